@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import type { Config } from '../config/index.js';
+import { didCommands } from './did-commands.js';
+import { keysCommands } from './keys-commands.js';
+import { migrateCommand } from './migrate-command.js';
+import { startCommand } from './start-command.js';
+
+/** A function that returns the configuration, read once when a command needs it. */
+export type ConfigSource = () => Config;
+
+/** The `dataspace-trust` command. Each subcommand lives in its own file. */
+export function buildProgram(config: ConfigSource): Command {
+  const program = new Command('dataspace-trust')
+    .description('Trust service of a data space: membership, credentials, wallet login, consent, governance.')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from environment variables; see docs/configuration.md.\n' +
+        'Exit codes: 0 success, 1 failure, 78 configuration error.',
+    );
+  program.addCommand(startCommand(config));
+  program.addCommand(migrateCommand(config));
+  program.addCommand(didCommands(config));
+  program.addCommand(keysCommands(config));
+  return program;
+}

@@ -1,0 +1,19 @@
+import { createLogger } from '../log/logger.js';
+import { openService, type Service } from '../service.js';
+import type { ConfigSource } from './program.js';
+
+/** Opens the service for one CLI command (logging only warnings to stderr), then closes it. */
+export async function withService<T>(config: ConfigSource, run: (service: Service) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const logger = createLogger(cfg.logLevel === 'silent' ? 'silent' : 'warn', process.stderr);
+  const service = await openService(cfg, logger);
+  try {
+    return await run(service);
+  } finally {
+    await service.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

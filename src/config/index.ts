@@ -1,0 +1,4 @@
+export { renderConfigurationDocs } from './docs.js';
+export { ConfigError } from './errors.js';
+export { CONFIG_KEYS, type LogLevel } from './keys.js';
+export { CONFIG_KEY_NAMES, type Config, describeConfig, type Environment, loadConfig } from './load.js';

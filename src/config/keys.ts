@@ -1,0 +1,202 @@
+/**
+ * Every configuration key the service understands, with its default and a one-line
+ * description. `docs/configuration.md` is generated from this table
+ * (`npm run docs:config`), and a test fails when the two differ.
+ */
+import { ConfigError } from './errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ConfigKey<T> {
+  /** The environment variable. */
+  readonly name: string;
+  /** The default, as a human reads it in the docs. */
+  readonly defaultText: string;
+  /** One line for the docs. */
+  readonly description: string;
+  /** Never logged, never echoed in an error message. */
+  readonly secret?: boolean;
+  /** Turns the raw value (undefined when unset or empty) into the typed one, or throws ConfigError. */
+  readonly parse: (raw: string | undefined, partial: Readonly<Record<string, unknown>>) => T;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
+  return value;
+}
+
+function httpUrl(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must use http or https, got "${url.protocol.replace(':', '')}"`);
+  }
+  if (url.username || url.password) throw new ConfigError(name, 'must not contain a user name or password');
+  if (url.search || url.hash) throw new ConfigError(name, 'must not contain a query or a fragment');
+  return url;
+}
+
+export const PORT: ConfigKey<number> = {
+  name: 'PORT',
+  defaultText: '3000',
+  description: 'TCP port the HTTP server listens on.',
+  parse: (raw) => integer('PORT', raw, 3000, 1, 65535),
+};
+
+export const HOST: ConfigKey<string> = {
+  name: 'HOST',
+  defaultText: '0.0.0.0',
+  description: 'Address the HTTP server binds to.',
+  parse: (raw) => raw ?? '0.0.0.0',
+};
+
+export const PUBLIC_URL: ConfigKey<string> = {
+  name: 'PUBLIC_URL',
+  defaultText: 'http://localhost:$PORT',
+  description:
+    'The URL at which clients reach the service. The service DID is the did:web of this URL; a path gives the path form.',
+  parse: (raw, partial) => {
+    const url = httpUrl('PUBLIC_URL', raw ?? `http://localhost:${partial.port as number}`);
+    // Canonical form without a trailing slash: the DID and every URL we derive depend on it.
+    return url.href.replace(/\/+$/, '');
+  },
+};
+
+export const DATA_DIR: ConfigKey<string> = {
+  name: 'DATA_DIR',
+  defaultText: './data',
+  description: 'Directory for the embedded SQLite database and generated secrets.',
+  parse: (raw) => raw ?? './data',
+};
+
+export const DATABASE_URL: ConfigKey<string | undefined> = {
+  name: 'DATABASE_URL',
+  defaultText: '(unset: embedded SQLite in DATA_DIR)',
+  description: 'PostgreSQL connection URL (postgres:// or postgresql://). Unset means the embedded SQLite file.',
+  secret: true,
+  parse: (raw) => {
+    if (raw === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError(
+        'DATABASE_URL',
+        `must be a postgres:// or postgresql:// URL, got scheme "${url.protocol.replace(':', '')}"`,
+      );
+    }
+    if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError('DATABASE_URL', 'names no host');
+    return raw;
+  },
+};
+
+export const DATABASE_POOL_SIZE: ConfigKey<number> = {
+  name: 'DATABASE_POOL_SIZE',
+  defaultText: '10',
+  description: 'Maximum PostgreSQL connections per process.',
+  parse: (raw) => integer('DATABASE_POOL_SIZE', raw, 10, 1, 200),
+};
+
+export const KEY_ENCRYPTION_SECRET: ConfigKey<string | undefined> = {
+  name: 'KEY_ENCRYPTION_SECRET',
+  defaultText: '(unset: generated into DATA_DIR/secrets/key-encryption.key)',
+  description:
+    'Secret that encrypts the service private keys at rest: 64 hex characters (`openssl rand -hex 32`).',
+  secret: true,
+  parse: (raw) => {
+    if (raw === undefined) return undefined;
+    if (!/^[0-9a-fA-F]{64}$/.test(raw)) {
+      throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be 64 hexadecimal characters (32 bytes)');
+    }
+    return raw.toLowerCase();
+  },
+};
+
+export const TRUST_ANCHORS_DIR: ConfigKey<string> = {
+  name: 'TRUST_ANCHORS_DIR',
+  defaultText: './trust-anchors',
+  description: 'Directory of trusted-issuer files (one JSON file per issuer).',
+  parse: (raw) => raw ?? './trust-anchors',
+};
+
+export const RULEBOOK_DIR: ConfigKey<string> = {
+  name: 'RULEBOOK_DIR',
+  defaultText: './rulebook',
+  description: 'Directory holding the machine-readable rulebook and its prose.',
+  parse: (raw) => raw ?? './rulebook',
+};
+
+export const CREDENTIAL_SCHEMAS_DIR: ConfigKey<string> = {
+  name: 'CREDENTIAL_SCHEMAS_DIR',
+  defaultText: './credential-schemas',
+  description: 'Directory of JSON Schemas, one per credential type and version.',
+  parse: (raw) => raw ?? './credential-schemas',
+};
+
+export const LOG_LEVEL: ConfigKey<LogLevel> = {
+  name: 'LOG_LEVEL',
+  defaultText: 'info',
+  description: `Log level: ${LOG_LEVELS.join(', ')}.`,
+  parse: (raw) => {
+    const value = raw ?? 'info';
+    if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+      throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+    }
+    return value as LogLevel;
+  },
+};
+
+export const BODY_LIMIT_BYTES: ConfigKey<number> = {
+  name: 'BODY_LIMIT_BYTES',
+  defaultText: '262144',
+  description: 'Largest request body accepted, in bytes; larger bodies get 413 before any parsing.',
+  parse: (raw) => integer('BODY_LIMIT_BYTES', raw, 262_144, 1024, 16 * 1024 * 1024),
+};
+
+export const SHUTDOWN_TIMEOUT_MS: ConfigKey<number> = {
+  name: 'SHUTDOWN_TIMEOUT_MS',
+  defaultText: '10000',
+  description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before connections are cut.',
+  parse: (raw) => integer('SHUTDOWN_TIMEOUT_MS', raw, 10_000, 0, 600_000),
+};
+
+export const TRUST_PROXY: ConfigKey<boolean> = {
+  name: 'TRUST_PROXY',
+  defaultText: 'false',
+  description: 'Trust X-Forwarded-* headers from a reverse proxy (client address in logs only; never the DID).',
+  parse: (raw) => {
+    if (raw === undefined) return false;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError('TRUST_PROXY', `must be true or false, got "${raw}"`);
+  },
+};
+
+/** In dependency order: a key's parser may read the keys before it (PUBLIC_URL reads PORT). */
+export const CONFIG_KEYS = [
+  PORT,
+  HOST,
+  PUBLIC_URL,
+  DATA_DIR,
+  DATABASE_URL,
+  DATABASE_POOL_SIZE,
+  KEY_ENCRYPTION_SECRET,
+  TRUST_ANCHORS_DIR,
+  RULEBOOK_DIR,
+  CREDENTIAL_SCHEMAS_DIR,
+  LOG_LEVEL,
+  BODY_LIMIT_BYTES,
+  SHUTDOWN_TIMEOUT_MS,
+  TRUST_PROXY,
+] as const satisfies readonly ConfigKey<unknown>[];

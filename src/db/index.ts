@@ -1,0 +1,11 @@
+export {
+  createDataSource,
+  type DatabaseKind,
+  type DatabaseOptions,
+  databaseKind,
+  migrate,
+  pingDatabase,
+  SQLITE_FILE_NAME,
+} from './data-source.js';
+export { MIGRATIONS } from './migrations/index.js';
+export { isUniqueViolation } from './errors.js';

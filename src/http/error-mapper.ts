@@ -1,0 +1,49 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from '../log/logger.js';
+import { NotFoundError, OAuthError, ProblemError } from './errors.js';
+
+export const PROBLEM_TYPE_PREFIX = 'urn:dataspace-trust:problem:';
+
+/**
+ * The one place errors become responses. Known errors keep their status and code; anything
+ * else is a 500 whose body says nothing about internals (the cause goes to the log with the
+ * request id). Unmatched routes become a 404 problem.
+ */
+export function errorMapper(logger: Logger) {
+  return async function mapErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError();
+    } catch (error) {
+      const requestId = ctx.state.requestId as string | undefined;
+      if (error instanceof OAuthError) {
+        ctx.status = error.status;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { error: error.error, error_description: error.errorDescription };
+        return;
+      }
+      const problem = error instanceof ProblemError ? error : internalError(error, logger, requestId);
+      ctx.status = problem.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = JSON.stringify({
+        type: `${PROBLEM_TYPE_PREFIX}${problem.code}`,
+        title: problem.title,
+        status: problem.status,
+        code: problem.code,
+        ...(problem.detail ? { detail: problem.detail } : {}),
+        ...problem.extensions,
+        ...(requestId ? { instance: `urn:request:${requestId}` } : {}),
+      });
+    }
+  };
+}
+
+function internalError(error: unknown, logger: Logger, requestId: string | undefined): ProblemError {
+  const status = (error as { status?: number; expose?: boolean }).status;
+  // koa's own http-errors (e.g. from ctx.throw in a library) with a client status are safe to expose.
+  if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
+    return new ProblemError(status, 'invalid_request', 'Bad request', (error as Error).message);
+  }
+  logger.error({ err: error, requestId }, 'unhandled error');
+  return new ProblemError(500, 'internal_error', 'Internal server error', 'The request failed; see the service log.');
+}

@@ -1,0 +1,14 @@
+export { type AppOptions, createApp } from './app.js';
+export { errorMapper, PROBLEM_TYPE_PREFIX } from './error-mapper.js';
+export {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  OAuthError,
+  PayloadTooLargeError,
+  ProblemError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+} from './errors.js';
+export type { ReadinessProbe } from './health.js';
+export { requestBody } from './request-body.js';

@@ -1,0 +1,115 @@
+import type Koa from 'koa';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config/index.js';
+import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
+import { createApp } from './http/index.js';
+import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
+import type { Logger } from './log/logger.js';
+
+/** Every entity of every capability, for the one data source. */
+export const ENTITIES = [...IDENTITY_ENTITIES];
+
+export interface Service {
+  readonly config: Config;
+  readonly dataSource: DataSource;
+  readonly identity: ServiceIdentity;
+  readonly app: Koa;
+  /** Readiness goes 503 from now on; requests still in flight are served. */
+  beginShutdown(): void;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly now?: () => Date;
+  /** Apply pending migrations (the default); `false` refuses to start on an outdated schema. */
+  readonly migrate?: boolean;
+}
+
+/** Opens the database (running migrations) and returns the data source, closed again on failure. */
+export async function openDatabase(config: Config, logger: Logger, runMigrations = true): Promise<DataSource> {
+  const dataSource = createDataSource({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    entities: ENTITIES,
+  });
+  await dataSource.initialize();
+  try {
+    if (runMigrations) {
+      const applied = await migrate(dataSource);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    } else if (await dataSource.showMigrations()) {
+      throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+/**
+ * Assembles the service from its configuration: database, identity, HTTP app. The composition
+ * root (src/main.ts) calls this; tests call it with their own Config and drive
+ * `service.app.callback()`.
+ */
+export async function openService(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Service> {
+  const secret = resolveKeySecret(config.keyEncryptionSecret, config.dataDir);
+  const dataSource = await openDatabase(config, logger, options.migrate ?? true);
+  let identity: ServiceIdentity;
+  try {
+    identity = await ServiceIdentity.open({
+      dataSource,
+      publicUrl: config.publicUrl,
+      secretHex: secret.secretHex,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
+
+  let accepting = true;
+  const app = createApp({
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
+    routers: [identityRoutes(identity)],
+  });
+  return {
+    config,
+    dataSource,
+    identity,
+    app,
+    beginShutdown: () => {
+      accepting = false;
+    },
+    close: async () => {
+      accepting = false;
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+function warnAboutDevelopmentDefaults(
+  config: Config,
+  logger: Logger,
+  secretSource: 'configured' | 'generated' | 'file',
+  secretPath: string | undefined,
+  kind: 'sqlite' | 'postgres',
+): void {
+  const defaults: string[] = [];
+  if (secretSource !== 'configured') {
+    defaults.push(
+      secretSource === 'generated'
+        ? `key-encryption secret generated into ${secretPath} (mode 0600): back it up, the keys are unreadable without it`
+        : `key-encryption secret read from ${secretPath}, not from KEY_ENCRYPTION_SECRET`,
+    );
+  }
+  if (kind === 'sqlite') defaults.push(`embedded SQLite database in ${config.dataDir}`);
+  if (config.developmentMode) defaults.push(`loopback did:web (${config.publicUrl}): development mode`);
+  if (defaults.length > 0) logger.warn({ developmentDefaults: defaults }, 'running on development defaults');
+}
