@@ -1,0 +1,30 @@
+import { CompactSign, type JWTPayload } from 'jose';
+import type { ServiceIdentity, SigningAlgorithm } from '../identity/index.js';
+
+export interface SignOptions {
+  /** The JOSE `typ` header, e.g. `vc+jwt`, `JWT`, `oauth-authz-req+jwt`. */
+  readonly typ: string;
+  /** Which of the service's keys; EdDSA unless asked otherwise. */
+  readonly algorithm?: SigningAlgorithm;
+}
+
+/** Signs JWTs with the service DID's current key, setting `alg`, `typ` and `kid` (a DID URL). */
+export interface JwtSigner {
+  readonly did: string;
+  sign(payload: JWTPayload, options: SignOptions): Promise<string>;
+}
+
+const encoder = new TextEncoder();
+
+/** A JwtSigner over the service identity: native crypto through jose, key imported once. */
+export function serviceSigner(identity: ServiceIdentity): JwtSigner {
+  return {
+    did: identity.did,
+    async sign(payload, options) {
+      const key = await identity.signingKey(options.algorithm ?? 'EdDSA');
+      return new CompactSign(encoder.encode(JSON.stringify(payload)))
+        .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
+        .sign(key.privateKey);
+    },
+  };
+}
