@@ -29,6 +29,7 @@ export const IdentityKeyEntity = new EntitySchema<IdentityKeyRow>({
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     retiredAt: { name: 'retired_at', type: 'varchar', length: 32, nullable: true },
   },
+  indices: [{ name: 'identity_key_did_fragment', columns: ['did', 'fragment'], unique: true }],
 });
 
 /** Every entity the identity capability needs in the data source (Veramo's store included). */

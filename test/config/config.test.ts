@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { ConfigError, describeConfig, loadConfig, renderConfigurationDocs } from '../../src/config/index.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+describe('configuration from the environment', () => {
+  describe('defaults', () => {
+    it('starts on port 3000 with PUBLIC_URL http://localhost:3000 and ./data', () => {
+      const config = loadConfig({}, '/srv/app');
+      assert.equal(config.port, 3000);
+      assert.equal(config.publicUrl, 'http://localhost:3000');
+      assert.equal(config.dataDir, '/srv/app/data');
+      assert.equal(config.databaseUrl, undefined);
+      assert.equal(config.logLevel, 'info');
+      assert.equal(config.developmentMode, true);
+    });
+
+    it('derives the default PUBLIC_URL from PORT', () => {
+      assert.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
+    });
+
+    it('treats an empty value as unset', () => {
+      assert.equal(loadConfig({ PORT: '', LOG_LEVEL: ' ' }).port, 3000);
+    });
+
+    it('resolves directories to absolute paths', () => {
+      const config = loadConfig({ DATA_DIR: 'var/x', TRUST_ANCHORS_DIR: '/etc/anchors' }, '/srv');
+      assert.equal(config.dataDir, '/srv/var/x');
+      assert.equal(config.trustAnchorsDir, '/etc/anchors');
+      assert.ok(isAbsolute(config.rulebookDir));
+    });
+
+    it('freezes the result', () => {
+      assert.ok(Object.isFrozen(loadConfig({})));
+    });
+  });
+
+  describe('PUBLIC_URL', () => {
+    it('drops a trailing slash so the DID is canonical', () => {
+      assert.equal(loadConfig({ PUBLIC_URL: 'https://trust.city.example/' }).publicUrl, 'https://trust.city.example');
+    });
+
+    it('keeps a path (did:web path form)', () => {
+      assert.equal(
+        loadConfig({ PUBLIC_URL: 'https://city.example/dataspace/' }).publicUrl,
+        'https://city.example/dataspace',
+      );
+    });
+
+    it('is not development mode on a public host', () => {
+      assert.equal(loadConfig({ PUBLIC_URL: 'https://trust.city.example' }).developmentMode, false);
+    });
+  });
+
+  describe('bad values stop the start with one line naming the variable', () => {
+    const cases: Array<[Record<string, string>, string, RegExp]> = [
+      [{ PORT: 'abc' }, 'PORT', /^PORT must be a whole number, got "abc"$/],
+      [{ PORT: '70000' }, 'PORT', /^PORT must be between 1 and 65535, got 70000$/],
+      [{ PORT: '0' }, 'PORT', /^PORT must be between 1 and 65535/],
+      [{ PUBLIC_URL: 'ftp://x.example' }, 'PUBLIC_URL', /^PUBLIC_URL must use http or https, got "ftp"$/],
+      [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL', /^PUBLIC_URL must be an absolute http\(s\) URL/],
+      [{ PUBLIC_URL: 'https://u:p@x.example' }, 'PUBLIC_URL', /^PUBLIC_URL must not contain a user name/],
+      [{ PUBLIC_URL: 'https://x.example/?a=1' }, 'PUBLIC_URL', /^PUBLIC_URL must not contain a query/],
+      [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL', /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got scheme "mysql"$/],
+      [{ DATABASE_URL: 'nonsense' }, 'DATABASE_URL', /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
+      [{ KEY_ENCRYPTION_SECRET: 'short' }, 'KEY_ENCRYPTION_SECRET', /^KEY_ENCRYPTION_SECRET must be 64 hexadecimal characters/],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+      [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', /^BODY_LIMIT_BYTES must be between/],
+      [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', /^TRUST_PROXY must be true or false/],
+    ];
+    for (const [env, variable, message] of cases) {
+      it(`${variable}=${Object.values(env)[0]}`, () => {
+        const error = configError(env);
+        assert.equal(error.variable, variable);
+        assert.equal(error.code, 'invalid_configuration');
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes('\n'), 'one line');
+      });
+    }
+
+    it('never echoes a secret value in the message', () => {
+      const secret = 'zz'.repeat(32);
+      assert.ok(!configError({ KEY_ENCRYPTION_SECRET: secret }).message.includes(secret));
+      const url = 'mysql://admin:hunter2@db/x';
+      assert.ok(!configError({ DATABASE_URL: url }).message.includes('hunter2'));
+    });
+  });
+
+  describe('secrets', () => {
+    it('are masked when the configuration is described for the log', () => {
+      const config = loadConfig({
+        KEY_ENCRYPTION_SECRET: 'ab'.repeat(32),
+        DATABASE_URL: 'postgres://trust:s3cret@db.internal:5432/trust',
+      });
+      const described = JSON.stringify(describeConfig(config));
+      assert.ok(!described.includes('ab'.repeat(32)));
+      assert.ok(!described.includes('s3cret'));
+      assert.match(described, /db\.internal/);
+    });
+  });
+
+  describe('docs/configuration.md', () => {
+    it('is generated from the key table and up to date (npm run docs:config)', () => {
+      const committed = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+      assert.equal(committed, renderConfigurationDocs());
+    });
+  });
+});
