@@ -49,7 +49,10 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       options.logger.info({ reason }, 'shutting down: finishing requests in flight');
       options.onShutdownBegin();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last response completes; close each
+      // one then, instead of waiting for its keep-alive timeout.
       server.closeIdleConnections();
+      const idleSweeper = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => {
         options.logger.warn({ timeoutMs: options.shutdownTimeoutMs }, 'shutdown timeout: closing open connections');
         server.closeAllConnections();
@@ -57,6 +60,7 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       timer.unref();
       await closed;
       clearTimeout(timer);
+      clearInterval(idleSweeper);
       let code = 0;
       try {
         await options.onShutdownEnd();

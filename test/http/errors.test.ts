@@ -1,0 +1,118 @@
+import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import request from 'supertest';
+import { createApp, ProblemError, requestBody } from '../../src/http/index.js';
+import { silentLogger } from '../support/service.js';
+
+function appWith(router: Router) {
+  return createApp({
+    logger: silentLogger,
+    bodyLimitBytes: 1024,
+    trustProxy: false,
+    readiness: { accepting: () => true, database: async () => true },
+    routers: [router],
+  }).callback();
+}
+
+const router = new Router();
+router.post('/echo', (ctx) => {
+  ctx.body = { received: requestBody(ctx) };
+});
+router.get('/conflict', () => {
+  throw new ProblemError(409, 'already_member', 'Conflict', 'This DID is already a member.');
+});
+router.get('/crash', () => {
+  throw new Error('secret internal detail: password=hunter2');
+});
+const app = appWith(router);
+
+describe('errors are RFC 9457 problem details with a stable code', () => {
+  it('an unknown path is a 404 problem', async () => {
+    const response = await request(app).get('/nowhere').expect(404);
+    assert.match(response.headers['content-type'] ?? '', /^application\/problem\+json/);
+    assert.equal(response.body.code, 'not_found');
+    assert.equal(response.body.status, 404);
+    assert.equal(response.body.type, 'urn:dataspace-trust:problem:not_found');
+  });
+
+  it('a typed error keeps its status and code', async () => {
+    const response = await request(app).get('/conflict').expect(409);
+    assert.equal(response.body.code, 'already_member');
+    assert.equal(response.body.detail, 'This DID is already a member.');
+  });
+
+  it('an unexpected error is a 500 that shows no internals', async () => {
+    const response = await request(app).get('/crash').expect(500);
+    assert.equal(response.body.code, 'internal_error');
+    assert.ok(!response.text.includes('hunter2'));
+    assert.ok(!response.text.includes('secret internal detail'));
+  });
+
+  it('carries the request id, and echoes a sane X-Request-Id', async () => {
+    const response = await request(app).get('/nowhere').set('X-Request-Id', 'abc-123-def-456');
+    assert.equal(response.headers['x-request-id'], 'abc-123-def-456');
+    assert.equal(response.body.instance, 'urn:request:abc-123-def-456');
+    const hostile = await request(app).get('/nowhere').set('X-Request-Id', 'x y <script>alert(1)</script>');
+    assert.match(hostile.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('request bodies', () => {
+  it('parses a JSON object', async () => {
+    const response = await request(app).post('/echo').send({ a: 1 }).expect(200);
+    assert.deepEqual(response.body, { received: { a: 1 } });
+  });
+
+  it('refuses invalid JSON with 400 invalid_json', async () => {
+    const response = await request(app).post('/echo').set('Content-Type', 'application/json').send('{nope').expect(400);
+    assert.equal(response.body.code, 'invalid_json');
+  });
+
+  it('refuses a JSON array where an object is expected with 400 invalid_request', async () => {
+    const response = await request(app).post('/echo').send([1, 2]).expect(400);
+    assert.equal(response.body.code, 'invalid_request');
+  });
+
+  it('refuses a body over the limit with 413 payload_too_large', async () => {
+    const response = await request(app)
+      .post('/echo')
+      .send({ big: 'x'.repeat(2000) })
+      .expect(413);
+    assert.equal(response.body.code, 'payload_too_large');
+  });
+
+  it('refuses an oversized chunked body (no Content-Length) with 413', async () => {
+    const server = createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'Content-Type': 'application/json' } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => {
+              body += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        for (let i = 0; i < 8; i++) req.write('x'.repeat(500)); // no Content-Length: chunked
+        req.end();
+      });
+      assert.equal(response.status, 413);
+      assert.equal(JSON.parse(response.body).code, 'payload_too_large');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses other media types with 415 unsupported_media_type', async () => {
+    const response = await request(app).post('/echo').set('Content-Type', 'text/plain').send('hi').expect(415);
+    assert.equal(response.body.code, 'unsupported_media_type');
+  });
+});
