@@ -37,6 +37,8 @@ const KEY_TYPES: readonly VaultKeyType[] = ['Ed25519', 'Secp256r1'];
 interface LoadedKeys {
   readonly at: number;
   readonly published: PublishedKey[];
+  /** Built once per load: verifiers cache imported keys per document object. */
+  readonly document: DidDocument;
   readonly signing: Map<SigningAlgorithm, SigningKey>;
 }
 
@@ -85,7 +87,7 @@ export class ServiceIdentity {
 
   /** The DID document, from configuration and the key store only. */
   async document(): Promise<DidDocument> {
-    return buildDidDocument(this.did, (await this.keys()).published);
+    return (await this.keys()).document;
   }
 
   /** The newest key for the algorithm. */
@@ -207,8 +209,17 @@ export class ServiceIdentity {
         });
       }
     }
-    this.loaded = { at: Date.now(), published: rows.map(toPublished(this.did)), signing };
+    const published = rows.map(toPublished(this.did));
+    this.loaded = { at: Date.now(), published, document: deepFreeze(buildDidDocument(this.did, published)), signing };
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function toPublished(did: string): (row: IdentityKeyRow) => PublishedKey {

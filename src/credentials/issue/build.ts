@@ -1,0 +1,66 @@
+/**
+ * Builds the JWT payload of a credential in either format. Pure: the same inputs give the
+ * same payload, which is what makes idempotent re-issuance possible without storing claims.
+ */
+import { VCDM1_CONTEXT, VCDM2_CONTEXT } from '../verify/model.js';
+import type { CredentialFormat } from '../verify/result.js';
+
+export interface CredentialContent {
+  readonly id: string;
+  readonly type: string;
+  readonly issuer: string;
+  readonly subject: Readonly<Record<string, unknown>> & { readonly id: string };
+  readonly validFrom: Date;
+  readonly validUntil: Date | undefined;
+  readonly schemaUrl: string;
+  readonly statusEntries: readonly Readonly<Record<string, unknown>>[];
+}
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function credentialPayload(format: CredentialFormat, content: CredentialContent): Record<string, unknown> {
+  const jwtClaims = {
+    iss: content.issuer,
+    sub: content.subject.id,
+    jti: content.id,
+    iat: seconds(content.validFrom),
+    nbf: seconds(content.validFrom),
+    ...(content.validUntil ? { exp: seconds(content.validUntil) } : {}),
+  };
+  const schema = { id: content.schemaUrl, type: 'JsonSchema' };
+  const status = content.statusEntries.length > 0 ? { credentialStatus: content.statusEntries } : {};
+  if (format === 'vc+jwt') {
+    return {
+      '@context': [VCDM2_CONTEXT],
+      id: content.id,
+      type: ['VerifiableCredential', content.type],
+      issuer: content.issuer,
+      validFrom: isoSeconds(content.validFrom),
+      ...(content.validUntil ? { validUntil: isoSeconds(content.validUntil) } : {}),
+      credentialSubject: content.subject,
+      credentialSchema: schema,
+      ...status,
+      ...jwtClaims,
+    };
+  }
+  return {
+    ...jwtClaims,
+    vc: {
+      '@context': [VCDM1_CONTEXT],
+      type: ['VerifiableCredential', content.type],
+      issuanceDate: isoSeconds(content.validFrom),
+      ...(content.validUntil ? { expirationDate: isoSeconds(content.validUntil) } : {}),
+      credentialSubject: content.subject,
+      credentialSchema: schema,
+      ...status,
+    },
+  };
+}
+
+/** The credential in data-model form, as schemas and the verifier see it. */
+export function credentialDocument(format: CredentialFormat, payload: Record<string, unknown>): Record<string, unknown> {
+  if (format === 'vc+jwt') return payload;
+  const vc = payload.vc as Record<string, unknown>;
+  return { ...vc, id: payload.jti, issuer: payload.iss };
+}

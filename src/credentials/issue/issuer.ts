@@ -1,0 +1,192 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../../db/index.js';
+import type { SigningAlgorithm } from '../../identity/index.js';
+import { type IssuanceRow, IssuanceEntity } from '../entities.js';
+import type { JwtSigner } from '../sign.js';
+import type { CredentialFormat } from '../verify/result.js';
+import { type CredentialContent, credentialDocument, credentialPayload } from './build.js';
+import { IssuanceError } from './errors.js';
+
+export interface IssueRequest {
+  /** The data-space credential type, e.g. `MembershipCredential`. */
+  readonly type: string;
+  /** The subject's claims; `id` is the subject DID. */
+  readonly subject: Readonly<Record<string, unknown>> & { readonly id: string };
+  readonly format?: CredentialFormat;
+  readonly algorithm?: SigningAlgorithm;
+  readonly validFrom?: Date;
+  readonly validUntil?: Date;
+  /** A retry with the same key and request returns the same credential; another request with it is refused. */
+  readonly idempotencyKey?: string;
+}
+
+export interface IssuedCredential {
+  readonly id: string;
+  readonly jwt: string;
+  readonly format: CredentialFormat;
+  readonly type: string;
+  readonly subject: string;
+  readonly statusEntries: readonly Readonly<Record<string, unknown>>[];
+  /** True when an earlier issuance under the same idempotency key was returned. */
+  readonly replayed: boolean;
+}
+
+export interface IssuerSchemas {
+  has(type: string): boolean;
+  schemaUrl(type: string): string;
+  validate(type: string, credential: Readonly<Record<string, unknown>>): { valid: boolean; errors: readonly string[] };
+}
+
+export interface IssuerDeps {
+  readonly dataSource: DataSource;
+  readonly signer: JwtSigner;
+  readonly schemas: IssuerSchemas;
+  /** Allocates the credentialStatus entries inside the issuance transaction. */
+  readonly allocateStatus: (credentialId: string, manager: EntityManager) => Promise<Readonly<Record<string, unknown>>[]>;
+  readonly now?: () => Date;
+}
+
+const TYP: Record<CredentialFormat, string> = { 'vc+jwt': 'vc+jwt', jwt_vc_json: 'JWT' };
+
+/**
+ * Issues credentials signed by the service DID: schema-checked before anything is written,
+ * status entries allocated and the issuance recorded in one transaction, idempotent under a
+ * caller-given key.
+ */
+export class CredentialIssuer {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: IssuerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async issue(request: IssueRequest): Promise<IssuedCredential> {
+    const format = request.format ?? 'vc+jwt';
+    const algorithm = request.algorithm ?? 'EdDSA';
+    this.validateRequest(request, format);
+    const requestHash = hashRequest(request, format, algorithm);
+    if (request.idempotencyKey !== undefined) {
+      const earlier = await this.deps.dataSource
+        .getRepository(IssuanceEntity)
+        .findOneBy({ idempotencyKey: request.idempotencyKey });
+      if (earlier) return this.replay(earlier, request, requestHash);
+    }
+    const validFrom = request.validFrom ?? this.now();
+    const content: Omit<CredentialContent, 'statusEntries'> = {
+      id: `urn:uuid:${randomUUID()}`,
+      type: request.type,
+      issuer: this.deps.signer.did,
+      subject: request.subject,
+      validFrom,
+      validUntil: request.validUntil,
+      schemaUrl: this.deps.schemas.schemaUrl(request.type),
+    };
+    // Schema first: a credential that violates its schema leaves no trace at all.
+    this.validateSchema(format, { ...content, statusEntries: [] });
+    try {
+      return await this.deps.dataSource.transaction(async (manager) => {
+        const statusEntries = await this.deps.allocateStatus(content.id, manager);
+        const full = { ...content, statusEntries };
+        const jwt = await this.sign(format, algorithm, full);
+        const row: IssuanceRow = {
+          id: content.id,
+          type: request.type,
+          subject: request.subject.id,
+          format,
+          algorithm,
+          issuedAt: this.now().toISOString(),
+          validFrom: validFrom.toISOString(),
+          validUntil: request.validUntil?.toISOString() ?? null,
+          statusEntries: JSON.stringify(statusEntries),
+          idempotencyKey: request.idempotencyKey ?? null,
+          requestHash,
+        };
+        await manager.getRepository(IssuanceEntity).insert(row);
+        return { id: content.id, jwt, format, type: request.type, subject: request.subject.id, statusEntries, replayed: false };
+      });
+    } catch (error) {
+      // Two retries raced: the other one recorded the issuance; answer with it.
+      if (request.idempotencyKey !== undefined && isUniqueViolation(error)) {
+        const winner = await this.deps.dataSource
+          .getRepository(IssuanceEntity)
+          .findOneBy({ idempotencyKey: request.idempotencyKey });
+        if (winner) return this.replay(winner, request, requestHash);
+      }
+      throw error;
+    }
+  }
+
+  /** The issuance record of a credential, if this service issued it. */
+  async record(id: string): Promise<IssuanceRow | null> {
+    return this.deps.dataSource.getRepository(IssuanceEntity).findOneBy({ id });
+  }
+
+  private async replay(row: IssuanceRow, request: IssueRequest, requestHash: string): Promise<IssuedCredential> {
+    if (row.requestHash !== requestHash) {
+      throw new IssuanceError('idempotency_conflict', 'this idempotency key was used for a different request');
+    }
+    const statusEntries = JSON.parse(row.statusEntries) as Record<string, unknown>[];
+    const format = row.format as CredentialFormat;
+    const jwt = await this.sign(format, row.algorithm as SigningAlgorithm, {
+      id: row.id,
+      type: row.type,
+      issuer: this.deps.signer.did,
+      subject: request.subject,
+      validFrom: new Date(row.validFrom),
+      validUntil: row.validUntil ? new Date(row.validUntil) : undefined,
+      schemaUrl: this.deps.schemas.schemaUrl(row.type),
+      statusEntries,
+    });
+    return { id: row.id, jwt, format, type: row.type, subject: row.subject, statusEntries, replayed: true };
+  }
+
+  private sign(format: CredentialFormat, algorithm: SigningAlgorithm, content: CredentialContent): Promise<string> {
+    return this.deps.signer.sign(credentialPayload(format, content), { typ: TYP[format], algorithm });
+  }
+
+  private validateRequest(request: IssueRequest, format: CredentialFormat): void {
+    if (format !== 'vc+jwt' && format !== 'jwt_vc_json') throw new IssuanceError('invalid_request', `unknown format ${String(format)}`);
+    if (!this.deps.schemas.has(request.type)) {
+      throw new IssuanceError('unknown_type', `the data space defines no credential type ${request.type}`);
+    }
+    if (typeof request.subject?.id !== 'string' || !request.subject.id.startsWith('did:')) {
+      throw new IssuanceError('invalid_request', 'the subject needs an id that is a DID');
+    }
+    if (request.validUntil && request.validUntil.getTime() <= (request.validFrom ?? this.now()).getTime()) {
+      throw new IssuanceError('invalid_request', 'validUntil must be after validFrom');
+    }
+  }
+
+  private validateSchema(format: CredentialFormat, content: CredentialContent): void {
+    const document = credentialDocument(format, credentialPayload(format, content));
+    const result = this.deps.schemas.validate(content.type, document);
+    if (!result.valid) {
+      throw new IssuanceError('schema_violation', `the credential violates the ${content.type} schema`, result.errors);
+    }
+  }
+}
+
+function hashRequest(request: IssueRequest, format: CredentialFormat, algorithm: SigningAlgorithm): string {
+  const canonical = canonicalJson({
+    type: request.type,
+    subject: request.subject,
+    format,
+    algorithm,
+    validFrom: request.validFrom?.toISOString() ?? null,
+    validUntil: request.validUntil?.toISOString() ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** JSON with object keys sorted, so equal requests hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

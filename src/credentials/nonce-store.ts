@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { type DataSource, LessThan } from 'typeorm';
+import { isUniqueViolation } from '../db/index.js';
+import { UsedNonceEntity } from './entities.js';
+import type { NonceStore } from './verify/ports.js';
+
+/**
+ * One-time nonces in the database: the insert either creates the row (first use) or hits
+ * the primary key (a replay), atomically on both SQLite and PostgreSQL and across replicas.
+ * Only a hash of the nonce is stored. Expired rows are swept now and then.
+ */
+export function databaseNonceStore(dataSource: DataSource, now: () => Date = () => new Date()): NonceStore {
+  const repository = dataSource.getRepository(UsedNonceEntity);
+  let lastSweep = 0;
+  return {
+    async consume(scope, nonce, expiresAt) {
+      const nonceHash = createHash('sha256').update(nonce).digest('hex');
+      const current = now();
+      if (current.getTime() - lastSweep > 60_000) {
+        lastSweep = current.getTime();
+        await repository.delete({ expiresAt: LessThan(current.toISOString()) });
+      }
+      try {
+        await repository.insert({ scope, nonceHash, expiresAt: expiresAt.toISOString() });
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `signature` (VC-JOSE-COSE §3, RFC 7515 §5.2). The algorithm must be on the allow-list
+ * (EdDSA, ES256: never `none`, never HMAC). The key comes only from the signer's DID document,
+ * under `assertionMethod` for credentials and `authentication` for presentations; embedded
+ * `jwk`, `jku`, `x5u` or `x5c` headers are never used. The `kid`, when present, must be a
+ * method of the signer's own DID. Every claim naming the issuer (`iss`, `issuer`,
+ * `vc.issuer`) must agree, and so must every claim naming the subject (`sub`,
+ * `credentialSubject.id`).
+ */
+import { verify } from 'node:crypto';
+import type { ParsedJws } from '../compact-jws.js';
+import { KeyLookupError, type KeyLookup, type KeyRelationship, type VerificationAlgorithm } from '../ports.js';
+import { type CheckResult, failed, passed } from '../result.js';
+
+export const ALLOWED_ALGORITHMS: readonly VerificationAlgorithm[] = ['EdDSA', 'ES256'];
+
+export interface SignerClaims {
+  readonly signer: string | undefined;
+  readonly signerClaims: readonly string[];
+  readonly subjectClaims: readonly string[];
+}
+
+export function verifyRawSignature(alg: VerificationAlgorithm, jws: ParsedJws, key: import('node:crypto').KeyObject): boolean {
+  if (alg === 'EdDSA') {
+    return jws.signature.length === 64 && verify(null, jws.signingInput, key, jws.signature);
+  }
+  return jws.signature.length === 64 && verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
+}
+
+export async function checkSignature(
+  jws: ParsedJws,
+  claims: SignerClaims,
+  relationship: KeyRelationship,
+  keys: KeyLookup,
+): Promise<CheckResult> {
+  const alg = jws.header.alg as string;
+  if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) {
+    return failed('signature', 'unsupported_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
+  }
+  const signer = claims.signer;
+  if (signer === undefined || !signer.startsWith('did:')) {
+    return failed('signature', 'issuer_mismatch', 'the signer is not named by a DID');
+  }
+  if (claims.signerClaims.length > 1) {
+    return failed('signature', 'issuer_mismatch', `the token names several issuers: ${claims.signerClaims.join(', ')}`);
+  }
+  if (claims.subjectClaims.length > 1) {
+    return failed('signature', 'subject_mismatch', 'sub and credentialSubject.id differ');
+  }
+  const kid = jws.header.kid;
+  let keyId: string | undefined;
+  if (kid !== undefined) {
+    if (typeof kid !== 'string' || kid.length === 0) return failed('signature', 'unknown_key', 'kid is not a string');
+    keyId = kid.startsWith('#') ? `${signer}${kid}` : kid;
+    const hash = keyId.indexOf('#');
+    const kidDid = hash === -1 ? keyId : keyId.slice(0, hash);
+    if (kidDid !== signer) {
+      return failed('signature', 'issuer_mismatch', 'the kid names a key of another DID than the issuer');
+    }
+  }
+  let key: Awaited<ReturnType<KeyLookup['verificationKey']>>;
+  try {
+    key = await keys.verificationKey(signer, keyId, relationship);
+  } catch (error) {
+    if (error instanceof KeyLookupError) return failed('signature', error.code, error.message);
+    throw error;
+  }
+  if (!key.algorithms.includes(alg as VerificationAlgorithm)) {
+    return failed('signature', 'unsupported_algorithm', `the key ${key.id} is not for ${alg}`);
+  }
+  if (!verifyRawSignature(alg as VerificationAlgorithm, jws, key.publicKey)) {
+    return failed('signature', 'invalid_signature', 'the signature does not verify with the issuer key');
+  }
+  return passed('signature');
+}

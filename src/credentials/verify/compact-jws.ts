@@ -1,0 +1,67 @@
+/**
+ * Strict parsing of a compact JWS (RFC 7515 §7.1): exactly three base64url segments without
+ * padding, each in its canonical encoding, a JSON object header and payload. Nothing here
+ * decides trust; it only refuses what is not a well-formed token.
+ */
+
+export interface ParsedJws {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** The bytes the signature covers: ASCII of `header.payload`. */
+  readonly signingInput: Buffer;
+  readonly signature: Buffer;
+}
+
+export class JwsFormatError extends Error {
+  constructor(
+    readonly code: 'malformed' | 'unsupported_crit',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JwsFormatError';
+  }
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Header parameters we understand; any of them listed in `crit` is still refused (RFC 7515 §4.1.11). */
+export const MAX_TOKEN_LENGTH = 128 * 1024;
+
+function decodeSegment(segment: string, name: string): Buffer {
+  if (!SEGMENT.test(segment)) throw new JwsFormatError('malformed', `the ${name} is not base64url without padding`);
+  const bytes = Buffer.from(segment, 'base64url');
+  // Refuse non-canonical encodings (stray trailing bits) so a token has exactly one form.
+  if (bytes.toString('base64url') !== segment) {
+    throw new JwsFormatError('malformed', `the ${name} is not canonical base64url`);
+  }
+  return bytes;
+}
+
+function decodeJsonObject(segment: string, name: string): Record<string, unknown> {
+  const text = decodeSegment(segment, name).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new JwsFormatError('malformed', `the ${name} is not JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new JwsFormatError('malformed', `the ${name} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function parseCompactJws(token: string): ParsedJws {
+  if (token.length > MAX_TOKEN_LENGTH) throw new JwsFormatError('malformed', 'the token is too long');
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new JwsFormatError('malformed', 'a compact JWS has three segments');
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  const header = decodeJsonObject(headerPart, 'header');
+  const payload = decodeJsonObject(payloadPart, 'payload');
+  const signature = decodeSegment(signaturePart, 'signature');
+  if (typeof header.alg !== 'string') throw new JwsFormatError('malformed', 'the header has no alg');
+  if (header.crit !== undefined) {
+    throw new JwsFormatError('unsupported_crit', 'the header names critical extensions this service does not implement');
+  }
+  if (header.b64 !== undefined) throw new JwsFormatError('unsupported_crit', 'unencoded payloads are not accepted');
+  return { header, payload, signingInput: Buffer.from(`${headerPart}.${payloadPart}`, 'ascii'), signature };
+}

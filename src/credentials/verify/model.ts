@@ -1,0 +1,214 @@
+/**
+ * Reads a JWT-secured credential or presentation into one shape, whichever data model it
+ * uses: VC Data Model 1.1 as JWT (`jwt_vc_json`: the credential in the `vc` claim, §6.3.1 of
+ * VCDM 1.1) or VC Data Model 2.0 secured with JOSE (`vc+jwt`: the payload is the credential,
+ * VC-JOSE-COSE §3.1.1). Conflicting duplicates (e.g. `iss` ≠ `vc.issuer`) are kept apart so
+ * the signature check can refuse them.
+ */
+import type { CredentialFormat, PresentationFormat } from './result.js';
+
+export const VCDM2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+export const VCDM1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
+
+export interface StatusEntry {
+  readonly [key: string]: unknown;
+}
+
+export interface CredentialView {
+  readonly format: CredentialFormat;
+  /** The DID that must have signed: `iss` (1.1) or `issuer` (2.0). */
+  readonly issuer: string | undefined;
+  /** Every issuer claim found, to detect disagreement. */
+  readonly issuerClaims: readonly string[];
+  readonly subject: string | undefined;
+  /** Every subject claim found (`sub`, `credentialSubject.id`). */
+  readonly subjectClaims: readonly string[];
+  readonly id: string | undefined;
+  readonly types: readonly string[];
+  /** The credential in data-model form, as schemas see it. */
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly credentialStatus: readonly StatusEntry[];
+  /** Numeric JWT claims, when present. */
+  readonly jwt: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown };
+  /** Data-model dates, when present. */
+  readonly dates: {
+    readonly validFrom?: unknown;
+    readonly validUntil?: unknown;
+    readonly issuanceDate?: unknown;
+    readonly expirationDate?: unknown;
+  };
+}
+
+export interface PresentationView {
+  readonly format: PresentationFormat;
+  readonly holder: string | undefined;
+  readonly holderClaims: readonly string[];
+  readonly nonce: unknown;
+  readonly audience: unknown;
+  /** Embedded credentials as compact JWTs; `undefined` entries were not JWTs. */
+  readonly credentials: readonly (string | undefined)[];
+  readonly jwt: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown };
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly code: 'wrong_type' | 'malformed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isObject(value) && typeof value.id === 'string') return value.id;
+  return undefined;
+}
+
+function stringTypes(value: unknown): string[] {
+  const types = asArray(value);
+  if (!types.every((t) => typeof t === 'string')) throw new ModelError('malformed', '`type` must hold strings');
+  return types as string[];
+}
+
+function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined))];
+}
+
+/**
+ * Which kind of token this is. `vc+jwt` / `vp+jwt` by `typ`; VCDM 1.1 JWTs carry `typ: JWT`
+ * or none and are told apart by the `vc` / `vp` claim. An ID token or any other JWT is neither.
+ */
+export function tokenKind(
+  header: Readonly<Record<string, unknown>>,
+  payload: Readonly<Record<string, unknown>>,
+): CredentialFormat | PresentationFormat | undefined {
+  const typ = header.typ;
+  if (typ === 'vc+jwt') return 'vc+jwt';
+  if (typ === 'vp+jwt') return 'vp+jwt';
+  if (typ !== undefined && typ !== 'JWT') return undefined;
+  const hasVc = isObject(payload.vc);
+  const hasVp = isObject(payload.vp);
+  if (hasVc && !hasVp) return 'jwt_vc_json';
+  if (hasVp && !hasVc) return 'jwt_vp_json';
+  return undefined;
+}
+
+export function credentialView(
+  format: CredentialFormat,
+  payload: Readonly<Record<string, unknown>>,
+): CredentialView {
+  if (format === 'vc+jwt') {
+    const context = asArray(payload['@context']);
+    if (context[0] !== VCDM2_CONTEXT) throw new ModelError('malformed', `a vc+jwt credential starts its @context with ${VCDM2_CONTEXT}`);
+    const types = stringTypes(payload.type);
+    if (!types.includes('VerifiableCredential')) throw new ModelError('wrong_type', 'the payload is not a VerifiableCredential');
+    const subjects = asArray(payload.credentialSubject);
+    if (subjects.length === 0 || !subjects.every(isObject)) throw new ModelError('malformed', 'credentialSubject must be an object');
+    const issuer = idOf(payload.issuer);
+    return {
+      format,
+      issuer,
+      issuerClaims: distinct([issuer, typeof payload.iss === 'string' ? payload.iss : undefined]),
+      subject: idOf(subjects[0]),
+      subjectClaims: distinct([...subjects.map(idOf), typeof payload.sub === 'string' ? payload.sub : undefined]),
+      id: typeof payload.id === 'string' ? payload.id : typeof payload.jti === 'string' ? payload.jti : undefined,
+      types,
+      document: payload,
+      credentialStatus: asArray(payload.credentialStatus).filter(isObject),
+      jwt: { exp: payload.exp, nbf: payload.nbf, iat: payload.iat },
+      dates: { validFrom: payload.validFrom, validUntil: payload.validUntil },
+    };
+  }
+  const vc = payload.vc as Record<string, unknown>;
+  const context = asArray(vc['@context']);
+  if (context.length > 0 && context[0] !== VCDM1_CONTEXT && context[0] !== VCDM2_CONTEXT) {
+    throw new ModelError('malformed', 'unknown @context for a JWT credential');
+  }
+  const types = stringTypes(vc.type);
+  if (!types.includes('VerifiableCredential')) throw new ModelError('wrong_type', 'the vc claim is not a VerifiableCredential');
+  const subjects = asArray(vc.credentialSubject);
+  if (subjects.length === 0 || !subjects.every(isObject)) throw new ModelError('malformed', 'credentialSubject must be an object');
+  const iss = typeof payload.iss === 'string' ? payload.iss : undefined;
+  const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+  const subjectIds = subjects.map(idOf);
+  const subject = sub ?? subjectIds[0];
+  const id = typeof payload.jti === 'string' ? payload.jti : typeof vc.id === 'string' ? vc.id : undefined;
+  // The data-model form per VCDM 1.1 §6.3.1 "JWT decoding": registered claims fill the gaps.
+  const firstSubject = subjects[0] as Record<string, unknown>;
+  const document: Record<string, unknown> = {
+    ...vc,
+    issuer: vc.issuer ?? iss,
+    credentialSubject: subject !== undefined && firstSubject.id === undefined ? { ...firstSubject, id: subject } : vc.credentialSubject,
+    ...(id !== undefined ? { id } : {}),
+  };
+  return {
+    format,
+    issuer: iss,
+    issuerClaims: distinct([iss, idOf(vc.issuer)]),
+    subject,
+    subjectClaims: distinct([sub, ...subjectIds]),
+    id,
+    types,
+    document,
+    credentialStatus: asArray(vc.credentialStatus).filter(isObject),
+    jwt: { exp: payload.exp, nbf: payload.nbf, iat: payload.iat },
+    dates: {
+      validFrom: vc.validFrom,
+      validUntil: vc.validUntil,
+      issuanceDate: vc.issuanceDate,
+      expirationDate: vc.expirationDate,
+    },
+  };
+}
+
+const ENVELOPED_PREFIXES = ['data:application/vc+jwt,', 'data:application/vc+sd-jwt,'];
+
+export function presentationView(
+  format: PresentationFormat,
+  payload: Readonly<Record<string, unknown>>,
+): PresentationView {
+  const jwt = { exp: payload.exp, nbf: payload.nbf, iat: payload.iat };
+  if (format === 'vp+jwt') {
+    const types = stringTypes(payload.type);
+    if (!types.includes('VerifiablePresentation')) throw new ModelError('wrong_type', 'the payload is not a VerifiablePresentation');
+    const holder = idOf(payload.holder);
+    const credentials = asArray(payload.verifiableCredential).map((entry) => {
+      // VCDM 2.0 §4.13: a JWT credential travels as an EnvelopedVerifiableCredential data: URL.
+      const id = isObject(entry) && entry.type === 'EnvelopedVerifiableCredential' ? idOf(entry) : undefined;
+      const prefix = id === undefined ? undefined : ENVELOPED_PREFIXES.find((p) => id.startsWith(p));
+      return prefix === 'data:application/vc+jwt,' ? (id as string).slice(prefix.length) : undefined;
+    });
+    return {
+      format,
+      holder,
+      holderClaims: distinct([holder, typeof payload.iss === 'string' ? payload.iss : undefined]),
+      nonce: payload.nonce,
+      audience: payload.aud,
+      credentials,
+      jwt,
+    };
+  }
+  const vp = payload.vp as Record<string, unknown>;
+  const types = stringTypes(vp.type);
+  if (!types.includes('VerifiablePresentation')) throw new ModelError('wrong_type', 'the vp claim is not a VerifiablePresentation');
+  const iss = typeof payload.iss === 'string' ? payload.iss : undefined;
+  return {
+    format,
+    holder: iss,
+    holderClaims: distinct([iss, idOf(vp.holder)]),
+    nonce: payload.nonce,
+    audience: payload.aud,
+    credentials: asArray(vp.verifiableCredential).map((entry) => (typeof entry === 'string' ? entry : undefined)),
+    jwt,
+  };
+}

@@ -1,0 +1,134 @@
+import { checkSchema } from './checks/schema.js';
+import { checkSignature } from './checks/signature.js';
+import { checkStatus } from './checks/status.js';
+import { checkTrustedIssuer } from './checks/trusted-issuer.js';
+import { checkValidity } from './checks/validity.js';
+import { JwsFormatError, type ParsedJws, parseCompactJws } from './compact-jws.js';
+import { type CredentialView, credentialView, ModelError, tokenKind } from './model.js';
+import type { IssuerTrust, KeyLookup, SchemaValidation, StatusLookup } from './ports.js';
+import {
+  type CheckName,
+  type CheckResult,
+  type CredentialVerificationResult,
+  failed,
+  isVerified,
+  passed,
+  skipped,
+} from './result.js';
+
+export interface CredentialVerifierDeps {
+  readonly keys: KeyLookup;
+  readonly trust: IssuerTrust;
+  readonly schemas: SchemaValidation;
+  readonly statuses: StatusLookup;
+  readonly now: () => Date;
+  readonly clockSkewSeconds?: number;
+}
+
+/** The checks run for a credential, in order; the first four must pass. */
+export const CREDENTIAL_CHECKS: readonly CheckName[] = [
+  'format',
+  'signature',
+  'validity',
+  'trusted_issuer',
+  'status',
+  'schema',
+];
+const REQUIRED: readonly CheckName[] = ['format', 'signature', 'validity', 'trusted_issuer'];
+
+export interface SignedCredential {
+  readonly jws: ParsedJws;
+  readonly view: CredentialView;
+}
+
+/**
+ * `format`: a compact JWS whose `typ` and claims make it a credential, VCDM 1.1 JWT or
+ * VCDM 2.0 `vc+jwt` (never a presentation, an ID token or any other JWT). Codes `malformed`,
+ * `wrong_type`, `unsupported_crit`.
+ */
+export function checkCredentialFormat(token: unknown): { result: CheckResult; credential?: SignedCredential } {
+  if (typeof token !== 'string') return { result: failed('format', 'malformed', 'the credential must be a compact JWT string') };
+  try {
+    const jws = parseCompactJws(token);
+    const kind = tokenKind(jws.header, jws.payload);
+    if (kind !== 'jwt_vc_json' && kind !== 'vc+jwt') {
+      return { result: failed('format', 'wrong_type', 'the token is not a JWT-secured verifiable credential') };
+    }
+    return { result: passed('format'), credential: { jws, view: credentialView(kind, jws.payload) } };
+  } catch (error) {
+    if (error instanceof JwsFormatError || error instanceof ModelError) {
+      return { result: failed('format', error.code, error.message) };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Verifies a credential: every check named in CREDENTIAL_CHECKS, failing closed. Never throws
+ * for bad input; an unexpected error inside a check fails that check with `internal_error`.
+ */
+export async function verifyCredential(
+  token: unknown,
+  deps: CredentialVerifierDeps,
+): Promise<CredentialVerificationResult> {
+  const now = deps.now();
+  const checks: CheckResult[] = [];
+  const format = checkCredentialFormat(token);
+  checks.push(format.result);
+  const credential = format.credential;
+  if (!credential) return finish(checks, undefined);
+  const { jws, view } = credential;
+
+  const signature = await guarded('signature', () => checkSignature(jws, {
+    signer: view.issuer,
+    signerClaims: view.issuerClaims,
+    subjectClaims: view.subjectClaims,
+  }, 'assertionMethod', deps.keys));
+  checks.push(signature);
+  checks.push(
+    checkValidity({ ...view.jwt, ...view.dates }, now, {
+      ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
+    }),
+  );
+  if (signature.result !== 'passed' || view.issuer === undefined) {
+    // Nothing an unauthenticated token says about its issuer may be acted upon.
+    checks.push(skipped('trusted_issuer', 'not_evaluated'), skipped('status', 'not_evaluated'), skipped('schema', 'not_evaluated'));
+    return finish(checks, view);
+  }
+  const issuer = view.issuer;
+  const [trusted, status] = await Promise.all([
+    guarded('trusted_issuer', () =>
+      checkTrustedIssuer(deps.trust, { issuer, types: view.types, credential: view.document, at: now }),
+    ),
+    guarded('status', () => checkStatus(view.credentialStatus, issuer, deps.statuses)),
+  ]);
+  checks.push(trusted, status);
+  checks.push(await guarded('schema', async () => checkSchema(deps.schemas, view.types, view.document)));
+  return finish(checks, view);
+}
+
+async function guarded(check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  try {
+    return await run();
+  } catch (error) {
+    return failed(check, 'internal_error', error instanceof Error ? error.message : 'check failed');
+  }
+}
+
+function finish(checks: CheckResult[], view: CredentialView | undefined): CredentialVerificationResult {
+  const ran = new Set(checks.map((c) => c.check));
+  for (const name of CREDENTIAL_CHECKS) if (!ran.has(name)) checks.push(skipped(name, 'not_evaluated'));
+  return {
+    verified: isVerified(checks, REQUIRED),
+    ...(view
+      ? {
+          format: view.format,
+          ...(view.issuer !== undefined ? { issuer: view.issuer } : {}),
+          ...(view.subject !== undefined ? { subject: view.subject } : {}),
+          ...(view.id !== undefined ? { id: view.id } : {}),
+          types: view.types,
+        }
+      : {}),
+    checks,
+  };
+}
