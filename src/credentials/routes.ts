@@ -1,0 +1,38 @@
+import Router from '@koa/router';
+import { BadRequestError, requestBody } from '../http/index.js';
+import { type CredentialVerifierDeps, verifyCredential } from './verify/verify-credential.js';
+import { type PresentationVerifierDeps, verifyPresentation } from './verify/verify-presentation.js';
+
+const MAX_CHALLENGE_LENGTH = 512;
+
+function requiredString(body: Record<string, unknown>, field: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new BadRequestError('invalid_request', `the body needs "${field}" as a non-empty string`);
+  }
+  if (value.length > maxLength) throw new BadRequestError('invalid_request', `"${field}" is longer than ${maxLength}`);
+  return value;
+}
+
+/**
+ * The verification API for connectors. A well-formed request always gets 200 with the typed
+ * result (verified or not, with every check); only a request that is not JSON or lacks its
+ * fields gets a 400 problem. Bodies over the limit are refused with 413 before any crypto.
+ */
+export function verificationRoutes(deps: PresentationVerifierDeps & CredentialVerifierDeps): Router {
+  const router = new Router();
+  router.post('/api/v1/credentials/verify', async (ctx) => {
+    const credential = requiredString(requestBody(ctx), 'credential');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await verifyCredential(credential, deps);
+  });
+  router.post('/api/v1/presentations/verify', async (ctx) => {
+    const body = requestBody(ctx);
+    const presentation = requiredString(body, 'presentation');
+    const challenge = requiredString(body, 'challenge', MAX_CHALLENGE_LENGTH);
+    const domain = requiredString(body, 'domain', MAX_CHALLENGE_LENGTH);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await verifyPresentation(presentation, { challenge, domain }, deps);
+  });
+  return router;
+}

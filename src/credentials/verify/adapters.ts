@@ -1,0 +1,71 @@
+/**
+ * The pipeline's ports implemented over this service's DID resolver, trusted-issuer registry
+ * and schema registry. Each adapter only translates; the policy lives in the checks.
+ */
+import { DidResolutionError, type DidResolver, KeySelectionError, selectVerificationKey } from '../../did/index.js';
+import type { TrustRegistry } from '../../trust/index.js';
+import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
+import type { IssuerSchemas } from '../issue/issuer.js';
+import { type IssuerTrust, KeyLookupError, type KeyLookup, type SchemaValidation } from './ports.js';
+
+export function didKeyLookup(resolver: DidResolver): KeyLookup {
+  return {
+    async verificationKey(did, kid, relationship) {
+      let document: Awaited<ReturnType<DidResolver['resolve']>>;
+      try {
+        document = await resolver.resolve(did);
+      } catch (error) {
+        if (error instanceof DidResolutionError) {
+          throw new KeyLookupError('unresolvable_did', `${did} does not resolve: ${error.code}`);
+        }
+        throw error;
+      }
+      try {
+        return selectVerificationKey(document, { relationship, ...(kid !== undefined ? { kid } : {}) });
+      } catch (error) {
+        if (error instanceof KeySelectionError) {
+          throw new KeyLookupError(error.code === 'unsupported_key' ? 'unsupported_key' : 'unknown_key', error.message);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+export function registryTrust(registry: TrustRegistry): IssuerTrust {
+  return {
+    async check(args) {
+      const decision = await registry.check(args);
+      return decision.trusted ? { trusted: true } : { trusted: false, code: decision.code, detail: decision.detail };
+    },
+  };
+}
+
+function violations(result: ReturnType<SchemaRegistry['validate']>): string[] {
+  return result.valid ? [] : result.errors.map((e) => `${e.path || '/'} ${e.message}`);
+}
+
+export function registrySchemas(registry: SchemaRegistry): SchemaValidation {
+  return {
+    typesWithSchema: (types) => types.filter((type) => registry.forType(type) !== undefined),
+    validate(type, credential) {
+      const result = registry.validate(type, credential);
+      return { valid: result.valid, errors: violations(result) };
+    },
+  };
+}
+
+export function issuerSchemas(registry: SchemaRegistry, publicUrl: string): IssuerSchemas {
+  return {
+    has: (type) => registry.forType(type) !== undefined,
+    schemaUrl(type) {
+      const schema = registry.forType(type);
+      if (!schema) throw new Error(`no schema for ${type}`);
+      return schemaUrl(publicUrl, type, schema.version);
+    },
+    validate(type, credential) {
+      const result = registry.validate(type, credential);
+      return { valid: result.valid, errors: violations(result) };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Reads status bits (Bitstring Status List 1.0 §3.2) for the `status` check. A status list
+ * credential is fetched through a StatusListSource (the service's own lists without any
+ * network, others over hardened https), verified like any credential (format, signature
+ * under `assertionMethod`, validity), and kept decoded in a bounded per-replica cache until
+ * the sooner of its `validUntil` and the cache TTL.
+ */
+import { checkSignature } from './checks/signature.js';
+import { checkValidity } from './checks/validity.js';
+import type { StatusEntry } from './model.js';
+import { type KeyLookup, StatusLookupError, type StatusLookup } from './ports.js';
+import { checkCredentialFormat } from './verify-credential.js';
+
+export interface StatusListSource {
+  /** The status list credential at `url`, as a compact JWT; rejects when it cannot be had. */
+  fetch(url: string): Promise<string>;
+}
+
+export interface DecodedBitstring {
+  readonly length: number;
+  get(index: number): boolean;
+}
+
+export interface StatusListLookupOptions {
+  readonly keys: KeyLookup;
+  readonly source: StatusListSource;
+  /** Decodes an `encodedList` (multibase base64url of GZIP); throws on anything malformed. */
+  readonly decode: (encodedList: string) => DecodedBitstring;
+  readonly now: () => Date;
+  readonly cacheTtlMs?: number;
+  readonly cacheSize?: number;
+}
+
+interface VerifiedList {
+  readonly issuer: string;
+  readonly purposes: readonly string[];
+  readonly bits: DecodedBitstring;
+  readonly expiresAt: number;
+}
+
+const INDEX = /^(0|[1-9]\d{0,9})$/;
+
+export function createStatusListLookup(options: StatusListLookupOptions): StatusLookup {
+  const ttl = options.cacheTtlMs ?? 60_000;
+  const size = options.cacheSize ?? 256;
+  const cache = new Map<string, VerifiedList>();
+  const inFlight = new Map<string, Promise<VerifiedList>>();
+
+  async function load(url: string): Promise<VerifiedList> {
+    let token: string;
+    try {
+      token = await options.source.fetch(url);
+    } catch (error) {
+      throw new StatusLookupError('status_unavailable', `the status list ${url} could not be fetched: ${(error as Error).message}`);
+    }
+    const format = checkCredentialFormat(token);
+    const list = format.credential;
+    if (!list) throw new StatusLookupError('status_list_invalid', `the status list is not a credential (${format.result.code})`);
+    const { jws, view } = list;
+    if (!view.types.includes('BitstringStatusListCredential')) {
+      throw new StatusLookupError('status_list_invalid', 'the status list is not a BitstringStatusListCredential');
+    }
+    if (view.id !== undefined && view.id !== url) {
+      throw new StatusLookupError('status_list_invalid', 'the status list credential names another URL as its id');
+    }
+    const signature = await checkSignature(
+      jws,
+      { signer: view.issuer, signerClaims: view.issuerClaims, subjectClaims: [] },
+      'assertionMethod',
+      options.keys,
+    );
+    if (signature.result !== 'passed') {
+      throw new StatusLookupError('status_list_invalid', `the status list signature failed: ${signature.code}`);
+    }
+    const validity = checkValidity({ ...view.jwt, ...view.dates }, options.now());
+    if (validity.result !== 'passed') {
+      throw new StatusLookupError('status_list_invalid', `the status list is not valid now: ${validity.code}`);
+    }
+    const subject = view.document.credentialSubject as Record<string, unknown> | undefined;
+    const encoded = subject?.encodedList;
+    if (subject?.type !== 'BitstringStatusList' || typeof encoded !== 'string') {
+      throw new StatusLookupError('status_list_invalid', 'the status list has no BitstringStatusList subject');
+    }
+    let bits: DecodedBitstring;
+    try {
+      bits = options.decode(encoded);
+    } catch (error) {
+      throw new StatusLookupError('status_list_invalid', `the encodedList is malformed: ${(error as Error).message}`);
+    }
+    const purposes = ([] as unknown[]).concat(subject.statusPurpose).filter((p): p is string => typeof p === 'string');
+    const validUntil = typeof view.dates.validUntil === 'string' ? Date.parse(view.dates.validUntil) : Number.POSITIVE_INFINITY;
+    const exp = typeof view.jwt.exp === 'number' ? view.jwt.exp * 1000 : Number.POSITIVE_INFINITY;
+    return {
+      issuer: view.issuer as string,
+      purposes,
+      bits,
+      expiresAt: Math.min(options.now().getTime() + ttl, validUntil, exp),
+    };
+  }
+
+  async function get(url: string): Promise<VerifiedList> {
+    const cached = cache.get(url);
+    if (cached && cached.expiresAt > options.now().getTime()) return cached;
+    cache.delete(url);
+    let pending = inFlight.get(url);
+    if (!pending) {
+      pending = load(url).finally(() => inFlight.delete(url));
+      inFlight.set(url, pending);
+    }
+    const list = await pending;
+    cache.set(url, list);
+    while (cache.size > size) cache.delete(cache.keys().next().value as string);
+    return list;
+  }
+
+  return {
+    async isSet(entry: StatusEntry, issuer: string) {
+      if (entry.type !== 'BitstringStatusListEntry') {
+        throw new StatusLookupError('unsupported_status', `status entries of type ${String(entry.type)} are not supported`);
+      }
+      const purpose = entry.statusPurpose;
+      const index = entry.statusListIndex;
+      const url = entry.statusListCredential;
+      if (typeof purpose !== 'string' || typeof index !== 'string' || !INDEX.test(index) || typeof url !== 'string') {
+        throw new StatusLookupError('status_invalid', 'the status entry lacks a purpose, a decimal index or a list URL');
+      }
+      if (!URL.canParse(url)) throw new StatusLookupError('status_invalid', 'statusListCredential is not a URL');
+      const list = await get(url);
+      if (list.issuer !== issuer) {
+        throw new StatusLookupError('status_issuer_mismatch', 'the status list was issued by another issuer');
+      }
+      if (!list.purposes.includes(purpose)) {
+        throw new StatusLookupError('status_purpose_mismatch', `the status list is not for ${purpose}`);
+      }
+      const position = Number(index);
+      if (position >= list.bits.length) {
+        throw new StatusLookupError('status_index_out_of_range', `index ${position} is beyond the list`);
+      }
+      return { purpose, set: list.bits.get(position) };
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { resolveDidJwk } from './did-jwk.js';
+import { resolveDidKey } from './did-key.js';
+import { parseDid } from './did-syntax.js';
+import { didWebToUrl } from './did-web.js';
+import { checkDidDocument } from './document.js';
+import { DidResolutionError } from './errors.js';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type DidTransportOptions,
+  fetchDidDocument,
+} from './fetch-document.js';
+import type { DidDocument } from './types.js';
+
+/**
+ * The DID resolver of the verification pipeline: did:web (hardened, over the network),
+ * did:key and did:jwk (computed locally). Every other method is `unsupported_method`.
+ *
+ * Caching: successful resolutions are kept per replica in a bounded LRU with a TTL, keyed
+ * by the exact DID string, so a key removed from a did:web document stops verifying at the
+ * latest one TTL later. Concurrent resolutions of one DID share a single request.
+ * Failures are not cached: the next resolution tries again (concurrent callers still share
+ * the one failing attempt, and the timeout bounds how long each attempt can take).
+ *
+ * Documents are returned frozen: one object is shared by every caller that hits the cache.
+ */
+export interface DidResolverOptions {
+  /** Allows http for `did:web:localhost...` and connecting to private addresses. */
+  readonly developmentMode: boolean;
+  /** Deadline of one did:web fetch, connect to last byte (default 3000 ms). */
+  readonly timeoutMs?: number;
+  /** Largest did:web document accepted, in bytes (default 64 KiB). */
+  readonly maxBytes?: number;
+  /** How long a resolved document is reused (default 60 000 ms; 0 disables caching). */
+  readonly cacheTtlMs?: number;
+  /** How many documents are cached, least recently used evicted first (default 1000). */
+  readonly cacheSize?: number;
+  /**
+   * Documents this service holds itself (its own DID), consulted first on every
+   * resolution and never cached here, so a key rotation shows at once. Return undefined
+   * for DIDs it does not hold.
+   */
+  readonly localDocuments?: (did: string) => Promise<DidDocument | undefined> | DidDocument | undefined;
+  /** Transport settings (custom DNS lookup, CA certificates), for tests. */
+  readonly transport?: DidTransportOptions;
+  /** The clock, in epoch milliseconds (default Date.now). */
+  readonly now?: () => number;
+}
+
+export interface DidResolver {
+  /** Resolves a DID (not a DID URL) to its document, or rejects with DidResolutionError. */
+  resolve(did: string): Promise<DidDocument>;
+  /** Forgets the cached document of one DID, or of all DIDs when none is given. */
+  invalidate(did?: string): void;
+}
+
+export const DEFAULT_CACHE_TTL_MS = 60_000;
+export const DEFAULT_CACHE_SIZE = 1000;
+
+interface CacheEntry {
+  readonly document: DidDocument;
+  readonly expiresAt: number;
+}
+
+function integerOption(name: string, value: number, minimum: 0 | 1): number {
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new RangeError(`${name} must be an integer >= ${minimum}`);
+  }
+  return value;
+}
+
+/** Creates a resolver; see DidResolverOptions for the defaults. */
+export function createDidResolver(options: DidResolverOptions): DidResolver {
+  const { developmentMode, localDocuments, transport } = options;
+  const timeoutMs = integerOption('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1);
+  const maxBytes = integerOption('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES, 1);
+  const ttlMs = integerOption('cacheTtlMs', options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS, 0);
+  const cacheSize = integerOption('cacheSize', options.cacheSize ?? DEFAULT_CACHE_SIZE, 0);
+  const now = options.now ?? Date.now;
+
+  // Map iteration order is insertion order: the first key is the least recently used.
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<DidDocument>>();
+
+  function cached(did: string): DidDocument | undefined {
+    const entry = cache.get(did);
+    if (entry === undefined) return undefined;
+    cache.delete(did);
+    if (entry.expiresAt <= now()) return undefined;
+    cache.set(did, entry);
+    return entry.document;
+  }
+
+  function store(did: string, document: DidDocument): void {
+    if (ttlMs === 0 || cacheSize === 0) return;
+    cache.delete(did);
+    cache.set(did, { document, expiresAt: now() + ttlMs });
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  }
+
+  async function load(did: string, method: string): Promise<DidDocument> {
+    switch (method) {
+      case 'web': {
+        const url = didWebToUrl(did, { developmentMode });
+        const value = await fetchDidDocument(url, {
+          developmentMode,
+          timeoutMs,
+          maxBytes,
+          ...(transport ? { transport } : {}),
+        });
+        return checkDidDocument(value, did);
+      }
+      case 'key':
+        return checkDidDocument(resolveDidKey(did), did);
+      case 'jwk':
+        return checkDidDocument(resolveDidJwk(did), did);
+      default:
+        throw new DidResolutionError('unsupported_method', `did:${method} is not supported`);
+    }
+  }
+
+  async function resolve(did: string): Promise<DidDocument> {
+    const { method } = parseDid(did);
+    if (localDocuments !== undefined) {
+      const local = await localDocuments(did);
+      if (local !== undefined) return checkDidDocument(structuredClone(local), did);
+    }
+    const hit = cached(did);
+    if (hit !== undefined) return hit;
+    const running = inFlight.get(did);
+    if (running !== undefined) return running;
+
+    const attempt = load(did, method);
+    inFlight.set(did, attempt);
+    // Registered before any caller awaits `attempt`, so the cache is filled when they resume.
+    // An invalidate() while in flight removes the attempt, and its result is then not kept.
+    attempt.then(
+      (document) => {
+        if (inFlight.get(did) !== attempt) return;
+        inFlight.delete(did);
+        store(did, document);
+      },
+      () => {
+        if (inFlight.get(did) === attempt) inFlight.delete(did);
+      },
+    );
+    return attempt;
+  }
+
+  return {
+    resolve,
+    invalidate(did?: string): void {
+      if (did === undefined) {
+        cache.clear();
+        inFlight.clear();
+      } else {
+        cache.delete(did);
+        inFlight.delete(did);
+      }
+    },
+  };
+}

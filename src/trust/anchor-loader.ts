@@ -1,0 +1,152 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { isDid } from './did-syntax.js';
+import { TrustAnchorError } from './errors.js';
+import type { ClaimConstraint, TrustAnchor } from './types.js';
+
+/** The file in a trust-anchors directory that is the format's schema, not an anchor. */
+export const TRUST_ANCHOR_SCHEMA_FILE = 'trust-anchor.schema.json';
+
+/**
+ * The schema shipped with the package (trust-anchors/ beside src/ and dist/), so that a
+ * TRUST_ANCHORS_DIR of the operator's own is validated against the same format.
+ */
+const SHIPPED_SCHEMA = new URL(`../../trust-anchors/${TRUST_ANCHOR_SCHEMA_FILE}`, import.meta.url);
+
+interface AnchorFile {
+  did: string;
+  name: string;
+  credentialTypes: string[];
+  claims?: ClaimConstraint[];
+  validFrom?: string;
+  validUntil?: string;
+  description?: string;
+  homepage?: string;
+}
+
+let compiled: ValidateFunction<AnchorFile> | undefined;
+
+function anchorValidator(): ValidateFunction<AnchorFile> {
+  if (compiled) return compiled;
+  const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
+  addFormatsModule.default(ajv, ['date-time', 'uri']);
+  ajv.addFormat('did', isDid);
+  compiled = ajv.compile<AnchorFile>(JSON.parse(readFileSync(SHIPPED_SCHEMA, 'utf8')));
+  return compiled;
+}
+
+/**
+ * Reads and validates every `*.json` file of `dir` (except the format's schema file; README
+ * and other files are ignored), in file-name order. Any bad file stops the start with a
+ * TrustAnchorError naming the file and the problem: unreadable, not JSON, not of the format
+ * (trust-anchors/trust-anchor.schema.json), a DID that is not DID syntax, validUntil not after
+ * validFrom, a claim constraint for a type the anchor does not list, or a DID that another
+ * file already declares.
+ */
+export function loadTrustAnchors(dir: string): TrustAnchor[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json') && name !== TRUST_ANCHOR_SCHEMA_FILE);
+  } catch (error) {
+    throw new TrustAnchorError(
+      'trust_anchors_unreadable',
+      `cannot read the trust-anchors directory ${dir}: ${(error as Error).message}`,
+    );
+  }
+  const anchors: TrustAnchor[] = [];
+  const fileOfDid = new Map<string, string>();
+  for (const name of names.sort()) {
+    const file = join(dir, name);
+    if (!statSync(file).isFile()) continue;
+    const anchor = readAnchor(file);
+    const earlier = fileOfDid.get(anchor.did);
+    if (earlier) {
+      throw new TrustAnchorError(
+        'trust_anchor_duplicate_did',
+        `did ${anchor.did} is already declared in ${earlier}`,
+        file,
+      );
+    }
+    fileOfDid.set(anchor.did, file);
+    anchors.push(anchor);
+  }
+  return anchors;
+}
+
+function readAnchor(file: string): TrustAnchor {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new TrustAnchorError(
+      'trust_anchor_invalid_json',
+      `not valid JSON: ${(error as Error).message}`,
+      file,
+    );
+  }
+  const validate = anchorValidator();
+  if (!validate(data)) {
+    // An anyOf reports each failed branch as well; its own error says it all.
+    const errors = (validate.errors ?? []).filter((error) => !error.schemaPath.includes('/anyOf/'));
+    const problems = errors.map(describe).join('; ');
+    throw new TrustAnchorError('trust_anchor_invalid', problems, file);
+  }
+  const validity = {
+    ...(data.validFrom ? { from: new Date(data.validFrom) } : {}),
+    ...(data.validUntil ? { until: new Date(data.validUntil) } : {}),
+  };
+  if (validity.from && validity.until && validity.until <= validity.from) {
+    throw new TrustAnchorError(
+      'trust_anchor_invalid',
+      `validUntil ${data.validUntil} is not after validFrom ${data.validFrom}`,
+      file,
+    );
+  }
+  const claims = data.claims ?? [];
+  for (const [index, claim] of claims.entries()) {
+    const unknown = (claim.credentialTypes ?? []).filter((type) => !data.credentialTypes.includes(type));
+    if (unknown.length > 0) {
+      throw new TrustAnchorError(
+        'trust_anchor_invalid',
+        `/claims/${index}/credentialTypes names ${unknown.join(', ')}, which the anchor's credentialTypes do not list`,
+        file,
+      );
+    }
+  }
+  return Object.freeze({
+    did: data.did,
+    name: data.name,
+    credentialTypes: Object.freeze([...data.credentialTypes]),
+    claims: Object.freeze(claims.map((claim) => Object.freeze({ ...claim }))),
+    validity: Object.freeze(validity),
+    source: 'anchor' as const,
+    file,
+    ...(data.description ? { description: data.description } : {}),
+    ...(data.homepage ? { homepage: data.homepage } : {}),
+  });
+}
+
+/** One schema error as a sentence that names the field, e.g. `/credentialTypes must NOT have fewer than 1 items`. */
+function describe(error: ErrorObject): string {
+  const at = error.instancePath ? `${error.instancePath} ` : '';
+  if (error.keyword === 'required') {
+    return `${at}missing required property ${(error.params as { missingProperty: string }).missingProperty}`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    return `${at}has unknown property ${(error.params as { additionalProperty: string }).additionalProperty}`;
+  }
+  const where = error.instancePath || '(document)';
+  if (error.keyword === 'format' && (error.params as { format: string }).format === 'did') {
+    return `${where} ${JSON.stringify(error.data)} is not a syntactically valid DID (DID Core §3.1)`;
+  }
+  if (error.keyword === 'not' && error.instancePath.includes('credentialTypes')) {
+    return `${where} must not be VerifiableCredential (the base type is implied)`;
+  }
+  if (error.keyword === 'anyOf') return `${where} must be a string, a number or a boolean`;
+  if (error.keyword === 'pattern' && (error.params as { pattern: string }).pattern === '\\S') {
+    return `${where} must not be blank`;
+  }
+  return `${where} ${error.message ?? 'is invalid'}`;
+}

@@ -1,0 +1,132 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { BadRequestError, NotFoundError } from '../http/errors.js';
+import { isDid } from './did-syntax.js';
+import { ebsiIssuer, ebsiIssuerPage, lastPage } from './ebsi-tir.js';
+import type { TrustRegistry } from './registry.js';
+import type { TrustedIssuer } from './types.js';
+
+export interface TrustRoutesOptions {
+  /** PUBLIC_URL: the base of the absolute `self`/`href`/`links` URLs of the EBSI API. */
+  readonly publicUrl: string;
+  /** Clock for the EBSI view, which lists only entries trusted now. */
+  readonly now?: () => Date;
+}
+
+const DEFAULT_PAGE_SIZE = 10;
+const MAX_PAGE_SIZE = 100;
+const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
+
+/**
+ * The read API of the trusted-issuer registry:
+ * - `GET /api/v1/trusted-issuers[/{did}]`: our JSON, every entry with its source and window;
+ * - `GET /v4/issuers[/{did}]`: the EBSI Trusted Issuers Registry v4 read API, as FIWARE
+ *   VCVerifier consumes it, listing only the entries trusted now (VCVerifier does not check
+ *   `validFor`, so an entry outside its window must not be served at all).
+ */
+export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions): Router {
+  const baseUrl = options.publicUrl.replace(/\/+$/, '');
+  const now = options.now ?? (() => new Date());
+  const router = new Router();
+
+  router.get('/api/v1/trusted-issuers', async (ctx) => {
+    const items = (await registry.list()).map(toJson);
+    respond(ctx, { items, total: items.length });
+  });
+
+  router.get('/api/v1/trusted-issuers/:did', async (ctx) => {
+    respond(ctx, toJson(await found(registry, didFromPath(ctx, '/api/v1/trusted-issuers/'))));
+  });
+
+  router.get('/v4/issuers', async (ctx) => {
+    const size = pageParameter(ctx, 'page[size]', DEFAULT_PAGE_SIZE, 'invalid_page_size');
+    if (size > MAX_PAGE_SIZE) {
+      throw new BadRequestError('invalid_page_size', `page[size] must be 1 to ${MAX_PAGE_SIZE}.`);
+    }
+    const page = pageParameter(ctx, 'page[after]', 1, 'invalid_page_after');
+    const at = now();
+    const entries = (await registry.list()).filter((entry) => trustedAt(entry, at));
+    const last = lastPage(entries.length, size);
+    if (page > last) {
+      throw new BadRequestError(
+        'invalid_page_after',
+        `page[after]=${page} does not exist; the last page is ${last}.`,
+      );
+    }
+    respond(ctx, ebsiIssuerPage(entries, { baseUrl, size, page }));
+  });
+
+  router.get('/v4/issuers/:did', async (ctx) => {
+    const entry = await found(registry, didFromPath(ctx, '/v4/issuers/'));
+    if (!trustedAt(entry, now())) throw new NotFoundError('No issuer with this DID is trusted now.');
+    respond(ctx, ebsiIssuer(entry, registry.serviceDid));
+  });
+
+  return router;
+}
+
+/**
+ * The DID in the last path segment. A segment that starts with `did%3A` is a percent-encoded
+ * DID (what encodeURIComponent gives, and what our hrefs use) and is decoded exactly once. A
+ * segment that starts with `did:` is the DID as written, which is how FIWARE VCVerifier sends
+ * it (tir/tirClient.go `issuerPathSegment`: a did:web's `%3A` port separator is sent as is), so
+ * it is not decoded at all. The raw path is used because the router has already decoded params.
+ */
+function didFromPath(ctx: Context, prefix: string): string {
+  const segment = ctx.path.slice(prefix.length);
+  let did: string | undefined;
+  if (segment.startsWith('did:')) did = segment;
+  else if (/^did%3A/i.test(segment)) {
+    try {
+      did = decodeURIComponent(segment);
+    } catch {
+      did = undefined;
+    }
+  }
+  if (!isDid(did))
+    throw new BadRequestError('invalid_did', 'The path does not end in a DID (DID Core §3.1).');
+  return did;
+}
+
+async function found(registry: TrustRegistry, did: string): Promise<TrustedIssuer> {
+  const entry = await registry.get(did);
+  if (!entry) throw new NotFoundError('No trusted issuer has this DID.');
+  return entry;
+}
+
+function pageParameter(ctx: Context, name: string, fallback: number, code: string): number {
+  const value = ctx.query[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !POSITIVE_INTEGER.test(value)) {
+    throw new BadRequestError(code, `${name} must be a positive integer, given once.`);
+  }
+  return Number(value);
+}
+
+function trustedAt(entry: TrustedIssuer, at: Date): boolean {
+  const { from, until } = entry.validity;
+  return !(from && at < from) && !(until && at >= until);
+}
+
+function respond(ctx: Context, body: unknown): void {
+  ctx.set('Cache-Control', 'no-cache');
+  ctx.set('Access-Control-Allow-Origin', '*');
+  ctx.body = body;
+}
+
+/** Our JSON for one entry. */
+function toJson(entry: TrustedIssuer) {
+  return {
+    did: entry.did,
+    name: entry.name,
+    source: entry.source,
+    credentialTypes: entry.credentialTypes,
+    claims: entry.claims,
+    validity: {
+      ...(entry.validity.from ? { from: entry.validity.from.toISOString() } : {}),
+      ...(entry.validity.until ? { until: entry.validity.until.toISOString() } : {}),
+    },
+    ...(entry.description ? { description: entry.description } : {}),
+    ...(entry.homepage ? { homepage: entry.homepage } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+/** Where a trusted-issuer entry comes from. */
+export type IssuerSource = 'anchor' | 'service' | 'member';
+
+/**
+ * A constraint on one claim of the credential subject: the value at `path` must be one of
+ * `allowedValues` (compared exactly: no case folding). See trust-anchors/README.md.
+ */
+export interface ClaimConstraint {
+  /** `credentialSubject.` followed by a dotted property path, e.g. `credentialSubject.country`. */
+  readonly path: string;
+  /** Allowed JSON scalars. */
+  readonly allowedValues: readonly (string | number | boolean)[];
+  /** The credential types the constraint applies to; absent means every type of the entry. */
+  readonly credentialTypes?: readonly string[];
+}
+
+/** The time window in which an entry is trusted: `from` inclusive, `until` exclusive. */
+export interface Validity {
+  readonly from?: Date;
+  readonly until?: Date;
+}
+
+/** One trusted issuer of the data space: which DID may issue which credential types. */
+export interface TrustedIssuer {
+  readonly did: string;
+  readonly name: string;
+  /** Specific credential types (never the base `VerifiableCredential`). */
+  readonly credentialTypes: readonly string[];
+  readonly claims: readonly ClaimConstraint[];
+  readonly validity: Validity;
+  readonly source: IssuerSource;
+  readonly description?: string;
+  readonly homepage?: string;
+}
+
+/** A trusted issuer read from a file of the trust-anchors directory. */
+export interface TrustAnchor extends TrustedIssuer {
+  readonly source: 'anchor';
+  /** The file it was read from. */
+  readonly file: string;
+}
+
+/** What the membership capability hands the registry for each admitted member. */
+export type MemberIssuer = Omit<TrustedIssuer, 'source' | 'claims' | 'validity'> & {
+  readonly claims?: readonly ClaimConstraint[];
+  readonly validity?: Validity;
+};
