@@ -1,18 +1,22 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config/index.js';
+import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
+import { type Credentials, openCredentials } from './credentials/module.js';
+import { STATUS_ENTITIES } from './credentials/status/index.js';
 import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
 import { createApp } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 
 /** Every entity of every capability, for the one data source. */
-export const ENTITIES = [...IDENTITY_ENTITIES];
+export const ENTITIES = [...IDENTITY_ENTITIES, ...STATUS_ENTITIES, ...CREDENTIAL_ENTITIES];
 
 export interface Service {
   readonly config: Config;
   readonly dataSource: DataSource;
   readonly identity: ServiceIdentity;
+  readonly credentials: Credentials;
   readonly app: Koa;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
@@ -69,6 +73,14 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     await dataSource.destroy();
     throw error;
   }
+  let credentials: Credentials;
+  try {
+    // Trust anchors and schemas are validated here: a bad file stops the start.
+    credentials = openCredentials({ config, dataSource, identity, ...(options.now ? { now: options.now } : {}) });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   let accepting = true;
@@ -77,12 +89,13 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
-    routers: [identityRoutes(identity)],
+    routers: [identityRoutes(identity), ...credentials.routers],
   });
   return {
     config,
     dataSource,
     identity,
+    credentials,
     app,
     beginShutdown: () => {
       accepting = false;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { credentialsCommands } from './credentials-commands.js';
 import { didCommands } from './did-commands.js';
 import { keysCommands } from './keys-commands.js';
 import { migrateCommand } from './migrate-command.js';
@@ -22,5 +23,6 @@ export function buildProgram(config: ConfigSource): Command {
   program.addCommand(migrateCommand(config));
   program.addCommand(didCommands(config));
   program.addCommand(keysCommands(config));
+  program.addCommand(credentialsCommands(config));
   return program;
 }

@@ -5,7 +5,9 @@ import type { ConfigSource } from './program.js';
 /** Opens the service for one CLI command (logging only warnings to stderr), then closes it. */
 export async function withService<T>(config: ConfigSource, run: (service: Service) => Promise<T>): Promise<T> {
   const cfg = config();
-  const logger = createLogger(cfg.logLevel === 'silent' ? 'silent' : 'warn', process.stderr);
+  // Commands print their result on stdout; the log (warnings and worse) goes to stderr.
+  const quiet = ['error', 'fatal', 'silent'].includes(cfg.logLevel);
+  const logger = createLogger(quiet ? cfg.logLevel : 'warn', process.stderr);
   const service = await openService(cfg, logger);
   try {
     return await run(service);

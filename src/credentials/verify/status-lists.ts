@@ -14,6 +14,12 @@ import { checkCredentialFormat } from './verify-credential.js';
 export interface StatusListSource {
   /** The status list credential at `url`, as a compact JWT; rejects when it cannot be had. */
   fetch(url: string): Promise<string>;
+  /**
+   * True for lists this service publishes itself: they are fetched on every lookup (no
+   * network; one cheap revision read), so a revocation by any replica counts at once, and
+   * only re-verified when the signed list changed.
+   */
+  isAuthoritative(url: string): boolean;
 }
 
 export interface DecodedBitstring {
@@ -32,6 +38,7 @@ export interface StatusListLookupOptions {
 }
 
 interface VerifiedList {
+  readonly token: string;
   readonly issuer: string;
   readonly purposes: readonly string[];
   readonly bits: DecodedBitstring;
@@ -46,13 +53,16 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
   const cache = new Map<string, VerifiedList>();
   const inFlight = new Map<string, Promise<VerifiedList>>();
 
-  async function load(url: string): Promise<VerifiedList> {
-    let token: string;
+  async function fetchToken(url: string): Promise<string> {
     try {
-      token = await options.source.fetch(url);
+      return await options.source.fetch(url);
     } catch (error) {
       throw new StatusLookupError('status_unavailable', `the status list ${url} could not be fetched: ${(error as Error).message}`);
     }
+  }
+
+  async function load(url: string, known?: string): Promise<VerifiedList> {
+    const token = known ?? (await fetchToken(url));
     const format = checkCredentialFormat(token);
     const list = format.credential;
     if (!list) throw new StatusLookupError('status_list_invalid', `the status list is not a credential (${format.result.code})`);
@@ -91,6 +101,7 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
     const validUntil = typeof view.dates.validUntil === 'string' ? Date.parse(view.dates.validUntil) : Number.POSITIVE_INFINITY;
     const exp = typeof view.jwt.exp === 'number' ? view.jwt.exp * 1000 : Number.POSITIVE_INFINITY;
     return {
+      token,
       issuer: view.issuer as string,
       purposes,
       bits,
@@ -100,11 +111,18 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
 
   async function get(url: string): Promise<VerifiedList> {
     const cached = cache.get(url);
-    if (cached && cached.expiresAt > options.now().getTime()) return cached;
+    const fresh = cached !== undefined && cached.expiresAt > options.now().getTime();
+    let known: string | undefined;
+    if (options.source.isAuthoritative(url)) {
+      known = await fetchToken(url);
+      if (fresh && cached.token === known) return cached;
+    } else if (fresh) {
+      return cached;
+    }
     cache.delete(url);
     let pending = inFlight.get(url);
     if (!pending) {
-      pending = load(url).finally(() => inFlight.delete(url));
+      pending = load(url, known).finally(() => inFlight.delete(url));
       inFlight.set(url, pending);
     }
     const list = await pending;

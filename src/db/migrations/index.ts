@@ -1,5 +1,7 @@
 import { migrations as veramoMigrations } from '@veramo/data-store';
 import { IdentityKeys1795000000001 } from './1795000000001-identity-keys.js';
+import { StatusLists1795000000010 } from './1795000000010-status-lists.js';
+import { IssuanceAndNonces1795000000020 } from './1795000000020-issuance-and-nonces.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -7,4 +9,9 @@ import { IdentityKeys1795000000001 } from './1795000000001-identity-keys.js';
  *
  * The first four are Veramo's key and DID store (used inside `src/identity` only).
  */
-export const MIGRATIONS = [...veramoMigrations, IdentityKeys1795000000001] as const;
+export const MIGRATIONS = [
+  ...veramoMigrations,
+  IdentityKeys1795000000001,
+  StatusLists1795000000010,
+  IssuanceAndNonces1795000000020,
+] as const;

@@ -1,0 +1,132 @@
+/**
+ * The credentials capability, assembled: DID resolution, trust anchors, schemas, status
+ * lists, the issuer and the verification pipeline, with their routes. The composition root
+ * calls `openCredentials`; other capabilities use what it returns.
+ */
+import type Router from '@koa/router';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/index.js';
+import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
+import type { ServiceIdentity } from '../identity/index.js';
+import { createTrustRegistry, loadTrustAnchors, type MemberIssuer, type TrustRegistry, trustRoutes } from '../trust/index.js';
+import { CredentialIssuer } from './issue/issuer.js';
+import { databaseNonceStore } from './nonce-store.js';
+import { verificationRoutes } from './routes.js';
+import { createSchemaRegistry, loadCredentialSchemas, type SchemaRegistry, schemaRoutes } from './schemas/index.js';
+import { serviceSigner } from './sign.js';
+import { decodeList, StatusListPublisher, StatusService, statusListUrl, statusRoutes } from './status/index.js';
+import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
+import type { NonceStore } from './verify/ports.js';
+import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
+import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
+import { type CredentialVerifierDeps, verifyCredential } from './verify/verify-credential.js';
+import {
+  type PresentationExpectations,
+  type PresentationVerifierDeps,
+  verifyPresentation,
+} from './verify/verify-presentation.js';
+
+/** The data space's own credential types, which the service itself is trusted to issue. */
+export const SERVICE_CREDENTIAL_TYPES = ['MembershipCredential', 'BoardMemberCredential'] as const;
+
+export interface CredentialsOptions {
+  readonly config: Config;
+  readonly dataSource: DataSource;
+  readonly identity: ServiceIdentity;
+  readonly now?: () => Date;
+  /** Admitted members that the rulebook lets issue some types (governance supplies this). */
+  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  /** For tests: how DID documents are fetched (custom DNS, CA). */
+  readonly resolver?: DidResolver;
+}
+
+export interface Credentials {
+  readonly issuer: CredentialIssuer;
+  readonly status: StatusService;
+  readonly trust: TrustRegistry;
+  readonly schemas: SchemaRegistry;
+  readonly resolver: DidResolver;
+  readonly nonces: NonceStore;
+  readonly deps: PresentationVerifierDeps;
+  readonly routers: readonly Router[];
+  verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
+  verifyPresentation(token: unknown, expected: PresentationExpectations): Promise<PresentationVerificationResult>;
+}
+
+const STATUS_LIST_MAX_BYTES = 256 * 1024;
+
+export function openCredentials(options: CredentialsOptions): Credentials {
+  const { config, dataSource, identity } = options;
+  const now = options.now ?? (() => new Date());
+  const signer = serviceSigner(identity);
+  const schemas = createSchemaRegistry(loadCredentialSchemas(config.credentialSchemasDir));
+  const trust = createTrustRegistry({
+    anchors: loadTrustAnchors(config.trustAnchorsDir),
+    serviceDid: identity.did,
+    serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
+    ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
+  });
+  const resolver =
+    options.resolver ??
+    createDidResolver({
+      developmentMode: config.developmentMode,
+      // The service's own DID never needs the network.
+      // (Our document type is the DID Core shape the resolver's type describes, more narrowly typed.)
+      localDocuments: (did) =>
+        did === identity.did ? (identity.document() as unknown as Promise<DidDocument>) : undefined,
+    });
+  const status = new StatusService({ dataSource, publicUrl: config.publicUrl, now });
+  const publisher = new StatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  const ownListPrefix = statusListUrl(config.publicUrl, '');
+  const source: StatusListSource = {
+    isAuthoritative: (url) => url.startsWith(ownListPrefix),
+    async fetch(url) {
+      if (url.startsWith(ownListPrefix)) {
+        const signed = await publisher.signedList(url.slice(ownListPrefix.length));
+        if (!signed) throw new Error('no such status list');
+        return signed.jws;
+      }
+      const body = await fetchBounded(new URL(url), {
+        developmentMode: config.developmentMode,
+        accept: 'application/vc+jwt, application/jwt',
+        maxBytes: STATUS_LIST_MAX_BYTES,
+      });
+      return body.toString('utf8').trim();
+    },
+  };
+  const keys = didKeyLookup(resolver);
+  const nonces = databaseNonceStore(dataSource, now);
+  const deps: PresentationVerifierDeps & CredentialVerifierDeps = {
+    keys,
+    trust: registryTrust(trust),
+    schemas: registrySchemas(schemas),
+    statuses: createStatusListLookup({ keys, source, decode: (encoded) => decodeList(encoded), now }),
+    nonces,
+    now,
+  };
+  const issuer = new CredentialIssuer({
+    dataSource,
+    signer,
+    schemas: issuerSchemas(schemas, config.publicUrl),
+    allocateStatus: async (credentialId, manager) =>
+      (await status.allocateEntries({ credentialId, manager })).map((entry) => ({ ...entry })),
+    now,
+  });
+  return {
+    issuer,
+    status,
+    trust,
+    schemas,
+    resolver,
+    nonces,
+    deps,
+    routers: [
+      trustRoutes(trust, { publicUrl: config.publicUrl, now }),
+      schemaRoutes(schemas, config.publicUrl),
+      statusRoutes({ service: status, signer, publicUrl: config.publicUrl, now }),
+      verificationRoutes(deps),
+    ],
+    verifyCredential: (token) => verifyCredential(token, deps),
+    verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
+  };
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import type { JwtSigner } from '../sign.js';
+import { Bitstring, encodeList, MINIMUM_LIST_BITS } from './bitstring.js';
+import { statusListCredential, statusListUrl } from './credential.js';
+import type { StatusService } from './status-service.js';
+
+export interface PublisherOptions {
+  readonly service: StatusService;
+  readonly signer: JwtSigner;
+  readonly publicUrl: string;
+  /**
+   * Seconds a signed list is reused by this replica and may be cached by clients
+   * (`Cache-Control: max-age`, `credentialSubject.ttl`). Default 300, the spec's default ttl.
+   */
+  readonly ttlSeconds?: number;
+  /**
+   * Seconds from `validFrom` to `validUntil`. Short, so that a list cannot be replayed long
+   * after a revocation; at least twice the ttl, so that no cache ever holds an expired copy.
+   * Default three times the ttl.
+   */
+  readonly validitySeconds?: number;
+  /** How many signed lists this replica keeps. Default 1,000. */
+  readonly maxCachedLists?: number;
+  readonly now?: () => Date;
+}
+
+/** A signed BitstringStatusListCredential, as served. */
+export interface SignedStatusList {
+  /** Compact JWS, `typ: vc+jwt`. */
+  readonly jws: string;
+  /** Strong ETag of the JWS: it changes whenever the content or the signature's validity does. */
+  readonly etag: string;
+  readonly revision: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * Builds and signs status list credentials (Bitstring Status List §3.1) with a bounded,
+ * per-replica cache. A cached list is served only while its TTL runs and while the list's
+ * revision in the database is the one it was built from, so a change made by any replica is
+ * served at once; a change made by this process also drops the cached copy right away.
+ */
+export class StatusListPublisher {
+  readonly ttlSeconds: number;
+  private readonly validitySeconds: number;
+  private readonly maxCachedLists: number;
+  private readonly now: () => Date;
+  private readonly cache = new Map<string, SignedStatusList>();
+  private readonly building = new Map<string, Promise<SignedStatusList | undefined>>();
+
+  constructor(private readonly options: PublisherOptions) {
+    this.ttlSeconds = options.ttlSeconds ?? 300;
+    this.validitySeconds = options.validitySeconds ?? 3 * this.ttlSeconds;
+    this.maxCachedLists = options.maxCachedLists ?? 1_000;
+    this.now = options.now ?? (() => new Date());
+    if (!Number.isSafeInteger(this.ttlSeconds) || this.ttlSeconds <= 0) {
+      throw new RangeError('ttlSeconds must be a positive integer');
+    }
+    if (!Number.isSafeInteger(this.validitySeconds) || this.validitySeconds < 2 * this.ttlSeconds) {
+      throw new RangeError('validitySeconds must be an integer of at least twice ttlSeconds');
+    }
+    options.service.onChange((listId) => this.cache.delete(listId));
+  }
+
+  /** The signed list, or undefined when there is no such list. */
+  async signedList(listId: string): Promise<SignedStatusList | undefined> {
+    const revision = await this.options.service.listRevision(listId);
+    if (revision === undefined) {
+      this.cache.delete(listId);
+      return undefined;
+    }
+    const cached = this.cache.get(listId);
+    if (cached && cached.revision >= revision && this.now().getTime() < cached.expiresAt) return cached;
+    const built = await this.buildOnce(listId);
+    // A build already under way may have read the list before the revision we saw: build anew.
+    if (built && built.revision < revision) return this.build(listId);
+    return built;
+  }
+
+  private buildOnce(listId: string): Promise<SignedStatusList | undefined> {
+    let pending = this.building.get(listId);
+    if (!pending) {
+      pending = this.build(listId).finally(() => this.building.delete(listId));
+      this.building.set(listId, pending);
+    }
+    return pending;
+  }
+
+  private async build(listId: string): Promise<SignedStatusList | undefined> {
+    const snapshot = await this.options.service.listSnapshot(listId);
+    if (!snapshot) return undefined;
+    // The product minimum is enforced here, whatever size the list was opened with.
+    const bitstring = Bitstring.zeros(Math.max(snapshot.size, MINIMUM_LIST_BITS));
+    for (const index of snapshot.setIndexes) bitstring.set(index, true);
+    const now = this.now();
+    const credential = statusListCredential({
+      listUrl: statusListUrl(this.options.publicUrl, listId),
+      issuer: this.options.signer.did,
+      purpose: snapshot.purpose,
+      encodedList: encodeList(bitstring),
+      validFrom: now,
+      validUntil: new Date(now.getTime() + this.validitySeconds * 1000),
+      ttlMs: this.ttlSeconds * 1000,
+    });
+    // VC-JOSE-COSE: the payload is the credential itself, with `iss` and `iat` beside it.
+    const jws = await this.options.signer.sign(
+      { ...credential, iss: this.options.signer.did, iat: Math.floor(now.getTime() / 1000) },
+      { typ: 'vc+jwt' },
+    );
+    const signed: SignedStatusList = {
+      jws,
+      etag: `"${createHash('sha256').update(jws).digest('base64url')}"`,
+      revision: snapshot.revision,
+      expiresAt: now.getTime() + this.ttlSeconds * 1000,
+    };
+    this.remember(listId, signed);
+    return signed;
+  }
+
+  private remember(listId: string, signed: SignedStatusList): void {
+    this.cache.delete(listId);
+    this.cache.set(listId, signed);
+    // Maps iterate in insertion order: the first key is the least recently built.
+    while (this.cache.size > this.maxCachedLists) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { type AllocationPolicy, allocateIndex, type StatusAllocation } from './allocation.js';
+import { MINIMUM_LIST_BITS } from './bitstring.js';
+import { type BitstringStatusListEntry, statusListEntry } from './credential.js';
+import {
+  STATUS_PURPOSES,
+  StatusEntryEntity,
+  type StatusEntryRow,
+  StatusListEntity,
+  type StatusPurpose,
+} from './entities.js';
+import { StatusListError } from './errors.js';
+import { inTransaction, reading } from './transactions.js';
+
+export interface StatusServiceOptions {
+  readonly dataSource: DataSource;
+  /** PUBLIC_URL: entries point at `${publicUrl}/status/{listId}`. */
+  readonly publicUrl: string;
+  /**
+   * Entries per new list. Default and product value: 131,072 (§2.2). Tests may pass a smaller
+   * multiple of 8 to fill lists quickly; publication still pads every list to 131,072 bits.
+   */
+  readonly listSize?: number;
+  readonly now?: () => Date;
+}
+
+export interface AllocateOptions {
+  readonly purpose: StatusPurpose;
+  readonly credentialId: string;
+  /** Allocate inside this (the caller's) transaction, e.g. the one that records the issuance. */
+  readonly manager?: EntityManager;
+}
+
+/** A credential's status, from its two bits. */
+export interface CredentialStatus {
+  readonly revoked: boolean;
+  readonly suspended: boolean;
+}
+
+/** What publication needs of a list: its set bits, and the revision they were read at. */
+export interface ListSnapshot {
+  readonly id: string;
+  readonly purpose: StatusPurpose;
+  readonly size: number;
+  readonly revision: number;
+  readonly setIndexes: readonly number[];
+}
+
+type Change = 'revoke' | 'suspend' | 'reinstate';
+
+const MAX_CHANGE_ATTEMPTS = 8;
+
+/**
+ * Status lists of the credentials this service issues: allocates their indexes, changes their
+ * status (revocation is final, suspension can be lifted) and reads lists for publication.
+ * Every method takes an optional EntityManager to run inside the caller's transaction.
+ */
+export class StatusService {
+  readonly publicUrl: string;
+  private readonly dataSource: DataSource;
+  private readonly policy: AllocationPolicy;
+  private readonly listeners = new Set<(listId: string) => void>();
+
+  constructor(options: StatusServiceOptions) {
+    const listSize = options.listSize ?? MINIMUM_LIST_BITS;
+    if (!Number.isSafeInteger(listSize) || listSize < 8 || listSize % 8 !== 0) {
+      throw new StatusListError(
+        'invalid_size',
+        `a status list size must be a positive multiple of 8, not ${listSize}`,
+      );
+    }
+    this.dataSource = options.dataSource;
+    this.publicUrl = options.publicUrl.replace(/\/+$/, '');
+    this.policy = { listSize, now: options.now ?? (() => new Date()) };
+  }
+
+  /** Hands out a random, never reused index of an open list of the purpose. */
+  async allocate(options: AllocateOptions): Promise<StatusAllocation> {
+    const purpose = checkPurpose(options.purpose);
+    const credentialId = checkCredentialId(options.credentialId);
+    return inTransaction(this.dataSource, options.manager, (manager) =>
+      allocateIndex(manager, purpose, credentialId, this.policy),
+    );
+  }
+
+  /**
+   * Allocates a revocation and a suspension index in one transaction and answers the two
+   * `credentialStatus` entries to put in the credential. Calling it again for the same
+   * credential answers the same entries.
+   */
+  async allocateEntries(options: {
+    readonly credentialId: string;
+    readonly manager?: EntityManager;
+  }): Promise<BitstringStatusListEntry[]> {
+    const credentialId = checkCredentialId(options.credentialId);
+    return inTransaction(this.dataSource, options.manager, async (manager) => {
+      const entries: BitstringStatusListEntry[] = [];
+      // Always revocation first: one lock order for every transaction, so none deadlock.
+      for (const purpose of STATUS_PURPOSES) {
+        entries.push(
+          statusListEntry(this.publicUrl, await allocateIndex(manager, purpose, credentialId, this.policy)),
+        );
+      }
+      return entries;
+    });
+  }
+
+  /** The entries a credential already holds (none if it has none), revocation first. */
+  statusEntriesFor(credentialId: string, manager?: EntityManager): Promise<BitstringStatusListEntry[]> {
+    return reading(this.dataSource, manager, async (m) =>
+      (await this.rowsOf(m, credentialId)).map((row) =>
+        statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
+      ),
+    );
+  }
+
+  /** Revokes for good. Refused with `already_revoked` when it is. */
+  revoke(credentialId: string, manager?: EntityManager): Promise<void> {
+    return this.change('revoke', credentialId, manager);
+  }
+
+  /** Suspends. Refused with `already_revoked` or `already_suspended`. */
+  suspend(credentialId: string, manager?: EntityManager): Promise<void> {
+    return this.change('suspend', credentialId, manager);
+  }
+
+  /** Lifts a suspension. Refused with `already_revoked` (revocation is final) or `not_suspended`. */
+  reinstate(credentialId: string, manager?: EntityManager): Promise<void> {
+    return this.change('reinstate', credentialId, manager);
+  }
+
+  /** The credential's status; `unknown_credential` if it holds no entry. */
+  statusOf(credentialId: string, manager?: EntityManager): Promise<CredentialStatus> {
+    return reading(this.dataSource, manager, async (m) => {
+      const rows = await this.rowsOf(m, credentialId);
+      if (rows.length === 0) throw unknownCredential(credentialId);
+      return {
+        revoked: rows.some((row) => row.purpose === 'revocation' && row.status === 1),
+        suspended: rows.some((row) => row.purpose === 'suspension' && row.status === 1),
+      };
+    });
+  }
+
+  /** The list's current revision, or undefined when there is no such list. */
+  listRevision(listId: string): Promise<number | undefined> {
+    return reading(this.dataSource, undefined, async (manager) => {
+      const list = await manager
+        .getRepository(StatusListEntity)
+        .findOne({ select: { revision: true }, where: { id: listId } });
+      return list?.revision;
+    });
+  }
+
+  /** The list and its set bits, or undefined when there is no such list. */
+  listSnapshot(listId: string): Promise<ListSnapshot | undefined> {
+    return reading(this.dataSource, undefined, async (manager) => {
+      // The revision is read before the bits: a change committed in between makes the snapshot
+      // newer than its revision says, and the next revision check refreshes it; never older.
+      const list = await manager.getRepository(StatusListEntity).findOneBy({ id: listId });
+      if (!list) return undefined;
+      const set = await manager
+        .getRepository(StatusEntryEntity)
+        .find({ select: { listIndex: true }, where: { listId, status: 1 } });
+      return {
+        id: list.id,
+        purpose: list.purpose,
+        size: list.size,
+        revision: list.revision,
+        setIndexes: set.map((row) => row.listIndex),
+      };
+    });
+  }
+
+  /** Calls `listener` with the list id whenever this process changes a status (after its commit when it owns the transaction). */
+  onChange(listener: (listId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async change(
+    change: Change,
+    credentialId: string,
+    manager: EntityManager | undefined,
+  ): Promise<void> {
+    checkCredentialId(credentialId);
+    const listId = await inTransaction(this.dataSource, manager, async (m) => {
+      // A conditional update that changes nothing lost a race: decide again on what won it.
+      for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+        const target = decide(change, credentialId, await this.rowsOf(m, credentialId));
+        const now = this.policy.now().toISOString();
+        const result = await m
+          .createQueryBuilder()
+          .update(StatusEntryEntity)
+          .set({ status: target.to, updatedAt: now })
+          .where('list_id = :listId AND list_index = :index AND status = :from', {
+            listId: target.row.listId,
+            index: target.row.listIndex,
+            from: 1 - target.to,
+          })
+          .execute();
+        if (result.affected !== 1) continue;
+        await m
+          .createQueryBuilder()
+          .update(StatusListEntity)
+          .set({ revision: () => 'revision + 1', updatedAt: now })
+          .where('id = :listId', { listId: target.row.listId })
+          .execute();
+        return target.row.listId;
+      }
+      throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
+    });
+    for (const listener of this.listeners) listener(listId);
+  }
+
+  private async rowsOf(manager: EntityManager, credentialId: string): Promise<StatusEntryRow[]> {
+    const rows = await manager.getRepository(StatusEntryEntity).findBy({ credentialId });
+    return rows.sort((a, b) => STATUS_PURPOSES.indexOf(a.purpose) - STATUS_PURPOSES.indexOf(b.purpose));
+  }
+}
+
+/** Which bit a change sets, or why it is refused. */
+function decide(
+  change: Change,
+  credentialId: string,
+  rows: readonly StatusEntryRow[],
+): { row: StatusEntryRow; to: 0 | 1 } {
+  if (rows.length === 0) throw unknownCredential(credentialId);
+  const revocation = rows.find((row) => row.purpose === 'revocation');
+  const suspension = rows.find((row) => row.purpose === 'suspension');
+  if (revocation?.status === 1)
+    throw new StatusListError(
+      'already_revoked',
+      `credential ${credentialId} is revoked; revocation is final`,
+    );
+  switch (change) {
+    case 'revoke':
+      if (!revocation) throw noEntry(credentialId, 'revocation');
+      return { row: revocation, to: 1 };
+    case 'suspend':
+      if (!suspension) throw noEntry(credentialId, 'suspension');
+      if (suspension.status === 1)
+        throw new StatusListError('already_suspended', `credential ${credentialId} is already suspended`);
+      return { row: suspension, to: 1 };
+    case 'reinstate':
+      if (suspension?.status !== 1)
+        throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
+      return { row: suspension, to: 0 };
+  }
+}
+
+function checkPurpose(purpose: unknown): StatusPurpose {
+  if (!STATUS_PURPOSES.includes(purpose as StatusPurpose)) {
+    throw new StatusListError(
+      'invalid_purpose',
+      `the status purpose must be one of ${STATUS_PURPOSES.join(', ')}`,
+    );
+  }
+  return purpose as StatusPurpose;
+}
+
+function checkCredentialId(credentialId: unknown): string {
+  if (typeof credentialId !== 'string' || credentialId.length === 0 || credentialId.length > 500) {
+    throw new StatusListError(
+      'invalid_credential_id',
+      'a credential id is a non-empty string of at most 500 characters',
+    );
+  }
+  return credentialId;
+}
+
+function unknownCredential(credentialId: string): StatusListError {
+  return new StatusListError('unknown_credential', `no status entry belongs to credential ${credentialId}`);
+}
+
+function noEntry(credentialId: string, purpose: StatusPurpose): StatusListError {
+  return new StatusListError('no_status_entry', `credential ${credentialId} has no ${purpose} entry`);
+}
