@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DataSource, LessThan } from 'typeorm';
-import { isUniqueViolation } from '../db/index.js';
+import { exclusive, isUniqueViolation } from '../db/index.js';
 import { UsedNonceEntity } from './entities.js';
 import type { NonceStore } from './verify/ports.js';
 
@@ -16,17 +16,20 @@ export function databaseNonceStore(dataSource: DataSource, now: () => Date = () 
     async consume(scope, nonce, expiresAt) {
       const nonceHash = createHash('sha256').update(nonce).digest('hex');
       const current = now();
-      if (current.getTime() - lastSweep > 60_000) {
-        lastSweep = current.getTime();
-        await repository.delete({ expiresAt: LessThan(current.toISOString()) });
-      }
-      try {
-        await repository.insert({ scope, nonceHash, expiresAt: expiresAt.toISOString() });
-        return true;
-      } catch (error) {
-        if (isUniqueViolation(error)) return false;
-        throw error;
-      }
+      // Queued on SQLite: an insert must never join another caller's open transaction.
+      return exclusive(dataSource, async () => {
+        if (current.getTime() - lastSweep > 60_000) {
+          lastSweep = current.getTime();
+          await repository.delete({ expiresAt: LessThan(current.toISOString()) });
+        }
+        try {
+          await repository.insert({ scope, nonceHash, expiresAt: expiresAt.toISOString() });
+          return true;
+        } catch (error) {
+          if (isUniqueViolation(error)) return false;
+          throw error;
+        }
+      });
     },
   };
 }

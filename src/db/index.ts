@@ -9,3 +9,4 @@ export {
 } from './data-source.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { isUniqueViolation } from './errors.js';
+export { exclusive, inTransaction, isPostgres, reading } from './transactions.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../../db/index.js';
+import { inTransaction, isUniqueViolation, reading } from '../../db/index.js';
 import type { SigningAlgorithm } from '../../identity/index.js';
 import { type IssuanceRow, IssuanceEntity } from '../entities.js';
 import type { JwtSigner } from '../sign.js';
@@ -61,15 +61,20 @@ export class CredentialIssuer {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async issue(request: IssueRequest): Promise<IssuedCredential> {
+  /**
+   * Issues one credential. With `manager` (a caller's active transaction, e.g. a governance
+   * decision) the status allocation and the issuance record commit or roll back with it.
+   */
+  async issue(request: IssueRequest, manager?: EntityManager): Promise<IssuedCredential> {
     const format = request.format ?? 'vc+jwt';
     const algorithm = request.algorithm ?? 'EdDSA';
     this.validateRequest(request, format);
     const requestHash = hashRequest(request, format, algorithm);
     if (request.idempotencyKey !== undefined) {
-      const earlier = await this.deps.dataSource
-        .getRepository(IssuanceEntity)
-        .findOneBy({ idempotencyKey: request.idempotencyKey });
+      const key = request.idempotencyKey;
+      const earlier = await reading(this.deps.dataSource, manager, (m) =>
+        m.getRepository(IssuanceEntity).findOneBy({ idempotencyKey: key }),
+      );
       if (earlier) return this.replay(earlier, request, requestHash);
     }
     const validFrom = request.validFrom ?? this.now();
@@ -85,7 +90,7 @@ export class CredentialIssuer {
     // Schema first: a credential that violates its schema leaves no trace at all.
     this.validateSchema(format, { ...content, statusEntries: [] });
     try {
-      return await this.deps.dataSource.transaction(async (manager) => {
+      return await inTransaction(this.deps.dataSource, manager, async (manager) => {
         const statusEntries = await this.deps.allocateStatus(content.id, manager);
         const full = { ...content, statusEntries };
         const jwt = await this.sign(format, algorithm, full);
@@ -108,9 +113,10 @@ export class CredentialIssuer {
     } catch (error) {
       // Two retries raced: the other one recorded the issuance; answer with it.
       if (request.idempotencyKey !== undefined && isUniqueViolation(error)) {
-        const winner = await this.deps.dataSource
-          .getRepository(IssuanceEntity)
-          .findOneBy({ idempotencyKey: request.idempotencyKey });
+        const key = request.idempotencyKey;
+        const winner = await reading(this.deps.dataSource, undefined, (m) =>
+          m.getRepository(IssuanceEntity).findOneBy({ idempotencyKey: key }),
+        );
         if (winner) return this.replay(winner, request, requestHash);
       }
       throw error;
@@ -119,7 +125,7 @@ export class CredentialIssuer {
 
   /** The issuance record of a credential, if this service issued it. */
   async record(id: string): Promise<IssuanceRow | null> {
-    return this.deps.dataSource.getRepository(IssuanceEntity).findOneBy({ id });
+    return reading(this.deps.dataSource, undefined, (m) => m.getRepository(IssuanceEntity).findOneBy({ id }));
   }
 
   private async replay(row: IssuanceRow, request: IssueRequest, requestHash: string): Promise<IssuedCredential> {

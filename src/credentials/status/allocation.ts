@@ -97,7 +97,11 @@ export async function allocateIndex(
  * null (the caller looks again). The decision comes from one statement, so it never mixes two
  * moments: a list opened by another replica in between is found, not doubled.
  */
-async function openList(manager: EntityManager, purpose: StatusPurpose, policy: AllocationPolicy): Promise<StatusListRow | null> {
+async function openList(
+  manager: EntityManager,
+  purpose: StatusPurpose,
+  policy: AllocationPolicy,
+): Promise<StatusListRow | null> {
   const latest = await manager
     .getRepository(StatusListEntity)
     .createQueryBuilder('list')

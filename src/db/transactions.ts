@@ -1,0 +1,93 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/*
+ * TypeORM's better-sqlite3 driver has one connection and one query runner for the whole data
+ * source. Two `dataSource.transaction()` calls that overlap in time do not run side by side:
+ * the second becomes a SAVEPOINT inside the first, the first one's COMMIT releases it, and a
+ * ROLLBACK of either can take the other's work with it. A statement run outside a
+ * transaction while one is open on that connection even joins it. So on SQLite every database
+ * use of this service goes through one queue per data source (`exclusive`), and transactions
+ * through `inTransaction`. PostgreSQL gives each transaction its own pooled connection and
+ * needs no queue.
+ */
+
+const queues = new WeakMap<DataSource, Promise<void>>();
+
+const BUSY_RETRIES = 5;
+
+/*
+ * A SQLite transaction that reads first and writes later must upgrade its read lock, and when
+ * another process wrote in between SQLite refuses the upgrade at once (SQLITE_BUSY) without
+ * waiting for the busy timeout. A write that changes nothing, as the first statement, takes
+ * the write lock at the start instead (like BEGIN IMMEDIATE), waiting under the busy timeout.
+ * TypeORM's own `migrations` table exists in every database this service opens.
+ */
+const TAKE_WRITE_LOCK = 'UPDATE migrations SET id = id WHERE 1 = 0';
+
+export function isPostgres(dataSource: DataSource): boolean {
+  return dataSource.options.type === 'postgres';
+}
+
+/** Runs `work` after every earlier call for the same SQLite data source has finished. */
+export async function exclusive<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  if (isPostgres(dataSource)) return work();
+  const previous = queues.get(dataSource) ?? Promise.resolve();
+  let release: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  queues.set(
+    dataSource,
+    previous.then(() => done),
+  );
+  await previous;
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Runs `work` in a transaction: the caller's, when `manager` belongs to an active one (the
+ * work then commits or rolls back with it), or a new one. On SQLite a new transaction takes
+ * the write lock first and is retried from the start a few times if SQLite still answers
+ * `SQLITE_BUSY*` (another process held the lock beyond the busy timeout).
+ */
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  manager: EntityManager | undefined,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (manager?.queryRunner?.isTransactionActive) return work(manager);
+  const sqlite = !isPostgres(dataSource);
+  return exclusive(dataSource, async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await dataSource.transaction(async (own) => {
+          if (sqlite) await own.query(TAKE_WRITE_LOCK);
+          return work(own);
+        });
+      } catch (error) {
+        if (!isSqliteBusy(error) || attempt >= BUSY_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  });
+}
+
+/** Runs reads (or a single statement) outside any transaction: queued on SQLite like the writes. */
+export function reading<T>(
+  dataSource: DataSource,
+  manager: EntityManager | undefined,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (manager) return work(manager);
+  return exclusive(dataSource, () => work(dataSource.manager));
+}
+
+function isSqliteBusy(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
