@@ -13,16 +13,20 @@ export function configFromEnvironment(): Config {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram(() => {
-    try {
-      return configFromEnvironment();
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`dataspace-trust: configuration error: ${error.message}\n`);
-        process.exit(EXIT_CONFIG);
+  const program = buildProgram(
+    () => {
+      try {
+        return configFromEnvironment();
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`dataspace-trust: configuration error: ${error.message}\n`);
+          process.exit(EXIT_CONFIG);
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+    // CLI-only: the wallet commands' passphrase (see `dataspace-trust wallet --help`).
+    () => ({ passphrase: process.env.WALLET_PASSPHRASE }),
+  );
   await program.parseAsync([...argv]);
 }

@@ -1,22 +1,42 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
+import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
+import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
+import { GOVERNANCE_ENTITIES } from './governance/entities.js';
+import { type Governance, openGovernance } from './governance/module.js';
 import { createApp } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
+import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
-export const ENTITIES = [...IDENTITY_ENTITIES, ...STATUS_ENTITIES, ...CREDENTIAL_ENTITIES];
+export const ENTITIES = [
+  ...IDENTITY_ENTITIES,
+  ...STATUS_ENTITIES,
+  ...CREDENTIAL_ENTITIES,
+  ...AUDIT_ENTITIES,
+  ...RULEBOOK_ENTITIES,
+  ...GOVERNANCE_ENTITIES,
+  ...MEMBERSHIP_ENTITIES,
+];
 
 export interface Service {
   readonly config: Config;
   readonly dataSource: DataSource;
   readonly identity: ServiceIdentity;
   readonly credentials: Credentials;
+  /** The hash-chained audit log of governance events. */
+  readonly audit: AuditLog;
+  /** The rulebook: adopted versions (`rulebook.store.current()` is in force) and the file's status. */
+  readonly rulebook: RulebookCapability;
+  /** The board, motions and votes, applications, the member registry. */
+  readonly governance: Governance;
   readonly app: Koa;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
@@ -73,14 +93,44 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     await dataSource.destroy();
     throw error;
   }
+  let governance: Governance | undefined;
   let credentials: Credentials;
   try {
     // Trust anchors and schemas are validated here: a bad file stops the start.
-    credentials = openCredentials({ config, dataSource, identity, ...(options.now ? { now: options.now } : {}) });
+    credentials = openCredentials({
+      config,
+      dataSource,
+      identity,
+      ...(options.now ? { now: options.now } : {}),
+      // Admitted members are trusted issuers of the types the rulebook allows them.
+      memberIssuers: async () => (governance ? governance.members.issuers() : []),
+    });
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
+  let rulebook: RulebookCapability;
+  try {
+    // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
+    rulebook = await openRulebook({
+      rulebookDir: config.rulebookDir,
+      dataSource,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  const audit = new AuditLog({ dataSource, signer: serviceSigner(identity), ...(options.now ? { now: options.now } : {}) });
+  governance = openGovernance({
+    dataSource,
+    serviceDid: identity.did,
+    credentials,
+    rulebook,
+    audit,
+    ...(options.now ? { now: options.now } : {}),
+  });
   warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   let accepting = true;
@@ -89,13 +139,22 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
-    routers: [identityRoutes(identity), ...credentials.routers],
+    routers: [
+      identityRoutes(identity),
+      ...credentials.routers,
+      auditRoutes(audit),
+      ...rulebook.routers,
+      ...governance.routers,
+    ],
   });
   return {
     config,
     dataSource,
     identity,
     credentials,
+    audit,
+    rulebook,
+    governance,
     app,
     beginShutdown: () => {
       accepting = false;

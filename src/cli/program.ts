@@ -1,16 +1,19 @@
 import { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { auditCommands } from './audit-commands.js';
+import { boardCommands } from './board-commands.js';
 import { credentialsCommands } from './credentials-commands.js';
 import { didCommands } from './did-commands.js';
 import { keysCommands } from './keys-commands.js';
 import { migrateCommand } from './migrate-command.js';
 import { startCommand } from './start-command.js';
+import { type WalletEnvironmentSource, walletCommands } from './wallet-commands.js';
 
 /** A function that returns the configuration, read once when a command needs it. */
 export type ConfigSource = () => Config;
 
 /** The `dataspace-trust` command. Each subcommand lives in its own file. */
-export function buildProgram(config: ConfigSource): Command {
+export function buildProgram(config: ConfigSource, wallet: WalletEnvironmentSource = () => ({})): Command {
   const program = new Command('dataspace-trust')
     .description('Trust service of a data space: membership, credentials, wallet login, consent, governance.')
     .showHelpAfterError()
@@ -24,5 +27,8 @@ export function buildProgram(config: ConfigSource): Command {
   program.addCommand(didCommands(config));
   program.addCommand(keysCommands(config));
   program.addCommand(credentialsCommands(config));
+  program.addCommand(boardCommands(config));
+  program.addCommand(auditCommands(config));
+  program.addCommand(walletCommands(wallet));
   return program;
 }

@@ -10,13 +10,12 @@ import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } f
 import type { ServiceIdentity } from '../identity/index.js';
 import { createTrustRegistry, loadTrustAnchors, type MemberIssuer, type TrustRegistry, trustRoutes } from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
-import { databaseNonceStore } from './nonce-store.js';
+import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
 import { verificationRoutes } from './routes.js';
 import { createSchemaRegistry, loadCredentialSchemas, type SchemaRegistry, schemaRoutes } from './schemas/index.js';
 import { serviceSigner } from './sign.js';
 import { decodeList, StatusListPublisher, StatusService, statusListUrl, statusRoutes } from './status/index.js';
 import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
-import type { NonceStore } from './verify/ports.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
 import { type CredentialVerifierDeps, verifyCredential } from './verify/verify-credential.js';
@@ -46,7 +45,7 @@ export interface Credentials {
   readonly trust: TrustRegistry;
   readonly schemas: SchemaRegistry;
   readonly resolver: DidResolver;
-  readonly nonces: NonceStore;
+  readonly nonces: TransactionalNonceStore;
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;

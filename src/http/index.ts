@@ -12,3 +12,4 @@ export {
 } from './errors.js';
 export type { ReadinessProbe } from './health.js';
 export { requestBody } from './request-body.js';
+export { didFromPathSegment } from './did-path.js';

@@ -27,7 +27,8 @@ export interface CredentialView {
   readonly types: readonly string[];
   /** The credential in data-model form, as schemas see it. */
   readonly document: Readonly<Record<string, unknown>>;
-  readonly credentialStatus: readonly StatusEntry[];
+  /** Every `credentialStatus` entry as written: the status check refuses one that is not an object, never skips it. */
+  readonly credentialStatus: readonly unknown[];
   /** Numeric JWT claims, when present. */
   readonly jwt: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown };
   /** Data-model dates, when present. */
@@ -124,7 +125,7 @@ export function credentialView(
       id: typeof payload.id === 'string' ? payload.id : typeof payload.jti === 'string' ? payload.jti : undefined,
       types,
       document: payload,
-      credentialStatus: asArray(payload.credentialStatus).filter(isObject),
+      credentialStatus: asArray(payload.credentialStatus),
       jwt: { exp: payload.exp, nbf: payload.nbf, iat: payload.iat },
       dates: { validFrom: payload.validFrom, validUntil: payload.validUntil },
     };
@@ -160,7 +161,7 @@ export function credentialView(
     id,
     types,
     document,
-    credentialStatus: asArray(vc.credentialStatus).filter(isObject),
+    credentialStatus: asArray(vc.credentialStatus),
     jwt: { exp: payload.exp, nbf: payload.nbf, iat: payload.iat },
     dates: {
       validFrom: vc.validFrom,

@@ -120,10 +120,13 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       return cached;
     }
     cache.delete(url);
-    let pending = inFlight.get(url);
+    // Share a verification under way only when it is of the same copy: a lookup that fetched a
+    // list of our own after a change must not be answered with the copy from before it.
+    const flight = known === undefined ? url : `${url}\n${known}`;
+    let pending = inFlight.get(flight);
     if (!pending) {
-      pending = load(url, known).finally(() => inFlight.delete(url));
-      inFlight.set(url, pending);
+      pending = load(url, known).finally(() => inFlight.delete(flight));
+      inFlight.set(flight, pending);
     }
     const list = await pending;
     cache.set(url, list);

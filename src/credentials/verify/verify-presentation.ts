@@ -28,6 +28,11 @@ export interface PresentationExpectations {
   readonly domain: string;
   /** Where the challenge is consumed; a challenge verifies once per scope. */
   readonly nonceScope?: string;
+  /**
+   * A presentation that only proves control of the holder DID may hold no credential (the
+   * `credentials` and `holder_binding` checks then pass with code `none_presented`).
+   */
+  readonly allowNoCredentials?: boolean;
 }
 
 export const PRESENTATION_MAX_AGE_SECONDS = 300;
@@ -111,6 +116,13 @@ export async function verifyPresentation(
 
   if (signature.result !== 'passed') {
     checks.push(skipped('credentials', 'not_evaluated'), skipped('holder_binding', 'not_evaluated'));
+    return finish(checks, view, []);
+  }
+  if (view.credentials.length === 0 && expected.allowNoCredentials) {
+    checks.push(
+      { check: 'credentials', result: 'passed', code: 'none_presented' },
+      { check: 'holder_binding', result: 'passed', code: 'none_presented' },
+    );
     return finish(checks, view, []);
   }
   if (view.credentials.length === 0) {

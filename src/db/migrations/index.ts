@@ -2,6 +2,9 @@ import { migrations as veramoMigrations } from '@veramo/data-store';
 import { IdentityKeys1795000000001 } from './1795000000001-identity-keys.js';
 import { StatusLists1795000000010 } from './1795000000010-status-lists.js';
 import { IssuanceAndNonces1795000000020 } from './1795000000020-issuance-and-nonces.js';
+import { RulebookVersions1795000000030 } from './1795000000030-rulebook-versions.js';
+import { Governance1795000000040 } from './1795000000040-governance.js';
+import { AuditLog1795000000050 } from './1795000000050-audit-log.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -14,4 +17,7 @@ export const MIGRATIONS = [
   IdentityKeys1795000000001,
   StatusLists1795000000010,
   IssuanceAndNonces1795000000020,
+  RulebookVersions1795000000030,
+  Governance1795000000040,
+  AuditLog1795000000050,
 ] as const;

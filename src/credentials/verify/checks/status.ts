@@ -11,12 +11,17 @@ import { type CheckResult, failed, passed, skipped } from '../result.js';
 
 const CODE_FOR_PURPOSE: Readonly<Record<string, string>> = { revocation: 'revoked', suspension: 'suspended' };
 
+const isEntry = (value: unknown): value is StatusEntry =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
 export async function checkStatus(
-  entries: readonly StatusEntry[],
+  entries: readonly unknown[],
   issuer: string,
   statuses: StatusLookup,
 ): Promise<CheckResult> {
   if (entries.length === 0) return skipped('status', 'no_status', 'the credential has no credentialStatus');
+  // An entry that cannot be read may be the one that says "revoked": refuse it, never drop it.
+  if (!entries.every(isEntry)) return failed('status', 'status_invalid', 'a credentialStatus entry is not an object');
   const results = await Promise.all(
     entries.map(async (entry) => {
       try {

@@ -1,0 +1,101 @@
+/**
+ * The canonical serialisation and hash of an audit entry.
+ *
+ * `hash = lowercase hex( SHA-256( UTF-8( JCS(body) ) ) )`, where JCS is the JSON
+ * Canonicalization Scheme of RFC 8785 (object members sorted by the UTF-16 code units of their
+ * names, no whitespace, strings and numbers serialised as ECMAScript `JSON.stringify` does) and
+ * `body` is the JSON object with exactly these seven members (shown here in their sorted order):
+ *
+ * | member     | value                                                               |
+ * |------------|---------------------------------------------------------------------|
+ * | `actor`    | string: a DID, `operator` or `service`                              |
+ * | `at`       | string: ISO-8601 UTC time, `Date.prototype.toISOString()` form      |
+ * | `data`     | the entry's data as a JSON value (an object for every entry written) |
+ * | `kind`     | string, e.g. `governance.vote.cast`                                  |
+ * | `prevHash` | string: the previous entry's `hash`; 64 zeros for sequence 1         |
+ * | `sequence` | number: 1, 2, 3... with no gaps                                      |
+ * | `subject`  | string, or `null` when the event has no subject                      |
+ *
+ * For example, `{"actor":"operator","at":"2025-01-01T00:00:00.000Z","data":{"a":1},
+ * "kind":"rulebook.adopted","prevHash":"000…000","sequence":1,"subject":null}`.
+ * The `data` column stores `JCS(data)`, so a third party can recompute every hash from the
+ * public `GET /api/v1/audit` listing with any RFC 8785 implementation.
+ */
+import { createHash } from 'node:crypto';
+
+/** The `prevHash` of the first entry: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A JSON value. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** The fields of an entry that its hash covers. */
+export interface HashedFields {
+  readonly sequence: number;
+  readonly at: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly subject: string | null;
+  readonly data: JsonValue;
+  readonly prevHash: string;
+}
+
+/**
+ * RFC 8785 canonical JSON of a JSON value. Throws a TypeError for anything that is not JSON
+ * (undefined, functions, non-finite numbers, class instances, cycles beyond `maxDepth`).
+ */
+export function canonicalJson(value: unknown, maxDepth = 64): string {
+  return serialise(value, maxDepth);
+}
+
+function serialise(value: unknown, depth: number): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`${value} is not a JSON number`);
+    return JSON.stringify(value);
+  }
+  if (depth <= 0) throw new TypeError('the value nests too deeply');
+  if (Array.isArray(value)) return `[${value.map((item) => serialise(item, depth - 1)).join(',')}]`;
+  if (typeof value === 'object' && isPlainObject(value)) {
+    const record = value as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3.
+    const members = Object.keys(record)
+      .sort()
+      .map((key) => {
+        const member = record[key];
+        if (member === undefined) throw new TypeError(`member "${key}" is undefined`);
+        return `${JSON.stringify(key)}:${serialise(member, depth - 1)}`;
+      });
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`a ${typeof value} is not a JSON value`);
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** The canonical serialisation of an entry, the exact bytes (as UTF-8) that its hash covers. */
+export function canonicalEntry(fields: HashedFields): string {
+  return canonicalJson({
+    actor: fields.actor,
+    at: fields.at,
+    data: fields.data,
+    kind: fields.kind,
+    prevHash: fields.prevHash,
+    sequence: fields.sequence,
+    subject: fields.subject,
+  });
+}
+
+/** SHA-256 (lowercase hex) of the entry's canonical serialisation. */
+export function entryHash(fields: HashedFields): string {
+  return createHash('sha256').update(canonicalEntry(fields), 'utf8').digest('hex');
+}

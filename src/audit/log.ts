@@ -1,0 +1,212 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { JwtSigner } from '../credentials/sign.js';
+import { inTransaction, reading } from '../credentials/status/transactions.js';
+import { entryHash, type JsonValue } from './canonical.js';
+import {
+  type AuditCheckpoint,
+  type AuditHead,
+  type StoredCheckpoint,
+  signCheckpoint,
+  storedCheckpoint,
+} from './checkpoint.js';
+import { AuditCheckpointEntity, AuditEntryEntity, type AuditEntryRow, AuditHeadEntity } from './entities.js';
+import { AuditError } from './errors.js';
+import { type AuditEvent, validateEvent } from './event.js';
+import type { AuditEntry } from './verify-chain.js';
+import { type AuditVerification, verifyLog } from './verify-log.js';
+
+export interface AuditLogOptions {
+  readonly dataSource: DataSource;
+  /** Signs checkpoints: the service DID's signer. */
+  readonly signer: JwtSigner;
+  readonly now?: () => Date;
+  /** Entries read per query by `verify` and `entries` (default 500). */
+  readonly pageSize?: number;
+}
+
+export interface PageOptions {
+  /** Entries with a sequence above this one (default 0: from the start). */
+  readonly after?: number;
+  /** At most this many (default 100). */
+  readonly limit?: number;
+}
+
+export interface AuditPage {
+  readonly items: AuditEntry[];
+  /** The `after` of the next page, or null when this page reaches the end of the log. */
+  readonly next: number | null;
+}
+
+const HEAD_ID = 1;
+
+/**
+ * The append-only, hash-chained log of governance events, with signed checkpoints.
+ *
+ * Appends are safe under concurrency, across connections and processes: each locks the
+ * one-row `audit_head` table first (a no-op UPDATE, which holds the row lock on PostgreSQL and
+ * the write lock on SQLite until commit), reads the last sequence and hash from it, inserts
+ * the next entry and moves the head, in one transaction. `sequence` (primary key) and
+ * `prev_hash` (unique) back this up: a second entry for one place can never be stored.
+ * On SQLite, transactions of this data source are queued (see credentials/status/transactions.ts)
+ * and one refused because another process holds the database is retried.
+ */
+export class AuditLog {
+  private readonly dataSource: DataSource;
+  private readonly signer: JwtSigner;
+  private readonly now: () => Date;
+  private readonly pageSize: number;
+
+  constructor(options: AuditLogOptions) {
+    this.dataSource = options.dataSource;
+    this.signer = options.signer;
+    this.now = options.now ?? (() => new Date());
+    this.pageSize = options.pageSize ?? 500;
+  }
+
+  /**
+   * Appends an event and answers the entry written. Throws an AuditError for an invalid event.
+   *
+   * With `manager` (of an open transaction) the entry is written in that transaction and exists
+   * only if it commits: record a decision in the transaction that carries it out. The head stays
+   * locked until that commit, so append last, just before committing. On SQLite, a caller's
+   * transaction must be one opened through `inTransaction` (the queue), and a caller inside it
+   * must pass its manager; without one, append opens and commits a transaction of its own.
+   */
+  async append(event: AuditEvent, manager?: EntityManager): Promise<AuditEntry> {
+    const valid = validateEvent(event);
+    return inTransaction(this.dataSource, manager, async (transaction) => {
+      await transaction
+        .createQueryBuilder()
+        .update(AuditHeadEntity)
+        .set({ size: () => 'size' })
+        .where('id = :id', { id: HEAD_ID })
+        .execute();
+      const head = await transaction.getRepository(AuditHeadEntity).findOneBy({ id: HEAD_ID });
+      if (!head)
+        throw new AuditError('log_uninitialised', 'the audit_head row is missing: run the migrations');
+      const fields = {
+        sequence: Number(head.size) + 1,
+        at: this.now().toISOString(),
+        kind: valid.kind,
+        actor: valid.actor,
+        subject: valid.subject,
+        data: valid.data,
+        prevHash: head.headHash,
+      };
+      const hash = entryHash(fields);
+      await transaction.getRepository(AuditEntryEntity).insert({ ...fields, data: valid.dataText, hash });
+      await transaction
+        .getRepository(AuditHeadEntity)
+        .update({ id: HEAD_ID }, { size: fields.sequence, headHash: hash });
+      return { ...fields, hash };
+    });
+  }
+
+  /** The size and last hash, as of the last committed append. */
+  async head(manager?: EntityManager): Promise<AuditHead> {
+    const head = await reading(this.dataSource, manager, (m) =>
+      m.getRepository(AuditHeadEntity).findOneBy({ id: HEAD_ID }),
+    );
+    if (!head) throw new AuditError('log_uninitialised', 'the audit_head row is missing: run the migrations');
+    return { size: Number(head.size), headHash: head.headHash };
+  }
+
+  /** One page of entries in sequence order. */
+  async page(options: PageOptions = {}, manager?: EntityManager): Promise<AuditPage> {
+    const limit = options.limit ?? 100;
+    const rows = await this.rows(options.after ?? 0, undefined, limit + 1, manager);
+    const items = rows.slice(0, limit).map(toEntry);
+    return { items, next: rows.length > limit ? (items.at(-1)?.sequence ?? null) : null };
+  }
+
+  /** The entry with this sequence number, if there is one. */
+  async entry(sequence: number): Promise<AuditEntry | undefined> {
+    const [row] = await this.rows(sequence - 1, sequence, 1);
+    return row ? toEntry(row) : undefined;
+  }
+
+  /** Every entry (above `after`, up to `upTo`) in sequence order, read a page at a time. */
+  async *entries(options: { after?: number; upTo?: number } = {}): AsyncGenerator<AuditEntry> {
+    let after = options.after ?? 0;
+    for (;;) {
+      const rows = await this.rows(after, options.upTo, this.pageSize);
+      for (const row of rows) yield toEntry(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < this.pageSize) return;
+      after = Number(last.sequence);
+    }
+  }
+
+  /**
+   * Signs the current head with the service DID and answers the checkpoint. The first one
+   * issued at each size is also stored, so that `verify` can hold the log to it later.
+   */
+  async checkpoint(): Promise<AuditCheckpoint> {
+    const checkpoint = await signCheckpoint(this.signer, await this.head(), this.now());
+    await inTransaction(this.dataSource, undefined, (m) =>
+      m
+        .createQueryBuilder()
+        .insert()
+        .into(AuditCheckpointEntity)
+        .values({ ...checkpoint })
+        .orIgnore()
+        .execute(),
+    );
+    return checkpoint;
+  }
+
+  /** The stored checkpoints, by size. */
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    const rows = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(AuditCheckpointEntity).find({ order: { size: 'ASC' } }),
+    );
+    return rows.map(storedCheckpoint);
+  }
+
+  /**
+   * Verifies the whole stored log (see verifyLog): every hash and link, the head, and every
+   * stored checkpoint. Reads the entries page by page. Never throws for tampered data.
+   */
+  verify(): Promise<AuditVerification> {
+    return verifyLog({
+      checkpoints: () => this.checkpoints(),
+      head: () => this.head(),
+      entries: (upTo) => this.entries({ upTo }),
+    });
+  }
+
+  private rows(
+    after: number,
+    upTo: number | undefined,
+    limit: number,
+    manager?: EntityManager,
+  ): Promise<AuditEntryRow[]> {
+    return reading(this.dataSource, manager, (m) => {
+      const query = m
+        .getRepository(AuditEntryEntity)
+        .createQueryBuilder('entry')
+        .where('entry.sequence > :after', { after });
+      if (upTo !== undefined) query.andWhere('entry.sequence <= :upTo', { upTo });
+      return query.orderBy('entry.sequence', 'ASC').limit(limit).getMany();
+    });
+  }
+}
+
+function toEntry(row: AuditEntryRow): AuditEntry {
+  let data: JsonValue;
+  try {
+    data = JSON.parse(row.data) as JsonValue;
+  } catch {
+    data = row.data;
+  }
+  return {
+    sequence: Number(row.sequence),
+    at: row.at,
+    kind: row.kind,
+    actor: row.actor,
+    subject: row.subject,
+    data,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}

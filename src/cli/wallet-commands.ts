@@ -1,0 +1,423 @@
+/**
+ * `dataspace-trust wallet ...`: the holder wallet (src/wallet) for organisations and board
+ * members without a wallet of their own. It works without the service's configuration: the
+ * wallet is a directory, the service a URL. Results are JSON on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import {
+  createWallet,
+  DID_METHODS,
+  type DidMethod,
+  inspectWallet,
+  MOTION_KINDS,
+  type MotionKind,
+  openWallet,
+  ServiceClient,
+  ServiceError,
+  type StoredCredential,
+  VOTE_DECISIONS,
+  type VoteDecision,
+  WALLET_ALGORITHMS,
+  type Wallet,
+  type WalletAlgorithm,
+  WalletError,
+} from '../wallet/index.js';
+import { printJson } from './with-service.js';
+
+/** What the wallet commands take from the environment; read by src/main.ts, never here. */
+export interface WalletCliEnvironment {
+  /** `WALLET_PASSPHRASE`. */
+  readonly passphrase?: string | undefined;
+}
+
+export type WalletEnvironmentSource = () => WalletCliEnvironment;
+
+const DEFAULT_DIR = './wallet';
+
+interface CommonOptions {
+  readonly wallet: string;
+  readonly passphraseFile?: string;
+}
+
+const HELP = `
+The wallet is a directory (default ${DEFAULT_DIR}) holding the DID, its private key encrypted
+with a passphrase (scrypt + AES-256-GCM, files mode 0600) and the stored credentials.
+
+The passphrase comes from --passphrase-file <path> (the file's content without its final
+newline) or, when that is not given, from the environment variable WALLET_PASSPHRASE.
+"wallet show" and "wallet list" need no passphrase.
+
+Errors name a stable code, e.g. "wrong_passphrase", or the trust service's problem code.`;
+
+function readArgument(value: string): string {
+  return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+}
+
+function passphrase(options: CommonOptions, environment: WalletEnvironmentSource): string {
+  if (options.passphraseFile !== undefined)
+    return readFileSync(options.passphraseFile, 'utf8').replace(/\r?\n$/, '');
+  const fromEnvironment = environment().passphrase;
+  if (fromEnvironment !== undefined && fromEnvironment.length > 0) return fromEnvironment;
+  throw new WalletError(
+    'invalid_argument',
+    'a passphrase is needed: --passphrase-file <path> or WALLET_PASSPHRASE',
+  );
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function parseDate(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new WalletError('invalid_argument', `${name} is not a date: ${value}`);
+  return date;
+}
+
+function readClaims(value: string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readArgument(value));
+  } catch {
+    throw new WalletError('invalid_argument', '--claims must be JSON (or @file holding JSON)');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new WalletError('invalid_argument', '--claims must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A JWT given as such, as @file, or as the JSON that `wallet issue` prints (its `jwt` member). */
+function readJwt(value: string): string {
+  const text = readArgument(value).trim();
+  if (!text.startsWith('{')) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new WalletError('invalid_credential', 'neither a JWT nor JSON holding one');
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  const jwt = record.jwt ?? record.credential;
+  if (typeof jwt !== 'string')
+    throw new WalletError('invalid_credential', 'the JSON has no "jwt" or "credential" string');
+  return jwt;
+}
+
+function summary(credential: StoredCredential, withJwt = false): Omit<StoredCredential, 'jwt'> {
+  if (withJwt) return credential;
+  const { jwt: _jwt, ...rest } = credential;
+  return rest;
+}
+
+/** Runs an action; a typed error leaves as one line that starts with its code. */
+function action<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      if (error instanceof WalletError || error instanceof ServiceError) {
+        const status = error instanceof ServiceError && error.status > 0 ? ` (HTTP ${error.status})` : '';
+        throw Object.assign(new Error(`${error.code}${status}: ${error.message}`, { cause: error }), {
+          errors: error instanceof WalletError ? error.errors : [],
+        });
+      }
+      throw error;
+    }
+  };
+}
+
+export function walletCommands(environment: WalletEnvironmentSource = () => ({})): Command {
+  const wallet = new Command('wallet')
+    .description(
+      'A holder wallet: a DID with an encrypted key, credentials, and the signed requests of members and board.',
+    )
+    .addHelpText('after', HELP);
+
+  /** A subcommand with --wallet and --passphrase-file. */
+  const command = (name: string, description: string): Command =>
+    wallet
+      .command(name)
+      .description(description)
+      .option('--wallet <dir>', 'the wallet directory', DEFAULT_DIR)
+      .option('--passphrase-file <path>', 'a file holding the passphrase (else WALLET_PASSPHRASE)')
+      .addHelpText('after', HELP);
+
+  const open = (options: CommonOptions): Promise<Wallet> =>
+    openWallet({ dir: options.wallet, passphrase: passphrase(options, environment) });
+
+  command('create', 'Create a wallet with a new key and DID; prints the DID.')
+    .addOption(new Option('--method <method>', 'the DID method').choices(DID_METHODS).default('did:key'))
+    .addOption(
+      new Option('--alg <alg>', 'the key: EdDSA (Ed25519) or ES256 (P-256)')
+        .choices(WALLET_ALGORITHMS)
+        .default('EdDSA'),
+    )
+    .action(
+      action(async (options: CommonOptions & { method: DidMethod; alg: WalletAlgorithm }) => {
+        const created = await createWallet({
+          dir: options.wallet,
+          passphrase: passphrase(options, environment),
+          method: options.method,
+          algorithm: options.alg,
+        });
+        printJson({
+          did: created.did,
+          kid: created.kid,
+          method: created.method,
+          algorithm: created.algorithm,
+          dir: options.wallet,
+        });
+      }),
+    );
+
+  command(
+    'show',
+    'Print the DID, its document and how many credentials are stored (no passphrase needed).',
+  ).action(
+    action(async (options: CommonOptions) => {
+      const { credentials, ...identity } = inspectWallet({ dir: options.wallet });
+      printJson({ ...identity, credentials: credentials.length });
+    }),
+  );
+
+  command('issue', "Issue a credential signed by the wallet's DID (as an issuer, e.g. a business register).")
+    .requiredOption('--type <type>', 'the credential type, e.g. LegalPersonCredential')
+    .requiredOption('--subject <did>', 'the subject DID')
+    .option('--claims <json|@file>', 'the subject claims, as a JSON object or @path to a file')
+    .addOption(
+      new Option('--format <format>', 'encoding').choices(['vc+jwt', 'jwt_vc_json']).default('vc+jwt'),
+    )
+    .option('--valid-from <date>', 'start of validity (ISO 8601; default now)')
+    .option('--valid-until <date>', 'end of validity (ISO 8601)')
+    .action(
+      action(
+        async (
+          options: CommonOptions & {
+            type: string;
+            subject: string;
+            claims?: string;
+            format: 'vc+jwt' | 'jwt_vc_json';
+            validFrom?: string;
+            validUntil?: string;
+          },
+        ) => {
+          const issuer = await open(options);
+          const validFrom = parseDate('--valid-from', options.validFrom);
+          const validUntil = parseDate('--valid-until', options.validUntil);
+          const jwt = await issuer.issueCredential({
+            type: options.type,
+            subject: { ...readClaims(options.claims), id: options.subject },
+            format: options.format,
+            ...(validFrom ? { validFrom } : {}),
+            ...(validUntil ? { validUntil } : {}),
+          });
+          const [, payload] = jwt.split('.');
+          const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString('utf8')) as {
+            jti: string;
+          };
+          printJson({
+            id: claims.jti,
+            type: options.type,
+            format: options.format,
+            issuer: issuer.did,
+            subject: options.subject,
+            jwt,
+          });
+        },
+      ),
+    );
+
+  command('add', 'Store a credential issued to this wallet.')
+    .argument('<jwt>', 'the credential JWT, @file holding it, or @file with the JSON "wallet issue" prints')
+    .action(
+      action(async (jwt: string, options: CommonOptions) => {
+        const holder = await open(options);
+        printJson(summary(await holder.addCredential(readJwt(jwt))));
+      }),
+    );
+
+  command('list', 'List the stored credentials (no passphrase needed).')
+    .option('--type <type>', 'only credentials of this type')
+    .option('--jwt', 'include each JWT')
+    .action(
+      action(async (options: CommonOptions & { type?: string; jwt?: boolean }) => {
+        const { credentials } = inspectWallet({ dir: options.wallet });
+        const selected =
+          options.type === undefined
+            ? credentials
+            : credentials.filter((c) => c.types.includes(options.type as string));
+        printJson(selected.map((credential) => summary(credential, options.jwt === true)));
+      }),
+    );
+
+  command('present', 'Sign a presentation of stored credentials for a verifier; prints it.')
+    .requiredOption('--audience <id>', "the verifier's identifier (aud)")
+    .requiredOption('--nonce <challenge>', "the verifier's challenge")
+    .option('--types <types>', 'comma-separated credential types to include (default: none)', list)
+    .action(
+      action(async (options: CommonOptions & { audience: string; nonce: string; types?: string[] }) => {
+        const holder = await open(options);
+        const credentials = (options.types ?? []).flatMap((type) => holder.credentials({ type }));
+        const unique = [...new Map(credentials.map((c) => [c.jwt, c])).values()];
+        printJson({
+          presentation: await holder.presentation({
+            audience: options.audience,
+            nonce: options.nonce,
+            credentials: unique,
+          }),
+        });
+      }),
+    );
+
+  command('apply', 'Apply for membership: a presentation of the application and the evidence credentials.')
+    .requiredOption('--service <url>', 'the trust service, e.g. https://trust.city.example')
+    .requiredOption(
+      '--roles <roles>',
+      'comma-separated: data-provider, data-consumer, service-provider, public-authority',
+      list,
+    )
+    .requiredOption('--legal-name <name>', 'the legal name')
+    .requiredOption('--registration-number <number>', 'the business register number')
+    .requiredOption('--country <code>', 'ISO 3166-1 alpha-2 country code')
+    .requiredOption('--email <email>', 'contact email')
+    .option('--contact-name <name>', 'contact person')
+    .option('--phone <phone>', 'contact phone')
+    .option(
+      '--evidence-types <types>',
+      'comma-separated types of stored credentials to present (default LegalPersonCredential)',
+      list,
+    )
+    .action(
+      action(
+        async (
+          options: CommonOptions & {
+            service: string;
+            roles: string[];
+            legalName: string;
+            registrationNumber: string;
+            country: string;
+            email: string;
+            contactName?: string;
+            phone?: string;
+            evidenceTypes?: string[];
+          },
+        ) => {
+          const applicant = await open(options);
+          const receipt = await new ServiceClient(options.service).apply({
+            wallet: applicant,
+            roles: options.roles,
+            legalName: options.legalName,
+            registrationNumber: options.registrationNumber,
+            country: options.country,
+            contact: {
+              email: options.email,
+              ...(options.contactName !== undefined ? { name: options.contactName } : {}),
+              ...(options.phone !== undefined ? { phone: options.phone } : {}),
+            },
+            ...(options.evidenceTypes !== undefined ? { evidenceTypes: options.evidenceTypes } : {}),
+          });
+          printJson(receipt);
+        },
+      ),
+    );
+
+  command('fetch-membership', 'Collect the MembershipCredential of an admitted application and store it.')
+    .requiredOption('--service <url>', 'the trust service')
+    .requiredOption('--application <id>', 'the application id')
+    .action(
+      action(async (options: CommonOptions & { service: string; application: string }) => {
+        const member = await open(options);
+        const { stored } = await new ServiceClient(options.service).fetchMembershipCredential(
+          member,
+          options.application,
+        );
+        printJson(summary(stored));
+      }),
+    );
+
+  command('vote', 'Cast a signed vote on a motion (board members).')
+    .requiredOption('--service <url>', 'the trust service')
+    .requiredOption('--motion <id>', 'the motion id')
+    .addOption(new Option('--decision <decision>', 'the vote').choices(VOTE_DECISIONS).makeOptionMandatory())
+    .option('--reason <text>', 'why')
+    .action(
+      action(
+        async (
+          options: CommonOptions & {
+            service: string;
+            motion: string;
+            decision: VoteDecision;
+            reason?: string;
+          },
+        ) => {
+          const member = await open(options);
+          printJson(
+            await new ServiceClient(options.service).castVote({
+              wallet: member,
+              motion: options.motion,
+              decision: options.decision,
+              ...(options.reason !== undefined ? { reason: options.reason } : {}),
+            }),
+          );
+        },
+      ),
+    );
+
+  command('motion', 'Open a signed motion (board members).')
+    .requiredOption('--service <url>', 'the trust service')
+    .addOption(
+      new Option('--kind <kind>', 'what the motion does').choices(MOTION_KINDS).makeOptionMandatory(),
+    )
+    .requiredOption('--subject <subject>', "the member's DID, or the rulebook version for amend-rulebook")
+    .requiredOption('--reason <text>', 'why')
+    .option('--name <name>', 'the new board member (add-board-member)')
+    .action(
+      action(
+        async (
+          options: CommonOptions & {
+            service: string;
+            kind: MotionKind;
+            subject: string;
+            reason: string;
+            name?: string;
+          },
+        ) => {
+          const member = await open(options);
+          printJson(
+            await new ServiceClient(options.service).openMotion({
+              wallet: member,
+              kind: options.kind,
+              subject: options.subject,
+              reason: options.reason,
+              ...(options.name !== undefined ? { name: options.name } : {}),
+            }),
+          );
+        },
+      ),
+    );
+
+  command('withdraw', "Withdraw this wallet's DID from membership (signed).")
+    .requiredOption('--service <url>', 'the trust service')
+    .option('--reason <text>', 'why')
+    .action(
+      action(async (options: CommonOptions & { service: string; reason?: string }) => {
+        const member = await open(options);
+        printJson(
+          await new ServiceClient(options.service).withdraw({
+            wallet: member,
+            ...(options.reason !== undefined ? { reason: options.reason } : {}),
+          }),
+        );
+      }),
+    );
+
+  return wallet;
+}

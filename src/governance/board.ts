@@ -1,0 +1,100 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import type { StatusService } from '../credentials/status/index.js';
+import { inTransaction, reading } from '../db/index.js';
+import { type BoardMemberRow, BoardMemberEntity } from './entities.js';
+import { GovernanceError } from './errors.js';
+import type { AuditTrail, GovernanceRules } from './ports.js';
+
+export interface BoardMemberView {
+  readonly did: string;
+  readonly name: string;
+  readonly affiliations: readonly string[];
+  readonly status: BoardMemberRow['status'];
+  readonly since: string;
+  readonly credentialId?: string;
+}
+
+export interface BoardDeps {
+  readonly dataSource: DataSource;
+  readonly issuer: CredentialIssuer;
+  readonly status: StatusService;
+  readonly rules: GovernanceRules;
+  readonly audit: AuditTrail;
+  readonly now?: () => Date;
+}
+
+/**
+ * The board: its first members are added by the operator (`dataspace-trust board add`),
+ * later ones by motion. Each seat comes with a BoardMemberCredential from the service; a
+ * removal revokes it.
+ */
+export class Board {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: BoardDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async add(
+    input: { did: string; name: string; affiliations?: readonly string[]; by: string },
+    manager?: EntityManager,
+  ): Promise<{ member: BoardMemberView; credential: string }> {
+    if (!(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
+      throw new GovernanceError(422, 'did_method_not_allowed', 'the rulebook does not allow this DID method on the board');
+    }
+    return inTransaction(this.deps.dataSource, manager, async (m) => {
+      const repository = m.getRepository(BoardMemberEntity);
+      const existing = await repository.findOneBy({ did: input.did });
+      if (existing?.status === 'active') throw new GovernanceError(409, 'already_board_member', 'this DID sits on the board');
+      const since = this.now().toISOString();
+      const issued = await this.deps.issuer.issue(
+        { type: 'BoardMemberCredential', subject: { id: input.did, name: input.name, role: 'member', since } },
+        m,
+      );
+      const row: BoardMemberRow = {
+        did: input.did,
+        name: input.name,
+        affiliations: JSON.stringify(input.affiliations ?? []),
+        status: 'active',
+        addedAt: since,
+        addedBy: input.by,
+        removedAt: null,
+        credentialId: issued.id,
+      };
+      if (existing) await repository.update({ did: input.did }, row);
+      else await repository.insert(row);
+      await this.deps.audit.append(
+        { kind: 'board.member.added', actor: input.by, subject: input.did, data: { name: input.name, credentialId: issued.id } },
+        m,
+      );
+      return { member: toView(row), credential: issued.jwt };
+    });
+  }
+
+  async remove(did: string, by: string, manager: EntityManager): Promise<void> {
+    const repository = manager.getRepository(BoardMemberEntity);
+    const member = await repository.findOneBy({ did, status: 'active' });
+    if (!member) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
+    await repository.update({ did }, { status: 'removed', removedAt: this.now().toISOString() });
+    if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
+    await this.deps.audit.append({ kind: 'board.member.removed', actor: by, subject: did, data: {} }, manager);
+  }
+
+  async list(): Promise<BoardMemberView[]> {
+    return reading(this.deps.dataSource, undefined, async (m) =>
+      (await m.getRepository(BoardMemberEntity).find({ order: { addedAt: 'ASC', did: 'ASC' } })).map(toView),
+    );
+  }
+}
+
+function toView(row: BoardMemberRow): BoardMemberView {
+  return {
+    did: row.did,
+    name: row.name,
+    affiliations: JSON.parse(row.affiliations) as string[],
+    status: row.status,
+    since: row.addedAt,
+    ...(row.credentialId ? { credentialId: row.credentialId } : {}),
+  };
+}

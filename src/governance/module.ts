@@ -1,0 +1,129 @@
+/**
+ * Governance and membership, assembled over the rulebook, the audit log and the credentials
+ * capability: the engine, the board, applications, the member registry and the member
+ * lifecycle, with their routes. The composition root calls `openGovernance`.
+ */
+import type Router from '@koa/router';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditLog } from '../audit/index.js';
+import type { Credentials } from '../credentials/module.js';
+import { verifyPresentation } from '../credentials/verify/verify-presentation.js';
+import { inTransaction } from '../db/index.js';
+import { Applications } from '../membership/applications.js';
+import { Challenges } from '../membership/challenges.js';
+import { MemberLifecycle } from '../membership/lifecycle.js';
+import { MemberRegistry } from '../membership/members.js';
+import type { MembershipRules } from '../membership/ports.js';
+import { membershipRoutes } from '../membership/routes.js';
+import { type RulebookCapability, tally } from '../rulebook/index.js';
+import { Board } from './board.js';
+import { GovernanceEngine } from './engine.js';
+import { GovernanceError } from './errors.js';
+import type { AuditTrail, GovernanceRules } from './ports.js';
+import { governanceRoutes } from './routes.js';
+import { verifyStatement } from './signed-statement.js';
+
+export interface GovernanceOptions {
+  readonly dataSource: DataSource;
+  readonly serviceDid: string;
+  readonly credentials: Credentials;
+  readonly rulebook: RulebookCapability;
+  readonly audit: AuditLog;
+  readonly now?: () => Date;
+}
+
+export interface Governance {
+  readonly engine: GovernanceEngine;
+  readonly board: Board;
+  readonly applications: Applications;
+  readonly members: MemberRegistry;
+  readonly lifecycle: MemberLifecycle;
+  readonly routers: readonly Router[];
+}
+
+/** The adopted rulebook as the engine and membership read it. */
+export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & MembershipRules {
+  const current = async () => (await rulebook.store.current()).rulebook;
+  return {
+    currentVersion: async () => (await rulebook.store.current()).version,
+    async rule(version, kind) {
+      const adopted = await rulebook.store.get(version);
+      if (!adopted) throw new Error(`rulebook ${version} is not adopted`);
+      return adopted.rulebook.rule(kind);
+    },
+    tally: (rule, votes, context) => tally(rule, votes, context),
+    allowsDidMethod: async (did, who) => (await current()).allowsDidMethod(did, who),
+    async proposal(version) {
+      const file = rulebook.file;
+      if (file.version !== version || (await rulebook.store.get(version))) return undefined;
+      return { version: file.version, hash: file.hash };
+    },
+    roles: async () => (await current()).roles.map((role) => role.id),
+    sidesOf: async (roles) => (await current()).sidesFor(roles),
+    evidenceFor: async (roles) => (await current()).evidenceFor(roles),
+    credentialValidityDays: async () => (await current()).membership.credentialValidityDays,
+    memberIssuableTypes: async (roles) => (await current()).memberIssuableTypes(roles),
+    async adoptProposal(version, hash, by, manager: EntityManager) {
+      const file = rulebook.file;
+      if (file.version !== version || file.hash !== hash) {
+        throw new GovernanceError(409, 'proposal_changed', 'the rulebook file no longer holds the version the board voted on');
+      }
+      await rulebook.store.adopt(file, { by, manager });
+    },
+  };
+}
+
+export function openGovernance(options: GovernanceOptions): Governance {
+  const { dataSource, serviceDid, credentials } = options;
+  const now = options.now ?? (() => new Date());
+  const rules = rulebookRules(options.rulebook);
+  const audit: AuditTrail = { append: async (event, manager) => void (await options.audit.append(event, manager)) };
+  const board = new Board({ dataSource, issuer: credentials.issuer, status: credentials.status, rules, audit, now });
+  const lifecycle = new MemberLifecycle({ issuer: credentials.issuer, status: credentials.status, rules, board, audit, now });
+  const engine = new GovernanceEngine({
+    dataSource,
+    keys: credentials.deps.keys,
+    nonces: credentials.nonces,
+    serviceDid,
+    rules,
+    audit,
+    effects: lifecycle,
+    now,
+  });
+  const challenges = new Challenges(dataSource, now);
+  const applicationDeps = { ...credentials.deps, selfIssuedTypes: ['MembershipApplicationCredential'] };
+  const applications = new Applications({
+    dataSource,
+    serviceDid,
+    challenges,
+    verifyPresentation: (token, expected) => verifyPresentation(token, expected, applicationDeps),
+    rules,
+    engine,
+    issuer: credentials.issuer,
+    audit,
+    now,
+  });
+  const members = new MemberRegistry(dataSource, rules);
+  const withdraw = async (did: string, token: unknown) => {
+    const statement = await verifyStatement(token, { keys: credentials.deps.keys, audience: serviceDid, now: now() });
+    if (statement.signer !== did) throw new GovernanceError(403, 'not_member_itself', 'a withdrawal is signed by the member itself');
+    if (statement.payload.action !== 'withdraw') throw new GovernanceError(400, 'invalid_statement', 'action must be "withdraw"');
+    await inTransaction(dataSource, undefined, async (manager) => {
+      if (!(await credentials.nonces.consumeIn(manager, 'governance-statement', statement.jti, new Date(now().getTime() + 1_200_000)))) {
+        throw new GovernanceError(409, 'jti_reused', 'this statement (jti) was used before');
+      }
+      await lifecycle.withdraw(did, manager);
+    });
+  };
+  return {
+    engine,
+    board,
+    applications,
+    members,
+    lifecycle,
+    routers: [
+      governanceRoutes(engine, board),
+      membershipRoutes({ serviceDid, challenges, applications, registry: members, withdraw }),
+    ],
+  };
+}

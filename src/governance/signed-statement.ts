@@ -1,0 +1,69 @@
+/**
+ * Signed governance statements (votes, motions, withdrawals): compact JWS signed by the
+ * actor's own DID key (under `assertionMethod`), addressed to the service (`aud` = the
+ * service DID), fresh (`iat` within five minutes, 60 s skew) and carrying a `jti` that can be
+ * used once. The key comes only from the actor's DID document, as for credentials.
+ */
+import { checkSignature } from '../credentials/verify/checks/signature.js';
+import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
+import type { KeyLookup } from '../credentials/verify/ports.js';
+import { GovernanceError } from './errors.js';
+
+export interface VerifiedStatement {
+  readonly signer: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly jti: string;
+  readonly iat: number;
+}
+
+export interface StatementOptions {
+  readonly keys: KeyLookup;
+  readonly audience: string;
+  readonly now: Date;
+  readonly maxAgeSeconds?: number;
+  readonly skewSeconds?: number;
+}
+
+export const STATEMENT_MAX_AGE_SECONDS = 300;
+
+export async function verifyStatement(token: unknown, options: StatementOptions): Promise<VerifiedStatement> {
+  if (typeof token !== 'string') throw new GovernanceError(400, 'invalid_statement', 'the statement must be a compact JWS');
+  let jws: ReturnType<typeof parseCompactJws>;
+  try {
+    jws = parseCompactJws(token);
+  } catch (error) {
+    if (error instanceof JwsFormatError) throw new GovernanceError(400, 'invalid_statement', error.message);
+    throw error;
+  }
+  const { payload } = jws;
+  if (payload.vc !== undefined || payload.vp !== undefined) {
+    throw new GovernanceError(400, 'invalid_statement', 'a credential or presentation is not a governance statement');
+  }
+  const signer = typeof payload.iss === 'string' ? payload.iss : undefined;
+  const signature = await checkSignature(
+    jws,
+    { signer, signerClaims: signer ? [signer] : [], subjectClaims: [] },
+    'assertionMethod',
+    options.keys,
+  );
+  if (signature.result !== 'passed') {
+    throw new GovernanceError(400, signature.code ?? 'invalid_signature', signature.detail ?? 'the signature does not verify');
+  }
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!audiences.includes(options.audience)) {
+    throw new GovernanceError(400, 'foreign_audience', 'the statement is not addressed to this service (aud)');
+  }
+  const iat = payload.iat;
+  const now = options.now.getTime() / 1000;
+  const skew = options.skewSeconds ?? 60;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new GovernanceError(400, 'stale_statement', 'iat is missing');
+  if (iat > now + skew) throw new GovernanceError(400, 'stale_statement', 'iat is in the future');
+  if (now - iat > (options.maxAgeSeconds ?? STATEMENT_MAX_AGE_SECONDS) + skew) {
+    throw new GovernanceError(400, 'stale_statement', 'the statement is too old; sign a fresh one');
+  }
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 200) {
+    throw new GovernanceError(400, 'missing_jti', 'the statement needs a jti (at most 200 characters)');
+  }
+  return { signer: signer as string, payload, jti, iat };
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import { parseCompactJws } from '../credentials/verify/compact-jws.js';
+import type { CheckResult, PresentationVerificationResult } from '../credentials/verify/result.js';
+import type { PresentationExpectations } from '../credentials/verify/verify-presentation.js';
+import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
+import type { GovernanceEngine, MotionView } from '../governance/engine.js';
+import { GovernanceError } from '../governance/errors.js';
+import type { AuditTrail } from '../governance/ports.js';
+import { admissionChecks, type PresentedCredential } from './admission.js';
+import type { Challenges } from './challenges.js';
+import { type ApplicationRow, ApplicationEntity, MemberEntity } from './entities.js';
+import { membershipSubject } from './members.js';
+import type { MembershipRules } from './ports.js';
+
+export type VerifyPresentation = (
+  token: unknown,
+  expected: PresentationExpectations,
+) => Promise<PresentationVerificationResult>;
+
+export interface ApplicationsDeps {
+  readonly dataSource: DataSource;
+  readonly serviceDid: string;
+  readonly challenges: Challenges;
+  /** The credentials pipeline, accepting self-issued MembershipApplicationCredentials. */
+  readonly verifyPresentation: VerifyPresentation;
+  readonly rules: MembershipRules;
+  readonly engine: GovernanceEngine;
+  readonly issuer: CredentialIssuer;
+  readonly audit: AuditTrail;
+  readonly now: () => Date;
+}
+
+export interface ApplicationView {
+  readonly id: string;
+  readonly applicant: string;
+  readonly legalName: string;
+  readonly roles: readonly string[];
+  readonly status: ApplicationRow['status'];
+  readonly motionId: string | null;
+  readonly submittedAt: string;
+  readonly decidedAt?: string;
+  readonly checks: readonly CheckResult[];
+  readonly reasons?: readonly string[];
+  readonly motion?: MotionView;
+}
+
+const APPLICATION_TYPE = 'MembershipApplicationCredential';
+const MEMBERSHIP_SCOPE = 'membership';
+
+/**
+ * Membership applications: a presentation signed by the applicant's DID, bound to a one-time
+ * challenge and the service DID, holding the evidence and a self-issued application
+ * credential. The rulebook's admission checks run at once; a complete application opens
+ * the admission motion in the same transaction.
+ */
+export class Applications {
+  constructor(private readonly deps: ApplicationsDeps) {}
+
+  async submit(token: unknown): Promise<ApplicationView> {
+    const { result, challengeNonce } = await this.verified(token, false);
+    const presented = result.credentials.map((credential, index) => ({ credential, token: this.embedded(token, index) }));
+    const applicant = result.holder as string;
+    const application = presented.filter(
+      (p) => p.credential.types?.includes(APPLICATION_TYPE) && p.credential.issuer === applicant,
+    );
+    if (application.length !== 1) {
+      throw new GovernanceError(422, 'missing_application', `present exactly one self-issued ${APPLICATION_TYPE}`);
+    }
+    const form = claimsOf(application[0]?.token)?.credentialSubject as Record<string, unknown>;
+    const evidence: PresentedCredential[] = presented
+      .filter((p) => p !== application[0])
+      .map((p) => ({
+        id: p.credential.id,
+        issuer: p.credential.issuer as string,
+        types: p.credential.types ?? [],
+        subject: (claimsOf(p.token)?.credentialSubject ?? {}) as Record<string, unknown>,
+      }));
+    const roles = (form.roles as string[]) ?? [];
+    const checks = await admissionChecks({ applicant, form, evidence, rules: this.deps.rules });
+    const complete = checks.every((check) => check.result !== 'failed');
+    const now = this.deps.now().toISOString();
+    try {
+      return await inTransaction(this.deps.dataSource, undefined, async (manager) => {
+        const member = await manager.getRepository(MemberEntity).findOneBy({ did: applicant });
+        if (member && member.status !== 'withdrawn' && member.status !== 'revoked') {
+          throw new GovernanceError(409, 'already_member', 'this DID is a member of the data space');
+        }
+        const open = await manager.getRepository(ApplicationEntity).findOneBy({ openKey: applicant });
+        if (open) throw new GovernanceError(409, 'application_open', `application ${open.id} of this DID is under review`);
+        const row: ApplicationRow = {
+          id: `application-${randomUUID()}`,
+          applicant,
+          legalName: String(form.legalName),
+          registrationNumber: String(form.registrationNumber),
+          country: String(form.country),
+          roles: JSON.stringify(roles),
+          contact: JSON.stringify(form.contact ?? {}),
+          evidence: JSON.stringify(evidence.map((e) => ({ id: e.id, issuer: e.issuer, types: e.types }))),
+          checks: JSON.stringify(checks),
+          status: complete ? 'under_review' : 'action_required',
+          motionId: null,
+          submittedAt: now,
+          decidedAt: null,
+          openKey: complete ? applicant : null,
+        };
+        await manager.getRepository(ApplicationEntity).insert(row);
+        if (complete) {
+          const motion = await this.deps.engine.openAdmission(manager, row);
+          row.motionId = motion.id;
+          await manager.getRepository(ApplicationEntity).update({ id: row.id }, { motionId: motion.id });
+        }
+        await this.deps.audit.append(
+          {
+            kind: 'membership.application.submitted',
+            actor: applicant,
+            subject: row.id,
+            data: { legalName: row.legalName, roles, status: row.status, motionId: row.motionId, challenge: challengeNonce.slice(0, 8) },
+          },
+          manager,
+        );
+        return view(row);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new GovernanceError(409, 'application_open', 'an application of this DID is under review');
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<ApplicationView> {
+    const row = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }));
+    if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
+    const motion = row.motionId ? await this.deps.engine.motion(row.motionId) : undefined;
+    const fresh = motion
+      ? await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }))
+      : row;
+    return { ...view(fresh ?? row), ...(motion ? { motion } : {}) };
+  }
+
+  /**
+   * The admitted applicant fetches its MembershipCredential by proving control of its DID
+   * (a presentation with a fresh challenge; it need hold no credential).
+   */
+  async credential(id: string, token: unknown): Promise<{ credential: string; id: string }> {
+    const { result } = await this.verified(token, true);
+    const row = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }));
+    if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
+    if (result.holder !== row.applicant) {
+      throw new GovernanceError(403, 'not_applicant', 'the presentation is not signed by the applicant');
+    }
+    if (row.status !== 'approved') throw new GovernanceError(409, 'not_admitted', `the application is ${row.status}`);
+    const member = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(MemberEntity).findOneBy({ did: row.applicant }),
+    );
+    const record = member?.credentialId ? await this.deps.issuer.record(member.credentialId) : null;
+    if (!member || !record?.idempotencyKey) throw new GovernanceError(409, 'not_admitted', 'no membership credential was issued');
+    const issued = await this.deps.issuer.issue({
+      type: 'MembershipCredential',
+      subject: membershipSubject(member),
+      format: record.format as 'vc+jwt' | 'jwt_vc_json',
+      validFrom: new Date(record.validFrom),
+      ...(record.validUntil ? { validUntil: new Date(record.validUntil) } : {}),
+      idempotencyKey: record.idempotencyKey,
+    });
+    return { credential: issued.jwt, id: issued.id };
+  }
+
+  private async verified(token: unknown, proofOnly: boolean) {
+    let nonce: unknown;
+    try {
+      nonce = typeof token === 'string' ? parseCompactJws(token).payload.nonce : undefined;
+    } catch {
+      throw new GovernanceError(400, 'invalid_presentation', 'the presentation is not a compact JWS');
+    }
+    const challengeNonce = await this.deps.challenges.requireKnown(nonce);
+    const result = await this.deps.verifyPresentation(token, {
+      challenge: challengeNonce,
+      domain: this.deps.serviceDid,
+      nonceScope: MEMBERSHIP_SCOPE,
+      allowNoCredentials: proofOnly,
+    });
+    if (!result.verified) {
+      const failedCheck = result.checks.find((c) => c.result === 'failed');
+      if (failedCheck?.code === 'challenge_reused') {
+        throw new GovernanceError(400, 'challenge_reused', 'this challenge was used before; fetch a new one');
+      }
+      const untrusted = result.credentials.some((c) =>
+        c.checks.some((check) => check.check === 'trusted_issuer' && check.result === 'failed'),
+      );
+      throw new GovernanceError(
+        422,
+        untrusted ? 'untrusted_evidence' : 'presentation_invalid',
+        untrusted ? 'evidence comes from an issuer the data space does not trust for it' : 'the presentation does not verify',
+        { checks: result.checks, credentials: result.credentials },
+      );
+    }
+    return { result, challengeNonce };
+  }
+
+  private embedded(token: unknown, index: number): string | undefined {
+    const payload = parseCompactJws(token as string).payload;
+    const vp = payload.vp as { verifiableCredential?: unknown[] } | undefined;
+    if (vp) return vp.verifiableCredential?.[index] as string | undefined;
+    const entry = (payload.verifiableCredential as Array<{ id?: string }> | undefined)?.[index];
+    return entry?.id?.replace(/^data:application\/vc\+jwt,/, '');
+  }
+}
+
+/** The credential claims of a verified JWT credential, in data-model form. */
+function claimsOf(token: string | undefined): Record<string, unknown> | undefined {
+  if (!token) return undefined;
+  const payload = parseCompactJws(token).payload as Record<string, unknown>;
+  return (payload.vc as Record<string, unknown> | undefined) ?? payload;
+}
+
+function view(row: ApplicationRow): ApplicationView {
+  const checks = JSON.parse(row.checks) as CheckResult[];
+  const reasons = checks.filter((c) => c.result === 'failed').map((c) => c.detail ?? c.code ?? c.check);
+  return {
+    id: row.id,
+    applicant: row.applicant,
+    legalName: row.legalName,
+    roles: JSON.parse(row.roles) as string[],
+    status: row.status,
+    motionId: row.motionId,
+    submittedAt: row.submittedAt,
+    ...(row.decidedAt ? { decidedAt: row.decidedAt } : {}),
+    checks,
+    ...(reasons.length > 0 ? { reasons } : {}),
+  };
+}

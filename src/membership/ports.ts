@@ -1,0 +1,22 @@
+import type { EntityManager } from 'typeorm';
+
+/** What membership needs from the adopted rulebook. */
+export interface MembershipRules {
+  currentVersion(): Promise<string>;
+  /** The role ids the rulebook defines. */
+  roles(): Promise<readonly string[]>;
+  /** The sides (supply, demand) the given roles stand on. */
+  sidesOf(roles: readonly string[]): Promise<readonly string[]>;
+  /** The evidence an applicant for these roles must present. */
+  evidenceFor(
+    roles: readonly string[],
+  ): Promise<
+    readonly { credentialType: string; issuers: 'trust-anchors' | readonly string[]; requiredClaims: readonly string[] }[]
+  >;
+  allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean>;
+  credentialValidityDays(): Promise<number>;
+  /** Credential types members in these roles may issue and be trusted for. */
+  memberIssuableTypes(roles: readonly string[]): Promise<readonly string[]>;
+  /** Adopts the proposed version (checked against the hash the board voted on). */
+  adoptProposal(version: string, hash: string, by: string, manager: EntityManager): Promise<void>;
+}

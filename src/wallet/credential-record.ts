@@ -1,0 +1,85 @@
+/**
+ * What the wallet records about a stored credential, read from the JWT with the verification
+ * pipeline's own parser (so the wallet and the service agree on format, issuer, subject and
+ * types). Only the JWT is authoritative: the other members are derived again whenever the
+ * store is read.
+ */
+import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
+import { credentialView, ModelError, tokenKind } from '../credentials/verify/model.js';
+import type { CredentialFormat } from '../credentials/verify/result.js';
+import { WalletError } from './errors.js';
+
+export interface StoredCredential {
+  /** `jti` / `id`, when the credential has one. */
+  readonly id?: string;
+  readonly format: CredentialFormat;
+  /** Every type, `VerifiableCredential` first as issued. */
+  readonly types: readonly string[];
+  /** The most specific type (the last one that is not `VerifiableCredential`). */
+  readonly type: string;
+  readonly issuer: string;
+  readonly subject: string;
+  /** ISO 8601, when the credential states it. */
+  readonly validFrom?: string;
+  readonly validUntil?: string;
+  /** When the wallet stored it. */
+  readonly addedAt: string;
+  readonly jwt: string;
+}
+
+function isoFromDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+function isoFromSeconds(value: unknown): string | undefined {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? new Date(value * 1000).toISOString()
+    : undefined;
+}
+
+/** Parses a JWT credential (`jwt_vc_json` or `vc+jwt`) for the store; `invalid_credential` otherwise. */
+export function describeCredential(jwt: string, addedAt: string): StoredCredential {
+  const token = jwt.trim();
+  let view: ReturnType<typeof credentialView>;
+  try {
+    const jws = parseCompactJws(token);
+    const kind = tokenKind(jws.header, jws.payload);
+    if (kind !== 'jwt_vc_json' && kind !== 'vc+jwt') {
+      throw new WalletError('invalid_credential', 'the token is not a JWT-secured verifiable credential');
+    }
+    view = credentialView(kind, jws.payload);
+  } catch (error) {
+    if (error instanceof JwsFormatError || error instanceof ModelError) {
+      throw new WalletError('invalid_credential', `not a credential: ${error.message}`, [], { cause: error });
+    }
+    throw error;
+  }
+  if (view.issuer === undefined)
+    throw new WalletError('invalid_credential', 'the credential names no issuer');
+  if (view.subject === undefined)
+    throw new WalletError('invalid_credential', 'the credential names no subject');
+  const specific = view.types.filter((type) => type !== 'VerifiableCredential');
+  const validFrom =
+    isoFromDate(view.dates.validFrom) ??
+    isoFromDate(view.dates.issuanceDate) ??
+    isoFromSeconds(view.jwt.nbf) ??
+    isoFromSeconds(view.jwt.iat);
+  const validUntil =
+    isoFromDate(view.dates.validUntil) ??
+    isoFromDate(view.dates.expirationDate) ??
+    isoFromSeconds(view.jwt.exp);
+  return {
+    ...(view.id !== undefined ? { id: view.id } : {}),
+    format: view.format,
+    types: view.types,
+    type: specific.at(-1) ?? 'VerifiableCredential',
+    issuer: view.issuer,
+    subject: view.subject,
+    ...(validFrom !== undefined ? { validFrom } : {}),
+    ...(validUntil !== undefined ? { validUntil } : {}),
+    addedAt,
+    jwt: token,
+  };
+}

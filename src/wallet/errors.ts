@@ -1,0 +1,59 @@
+/**
+ * The wallet's typed errors. Callers branch on `code`, never on the message.
+ *
+ * WalletError codes:
+ * - `wrong_passphrase`: the passphrase does not decrypt the wallet's private key.
+ * - `weak_passphrase`: a new wallet's passphrase is shorter than 8 characters.
+ * - `wallet_exists`: `createWallet` found a wallet in the directory already.
+ * - `wallet_not_found`: there is no wallet in the directory.
+ * - `wallet_corrupt`: a wallet file is not what this wallet wrote (or a newer version).
+ * - `invalid_credential`: `addCredential` was given something that is not a JWT credential.
+ * - `subject_mismatch`: the credential is not about this wallet's DID, so it could never be presented.
+ * - `schema_violation`: a credential the wallet would sign does not fit the data space's schema.
+ * - `invalid_argument`: an option is missing or malformed.
+ */
+export type WalletErrorCode =
+  | 'wrong_passphrase'
+  | 'weak_passphrase'
+  | 'wallet_exists'
+  | 'wallet_not_found'
+  | 'wallet_corrupt'
+  | 'invalid_credential'
+  | 'subject_mismatch'
+  | 'schema_violation'
+  | 'invalid_argument';
+
+export class WalletError extends Error {
+  constructor(
+    readonly code: WalletErrorCode,
+    message: string,
+    /** What is wrong, one entry per violation (schema errors). */
+    readonly errors: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'WalletError';
+  }
+}
+
+/**
+ * The trust service answered with an error, or could not be reached. `status` is the HTTP
+ * status (0 when no answer came); `code` is the problem's `code` (RFC 9457 problem+json as the
+ * service sends it), or one of the client's own codes:
+ * - `unreachable`: no HTTP answer (network error, timeout, a redirect, which is never followed);
+ * - `http_error`: an error status without a problem `code`;
+ * - `invalid_response`: a success status whose body is not the documented shape.
+ */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The problem document as the service sent it, when there was one. */
+    readonly problem?: Readonly<Record<string, unknown>>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServiceError';
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The holder wallet: a DID with an encrypted key on disk, its credentials, the tokens it signs
+ * for the trust service, and an HTTP client for the membership and governance API.
+ */
+export type { StoredCredential } from './credential-record.js';
+export { ServiceError, WalletError, type WalletErrorCode } from './errors.js';
+export { DID_METHODS, type DidMethod, WALLET_ALGORITHMS, type WalletAlgorithm } from './keys.js';
+export {
+  type ApplicationDetails,
+  type IssueCredentialInput,
+  MOTION_KINDS,
+  type MotionInput,
+  type MotionKind,
+  PRESENTATION_LIFETIME_SECONDS,
+  type PresentationInput,
+  VOTE_DECISIONS,
+  type VoteDecision,
+  type VoteInput,
+  type WithdrawalInput,
+} from './payloads.js';
+export {
+  type ApplicationReceipt,
+  type ApplicationStatus,
+  type ApplyInput,
+  type Challenge,
+  DEFAULT_EVIDENCE_TYPES,
+  type MembershipCredentialResult,
+  ServiceClient,
+  type ServiceClientOptions,
+} from './service-client.js';
+export {
+  type CreateWalletOptions,
+  createWallet,
+  DEFAULT_SCHEMA_DIR,
+  inspectWallet,
+  MIN_PASSPHRASE_LENGTH,
+  type OpenWalletOptions,
+  openWallet,
+  type SignOptions,
+  Wallet,
+  type WalletSummary,
+} from './wallet.js';
