@@ -122,7 +122,11 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     await dataSource.destroy();
     throw error;
   }
-  const audit = new AuditLog({ dataSource, signer: serviceSigner(identity), ...(options.now ? { now: options.now } : {}) });
+  const audit = new AuditLog({
+    dataSource,
+    signer: serviceSigner(identity),
+    ...(options.now ? { now: options.now } : {}),
+  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,

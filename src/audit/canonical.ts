@@ -16,8 +16,11 @@
  * | `sequence` | number: 1, 2, 3... with no gaps                                      |
  * | `subject`  | string, or `null` when the event has no subject                      |
  *
- * For example, `{"actor":"operator","at":"2025-01-01T00:00:00.000Z","data":{"a":1},
- * "kind":"rulebook.adopted","prevHash":"000…000","sequence":1,"subject":null}`.
+ * For example (a test vector in test/audit/canonical.test.ts), the first entry
+ * `{"actor":"operator","at":"2025-01-01T00:00:00.000Z","data":{"hash":"ab","version":"1.0"},
+ * "kind":"rulebook.adopted","prevHash":"0000…0000" (64 zeros),"sequence":1,"subject":null}`
+ * (one line, no spaces) hashes to
+ * `28cebc3663ccedb481a88454d2a3637e8d89c41df00b78d10bb23eb8b511022b`.
  * The `data` column stores `JCS(data)`, so a third party can recompute every hash from the
  * public `GET /api/v1/audit` listing with any RFC 8785 implementation.
  */

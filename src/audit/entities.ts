@@ -36,6 +36,7 @@ export interface AuditCheckpointRow {
   signature: string;
 }
 
+/** `audit_entry`, mapped as in migration AuditLog1795000000050. */
 export const AuditEntryEntity = new EntitySchema<AuditEntryRow>({
   name: 'AuditEntry',
   tableName: 'audit_entry',
@@ -52,6 +53,7 @@ export const AuditEntryEntity = new EntitySchema<AuditEntryRow>({
   indices: [{ name: 'audit_entry_prev_hash', columns: ['prevHash'], unique: true }],
 });
 
+/** `audit_head`: one row, id 1. */
 export const AuditHeadEntity = new EntitySchema<AuditHeadRow>({
   name: 'AuditHead',
   tableName: 'audit_head',
@@ -62,6 +64,7 @@ export const AuditHeadEntity = new EntitySchema<AuditHeadRow>({
   },
 });
 
+/** `audit_checkpoint`: primary key `size`. */
 export const AuditCheckpointEntity = new EntitySchema<AuditCheckpointRow>({
   name: 'AuditCheckpoint',
   tableName: 'audit_checkpoint',

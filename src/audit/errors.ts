@@ -8,6 +8,7 @@ export type AuditErrorCode =
   | 'forbidden_field'
   | 'log_uninitialised';
 
+/** An event or operation the audit log refused; `code` says why. */
 export class AuditError extends Error {
   constructor(
     readonly code: AuditErrorCode,

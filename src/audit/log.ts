@@ -15,6 +15,7 @@ import { type AuditEvent, validateEvent } from './event.js';
 import type { AuditEntry } from './verify-chain.js';
 import { type AuditVerification, verifyLog } from './verify-log.js';
 
+/** What an AuditLog needs: the data source, the service signer and a clock. */
 export interface AuditLogOptions {
   readonly dataSource: DataSource;
   /** Signs checkpoints: the service DID's signer. */
@@ -24,6 +25,7 @@ export interface AuditLogOptions {
   readonly pageSize?: number;
 }
 
+/** Which page of `AuditLog.page`. */
 export interface PageOptions {
   /** Entries with a sequence above this one (default 0: from the start). */
   readonly after?: number;
@@ -31,6 +33,7 @@ export interface PageOptions {
   readonly limit?: number;
 }
 
+/** One page of the log, as `GET /api/v1/audit` answers it. */
 export interface AuditPage {
   readonly items: AuditEntry[];
   /** The `after` of the next page, or null when this page reaches the end of the log. */
@@ -71,6 +74,8 @@ export class AuditLog {
    * locked until that commit, so append last, just before committing. On SQLite, a caller's
    * transaction must be one opened through `inTransaction` (the queue), and a caller inside it
    * must pass its manager; without one, append opens and commits a transaction of its own.
+   * On PostgreSQL the caller's transaction must be READ COMMITTED (the default): under
+   * REPEATABLE READ or SERIALIZABLE a concurrent append makes it fail with a serialization error.
    */
   async append(event: AuditEvent, manager?: EntityManager): Promise<AuditEntry> {
     const valid = validateEvent(event);

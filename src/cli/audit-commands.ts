@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
+/** `dataspace-trust audit verify|checkpoint`. */
 export function auditCommands(config: ConfigSource): Command {
   const audit = new Command('audit').description('Verify the hash-chained audit log and sign checkpoints.');
   audit

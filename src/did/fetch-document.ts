@@ -90,7 +90,7 @@ export function fetchBounded(url: URL, options: FetchDocumentOptions & { readonl
   const requestOptions: https.RequestOptions = {
     method: 'GET',
     hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    path: url.pathname,
+    path: url.pathname + url.search,
     headers: { accept: options.accept, 'accept-encoding': 'identity' },
     agent: false,
     ...(url.port === '' ? {} : { port: Number(url.port) }),

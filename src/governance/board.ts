@@ -40,7 +40,8 @@ export class Board {
     input: { did: string; name: string; affiliations?: readonly string[]; by: string },
     manager?: EntityManager,
   ): Promise<{ member: BoardMemberView; credential: string }> {
-    if (!(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
+    // (A seat given by motion was checked when the motion opened: no read inside its transaction.)
+    if (!manager && !(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
       throw new GovernanceError(422, 'did_method_not_allowed', 'the rulebook does not allow this DID method on the board');
     }
     return inTransaction(this.deps.dataSource, manager, async (m) => {
@@ -65,7 +66,7 @@ export class Board {
       if (existing) await repository.update({ did: input.did }, row);
       else await repository.insert(row);
       await this.deps.audit.append(
-        { kind: 'board.member.added', actor: input.by, subject: input.did, data: { name: input.name, credentialId: issued.id } },
+        { kind: 'board.member.added', actor: auditActor(input.by), subject: input.did, data: { by: input.by, name: input.name, credentialId: issued.id } },
         m,
       );
       return { member: toView(row), credential: issued.jwt };
@@ -78,7 +79,7 @@ export class Board {
     if (!member) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
     await repository.update({ did }, { status: 'removed', removedAt: this.now().toISOString() });
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
-    await this.deps.audit.append({ kind: 'board.member.removed', actor: by, subject: did, data: {} }, manager);
+    await this.deps.audit.append({ kind: 'board.member.removed', actor: auditActor(by), subject: did, data: { by } }, manager);
   }
 
   async list(): Promise<BoardMemberView[]> {
@@ -86,6 +87,11 @@ export class Board {
       (await m.getRepository(BoardMemberEntity).find({ order: { addedAt: 'ASC', did: 'ASC' } })).map(toView),
     );
   }
+}
+
+/** The audit actor of an action taken by a DID, the operator, or the service carrying out a motion. */
+function auditActor(by: string): string {
+  return by.startsWith('did:') || by === 'operator' ? by : 'service';
 }
 
 function toView(row: BoardMemberRow): BoardMemberView {

@@ -157,6 +157,10 @@ export class GovernanceEngine {
       throw new GovernanceError(400, 'invalid_decision', 'decision must be "approve" or "reject"');
     }
     const reason = typeof payload.reason === 'string' ? payload.reason.slice(0, 2000) : null;
+    // Everything the decision needs from outside its transaction is read first: inside it,
+    // no second connection may be needed (a full pool would deadlock the waiting votes).
+    const known = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(MotionEntity).findOneBy({ id: motionId }));
+    if (known) await this.deps.rules.rule(known.rulebookVersion, known.kind);
     return this.guardJti(() =>
       inTransaction(this.deps.dataSource, undefined, async (manager) => {
         const motion = await this.lockMotion(manager, motionId);

@@ -15,7 +15,7 @@ import { MemberLifecycle } from '../membership/lifecycle.js';
 import { MemberRegistry } from '../membership/members.js';
 import type { MembershipRules } from '../membership/ports.js';
 import { membershipRoutes } from '../membership/routes.js';
-import { type RulebookCapability, tally } from '../rulebook/index.js';
+import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index.js';
 import { Board } from './board.js';
 import { GovernanceEngine } from './engine.js';
 import { GovernanceError } from './errors.js';
@@ -43,14 +43,30 @@ export interface Governance {
 
 /** The adopted rulebook as the engine and membership read it. */
 export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & MembershipRules {
-  const current = async () => (await rulebook.store.current()).rulebook;
+  // An adopted version never changes: kept once read. The pointer to the current version is
+  // re-read after a short while (an amendment adopted by another replica shows within 2 s).
+  const versions = new Map<string, Rulebook>();
+  let pointer: { version: string; at: number } | undefined;
+  const byVersion = async (version: string): Promise<Rulebook> => {
+    const known = versions.get(version);
+    if (known) return known;
+    const adopted = await rulebook.store.get(version);
+    if (!adopted) throw new Error(`rulebook ${version} is not adopted`);
+    versions.set(version, adopted.rulebook);
+    return adopted.rulebook;
+  };
+  const currentVersion = async (): Promise<string> => {
+    if (!pointer || Date.now() - pointer.at > 2_000) {
+      const adopted = await rulebook.store.current();
+      versions.set(adopted.version, adopted.rulebook);
+      pointer = { version: adopted.version, at: Date.now() };
+    }
+    return pointer.version;
+  };
+  const current = async () => byVersion(await currentVersion());
   return {
-    currentVersion: async () => (await rulebook.store.current()).version,
-    async rule(version, kind) {
-      const adopted = await rulebook.store.get(version);
-      if (!adopted) throw new Error(`rulebook ${version} is not adopted`);
-      return adopted.rulebook.rule(kind);
-    },
+    currentVersion,
+    rule: async (version, kind) => (await byVersion(version)).rule(kind),
     tally: (rule, votes, context) => tally(rule, votes, context),
     allowsDidMethod: async (did, who) => (await current()).allowsDidMethod(did, who),
     async proposal(version) {
@@ -59,9 +75,9 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
       return { version: file.version, hash: file.hash };
     },
     roles: async () => (await current()).roles.map((role) => role.id),
-    sidesOf: async (roles) => (await current()).sidesFor(roles),
+    sidesOf: async (roles, version) => (await byVersion(version)).sidesFor(roles),
     evidenceFor: async (roles) => (await current()).evidenceFor(roles),
-    credentialValidityDays: async () => (await current()).membership.credentialValidityDays,
+    credentialValidityDays: async (version) => (await byVersion(version)).membership.credentialValidityDays,
     memberIssuableTypes: async (roles) => (await current()).memberIssuableTypes(roles),
     async adoptProposal(version, hash, by, manager: EntityManager) {
       const file = rulebook.file;
@@ -69,6 +85,8 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
         throw new GovernanceError(409, 'proposal_changed', 'the rulebook file no longer holds the version the board voted on');
       }
       await rulebook.store.adopt(file, { by, manager });
+      versions.set(file.version, file);
+      pointer = undefined;
     },
   };
 }

@@ -140,8 +140,22 @@ export class ServiceIdentity {
     this.loaded = undefined;
   }
 
+  private refreshing: Promise<void> | undefined;
+
+  /**
+   * The loaded keys. Past the TTL they are refreshed in the background while the loaded ones
+   * keep serving: a signature inside a database transaction must never wait for a second
+   * connection (with a full pool that would deadlock).
+   */
   private async keys(): Promise<LoadedKeys> {
-    if (!this.loaded || Date.now() - this.loaded.at > this.cacheTtlMs) await this.reload();
+    if (!this.loaded) await this.reload();
+    else if (Date.now() - this.loaded.at > this.cacheTtlMs && !this.refreshing) {
+      this.refreshing = this.reload()
+        .catch(() => {})
+        .finally(() => {
+          this.refreshing = undefined;
+        });
+    }
     return this.loaded as LoadedKeys;
   }
 

@@ -104,7 +104,7 @@ export class MemberLifecycle implements MotionEffects {
       registrationNumber: application.registrationNumber,
       country: application.country,
       roles: application.roles,
-      sides: JSON.stringify(await this.deps.rules.sidesOf(roles)),
+      sides: JSON.stringify(await this.deps.rules.sidesOf(roles, motion.rulebookVersion)),
       status: 'active',
       memberSince: isoSeconds(now),
       rulebookVersion: motion.rulebookVersion,
@@ -113,30 +113,30 @@ export class MemberLifecycle implements MotionEffects {
       credentialValidUntil: null,
       updatedAt: now.toISOString(),
     };
-    const issued = await this.issueMembership(row, `membership:${applicationId}`, now, manager);
+    const issued = await this.issueMembership(row, `membership:${applicationId}`, now, motion.rulebookVersion, manager);
     row.credentialId = issued.id;
     row.credentialValidUntil = issued.validUntil;
     const members = manager.getRepository(MemberEntity);
     if (await members.findOneBy({ did: row.did })) await members.update({ did: row.did }, row);
     else await members.insert(row);
     await this.deps.audit.append(
-      { kind: 'member.admitted', actor: motion.id, subject: row.did, data: { legalName: row.legalName, roles, credentialId: issued.id } },
+      { kind: 'member.admitted', actor: 'service', subject: row.did, data: { motion: motion.id, legalName: row.legalName, roles, credentialId: issued.id } },
       manager,
     );
   }
 
   private async renew(motion: MotionRow, manager: EntityManager) {
     const member = (await manager.getRepository(MemberEntity).findOneBy({ did: motion.subject })) as MemberRow;
-    const issued = await this.issueMembership(member, `renewal:${motion.id}`, this.deps.now(), manager);
+    const issued = await this.issueMembership(member, `renewal:${motion.id}`, this.deps.now(), motion.rulebookVersion, manager);
     await manager
       .getRepository(MemberEntity)
       .update({ did: member.did }, { credentialId: issued.id, credentialValidUntil: issued.validUntil, updatedAt: this.deps.now().toISOString() });
-    await this.deps.audit.append({ kind: 'member.renewed', actor: motion.id, subject: member.did, data: { credentialId: issued.id } }, manager);
+    await this.deps.audit.append({ kind: 'member.renewed', actor: 'service', subject: member.did, data: { motion: motion.id, credentialId: issued.id } }, manager);
   }
 
-  private async issueMembership(row: MemberRow, idempotencyKey: string, now: Date, manager: EntityManager) {
+  private async issueMembership(row: MemberRow, idempotencyKey: string, now: Date, version: string, manager: EntityManager) {
     const validFrom = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const validUntil = new Date(validFrom.getTime() + (await this.deps.rules.credentialValidityDays()) * DAY_MS);
+    const validUntil = new Date(validFrom.getTime() + (await this.deps.rules.credentialValidityDays(version)) * DAY_MS);
     const issued = await this.deps.issuer.issue(
       { type: 'MembershipCredential', subject: membershipSubject(row), validFrom, validUntil, idempotencyKey },
       manager,
@@ -153,7 +153,7 @@ export class MemberLifecycle implements MotionEffects {
     const member = (await manager.getRepository(MemberEntity).findOneBy({ did: motion.subject })) as MemberRow;
     await this.setStatus(member, status, manager);
     if (member.credentialId) await changeCredential(member.credentialId);
-    await this.deps.audit.append({ kind: `member.${status}`, actor: motion.id, subject: member.did, data: { reason: motion.reason } }, manager);
+    await this.deps.audit.append({ kind: `member.${status}`, actor: 'service', subject: member.did, data: { motion: motion.id, reason: motion.reason } }, manager);
   }
 
   private async setStatus(member: MemberRow, status: MemberStatus, manager: EntityManager) {

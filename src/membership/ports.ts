@@ -5,8 +5,8 @@ export interface MembershipRules {
   currentVersion(): Promise<string>;
   /** The role ids the rulebook defines. */
   roles(): Promise<readonly string[]>;
-  /** The sides (supply, demand) the given roles stand on. */
-  sidesOf(roles: readonly string[]): Promise<readonly string[]>;
+  /** The sides (supply, demand) the given roles stand on, under an adopted version. */
+  sidesOf(roles: readonly string[], version: string): Promise<readonly string[]>;
   /** The evidence an applicant for these roles must present. */
   evidenceFor(
     roles: readonly string[],
@@ -14,7 +14,7 @@ export interface MembershipRules {
     readonly { credentialType: string; issuers: 'trust-anchors' | readonly string[]; requiredClaims: readonly string[] }[]
   >;
   allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean>;
-  credentialValidityDays(): Promise<number>;
+  credentialValidityDays(version: string): Promise<number>;
   /** Credential types members in these roles may issue and be trusted for. */
   memberIssuableTypes(roles: readonly string[]): Promise<readonly string[]>;
   /** Adopts the proposed version (checked against the hash the board voted on). */

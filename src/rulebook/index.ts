@@ -15,8 +15,8 @@ export {
 export { loadRulebook, RULEBOOK_FILES } from './loader.js';
 export { openRulebook, type RulebookCapability, type RulebookOptions } from './module.js';
 export { parseRulebook, RULEBOOK_SCHEMA_FILE } from './parse.js';
-export { Rulebook } from './rulebook.js';
 export { rulebookRoutes } from './routes.js';
+export { Rulebook } from './rulebook.js';
 export { consistencyProblems, RESOLVABLE_DID_METHODS, SERVICE_ISSUED_TYPES } from './semantics.js';
 export { compareSemver, isSemver } from './semver.js';
 export {
@@ -41,8 +41,8 @@ export {
   type DecisionRule,
   type DidHolder,
   type EvidenceRequirement,
-  MOTION_KINDS,
   type MembershipTerms,
+  MOTION_KINDS,
   type MotionKind,
   type RoleDefinition,
   type RulebookDocument,

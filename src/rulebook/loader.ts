@@ -43,9 +43,15 @@ function fromJson(text: string, file: string): unknown {
 }
 
 function fromYaml(text: string, file: string): unknown {
-  const document = parseDocument(text, { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: true });
+  const document = parseDocument(text, {
+    version: '1.2',
+    schema: 'core',
+    uniqueKeys: true,
+    prettyErrors: true,
+  });
   const problem = document.errors[0] ?? document.warnings[0];
-  if (problem) throw new RulebookError('rulebook_syntax', `not valid YAML: ${oneLine(problem.message)}`, file);
+  if (problem)
+    throw new RulebookError('rulebook_syntax', `not valid YAML: ${oneLine(problem.message)}`, file);
   try {
     return document.toJS({ maxAliasCount: 100 });
   } catch (error) {

@@ -7,8 +7,8 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../log/logger.js';
 import { loadRulebook } from './loader.js';
-import type { Rulebook } from './rulebook.js';
 import { rulebookRoutes } from './routes.js';
+import type { Rulebook } from './rulebook.js';
 import { type AdoptionStatus, RulebookStore } from './store.js';
 
 export interface RulebookOptions {
@@ -36,7 +36,10 @@ export interface RulebookCapability {
  */
 export async function openRulebook(options: RulebookOptions): Promise<RulebookCapability> {
   const file = loadRulebook(options.rulebookDir);
-  const store = new RulebookStore({ dataSource: options.dataSource, ...(options.now ? { now: options.now } : {}) });
+  const store = new RulebookStore({
+    dataSource: options.dataSource,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const status = await store.ensureAdopted(file);
   const fields = { file: file.source, ...status };
   switch (status.status) {

@@ -37,7 +37,11 @@ export function parseRulebook(value: unknown, source: string): Rulebook {
   const content = withoutSchemaLink(value);
   const validate = validator();
   if (!validate(content)) {
-    throw new RulebookError('rulebook_invalid', unique(relevant(validate.errors ?? []).map(describe)).join('; '), source);
+    throw new RulebookError(
+      'rulebook_invalid',
+      unique(relevant(validate.errors ?? []).map(describe)).join('; '),
+      source,
+    );
   }
   const document = deepFreeze(structuredClone(content));
   const problems = consistencyProblems(document);
@@ -46,7 +50,12 @@ export function parseRulebook(value: unknown, source: string): Rulebook {
 }
 
 function withoutSchemaLink(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, '$schema')) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    !Object.hasOwn(value, '$schema')
+  ) {
     return value;
   }
   const { $schema: _link, ...rest } = value as Record<string, unknown>;
@@ -58,7 +67,8 @@ const PATTERN_MEANING: Readonly<Record<string, string>> = {
   '^did:[a-z0-9]+$': 'must be a DID method such as did:web',
   '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': 'must be a role id: lower-case words joined by hyphens',
   '^[A-Za-z][A-Za-z0-9_.-]{0,127}$': 'must be a credential type such as LegalPersonCredential',
-  '^credentialSubject(\\.[A-Za-z_@$][A-Za-z0-9_@$-]*)+$': 'must be a claim path such as credentialSubject.legalName',
+  '^credentialSubject(\\.[A-Za-z_@$][A-Za-z0-9_@$-]*)+$':
+    'must be a claim path such as credentialSubject.legalName',
 };
 
 /** One schema error as a phrase naming the field, e.g. `/decisions missing required property renew`. */
@@ -100,7 +110,9 @@ function describe(error: ErrorObject): string {
  */
 function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
   const alternatives = new Set(
-    errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf').map((error) => error.instancePath),
+    errors
+      .filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf')
+      .map((error) => error.instancePath),
   );
   return errors.filter(
     (error) => !(/\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath) && alternatives.has(error.instancePath)),

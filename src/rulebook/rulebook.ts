@@ -76,7 +76,10 @@ export class Rulebook {
    * does not define, so that a bad role list can never mean "no evidence needed".
    */
   evidenceFor(roles: readonly string[]): EvidenceRequirement[] {
-    const merged = new Map<string, { credentialType: string; issuers: EvidenceRequirement['issuers']; claims: Set<string> }>();
+    const merged = new Map<
+      string,
+      { credentialType: string; issuers: EvidenceRequirement['issuers']; claims: Set<string> }
+    >();
     for (const role of this.#known(roles)) {
       for (const requirement of role.evidence) {
         const key = `${requirement.credentialType}\n${issuersKey(requirement.issuers)}`;

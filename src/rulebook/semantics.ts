@@ -15,8 +15,24 @@ export const SERVICE_ISSUED_TYPES: readonly string[] = ['MembershipCredential', 
 
 /** Claims the OpenID provider sets itself (OIDC Core §2, RFC 7519 §4.1, RFC 7800); a mapping may not supply them. */
 const RESERVED_ID_TOKEN_CLAIMS = new Set([
-  'iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp',
-  'at_hash', 'c_hash', 's_hash', 'sid', 'cnf', 'sub_jwk',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'cnf',
+  'sub_jwk',
 ]);
 
 /**
@@ -39,13 +55,16 @@ function roleProblems({ roles }: RulebookDocument): string[] {
   for (const [index, role] of roles.entries()) {
     const earlier = firstIndex.get(role.id);
     if (earlier !== undefined) {
-      problems.push(`/roles/${index}/id "${role.id}" is already the id of /roles/${earlier}: role ids must be unique`);
+      problems.push(
+        `/roles/${index}/id "${role.id}" is already the id of /roles/${earlier}: role ids must be unique`,
+      );
     } else {
       firstIndex.set(role.id, index);
     }
     const seen = new Map<string, number>();
     for (const [at, requirement] of role.evidence.entries()) {
-      const issuers = typeof requirement.issuers === 'string' ? requirement.issuers : [...requirement.issuers].sort();
+      const issuers =
+        typeof requirement.issuers === 'string' ? requirement.issuers : [...requirement.issuers].sort();
       const key = JSON.stringify([requirement.credentialType, issuers]);
       const before = seen.get(key);
       if (before !== undefined) {

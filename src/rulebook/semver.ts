@@ -33,7 +33,8 @@ export function compareSemver(a: string, b: string): number {
 
 function parse(version: string): { core: string[]; pre: string[] } {
   const match = SEMVER.exec(version);
-  if (!match || version.length > 64) throw new RangeError(`${JSON.stringify(version)} is not a semantic version`);
+  if (!match || version.length > 64)
+    throw new RangeError(`${JSON.stringify(version)} is not a semantic version`);
   return { core: [match[1], match[2], match[3]] as string[], pre: match[4]?.split('.') ?? [] };
 }
 

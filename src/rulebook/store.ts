@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../db/index.js';
-import { type RulebookVersionRow, RulebookVersionEntity } from './entities.js';
+import { RulebookVersionEntity, type RulebookVersionRow } from './entities.js';
 import { RulebookError, RulebookStoreError } from './errors.js';
 import { parseRulebook } from './parse.js';
 import type { Rulebook } from './rulebook.js';
@@ -45,7 +45,13 @@ export interface RulebookStoreOptions {
 }
 
 type Summary = Omit<RulebookVersionRow, 'content'>;
-const SUMMARY_COLUMNS: (keyof RulebookVersionRow)[] = ['version', 'sequence', 'hash', 'adoptedAt', 'adoptedBy'];
+const SUMMARY_COLUMNS: (keyof RulebookVersionRow)[] = [
+  'version',
+  'sequence',
+  'hash',
+  'adoptedAt',
+  'adoptedBy',
+];
 
 /**
  * The adopted rulebook versions (table `rulebook_version`). The database, not the file, says
@@ -81,7 +87,8 @@ export class RulebookStore {
           return report('adopted', file, file.version);
         } catch (error) {
           // Another replica adopted first: compare with what it adopted.
-          if (attempt === 0 && error instanceof RulebookStoreError && RACE_CODES.has(error.code)) continue;
+          const raced = (error instanceof RulebookStoreError && RACE_CODES.has(error.code)) || isBusy(error);
+          if (raced && attempt < 2) continue;
           throw error;
         }
       }
@@ -104,7 +111,9 @@ export class RulebookStore {
   /** The rulebook in force. Throws RulebookStoreError `rulebook_not_adopted` before the first adoption. */
   async current(options: { manager?: EntityManager } = {}): Promise<AdoptedRulebook> {
     const manager = options.manager ?? this.#dataSource.manager;
-    const [row] = await manager.getRepository(RulebookVersionEntity).find({ order: { sequence: 'DESC' }, take: 1 });
+    const [row] = await manager
+      .getRepository(RulebookVersionEntity)
+      .find({ order: { sequence: 'DESC' }, take: 1 });
     if (!row) throw new RulebookStoreError('rulebook_not_adopted', 'no rulebook has been adopted yet');
     return this.#adopted(row, true);
   }
@@ -115,20 +124,34 @@ export class RulebookStore {
    * in the transaction that records the motion's decision), else in its own. Throws
    * RulebookStoreError: `rulebook_version_exists` when the version is already adopted,
    * `rulebook_version_not_newer` when it is not higher than the current version (semver
-   * precedence), `rulebook_adoption_conflict` when another adoption committed concurrently.
-   * A RangeError when `by` is empty or longer than 200 characters.
+   * precedence), `rulebook_adoption_conflict` when another adoption committed concurrently
+   * (on SQLite also when another connection's write made this one's snapshot stale).
+   * A RangeError when `by` is empty or longer than 200 characters; a RulebookError when the
+   * rulebook is not valid (only possible for one constructed by hand).
    */
-  async adopt(rulebook: Rulebook, options: { by: string; manager?: EntityManager }): Promise<AdoptedRulebook> {
+  async adopt(
+    rulebook: Rulebook,
+    options: { by: string; manager?: EntityManager },
+  ): Promise<AdoptedRulebook> {
     const { by } = options;
     if (typeof by !== 'string' || by.trim() === '' || by.length > 200) {
       throw new RangeError('adoptedBy must be a non-blank string of at most 200 characters');
     }
+    // The constructor of Rulebook is public: make sure no unvalidated document is ever adopted.
+    parseRulebook(JSON.parse(rulebook.canonical), rulebook.source);
     const insert = async (manager: EntityManager): Promise<RulebookVersionRow> => {
       const repository = manager.getRepository(RulebookVersionEntity);
       if (await repository.existsBy({ version: rulebook.version })) {
-        throw new RulebookStoreError('rulebook_version_exists', `rulebook version ${rulebook.version} is already adopted`);
+        throw new RulebookStoreError(
+          'rulebook_version_exists',
+          `rulebook version ${rulebook.version} is already adopted`,
+        );
       }
-      const [latest] = await repository.find({ select: ['version', 'sequence'], order: { sequence: 'DESC' }, take: 1 });
+      const [latest] = await repository.find({
+        select: ['version', 'sequence'],
+        order: { sequence: 'DESC' },
+        take: 1,
+      });
       if (latest && compareSemver(rulebook.version, latest.version) <= 0) {
         throw new RulebookStoreError(
           'rulebook_version_not_newer',
@@ -146,7 +169,7 @@ export class RulebookStore {
       try {
         await repository.insert(row);
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+        if (!isUniqueViolation(error) && !isBusy(error)) throw error;
         throw new RulebookStoreError(
           'rulebook_adoption_conflict',
           `another rulebook adoption committed while version ${rulebook.version} was being adopted`,
@@ -170,12 +193,18 @@ export class RulebookStore {
     const repository = this.#dataSource.getRepository(RulebookVersionEntity);
     const row = await repository.findOneBy({ version });
     if (!row) return undefined;
-    const [latest] = await repository.find({ select: ['version', 'sequence'], order: { sequence: 'DESC' }, take: 1 });
+    const [latest] = await repository.find({
+      select: ['version', 'sequence'],
+      order: { sequence: 'DESC' },
+      take: 1,
+    });
     return this.#adopted(row, latest?.version === row.version);
   }
 
   async #summaries(manager: EntityManager): Promise<Summary[]> {
-    return manager.getRepository(RulebookVersionEntity).find({ select: SUMMARY_COLUMNS, order: { sequence: 'ASC' } });
+    return manager
+      .getRepository(RulebookVersionEntity)
+      .find({ select: SUMMARY_COLUMNS, order: { sequence: 'ASC' } });
   }
 
   /** The row as an AdoptedRulebook, its content checked against its hash (else `rulebook_corrupt`). */
@@ -190,10 +219,20 @@ export class RulebookStore {
     try {
       rulebook = parseRulebook(JSON.parse(row.content), `rulebook_version ${row.version}`);
     } catch (error) {
-      throw new RulebookStoreError('rulebook_corrupt', `stored rulebook ${row.version} is unreadable: ${(error as Error).message}`);
+      throw new RulebookStoreError(
+        'rulebook_corrupt',
+        `stored rulebook ${row.version} is unreadable: ${(error as Error).message}`,
+      );
     }
-    if (rulebook.hash !== row.hash || rulebook.canonical !== row.content || rulebook.version !== row.version) {
-      throw new RulebookStoreError('rulebook_corrupt', `stored rulebook ${row.version} does not match its hash ${row.hash}`);
+    if (
+      rulebook.hash !== row.hash ||
+      rulebook.canonical !== row.content ||
+      rulebook.version !== row.version
+    ) {
+      throw new RulebookStoreError(
+        'rulebook_corrupt',
+        `stored rulebook ${row.version} does not match its hash ${row.hash}`,
+      );
     }
     this.#parsed.set(row.hash, rulebook);
     return rulebook;
@@ -201,6 +240,16 @@ export class RulebookStore {
 }
 
 const RACE_CODES: ReadonlySet<string> = new Set(['rulebook_adoption_conflict', 'rulebook_version_exists']);
+
+/**
+ * SQLite's refusal to let a transaction write after another connection committed since it
+ * read (WAL: SQLITE_BUSY_SNAPSHOT, reported without waiting): the SQLite form of a write race.
+ */
+function isBusy(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
 
 function info(row: Summary, current: boolean): RulebookVersionInfo {
   return {

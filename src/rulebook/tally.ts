@@ -114,7 +114,11 @@ export function tally(rule: DecisionRule, votes: readonly Vote[], context: Tally
  * recusal, otherwise those not in `conflicted` (e.g. the board member who represents the
  * organisation the motion is about). Its length is tally's `eligibleVoters`.
  */
-export function electorate(rule: DecisionRule, board: readonly string[], conflicted: readonly string[]): string[] {
+export function electorate(
+  rule: DecisionRule,
+  board: readonly string[],
+  conflicted: readonly string[],
+): string[] {
   const members = [...new Set(board)];
   if (!rule.recusal) return members;
   const excluded = new Set(conflicted);

@@ -74,14 +74,14 @@ const sameKey = (a: KeyObject, b: KeyObject): boolean =>
 
 /**
  * Throws unless the DID resolves to a document whose `kid` method, under both assertionMethod
- * (credentials the wallet issues) and authentication (presentations), is the public key of
- * `privateKey`.
+ * (credentials the wallet issues) and authentication (presentations), is `key` (a private key
+ * or its public half).
  */
-export function assertDidControlsKey(identity: DidIdentity, privateKey: KeyObject): void {
+export function assertDidControlsKey(identity: DidIdentity, key: KeyObject): void {
   const document = documentOf(identity);
   for (const relationship of ['assertionMethod', 'authentication'] as const) {
     const selected = selectVerificationKey(document, { kid: identity.kid, relationship });
-    if (!selected.algorithms.includes(identity.algorithm) || !sameKey(selected.publicKey, privateKey)) {
+    if (!selected.algorithms.includes(identity.algorithm) || !sameKey(selected.publicKey, key)) {
       throw new Error(`${identity.kid} does not resolve to the wallet's key under ${relationship}`);
     }
   }

@@ -5,7 +5,7 @@
  * withdrawals) and can act as an issuer for demos (a business register issuing a
  * LegalPersonCredential). Signing runs on node:crypto KeyObjects through jose.
  */
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CompactSign } from 'jose';
 import {
@@ -150,9 +150,13 @@ export function inspectWallet(options: { readonly dir: string }): WalletSummary 
   const record = readIdentity(options.dir);
   let document: DidDocument;
   try {
+    // The public JWK on file must be the key the DID names, or the summary would show another key.
+    assertDidControlsKey(record, createPublicKey({ key: { ...record.publicJwk }, format: 'jwk' }));
     document = documentOf(record);
   } catch (cause) {
-    throw new WalletError('wallet_corrupt', `${record.did} does not resolve`, [], { cause });
+    throw new WalletError('wallet_corrupt', `${record.did} does not resolve to the key on file`, [], {
+      cause,
+    });
   }
   const { did, kid, method, algorithm, publicJwk, createdAt } = record;
   return {

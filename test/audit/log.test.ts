@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { DataSource } from 'typeorm';
+import { AuditEntryEntity } from '../../src/audit/entities.js';
 import {
+  type AuditEntry,
   AuditError,
   type AuditErrorCode,
   type AuditLog,
@@ -8,12 +10,19 @@ import {
   GENESIS_HASH,
   isAppendOnlyViolation,
 } from '../../src/audit/index.js';
-import { AuditEntryEntity } from '../../src/audit/entities.js';
 import { inTransaction } from '../../src/credentials/status/transactions.js';
-import { createDataSource } from '../../src/db/index.js';
+import { createDataSource, isUniqueViolation } from '../../src/db/index.js';
 import { ENTITIES } from '../../src/service.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { appendVotes, dropAppendOnlyTriggers, logOn, migratedDataSource, rehash, swapSequences, vote } from './support.js';
+import {
+  appendVotes,
+  dropAppendOnlyTriggers,
+  logOn,
+  migratedDataSource,
+  rehash,
+  swapSequences,
+  vote,
+} from './support.js';
 
 async function refusal(promise: Promise<unknown>): Promise<AuditErrorCode> {
   try {
@@ -73,7 +82,11 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
   });
 
   it('stores data as canonical JSON (sorted keys, no whitespace)', async () => {
-    await log.append({ kind: 'rulebook.adopted', actor: 'operator', data: { version: '1.1', b: [2, 1], a: { z: 1, y: null } } });
+    await log.append({
+      kind: 'rulebook.adopted',
+      actor: 'operator',
+      data: { version: '1.1', b: [2, 1], a: { z: 1, y: null } },
+    });
     const [row] = await dataSource.query('SELECT data, subject FROM audit_entry');
     assert.equal(row.data, '{"a":{"y":null,"z":1},"b":[2,1],"version":"1.1"}');
     assert.equal(row.subject, null);
@@ -82,13 +95,41 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
   describe('invalid events are refused and write nothing', () => {
     const cases: [string, Parameters<AuditLog['append']>[0], AuditErrorCode][] = [
       ['a kind that is not dotted words', { kind: 'Vote Cast', actor: 'operator' }, 'invalid_kind'],
-      ['an actor that is neither a DID nor operator/service', { kind: 'member.suspended', actor: 'alice' }, 'invalid_actor'],
-      ['a subject with a control character', { kind: 'member.suspended', actor: 'operator', subject: 'a\nb' }, 'invalid_subject'],
-      ['data that is not an object', { kind: 'member.suspended', actor: 'operator', data: [] as never }, 'invalid_data'],
-      ['data with a non-JSON value', { kind: 'member.suspended', actor: 'operator', data: { when: new Date(0) } }, 'invalid_data'],
-      ['data with an undefined member', { kind: 'member.suspended', actor: 'operator', data: { reason: undefined } }, 'invalid_data'],
-      ['data that names a secret', { kind: 'credential.issued', actor: 'service', data: { clientSecret: 'x' } }, 'forbidden_field'],
-      ['data over 16 KiB', { kind: 'member.suspended', actor: 'operator', data: { text: 'x'.repeat(17_000) } }, 'data_too_large'],
+      [
+        'an actor that is neither a DID nor operator/service',
+        { kind: 'member.suspended', actor: 'alice' },
+        'invalid_actor',
+      ],
+      [
+        'a subject with a control character',
+        { kind: 'member.suspended', actor: 'operator', subject: 'a\nb' },
+        'invalid_subject',
+      ],
+      [
+        'data that is not an object',
+        { kind: 'member.suspended', actor: 'operator', data: [] as never },
+        'invalid_data',
+      ],
+      [
+        'data with a non-JSON value',
+        { kind: 'member.suspended', actor: 'operator', data: { when: new Date(0) } },
+        'invalid_data',
+      ],
+      [
+        'data with an undefined member',
+        { kind: 'member.suspended', actor: 'operator', data: { reason: undefined } },
+        'invalid_data',
+      ],
+      [
+        'data that names a secret',
+        { kind: 'credential.issued', actor: 'service', data: { clientSecret: 'x' } },
+        'forbidden_field',
+      ],
+      [
+        'data over 16 KiB',
+        { kind: 'member.suspended', actor: 'operator', data: { text: 'x'.repeat(17_000) } },
+        'data_too_large',
+      ],
     ];
     for (const [name, event, code] of cases) {
       it(`${name}: ${code}`, async () => {
@@ -118,6 +159,14 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
         assert.equal(await count(dataSource), 3);
       });
     }
+
+    it('a second entry claiming the same predecessor is refused by the unique prev_hash', async () => {
+      const [, second] = (await log.page()).items;
+      const copy = { ...(second as AuditEntry), sequence: 4, data: JSON.stringify(second?.data) };
+      await assert.rejects(dataSource.getRepository(AuditEntryEntity).insert(copy), (error: unknown) =>
+        isUniqueViolation(error),
+      );
+    });
 
     it('the head cannot be moved back or deleted', async () => {
       await refusedByDatabase(dataSource.query('UPDATE audit_head SET size = 1'));
@@ -165,7 +214,10 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
 
     it('an entry rewritten and every later one re-hashed: the head no longer matches', async () => {
       const entries = (await log.page({ limit: 500 })).items;
-      entries[5] = { ...(entries[5] as (typeof entries)[number]), data: { decision: 'approve', rewritten: true } };
+      entries[5] = {
+        ...(entries[5] as (typeof entries)[number]),
+        data: { decision: 'approve', rewritten: true },
+      };
       const repository = dataSource.getRepository(AuditEntryEntity);
       for (const entry of rehash(entries, 5)) {
         await repository.update(
@@ -217,7 +269,8 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
       it('two data sources (two replicas) appending at once make one valid chain', async function () {
         this.timeout(60_000);
         const second = createDataSource({
-          databaseUrl: dataSource.options.type === 'postgres' ? (dataSource.options.url as string) : undefined,
+          databaseUrl:
+            dataSource.options.type === 'postgres' ? (dataSource.options.url as string) : undefined,
           dataDir: '',
           entities: ENTITIES,
         });
@@ -225,7 +278,9 @@ describeEachDatabase('audit log: appending and verifying', (fresh, kind) => {
         try {
           const logs = [log, logOn(second)];
           const written = await Promise.all(
-            logs.flatMap((replica, r) => Array.from({ length: 40 }, (_, i) => replica.append(vote(r * 40 + i + 1)))),
+            logs.flatMap((replica, r) =>
+              Array.from({ length: 40 }, (_, i) => replica.append(vote(r * 40 + i + 1))),
+            ),
           );
           assert.equal(new Set(written.map((entry) => entry.sequence)).size, 80);
           assert.equal(new Set(written.map((entry) => entry.prevHash)).size, 80);

@@ -24,7 +24,11 @@ describe('audit chain verification (pure)', () => {
     });
 
     it('edited actor, subject or time: altered at that entry', () => {
-      for (const change of [{ actor: 'did:key:z6MkSomeoneElse' }, { subject: 'motion-9' }, { at: '2030-01-01T00:00:00.000Z' }]) {
+      for (const change of [
+        { actor: 'did:key:z6MkSomeoneElse' },
+        { subject: 'motion-9' },
+        { at: '2030-01-01T00:00:00.000Z' },
+      ]) {
         const chain = chainOf(5);
         chain[2] = { ...at(chain, 2), ...change };
         assert.deepEqual(pick(verifyChain(chain)), { problem: 'altered', firstBadSequence: 3 });
@@ -90,13 +94,23 @@ describe('audit chain verification (pure)', () => {
 
   describe('an inserted entry', () => {
     const forged = (after: AuditEntry, sequence: number): AuditEntry => {
-      const fields = { ...after, sequence, kind: 'member.admitted', data: { forged: true }, prevHash: after.hash };
+      const fields = {
+        ...after,
+        sequence,
+        kind: 'member.admitted',
+        data: { forged: true },
+        prevHash: after.hash,
+      };
       return { ...fields, hash: entryHash(fields) };
     };
 
     it('a forged entry linked in, the later entries renumbered: inserted', () => {
       const chain = chainOf(6);
-      const shifted = [...chain.slice(0, 3), forged(at(chain, 2), 4), ...chain.slice(3).map((e) => ({ ...e, sequence: e.sequence + 1 }))];
+      const shifted = [
+        ...chain.slice(0, 3),
+        forged(at(chain, 2), 4),
+        ...chain.slice(3).map((e) => ({ ...e, sequence: e.sequence + 1 })),
+      ];
       assert.deepEqual(pick(verifyChain(shifted)), { problem: 'inserted', firstBadSequence: 4 });
     });
 
@@ -109,7 +123,10 @@ describe('audit chain verification (pure)', () => {
 
     it('an entry repeated: inserted', () => {
       const chain = chainOf(4);
-      assert.deepEqual(pick(verifyChain([...chain, at(chain, 1)])), { problem: 'inserted', firstBadSequence: 5 });
+      assert.deepEqual(pick(verifyChain([...chain, at(chain, 1)])), {
+        problem: 'inserted',
+        firstBadSequence: 5,
+      });
     });
   });
 

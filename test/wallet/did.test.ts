@@ -23,7 +23,13 @@ describe('the wallet DID resolves with the project resolvers to the wallet key',
       const temp = tempWalletDir();
       after(() => temp.remove());
       const wallet = () =>
-        createWallet({ dir: temp.dir, passphrase: PASSPHRASE, method, algorithm, schemas: dataSpaceSchemas() });
+        createWallet({
+          dir: temp.dir,
+          passphrase: PASSPHRASE,
+          method,
+          algorithm,
+          schemas: dataSpaceSchemas(),
+        });
       let created: Awaited<ReturnType<typeof wallet>>;
       before(async () => {
         created = await wallet();
@@ -59,7 +65,9 @@ describe('the wallet DID resolves with the project resolvers to the wallet key',
         const document = await resolver.resolve(created.did);
         const key = selectVerificationKey(document, { kid: created.kid, relationship: 'authentication' });
         const jws = await created.sign({ hello: 'world' }, { typ: 'JWT' });
-        const { protectedHeader, payload } = await compactVerify(jws, key.publicKey, { algorithms: [algorithm] });
+        const { protectedHeader, payload } = await compactVerify(jws, key.publicKey, {
+          algorithms: [algorithm],
+        });
         assert.deepEqual(protectedHeader, { alg: algorithm, typ: 'JWT', kid: created.kid });
         assert.deepEqual(JSON.parse(Buffer.from(payload).toString('utf8')), { hello: 'world' });
       });

@@ -8,8 +8,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PresentationVerificationResult } from '../../src/credentials/verify/result.js';
-import { verifyPresentation } from '../../src/credentials/verify/verify-presentation.js';
 import type { PresentationVerifierDeps } from '../../src/credentials/verify/verify-presentation.js';
+import { verifyPresentation } from '../../src/credentials/verify/verify-presentation.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -34,7 +34,10 @@ export interface FakeService {
   /** Challenges handed out, in order. */
   readonly challenges: string[];
   /** Verifies a presentation against a challenge this service handed out, consuming it. */
-  verify(presentation: unknown, deps: PresentationVerifierDeps): Promise<PresentationVerificationResult | undefined>;
+  verify(
+    presentation: unknown,
+    deps: PresentationVerifierDeps,
+  ): Promise<PresentationVerificationResult | undefined>;
   route(method: string, path: string, route: Route): void;
   close(): Promise<void>;
 }
@@ -64,7 +67,9 @@ export async function startFakeService(did = 'did:web:trust.city.example'): Prom
     challenges,
     async verify(presentation, deps) {
       const payload = typeof presentation === 'string' ? presentation.split('.')[1] : undefined;
-      const nonce = payload ? JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).nonce : undefined;
+      const nonce = payload
+        ? JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).nonce
+        : undefined;
       if (typeof nonce !== 'string' || !open.delete(nonce)) return undefined;
       return verifyPresentation(presentation, { challenge: nonce, domain: did }, deps);
     },
@@ -82,9 +87,15 @@ export async function startFakeService(did = 'did:web:trust.city.example'): Prom
     const challenge = `challenge-${challenges.length + 1}-${Math.random().toString(36).slice(2)}`;
     challenges.push(challenge);
     open.add(challenge);
-    return { status: 200, body: { challenge, audience: did, expiresAt: new Date(Date.now() + 300_000).toISOString() } };
+    return {
+      status: 200,
+      body: { challenge, audience: did, expiresAt: new Date(Date.now() + 300_000).toISOString() },
+    };
   });
-  service.route('GET', '/.well-known/did.json', () => ({ status: 200, body: { id: did, verificationMethod: [] } }));
+  service.route('GET', '/.well-known/did.json', () => ({
+    status: 200,
+    body: { id: did, verificationMethod: [] },
+  }));
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
@@ -105,13 +116,18 @@ export async function startFakeService(did = 'did:web:trust.city.example'): Prom
       const route = routes.get(`${recorded.method} ${recorded.path}`);
       let answer: Answer;
       try {
-        answer = route ? await route(recorded, service) : problem(404, 'not_found', `no route ${recorded.path}`);
+        answer = route
+          ? await route(recorded, service)
+          : problem(404, 'not_found', `no route ${recorded.path}`);
       } catch (error) {
         answer = problem(500, 'fake_service_failed', String(error));
       }
       const payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
       response
-        .writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', ...answer.headers })
+        .writeHead(answer.status, {
+          'content-type': answer.contentType ?? 'application/json',
+          ...answer.headers,
+        })
         .end(payload);
     })();
   });

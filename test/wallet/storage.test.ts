@@ -38,7 +38,9 @@ describe('wallet storage: the identity and its private key encrypted at rest', (
 
   it('writes wallet.json with mode 0600 in a directory with mode 0700', async () => {
     const wallet = await create();
-    await wallet.issueCredential({ type: 'Anything', subject: { id: wallet.did } }).then((jwt) => wallet.addCredential(jwt));
+    await wallet
+      .issueCredential({ type: 'Anything', subject: { id: wallet.did } })
+      .then((jwt) => wallet.addCredential(jwt));
     assert.equal(statSync(temp.dir).mode & 0o777, 0o700);
     assert.equal(statSync(join(temp.dir, IDENTITY_FILE)).mode & 0o777, 0o600);
     assert.equal(statSync(join(temp.dir, CREDENTIALS_FILE)).mode & 0o777, 0o600);
@@ -74,7 +76,10 @@ describe('wallet storage: the identity and its private key encrypted at rest', (
       await createWallet({ dir: other.dir, passphrase: PASSPHRASE, schemas: dataSpaceSchemas() });
       const mine = JSON.parse(readFileSync(join(temp.dir, IDENTITY_FILE), 'utf8'));
       const theirs = JSON.parse(readFileSync(join(other.dir, IDENTITY_FILE), 'utf8'));
-      writeFileSync(join(temp.dir, IDENTITY_FILE), JSON.stringify({ ...mine, privateKey: theirs.privateKey }));
+      writeFileSync(
+        join(temp.dir, IDENTITY_FILE),
+        JSON.stringify({ ...mine, privateKey: theirs.privateKey }),
+      );
       await rejectsWithCode(openWallet({ dir: temp.dir, passphrase: PASSPHRASE }), 'wrong_passphrase');
     } finally {
       other.remove();
@@ -109,8 +114,19 @@ describe('wallet storage: the identity and its private key encrypted at rest', (
   it('reports scrypt parameters beyond the bounds without deriving (wallet_corrupt)', async () => {
     await create();
     const record = JSON.parse(readFileSync(join(temp.dir, IDENTITY_FILE), 'utf8'));
-    writeFileSync(join(temp.dir, IDENTITY_FILE), JSON.stringify({ ...record, privateKey: { ...record.privateKey, N: 2 ** 30 } }));
+    writeFileSync(
+      join(temp.dir, IDENTITY_FILE),
+      JSON.stringify({ ...record, privateKey: { ...record.privateKey, N: 2 ** 30 } }),
+    );
     await rejectsWithCode(openWallet({ dir: temp.dir, passphrase: PASSPHRASE }), 'wallet_corrupt');
+  });
+
+  it('inspectWallet reports a public JWK on file that is not the key of the DID (wallet_corrupt)', async () => {
+    await create();
+    const record = JSON.parse(readFileSync(join(temp.dir, IDENTITY_FILE), 'utf8'));
+    const other = { ...record.publicJwk, x: Buffer.alloc(32, 7).toString('base64url') };
+    writeFileSync(join(temp.dir, IDENTITY_FILE), JSON.stringify({ ...record, publicJwk: other }));
+    assert.throws(() => inspectWallet({ dir: temp.dir }), { code: 'wallet_corrupt' });
   });
 
   it('inspectWallet reads the DID and document without the passphrase', async () => {

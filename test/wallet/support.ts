@@ -8,7 +8,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSchemaRegistry, loadCredentialSchemas, type SchemaRegistry } from '../../src/credentials/schemas/index.js';
+import {
+  createSchemaRegistry,
+  loadCredentialSchemas,
+  type SchemaRegistry,
+} from '../../src/credentials/schemas/index.js';
 import { didKeyLookup, registrySchemas } from '../../src/credentials/verify/adapters.js';
 import type { IssuerTrust, NonceStore, StatusLookup } from '../../src/credentials/verify/ports.js';
 import type { PresentationVerifierDeps } from '../../src/credentials/verify/verify-presentation.js';
@@ -16,7 +20,10 @@ import { createDidResolver } from '../../src/did/index.js';
 
 export const PASSPHRASE = 'correct horse battery staple';
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
-export const frozen = (date: Date = NOW) => () => date;
+export const frozen =
+  (date: Date = NOW) =>
+  () =>
+    date;
 export const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 
 let schemas: SchemaRegistry | undefined;

@@ -71,7 +71,10 @@ describe('tokens the wallet signs', () => {
     let presentation: string;
 
     before(async () => {
-      evidence = await register.issueCredential({ type: 'LegalPersonCredential', subject: legalPerson(applicant.did) });
+      evidence = await register.issueCredential({
+        type: 'LegalPersonCredential',
+        subject: legalPerson(applicant.did),
+      });
       await applicant.addCredential(evidence);
       application = await applicant.applicationCredential(APPLICATION);
       presentation = await applicant.presentation({
@@ -103,9 +106,16 @@ describe('tokens the wallet signs', () => {
 
     it("verifies with the project's verifyPresentation, every check passed, every credential verified", async () => {
       const deps = verifierDeps(trustOnly(register.did, applicant.did));
-      const result = await verifyPresentation(presentation, { challenge: 'challenge-1', domain: SERVICE }, deps);
+      const result = await verifyPresentation(
+        presentation,
+        { challenge: 'challenge-1', domain: SERVICE },
+        deps,
+      );
       assert.equal(result.verified, true, JSON.stringify(result.checks));
-      assert.ok(result.checks.every((check) => check.result === 'passed'), JSON.stringify(result.checks));
+      assert.ok(
+        result.checks.every((check) => check.result === 'passed'),
+        JSON.stringify(result.checks),
+      );
       assert.equal(result.holder, applicant.did);
       assert.deepEqual(
         result.credentials.map((credential) => [credential.verified, credential.types?.at(-1)]),
@@ -126,26 +136,42 @@ describe('tokens the wallet signs', () => {
 
     it('is bound to its challenge: another challenge fails (challenge_mismatch)', async () => {
       const deps = verifierDeps(trustOnly(register.did, applicant.did));
-      const result = await verifyPresentation(presentation, { challenge: 'challenge-2', domain: SERVICE }, deps);
+      const result = await verifyPresentation(
+        presentation,
+        { challenge: 'challenge-2', domain: SERVICE },
+        deps,
+      );
       assert.equal(result.checks.find((c) => c.check === 'challenge')?.code, 'challenge_mismatch');
     });
 
     it('is bound to its audience: another verifier fails (domain_mismatch)', async () => {
       const deps = verifierDeps(trustOnly(register.did, applicant.did));
-      const result = await verifyPresentation(presentation, { challenge: 'challenge-1', domain: 'did:web:other.example' }, deps);
+      const result = await verifyPresentation(
+        presentation,
+        { challenge: 'challenge-1', domain: 'did:web:other.example' },
+        deps,
+      );
       assert.equal(result.checks.find((c) => c.check === 'domain')?.code, 'domain_mismatch');
     });
 
     it('is refused after its 300 s lifetime and the verifier clock skew (validity failed)', async () => {
       const later = new Date(NOW.getTime() + 361_000); // past exp plus the 60 s skew
       const deps = verifierDeps(trustOnly(register.did, applicant.did), later);
-      const result = await verifyPresentation(presentation, { challenge: 'challenge-1', domain: SERVICE }, deps);
+      const result = await verifyPresentation(
+        presentation,
+        { challenge: 'challenge-1', domain: SERVICE },
+        deps,
+      );
       assert.equal(result.verified, false);
       assert.equal(result.checks.find((c) => c.check === 'validity')?.result, 'failed');
     });
 
     it('proves control of the DID with no credential at all (for collecting the membership credential)', async () => {
-      const proof = await applicant.presentation({ audience: SERVICE, nonce: 'challenge-3', credentials: [] });
+      const proof = await applicant.presentation({
+        audience: SERVICE,
+        nonce: 'challenge-3',
+        credentials: [],
+      });
       const { payload } = decode(proof);
       assert.deepEqual((payload.vp as Record<string, unknown>).verifiableCredential, []);
       const deps = verifierDeps(trustOnly());
@@ -184,14 +210,21 @@ describe('tokens the wallet signs', () => {
 
     it('refuses to sign an application that breaks the schema (schema_violation, naming the fields)', async () => {
       const bad = { ...APPLICATION, country: 'XX', roles: [], contact: { email: 'not an email' } };
-      await assert.rejects(applicant.applicationCredential(bad), (error: { code: string; errors: string[] }) => {
-        assert.equal(error.code, 'schema_violation');
-        const text = error.errors.join('\n');
-        for (const path of ['/credentialSubject/country', '/credentialSubject/roles', '/credentialSubject/contact/email']) {
-          assert.ok(text.includes(path), `${path} in ${text}`);
-        }
-        return true;
-      });
+      await assert.rejects(
+        applicant.applicationCredential(bad),
+        (error: { code: string; errors: string[] }) => {
+          assert.equal(error.code, 'schema_violation');
+          const text = error.errors.join('\n');
+          for (const path of [
+            '/credentialSubject/country',
+            '/credentialSubject/roles',
+            '/credentialSubject/contact/email',
+          ]) {
+            assert.ok(text.includes(path), `${path} in ${text}`);
+          }
+          return true;
+        },
+      );
     });
   });
 
@@ -205,7 +238,11 @@ describe('tokens the wallet signs', () => {
           validUntil: new Date('2027-03-01T00:00:00Z'),
         });
         const { header } = decode(jwt);
-        assert.deepEqual(header, { alg: 'ES256', typ: format === 'vc+jwt' ? 'vc+jwt' : 'JWT', kid: register.kid });
+        assert.deepEqual(header, {
+          alg: 'ES256',
+          typ: format === 'vc+jwt' ? 'vc+jwt' : 'JWT',
+          kid: register.kid,
+        });
         const result = await verifyCredential(jwt, verifierDeps(trustOnly(register.did)));
         assert.equal(result.verified, true, JSON.stringify(result.checks));
         assert.equal(result.format, format);
@@ -226,25 +263,38 @@ describe('tokens the wallet signs', () => {
     }
 
     it('fails trusted_issuer when the verifier does not trust the wallet (untrusted_issuer)', async () => {
-      const jwt = await register.issueCredential({ type: 'LegalPersonCredential', subject: legalPerson(applicant.did) });
+      const jwt = await register.issueCredential({
+        type: 'LegalPersonCredential',
+        subject: legalPerson(applicant.did),
+      });
       const result = await verifyCredential(jwt, verifierDeps(trustOnly()));
       assert.equal(result.checks.find((c) => c.check === 'trusted_issuer')?.code, 'untrusted_issuer');
     });
 
     it('refuses to issue a LegalPersonCredential without its required claims (schema_violation)', async () => {
       await rejectsWithCode(
-        register.issueCredential({ type: 'LegalPersonCredential', subject: { id: applicant.did, legalName: 'X' } }),
+        register.issueCredential({
+          type: 'LegalPersonCredential',
+          subject: { id: applicant.did, legalName: 'X' },
+        }),
         'schema_violation',
       );
     });
 
     it('refuses a subject without a DID (invalid_argument)', async () => {
-      await rejectsWithCode(register.issueCredential({ type: 'DemoCredential', subject: { id: 'alice' } }), 'invalid_argument');
+      await rejectsWithCode(
+        register.issueCredential({ type: 'DemoCredential', subject: { id: 'alice' } }),
+        'invalid_argument',
+      );
     });
 
     it('refuses validUntil before validFrom (invalid_argument)', async () => {
       await rejectsWithCode(
-        register.issueCredential({ type: 'DemoCredential', subject: { id: applicant.did }, validUntil: new Date('2020-01-01') }),
+        register.issueCredential({
+          type: 'DemoCredential',
+          subject: { id: applicant.did },
+          validUntil: new Date('2020-01-01'),
+        }),
         'invalid_argument',
       );
     });
@@ -273,7 +323,10 @@ describe('tokens the wallet signs', () => {
     });
 
     it('refuses a credential about another DID (subject_mismatch)', async () => {
-      const jwt = await register.issueCredential({ type: 'LegalPersonCredential', subject: legalPerson(board.did) });
+      const jwt = await register.issueCredential({
+        type: 'LegalPersonCredential',
+        subject: legalPerson(board.did),
+      });
       await rejectsWithCode(applicant.addCredential(jwt), 'subject_mismatch');
     });
 
@@ -286,7 +339,12 @@ describe('tokens the wallet signs', () => {
 
   describe('governance JWS: votes, motions, withdrawals', () => {
     it('a vote has header { alg, typ: JWT, kid } and exactly the vote claims, signed by the board DID', async () => {
-      const vote = await board.vote({ service: SERVICE, motion: 'motion-7', decision: 'approve', reason: 'meets the rulebook' });
+      const vote = await board.vote({
+        service: SERVICE,
+        motion: 'motion-7',
+        decision: 'approve',
+        reason: 'meets the rulebook',
+      });
       const { protectedHeader, payload } = await verifyWith(board, vote, 'authentication');
       assert.deepEqual(protectedHeader, { alg: 'ES256', typ: 'JWT', kid: board.kid });
       const claims = JSON.parse(Buffer.from(payload).toString('utf8'));
@@ -308,16 +366,24 @@ describe('tokens the wallet signs', () => {
     });
 
     it('two votes have different jti', async () => {
-      const [a, b] = await Promise.all([1, 2].map(() => board.vote({ service: SERVICE, motion: 'm', decision: 'approve' })));
+      const [a, b] = await Promise.all(
+        [1, 2].map(() => board.vote({ service: SERVICE, motion: 'm', decision: 'approve' })),
+      );
       assert.notEqual(decode(a as string).payload.jti, decode(b as string).payload.jti);
     });
 
     it('refuses a decision other than approve or reject (invalid_argument)', async () => {
-      await rejectsWithCode(board.vote({ service: SERVICE, motion: 'm', decision: 'abstain' as 'approve' }), 'invalid_argument');
+      await rejectsWithCode(
+        board.vote({ service: SERVICE, motion: 'm', decision: 'abstain' as 'approve' }),
+        'invalid_argument',
+      );
     });
 
     it('refuses a vote whose service is not a DID (invalid_argument)', async () => {
-      await rejectsWithCode(board.vote({ service: 'https://trust.city.example', motion: 'm', decision: 'approve' }), 'invalid_argument');
+      await rejectsWithCode(
+        board.vote({ service: 'https://trust.city.example', motion: 'm', decision: 'approve' }),
+        'invalid_argument',
+      );
     });
 
     it('a motion carries kind, subject, reason and, for add-board-member, the name', async () => {
@@ -344,14 +410,19 @@ describe('tokens the wallet signs', () => {
     });
 
     it('an amend-rulebook motion takes a rulebook version as its subject', async () => {
-      const { payload } = decode(await board.motion({ service: SERVICE, kind: 'amend-rulebook', subject: '2.1.0', reason: 'r' }));
+      const { payload } = decode(
+        await board.motion({ service: SERVICE, kind: 'amend-rulebook', subject: '2.1.0', reason: 'r' }),
+      );
       assert.equal(payload.subject, '2.1.0');
     });
 
     it('refuses an unknown kind, a non-DID member subject, a name outside add-board-member (invalid_argument)', async () => {
       const base = { service: SERVICE, subject: applicant.did, reason: 'r' };
       await rejectsWithCode(board.motion({ ...base, kind: 'dissolve' as 'suspend' }), 'invalid_argument');
-      await rejectsWithCode(board.motion({ ...base, kind: 'suspend', subject: 'Stadtwerke' }), 'invalid_argument');
+      await rejectsWithCode(
+        board.motion({ ...base, kind: 'suspend', subject: 'Stadtwerke' }),
+        'invalid_argument',
+      );
       await rejectsWithCode(board.motion({ ...base, kind: 'suspend', name: 'X' }), 'invalid_argument');
       await rejectsWithCode(board.motion({ ...base, kind: 'suspend', reason: ' ' }), 'invalid_argument');
     });

@@ -27,7 +27,7 @@ export interface CredentialView {
   readonly types: readonly string[];
   /** The credential in data-model form, as schemas see it. */
   readonly document: Readonly<Record<string, unknown>>;
-  /** Every `credentialStatus` entry as written: the status check refuses one that is not an object, never skips it. */
+  /** Every `credentialStatus` entry as written: the status check refuses, never skips, a non-object. */
   readonly credentialStatus: readonly unknown[];
   /** Numeric JWT claims, when present. */
   readonly jwt: { readonly exp?: unknown; readonly nbf?: unknown; readonly iat?: unknown };

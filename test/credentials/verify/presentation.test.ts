@@ -1,30 +1,34 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { CLOCK_SKEW_SECONDS } from '../../../src/credentials/verify/checks/validity.js';
 import type { PresentationVerificationResult } from '../../../src/credentials/verify/result.js';
+import {
+  PRESENTATION_MAX_AGE_SECONDS,
+  verifyPresentation,
+} from '../../../src/credentials/verify/verify-presentation.js';
 import type { Service } from '../../../src/service.js';
 import { describeEachDatabase } from '../../support/databases.js';
 import { openTestService } from '../../support/service.js';
+import { didDocument, type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
   addSeconds,
   anchorsDirectory,
   assertFails,
   assertVerified,
   credentialBy,
-  didDocument,
   didJwkSigner,
   didKeySigner,
   generateTestKey,
   isoSeconds,
   LEGAL_PERSON,
-  type LocalWebHost,
   legalPerson,
   NOW,
+  offlineDeps,
   type PresentationFormat,
   presentationBy,
   presentationPayload,
   signJws,
-  startLocalWebHost,
   type TestSigner,
 } from './support.js';
 
@@ -339,3 +343,46 @@ describeEachDatabase(
     });
   },
 );
+
+describe(`presentations: at most ${PRESENTATION_MAX_AGE_SECONDS} s old, plus the ${CLOCK_SKEW_SECONDS} s clock skew`, () => {
+  const register = didJwkSigner('EdDSA');
+  const holder = didJwkSigner('EdDSA');
+  const deps = offlineDeps({ anchors: [{ did: register.did, credentialTypes: [LEGAL_PERSON] }] });
+  const credential = credentialBy(register, 'jwt_vc_json', { subject: legalPerson(holder.did) });
+  const madeAgo = (age: number) => {
+    const challenge = randomUUID();
+    const vp = presentationBy(holder, 'jwt_vp_json', {
+      credentials: [credential],
+      nonce: challenge,
+      audience: DOMAIN,
+      issuedAt: addSeconds(NOW, -age),
+    });
+    return verifyPresentation(vp, { challenge, domain: DOMAIN }, deps);
+  };
+
+  it(`accepts a presentation made ${PRESENTATION_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS - 1} s ago`, async () => {
+    assertVerified(await madeAgo(PRESENTATION_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS - 1));
+  });
+
+  it(`rejects a presentation made ${PRESENTATION_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS + 1} s ago (expired)`, async () => {
+    assertFails(await madeAgo(PRESENTATION_MAX_AGE_SECONDS + CLOCK_SKEW_SECONDS + 1), 'validity', 'expired');
+  });
+
+  it('rejects a presentation dated more than the skew ahead (not_yet_valid)', async () => {
+    assertFails(await madeAgo(-(CLOCK_SKEW_SECONDS + 1)), 'validity', 'not_yet_valid');
+  });
+
+  it('rejects a presentation of more than 20 credentials (too_many_credentials)', async () => {
+    const challenge = randomUUID();
+    const vp = presentationBy(holder, 'jwt_vp_json', {
+      credentials: Array.from({ length: 21 }, () => credential),
+      nonce: challenge,
+      audience: DOMAIN,
+    });
+    assertFails(
+      await verifyPresentation(vp, { challenge, domain: DOMAIN }, deps),
+      'credentials',
+      'too_many_credentials',
+    );
+  });
+});

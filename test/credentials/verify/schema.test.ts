@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
+import { type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
   assertFails,
   assertVerified,
@@ -8,11 +9,9 @@ import {
   didJwkSigner,
   FORMATS,
   LEGAL_PERSON,
-  type LocalWebHost,
   legalPerson,
   offlineDeps,
   signedBy,
-  startLocalWebHost,
   TYP,
 } from './support.js';
 

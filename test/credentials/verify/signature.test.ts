@@ -1,28 +1,25 @@
 import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
+import { closedPort, didDocument, type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
   ALGORITHMS,
   type Algorithm,
   assertFails,
   assertVerified,
   base64urlJson,
-  closedPort,
   credentialBy,
   credentialPayload,
-  didDocument,
   didJwkSigner,
   didKeySigner,
   FORMATS,
   generateTestKey,
   LEGAL_PERSON,
-  type LocalWebHost,
   legalPerson,
   offlineDeps,
   signatureOf,
   signedBy,
   signJws,
-  startLocalWebHost,
   type TestSigner,
   TYP,
 } from './support.js';

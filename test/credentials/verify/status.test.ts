@@ -14,36 +14,40 @@ import { createDidResolver } from '../../../src/did/index.js';
 import type { Service } from '../../../src/service.js';
 import { describeEachDatabase } from '../../support/databases.js';
 import { openTestService } from '../../support/service.js';
+import { closedPort, type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
   addSeconds,
   anchorsDirectory,
   assertFails,
   assertVerified,
   type CredentialFormat,
-  closedPort,
   credentialBy,
   didJwkSigner,
   FORMATS,
   isoSeconds,
   LEGAL_PERSON,
-  type LocalWebHost,
   legalPerson,
   NOW,
   seconds,
   signedBy,
-  startLocalWebHost,
   type TestSigner,
 } from './support.js';
 
-/** A BitstringStatusListCredential (§2.2) at `url`, signed by `signer`, with `set` bits on. */
-function statusList(signer: TestSigner, url: string, purpose: string, set: readonly number[]): string {
+/** A BitstringStatusListCredential (§2.2) at `url`, signed by `signer`, with `set` bits on; `id` is optional (§2.2). */
+function statusList(
+  signer: TestSigner,
+  url: string,
+  purpose: string,
+  set: readonly number[],
+  options: { withId?: boolean } = {},
+): string {
   const bits = Bitstring.zeros(MINIMUM_LIST_BITS);
   for (const index of set) bits.set(index, true);
   return signedBy(
     signer,
     {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
-      id: url,
+      ...(options.withId === false ? {} : { id: url }),
       type: ['VerifiableCredential', 'BitstringStatusListCredential'],
       issuer: signer.did,
       validFrom: isoSeconds(addSeconds(NOW, -60)),
@@ -185,6 +189,26 @@ describeEachDatabase(
     });
 
     describe('lists the register publishes on its own host', () => {
+      // Pending on a bug outside src/credentials/verify: fetchBounded (src/did/fetch-document.ts)
+      // requests url.pathname only, so "?list=2" is dropped and the list without the query is
+      // read: with lists that carry no id (allowed, §2.2) a revoked credential verifies.
+      it('reads the list at its exact URL, query included (revoked)', async () => {
+        const path = `/status/by-query-${++listCount}`;
+        const base = `http://localhost:${remote.port}${path}`;
+        const listed = `${base}?list=2`;
+        remote.serve(
+          path,
+          statusList(register, base, 'revocation', [], { withId: false }),
+          'application/vc+jwt',
+        );
+        remote.serve(
+          `${path}?list=2`,
+          statusList(register, listed, 'revocation', [3], { withId: false }),
+          'application/vc+jwt',
+        );
+        assertFails(await verify(byRegister([entry(listed, 'revocation', 3)])), 'status', 'revoked');
+      });
+
       it('verifies a credential whose bit is unset (status passed)', async () => {
         const url = publish((u) => statusList(register, u, 'revocation', [4]));
         assertVerified(await verify(byRegister([entry(url, 'revocation', 3)])));
