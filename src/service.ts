@@ -48,6 +48,8 @@ export interface OpenOptions {
   readonly now?: () => Date;
   /** Apply pending migrations (the default); `false` refuses to start on an outdated schema. */
   readonly migrate?: boolean;
+  /** CLI commands other than `start` do not repeat the development-defaults warning. */
+  readonly quiet?: boolean;
 }
 
 /** Opens the database (running migrations) and returns the data source, closed again on failure. */
@@ -135,7 +137,7 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     audit,
     ...(options.now ? { now: options.now } : {}),
   });
-  warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
+  if (!options.quiet) warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   let accepting = true;
   const app = createApp({

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { JwtSigner } from '../credentials/sign.js';
-import { inTransaction, reading } from '../credentials/status/transactions.js';
+import { inTransaction, reading } from '../db/transactions.js';
 import { entryHash, type JsonValue } from './canonical.js';
 import {
   type AuditCheckpoint,

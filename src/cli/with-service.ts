@@ -8,7 +8,7 @@ export async function withService<T>(config: ConfigSource, run: (service: Servic
   // Commands print their result on stdout; the log (warnings and worse) goes to stderr.
   const quiet = ['error', 'fatal', 'silent'].includes(cfg.logLevel);
   const logger = createLogger(quiet ? cfg.logLevel : 'warn', process.stderr);
-  const service = await openService(cfg, logger);
+  const service = await openService(cfg, logger, { quiet: true });
   try {
     return await run(service);
   } finally {

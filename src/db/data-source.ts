@@ -38,7 +38,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       poolSize: options.poolSize ?? 10,
       extra: {
         max: options.poolSize ?? 10,
-        connectionTimeoutMillis: 5_000,
+        // How long a query may wait for a pooled connection under load (readiness pings have their own 2 s limit).
+        connectionTimeoutMillis: 15_000,
         idleTimeoutMillis: 30_000,
         application_name: 'dataspace-trust',
       },

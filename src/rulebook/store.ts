@@ -239,7 +239,12 @@ export class RulebookStore {
   }
 }
 
-const RACE_CODES: ReadonlySet<string> = new Set(['rulebook_adoption_conflict', 'rulebook_version_exists']);
+/** What adopting the file at first start meets when another replica adopted in between. */
+const RACE_CODES: ReadonlySet<string> = new Set([
+  'rulebook_adoption_conflict',
+  'rulebook_version_exists',
+  'rulebook_version_not_newer',
+]);
 
 /**
  * SQLite's refusal to let a transaction write after another connection committed since it

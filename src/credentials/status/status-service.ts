@@ -143,11 +143,15 @@ export class StatusService {
 
   /** The list's current revision, or undefined when there is no such list. */
   listRevision(listId: string): Promise<number | undefined> {
+    // On the hot path of every verification of our own credentials: one plain statement
+    // instead of the query builder (which costs more than the query itself on SQLite).
+    const sql =
+      this.dataSource.options.type === 'postgres'
+        ? 'SELECT revision FROM status_list WHERE id = $1'
+        : 'SELECT revision FROM status_list WHERE id = ?';
     return reading(this.dataSource, undefined, async (manager) => {
-      const list = await manager
-        .getRepository(StatusListEntity)
-        .findOne({ select: { revision: true }, where: { id: listId } });
-      return list?.revision;
+      const rows = (await manager.query(sql, [listId])) as Array<{ revision: number | string }>;
+      return rows[0] === undefined ? undefined : Number(rows[0].revision);
     });
   }
 
