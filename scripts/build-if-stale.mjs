@@ -14,7 +14,12 @@ function newest(dir) {
 }
 
 const entry = 'dist/cli/bin.js';
-if (!existsSync(entry) || statSync(entry).mtimeMs < Math.max(newest('src'), statSync('tsconfig.json').mtimeMs)) {
+if (
+  !existsSync(entry) ||
+  statSync(entry).mtimeMs < Math.max(newest('src'), statSync('tsconfig.json').mtimeMs)
+) {
   process.stderr.write('building (tsc)...\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    stdio: 'inherit',
+  });
 }

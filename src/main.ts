@@ -2,8 +2,9 @@
  * The composition root: the only module that reads `process.env`. It turns the environment
  * into a frozen Config and hands it to the CLI, which opens the service.
  */
-import { type Config, ConfigError, loadConfig } from './config/index.js';
+
 import { buildProgram } from './cli/program.js';
+import { type Config, ConfigError, loadConfig } from './config/index.js';
 
 /** Exit code for a configuration error (sysexits EX_CONFIG). */
 export const EXIT_CONFIG = 78;

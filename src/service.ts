@@ -53,7 +53,11 @@ export interface OpenOptions {
 }
 
 /** Opens the database (running migrations) and returns the data source, closed again on failure. */
-export async function openDatabase(config: Config, logger: Logger, runMigrations = true): Promise<DataSource> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  runMigrations = true,
+): Promise<DataSource> {
   const dataSource = createDataSource({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -80,7 +84,11 @@ export async function openDatabase(config: Config, logger: Logger, runMigrations
  * root (src/main.ts) calls this; tests call it with their own Config and drive
  * `service.app.callback()`.
  */
-export async function openService(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Service> {
+export async function openService(
+  config: Config,
+  logger: Logger,
+  options: OpenOptions = {},
+): Promise<Service> {
   const secret = resolveKeySecret(config.keyEncryptionSecret, config.dataDir);
   const dataSource = await openDatabase(config, logger, options.migrate ?? true);
   let identity: ServiceIdentity;
@@ -137,7 +145,8 @@ export async function openService(config: Config, logger: Logger, options: OpenO
     audit,
     ...(options.now ? { now: options.now } : {}),
   });
-  if (!options.quiet) warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
+  if (!options.quiet)
+    warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   let accepting = true;
   const app = createApp({

@@ -1,7 +1,11 @@
 /** Runs `operation` repeatedly for `durationMs` per round and returns the median ops/s of `rounds`. */
 export async function opsPerSecond(
   operation: () => unknown | Promise<unknown>,
-  { durationMs = 2000, rounds = 3, warmup = 200 }: { durationMs?: number; rounds?: number; warmup?: number } = {},
+  {
+    durationMs = 2000,
+    rounds = 3,
+    warmup = 200,
+  }: { durationMs?: number; rounds?: number; warmup?: number } = {},
 ): Promise<number> {
   for (let i = 0; i < warmup; i++) await operation();
   const results: number[] = [];

@@ -63,10 +63,17 @@ const subject = {
 };
 
 console.log(`bench/verify: one core, ${durationMs / 1000} s rounds, median of 3, Node ${process.version}`);
-console.log('credential: MembershipCredential, jwt_vc_json (VCDM 1.1 JWT, the format Veramo verifies), with status entries\n');
+console.log(
+  'credential: MembershipCredential, jwt_vc_json (VCDM 1.1 JWT, the format Veramo verifies), with status entries\n',
+);
 const rows: string[] = [];
 for (const algorithm of ['EdDSA', 'ES256'] as const) {
-  const issued = await service.credentials.issuer.issue({ type: 'MembershipCredential', subject, format: 'jwt_vc_json', algorithm });
+  const issued = await service.credentials.issuer.issue({
+    type: 'MembershipCredential',
+    subject,
+    format: 'jwt_vc_json',
+    algorithm,
+  });
   const token = issued.jwt;
   const [h, p, s] = token.split('.') as [string, string, string];
   const signingInput = Buffer.from(`${h}.${p}`);
@@ -87,7 +94,9 @@ for (const algorithm of ['EdDSA', 'ES256'] as const) {
       : () => verify('sha256', signingInput, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
   const a = await opsPerSecond(native, { durationMs });
   const b = await opsPerSecond(() => service.credentials.verifyCredential(token), { durationMs });
-  const c = await opsPerSecond(() => veramo.verifyCredential({ credential: token }), { durationMs: Math.min(durationMs, 1000) });
+  const c = await opsPerSecond(() => veramo.verifyCredential({ credential: token }), {
+    durationMs: Math.min(durationMs, 1000),
+  });
   rows.push(
     `${algorithm.padEnd(6)} (a) node:crypto ${fmt(a).padStart(7)}/s  (b) pipeline ${fmt(b).padStart(7)}/s  (c) Veramo ${fmt(c).padStart(6)}/s` +
       `  b/a = ${(b / a).toFixed(2)} (target ≥ 0.50)  b/c = ${(b / c).toFixed(1)}× (target ≥ 10×)`,
@@ -120,7 +129,9 @@ async function throughput(port: number, body: string): Promise<{ rps: number; p9
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
 }
 
-const httpToken = (await service.credentials.issuer.issue({ type: 'MembershipCredential', subject, format: 'vc+jwt' })).jwt;
+const httpToken = (
+  await service.credentials.issuer.issue({ type: 'MembershipCredential', subject, format: 'vc+jwt' })
+).jwt;
 await service.close();
 const body = JSON.stringify({ credential: httpToken });
 const trivial = await startServer('trivial', 39101);
@@ -133,7 +144,9 @@ console.log(
   `\nHTTP POST /api/v1/credentials/verify (vc+jwt EdDSA, 10 keep-alive connections): ${fmt(oursResult.rps)} req/s, p99 ${oursResult.p99} ms` +
     `\ntrivial koa JSON endpoint:                                                   ${fmt(trivialResult.rps)} req/s, p99 ${trivialResult.p99} ms` +
     `\nratio = ${(oursResult.rps / trivialResult.rps).toFixed(2)} (target ≥ 0.40)` +
-    (oursResult.non2xx + trivialResult.non2xx > 0 ? `  WARNING: ${oursResult.non2xx + trivialResult.non2xx} non-2xx answers` : ''),
+    (oursResult.non2xx + trivialResult.non2xx > 0
+      ? `  WARNING: ${oursResult.non2xx + trivialResult.non2xx} non-2xx answers`
+      : ''),
 );
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(0);

@@ -21,14 +21,18 @@ function parseDate(name: string, value: string | undefined): Date | undefined {
 }
 
 export function credentialsCommands(config: ConfigSource): Command {
-  const credentials = new Command('credentials').description('Issue, verify, revoke, suspend and reinstate credentials.');
+  const credentials = new Command('credentials').description(
+    'Issue, verify, revoke, suspend and reinstate credentials.',
+  );
   credentials
     .command('issue')
     .description('Issue a credential signed by the service DID; prints its id and JWT as JSON.')
     .requiredOption('--type <type>', 'a credential type the data space defines (see /api/v1/schemas)')
     .requiredOption('--subject <did>', 'the subject DID')
     .option('--claims <json|@file>', 'the subject claims, as a JSON object or @path to a file')
-    .addOption(new Option('--format <format>', 'encoding').choices(['vc+jwt', 'jwt_vc_json']).default('vc+jwt'))
+    .addOption(
+      new Option('--format <format>', 'encoding').choices(['vc+jwt', 'jwt_vc_json']).default('vc+jwt'),
+    )
     .addOption(new Option('--alg <alg>', 'signature algorithm').choices(['EdDSA', 'ES256']).default('EdDSA'))
     .option('--valid-from <date>', 'start of validity (ISO 8601; default now)')
     .option('--valid-until <date>', 'end of validity (ISO 8601)')
@@ -46,7 +50,13 @@ export function credentialsCommands(config: ConfigSource): Command {
           ...(validUntil ? { validUntil } : {}),
           ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         });
-        printJson({ id: issued.id, type: issued.type, subject: issued.subject, format: issued.format, jwt: issued.jwt });
+        printJson({
+          id: issued.id,
+          type: issued.type,
+          subject: issued.subject,
+          format: issued.format,
+          jwt: issued.jwt,
+        });
       }),
     );
   credentials

@@ -6,7 +6,9 @@ export function keysCommands(config: ConfigSource): Command {
   const keys = new Command('keys').description("Rotate and retire the service DID's keys.");
   keys
     .command('rotate')
-    .description('Add a new Ed25519 and P-256 key and sign with them; the old keys stay published until retired.')
+    .description(
+      'Add a new Ed25519 and P-256 key and sign with them; the old keys stay published until retired.',
+    )
     .action(() =>
       withService(config, async (service) => {
         const result = await service.identity.rotate();

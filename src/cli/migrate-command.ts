@@ -4,11 +4,13 @@ import { openDatabase } from '../service.js';
 import type { ConfigSource } from './program.js';
 
 export function migrateCommand(config: ConfigSource): Command {
-  return new Command('migrate').description('Apply pending database migrations and exit.').action(async () => {
-    const cfg = config();
-    const logger = createLogger(cfg.logLevel);
-    const dataSource = await openDatabase(cfg, logger);
-    await dataSource.destroy();
-    process.stdout.write('database schema is up to date\n');
-  });
+  return new Command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .action(async () => {
+      const cfg = config();
+      const logger = createLogger(cfg.logLevel);
+      const dataSource = await openDatabase(cfg, logger);
+      await dataSource.destroy();
+      process.stdout.write('database schema is up to date\n');
+    });
 }

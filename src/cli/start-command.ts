@@ -6,29 +6,31 @@ import { openService } from '../service.js';
 import type { ConfigSource } from './program.js';
 
 export function startCommand(config: ConfigSource): Command {
-  return new Command('start').description('Run the service (migrates the database first).').action(async () => {
-    const started = process.hrtime.bigint();
-    const cfg = config();
-    const logger = createLogger(cfg.logLevel);
-    logger.info({ config: describeConfig(cfg) }, 'starting');
-    const service = await openService(cfg, logger);
-    const running = await serve(service.app, {
-      port: cfg.port,
-      host: cfg.host,
-      shutdownTimeoutMs: cfg.shutdownTimeoutMs,
-      logger,
-      onShutdownBegin: () => service.beginShutdown(),
-      onShutdownEnd: () => service.close(),
+  return new Command('start')
+    .description('Run the service (migrates the database first).')
+    .action(async () => {
+      const started = process.hrtime.bigint();
+      const cfg = config();
+      const logger = createLogger(cfg.logLevel);
+      logger.info({ config: describeConfig(cfg) }, 'starting');
+      const service = await openService(cfg, logger);
+      const running = await serve(service.app, {
+        port: cfg.port,
+        host: cfg.host,
+        shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+        logger,
+        onShutdownBegin: () => service.beginShutdown(),
+        onShutdownEnd: () => service.close(),
+      });
+      logger.info(
+        {
+          did: service.identity.did,
+          publicUrl: cfg.publicUrl,
+          listening: `${cfg.host}:${cfg.port}`,
+          startupMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+        },
+        'ready',
+      );
+      process.exitCode = await running.stopped;
     });
-    logger.info(
-      {
-        did: service.identity.did,
-        publicUrl: cfg.publicUrl,
-        listening: `${cfg.host}:${cfg.port}`,
-        startupMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
-      },
-      'ready',
-    );
-    process.exitCode = await running.stopped;
-  });
 }

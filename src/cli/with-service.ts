@@ -3,7 +3,10 @@ import { openService, type Service } from '../service.js';
 import type { ConfigSource } from './program.js';
 
 /** Opens the service for one CLI command (logging only warnings to stderr), then closes it. */
-export async function withService<T>(config: ConfigSource, run: (service: Service) => Promise<T>): Promise<T> {
+export async function withService<T>(
+  config: ConfigSource,
+  run: (service: Service) => Promise<T>,
+): Promise<T> {
   const cfg = config();
   // Commands print their result on stdout; the log (warnings and worse) goes to stderr.
   const quiet = ['error', 'fatal', 'silent'].includes(cfg.logLevel);

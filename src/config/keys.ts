@@ -25,7 +25,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
   return value;
 }
 
@@ -80,7 +81,8 @@ export const DATA_DIR: ConfigKey<string> = {
 export const DATABASE_URL: ConfigKey<string | undefined> = {
   name: 'DATABASE_URL',
   defaultText: '(unset: embedded SQLite in DATA_DIR)',
-  description: 'PostgreSQL connection URL (postgres:// or postgresql://). Unset means the embedded SQLite file.',
+  description:
+    'PostgreSQL connection URL (postgres:// or postgresql://). Unset means the embedded SQLite file.',
   secret: true,
   parse: (raw) => {
     if (raw === undefined) return undefined;
@@ -96,7 +98,8 @@ export const DATABASE_URL: ConfigKey<string | undefined> = {
         `must be a postgres:// or postgresql:// URL, got scheme "${url.protocol.replace(':', '')}"`,
       );
     }
-    if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError('DATABASE_URL', 'names no host');
+    if (!url.hostname && !url.searchParams.get('host'))
+      throw new ConfigError('DATABASE_URL', 'names no host');
     return raw;
   },
 };
@@ -167,14 +170,16 @@ export const BODY_LIMIT_BYTES: ConfigKey<number> = {
 export const SHUTDOWN_TIMEOUT_MS: ConfigKey<number> = {
   name: 'SHUTDOWN_TIMEOUT_MS',
   defaultText: '10000',
-  description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before connections are cut.',
+  description:
+    'On SIGTERM/SIGINT, how long in-flight requests may take to finish before connections are cut.',
   parse: (raw) => integer('SHUTDOWN_TIMEOUT_MS', raw, 10_000, 0, 600_000),
 };
 
 export const TRUST_PROXY: ConfigKey<boolean> = {
   name: 'TRUST_PROXY',
   defaultText: 'false',
-  description: 'Trust X-Forwarded-* headers from a reverse proxy (client address in logs only; never the DID).',
+  description:
+    'Trust X-Forwarded-* headers from a reverse proxy (client address in logs only; never the DID).',
   parse: (raw) => {
     if (raw === undefined) return false;
     if (raw === 'true' || raw === '1') return true;

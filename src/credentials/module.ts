@@ -8,13 +8,30 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { ServiceIdentity } from '../identity/index.js';
-import { createTrustRegistry, loadTrustAnchors, type MemberIssuer, type TrustRegistry, trustRoutes } from '../trust/index.js';
+import {
+  createTrustRegistry,
+  loadTrustAnchors,
+  type MemberIssuer,
+  type TrustRegistry,
+  trustRoutes,
+} from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
 import { verificationRoutes } from './routes.js';
-import { createSchemaRegistry, loadCredentialSchemas, type SchemaRegistry, schemaRoutes } from './schemas/index.js';
+import {
+  createSchemaRegistry,
+  loadCredentialSchemas,
+  type SchemaRegistry,
+  schemaRoutes,
+} from './schemas/index.js';
 import { serviceSigner } from './sign.js';
-import { decodeList, StatusListPublisher, StatusService, statusListUrl, statusRoutes } from './status/index.js';
+import {
+  decodeList,
+  StatusListPublisher,
+  StatusService,
+  statusListUrl,
+  statusRoutes,
+} from './status/index.js';
 import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
@@ -49,7 +66,10 @@ export interface Credentials {
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
-  verifyPresentation(token: unknown, expected: PresentationExpectations): Promise<PresentationVerificationResult>;
+  verifyPresentation(
+    token: unknown,
+    expected: PresentationExpectations,
+  ): Promise<PresentationVerificationResult>;
 }
 
 const STATUS_LIST_MAX_BYTES = 256 * 1024;

@@ -14,7 +14,10 @@ export interface TransactionalNonceStore extends NonceStore {
   consumeIn(manager: EntityManager, scope: string, nonce: string, expiresAt: Date): Promise<boolean>;
 }
 
-export function databaseNonceStore(dataSource: DataSource, now: () => Date = () => new Date()): TransactionalNonceStore {
+export function databaseNonceStore(
+  dataSource: DataSource,
+  now: () => Date = () => new Date(),
+): TransactionalNonceStore {
   const repository = dataSource.getRepository(UsedNonceEntity);
   let lastSweep = 0;
   return {
@@ -22,7 +25,9 @@ export function databaseNonceStore(dataSource: DataSource, now: () => Date = () 
       const nonceHash = createHash('sha256').update(nonce).digest('hex');
       const existing = await manager.getRepository(UsedNonceEntity).findOneBy({ scope, nonceHash });
       if (existing) return false;
-      await manager.getRepository(UsedNonceEntity).insert({ scope, nonceHash, expiresAt: expiresAt.toISOString() });
+      await manager
+        .getRepository(UsedNonceEntity)
+        .insert({ scope, nonceHash, expiresAt: expiresAt.toISOString() });
       return true;
     },
     async consume(scope, nonce, expiresAt) {

@@ -5,12 +5,17 @@ import { type PresentationVerifierDeps, verifyPresentation } from './verify/veri
 
 const MAX_CHALLENGE_LENGTH = 512;
 
-function requiredString(body: Record<string, unknown>, field: string, maxLength = Number.POSITIVE_INFINITY): string {
+function requiredString(
+  body: Record<string, unknown>,
+  field: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string {
   const value = body[field];
   if (typeof value !== 'string' || value.length === 0) {
     throw new BadRequestError('invalid_request', `the body needs "${field}" as a non-empty string`);
   }
-  if (value.length > maxLength) throw new BadRequestError('invalid_request', `"${field}" is longer than ${maxLength}`);
+  if (value.length > maxLength)
+    throw new BadRequestError('invalid_request', `"${field}" is longer than ${maxLength}`);
   return value;
 }
 

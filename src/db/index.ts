@@ -7,6 +7,6 @@ export {
   pingDatabase,
   SQLITE_FILE_NAME,
 } from './data-source.js';
-export { MIGRATIONS } from './migrations/index.js';
 export { isUniqueViolation } from './errors.js';
+export { MIGRATIONS } from './migrations/index.js';
 export { exclusive, inTransaction, isPostgres, reading } from './transactions.js';

@@ -76,7 +76,10 @@ export async function fetchDidDocument(url: URL, options: FetchDocumentOptions):
  * (status list credentials): the same transport rules, deadline and size cap; the body is
  * returned as bytes. Rejects with DidResolutionError (its codes describe the transport).
  */
-export function fetchBounded(url: URL, options: FetchDocumentOptions & { readonly accept: string }): Promise<Buffer> {
+export function fetchBounded(
+  url: URL,
+  options: FetchDocumentOptions & { readonly accept: string },
+): Promise<Buffer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   try {

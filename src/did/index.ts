@@ -12,7 +12,12 @@ export {
   KeySelectionError,
   type KeySelectionErrorCode,
 } from './errors.js';
-export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type DidTransportOptions, fetchBounded } from './fetch-document.js';
+export {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type DidTransportOptions,
+  fetchBounded,
+} from './fetch-document.js';
 export { type CheckedKey, decodeMultibaseKey, encodeMultibaseKey, type KeyCurve } from './key-material.js';
 export {
   type SelectKeyOptions,

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
-import { type BoardMemberRow, BoardMemberEntity } from './entities.js';
+import { BoardMemberEntity, type BoardMemberRow } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, GovernanceRules } from './ports.js';
 
@@ -42,15 +42,23 @@ export class Board {
   ): Promise<{ member: BoardMemberView; credential: string }> {
     // (A seat given by motion was checked when the motion opened: no read inside its transaction.)
     if (!manager && !(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
-      throw new GovernanceError(422, 'did_method_not_allowed', 'the rulebook does not allow this DID method on the board');
+      throw new GovernanceError(
+        422,
+        'did_method_not_allowed',
+        'the rulebook does not allow this DID method on the board',
+      );
     }
     return inTransaction(this.deps.dataSource, manager, async (m) => {
       const repository = m.getRepository(BoardMemberEntity);
       const existing = await repository.findOneBy({ did: input.did });
-      if (existing?.status === 'active') throw new GovernanceError(409, 'already_board_member', 'this DID sits on the board');
+      if (existing?.status === 'active')
+        throw new GovernanceError(409, 'already_board_member', 'this DID sits on the board');
       const since = this.now().toISOString();
       const issued = await this.deps.issuer.issue(
-        { type: 'BoardMemberCredential', subject: { id: input.did, name: input.name, role: 'member', since } },
+        {
+          type: 'BoardMemberCredential',
+          subject: { id: input.did, name: input.name, role: 'member', since },
+        },
         m,
       );
       const row: BoardMemberRow = {
@@ -66,7 +74,12 @@ export class Board {
       if (existing) await repository.update({ did: input.did }, row);
       else await repository.insert(row);
       await this.deps.audit.append(
-        { kind: 'board.member.added', actor: auditActor(input.by), subject: input.did, data: { by: input.by, name: input.name, credentialId: issued.id } },
+        {
+          kind: 'board.member.added',
+          actor: auditActor(input.by),
+          subject: input.did,
+          data: { by: input.by, name: input.name, credentialId: issued.id },
+        },
         m,
       );
       return { member: toView(row), credential: issued.jwt };
@@ -79,7 +92,10 @@ export class Board {
     if (!member) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
     await repository.update({ did }, { status: 'removed', removedAt: this.now().toISOString() });
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
-    await this.deps.audit.append({ kind: 'board.member.removed', actor: auditActor(by), subject: did, data: { by } }, manager);
+    await this.deps.audit.append(
+      { kind: 'board.member.removed', actor: auditActor(by), subject: did, data: { by } },
+      manager,
+    );
   }
 
   async list(): Promise<BoardMemberView[]> {

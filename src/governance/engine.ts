@@ -4,14 +4,14 @@ import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
 import { inTransaction, isPostgres, isUniqueViolation, reading } from '../db/index.js';
 import {
-  type BoardMemberRow,
   BoardMemberEntity,
+  type BoardMemberRow,
   MOTION_KINDS_OPENED_BY_BOARD,
+  MotionEntity,
   type MotionKind,
   type MotionRow,
-  MotionEntity,
-  type VoteRow,
   VoteEntity,
+  type VoteRow,
 } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, GovernanceRules, MotionEffects, TallyResult } from './ports.js';
@@ -76,7 +76,11 @@ export class GovernanceEngine {
     const { payload } = statement;
     const kind = payload.kind as MotionKind;
     if (!MOTION_KINDS_OPENED_BY_BOARD.includes(kind)) {
-      throw new GovernanceError(400, 'invalid_motion', `kind must be one of ${MOTION_KINDS_OPENED_BY_BOARD.join(', ')}`);
+      throw new GovernanceError(
+        400,
+        'invalid_motion',
+        `kind must be one of ${MOTION_KINDS_OPENED_BY_BOARD.join(', ')}`,
+      );
     }
     const subject = payload.subject;
     const reason = payload.reason;
@@ -89,17 +93,29 @@ export class GovernanceEngine {
     const extra: Record<string, unknown> = {};
     if (kind === 'add-board-member') {
       if (typeof payload.name !== 'string' || payload.name.trim() === '') {
-        throw new GovernanceError(400, 'invalid_motion', 'add-board-member needs the name of the new board member');
+        throw new GovernanceError(
+          400,
+          'invalid_motion',
+          'add-board-member needs the name of the new board member',
+        );
       }
       if (!(await this.deps.rules.allowsDidMethod(subject, 'board'))) {
-        throw new GovernanceError(422, 'did_method_not_allowed', 'the rulebook does not allow this DID method on the board');
+        throw new GovernanceError(
+          422,
+          'did_method_not_allowed',
+          'the rulebook does not allow this DID method on the board',
+        );
       }
       extra.name = payload.name.trim();
     }
     if (kind === 'amend-rulebook') {
       const proposal = await this.deps.rules.proposal(subject);
       if (!proposal) {
-        throw new GovernanceError(422, 'unknown_rulebook_version', `no proposed rulebook ${subject} waits for adoption`);
+        throw new GovernanceError(
+          422,
+          'unknown_rulebook_version',
+          `no proposed rulebook ${subject} waits for adoption`,
+        );
       }
       extra.hash = proposal.hash;
     }
@@ -150,7 +166,11 @@ export class GovernanceEngine {
     const statement = await verifyStatement(token, this.statementOptions());
     const { payload } = statement;
     if (payload.motion !== motionId) {
-      throw new GovernanceError(400, 'motion_mismatch', 'the vote is for another motion than the one posted to');
+      throw new GovernanceError(
+        400,
+        'motion_mismatch',
+        'the vote is for another motion than the one posted to',
+      );
     }
     const decision = payload.decision;
     if (decision !== 'approve' && decision !== 'reject') {
@@ -159,19 +179,26 @@ export class GovernanceEngine {
     const reason = typeof payload.reason === 'string' ? payload.reason.slice(0, 2000) : null;
     // Everything the decision needs from outside its transaction is read first: inside it,
     // no second connection may be needed (a full pool would deadlock the waiting votes).
-    const known = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(MotionEntity).findOneBy({ id: motionId }));
+    const known = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(MotionEntity).findOneBy({ id: motionId }),
+    );
     if (known) await this.deps.rules.rule(known.rulebookVersion, known.kind);
     return this.guardJti(() =>
       inTransaction(this.deps.dataSource, undefined, async (manager) => {
         const motion = await this.lockMotion(manager, motionId);
-        if (motion.status !== 'open') throw new GovernanceError(409, 'motion_closed', `the motion was ${motion.status}`);
+        if (motion.status !== 'open')
+          throw new GovernanceError(409, 'motion_closed', `the motion was ${motion.status}`);
         const now = this.now();
         if (now.getTime() > Date.parse(motion.closesAt)) {
           throw new GovernanceError(409, 'motion_closed', 'the voting period has ended');
         }
         const member = await this.requireBoardMember(manager, statement.signer);
         if (isRecused(member, motion)) {
-          throw new GovernanceError(403, 'recused', 'a board member affiliated with the subject may not vote on it');
+          throw new GovernanceError(
+            403,
+            'recused',
+            'a board member affiliated with the subject may not vote on it',
+          );
         }
         const votes = manager.getRepository(VoteEntity);
         if (await votes.findOneBy({ motionId, voter: statement.signer })) {
@@ -188,7 +215,12 @@ export class GovernanceEngine {
           castAt: now.toISOString(),
         });
         await this.deps.audit.append(
-          { kind: 'governance.vote.cast', actor: statement.signer, subject: motionId, data: { decision, jti: statement.jti } },
+          {
+            kind: 'governance.vote.cast',
+            actor: statement.signer,
+            subject: motionId,
+            data: { decision, jti: statement.jti },
+          },
           manager,
         );
         await this.decideIfDue(manager, motion, now);
@@ -220,8 +252,10 @@ export class GovernanceEngine {
   /** Closes a motion whose voting period ended without a decision (rejected), once. */
   async closeIfExpired(id: string): Promise<void> {
     const now = this.now();
-    const motion = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(MotionEntity).findOneBy({ id }));
-    if (!motion || motion.status !== 'open' || now.getTime() <= Date.parse(motion.closesAt)) return;
+    const motion = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(MotionEntity).findOneBy({ id }),
+    );
+    if (motion?.status !== 'open' || now.getTime() <= Date.parse(motion.closesAt)) return;
     await inTransaction(this.deps.dataSource, undefined, async (manager) => {
       const locked = await this.lockMotion(manager, id);
       if (locked.status === 'open') await this.decideIfDue(manager, locked, now);
@@ -238,7 +272,8 @@ export class GovernanceEngine {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error)) throw new GovernanceError(409, 'jti_reused', 'this statement (jti) was used before');
+      if (isUniqueViolation(error))
+        throw new GovernanceError(409, 'jti_reused', 'this statement (jti) was used before');
       throw error;
     }
   }
@@ -252,7 +287,8 @@ export class GovernanceEngine {
 
   private async requireBoardMember(manager: EntityManager, did: string): Promise<BoardMemberRow> {
     const member = await manager.getRepository(BoardMemberEntity).findOneBy({ did, status: 'active' });
-    if (!member) throw new GovernanceError(403, 'not_board_member', 'the signer is not a current board member');
+    if (!member)
+      throw new GovernanceError(403, 'not_board_member', 'the signer is not a current board member');
     return member;
   }
 
@@ -305,7 +341,12 @@ export class GovernanceEngine {
         kind: 'governance.motion.opened',
         actor: input.openedBy,
         subject: row.id,
-        data: { kind: row.kind, subject: row.subject, reason: row.reason, rulebookVersion: row.rulebookVersion },
+        data: {
+          kind: row.kind,
+          subject: row.subject,
+          reason: row.reason,
+          rulebookVersion: row.rulebookVersion,
+        },
       },
       manager,
     );
@@ -317,7 +358,10 @@ export class GovernanceEngine {
     if (result.outcome === 'open') return result;
     await manager
       .getRepository(MotionEntity)
-      .update({ id: motion.id, status: 'open' }, { status: result.outcome, decidedAt: now.toISOString(), outcomeReason: result.reason });
+      .update(
+        { id: motion.id, status: 'open' },
+        { status: result.outcome, decidedAt: now.toISOString(), outcomeReason: result.reason },
+      );
     await this.deps.effects.apply({ ...motion, status: result.outcome }, result.outcome, manager);
     await this.deps.audit.append(
       {

@@ -63,7 +63,11 @@ export interface VoteRow {
   castAt: string;
 }
 
-const varchar = (length: number, extra: Record<string, unknown> = {}) => ({ type: 'varchar' as const, length, ...extra });
+const varchar = (length: number, extra: Record<string, unknown> = {}) => ({
+  type: 'varchar' as const,
+  length,
+  ...extra,
+});
 
 export const BoardMemberEntity = new EntitySchema<BoardMemberRow>({
   name: 'BoardMember',

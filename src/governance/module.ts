@@ -82,7 +82,11 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
     async adoptProposal(version, hash, by, manager: EntityManager) {
       const file = rulebook.file;
       if (file.version !== version || file.hash !== hash) {
-        throw new GovernanceError(409, 'proposal_changed', 'the rulebook file no longer holds the version the board voted on');
+        throw new GovernanceError(
+          409,
+          'proposal_changed',
+          'the rulebook file no longer holds the version the board voted on',
+        );
       }
       await rulebook.store.adopt(file, { by, manager });
       versions.set(file.version, file);
@@ -95,9 +99,25 @@ export function openGovernance(options: GovernanceOptions): Governance {
   const { dataSource, serviceDid, credentials } = options;
   const now = options.now ?? (() => new Date());
   const rules = rulebookRules(options.rulebook);
-  const audit: AuditTrail = { append: async (event, manager) => void (await options.audit.append(event, manager)) };
-  const board = new Board({ dataSource, issuer: credentials.issuer, status: credentials.status, rules, audit, now });
-  const lifecycle = new MemberLifecycle({ issuer: credentials.issuer, status: credentials.status, rules, board, audit, now });
+  const audit: AuditTrail = {
+    append: async (event, manager) => void (await options.audit.append(event, manager)),
+  };
+  const board = new Board({
+    dataSource,
+    issuer: credentials.issuer,
+    status: credentials.status,
+    rules,
+    audit,
+    now,
+  });
+  const lifecycle = new MemberLifecycle({
+    issuer: credentials.issuer,
+    status: credentials.status,
+    rules,
+    board,
+    audit,
+    now,
+  });
   const engine = new GovernanceEngine({
     dataSource,
     keys: credentials.deps.keys,
@@ -123,11 +143,24 @@ export function openGovernance(options: GovernanceOptions): Governance {
   });
   const members = new MemberRegistry(dataSource, rules);
   const withdraw = async (did: string, token: unknown) => {
-    const statement = await verifyStatement(token, { keys: credentials.deps.keys, audience: serviceDid, now: now() });
-    if (statement.signer !== did) throw new GovernanceError(403, 'not_member_itself', 'a withdrawal is signed by the member itself');
-    if (statement.payload.action !== 'withdraw') throw new GovernanceError(400, 'invalid_statement', 'action must be "withdraw"');
+    const statement = await verifyStatement(token, {
+      keys: credentials.deps.keys,
+      audience: serviceDid,
+      now: now(),
+    });
+    if (statement.signer !== did)
+      throw new GovernanceError(403, 'not_member_itself', 'a withdrawal is signed by the member itself');
+    if (statement.payload.action !== 'withdraw')
+      throw new GovernanceError(400, 'invalid_statement', 'action must be "withdraw"');
     await inTransaction(dataSource, undefined, async (manager) => {
-      if (!(await credentials.nonces.consumeIn(manager, 'governance-statement', statement.jti, new Date(now().getTime() + 1_200_000)))) {
+      if (
+        !(await credentials.nonces.consumeIn(
+          manager,
+          'governance-statement',
+          statement.jti,
+          new Date(now().getTime() + 1_200_000),
+        ))
+      ) {
         throw new GovernanceError(409, 'jti_reused', 'this statement (jti) was used before');
       }
       await lifecycle.withdraw(did, manager);

@@ -49,7 +49,12 @@ export interface AuditTrail {
 /** Checks a motion before it opens, and carries out an approved one. */
 export interface MotionEffects {
   /** Throws a GovernanceError when the subject does not fit the kind (e.g. suspending a non-member). */
-  validate(kind: MotionKind, subject: string, payload: Readonly<Record<string, unknown>>, manager: EntityManager): Promise<void>;
+  validate(
+    kind: MotionKind,
+    subject: string,
+    payload: Readonly<Record<string, unknown>>,
+    manager: EntityManager,
+  ): Promise<void>;
   /** Runs once, in the decision's transaction. */
   apply(motion: MotionRow, outcome: 'approved' | 'rejected', manager: EntityManager): Promise<void>;
 }

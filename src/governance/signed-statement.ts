@@ -27,7 +27,8 @@ export interface StatementOptions {
 export const STATEMENT_MAX_AGE_SECONDS = 300;
 
 export async function verifyStatement(token: unknown, options: StatementOptions): Promise<VerifiedStatement> {
-  if (typeof token !== 'string') throw new GovernanceError(400, 'invalid_statement', 'the statement must be a compact JWS');
+  if (typeof token !== 'string')
+    throw new GovernanceError(400, 'invalid_statement', 'the statement must be a compact JWS');
   let jws: ReturnType<typeof parseCompactJws>;
   try {
     jws = parseCompactJws(token);
@@ -37,7 +38,11 @@ export async function verifyStatement(token: unknown, options: StatementOptions)
   }
   const { payload } = jws;
   if (payload.vc !== undefined || payload.vp !== undefined) {
-    throw new GovernanceError(400, 'invalid_statement', 'a credential or presentation is not a governance statement');
+    throw new GovernanceError(
+      400,
+      'invalid_statement',
+      'a credential or presentation is not a governance statement',
+    );
   }
   const signer = typeof payload.iss === 'string' ? payload.iss : undefined;
   const signature = await checkSignature(
@@ -47,16 +52,25 @@ export async function verifyStatement(token: unknown, options: StatementOptions)
     options.keys,
   );
   if (signature.result !== 'passed') {
-    throw new GovernanceError(400, signature.code ?? 'invalid_signature', signature.detail ?? 'the signature does not verify');
+    throw new GovernanceError(
+      400,
+      signature.code ?? 'invalid_signature',
+      signature.detail ?? 'the signature does not verify',
+    );
   }
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!audiences.includes(options.audience)) {
-    throw new GovernanceError(400, 'foreign_audience', 'the statement is not addressed to this service (aud)');
+    throw new GovernanceError(
+      400,
+      'foreign_audience',
+      'the statement is not addressed to this service (aud)',
+    );
   }
   const iat = payload.iat;
   const now = options.now.getTime() / 1000;
   const skew = options.skewSeconds ?? 60;
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new GovernanceError(400, 'stale_statement', 'iat is missing');
+  if (typeof iat !== 'number' || !Number.isFinite(iat))
+    throw new GovernanceError(400, 'stale_statement', 'iat is missing');
   if (iat > now + skew) throw new GovernanceError(400, 'stale_statement', 'iat is in the future');
   if (now - iat > (options.maxAgeSeconds ?? STATEMENT_MAX_AGE_SECONDS) + skew) {
     throw new GovernanceError(400, 'stale_statement', 'the statement is too old; sign a fresh one');

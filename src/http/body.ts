@@ -16,7 +16,8 @@ export function bodyReader(limitBytes: number) {
     try {
       raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8' });
     } catch (error) {
-      if ((error as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeError(limitBytes);
+      if ((error as { type?: string }).type === 'entity.too.large')
+        throw new PayloadTooLargeError(limitBytes);
       throw new BadRequestError('invalid_body', 'The request body could not be read.');
     }
     ctx.state.rawBody = raw;

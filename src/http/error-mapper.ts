@@ -45,5 +45,10 @@ function internalError(error: unknown, logger: Logger, requestId: string | undef
     return new ProblemError(status, 'invalid_request', 'Bad request', (error as Error).message);
   }
   logger.error({ err: error, requestId }, 'unhandled error');
-  return new ProblemError(500, 'internal_error', 'Internal server error', 'The request failed; see the service log.');
+  return new ProblemError(
+    500,
+    'internal_error',
+    'Internal server error',
+    'The request failed; see the service log.',
+  );
 }

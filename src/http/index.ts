@@ -1,4 +1,5 @@
 export { type AppOptions, createApp } from './app.js';
+export { didFromPathSegment } from './did-path.js';
 export { errorMapper, PROBLEM_TYPE_PREFIX } from './error-mapper.js';
 export {
   BadRequestError,
@@ -12,4 +13,3 @@ export {
 } from './errors.js';
 export type { ReadinessProbe } from './health.js';
 export { requestBody } from './request-body.js';
-export { didFromPathSegment } from './did-path.js';

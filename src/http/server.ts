@@ -54,7 +54,10 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       server.closeIdleConnections();
       const idleSweeper = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => {
-        options.logger.warn({ timeoutMs: options.shutdownTimeoutMs }, 'shutdown timeout: closing open connections');
+        options.logger.warn(
+          { timeoutMs: options.shutdownTimeoutMs },
+          'shutdown timeout: closing open connections',
+        );
         server.closeAllConnections();
       }, options.shutdownTimeoutMs);
       timer.unref();

@@ -26,7 +26,10 @@ export interface DidDocument {
   readonly authentication: readonly string[];
 }
 
-export const DID_CONTEXTS = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'] as const;
+export const DID_CONTEXTS = [
+  'https://www.w3.org/ns/did/v1',
+  'https://w3id.org/security/suites/jws-2020/v1',
+] as const;
 
 /**
  * A DID Core §5 document: every published key (active and previous) as a JsonWebKey2020
@@ -43,5 +46,11 @@ export function buildDidDocument(did: string, keys: readonly PublishedKey[]): Di
     }),
   );
   const ids = methods.map((method) => method.id);
-  return { '@context': [...DID_CONTEXTS], id: did, verificationMethod: methods, assertionMethod: ids, authentication: ids };
+  return {
+    '@context': [...DID_CONTEXTS],
+    id: did,
+    verificationMethod: methods,
+    assertionMethod: ids,
+    authentication: ids,
+  };
 }

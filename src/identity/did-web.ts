@@ -16,9 +16,11 @@ export function didWebForUrl(publicUrl: string): DidWebLocation {
   const url = new URL(publicUrl);
   const host = url.port ? `${url.hostname}%3A${url.port}` : url.hostname;
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
-  const did = ['did:web', host, ...segments.map((segment) => encodeURIComponent(decodeURIComponent(segment)))].join(
-    ':',
-  );
+  const did = [
+    'did:web',
+    host,
+    ...segments.map((segment) => encodeURIComponent(decodeURIComponent(segment))),
+  ].join(':');
   const basePath = segments.length > 0 ? `/${segments.join('/')}` : '';
   return { did, basePath, documentPath: basePath ? `${basePath}/did.json` : '/.well-known/did.json' };
 }

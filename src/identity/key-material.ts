@@ -17,7 +17,11 @@ export function privateKeyObject(type: VaultKeyType, raw: Buffer): KeyObject {
   if (type === 'Ed25519') {
     const seed = raw.subarray(0, 32);
     if (seed.length !== 32) throw new Error('an Ed25519 private key needs 32 bytes of seed');
-    return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    return createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
   }
   if (raw.length !== 32) throw new Error('a P-256 private key is 32 bytes');
   const ecdh = createECDH('prime256v1');
@@ -38,5 +42,7 @@ export function privateKeyObject(type: VaultKeyType, raw: Buffer): KeyObject {
 /** The public JWK of a private key, with only the members that identify the key. */
 export function publicJwkOf(privateKey: KeyObject): JWK {
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
-  return jwk.kty === 'OKP' ? { kty: 'OKP', crv: jwk.crv, x: jwk.x } : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
+  return jwk.kty === 'OKP'
+    ? { kty: 'OKP', crv: jwk.crv, x: jwk.x }
+    : { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
 }

@@ -39,7 +39,10 @@ export function createKeyVault(dataSource: DataSource, secretHex: string): KeyVa
   const privateKeys = new PrivateKeyStore(dataSource, new SecretBox(secretHex));
   const agent: TAgent<IDIDManager & IKeyManager> = createAgent<IDIDManager & IKeyManager>({
     plugins: [
-      new KeyManager({ store: new KeyStore(dataSource), kms: { [KMS]: new KeyManagementSystem(privateKeys) } }),
+      new KeyManager({
+        store: new KeyStore(dataSource),
+        kms: { [KMS]: new KeyManagementSystem(privateKeys) },
+      }),
       new DIDManager({
         store: new DIDStore(dataSource),
         defaultProvider: PROVIDER,
@@ -81,7 +84,8 @@ export function createKeyVault(dataSource: DataSource, secretHex: string): KeyVa
       const stored = await privateKeys.getKey({ alias: kid });
       // Veramo's SecretBox answers a failed decryption with an empty string instead of an
       // error: a wrong secret would otherwise look like a key of zero bytes.
-      if (!stored.privateKeyHex || !/^[0-9a-f]+$/i.test(stored.privateKeyHex)) throw new KeyDecryptionError(kid);
+      if (!stored.privateKeyHex || !/^[0-9a-f]+$/i.test(stored.privateKeyHex))
+        throw new KeyDecryptionError(kid);
       return Buffer.from(stored.privateKeyHex, 'hex');
     },
   };

@@ -4,7 +4,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { isUniqueViolation } from '../db/index.js';
 import { buildDidDocument, type DidDocument, type PublishedKey } from './did-document.js';
 import { type DidWebLocation, didWebForUrl } from './did-web.js';
-import { type IdentityKeyRow, IdentityKeyEntity } from './entities.js';
+import { IdentityKeyEntity, type IdentityKeyRow } from './entities.js';
 import { IdentityError } from './errors.js';
 import { ALGORITHM_OF, privateKeyObject, publicJwkOf, type SigningAlgorithm } from './key-material.js';
 import { createKeyVault, type KeyVault, type VaultKey, type VaultKeyType } from './key-vault.js';
@@ -93,7 +93,8 @@ export class ServiceIdentity {
   /** The newest key for the algorithm. */
   async signingKey(algorithm: SigningAlgorithm): Promise<SigningKey> {
     const key = (await this.keys()).signing.get(algorithm);
-    if (!key) throw new IdentityError('identity_not_initialised', `the service has no active ${algorithm} key`);
+    if (!key)
+      throw new IdentityError('identity_not_initialised', `the service has no active ${algorithm} key`);
     return key;
   }
 
@@ -160,7 +161,10 @@ export class ServiceIdentity {
   }
 
   private async liveRows(): Promise<IdentityKeyRow[]> {
-    const rows = await this.repository.find({ where: { did: this.did }, order: { createdAt: 'ASC', kid: 'ASC' } });
+    const rows = await this.repository.find({
+      where: { did: this.did },
+      order: { createdAt: 'ASC', kid: 'ASC' },
+    });
     return rows.filter((row) => row.status !== 'retired');
   }
 
@@ -224,7 +228,12 @@ export class ServiceIdentity {
       }
     }
     const published = rows.map(toPublished(this.did));
-    this.loaded = { at: Date.now(), published, document: deepFreeze(buildDidDocument(this.did, published)), signing };
+    this.loaded = {
+      at: Date.now(),
+      published,
+      document: deepFreeze(buildDidDocument(this.did, published)),
+      signing,
+    };
   }
 }
 

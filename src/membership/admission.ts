@@ -17,14 +17,26 @@ const result = (check: string, ok: boolean, code: string, detail: string): Check
   (ok ? { check, result: 'passed' } : { check, result: 'failed', code, detail }) as unknown as CheckResult;
 
 /** Names compare without case or surrounding/extra whitespace; registration numbers also without spaces, dots and dashes. */
-const normaliseName = (value: unknown) => String(value ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
-const normaliseNumber = (value: unknown) => String(value ?? '').replace(/[\s.\-/]/g, '').toUpperCase();
+const normaliseName = (value: unknown) =>
+  String(value ?? '')
+    .normalize('NFC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
+const normaliseNumber = (value: unknown) =>
+  String(value ?? '')
+    .replace(/[\s.\-/]/g, '')
+    .toUpperCase();
 
 function claimAt(subject: Readonly<Record<string, unknown>>, path: string): unknown {
   return path
     .replace(/^credentialSubject\./, '')
     .split('.')
-    .reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), subject);
+    .reduce<unknown>(
+      (value, key) =>
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+      subject,
+    );
 }
 
 export async function admissionChecks(input: {
@@ -49,7 +61,12 @@ export async function admissionChecks(input: {
   const known = await rules.roles();
   const unknown = roles.filter((role) => !known.includes(role));
   checks.push(
-    result('roles', roles.length > 0 && unknown.length === 0, 'unknown_role', `unknown or missing roles: ${unknown.join(', ') || 'none given'}`),
+    result(
+      'roles',
+      roles.length > 0 && unknown.length === 0,
+      'unknown_role',
+      `unknown or missing roles: ${unknown.join(', ') || 'none given'}`,
+    ),
   );
   const required = unknown.length === 0 && roles.length > 0 ? await rules.evidenceFor(roles) : [];
   const missing: string[] = [];
@@ -66,7 +83,14 @@ export async function admissionChecks(input: {
     );
     if (!match) missing.push(`${need.credentialType} (${need.requiredClaims.join(', ')})`);
   }
-  checks.push(result('evidence', missing.length === 0 && required.length > 0, 'evidence_missing', `missing evidence: ${missing.join('; ')}`));
+  checks.push(
+    result(
+      'evidence',
+      missing.length === 0 && required.length > 0,
+      'evidence_missing',
+      `missing evidence: ${missing.join('; ')}`,
+    ),
+  );
   const legal = evidence.find((credential) => credential.types.includes('LegalPersonCredential'));
   const consistent =
     legal !== undefined &&

@@ -10,7 +10,7 @@ import { GovernanceError } from '../governance/errors.js';
 import type { AuditTrail } from '../governance/ports.js';
 import { admissionChecks, type PresentedCredential } from './admission.js';
 import type { Challenges } from './challenges.js';
-import { type ApplicationRow, ApplicationEntity, MemberEntity } from './entities.js';
+import { ApplicationEntity, type ApplicationRow, MemberEntity } from './entities.js';
 import { membershipSubject } from './members.js';
 import type { MembershipRules } from './ports.js';
 
@@ -60,13 +60,20 @@ export class Applications {
 
   async submit(token: unknown): Promise<ApplicationView> {
     const { result, challengeNonce } = await this.verified(token, false);
-    const presented = result.credentials.map((credential, index) => ({ credential, token: this.embedded(token, index) }));
+    const presented = result.credentials.map((credential, index) => ({
+      credential,
+      token: this.embedded(token, index),
+    }));
     const applicant = result.holder as string;
     const application = presented.filter(
       (p) => p.credential.types?.includes(APPLICATION_TYPE) && p.credential.issuer === applicant,
     );
     if (application.length !== 1) {
-      throw new GovernanceError(422, 'missing_application', `present exactly one self-issued ${APPLICATION_TYPE}`);
+      throw new GovernanceError(
+        422,
+        'missing_application',
+        `present exactly one self-issued ${APPLICATION_TYPE}`,
+      );
     }
     const form = claimsOf(application[0]?.token)?.credentialSubject as Record<string, unknown>;
     const evidence: PresentedCredential[] = presented
@@ -88,7 +95,12 @@ export class Applications {
           throw new GovernanceError(409, 'already_member', 'this DID is a member of the data space');
         }
         const open = await manager.getRepository(ApplicationEntity).findOneBy({ openKey: applicant });
-        if (open) throw new GovernanceError(409, 'application_open', `application ${open.id} of this DID is under review`);
+        if (open)
+          throw new GovernanceError(
+            409,
+            'application_open',
+            `application ${open.id} of this DID is under review`,
+          );
         const row: ApplicationRow = {
           id: `application-${randomUUID()}`,
           applicant,
@@ -116,24 +128,35 @@ export class Applications {
             kind: 'membership.application.submitted',
             actor: applicant,
             subject: row.id,
-            data: { legalName: row.legalName, roles, status: row.status, motionId: row.motionId, challenge: challengeNonce.slice(0, 8) },
+            data: {
+              legalName: row.legalName,
+              roles,
+              status: row.status,
+              motionId: row.motionId,
+              challenge: challengeNonce.slice(0, 8),
+            },
           },
           manager,
         );
         return view(row);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new GovernanceError(409, 'application_open', 'an application of this DID is under review');
+      if (isUniqueViolation(error))
+        throw new GovernanceError(409, 'application_open', 'an application of this DID is under review');
       throw error;
     }
   }
 
   async get(id: string): Promise<ApplicationView> {
-    const row = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }));
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(ApplicationEntity).findOneBy({ id }),
+    );
     if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
     const motion = row.motionId ? await this.deps.engine.motion(row.motionId) : undefined;
     const fresh = motion
-      ? await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }))
+      ? await reading(this.deps.dataSource, undefined, (m) =>
+          m.getRepository(ApplicationEntity).findOneBy({ id }),
+        )
       : row;
     return { ...view(fresh ?? row), ...(motion ? { motion } : {}) };
   }
@@ -144,17 +167,21 @@ export class Applications {
    */
   async credential(id: string, token: unknown): Promise<{ credential: string; id: string }> {
     const { result } = await this.verified(token, true);
-    const row = await reading(this.deps.dataSource, undefined, (m) => m.getRepository(ApplicationEntity).findOneBy({ id }));
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(ApplicationEntity).findOneBy({ id }),
+    );
     if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
     if (result.holder !== row.applicant) {
       throw new GovernanceError(403, 'not_applicant', 'the presentation is not signed by the applicant');
     }
-    if (row.status !== 'approved') throw new GovernanceError(409, 'not_admitted', `the application is ${row.status}`);
+    if (row.status !== 'approved')
+      throw new GovernanceError(409, 'not_admitted', `the application is ${row.status}`);
     const member = await reading(this.deps.dataSource, undefined, (m) =>
       m.getRepository(MemberEntity).findOneBy({ did: row.applicant }),
     );
     const record = member?.credentialId ? await this.deps.issuer.record(member.credentialId) : null;
-    if (!member || !record?.idempotencyKey) throw new GovernanceError(409, 'not_admitted', 'no membership credential was issued');
+    if (!member || !record?.idempotencyKey)
+      throw new GovernanceError(409, 'not_admitted', 'no membership credential was issued');
     const issued = await this.deps.issuer.issue({
       type: 'MembershipCredential',
       subject: membershipSubject(member),
@@ -191,7 +218,9 @@ export class Applications {
       throw new GovernanceError(
         422,
         untrusted ? 'untrusted_evidence' : 'presentation_invalid',
-        untrusted ? 'evidence comes from an issuer the data space does not trust for it' : 'the presentation does not verify',
+        untrusted
+          ? 'evidence comes from an issuer the data space does not trust for it'
+          : 'the presentation does not verify',
         { checks: result.checks, credentials: result.credentials },
       );
     }

@@ -34,12 +34,17 @@ export class Challenges {
   /** Refuses a challenge this service did not hand out, or one that has expired. */
   async requireKnown(challenge: unknown): Promise<string> {
     if (typeof challenge !== 'string' || challenge.length === 0 || challenge.length > 200) {
-      throw new GovernanceError(400, 'invalid_challenge', 'the presentation carries no challenge (nonce) from this service');
+      throw new GovernanceError(
+        400,
+        'invalid_challenge',
+        'the presentation carries no challenge (nonce) from this service',
+      );
     }
     const row = await reading(this.dataSource, undefined, (m) =>
       m.getRepository(ChallengeEntity).findOneBy({ challengeHash: hash(challenge) }),
     );
-    if (!row) throw new GovernanceError(400, 'invalid_challenge', 'this service did not hand out that challenge');
+    if (!row)
+      throw new GovernanceError(400, 'invalid_challenge', 'this service did not hand out that challenge');
     if (Date.parse(row.expiresAt) < this.now().getTime()) {
       throw new GovernanceError(400, 'expired_challenge', 'the challenge has expired; fetch a new one');
     }

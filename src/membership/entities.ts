@@ -46,7 +46,11 @@ export interface MemberRow {
   updatedAt: string;
 }
 
-const varchar = (length: number, extra: Record<string, unknown> = {}) => ({ type: 'varchar' as const, length, ...extra });
+const varchar = (length: number, extra: Record<string, unknown> = {}) => ({
+  type: 'varchar' as const,
+  length,
+  ...extra,
+});
 
 export const ChallengeEntity = new EntitySchema<ChallengeRow>({
   name: 'MembershipChallenge',

@@ -8,10 +8,16 @@ import type { EntityManager } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import type { Board } from '../governance/board.js';
-import { type MotionKind, type MotionRow, BoardMemberEntity } from '../governance/entities.js';
+import { BoardMemberEntity, type MotionKind, type MotionRow } from '../governance/entities.js';
 import { GovernanceError } from '../governance/errors.js';
 import type { AuditTrail, MotionEffects } from '../governance/ports.js';
-import { type ApplicationRow, ApplicationEntity, type MemberRow, MemberEntity, type MemberStatus } from './entities.js';
+import {
+  ApplicationEntity,
+  type ApplicationRow,
+  MemberEntity,
+  type MemberRow,
+  type MemberStatus,
+} from './entities.js';
 import { membershipSubject } from './members.js';
 import type { MembershipRules } from './ports.js';
 
@@ -37,28 +43,42 @@ const FROM: Partial<Record<MotionKind, readonly MemberStatus[]>> = {
 export class MemberLifecycle implements MotionEffects {
   constructor(private readonly deps: LifecycleDeps) {}
 
-  async validate(kind: MotionKind, subject: string, _payload: Readonly<Record<string, unknown>>, manager: EntityManager) {
+  async validate(
+    kind: MotionKind,
+    subject: string,
+    _payload: Readonly<Record<string, unknown>>,
+    manager: EntityManager,
+  ) {
     const allowed = FROM[kind];
     if (allowed) {
       const member = await manager.getRepository(MemberEntity).findOneBy({ did: subject });
       if (!member) throw new GovernanceError(404, 'not_found', 'no member has this DID');
       if (!allowed.includes(member.status)) {
-        throw new GovernanceError(409, 'invalid_member_status', `a ${member.status} member cannot be the subject of ${kind}`);
+        throw new GovernanceError(
+          409,
+          'invalid_member_status',
+          `a ${member.status} member cannot be the subject of ${kind}`,
+        );
       }
     }
     if (kind === 'add-board-member') {
-      const seat = await manager.getRepository(BoardMemberEntity).findOneBy({ did: subject, status: 'active' });
+      const seat = await manager
+        .getRepository(BoardMemberEntity)
+        .findOneBy({ did: subject, status: 'active' });
       if (seat) throw new GovernanceError(409, 'already_board_member', 'this DID sits on the board');
     }
     if (kind === 'remove-board-member') {
-      const seat = await manager.getRepository(BoardMemberEntity).findOneBy({ did: subject, status: 'active' });
+      const seat = await manager
+        .getRepository(BoardMemberEntity)
+        .findOneBy({ did: subject, status: 'active' });
       if (!seat) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
     }
   }
 
   async apply(motion: MotionRow, outcome: 'approved' | 'rejected', manager: EntityManager): Promise<void> {
     const payload = JSON.parse(motion.payload) as Record<string, unknown>;
-    if (motion.kind === 'admit') return this.decideAdmission(motion, payload.applicationId as string, outcome, manager);
+    if (motion.kind === 'admit')
+      return this.decideAdmission(motion, payload.applicationId as string, outcome, manager);
     if (outcome !== 'approved') return;
     switch (motion.kind) {
       case 'suspend':
@@ -70,7 +90,10 @@ export class MemberLifecycle implements MotionEffects {
       case 'renew':
         return this.renew(motion, manager);
       case 'add-board-member':
-        await this.deps.board.add({ did: motion.subject, name: String(payload.name), by: motion.id }, manager);
+        await this.deps.board.add(
+          { did: motion.subject, name: String(payload.name), by: motion.id },
+          manager,
+        );
         return;
       case 'remove-board-member':
         return this.deps.board.remove(motion.subject, motion.id, manager);
@@ -91,11 +114,19 @@ export class MemberLifecycle implements MotionEffects {
     await this.deps.audit.append({ kind: 'member.withdrawn', actor: did, subject: did, data: {} }, manager);
   }
 
-  private async decideAdmission(motion: MotionRow, applicationId: string, outcome: 'approved' | 'rejected', manager: EntityManager) {
+  private async decideAdmission(
+    motion: MotionRow,
+    applicationId: string,
+    outcome: 'approved' | 'rejected',
+    manager: EntityManager,
+  ) {
     const applications = manager.getRepository(ApplicationEntity);
     const application = (await applications.findOneBy({ id: applicationId })) as ApplicationRow;
     const now = this.deps.now();
-    await applications.update({ id: applicationId }, { status: outcome, decidedAt: now.toISOString(), openKey: null });
+    await applications.update(
+      { id: applicationId },
+      { status: outcome, decidedAt: now.toISOString(), openKey: null },
+    );
     if (outcome !== 'approved') return;
     const roles = JSON.parse(application.roles) as string[];
     const row: MemberRow = {
@@ -113,32 +144,78 @@ export class MemberLifecycle implements MotionEffects {
       credentialValidUntil: null,
       updatedAt: now.toISOString(),
     };
-    const issued = await this.issueMembership(row, `membership:${applicationId}`, now, motion.rulebookVersion, manager);
+    const issued = await this.issueMembership(
+      row,
+      `membership:${applicationId}`,
+      now,
+      motion.rulebookVersion,
+      manager,
+    );
     row.credentialId = issued.id;
     row.credentialValidUntil = issued.validUntil;
     const members = manager.getRepository(MemberEntity);
     if (await members.findOneBy({ did: row.did })) await members.update({ did: row.did }, row);
     else await members.insert(row);
     await this.deps.audit.append(
-      { kind: 'member.admitted', actor: 'service', subject: row.did, data: { motion: motion.id, legalName: row.legalName, roles, credentialId: issued.id } },
+      {
+        kind: 'member.admitted',
+        actor: 'service',
+        subject: row.did,
+        data: { motion: motion.id, legalName: row.legalName, roles, credentialId: issued.id },
+      },
       manager,
     );
   }
 
   private async renew(motion: MotionRow, manager: EntityManager) {
-    const member = (await manager.getRepository(MemberEntity).findOneBy({ did: motion.subject })) as MemberRow;
-    const issued = await this.issueMembership(member, `renewal:${motion.id}`, this.deps.now(), motion.rulebookVersion, manager);
-    await manager
+    const member = (await manager
       .getRepository(MemberEntity)
-      .update({ did: member.did }, { credentialId: issued.id, credentialValidUntil: issued.validUntil, updatedAt: this.deps.now().toISOString() });
-    await this.deps.audit.append({ kind: 'member.renewed', actor: 'service', subject: member.did, data: { motion: motion.id, credentialId: issued.id } }, manager);
+      .findOneBy({ did: motion.subject })) as MemberRow;
+    const issued = await this.issueMembership(
+      member,
+      `renewal:${motion.id}`,
+      this.deps.now(),
+      motion.rulebookVersion,
+      manager,
+    );
+    await manager.getRepository(MemberEntity).update(
+      { did: member.did },
+      {
+        credentialId: issued.id,
+        credentialValidUntil: issued.validUntil,
+        updatedAt: this.deps.now().toISOString(),
+      },
+    );
+    await this.deps.audit.append(
+      {
+        kind: 'member.renewed',
+        actor: 'service',
+        subject: member.did,
+        data: { motion: motion.id, credentialId: issued.id },
+      },
+      manager,
+    );
   }
 
-  private async issueMembership(row: MemberRow, idempotencyKey: string, now: Date, version: string, manager: EntityManager) {
+  private async issueMembership(
+    row: MemberRow,
+    idempotencyKey: string,
+    now: Date,
+    version: string,
+    manager: EntityManager,
+  ) {
     const validFrom = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const validUntil = new Date(validFrom.getTime() + (await this.deps.rules.credentialValidityDays(version)) * DAY_MS);
+    const validUntil = new Date(
+      validFrom.getTime() + (await this.deps.rules.credentialValidityDays(version)) * DAY_MS,
+    );
     const issued = await this.deps.issuer.issue(
-      { type: 'MembershipCredential', subject: membershipSubject(row), validFrom, validUntil, idempotencyKey },
+      {
+        type: 'MembershipCredential',
+        subject: membershipSubject(row),
+        validFrom,
+        validUntil,
+        idempotencyKey,
+      },
       manager,
     );
     return { id: issued.id, validUntil: validUntil.toISOString() };
@@ -150,14 +227,26 @@ export class MemberLifecycle implements MotionEffects {
     manager: EntityManager,
     changeCredential: (credentialId: string) => Promise<void>,
   ) {
-    const member = (await manager.getRepository(MemberEntity).findOneBy({ did: motion.subject })) as MemberRow;
+    const member = (await manager
+      .getRepository(MemberEntity)
+      .findOneBy({ did: motion.subject })) as MemberRow;
     await this.setStatus(member, status, manager);
     if (member.credentialId) await changeCredential(member.credentialId);
-    await this.deps.audit.append({ kind: `member.${status}`, actor: 'service', subject: member.did, data: { motion: motion.id, reason: motion.reason } }, manager);
+    await this.deps.audit.append(
+      {
+        kind: `member.${status}`,
+        actor: 'service',
+        subject: member.did,
+        data: { motion: motion.id, reason: motion.reason },
+      },
+      manager,
+    );
   }
 
   private async setStatus(member: MemberRow, status: MemberStatus, manager: EntityManager) {
-    await manager.getRepository(MemberEntity).update({ did: member.did }, { status, updatedAt: this.deps.now().toISOString() });
+    await manager
+      .getRepository(MemberEntity)
+      .update({ did: member.did }, { status, updatedAt: this.deps.now().toISOString() });
   }
 }
 

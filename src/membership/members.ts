@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { reading } from '../db/index.js';
 import { GovernanceError } from '../governance/errors.js';
-import { type MemberRow, MemberEntity, type MemberStatus } from './entities.js';
+import { MemberEntity, type MemberRow, type MemberStatus } from './entities.js';
 import type { MembershipRules } from './ports.js';
 
 /** The public registry entry: only what the data space publishes about a member. */
@@ -71,20 +71,28 @@ export class MemberRegistry {
     // Roles and sides are JSON arrays: filtered here, exactly, rather than with LIKE.
     const matching = rows
       .map(memberView)
-      .filter((m) => (filter.role ? m.roles.includes(filter.role) : true) && (filter.side ? m.sides.includes(filter.side) : true));
+      .filter(
+        (m) =>
+          (filter.role ? m.roles.includes(filter.role) : true) &&
+          (filter.side ? m.sides.includes(filter.side) : true),
+      );
     const items = matching.slice(0, limit);
     return { items, ...(matching.length > limit ? { next: items.at(-1)?.did as string } : {}) };
   }
 
   async get(did: string): Promise<MemberView> {
-    const row = await reading(this.dataSource, undefined, (m) => m.getRepository(MemberEntity).findOneBy({ did }));
+    const row = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(MemberEntity).findOneBy({ did }),
+    );
     if (!row) throw new GovernanceError(404, 'not_found', 'no member has this DID');
     return memberView(row);
   }
 
   /** Active members as issuers of the types the rulebook lets their roles issue. */
   async issuers(): Promise<{ did: string; name: string; credentialTypes: string[] }[]> {
-    const rows = await reading(this.dataSource, undefined, (m) => m.getRepository(MemberEntity).findBy({ status: 'active' }));
+    const rows = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(MemberEntity).findBy({ status: 'active' }),
+    );
     const issuers = [];
     for (const row of rows) {
       const types = await this.rules.memberIssuableTypes(JSON.parse(row.roles) as string[]);

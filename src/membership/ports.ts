@@ -8,10 +8,12 @@ export interface MembershipRules {
   /** The sides (supply, demand) the given roles stand on, under an adopted version. */
   sidesOf(roles: readonly string[], version: string): Promise<readonly string[]>;
   /** The evidence an applicant for these roles must present. */
-  evidenceFor(
-    roles: readonly string[],
-  ): Promise<
-    readonly { credentialType: string; issuers: 'trust-anchors' | readonly string[]; requiredClaims: readonly string[] }[]
+  evidenceFor(roles: readonly string[]): Promise<
+    readonly {
+      credentialType: string;
+      issuers: 'trust-anchors' | readonly string[];
+      requiredClaims: readonly string[];
+    }[]
   >;
   allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean>;
   credentialValidityDays(version: string): Promise<number>;

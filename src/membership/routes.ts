@@ -41,7 +41,8 @@ export function membershipRoutes(deps: MembershipRoutesDeps): Router {
     const query = ctx.query;
     const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
     const limit = text('limit');
-    if (limit !== undefined && !/^\d+$/.test(limit)) throw new BadRequestError('invalid_page_size', 'limit must be a number');
+    if (limit !== undefined && !/^\d+$/.test(limit))
+      throw new BadRequestError('invalid_page_size', 'limit must be a number');
     ctx.body = await deps.registry.list({
       ...(text('role') ? { role: text('role') } : {}),
       ...(text('side') ? { side: text('side') } : {}),

@@ -15,13 +15,17 @@ describe('the dataspace-trust command', () => {
   it('--help lists the commands', async () => {
     const result = await runCli(['--help'], {});
     assert.equal(result.code, 0);
-    for (const command of ['start', 'migrate', 'did', 'keys']) assert.match(result.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of ['start', 'migrate', 'did', 'keys'])
+      assert.match(result.stdout, new RegExp(`\\b${command}\\b`));
   });
 
   it('stops with one line naming the variable and exit code 78 on a bad value', async () => {
     const result = await runCli(['migrate'], { PORT: 'abc' });
     assert.equal(result.code, 78);
-    assert.equal(result.stderr, 'dataspace-trust: configuration error: PORT must be a whole number, got "abc"\n');
+    assert.equal(
+      result.stderr,
+      'dataspace-trust: configuration error: PORT must be a whole number, got "abc"\n',
+    );
   });
 
   it('migrate brings the database up to date', async () => {

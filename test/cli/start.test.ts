@@ -34,7 +34,9 @@ describeEachDatabase('dataspace-trust start (a real process)', (fresh) => {
     };
     child = spawnCli(['start'], env);
     await waitUntilReady(`http://127.0.0.1:${port}/health/ready`);
-    const first = (await (await fetch(`http://127.0.0.1:${port}/.well-known/did.json`)).json()) as { id: string };
+    const first = (await (await fetch(`http://127.0.0.1:${port}/.well-known/did.json`)).json()) as {
+      id: string;
+    };
     assert.equal(first.id, `did:web:localhost%3A${port}`);
     assert.equal(await stop(child), 0);
 

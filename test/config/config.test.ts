@@ -47,7 +47,10 @@ describe('configuration from the environment', () => {
 
   describe('PUBLIC_URL', () => {
     it('drops a trailing slash so the DID is canonical', () => {
-      assert.equal(loadConfig({ PUBLIC_URL: 'https://trust.city.example/' }).publicUrl, 'https://trust.city.example');
+      assert.equal(
+        loadConfig({ PUBLIC_URL: 'https://trust.city.example/' }).publicUrl,
+        'https://trust.city.example',
+      );
     });
 
     it('keeps a path (did:web path form)', () => {
@@ -71,10 +74,26 @@ describe('configuration from the environment', () => {
       [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL', /^PUBLIC_URL must be an absolute http\(s\) URL/],
       [{ PUBLIC_URL: 'https://u:p@x.example' }, 'PUBLIC_URL', /^PUBLIC_URL must not contain a user name/],
       [{ PUBLIC_URL: 'https://x.example/?a=1' }, 'PUBLIC_URL', /^PUBLIC_URL must not contain a query/],
-      [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL', /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got scheme "mysql"$/],
-      [{ DATABASE_URL: 'nonsense' }, 'DATABASE_URL', /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/],
-      [{ KEY_ENCRYPTION_SECRET: 'short' }, 'KEY_ENCRYPTION_SECRET', /^KEY_ENCRYPTION_SECRET must be 64 hexadecimal characters/],
-      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+      [
+        { DATABASE_URL: 'mysql://db/x' },
+        'DATABASE_URL',
+        /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, got scheme "mysql"$/,
+      ],
+      [
+        { DATABASE_URL: 'nonsense' },
+        'DATABASE_URL',
+        /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL$/,
+      ],
+      [
+        { KEY_ENCRYPTION_SECRET: 'short' },
+        'KEY_ENCRYPTION_SECRET',
+        /^KEY_ENCRYPTION_SECRET must be 64 hexadecimal characters/,
+      ],
+      [
+        { LOG_LEVEL: 'loud' },
+        'LOG_LEVEL',
+        /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/,
+      ],
       [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', /^BODY_LIMIT_BYTES must be between/],
       [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', /^TRUST_PROXY must be true or false/],
     ];

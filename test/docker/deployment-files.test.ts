@@ -24,7 +24,9 @@ describe('docker/ deployment files', () => {
     const resolved = Object.fromEntries(
       Object.entries(environment).map(([name, value]) => [
         name,
-        String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'ab'.repeat(32)),
+        String(value)
+          .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
+          .replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'ab'.repeat(32)),
       ]),
     );
     const config = loadConfig(resolved);
@@ -45,6 +47,7 @@ describe('docker/ deployment files', () => {
     const envBlock = dockerfile.match(/^ENV DATA_DIR=[\s\S]*?PORT=\d+$/m)?.[0] ?? '';
     const names = [...envBlock.matchAll(/([A-Z_]+)=/g)].map((match) => match[1] as string);
     assert.deepEqual(names, ['DATA_DIR', 'PORT']);
-    for (const name of names) assert.ok(CONFIG_KEY_NAMES.includes(name), `${name} is not a configuration key`);
+    for (const name of names)
+      assert.ok(CONFIG_KEY_NAMES.includes(name), `${name} is not a configuration key`);
   });
 });

@@ -37,7 +37,14 @@ async function world(database: TestDatabase, boardSize = 3): Promise<World> {
     await service.governance.board.add({ did: member.did, name: `Board member ${i + 1}`, by: 'operator' });
     board.push(member);
   }
-  return { service, app: service.app.callback(), register, board, applicant: await newActor(), did: service.identity.did };
+  return {
+    service,
+    app: service.app.callback(),
+    register,
+    board,
+    applicant: await newActor(),
+    did: service.identity.did,
+  };
 }
 
 async function challenge(w: World): Promise<string> {
@@ -97,7 +104,9 @@ describeEachDatabase('governance: admission by signed board votes', (fresh) => {
     assert.equal(second.body.status, 'approved');
     assert.equal(second.body.votes.length, 2);
 
-    const application = await request(w.app).get(`/api/v1/membership/applications/${applied.body.id}`).expect(200);
+    const application = await request(w.app)
+      .get(`/api/v1/membership/applications/${applied.body.id}`)
+      .expect(200);
     assert.equal(application.body.status, 'approved');
 
     const proof = await presentation(w.applicant, w.did, await challenge(w), []);
@@ -105,12 +114,17 @@ describeEachDatabase('governance: admission by signed board votes', (fresh) => {
       .post(`/api/v1/membership/applications/${applied.body.id}/credential`)
       .send({ presentation: proof })
       .expect(200);
-    const verified = await request(w.app).post('/api/v1/credentials/verify').send({ credential: fetched.body.credential }).expect(200);
+    const verified = await request(w.app)
+      .post('/api/v1/credentials/verify')
+      .send({ credential: fetched.body.credential })
+      .expect(200);
     assert.equal(verified.body.verified, true, JSON.stringify(verified.body.checks));
     assert.deepEqual(verified.body.types, ['VerifiableCredential', 'MembershipCredential']);
     assert.equal(verified.body.subject, w.applicant.did);
 
-    const member = await request(w.app).get(`/api/v1/members/${encodeURIComponent(w.applicant.did)}`).expect(200);
+    const member = await request(w.app)
+      .get(`/api/v1/members/${encodeURIComponent(w.applicant.did)}`)
+      .expect(200);
     assert.equal(member.body.legalName, ORG.legalName);
     assert.equal(member.body.status, 'active');
     assert.deepEqual(member.body.roles, ['public-authority']);
@@ -131,11 +145,15 @@ describeEachDatabase('governance: admission by signed board votes', (fresh) => {
       (
         await request(current.app)
           .post(`/api/v1/membership/applications/${applicationId}/credential`)
-          .send({ presentation: await presentation(current.applicant, current.did, await challenge(current), []) })
+          .send({
+            presentation: await presentation(current.applicant, current.did, await challenge(current), []),
+          })
           .expect(200)
       ).body.id;
     assert.equal(await fetch(), await fetch());
-    const issued = await w.service.dataSource.getRepository(IssuanceEntity).countBy({ type: 'MembershipCredential' });
+    const issued = await w.service.dataSource
+      .getRepository(IssuanceEntity)
+      .countBy({ type: 'MembershipCredential' });
     assert.equal(issued, 1);
   });
 
@@ -161,9 +179,14 @@ describeEachDatabase('governance: admission by signed board votes', (fresh) => {
     assert.equal(verified.body.verified, false);
     const status = verified.body.checks.find((c: { check: string }) => c.check === 'status');
     assert.equal(status.code, 'suspended');
-    const member = await request(w.app).get(`/api/v1/members/${encodeURIComponent(w.applicant.did)}`).expect(200);
+    const member = await request(w.app)
+      .get(`/api/v1/members/${encodeURIComponent(w.applicant.did)}`)
+      .expect(200);
     assert.equal(member.body.status, 'suspended');
-    assert.equal((await w.service.credentials.trust.list()).some((issuer) => issuer.did === w?.applicant.did), false);
+    assert.equal(
+      (await w.service.credentials.trust.list()).some((issuer) => issuer.did === w?.applicant.did),
+      false,
+    );
   });
 });
 
@@ -186,7 +209,10 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
       await applicationCredential(other, ORG, ['public-authority']),
     ]);
     await request(w.app).post('/api/v1/membership/applications').send({ presentation: vp }).expect(201);
-    const replay = await request(w.app).post('/api/v1/membership/applications').send({ presentation: otherVp }).expect(400);
+    const replay = await request(w.app)
+      .post('/api/v1/membership/applications')
+      .send({ presentation: otherVp })
+      .expect(400);
     assert.equal(replay.body.code, 'challenge_reused');
   });
 
@@ -196,7 +222,10 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
       await legalPersonCredential(w.register, w.applicant.did, ORG),
       await applicationCredential(w.applicant, ORG, ['public-authority']),
     ]);
-    const response = await request(w.app).post('/api/v1/membership/applications').send({ presentation: vp }).expect(400);
+    const response = await request(w.app)
+      .post('/api/v1/membership/applications')
+      .send({ presentation: vp })
+      .expect(400);
     assert.equal(response.body.code, 'invalid_challenge');
   });
 
@@ -210,13 +239,21 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
 
   it('inconsistent evidence makes the application action_required without a motion', async () => {
     w = await world(await fresh());
-    const evidence = await legalPersonCredential(w.register, w.applicant.did, { ...ORG, registrationNumber: 'HRB 99999' });
+    const evidence = await legalPersonCredential(w.register, w.applicant.did, {
+      ...ORG,
+      registrationNumber: 'HRB 99999',
+    });
     const form = await applicationCredential(w.applicant, ORG, ['public-authority']);
     const vp = await presentation(w.applicant, w.did, await challenge(w), [evidence, form]);
-    const response = await request(w.app).post('/api/v1/membership/applications').send({ presentation: vp }).expect(201);
+    const response = await request(w.app)
+      .post('/api/v1/membership/applications')
+      .send({ presentation: vp })
+      .expect(201);
     assert.equal(response.body.status, 'action_required');
     assert.equal(response.body.motionId, null);
-    assert.ok(response.body.checks.some((c: { check: string; code?: string }) => c.code === 'inconsistent_evidence'));
+    assert.ok(
+      response.body.checks.some((c: { check: string; code?: string }) => c.code === 'inconsistent_evidence'),
+    );
   });
 
   it('an applicant with an open application: application_open; a member: already_member', async () => {
@@ -225,7 +262,9 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
     assert.equal((await expecting(apply(w), 409)).body.code, 'application_open');
     const motionId = (await w.service.governance.engine.motions())[0]?.id as string;
     for (const member of w.board.slice(0, 2)) {
-      await request(w.app).post(`/api/v1/motions/${motionId}/votes`).send({ vote: await vote(member, w.did, motionId, 'approve') });
+      await request(w.app)
+        .post(`/api/v1/motions/${motionId}/votes`)
+        .send({ vote: await vote(member, w.did, motionId, 'approve') });
     }
     assert.equal((await expecting(apply(w), 409)).body.code, 'already_member');
   });
@@ -235,15 +274,28 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
     const { body } = await expecting(apply(w), 201);
     const motionId = body.motionId as string;
     const app = w.app;
-    const post = (token: string) => request(app).post(`/api/v1/motions/${motionId}/votes`).send({ vote: token });
+    const post = (token: string) =>
+      request(app).post(`/api/v1/motions/${motionId}/votes`).send({ vote: token });
     const outsider = await newActor();
-    assert.equal((await post(await vote(outsider, w.did, motionId, 'approve')).expect(403)).body.code, 'not_board_member');
+    assert.equal(
+      (await post(await vote(outsider, w.did, motionId, 'approve')).expect(403)).body.code,
+      'not_board_member',
+    );
     const [a, b, c, d] = w.board as [Actor, Actor, Actor, Actor];
-    assert.equal((await post(await vote(a, 'did:web:other.example', motionId, 'approve')).expect(400)).body.code, 'foreign_audience');
+    assert.equal(
+      (await post(await vote(a, 'did:web:other.example', motionId, 'approve')).expect(400)).body.code,
+      'foreign_audience',
+    );
     const jti = 'vote-jti-1';
     await post(await vote(a, w.did, motionId, 'reject', { jti })).expect(201);
-    assert.equal((await post(await vote(b, w.did, motionId, 'approve', { jti })).expect(409)).body.code, 'jti_reused');
-    assert.equal((await post(await vote(a, w.did, motionId, 'approve')).expect(409)).body.code, 'already_voted');
+    assert.equal(
+      (await post(await vote(b, w.did, motionId, 'approve', { jti })).expect(409)).body.code,
+      'jti_reused',
+    );
+    assert.equal(
+      (await post(await vote(a, w.did, motionId, 'approve')).expect(409)).body.code,
+      'already_voted',
+    );
     await post(await vote(b, w.did, motionId, 'approve')).expect(201);
     await post(await vote(c, w.did, motionId, 'approve')).expect(201);
     const closed = await post(await vote(d, w.did, motionId, 'approve')).expect(409);
@@ -256,7 +308,12 @@ describeEachDatabase('governance: refusals are problems with a stable code and c
   it('a board member affiliated with the applicant is recused', async () => {
     w = await world(await fresh());
     const affiliated = await newActor();
-    await w.service.governance.board.add({ did: affiliated.did, name: 'Affiliated', affiliations: [w.applicant.did], by: 'operator' });
+    await w.service.governance.board.add({
+      did: affiliated.did,
+      name: 'Affiliated',
+      affiliations: [w.applicant.did],
+      by: 'operator',
+    });
     const { body } = await expecting(apply(w), 201);
     const response = await request(w.app)
       .post(`/api/v1/motions/${body.motionId}/votes`)
@@ -273,15 +330,25 @@ describe('governance: 20 concurrent approvals on PostgreSQL take one decision an
       const w = await world(await fresh(), 20);
       try {
         const { body } = await expecting(apply(w), 201);
-        const votes = await Promise.all(w.board.map((member) => vote(member, w.did, body.motionId, 'approve')));
+        const votes = await Promise.all(
+          w.board.map((member) => vote(member, w.did, body.motionId, 'approve')),
+        );
         const responses = await Promise.all(
-          votes.map((token) => request(w.app).post(`/api/v1/motions/${body.motionId}/votes`).send({ vote: token })),
+          votes.map((token) =>
+            request(w.app).post(`/api/v1/motions/${body.motionId}/votes`).send({ vote: token }),
+          ),
         );
         const accepted = responses.filter((r) => r.status === 201).length;
         const closed = responses.filter((r) => r.status === 409 && r.body.code === 'motion_closed').length;
         assert.equal(accepted + closed, 20, JSON.stringify(responses.map((r) => [r.status, r.body.code])));
-        assert.equal(accepted, 2, 'the decision is taken at the second approval; later votes find the motion closed');
-        const issued = await w.service.dataSource.getRepository(IssuanceEntity).countBy({ type: 'MembershipCredential' });
+        assert.equal(
+          accepted,
+          2,
+          'the decision is taken at the second approval; later votes find the motion closed',
+        );
+        const issued = await w.service.dataSource
+          .getRepository(IssuanceEntity)
+          .countBy({ type: 'MembershipCredential' });
         assert.equal(issued, 1);
         const decided = (await w.service.audit.page({ limit: 500 })).items.filter(
           (entry: { kind: string }) => entry.kind === 'governance.motion.decided',

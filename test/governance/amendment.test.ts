@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { anchorsDir, applicationCredential, legalPersonCredential, motion, newActor, presentation, vote } from './support.js';
+import {
+  anchorsDir,
+  applicationCredential,
+  legalPersonCredential,
+  motion,
+  newActor,
+  presentation,
+  vote,
+} from './support.js';
 
 const ORG = { legalName: 'Mobility Lab', registrationNumber: 'HRB 777', country: 'DE' };
 
@@ -17,7 +25,8 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
     cpSync(new URL('../../rulebook', import.meta.url), rulebookDir, { recursive: true });
     const register = await newActor();
     const env = { RULEBOOK_DIR: rulebookDir, TRUST_ANCHORS_DIR: anchorsDir(register) };
-    const board = [await newActor(), await newActor(), await newActor()];
+    const [first, second, third] = [await newActor(), await newActor(), await newActor()];
+    const board = [first, second, third];
 
     // First start adopts 1.0.0 from the file; the board is seated.
     let service = await openTestService(database, env);
@@ -41,7 +50,7 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
 
       const opened = await request(app)
         .post('/api/v1/motions')
-        .send({ motion: await motion(board[0]!, did, 'amend-rulebook', '1.1.0') })
+        .send({ motion: await motion(first, did, 'amend-rulebook', '1.1.0') })
         .expect(201);
       for (const member of board) {
         await request(app)
@@ -53,7 +62,11 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
       const current = await request(app).get('/api/v1/rulebook').expect(200);
       assert.equal(current.body.version, '1.1.0');
       const versions = await request(app).get('/api/v1/rulebook/versions').expect(200);
-      assert.equal(JSON.stringify(versions.body).includes('1.0.0'), true, 'the old version stays retrievable');
+      assert.equal(
+        JSON.stringify(versions.body).includes('1.0.0'),
+        true,
+        'the old version stays retrievable',
+      );
 
       // A new admission is decided under 1.1.0: one approval is enough.
       const applicant = await newActor();
@@ -62,12 +75,15 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
         await legalPersonCredential(register, applicant.did, ORG),
         await applicationCredential(applicant, ORG, ['data-provider']),
       ]);
-      const applied = await request(app).post('/api/v1/membership/applications').send({ presentation: vp }).expect(201);
+      const applied = await request(app)
+        .post('/api/v1/membership/applications')
+        .send({ presentation: vp })
+        .expect(201);
       const admission = await service.governance.engine.motion(applied.body.motionId);
       assert.equal(admission.rulebookVersion, '1.1.0');
       const decided = await request(app)
         .post(`/api/v1/motions/${applied.body.motionId}/votes`)
-        .send({ vote: await vote(board[1]!, did, applied.body.motionId, 'approve') })
+        .send({ vote: await vote(second, did, applied.body.motionId, 'approve') })
         .expect(201);
       assert.equal(decided.body.status, 'approved');
     } finally {

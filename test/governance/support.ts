@@ -22,7 +22,8 @@ export async function newActor(): Promise<Actor> {
   return {
     did,
     kid,
-    sign: (payload, typ = 'JWT') => new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ, kid }).sign(privateKey),
+    sign: (payload, typ = 'JWT') =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ, kid }).sign(privateKey),
   };
 }
 
@@ -33,7 +34,11 @@ export function anchorsDir(register: Actor): string {
   const dir = mkdtempSync(join(tmpdir(), 'dst-anchors-'));
   writeFileSync(
     join(dir, 'register.json'),
-    JSON.stringify({ did: register.did, name: 'Business Register of Example', credentialTypes: ['LegalPersonCredential'] }),
+    JSON.stringify({
+      did: register.did,
+      name: 'Business Register of Example',
+      credentialTypes: ['LegalPersonCredential'],
+    }),
   );
   return dir;
 }
@@ -78,7 +83,12 @@ export function applicationCredential(applicant: Actor, org: Organisation, roles
   });
 }
 
-export function presentation(holder: Actor, audience: string, nonce: string, credentials: string[]): Promise<string> {
+export function presentation(
+  holder: Actor,
+  audience: string,
+  nonce: string,
+  credentials: string[],
+): Promise<string> {
   const iat = seconds();
   return holder.sign({
     iss: holder.did,
@@ -96,10 +106,39 @@ export function presentation(holder: Actor, audience: string, nonce: string, cre
   });
 }
 
-export function vote(member: Actor, audience: string, motion: string, decision: 'approve' | 'reject', extra: JWTPayload = {}) {
-  return member.sign({ iss: member.did, aud: audience, motion, decision, iat: seconds(), jti: randomUUID(), ...extra });
+export function vote(
+  member: Actor,
+  audience: string,
+  motion: string,
+  decision: 'approve' | 'reject',
+  extra: JWTPayload = {},
+) {
+  return member.sign({
+    iss: member.did,
+    aud: audience,
+    motion,
+    decision,
+    iat: seconds(),
+    jti: randomUUID(),
+    ...extra,
+  });
 }
 
-export function motion(member: Actor, audience: string, kind: string, subject: string, extra: JWTPayload = {}) {
-  return member.sign({ iss: member.did, aud: audience, kind, subject, reason: 'test', iat: seconds(), jti: randomUUID(), ...extra });
+export function motion(
+  member: Actor,
+  audience: string,
+  kind: string,
+  subject: string,
+  extra: JWTPayload = {},
+) {
+  return member.sign({
+    iss: member.did,
+    aud: audience,
+    kind,
+    subject,
+    reason: 'test',
+    iat: seconds(),
+    jti: randomUUID(),
+    ...extra,
+  });
 }

@@ -67,7 +67,11 @@ describe('request bodies', () => {
   });
 
   it('refuses invalid JSON with 400 invalid_json', async () => {
-    const response = await request(app).post('/echo').set('Content-Type', 'application/json').send('{nope').expect(400);
+    const response = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .send('{nope')
+      .expect(400);
     assert.equal(response.body.code, 'invalid_json');
   });
 
@@ -91,7 +95,13 @@ describe('request bodies', () => {
       const { port } = server.address() as AddressInfo;
       const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(
-          { port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'Content-Type': 'application/json' } },
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/echo',
+            headers: { 'Content-Type': 'application/json' },
+          },
           (res) => {
             let body = '';
             res.on('data', (chunk) => {
@@ -112,7 +122,11 @@ describe('request bodies', () => {
   });
 
   it('refuses other media types with 415 unsupported_media_type', async () => {
-    const response = await request(app).post('/echo').set('Content-Type', 'text/plain').send('hi').expect(415);
+    const response = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'text/plain')
+      .send('hi')
+      .expect(415);
     assert.equal(response.body.code, 'unsupported_media_type');
   });
 });

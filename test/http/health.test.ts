@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { Service } from '../../src/service.js';
 import { createPostgresDatabase, describeEachDatabase, isPostgresAvailable } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 describeEachDatabase('health probes', (fresh) => {
   let service: Service | undefined;

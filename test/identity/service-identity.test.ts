@@ -39,7 +39,9 @@ describeEachDatabase('the service identity', (fresh) => {
         'https://w3id.org/security/suites/jws-2020/v1',
       ]);
       assert.equal(document.verificationMethod.length, 2);
-      const curves = document.verificationMethod.map((m: { publicKeyJwk: { crv: string } }) => m.publicKeyJwk.crv);
+      const curves = document.verificationMethod.map(
+        (m: { publicKeyJwk: { crv: string } }) => m.publicKeyJwk.crv,
+      );
       assert.deepEqual(curves.sort(), ['Ed25519', 'P-256']);
       for (const method of document.verificationMethod) {
         assert.equal(method.type, 'JsonWebKey2020');
@@ -91,7 +93,10 @@ describeEachDatabase('the service identity', (fresh) => {
       );
       assert.equal(rows.length, 2);
       const signing = await service.identity.signingKey('ES256');
-      const plainD = Buffer.from(signing.privateKey.export({ format: 'jwk' }).d as string, 'base64url').toString('hex');
+      const plainD = Buffer.from(
+        signing.privateKey.export({ format: 'jwk' }).d as string,
+        'base64url',
+      ).toString('hex');
       for (const row of rows) assert.ok(!row.privateKeyHex.includes(plainD));
     });
 
@@ -112,11 +117,17 @@ describeEachDatabase('the service identity', (fresh) => {
       service = await openTestService(database);
       await service.close();
       service = undefined;
-      const error = await identityError(openTestService(database, { KEY_ENCRYPTION_SECRET: 'ab'.repeat(32) }));
+      const error = await identityError(
+        openTestService(database, { KEY_ENCRYPTION_SECRET: 'ab'.repeat(32) }),
+      );
       assert.equal(error.code, 'key_secret_mismatch');
       assert.match(error.message, /KEY_ENCRYPTION_SECRET does not decrypt/);
       service = await openTestService(database);
-      assert.equal((await service.identity.publishedKeys()).length, 2, 'no keys were added by the failed start');
+      assert.equal(
+        (await service.identity.publishedKeys()).length,
+        2,
+        'no keys were added by the failed start',
+      );
     });
 
     it('refuses a database that belongs to another PUBLIC_URL', async () => {

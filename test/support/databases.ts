@@ -22,7 +22,8 @@ export interface TestDatabase {
   readonly databaseUrl: string | undefined;
 }
 
-export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/dataspace_trust_test';
+export const ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/dataspace_trust_test';
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 let postgresAvailable: Promise<boolean> | undefined;
@@ -35,8 +36,11 @@ export function isPostgresAvailable(): Promise<boolean> {
       await client.query('SELECT 1');
       return true;
     } catch (error) {
-      if (IN_CI) throw new Error(`PostgreSQL at ${ADMIN_URL} is required under CI: ${(error as Error).message}`);
-      process.stderr.write(`\n  [skip] PostgreSQL at ${ADMIN_URL} does not answer; PostgreSQL suites are skipped\n`);
+      if (IN_CI)
+        throw new Error(`PostgreSQL at ${ADMIN_URL} is required under CI: ${(error as Error).message}`);
+      process.stderr.write(
+        `\n  [skip] PostgreSQL at ${ADMIN_URL} does not answer; PostgreSQL suites are skipped\n`,
+      );
       return false;
     } finally {
       await client.end().catch(() => {});
@@ -62,7 +66,11 @@ export function postgresUrlFor(database: string): string {
 }
 
 /** Creates an empty PostgreSQL database and returns its URL and a function that drops it. */
-export async function createPostgresDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}> {
   const name = `dst_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   return {
@@ -76,9 +84,12 @@ export async function createPostgresDatabase(): Promise<{ url: string; name: str
  * `describe` once per database kind. The callback gets `fresh()`, which makes a new empty
  * database for the calling test or hook; everything made is removed after the suite.
  */
-export function describeEachDatabase(title: string, body: (fresh: () => Promise<TestDatabase>, kind: DatabaseKind) => void) {
+export function describeEachDatabase(
+  title: string,
+  body: (fresh: () => Promise<TestDatabase>, kind: DatabaseKind) => void,
+) {
   for (const kind of ['sqlite', 'postgres'] as const) {
-    describe(`${title} [${kind}]`, function () {
+    describe(`${title} [${kind}]`, () => {
       const cleanups: Array<() => Promise<void>> = [];
       before(async function () {
         if (kind === 'postgres' && !(await isPostgresAvailable())) this.skip();

@@ -21,7 +21,10 @@ export interface CliResult {
 }
 
 /** Runs `dataspace-trust <args>` from the sources (through tsx) and waits for it to exit. */
-export async function runCli(args: readonly string[], env: Record<string, string | undefined>): Promise<CliResult> {
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<CliResult> {
   const child = spawnCli(args, env);
   let stdout = '';
   let stderr = '';

@@ -21,6 +21,10 @@ export function testConfig(database: TestDatabase, env: Record<string, string> =
 export const silentLogger = createLogger((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
 
 /** Opens the service on a test database; remember to close it. */
-export function openTestService(database: TestDatabase, env: Record<string, string> = {}, options: OpenOptions = {}): Promise<Service> {
+export function openTestService(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  options: OpenOptions = {},
+): Promise<Service> {
   return openService(testConfig(database, env), silentLogger, options);
 }

@@ -19,7 +19,10 @@ export interface CredentialContent {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function credentialPayload(format: CredentialFormat, content: CredentialContent): Record<string, unknown> {
+export function credentialPayload(
+  format: CredentialFormat,
+  content: CredentialContent,
+): Record<string, unknown> {
   const jwtClaims = {
     iss: content.issuer,
     sub: content.subject.id,
@@ -59,7 +62,10 @@ export function credentialPayload(format: CredentialFormat, content: CredentialC
 }
 
 /** The credential in data-model form, as schemas and the verifier see it. */
-export function credentialDocument(format: CredentialFormat, payload: Record<string, unknown>): Record<string, unknown> {
+export function credentialDocument(
+  format: CredentialFormat,
+  payload: Record<string, unknown>,
+): Record<string, unknown> {
   if (format === 'vc+jwt') return payload;
   const vc = payload.vc as Record<string, unknown>;
   return { ...vc, id: payload.jti, issuer: payload.iss };

@@ -1,4 +1,8 @@
-export type IssuanceErrorCode = 'unknown_type' | 'schema_violation' | 'idempotency_conflict' | 'invalid_request';
+export type IssuanceErrorCode =
+  | 'unknown_type'
+  | 'schema_violation'
+  | 'idempotency_conflict'
+  | 'invalid_request';
 
 /** Why a credential was not issued. Nothing is written when one is thrown. */
 export class IssuanceError extends Error {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, isUniqueViolation, reading } from '../../db/index.js';
 import type { SigningAlgorithm } from '../../identity/index.js';
-import { type IssuanceRow, IssuanceEntity } from '../entities.js';
+import { IssuanceEntity, type IssuanceRow } from '../entities.js';
 import type { JwtSigner } from '../sign.js';
 import type { CredentialFormat } from '../verify/result.js';
 import { type CredentialContent, credentialDocument, credentialPayload } from './build.js';
@@ -35,7 +35,10 @@ export interface IssuedCredential {
 export interface IssuerSchemas {
   has(type: string): boolean;
   schemaUrl(type: string): string;
-  validate(type: string, credential: Readonly<Record<string, unknown>>): { valid: boolean; errors: readonly string[] };
+  validate(
+    type: string,
+    credential: Readonly<Record<string, unknown>>,
+  ): { valid: boolean; errors: readonly string[] };
 }
 
 export interface IssuerDeps {
@@ -43,7 +46,10 @@ export interface IssuerDeps {
   readonly signer: JwtSigner;
   readonly schemas: IssuerSchemas;
   /** Allocates the credentialStatus entries inside the issuance transaction. */
-  readonly allocateStatus: (credentialId: string, manager: EntityManager) => Promise<Readonly<Record<string, unknown>>[]>;
+  readonly allocateStatus: (
+    credentialId: string,
+    manager: EntityManager,
+  ) => Promise<Readonly<Record<string, unknown>>[]>;
   readonly now?: () => Date;
 }
 
@@ -108,7 +114,15 @@ export class CredentialIssuer {
           requestHash,
         };
         await manager.getRepository(IssuanceEntity).insert(row);
-        return { id: content.id, jwt, format, type: request.type, subject: request.subject.id, statusEntries, replayed: false };
+        return {
+          id: content.id,
+          jwt,
+          format,
+          type: request.type,
+          subject: request.subject.id,
+          statusEntries,
+          replayed: false,
+        };
       });
     } catch (error) {
       // Two retries raced: the other one recorded the issuance; answer with it.
@@ -128,9 +142,16 @@ export class CredentialIssuer {
     return reading(this.deps.dataSource, undefined, (m) => m.getRepository(IssuanceEntity).findOneBy({ id }));
   }
 
-  private async replay(row: IssuanceRow, request: IssueRequest, requestHash: string): Promise<IssuedCredential> {
+  private async replay(
+    row: IssuanceRow,
+    request: IssueRequest,
+    requestHash: string,
+  ): Promise<IssuedCredential> {
     if (row.requestHash !== requestHash) {
-      throw new IssuanceError('idempotency_conflict', 'this idempotency key was used for a different request');
+      throw new IssuanceError(
+        'idempotency_conflict',
+        'this idempotency key was used for a different request',
+      );
     }
     const statusEntries = JSON.parse(row.statusEntries) as Record<string, unknown>[];
     const format = row.format as CredentialFormat;
@@ -147,12 +168,17 @@ export class CredentialIssuer {
     return { id: row.id, jwt, format, type: row.type, subject: row.subject, statusEntries, replayed: true };
   }
 
-  private sign(format: CredentialFormat, algorithm: SigningAlgorithm, content: CredentialContent): Promise<string> {
+  private sign(
+    format: CredentialFormat,
+    algorithm: SigningAlgorithm,
+    content: CredentialContent,
+  ): Promise<string> {
     return this.deps.signer.sign(credentialPayload(format, content), { typ: TYP[format], algorithm });
   }
 
   private validateRequest(request: IssueRequest, format: CredentialFormat): void {
-    if (format !== 'vc+jwt' && format !== 'jwt_vc_json') throw new IssuanceError('invalid_request', `unknown format ${String(format)}`);
+    if (format !== 'vc+jwt' && format !== 'jwt_vc_json')
+      throw new IssuanceError('invalid_request', `unknown format ${String(format)}`);
     if (!this.deps.schemas.has(request.type)) {
       throw new IssuanceError('unknown_type', `the data space defines no credential type ${request.type}`);
     }
@@ -168,7 +194,11 @@ export class CredentialIssuer {
     const document = credentialDocument(format, credentialPayload(format, content));
     const result = this.deps.schemas.validate(content.type, document);
     if (!result.valid) {
-      throw new IssuanceError('schema_violation', `the credential violates the ${content.type} schema`, result.errors);
+      throw new IssuanceError(
+        'schema_violation',
+        `the credential violates the ${content.type} schema`,
+        result.errors,
+      );
     }
   }
 }

@@ -2,11 +2,16 @@
  * The pipeline's ports implemented over this service's DID resolver, trusted-issuer registry
  * and schema registry. Each adapter only translates; the policy lives in the checks.
  */
-import { DidResolutionError, type DidResolver, KeySelectionError, selectVerificationKey } from '../../did/index.js';
+import {
+  DidResolutionError,
+  type DidResolver,
+  KeySelectionError,
+  selectVerificationKey,
+} from '../../did/index.js';
 import type { TrustRegistry } from '../../trust/index.js';
-import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
 import type { IssuerSchemas } from '../issue/issuer.js';
-import { type IssuerTrust, KeyLookupError, type KeyLookup, type SchemaValidation } from './ports.js';
+import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
+import { type IssuerTrust, type KeyLookup, KeyLookupError, type SchemaValidation } from './ports.js';
 
 export function didKeyLookup(resolver: DidResolver): KeyLookup {
   return {
@@ -24,7 +29,10 @@ export function didKeyLookup(resolver: DidResolver): KeyLookup {
         return selectVerificationKey(document, { relationship, ...(kid !== undefined ? { kid } : {}) });
       } catch (error) {
         if (error instanceof KeySelectionError) {
-          throw new KeyLookupError(error.code === 'unsupported_key' ? 'unsupported_key' : 'unknown_key', error.message);
+          throw new KeyLookupError(
+            error.code === 'unsupported_key' ? 'unsupported_key' : 'unknown_key',
+            error.message,
+          );
         }
         throw error;
       }
@@ -36,7 +44,9 @@ export function registryTrust(registry: TrustRegistry): IssuerTrust {
   return {
     async check(args) {
       const decision = await registry.check(args);
-      return decision.trusted ? { trusted: true } : { trusted: false, code: decision.code, detail: decision.detail };
+      return decision.trusted
+        ? { trusted: true }
+        : { trusted: false, code: decision.code, detail: decision.detail };
     },
   };
 }

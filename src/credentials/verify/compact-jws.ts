@@ -27,7 +27,8 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 export const MAX_TOKEN_LENGTH = 128 * 1024;
 
 function decodeSegment(segment: string, name: string): Buffer {
-  if (!SEGMENT.test(segment)) throw new JwsFormatError('malformed', `the ${name} is not base64url without padding`);
+  if (!SEGMENT.test(segment))
+    throw new JwsFormatError('malformed', `the ${name} is not base64url without padding`);
   const bytes = Buffer.from(segment, 'base64url');
   // Refuse non-canonical encodings (stray trailing bits) so a token has exactly one form.
   if (bytes.toString('base64url') !== segment) {
@@ -60,8 +61,12 @@ export function parseCompactJws(token: string): ParsedJws {
   const signature = decodeSegment(signaturePart, 'signature');
   if (typeof header.alg !== 'string') throw new JwsFormatError('malformed', 'the header has no alg');
   if (header.crit !== undefined) {
-    throw new JwsFormatError('unsupported_crit', 'the header names critical extensions this service does not implement');
+    throw new JwsFormatError(
+      'unsupported_crit',
+      'the header names critical extensions this service does not implement',
+    );
   }
-  if (header.b64 !== undefined) throw new JwsFormatError('unsupported_crit', 'unencoded payloads are not accepted');
+  if (header.b64 !== undefined)
+    throw new JwsFormatError('unsupported_crit', 'unencoded payloads are not accepted');
   return { header, payload, signingInput: Buffer.from(`${headerPart}.${payloadPart}`, 'ascii'), signature };
 }

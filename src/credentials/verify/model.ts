@@ -77,7 +77,8 @@ function idOf(value: unknown): string | undefined {
 
 function stringTypes(value: unknown): string[] {
   const types = asArray(value);
-  if (!types.every((t) => typeof t === 'string')) throw new ModelError('malformed', '`type` must hold strings');
+  if (!types.every((t) => typeof t === 'string'))
+    throw new ModelError('malformed', '`type` must hold strings');
   return types as string[];
 }
 
@@ -110,19 +111,30 @@ export function credentialView(
 ): CredentialView {
   if (format === 'vc+jwt') {
     const context = asArray(payload['@context']);
-    if (context[0] !== VCDM2_CONTEXT) throw new ModelError('malformed', `a vc+jwt credential starts its @context with ${VCDM2_CONTEXT}`);
+    if (context[0] !== VCDM2_CONTEXT)
+      throw new ModelError('malformed', `a vc+jwt credential starts its @context with ${VCDM2_CONTEXT}`);
     const types = stringTypes(payload.type);
-    if (!types.includes('VerifiableCredential')) throw new ModelError('wrong_type', 'the payload is not a VerifiableCredential');
+    if (!types.includes('VerifiableCredential'))
+      throw new ModelError('wrong_type', 'the payload is not a VerifiableCredential');
     const subjects = asArray(payload.credentialSubject);
-    if (subjects.length === 0 || !subjects.every(isObject)) throw new ModelError('malformed', 'credentialSubject must be an object');
+    if (subjects.length === 0 || !subjects.every(isObject))
+      throw new ModelError('malformed', 'credentialSubject must be an object');
     const issuer = idOf(payload.issuer);
     return {
       format,
       issuer,
       issuerClaims: distinct([issuer, typeof payload.iss === 'string' ? payload.iss : undefined]),
       subject: idOf(subjects[0]),
-      subjectClaims: distinct([...subjects.map(idOf), typeof payload.sub === 'string' ? payload.sub : undefined]),
-      id: typeof payload.id === 'string' ? payload.id : typeof payload.jti === 'string' ? payload.jti : undefined,
+      subjectClaims: distinct([
+        ...subjects.map(idOf),
+        typeof payload.sub === 'string' ? payload.sub : undefined,
+      ]),
+      id:
+        typeof payload.id === 'string'
+          ? payload.id
+          : typeof payload.jti === 'string'
+            ? payload.jti
+            : undefined,
       types,
       document: payload,
       credentialStatus: asArray(payload.credentialStatus),
@@ -136,9 +148,11 @@ export function credentialView(
     throw new ModelError('malformed', 'unknown @context for a JWT credential');
   }
   const types = stringTypes(vc.type);
-  if (!types.includes('VerifiableCredential')) throw new ModelError('wrong_type', 'the vc claim is not a VerifiableCredential');
+  if (!types.includes('VerifiableCredential'))
+    throw new ModelError('wrong_type', 'the vc claim is not a VerifiableCredential');
   const subjects = asArray(vc.credentialSubject);
-  if (subjects.length === 0 || !subjects.every(isObject)) throw new ModelError('malformed', 'credentialSubject must be an object');
+  if (subjects.length === 0 || !subjects.every(isObject))
+    throw new ModelError('malformed', 'credentialSubject must be an object');
   const iss = typeof payload.iss === 'string' ? payload.iss : undefined;
   const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
   const subjectIds = subjects.map(idOf);
@@ -149,7 +163,10 @@ export function credentialView(
   const document: Record<string, unknown> = {
     ...vc,
     issuer: vc.issuer ?? iss,
-    credentialSubject: subject !== undefined && firstSubject.id === undefined ? { ...firstSubject, id: subject } : vc.credentialSubject,
+    credentialSubject:
+      subject !== undefined && firstSubject.id === undefined
+        ? { ...firstSubject, id: subject }
+        : vc.credentialSubject,
     ...(id !== undefined ? { id } : {}),
   };
   return {
@@ -181,7 +198,8 @@ export function presentationView(
   const jwt = { exp: payload.exp, nbf: payload.nbf, iat: payload.iat };
   if (format === 'vp+jwt') {
     const types = stringTypes(payload.type);
-    if (!types.includes('VerifiablePresentation')) throw new ModelError('wrong_type', 'the payload is not a VerifiablePresentation');
+    if (!types.includes('VerifiablePresentation'))
+      throw new ModelError('wrong_type', 'the payload is not a VerifiablePresentation');
     const holder = idOf(payload.holder);
     const credentials = asArray(payload.verifiableCredential).map((entry) => {
       // VCDM 2.0 §4.13: a JWT credential travels as an EnvelopedVerifiableCredential data: URL.
@@ -201,7 +219,8 @@ export function presentationView(
   }
   const vp = payload.vp as Record<string, unknown>;
   const types = stringTypes(vp.type);
-  if (!types.includes('VerifiablePresentation')) throw new ModelError('wrong_type', 'the vp claim is not a VerifiablePresentation');
+  if (!types.includes('VerifiablePresentation'))
+    throw new ModelError('wrong_type', 'the vp claim is not a VerifiablePresentation');
   const iss = typeof payload.iss === 'string' ? payload.iss : undefined;
   return {
     format,
@@ -209,7 +228,9 @@ export function presentationView(
     holderClaims: distinct([iss, idOf(vp.holder)]),
     nonce: payload.nonce,
     audience: payload.aud,
-    credentials: asArray(vp.verifiableCredential).map((entry) => (typeof entry === 'string' ? entry : undefined)),
+    credentials: asArray(vp.verifiableCredential).map((entry) =>
+      typeof entry === 'string' ? entry : undefined,
+    ),
     jwt,
   };
 }

@@ -28,7 +28,11 @@ export class KeyLookupError extends Error {
 
 export interface KeyLookup {
   /** The key of `did` named by `kid` (or the only one) under `relationship`; throws KeyLookupError. */
-  verificationKey(did: string, kid: string | undefined, relationship: KeyRelationship): Promise<VerificationKey>;
+  verificationKey(
+    did: string,
+    kid: string | undefined,
+    relationship: KeyRelationship,
+  ): Promise<VerificationKey>;
 }
 
 export type TrustDecision =
@@ -47,7 +51,10 @@ export interface IssuerTrust {
 export interface SchemaValidation {
   /** The data-space types among `types` that have a schema. */
   typesWithSchema(types: readonly string[]): readonly string[];
-  validate(type: string, credential: Readonly<Record<string, unknown>>): { valid: boolean; errors: readonly string[] };
+  validate(
+    type: string,
+    credential: Readonly<Record<string, unknown>>,
+  ): { valid: boolean; errors: readonly string[] };
 }
 
 /** A status entry's bit could not be read: `status_unavailable`, `status_invalid`, … */

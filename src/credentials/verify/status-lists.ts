@@ -8,7 +8,7 @@
 import { checkSignature } from './checks/signature.js';
 import { checkValidity } from './checks/validity.js';
 import type { StatusEntry } from './model.js';
-import { type KeyLookup, StatusLookupError, type StatusLookup } from './ports.js';
+import { type KeyLookup, type StatusLookup, StatusLookupError } from './ports.js';
 import { checkCredentialFormat } from './verify-credential.js';
 
 export interface StatusListSource {
@@ -57,7 +57,10 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
     try {
       return await options.source.fetch(url);
     } catch (error) {
-      throw new StatusLookupError('status_unavailable', `the status list ${url} could not be fetched: ${(error as Error).message}`);
+      throw new StatusLookupError(
+        'status_unavailable',
+        `the status list ${url} could not be fetched: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -65,13 +68,23 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
     const token = known ?? (await fetchToken(url));
     const format = checkCredentialFormat(token);
     const list = format.credential;
-    if (!list) throw new StatusLookupError('status_list_invalid', `the status list is not a credential (${format.result.code})`);
+    if (!list)
+      throw new StatusLookupError(
+        'status_list_invalid',
+        `the status list is not a credential (${format.result.code})`,
+      );
     const { jws, view } = list;
     if (!view.types.includes('BitstringStatusListCredential')) {
-      throw new StatusLookupError('status_list_invalid', 'the status list is not a BitstringStatusListCredential');
+      throw new StatusLookupError(
+        'status_list_invalid',
+        'the status list is not a BitstringStatusListCredential',
+      );
     }
     if (view.id !== undefined && view.id !== url) {
-      throw new StatusLookupError('status_list_invalid', 'the status list credential names another URL as its id');
+      throw new StatusLookupError(
+        'status_list_invalid',
+        'the status list credential names another URL as its id',
+      );
     }
     const signature = await checkSignature(
       jws,
@@ -80,25 +93,42 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       options.keys,
     );
     if (signature.result !== 'passed') {
-      throw new StatusLookupError('status_list_invalid', `the status list signature failed: ${signature.code}`);
+      throw new StatusLookupError(
+        'status_list_invalid',
+        `the status list signature failed: ${signature.code}`,
+      );
     }
     const validity = checkValidity({ ...view.jwt, ...view.dates }, options.now());
     if (validity.result !== 'passed') {
-      throw new StatusLookupError('status_list_invalid', `the status list is not valid now: ${validity.code}`);
+      throw new StatusLookupError(
+        'status_list_invalid',
+        `the status list is not valid now: ${validity.code}`,
+      );
     }
     const subject = view.document.credentialSubject as Record<string, unknown> | undefined;
     const encoded = subject?.encodedList;
     if (subject?.type !== 'BitstringStatusList' || typeof encoded !== 'string') {
-      throw new StatusLookupError('status_list_invalid', 'the status list has no BitstringStatusList subject');
+      throw new StatusLookupError(
+        'status_list_invalid',
+        'the status list has no BitstringStatusList subject',
+      );
     }
     let bits: DecodedBitstring;
     try {
       bits = options.decode(encoded);
     } catch (error) {
-      throw new StatusLookupError('status_list_invalid', `the encodedList is malformed: ${(error as Error).message}`);
+      throw new StatusLookupError(
+        'status_list_invalid',
+        `the encodedList is malformed: ${(error as Error).message}`,
+      );
     }
-    const purposes = ([] as unknown[]).concat(subject.statusPurpose).filter((p): p is string => typeof p === 'string');
-    const validUntil = typeof view.dates.validUntil === 'string' ? Date.parse(view.dates.validUntil) : Number.POSITIVE_INFINITY;
+    const purposes = ([] as unknown[])
+      .concat(subject.statusPurpose)
+      .filter((p): p is string => typeof p === 'string');
+    const validUntil =
+      typeof view.dates.validUntil === 'string'
+        ? Date.parse(view.dates.validUntil)
+        : Number.POSITIVE_INFINITY;
     const exp = typeof view.jwt.exp === 'number' ? view.jwt.exp * 1000 : Number.POSITIVE_INFINITY;
     return {
       token,
@@ -137,15 +167,27 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
   return {
     async isSet(entry: StatusEntry, issuer: string) {
       if (entry.type !== 'BitstringStatusListEntry') {
-        throw new StatusLookupError('unsupported_status', `status entries of type ${String(entry.type)} are not supported`);
+        throw new StatusLookupError(
+          'unsupported_status',
+          `status entries of type ${String(entry.type)} are not supported`,
+        );
       }
       const purpose = entry.statusPurpose;
       const index = entry.statusListIndex;
       const url = entry.statusListCredential;
-      if (typeof purpose !== 'string' || typeof index !== 'string' || !INDEX.test(index) || typeof url !== 'string') {
-        throw new StatusLookupError('status_invalid', 'the status entry lacks a purpose, a decimal index or a list URL');
+      if (
+        typeof purpose !== 'string' ||
+        typeof index !== 'string' ||
+        !INDEX.test(index) ||
+        typeof url !== 'string'
+      ) {
+        throw new StatusLookupError(
+          'status_invalid',
+          'the status entry lacks a purpose, a decimal index or a list URL',
+        );
       }
-      if (!URL.canParse(url)) throw new StatusLookupError('status_invalid', 'statusListCredential is not a URL');
+      if (!URL.canParse(url))
+        throw new StatusLookupError('status_invalid', 'statusListCredential is not a URL');
       const list = await get(url);
       if (list.issuer !== issuer) {
         throw new StatusLookupError('status_issuer_mismatch', 'the status list was issued by another issuer');

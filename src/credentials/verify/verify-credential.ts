@@ -53,13 +53,19 @@ export interface SignedCredential {
  * VCDM 2.0 `vc+jwt` (never a presentation, an ID token or any other JWT). Codes `malformed`,
  * `wrong_type`, `unsupported_crit`.
  */
-export function checkCredentialFormat(token: unknown): { result: CheckResult; credential?: SignedCredential } {
-  if (typeof token !== 'string') return { result: failed('format', 'malformed', 'the credential must be a compact JWT string') };
+export function checkCredentialFormat(token: unknown): {
+  result: CheckResult;
+  credential?: SignedCredential;
+} {
+  if (typeof token !== 'string')
+    return { result: failed('format', 'malformed', 'the credential must be a compact JWT string') };
   try {
     const jws = parseCompactJws(token);
     const kind = tokenKind(jws.header, jws.payload);
     if (kind !== 'jwt_vc_json' && kind !== 'vc+jwt') {
-      return { result: failed('format', 'wrong_type', 'the token is not a JWT-secured verifiable credential') };
+      return {
+        result: failed('format', 'wrong_type', 'the token is not a JWT-secured verifiable credential'),
+      };
     }
     return { result: passed('format'), credential: { jws, view: credentialView(kind, jws.payload) } };
   } catch (error) {
@@ -86,11 +92,18 @@ export async function verifyCredential(
   if (!credential) return finish(checks, undefined);
   const { jws, view } = credential;
 
-  const signature = await guarded('signature', () => checkSignature(jws, {
-    signer: view.issuer,
-    signerClaims: view.issuerClaims,
-    subjectClaims: view.subjectClaims,
-  }, 'assertionMethod', deps.keys));
+  const signature = await guarded('signature', () =>
+    checkSignature(
+      jws,
+      {
+        signer: view.issuer,
+        signerClaims: view.issuerClaims,
+        subjectClaims: view.subjectClaims,
+      },
+      'assertionMethod',
+      deps.keys,
+    ),
+  );
   checks.push(signature);
   checks.push(
     checkValidity({ ...view.jwt, ...view.dates }, now, {
@@ -99,7 +112,11 @@ export async function verifyCredential(
   );
   if (signature.result !== 'passed' || view.issuer === undefined) {
     // Nothing an unauthenticated token says about its issuer may be acted upon.
-    checks.push(skipped('trusted_issuer', 'not_evaluated'), skipped('status', 'not_evaluated'), skipped('schema', 'not_evaluated'));
+    checks.push(
+      skipped('trusted_issuer', 'not_evaluated'),
+      skipped('status', 'not_evaluated'),
+      skipped('schema', 'not_evaluated'),
+    );
     return finish(checks, view);
   }
   const issuer = view.issuer;

@@ -49,16 +49,20 @@ const REQUIRED = PRESENTATION_CHECKS;
 const MAX_CREDENTIALS = 20;
 
 function checkFormat(token: unknown): { result: CheckResult; jws?: ParsedJws; view?: PresentationView } {
-  if (typeof token !== 'string') return { result: failed('format', 'malformed', 'the presentation must be a compact JWT string') };
+  if (typeof token !== 'string')
+    return { result: failed('format', 'malformed', 'the presentation must be a compact JWT string') };
   try {
     const jws = parseCompactJws(token);
     const kind = tokenKind(jws.header, jws.payload);
     if (kind !== 'jwt_vp_json' && kind !== 'vp+jwt') {
-      return { result: failed('format', 'wrong_type', 'the token is not a JWT-secured verifiable presentation') };
+      return {
+        result: failed('format', 'wrong_type', 'the token is not a JWT-secured verifiable presentation'),
+      };
     }
     return { result: passed('format'), jws, view: presentationView(kind, jws.payload) };
   } catch (error) {
-    if (error instanceof JwsFormatError || error instanceof ModelError) return { result: failed('format', error.code, error.message) };
+    if (error instanceof JwsFormatError || error instanceof ModelError)
+      return { result: failed('format', error.code, error.message) };
     throw error;
   }
 }
@@ -71,7 +75,9 @@ function checkFormat(token: unknown): { result: CheckResult; jws?: ParsedJws; vi
 function checkDomain(audience: unknown, domain: string): CheckResult {
   if (audience === undefined) return failed('domain', 'missing_domain', 'the presentation has no aud');
   const audiences = Array.isArray(audience) ? audience : [audience];
-  return audiences.includes(domain) ? passed('domain') : failed('domain', 'domain_mismatch', 'aud does not name this verifier');
+  return audiences.includes(domain)
+    ? passed('domain')
+    : failed('domain', 'domain_mismatch', 'aud does not name this verifier');
 }
 
 /**
@@ -104,13 +110,23 @@ export async function verifyPresentation(
   );
 
   let challenge: CheckResult;
-  if (view.nonce === undefined) challenge = failed('challenge', 'missing_challenge', 'the presentation has no nonce');
-  else if (view.nonce !== expected.challenge) challenge = failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
+  if (view.nonce === undefined)
+    challenge = failed('challenge', 'missing_challenge', 'the presentation has no nonce');
+  else if (view.nonce !== expected.challenge)
+    challenge = failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
   else if (signature.result !== 'passed') challenge = skipped('challenge', 'not_evaluated');
   else {
-    const expiresAt = new Date(deps.now().getTime() + 2 * (deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS) * 1000);
-    const first = await deps.nonces.consume(expected.nonceScope ?? `presentation:${expected.domain}`, expected.challenge, expiresAt);
-    challenge = first ? passed('challenge') : failed('challenge', 'challenge_reused', 'this challenge was used before');
+    const expiresAt = new Date(
+      deps.now().getTime() + 2 * (deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS) * 1000,
+    );
+    const first = await deps.nonces.consume(
+      expected.nonceScope ?? `presentation:${expected.domain}`,
+      expected.challenge,
+      expiresAt,
+    );
+    challenge = first
+      ? passed('challenge')
+      : failed('challenge', 'challenge_reused', 'this challenge was used before');
   }
   checks.push(challenge, checkDomain(view.audience, expected.domain));
 
@@ -126,21 +142,31 @@ export async function verifyPresentation(
     return finish(checks, view, []);
   }
   if (view.credentials.length === 0) {
-    checks.push(failed('credentials', 'no_credentials', 'the presentation holds no credential'), skipped('holder_binding', 'not_evaluated'));
+    checks.push(
+      failed('credentials', 'no_credentials', 'the presentation holds no credential'),
+      skipped('holder_binding', 'not_evaluated'),
+    );
     return finish(checks, view, []);
   }
   if (view.credentials.length > MAX_CREDENTIALS) {
-    checks.push(failed('credentials', 'too_many_credentials', `at most ${MAX_CREDENTIALS} credentials`), skipped('holder_binding', 'not_evaluated'));
+    checks.push(
+      failed('credentials', 'too_many_credentials', `at most ${MAX_CREDENTIALS} credentials`),
+      skipped('holder_binding', 'not_evaluated'),
+    );
     return finish(checks, view, []);
   }
-  const results = await Promise.all(view.credentials.map((credential) => verifyCredential(credential ?? null, deps)));
+  const results = await Promise.all(
+    view.credentials.map((credential) => verifyCredential(credential ?? null, deps)),
+  );
   const failedIndex = results.findIndex((result) => !result.verified);
   checks.push(
     failedIndex === -1
       ? passed('credentials')
       : failed('credentials', 'credential_failed', `credential ${failedIndex} did not verify`),
   );
-  const unbound = results.findIndex((result) => result.subject === undefined || result.subject !== view.holder);
+  const unbound = results.findIndex(
+    (result) => result.subject === undefined || result.subject !== view.holder,
+  );
   checks.push(
     unbound === -1
       ? passed('holder_binding')

@@ -43,7 +43,10 @@ export class Governance1795000000040 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('motion', new TableIndex({ name: 'motion_status', columnNames: ['status'] }));
+    await queryRunner.createIndex(
+      'motion',
+      new TableIndex({ name: 'motion_status', columnNames: ['status'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'vote',
@@ -108,11 +111,21 @@ export class Governance1795000000040 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('member', new TableIndex({ name: 'member_status', columnNames: ['status'] }));
+    await queryRunner.createIndex(
+      'member',
+      new TableIndex({ name: 'member_status', columnNames: ['status'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['member', 'membership_application', 'membership_challenge', 'vote', 'motion', 'board_member']) {
+    for (const table of [
+      'member',
+      'membership_application',
+      'membership_challenge',
+      'vote',
+      'motion',
+      'board_member',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

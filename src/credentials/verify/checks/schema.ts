@@ -13,10 +13,12 @@ export function checkSchema(
   document: Readonly<Record<string, unknown>>,
 ): CheckResult {
   const known = schemas.typesWithSchema(types);
-  if (known.length === 0) return skipped('schema', 'no_schema', 'the data space defines no schema for these types');
+  if (known.length === 0)
+    return skipped('schema', 'no_schema', 'the data space defines no schema for these types');
   for (const type of known) {
     const result = schemas.validate(type, document);
-    if (!result.valid) return failed('schema', 'schema_violation', `${type}: ${result.errors.slice(0, 5).join('; ')}`);
+    if (!result.valid)
+      return failed('schema', 'schema_violation', `${type}: ${result.errors.slice(0, 5).join('; ')}`);
   }
   return passed('schema');
 }

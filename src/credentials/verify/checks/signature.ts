@@ -9,7 +9,12 @@
  */
 import { verify } from 'node:crypto';
 import type { ParsedJws } from '../compact-jws.js';
-import { KeyLookupError, type KeyLookup, type KeyRelationship, type VerificationAlgorithm } from '../ports.js';
+import {
+  type KeyLookup,
+  KeyLookupError,
+  type KeyRelationship,
+  type VerificationAlgorithm,
+} from '../ports.js';
 import { type CheckResult, failed, passed } from '../result.js';
 
 export const ALLOWED_ALGORITHMS: readonly VerificationAlgorithm[] = ['EdDSA', 'ES256'];
@@ -20,11 +25,18 @@ export interface SignerClaims {
   readonly subjectClaims: readonly string[];
 }
 
-export function verifyRawSignature(alg: VerificationAlgorithm, jws: ParsedJws, key: import('node:crypto').KeyObject): boolean {
+export function verifyRawSignature(
+  alg: VerificationAlgorithm,
+  jws: ParsedJws,
+  key: import('node:crypto').KeyObject,
+): boolean {
   if (alg === 'EdDSA') {
     return jws.signature.length === 64 && verify(null, jws.signingInput, key, jws.signature);
   }
-  return jws.signature.length === 64 && verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);
+  return (
+    jws.signature.length === 64 &&
+    verify('sha256', jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature)
+  );
 }
 
 export async function checkSignature(
@@ -42,7 +54,11 @@ export async function checkSignature(
     return failed('signature', 'issuer_mismatch', 'the signer is not named by a DID');
   }
   if (claims.signerClaims.length > 1) {
-    return failed('signature', 'issuer_mismatch', `the token names several issuers: ${claims.signerClaims.join(', ')}`);
+    return failed(
+      'signature',
+      'issuer_mismatch',
+      `the token names several issuers: ${claims.signerClaims.join(', ')}`,
+    );
   }
   if (claims.subjectClaims.length > 1) {
     return failed('signature', 'subject_mismatch', 'sub and credentialSubject.id differ');
@@ -50,7 +66,8 @@ export async function checkSignature(
   const kid = jws.header.kid;
   let keyId: string | undefined;
   if (kid !== undefined) {
-    if (typeof kid !== 'string' || kid.length === 0) return failed('signature', 'unknown_key', 'kid is not a string');
+    if (typeof kid !== 'string' || kid.length === 0)
+      return failed('signature', 'unknown_key', 'kid is not a string');
     keyId = kid.startsWith('#') ? `${signer}${kid}` : kid;
     const hash = keyId.indexOf('#');
     const kidDid = hash === -1 ? keyId : keyId.slice(0, hash);

@@ -6,7 +6,7 @@
  * fetched or verified fails with its code (`status_unavailable`, …): never a silent pass.
  */
 import type { StatusEntry } from '../model.js';
-import { StatusLookupError, type StatusLookup } from '../ports.js';
+import { type StatusLookup, StatusLookupError } from '../ports.js';
 import { type CheckResult, failed, passed, skipped } from '../result.js';
 
 const CODE_FOR_PURPOSE: Readonly<Record<string, string>> = { revocation: 'revoked', suspension: 'suspended' };
@@ -21,7 +21,8 @@ export async function checkStatus(
 ): Promise<CheckResult> {
   if (entries.length === 0) return skipped('status', 'no_status', 'the credential has no credentialStatus');
   // An entry that cannot be read may be the one that says "revoked": refuse it, never drop it.
-  if (!entries.every(isEntry)) return failed('status', 'status_invalid', 'a credentialStatus entry is not an object');
+  if (!entries.every(isEntry))
+    return failed('status', 'status_invalid', 'a credentialStatus entry is not an object');
   const results = await Promise.all(
     entries.map(async (entry) => {
       try {
@@ -37,7 +38,11 @@ export async function checkStatus(
   }
   for (const result of results as Array<{ purpose: string; set: boolean }>) {
     if (result.set) {
-      return failed('status', CODE_FOR_PURPOSE[result.purpose] ?? 'status_set', `the ${result.purpose} bit is set`);
+      return failed(
+        'status',
+        CODE_FOR_PURPOSE[result.purpose] ?? 'status_set',
+        `the ${result.purpose} bit is set`,
+      );
     }
   }
   return passed('status');

@@ -28,7 +28,8 @@ function seconds(name: string, value: unknown): number | undefined | Error {
 
 function dateSeconds(name: string, value: unknown): number | undefined | Error {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !DATE_TIME.test(value)) return new Error(`${name} is not an XML Schema dateTime`);
+  if (typeof value !== 'string' || !DATE_TIME.test(value))
+    return new Error(`${name} is not an XML Schema dateTime`);
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return new Error(`${name} is not a valid date`);
   return ms / 1000;
@@ -56,7 +57,8 @@ export function checkValidity(
     if (value instanceof Error) return failed('validity', 'malformed', value.message);
   }
   for (const [name, value] of notAfter) {
-    if (typeof value === 'number' && nowSeconds - skew >= value) return failed('validity', 'expired', `${name} has passed`);
+    if (typeof value === 'number' && nowSeconds - skew >= value)
+      return failed('validity', 'expired', `${name} has passed`);
   }
   for (const [name, value] of notBefore) {
     if (typeof value === 'number' && value > nowSeconds + skew) {
@@ -65,7 +67,8 @@ export function checkValidity(
   }
   if (options.maxAgeSeconds !== undefined) {
     const iat = seconds('iat', claims.iat);
-    if (iat === undefined) return failed('validity', 'missing_iat', 'a presentation must say when it was made (iat)');
+    if (iat === undefined)
+      return failed('validity', 'missing_iat', 'a presentation must say when it was made (iat)');
     if (typeof iat === 'number' && nowSeconds - iat > options.maxAgeSeconds + skew) {
       return failed('validity', 'expired', `the presentation is older than ${options.maxAgeSeconds} seconds`);
     }
