@@ -31,3 +31,4 @@ if (kind === 'trivial') {
   const service = await openService(config, createLogger('silent'));
   createServer(service.app.callback()).listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
 }
+process.on('SIGINT', () => process.exit(0));

@@ -119,11 +119,21 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
     }
   }
 
+  // A local document object is checked (and copied) once: the holder returns the same object
+  // until its keys change, and a new object after a rotation, which is then checked anew.
+  const checkedLocal = new WeakMap<object, DidDocument>();
+
   async function resolve(did: string): Promise<DidDocument> {
     const { method } = parseDid(did);
     if (localDocuments !== undefined) {
       const local = await localDocuments(did);
-      if (local !== undefined) return checkDidDocument(structuredClone(local), did);
+      if (local !== undefined) {
+        const known = checkedLocal.get(local);
+        if (known !== undefined && known.id === did) return known;
+        const checked = checkDidDocument(structuredClone(local), did);
+        checkedLocal.set(local, checked);
+        return checked;
+      }
     }
     const hit = cached(did);
     if (hit !== undefined) return hit;

@@ -1,4 +1,4 @@
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 import { bodyReader } from './body.js';
@@ -30,9 +30,11 @@ export function createApp(options: AppOptions): Koa {
   });
   app.use(errorMapper(options.logger));
   app.use(bodyReader(options.bodyLimitBytes));
-  for (const router of [healthRoutes(options.readiness), ...options.routers]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  // One root router: the capability routers' routes are merged into it, so a request is
+  // matched once against every route instead of once per capability.
+  const root = new Router();
+  for (const router of [healthRoutes(options.readiness), ...options.routers]) root.use(router.routes());
+  app.use(root.routes());
+  app.use(root.allowedMethods());
   return app;
 }
