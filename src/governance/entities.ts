@@ -1,24 +1,12 @@
 import { EntitySchema } from 'typeorm';
+import { MOTION_KINDS, type MotionKind } from '../rulebook/index.js';
 
-export type MotionKind =
-  | 'admit'
-  | 'suspend'
-  | 'reinstate'
-  | 'revoke'
-  | 'renew'
-  | 'amend-rulebook'
-  | 'add-board-member'
-  | 'remove-board-member';
+export type { MotionKind } from '../rulebook/index.js';
 
-export const MOTION_KINDS_OPENED_BY_BOARD: readonly MotionKind[] = [
-  'suspend',
-  'reinstate',
-  'revoke',
-  'renew',
-  'amend-rulebook',
-  'add-board-member',
-  'remove-board-member',
-];
+/** Motions a board member opens; admissions are opened by applications. */
+export const MOTION_KINDS_OPENED_BY_BOARD: readonly MotionKind[] = MOTION_KINDS.filter(
+  (kind): kind is Exclude<MotionKind, 'admit'> => kind !== 'admit',
+);
 
 export type MotionStatus = 'open' | 'approved' | 'rejected';
 

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { didFromPathSegment } from '../http/did-path.js';
 import { BadRequestError, NotFoundError } from '../http/errors.js';
 import { isDid } from './did-syntax.js';
 import { ebsiIssuer, ebsiIssuerPage, lastPage } from './ebsi-tir.js';
@@ -65,24 +66,9 @@ export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions
   return router;
 }
 
-/**
- * The DID in the last path segment. A segment that starts with `did%3A` is a percent-encoded
- * DID (what encodeURIComponent gives, and what our hrefs use) and is decoded exactly once. A
- * segment that starts with `did:` is the DID as written, which is how FIWARE VCVerifier sends
- * it (tir/tirClient.go `issuerPathSegment`: a did:web's `%3A` port separator is sent as is), so
- * it is not decoded at all. The raw path is used because the router has already decoded params.
- */
+/** The DID in the last path segment (see didFromPathSegment for how it is decoded). */
 function didFromPath(ctx: Context, prefix: string): string {
-  const segment = ctx.path.slice(prefix.length);
-  let did: string | undefined;
-  if (segment.startsWith('did:')) did = segment;
-  else if (/^did%3A/i.test(segment)) {
-    try {
-      did = decodeURIComponent(segment);
-    } catch {
-      did = undefined;
-    }
-  }
+  const did = didFromPathSegment(ctx.path.slice(prefix.length));
   if (!isDid(did))
     throw new BadRequestError('invalid_did', 'The path does not end in a DID (DID Core §3.1).');
   return did;
