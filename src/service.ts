@@ -13,6 +13,8 @@ import { createApp } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
+import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
@@ -24,6 +26,8 @@ export const ENTITIES = [
   ...RULEBOOK_ENTITIES,
   ...GOVERNANCE_ENTITIES,
   ...MEMBERSHIP_ENTITIES,
+  ...OIDC_ENTITIES,
+  ...OID4VP_ENTITIES,
 ];
 
 export interface Service {
@@ -37,6 +41,8 @@ export interface Service {
   readonly rulebook: RulebookCapability;
   /** The board, motions and votes, applications, the member registry. */
   readonly governance: Governance;
+  /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
+  readonly oidc: Oidc;
   readonly app: Koa;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
@@ -145,6 +151,30 @@ export async function openService(
     audit,
     ...(options.now ? { now: options.now } : {}),
   });
+  let oidc: Oidc;
+  try {
+    oidc = await openOidc({
+      dataSource,
+      identity,
+      publicUrl: config.publicUrl,
+      secretHex: secret.secretHex,
+      rulebook: (await rulebook.store.current()).rulebook,
+      trustProxy: config.trustProxy,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  const oid4vp = openOid4vp({
+    publicUrl: config.publicUrl,
+    dataSource,
+    identity,
+    credentials,
+    rulebook,
+    oidc,
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
@@ -153,6 +183,7 @@ export async function openService(
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    basePath: identity.location.basePath,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
     routers: [
       identityRoutes(identity),
@@ -160,7 +191,10 @@ export async function openService(
       auditRoutes(audit),
       ...rulebook.routers,
       ...governance.routers,
+      ...oid4vp.routers,
     ],
+    cookieKeys: oidc.cookieKeys,
+    mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });
   return {
     config,
@@ -170,6 +204,7 @@ export async function openService(
     audit,
     rulebook,
     governance,
+    oidc,
     app,
     beginShutdown: () => {
       accepting = false;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { auditCommands } from './audit-commands.js';
 import { boardCommands } from './board-commands.js';
+import { clientsCommands } from './clients-commands.js';
 import { credentialsCommands } from './credentials-commands.js';
 import { didCommands } from './did-commands.js';
 import { keysCommands } from './keys-commands.js';
@@ -29,6 +30,7 @@ export function buildProgram(config: ConfigSource, wallet: WalletEnvironmentSour
   program.addCommand(credentialsCommands(config));
   program.addCommand(boardCommands(config));
   program.addCommand(auditCommands(config));
+  program.addCommand(clientsCommands(config));
   program.addCommand(walletCommands(wallet));
   return program;
 }

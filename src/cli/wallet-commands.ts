@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { createDidResolver } from '../did/index.js';
 import {
   createWallet,
   DID_METHODS,
@@ -13,6 +14,7 @@ import {
   MOTION_KINDS,
   type MotionKind,
   openWallet,
+  parseLoginUrl,
   ServiceClient,
   ServiceError,
   type StoredCredential,
@@ -22,6 +24,7 @@ import {
   type Wallet,
   type WalletAlgorithm,
   WalletError,
+  walletLogin,
 } from '../wallet/index.js';
 import { printJson } from './with-service.js';
 
@@ -415,6 +418,27 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
             wallet: member,
             ...(options.reason !== undefined ? { reason: options.reason } : {}),
           }),
+        );
+      }),
+    );
+
+  command(
+    'login',
+    'Log in at a verifier (OpenID4VP 1.0): present matching credentials for an openid4vp:// URL.',
+  )
+    .argument(
+      '<url>',
+      'the openid4vp://?client_id=...&request_uri=... link or QR code content of the login page',
+    )
+    .action(
+      action(async (url: string, options: CommonOptions) => {
+        const holder = await open(options);
+        // http (and a did:web on a loopback host) only when the verifier itself is on loopback.
+        const requestUri = new URL(parseLoginUrl(url).requestUri);
+        const loopback =
+          requestUri.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requestUri.hostname);
+        printJson(
+          await walletLogin(holder, url, { resolver: createDidResolver({ developmentMode: loopback }) }),
         );
       }),
     );

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 import { bodyReader } from './body.js';
 import { errorMapper } from './error-mapper.js';
+import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
 import { requestContext } from './request-id.js';
 
@@ -13,8 +14,29 @@ export interface AppOptions {
   readonly readiness: ReadinessProbe;
   /** Capability routers, mounted in order. */
   readonly routers: readonly Router[];
-  /** Keys that sign koa cookies (the OpenID Connect provider's cookie keys, later). */
+  /** Keys that sign koa cookies (the OpenID Connect provider's cookie keys). */
   readonly cookieKeys?: readonly string[];
+  /**
+   * Apps mounted under a path prefix, after the routers (the OpenID Connect provider at
+   * `/oidc`). They read their own request bodies: the body reader skips their prefix.
+   */
+  readonly mounts?: readonly { readonly prefix: string; readonly middleware: Koa.Middleware }[];
+  /**
+   * The path of PUBLIC_URL ('' when none). Requests arrive under it (a reverse proxy keeps the
+   * prefix) and are routed without it; only the health probes also answer outside it.
+   */
+  readonly basePath?: string;
+}
+
+function stripBasePath(basePath: string): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path === basePath || ctx.path.startsWith(`${basePath}/`)) {
+      ctx.path = ctx.path.slice(basePath.length) || '/';
+    } else if (!ctx.path.startsWith('/health/')) {
+      throw new NotFoundError();
+    }
+    await next();
+  };
 }
 
 /** Builds the koa application. It never listens: callers use `app.callback()`. */
@@ -29,6 +51,15 @@ export function createApp(options: AppOptions): Koa {
     await next();
   });
   app.use(errorMapper(options.logger));
+  if (options.basePath) app.use(stripBasePath(options.basePath));
+  const mounts = options.mounts ?? [];
+  if (mounts.length > 0) {
+    app.use(async (ctx, next) => {
+      if (mounts.some(({ prefix }) => ctx.path === prefix || ctx.path.startsWith(`${prefix}/`)))
+        ctx.state.skipBodyReader = true;
+      await next();
+    });
+  }
   app.use(bodyReader(options.bodyLimitBytes));
   // One root router: the capability routers' routes are merged into it, so a request is
   // matched once against every route instead of once per capability.
@@ -36,5 +67,6 @@ export function createApp(options: AppOptions): Koa {
   for (const router of [healthRoutes(options.readiness), ...options.routers]) root.use(router.routes());
   app.use(root.routes());
   app.use(root.allowedMethods());
+  for (const { middleware } of mounts) app.use(middleware);
   return app;
 }

@@ -10,6 +10,8 @@ export interface DidWebLocation {
   readonly documentPath: string;
   /** The path prefix of PUBLIC_URL ('' when none). */
   readonly basePath: string;
+  /** The route of the document below the base path: `/did.json` or `/.well-known/did.json`. */
+  readonly routePath: string;
 }
 
 export function didWebForUrl(publicUrl: string): DidWebLocation {
@@ -22,5 +24,6 @@ export function didWebForUrl(publicUrl: string): DidWebLocation {
     ...segments.map((segment) => encodeURIComponent(decodeURIComponent(segment))),
   ].join(':');
   const basePath = segments.length > 0 ? `/${segments.join('/')}` : '';
-  return { did, basePath, documentPath: basePath ? `${basePath}/did.json` : '/.well-known/did.json' };
+  const routePath = basePath ? '/did.json' : '/.well-known/did.json';
+  return { did, basePath, routePath, documentPath: `${basePath}${routePath}` };
 }

@@ -11,6 +11,9 @@
  * - `subject_mismatch`: the credential is not about this wallet's DID, so it could never be presented.
  * - `schema_violation`: a credential the wallet would sign does not fit the data space's schema.
  * - `invalid_argument`: an option is missing or malformed.
+ * - `invalid_request_object`: an OpenID4VP request is malformed, or its request object is not
+ *   signed by the verifier DID its `client_id` names.
+ * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -21,7 +24,9 @@ export type WalletErrorCode =
   | 'invalid_credential'
   | 'subject_mismatch'
   | 'schema_violation'
-  | 'invalid_argument';
+  | 'invalid_argument'
+  | 'invalid_request_object'
+  | 'no_matching_credentials';
 
 export class WalletError extends Error {
   constructor(

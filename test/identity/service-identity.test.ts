@@ -83,6 +83,16 @@ describeEachDatabase('the service identity', (fresh) => {
       const wellKnown = await request(service.app.callback()).get('/.well-known/did.json').expect(404);
       assert.equal(wellKnown.body.code, 'not_found');
     });
+
+    it('serves every route under the path of PUBLIC_URL, and health probes also at the root', async () => {
+      service = await openTestService(await fresh(), { PUBLIC_URL: 'http://localhost:3000/city/trust' });
+      const app = service.app.callback();
+      await request(app).get('/city/trust/api/v1/schemas').expect(200);
+      await request(app).get('/city/trust/health/ready').expect(200);
+      await request(app).get('/health/live').expect(200);
+      const outside = await request(app).get('/api/v1/schemas').expect(404);
+      assert.equal(outside.body.code, 'not_found');
+    });
   });
 
   describe('keys at rest', () => {

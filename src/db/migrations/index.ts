@@ -5,6 +5,7 @@ import { IssuanceAndNonces1795000000020 } from './1795000000020-issuance-and-non
 import { RulebookVersions1795000000030 } from './1795000000030-rulebook-versions.js';
 import { Governance1795000000040 } from './1795000000040-governance.js';
 import { AuditLog1795000000050 } from './1795000000050-audit-log.js';
+import { OidcAndWalletLogin1795000000062 } from './1795000000062-oidc-and-wallet-login.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   RulebookVersions1795000000030,
   Governance1795000000040,
   AuditLog1795000000050,
+  OidcAndWalletLogin1795000000062,
 ] as const;

@@ -1,0 +1,12 @@
+export { mapClaims } from './claims.js';
+export {
+  type DcqlCredentialQuery,
+  type DcqlQuery,
+  matchQuery,
+  queryForScopes,
+  type VerifiedCredential,
+} from './dcql.js';
+export { OID4VP_ENTITIES } from './entities.js';
+export { type Oid4vp, type Oid4vpOptions, openOid4vp } from './module.js';
+export { CLIENT_ID_PREFIX, REQUEST_OBJECT_TYP, verifierClientId } from './request-object.js';
+export { REQUEST_PATH, RESPONSE_PATH } from './routes.js';

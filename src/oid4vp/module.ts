@@ -1,0 +1,38 @@
+/**
+ * The wallet login (OpenID4VP 1.0 with DCQL) that completes the OpenID Connect provider's
+ * interactions. It uses the provider only through `Oidc.interactions` and `Oidc.accounts`.
+ */
+import type Router from '@koa/router';
+import type { DataSource } from 'typeorm';
+import type { Credentials } from '../credentials/module.js';
+import type { ServiceIdentity } from '../identity/index.js';
+import type { Oidc } from '../oidc/index.js';
+import type { RulebookCapability } from '../rulebook/index.js';
+import { verifierClientId } from './request-object.js';
+import { oid4vpRoutes } from './routes.js';
+import { TransactionStore } from './transactions.js';
+
+export interface Oid4vpOptions {
+  readonly publicUrl: string;
+  readonly dataSource: DataSource;
+  readonly identity: ServiceIdentity;
+  readonly credentials: Credentials;
+  readonly rulebook: RulebookCapability;
+  readonly oidc: Oidc;
+  readonly now?: () => Date;
+}
+
+export interface Oid4vp {
+  /** The client identifier wallets see: `decentralized_identifier:<service DID>`. */
+  readonly clientId: string;
+  readonly routers: readonly Router[];
+}
+
+export function openOid4vp(options: Oid4vpOptions): Oid4vp {
+  const now = options.now ?? (() => new Date());
+  const transactions = new TransactionStore(options.dataSource, now);
+  return {
+    clientId: verifierClientId(options.identity.did),
+    routers: [oid4vpRoutes({ ...options, transactions, now })],
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The `direct_post` answer (OpenID4VP 1.0 §8.2) checked in order: the transaction (`state`)
+ * exists and waits for a presentation; the `vp_token` is the §8.1 JSON object of presentations
+ * per credential query; each presentation passes the whole pipeline with this transaction's
+ * nonce and the client identifier the wallet saw as audience (nonce consumed once, holder
+ * binding, each credential fully checked); and the verified credentials satisfy the DCQL query.
+ */
+import type { Credentials } from '../credentials/module.js';
+import { parseCompactJws } from '../credentials/verify/compact-jws.js';
+import { credentialView, presentationView, tokenKind } from '../credentials/verify/model.js';
+import type { PresentationVerificationResult } from '../credentials/verify/result.js';
+import { OAuthError } from '../http/index.js';
+import type { DcqlQuery, VerifiedCredential } from './dcql.js';
+import { matchQuery } from './dcql.js';
+
+const MAX_PRESENTATIONS = 10;
+
+/** §8.1: `{ "<credential query id>": ["<presentation>", ...] }`, as JSON text in the form body. */
+export function parseVpToken(raw: unknown, query: DcqlQuery): Map<string, string[]> {
+  if (typeof raw !== 'string' || raw.length === 0)
+    throw new OAuthError(400, 'invalid_request', 'vp_token is missing');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      'vp_token must be a JSON object keyed by credential query id',
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      'vp_token must be a JSON object keyed by credential query id',
+    );
+  }
+  const known = new Set(query.credentials.map((c) => c.id));
+  const presentations = new Map<string, string[]>();
+  let count = 0;
+  for (const [id, value] of Object.entries(parsed)) {
+    if (!known.has(id))
+      throw new OAuthError(
+        400,
+        'invalid_request',
+        `vp_token answers an unknown credential query ${JSON.stringify(id)}`,
+      );
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length === 0 || !list.every((p) => typeof p === 'string')) {
+      throw new OAuthError(400, 'invalid_request', `vp_token.${id} must hold presentations as strings`);
+    }
+    count += list.length;
+    presentations.set(id, list as string[]);
+  }
+  if (count === 0) throw new OAuthError(400, 'invalid_request', 'vp_token holds no presentation');
+  if (count > MAX_PRESENTATIONS)
+    throw new OAuthError(400, 'invalid_request', `at most ${MAX_PRESENTATIONS} presentations`);
+  return presentations;
+}
+
+function failureCodes(result: PresentationVerificationResult): string {
+  const failedChecks = result.checks.filter((c) => c.result === 'failed').map((c) => `${c.check}: ${c.code}`);
+  for (const [index, credential] of result.credentials.entries()) {
+    for (const check of credential.checks)
+      if (check.result === 'failed') failedChecks.push(`credential ${index} ${check.check}: ${check.code}`);
+  }
+  return failedChecks.join(', ') || 'not verified';
+}
+
+/** The credentials of a presentation the pipeline verified, read from the same bytes. */
+function credentialsOf(token: string, result: PresentationVerificationResult): VerifiedCredential[] {
+  const jws = parseCompactJws(token);
+  const kind = tokenKind(jws.header, jws.payload);
+  if (kind !== 'jwt_vp_json' && kind !== 'vp+jwt') return [];
+  const view = presentationView(kind, jws.payload);
+  const verified: VerifiedCredential[] = [];
+  view.credentials.forEach((credential, index) => {
+    const outcome = result.credentials[index];
+    if (credential === undefined || !outcome?.verified || !outcome.issuer || !outcome.subject) return;
+    const parsed = parseCompactJws(credential);
+    const credentialKind = tokenKind(parsed.header, parsed.payload);
+    if (credentialKind !== 'jwt_vc_json' && credentialKind !== 'vc+jwt') return;
+    const document = credentialView(credentialKind, parsed.payload).document;
+    const selfIssued = outcome.checks.some((c) => c.check === 'trusted_issuer' && c.code === 'self_issued');
+    verified.push({
+      issuer: outcome.issuer,
+      subject: outcome.subject,
+      types: outcome.types ?? [],
+      document,
+      selfIssued,
+    });
+  });
+  return verified;
+}
+
+export interface VerifiedAnswer {
+  /** Credential query id → the credential that answers it. */
+  readonly matches: Map<string, VerifiedCredential>;
+  readonly credentials: readonly VerifiedCredential[];
+}
+
+/**
+ * Verifies every presentation and matches the query; throws OAuthError `access_denied` whose
+ * description starts with the failed checks' codes.
+ */
+export async function verifyAnswer(
+  credentials: Credentials,
+  presentations: Map<string, string[]>,
+  expected: { nonce: string; clientId: string; query: DcqlQuery; serviceDid: string },
+): Promise<VerifiedAnswer> {
+  const distinct = [...new Set([...presentations.values()].flat())];
+  const all: VerifiedCredential[] = [];
+  for (const [index, token] of distinct.entries()) {
+    const result = await credentials.verifyPresentation(token, {
+      challenge: expected.nonce,
+      domain: expected.clientId,
+      // One nonce per transaction; each distinct presentation in it consumes it in its own scope.
+      nonceScope: index === 0 ? 'oid4vp' : `oid4vp#${index}`,
+    });
+    if (!result.verified)
+      throw new OAuthError(400, 'access_denied', `the presentation did not verify: ${failureCodes(result)}`);
+    all.push(...credentialsOf(token, result));
+  }
+  const matches = matchQuery(expected.query, all, { serviceDid: expected.serviceDid });
+  if (!matches) {
+    throw new OAuthError(
+      400,
+      'access_denied',
+      'query_not_satisfied: the verified credentials do not satisfy the DCQL query',
+    );
+  }
+  return { matches, credentials: all };
+}

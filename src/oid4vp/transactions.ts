@@ -1,0 +1,117 @@
+/**
+ * Wallet-login transactions in the database, so the wallet's `direct_post`, the browser's poll
+ * and the return to the relying party may each land on any replica. Every state change is a
+ * conditional UPDATE (`WHERE status = ...`): of two concurrent attempts exactly one wins.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction, reading } from '../db/index.js';
+import { Oid4vpTransactionEntity, type Oid4vpTransactionRow } from './entities.js';
+
+export type Flow = 'same-device' | 'cross-device';
+export const TRANSACTION_TTL_SECONDS = 600;
+
+export interface LoginOutcome {
+  readonly accountId: string;
+  readonly amr: readonly string[];
+}
+
+export const sha256Hex = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
+export const randomToken = (): string => randomBytes(32).toString('base64url');
+
+export class TransactionStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly now: () => Date,
+  ) {}
+
+  async create(input: {
+    interactionUid: string;
+    clientId: string;
+    query: unknown;
+  }): Promise<Oid4vpTransactionRow> {
+    const at = this.now();
+    const row: Oid4vpTransactionRow = {
+      state: randomToken(),
+      nonce: randomToken(),
+      interactionUid: input.interactionUid,
+      clientId: input.clientId,
+      query: JSON.stringify(input.query),
+      flow: null,
+      status: 'pending',
+      result: null,
+      responseCodeHash: null,
+      createdAt: at.toISOString(),
+      expiresAt: new Date(at.getTime() + TRANSACTION_TTL_SECONDS * 1000).toISOString(),
+    };
+    await reading(this.dataSource, undefined, (manager) =>
+      manager.getRepository(Oid4vpTransactionEntity).insert(row),
+    );
+    return row;
+  }
+
+  /** The live transaction of `state` (not expired), whatever its status. */
+  async find(state: string, manager?: EntityManager): Promise<Oid4vpTransactionRow | undefined> {
+    const row = await reading(this.dataSource, manager, (m) =>
+      m.getRepository(Oid4vpTransactionEntity).findOneBy({ state }),
+    );
+    if (!row || row.expiresAt <= this.now().toISOString()) return undefined;
+    return row;
+  }
+
+  /** Records which flow the wallet follows (the first fetch of the request object decides). */
+  async setFlow(state: string, flow: Flow): Promise<void> {
+    await reading(this.dataSource, undefined, (manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Oid4vpTransactionEntity)
+        .set({ flow })
+        .where('state = :state AND flow IS NULL', { state })
+        .execute(),
+    );
+  }
+
+  /**
+   * `pending` → `presented` with the verified login, in the caller's transaction; false when
+   * another presentation won (a replay). Returns the one-time response code for same-device.
+   */
+  async markPresented(
+    manager: EntityManager,
+    state: string,
+    outcome: LoginOutcome,
+  ): Promise<{ won: boolean; responseCode: string }> {
+    const responseCode = randomToken();
+    const result = await manager
+      .createQueryBuilder()
+      .update(Oid4vpTransactionEntity)
+      .set({
+        status: 'presented',
+        result: JSON.stringify(outcome),
+        responseCodeHash: sha256Hex(responseCode),
+      })
+      .where('state = :state AND status = :pending', { state, pending: 'pending' })
+      .execute();
+    return { won: result.affected === 1, responseCode };
+  }
+
+  /** The presented, unfinished transaction of an interaction, if any. */
+  async presentedFor(interactionUid: string): Promise<Oid4vpTransactionRow | undefined> {
+    const rows = await reading(this.dataSource, undefined, (manager) =>
+      manager.getRepository(Oid4vpTransactionEntity).findBy({ interactionUid, status: 'presented' }),
+    );
+    return rows.find((row) => row.expiresAt > this.now().toISOString());
+  }
+
+  /** `presented` → `finished`; false when it was finished already (the response code is one-time). */
+  async finish(state: string): Promise<boolean> {
+    return inTransaction(this.dataSource, undefined, async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Oid4vpTransactionEntity)
+        .set({ status: 'finished' })
+        .where('state = :state AND status = :presented', { state, presented: 'presented' })
+        .execute();
+      return result.affected === 1;
+    });
+  }
+}

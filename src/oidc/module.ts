@@ -1,0 +1,168 @@
+/**
+ * The OpenID Connect capability, assembled: the provider mounted at `/oidc`, its storage, the
+ * operator's clients and the wallet-login accounts. oidc-provider stays inside this folder:
+ * the wallet login (src/oid4vp) drives interactions through `LoginInteractions` only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Koa from 'koa';
+import mount from 'koa-mount';
+import type { DataSource } from 'typeorm';
+import type { ServiceIdentity } from '../identity/index.js';
+import type { Rulebook } from '../rulebook/index.js';
+import { AccountStore } from './accounts.js';
+import { typeormAdapter } from './adapter.js';
+import { ClientRegistry } from './clients.js';
+import { createProvider, deriveCookieKeys } from './provider.js';
+import { CREDENTIAL_SCOPES } from './scopes.js';
+
+export const OIDC_PATH = '/oidc';
+
+export interface OidcOptions {
+  readonly dataSource: DataSource;
+  readonly identity: ServiceIdentity;
+  readonly publicUrl: string;
+  /** The key-encryption secret (hex): the cookie keys are derived from it. */
+  readonly secretHex: string;
+  /** The rulebook in force: its claim mapping says which claims each scope releases. */
+  readonly rulebook: Rulebook;
+  readonly trustProxy: boolean;
+  readonly now?: () => Date;
+}
+
+/** An interaction the provider started, as the login page needs it. */
+export interface InteractionSummary {
+  readonly uid: string;
+  readonly clientId: string;
+  readonly clientName: string | undefined;
+  /** The scopes the relying party asked for. */
+  readonly scopes: readonly string[];
+  /** `login` or `consent`. */
+  readonly prompt: string;
+}
+
+export interface LoginResult {
+  readonly accountId: string;
+  /** Authentication methods (RFC 8176), e.g. `['vc']`... recorded in the session. */
+  readonly amr?: readonly string[];
+}
+
+/** What the wallet login may ask of the provider. Every call is bound to the browser's interaction cookie. */
+export interface LoginInteractions {
+  /** The interaction of this browser (by its cookie); throws `SessionNotFound` without one. */
+  details(req: IncomingMessage, res: ServerResponse): Promise<InteractionSummary>;
+  /** Completes login and consent for the requested scopes; returns where to send the browser. */
+  finish(req: IncomingMessage, res: ServerResponse, result: LoginResult): Promise<string>;
+  /** Ends the interaction with an OAuth error for the relying party; returns where to send the browser. */
+  fail(req: IncomingMessage, res: ServerResponse, error: string, description: string): Promise<string>;
+}
+
+export interface Oidc {
+  readonly issuer: string;
+  /** Where the provider is mounted: the path of the issuer (`/oidc`, after PUBLIC_URL's own path). */
+  readonly path: string;
+  readonly clients: ClientRegistry;
+  readonly accounts: AccountStore;
+  readonly interactions: LoginInteractions;
+  /** The keys that sign cookies: the outer koa app must use them as `app.keys`. */
+  readonly cookieKeys: readonly string[];
+  /** The provider, mounted at OIDC_PATH, for the outer app. */
+  readonly middleware: Koa.Middleware;
+}
+
+/** The claims each credential scope releases: the rulebook's mapping for that scope's credential type. */
+export function scopeClaims(rulebook: Rulebook): Record<string, string[]> {
+  const claims: Record<string, string[]> = {};
+  for (const [scope, type] of Object.entries(CREDENTIAL_SCOPES)) {
+    claims[scope] = Object.entries(rulebook.claimMapping)
+      .filter(([, source]) => source.credentialType === type)
+      .map(([claim]) => claim);
+  }
+  return claims;
+}
+
+export async function openOidc(options: OidcOptions): Promise<Oidc> {
+  const now = options.now ?? (() => new Date());
+  const issuer = `${options.publicUrl}${OIDC_PATH}`;
+  const accounts = new AccountStore(options.dataSource, now);
+  const cookieKeys = deriveCookieKeys(options.secretHex);
+  const basePath = new URL(issuer).pathname;
+  const provider = await createProvider({
+    issuer,
+    signingKeys: [await options.identity.signingKey('ES256'), await options.identity.signingKey('EdDSA')],
+    adapter: typeormAdapter(options.dataSource, now),
+    accounts,
+    cookieKeys,
+    scopeClaims: scopeClaims(options.rulebook),
+    interactionUrl: (uid) => `${basePath}/interaction/${uid}`,
+    trustProxy: options.trustProxy,
+  });
+
+  const interactions: LoginInteractions = {
+    async details(req, res) {
+      const interaction = await provider.interactionDetails(req, res);
+      const clientId = String(interaction.params.client_id);
+      const client = await provider.Client.find(clientId);
+      return {
+        uid: interaction.uid,
+        clientId,
+        clientName: client?.clientName,
+        scopes: String(interaction.params.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+        prompt: interaction.prompt.name,
+      };
+    },
+    async finish(req, res, result) {
+      const interaction = await provider.interactionDetails(req, res);
+      const clientId = String(interaction.params.client_id);
+      const grant = new provider.Grant({ accountId: result.accountId, clientId });
+      grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
+      const requestedClaims = requestedClaimNames(interaction.params.claims);
+      if (requestedClaims.length > 0) grant.addOIDCClaims(requestedClaims);
+      const grantId = await grant.save();
+      return provider.interactionResult(
+        req,
+        res,
+        {
+          login: { accountId: result.accountId, ...(result.amr ? { amr: [...result.amr] } : {}) },
+          consent: { grantId },
+        },
+        { mergeWithLastSubmission: false },
+      );
+    },
+    fail(req, res, error, description) {
+      return provider.interactionResult(
+        req,
+        res,
+        { error, error_description: description },
+        { mergeWithLastSubmission: false },
+      );
+    },
+  };
+
+  return {
+    issuer,
+    path: basePath,
+    clients: new ClientRegistry(options.dataSource, now),
+    accounts,
+    interactions,
+    cookieKeys,
+    middleware: mount(basePath, provider),
+  };
+}
+
+/** The claim names of an OpenID Connect `claims` request parameter (§5.5), for the grant. */
+function requestedClaimNames(parameter: unknown): string[] {
+  if (typeof parameter !== 'string') return [];
+  try {
+    const parsed = JSON.parse(parameter) as Record<string, unknown>;
+    const names = new Set<string>();
+    for (const member of ['id_token', 'userinfo']) {
+      const claims = parsed[member];
+      if (claims && typeof claims === 'object') for (const name of Object.keys(claims)) names.add(name);
+    }
+    return [...names];
+  } catch {
+    return [];
+  }
+}

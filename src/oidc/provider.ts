@@ -1,0 +1,140 @@
+/**
+ * The oidc-provider configuration: every default that matters is set here on purpose.
+ *
+ * - Keys: the service's own EdDSA and P-256 keys (their `kid` is the DID URL); no development
+ *   keys. ID tokens are ES256 unless a client asks for EdDSA.
+ * - No development interactions: logins go through the wallet login (src/oid4vp).
+ * - Authorization code flow only, PKCE S256 for every client, exact redirect URIs, `iss` in
+ *   authorization responses (RFC 9207: oidc-provider always sends it), refresh tokens rotated,
+ *   RP-initiated logout, client credentials (for connectors, with `private_key_jwt`).
+ * - Cookies signed with keys derived from the key-encryption secret (HKDF), never hard-coded.
+ * - A `ttl` for every model, and storage in the database (adapter.ts).
+ */
+import { hkdfSync, type KeyObject } from 'node:crypto';
+import type { Configuration, default as Provider, JWK } from 'oidc-provider';
+import type { SigningKey } from '../identity/index.js';
+import type { AccountStore } from './accounts.js';
+import type { AdapterConstructor } from './adapter.js';
+import { clientSecretMatches } from './clients.js';
+import { SUPPORTED_SCOPES } from './scopes.js';
+
+/** Model lifetimes in seconds. */
+export const OIDC_TTL = {
+  AccessToken: 600,
+  AuthorizationCode: 60,
+  BackchannelAuthenticationRequest: 600,
+  ClientCredentials: 600,
+  DeviceCode: 600,
+  Grant: 14 * 24 * 3600,
+  IdToken: 3600,
+  Interaction: 600,
+  PreAuthorizedCode: 600,
+  PushedAuthorizationRequest: 60,
+  RefreshToken: 14 * 24 * 3600,
+  Session: 14 * 24 * 3600,
+} as const;
+
+export const ALGORITHMS = ['ES256', 'EdDSA'] as const;
+
+export interface ProviderOptions {
+  readonly issuer: string;
+  readonly signingKeys: readonly SigningKey[];
+  readonly adapter: AdapterConstructor;
+  readonly accounts: AccountStore;
+  readonly cookieKeys: readonly string[];
+  /** Scope → the claims it releases (from the rulebook's claim mapping). */
+  readonly scopeClaims: Readonly<Record<string, readonly string[]>>;
+  /** The path of the login page of an interaction, e.g. `/oidc/interaction/<uid>`. */
+  readonly interactionUrl: (uid: string) => string;
+  readonly trustProxy: boolean;
+}
+
+/** The cookie-signing keys, derived from the key-encryption secret so every replica has the same. */
+export function deriveCookieKeys(secretHex: string): string[] {
+  const key = hkdfSync(
+    'sha256',
+    Buffer.from(secretHex, 'hex'),
+    Buffer.alloc(0),
+    'dataspace-trust oidc cookie keys v1',
+    32,
+  );
+  return [Buffer.from(key).toString('base64url')];
+}
+
+function privateJwk(key: SigningKey): JWK {
+  const jwk = (key.privateKey as KeyObject).export({ format: 'jwk' }) as JWK;
+  return { ...jwk, kid: key.kid, alg: key.algorithm, use: 'sig' };
+}
+
+export async function createProvider(options: ProviderOptions): Promise<Provider> {
+  // Loaded when the service opens, not when the CLI starts: on import it warns on stderr about
+  // Node 20, which commands that never open the service must not print.
+  const { default: ProviderClass } = await import('oidc-provider');
+  const configuration: Configuration = {
+    adapter: options.adapter as unknown as Configuration['adapter'],
+    jwks: { keys: options.signingKeys.map(privateJwk) },
+    cookies: {
+      keys: [...options.cookieKeys],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      userinfo: { enabled: true },
+      registration: { enabled: false },
+    },
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    rotateRefreshToken: true,
+    scopes: [...SUPPORTED_SCOPES],
+    claims: {
+      openid: ['sub'],
+      ...Object.fromEntries(Object.entries(options.scopeClaims).map(([s, c]) => [s, [...c]])),
+    },
+    // Claims of the requested scopes go into the ID token as well as userinfo.
+    conformIdTokenClaims: false,
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: [...ALGORITHMS],
+      userinfoSigningAlgValues: [...ALGORITHMS],
+      clientAuthSigningAlgValues: [...ALGORITHMS],
+      requestObjectSigningAlgValues: [...ALGORITHMS],
+      authorizationSigningAlgValues: [...ALGORITHMS],
+      introspectionSigningAlgValues: [...ALGORITHMS],
+    },
+    ttl: { ...OIDC_TTL },
+    interactions: { url: (_ctx, interaction) => options.interactionUrl(interaction.uid) },
+    findAccount: async (_ctx, sub) => {
+      const account = await options.accounts.find(sub);
+      if (!account) return undefined;
+      return { accountId: account.accountId, claims: () => ({ ...account.claims, sub: account.accountId }) };
+    },
+  };
+  const provider = new ProviderClass(options.issuer, configuration);
+  provider.proxy = options.trustProxy;
+  // Client secrets are stored hashed (clients.ts): compare the presented secret with the hash.
+  const prototype = provider.Client.prototype as unknown as { compareClientSecret?: unknown };
+  if (typeof prototype.compareClientSecret !== 'function') {
+    throw new Error(
+      'oidc-provider no longer has Client#compareClientSecret: hashed client secrets cannot be checked',
+    );
+  }
+  prototype.compareClientSecret = function compareClientSecret(
+    this: { clientSecret?: string },
+    actual: string,
+  ) {
+    return clientSecretMatches(this.clientSecret, actual);
+  };
+  return provider;
+}

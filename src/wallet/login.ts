@@ -1,0 +1,218 @@
+/**
+ * Logging in with the wallet (OpenID4VP 1.0, the wallet's side): read the `openid4vp://` URL,
+ * fetch the request object and verify that it is signed by the DID its `client_id` names
+ * (prefix `decentralized_identifier:`, §5.9.3), pick stored credentials that satisfy the DCQL
+ * query, and post one presentation bound to the verifier (`aud` = client_id, its nonce) to the
+ * `response_uri` (`direct_post`).
+ */
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { didKeyLookup } from '../credentials/verify/adapters.js';
+import { credentialView } from '../credentials/verify/model.js';
+import type { DidResolver } from '../did/index.js';
+import type { StoredCredential } from './credential-record.js';
+import { ServiceError, WalletError } from './errors.js';
+import type { Wallet } from './wallet.js';
+
+export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
+const CLIENT_ID_PREFIX = 'decentralized_identifier:';
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface LoginOptions {
+  /** Resolves the verifier's DID (did:web needs development mode for http://localhost). */
+  readonly resolver: DidResolver;
+  /** HTTP client (default the global fetch). */
+  readonly fetch?: typeof fetch;
+}
+
+export interface LoginResult {
+  /** The verifier's client identifier. */
+  readonly clientId: string;
+  /** Credential query id → the id (or type) of the credential presented for it. */
+  readonly presented: Readonly<Record<string, string>>;
+  /** Same-device: where to send the browser next. Absent for cross-device. */
+  readonly redirectUri?: string;
+}
+
+interface CredentialQuery {
+  readonly id: string;
+  readonly meta?: { readonly type_values?: readonly (readonly string[])[] };
+  readonly claims?: readonly { readonly path: readonly (string | number)[] }[];
+}
+
+function invalid(message: string): never {
+  throw new WalletError('invalid_request_object', message);
+}
+
+/** The `client_id` and `request_uri` of an `openid4vp://` URL. */
+export function parseLoginUrl(url: string): { clientId: string; requestUri: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    invalid('not a URL');
+  }
+  const clientId = parsed.searchParams.get('client_id');
+  const requestUri = parsed.searchParams.get('request_uri');
+  if (!clientId || !requestUri) invalid('the URL must carry client_id and request_uri');
+  if (!clientId.startsWith(CLIENT_ID_PREFIX))
+    invalid(`only the ${CLIENT_ID_PREFIX} client identifier prefix is supported`);
+  const request = new URL(requestUri);
+  if (
+    request.protocol !== 'https:' &&
+    !(request.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(request.hostname))
+  ) {
+    invalid('request_uri must use https');
+  }
+  return { clientId, requestUri };
+}
+
+function valueAt(document: unknown, path: readonly (string | number)[]): unknown {
+  let current: unknown = document;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[String(segment)];
+  }
+  return current;
+}
+
+function satisfies(query: CredentialQuery, credential: StoredCredential, now: Date): boolean {
+  if (credential.validUntil !== undefined && Date.parse(credential.validUntil) <= now.getTime()) return false;
+  const typeSets = query.meta?.type_values ?? [];
+  if (!typeSets.some((set) => set.every((type) => credential.types.includes(type)))) return false;
+  const document = credentialView(credential.format, decodePayload(credential.jwt)).document;
+  return (query.claims ?? []).every((claim) => {
+    const value = valueAt(document, claim.path);
+    return value !== undefined && value !== null && value !== '';
+  });
+}
+
+function decodePayload(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** Logs in at the verifier of `url`; throws WalletError or ServiceError (the verifier's OAuth `error`). */
+export async function walletLogin(wallet: Wallet, url: string, options: LoginOptions): Promise<LoginResult> {
+  const http = options.fetch ?? fetch;
+  const { clientId, requestUri } = parseLoginUrl(url);
+  const verifierDid = clientId.slice(CLIENT_ID_PREFIX.length);
+
+  const fetched = await http(requestUri, {
+    redirect: 'manual',
+    headers: { accept: 'application/oauth-authz-req+jwt' },
+  }).catch((cause: unknown) => {
+    throw new ServiceError(0, 'unreachable', `the request object could not be fetched: ${String(cause)}`);
+  });
+  const requestObject = (await fetched.text()).trim();
+  if (!fetched.ok)
+    throw new ServiceError(
+      fetched.status,
+      errorCode(requestObject),
+      `the request object could not be fetched (${fetched.status})`,
+    );
+  if (requestObject.length > MAX_REQUEST_BYTES) invalid('the request object is too large');
+
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(requestObject);
+  } catch {
+    invalid('the request object is not a JWT');
+  }
+  if (header.typ !== REQUEST_OBJECT_TYP) invalid(`the request object's typ must be ${REQUEST_OBJECT_TYP}`);
+  if (typeof header.kid !== 'string' || !header.kid.startsWith(`${verifierDid}#`)) {
+    invalid('the request object is not signed with a key of the verifier DID');
+  }
+  let payload: Record<string, unknown>;
+  try {
+    const key = await didKeyLookup(options.resolver).verificationKey(
+      verifierDid,
+      header.kid,
+      'assertionMethod',
+    );
+    payload = (
+      await jwtVerify(requestObject, key.publicKey, {
+        algorithms: [...key.algorithms],
+        typ: REQUEST_OBJECT_TYP,
+      })
+    ).payload;
+  } catch (cause) {
+    throw new WalletError(
+      'invalid_request_object',
+      `the request object's signature does not verify: ${(cause as Error).message}`,
+      [],
+      { cause },
+    );
+  }
+  if (payload.client_id !== clientId) invalid('the request object names another client_id');
+  if (payload.response_type !== 'vp_token' || payload.response_mode !== 'direct_post')
+    invalid('only response_type vp_token with direct_post is supported');
+  const { nonce, state, response_uri: responseUri } = payload;
+  if (typeof nonce !== 'string' || typeof state !== 'string' || typeof responseUri !== 'string')
+    invalid('nonce, state and response_uri are required');
+  const queries = (payload.dcql_query as { credentials?: CredentialQuery[] } | undefined)?.credentials;
+  if (!Array.isArray(queries) || queries.length === 0) invalid('the request object holds no DCQL query');
+
+  const stored = [...wallet.credentials()].reverse(); // newest first
+  const now = new Date();
+  const chosen = new Map<string, StoredCredential>();
+  for (const query of queries) {
+    const match = stored.find((credential) => satisfies(query, credential, now));
+    if (!match)
+      throw new WalletError(
+        'no_matching_credentials',
+        `no stored credential answers the query ${JSON.stringify(query.id)}`,
+      );
+    chosen.set(query.id, match);
+  }
+  const presentation = await wallet.presentation({
+    audience: clientId,
+    nonce,
+    credentials: [...new Set(chosen.values())],
+  });
+  const vpToken = Object.fromEntries([...chosen.keys()].map((id) => [id, [presentation]]));
+
+  const response = await http(responseUri, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ vp_token: JSON.stringify(vpToken), state }).toString(),
+  }).catch((cause: unknown) => {
+    throw new ServiceError(0, 'unreachable', `the presentation could not be posted: ${String(cause)}`);
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    const body = parseJson(text);
+    throw new ServiceError(
+      response.status,
+      errorCode(text),
+      String(body?.error_description ?? `the verifier refused (${response.status})`),
+      body,
+    );
+  }
+  const body = parseJson(text) ?? {};
+  return {
+    clientId,
+    presented: Object.fromEntries(
+      [...chosen].map(([id, credential]) => [id, credential.id ?? credential.type]),
+    ),
+    ...(typeof body.redirect_uri === 'string' ? { redirectUri: body.redirect_uri } : {}),
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(text: string): string {
+  const body = parseJson(text);
+  return typeof body?.error === 'string' ? body.error : 'http_error';
+}
