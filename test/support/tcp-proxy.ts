@@ -1,8 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL that a test can cut and restore, to make the database
- * disappear and come back without touching the shared cluster.
+ * A TCP proxy that a test can cut and restore, to make PostgreSQL disappear and come back
+ * without touching the shared cluster; or switch to another backend, to put a second service
+ * process behind the same address (one PUBLIC_URL, two replicas).
  */
 export class TcpProxy {
   private server: Server | undefined;
@@ -10,8 +11,8 @@ export class TcpProxy {
   port = 0;
 
   constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
+    private targetHost: string,
+    private targetPort: number,
   ) {}
 
   async start(port = 0): Promise<number> {
@@ -35,6 +36,14 @@ export class TcpProxy {
     this.sockets.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
+  }
+
+  /** Sends new connections to another backend and drops the open ones (keep-alive included). */
+  retarget(host: string, port: number): void {
+    this.targetHost = host;
+    this.targetPort = port;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 
   /** Listens again on the same port. */
