@@ -14,7 +14,7 @@ import {
   type VoteRow,
 } from './entities.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules, MotionEffects, TallyResult } from './ports.js';
+import type { AuditTrail, DecisionRule, GovernanceRules, MotionEffects, TallyResult } from './ports.js';
 import { STATEMENT_MAX_AGE_SECONDS, verifyStatement } from './signed-statement.js';
 
 export interface GovernanceDeps {
@@ -26,6 +26,11 @@ export interface GovernanceDeps {
   readonly audit: AuditTrail;
   readonly effects: MotionEffects;
   readonly now?: () => Date;
+}
+
+export interface AdmissionTerms {
+  readonly version: string;
+  readonly rule: DecisionRule;
 }
 
 export interface VoteView {
@@ -92,11 +97,15 @@ export class GovernanceEngine {
     }
     const extra: Record<string, unknown> = {};
     if (kind === 'add-board-member') {
-      if (typeof payload.name !== 'string' || payload.name.trim() === '') {
+      if (
+        typeof payload.name !== 'string' ||
+        payload.name.trim() === '' ||
+        payload.name.trim().length > 200
+      ) {
         throw new GovernanceError(
           400,
           'invalid_motion',
-          'add-board-member needs the name of the new board member',
+          'add-board-member needs the name of the new board member (at most 200 characters)',
         );
       }
       if (!(await this.deps.rules.allowsDidMethod(subject, 'board'))) {
@@ -142,13 +151,22 @@ export class GovernanceEngine {
     );
   }
 
+  /**
+   * The rulebook version and rule an admission opened now is decided under. Read before the
+   * application's transaction: nothing inside it may need a second connection.
+   */
+  async admissionTerms(): Promise<AdmissionTerms> {
+    const version = await this.deps.rules.currentVersion();
+    return { version, rule: await this.deps.rules.rule(version, 'admit') };
+  }
+
   /** Opens the admission motion of an application, inside the application's transaction. */
   async openAdmission(
     manager: EntityManager,
     application: { id: string; applicant: string; legalName: string },
+    terms: AdmissionTerms,
   ): Promise<MotionRow> {
-    const version = await this.deps.rules.currentVersion();
-    const rule = await this.deps.rules.rule(version, 'admit');
+    const { version, rule } = terms;
     return this.insertMotion(manager, {
       kind: 'admit',
       subject: application.applicant,

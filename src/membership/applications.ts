@@ -84,10 +84,19 @@ export class Applications {
         types: p.credential.types ?? [],
         subject: (claimsOf(p.token)?.credentialSubject ?? {}) as Record<string, unknown>,
       }));
+    // The schema allows 500 characters; the registry holds 300 and 100.
+    if (String(form.legalName).length > 300 || String(form.registrationNumber).length > 100) {
+      throw new GovernanceError(
+        422,
+        'invalid_application',
+        'legalName is at most 300 characters and registrationNumber at most 100',
+      );
+    }
     const roles = (form.roles as string[]) ?? [];
     const checks = await admissionChecks({ applicant, form, evidence, rules: this.deps.rules });
     const complete = checks.every((check) => check.result !== 'failed');
     const now = this.deps.now().toISOString();
+    const terms = await this.deps.engine.admissionTerms();
     try {
       return await inTransaction(this.deps.dataSource, undefined, async (manager) => {
         const member = await manager.getRepository(MemberEntity).findOneBy({ did: applicant });
@@ -119,7 +128,7 @@ export class Applications {
         };
         await manager.getRepository(ApplicationEntity).insert(row);
         if (complete) {
-          const motion = await this.deps.engine.openAdmission(manager, row);
+          const motion = await this.deps.engine.openAdmission(manager, row, terms);
           row.motionId = motion.id;
           await manager.getRepository(ApplicationEntity).update({ id: row.id }, { motionId: motion.id });
         }

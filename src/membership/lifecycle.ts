@@ -80,6 +80,9 @@ export class MemberLifecycle implements MotionEffects {
     if (motion.kind === 'admit')
       return this.decideAdmission(motion, payload.applicationId as string, outcome, manager);
     if (outcome !== 'approved') return;
+    // The subject may have changed since the motion opened (another motion, a withdrawal):
+    // the effect applies only from the state it was opened for, or the deciding vote is refused.
+    await this.validate(motion.kind, motion.subject, payload, manager);
     switch (motion.kind) {
       case 'suspend':
         return this.transition(motion, 'suspended', manager, (id) => this.deps.status.suspend(id, manager));

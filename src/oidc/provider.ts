@@ -11,7 +11,7 @@
  * - A `ttl` for every model, and storage in the database (adapter.ts).
  */
 import { hkdfSync, type KeyObject } from 'node:crypto';
-import type { Configuration, default as Provider, JWK } from 'oidc-provider';
+import type { Configuration, JWK, default as Provider } from 'oidc-provider';
 import type { SigningKey } from '../identity/index.js';
 import type { AccountStore } from './accounts.js';
 import type { AdapterConstructor } from './adapter.js';

@@ -39,7 +39,16 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
       rulebookVersion: '1.0.0',
     });
     const issued = await runCli(
-      ['credentials', 'issue', '--type', 'MembershipCredential', '--subject', 'did:web:city.example', '--claims', claims],
+      [
+        'credentials',
+        'issue',
+        '--type',
+        'MembershipCredential',
+        '--subject',
+        'did:web:city.example',
+        '--claims',
+        claims,
+      ],
       env,
     );
     assert.equal(issued.code, 0, issued.stderr);
@@ -49,7 +58,10 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ credential: jwt }),
-      }).then((response) => response.json())) as { verified: boolean; checks: { check: string; code?: string }[] };
+      }).then((response) => response.json())) as {
+        verified: boolean;
+        checks: { check: string; code?: string }[];
+      };
 
     assert.equal((await verify()).verified, true);
     const revoked = await runCli(['credentials', 'revoke', id], env);
@@ -60,7 +72,16 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
     assert.equal(after.checks.find((check) => check.check === 'status')?.code, 'revoked');
 
     const schemaViolation = await runCli(
-      ['credentials', 'issue', '--type', 'MembershipCredential', '--subject', 'did:web:city.example', '--claims', '{}'],
+      [
+        'credentials',
+        'issue',
+        '--type',
+        'MembershipCredential',
+        '--subject',
+        'did:web:city.example',
+        '--claims',
+        '{}',
+      ],
       env,
     );
     assert.equal(schemaViolation.code, 1);

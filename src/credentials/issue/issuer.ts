@@ -125,8 +125,9 @@ export class CredentialIssuer {
         };
       });
     } catch (error) {
-      // Two retries raced: the other one recorded the issuance; answer with it.
-      if (request.idempotencyKey !== undefined && isUniqueViolation(error)) {
+      // Two retries raced: the other one recorded the issuance; answer with it. (Not inside a
+      // caller's transaction: on PostgreSQL that transaction is aborted, so the error is theirs.)
+      if (request.idempotencyKey !== undefined && manager === undefined && isUniqueViolation(error)) {
         const key = request.idempotencyKey;
         const winner = await reading(this.deps.dataSource, undefined, (m) =>
           m.getRepository(IssuanceEntity).findOneBy({ idempotencyKey: key }),
