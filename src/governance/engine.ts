@@ -92,8 +92,12 @@ export class GovernanceEngine {
     if (typeof subject !== 'string' || subject.length === 0 || subject.length > 500) {
       throw new GovernanceError(400, 'invalid_motion', 'subject must be a DID or a rulebook version');
     }
-    if (typeof reason !== 'string' || reason.trim().length === 0) {
-      throw new GovernanceError(400, 'invalid_motion', 'a motion states its reason');
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 2000) {
+      throw new GovernanceError(
+        400,
+        'invalid_motion',
+        'a motion states its reason (at most 2000 characters)',
+      );
     }
     const extra: Record<string, unknown> = {};
     if (kind === 'add-board-member') {
@@ -116,6 +120,16 @@ export class GovernanceEngine {
         );
       }
       extra.name = payload.name.trim();
+      // The member organisations the new board member is affiliated with (recused on them).
+      const affiliations = payload.affiliations ?? [];
+      if (
+        !Array.isArray(affiliations) ||
+        affiliations.length > 20 ||
+        !affiliations.every((did) => typeof did === 'string' && did.startsWith('did:') && did.length <= 500)
+      ) {
+        throw new GovernanceError(400, 'invalid_motion', 'affiliations must be an array of at most 20 DIDs');
+      }
+      extra.affiliations = affiliations;
     }
     if (kind === 'amend-rulebook') {
       const proposal = await this.deps.rules.proposal(subject);
@@ -211,7 +225,8 @@ export class GovernanceEngine {
           throw new GovernanceError(409, 'motion_closed', 'the voting period has ended');
         }
         const member = await this.requireBoardMember(manager, statement.signer);
-        if (isRecused(member, motion)) {
+        const rule = await this.deps.rules.rule(motion.rulebookVersion, motion.kind); // cached: read before the transaction
+        if (rule.recusal && isRecused(member, motion)) {
           throw new GovernanceError(
             403,
             'recused',

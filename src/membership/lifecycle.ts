@@ -94,7 +94,12 @@ export class MemberLifecycle implements MotionEffects {
         return this.renew(motion, manager);
       case 'add-board-member':
         await this.deps.board.add(
-          { did: motion.subject, name: String(payload.name), by: motion.id },
+          {
+            did: motion.subject,
+            name: String(payload.name),
+            affiliations: Array.isArray(payload.affiliations) ? (payload.affiliations as string[]) : [],
+            by: motion.id,
+          },
           manager,
         );
         return;

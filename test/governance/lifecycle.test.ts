@@ -200,3 +200,56 @@ describeEachDatabase('member lifecycle', (fresh) => {
     assert.equal(record.revoked, true);
   });
 });
+
+describeEachDatabase('board seats by motion keep their affiliations', (fresh) => {
+  it('a board member seated by motion with affiliations is recused on them', async () => {
+    const register = await newActor();
+    const service = await openTestService(await fresh(), { TRUST_ANCHORS_DIR: anchorsDir(register) });
+    try {
+      const board = [await newActor(), await newActor(), await newActor()];
+      for (const [i, member] of board.entries()) {
+        await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
+      }
+      const { applicant } = await admitted(service, board, register, ['data-consumer']);
+      const newcomer = await newActor();
+      await decide(service, board, 'add-board-member', newcomer.did, {
+        name: 'Erin',
+        affiliations: [applicant.did],
+      });
+      const seat = (await service.governance.board.list()).find((m) => m.did === newcomer.did);
+      assert.deepEqual(seat?.affiliations, [applicant.did]);
+      const app = service.app.callback();
+      const opened = await request(app)
+        .post('/api/v1/motions')
+        .send({ motion: await motion(board[0] as Actor, service.identity.did, 'suspend', applicant.did) })
+        .expect(201);
+      const refused = await request(app)
+        .post(`/api/v1/motions/${opened.body.id}/votes`)
+        .send({ vote: await vote(newcomer, service.identity.did, opened.body.id, 'approve') })
+        .expect(403);
+      assert.equal(refused.body.code, 'recused');
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('affiliations that are not DIDs are refused when the motion opens: invalid_motion', async () => {
+    const service = await openTestService(await fresh());
+    try {
+      const member = await newActor();
+      await service.governance.board.add({ did: member.did, name: 'Member', by: 'operator' });
+      const response = await request(service.app.callback())
+        .post('/api/v1/motions')
+        .send({
+          motion: await motion(member, service.identity.did, 'add-board-member', (await newActor()).did, {
+            name: 'Frank',
+            affiliations: ['not a did'],
+          }),
+        })
+        .expect(400);
+      assert.equal(response.body.code, 'invalid_motion');
+    } finally {
+      await service.close();
+    }
+  });
+});
