@@ -142,7 +142,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     routers: [
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
       schemaRoutes(schemas, config.publicUrl),
-      statusRoutes({ service: status, signer, publicUrl: config.publicUrl, now }),
+      statusRoutes(publisher),
       verificationRoutes(deps),
     ],
     verifyCredential: (token) => verifyCredential(token, deps),

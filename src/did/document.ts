@@ -1,5 +1,5 @@
 import { DidResolutionError } from './errors.js';
-import type { DidDocument } from './types.js';
+import { DID_CORE_RELATIONSHIPS, type DidDocument } from './types.js';
 
 /**
  * Checks that a resolved value has the shape of a DID Core §5 document for exactly the DID
@@ -7,13 +7,6 @@ import type { DidDocument } from './types.js';
  * callers, so nobody may change one). Key material is not interpreted here: that is key
  * selection's job, per method, when a key is used.
  */
-const RELATIONSHIPS = [
-  'assertionMethod',
-  'authentication',
-  'keyAgreement',
-  'capabilityInvocation',
-  'capabilityDelegation',
-] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -76,7 +69,7 @@ export function checkDidDocument(value: unknown, did: string): DidDocument {
       ids.push(absolute(checkMethod(method, `verificationMethod[${index}]`)));
     });
   }
-  for (const relationship of RELATIONSHIPS) {
+  for (const relationship of DID_CORE_RELATIONSHIPS) {
     const entries = value[relationship];
     if (entries === undefined) continue;
     if (!Array.isArray(entries)) invalid(`${relationship} must be an array`);

@@ -10,7 +10,12 @@ import {
   publicKeyObject,
   type VerificationAlgorithm,
 } from './key-material.js';
-import type { DidDocument, VerificationMethod, VerificationRelationship } from './types.js';
+import {
+  DID_CORE_RELATIONSHIPS,
+  type DidDocument,
+  type VerificationMethod,
+  type VerificationRelationship,
+} from './types.js';
 
 /**
  * Takes the key that may verify a signature out of a DID document (DID Core §5.3
@@ -43,13 +48,6 @@ export interface SelectKeyOptions {
   readonly relationship: VerificationRelationship;
 }
 
-const RELATIONSHIPS = [
-  'assertionMethod',
-  'authentication',
-  'keyAgreement',
-  'capabilityInvocation',
-  'capabilityDelegation',
-];
 const OTHER_KEY_FORMATS = ['publicKeyBase58', 'publicKeyHex', 'publicKeyPem', 'publicKeyBase64'];
 const ALGORITHMS_OF_CURVE: Readonly<Record<KeyCurve, readonly VerificationAlgorithm[]>> = {
   Ed25519: Object.freeze([ALGORITHM_OF_CURVE.Ed25519]),
@@ -150,7 +148,7 @@ function methodsById(document: DidDocument, absolute: (id: string) => string): M
     byId.set(id, [...(byId.get(id) ?? []), method]);
   };
   if (Array.isArray(document.verificationMethod)) document.verificationMethod.forEach(add);
-  for (const relationship of RELATIONSHIPS) {
+  for (const relationship of DID_CORE_RELATIONSHIPS) {
     const entries = document[relationship];
     if (Array.isArray(entries)) for (const entry of entries) if (typeof entry !== 'string') add(entry);
   }

@@ -37,6 +37,15 @@ export type VerificationMethodEntry = string | VerificationMethod;
 /** The verification relationships the verification pipeline selects keys from. */
 export type VerificationRelationship = 'assertionMethod' | 'authentication';
 
+/** Every verification relationship of DID Core §5.3 (the ones whose entries a document may embed). */
+export const DID_CORE_RELATIONSHIPS = [
+  'assertionMethod',
+  'authentication',
+  'keyAgreement',
+  'capabilityInvocation',
+  'capabilityDelegation',
+] as const;
+
 /** A DID document (DID Core §5). */
 export interface DidDocument {
   readonly '@context'?: unknown;

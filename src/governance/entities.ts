@@ -1,12 +1,10 @@
 import { EntitySchema } from 'typeorm';
-import { MOTION_KINDS, type MotionKind } from '../rulebook/index.js';
+import { BOARD_MOTION_KINDS, type MotionKind } from '../rulebook/index.js';
 
 export type { MotionKind } from '../rulebook/index.js';
 
 /** Motions a board member opens; admissions are opened by applications. */
-export const MOTION_KINDS_OPENED_BY_BOARD: readonly MotionKind[] = MOTION_KINDS.filter(
-  (kind): kind is Exclude<MotionKind, 'admit'> => kind !== 'admit',
-);
+export const MOTION_KINDS_OPENED_BY_BOARD: readonly MotionKind[] = BOARD_MOTION_KINDS;
 
 export type MotionStatus = 'open' | 'approved' | 'rejected';
 

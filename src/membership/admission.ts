@@ -3,8 +3,17 @@
  * reported like the credential checks; any failure makes the application `action_required`
  * with the reasons, and no motion is opened.
  */
-import type { CheckResult } from '../credentials/verify/result.js';
 import type { MembershipRules } from './ports.js';
+
+export type AdmissionCheckName = 'did_method' | 'did_resolvable' | 'roles' | 'evidence' | 'consistency';
+
+/** One admission check's outcome, shaped like the credential checks. */
+export interface AdmissionCheck {
+  readonly check: AdmissionCheckName;
+  readonly result: 'passed' | 'failed';
+  readonly code?: string;
+  readonly detail?: string;
+}
 
 export interface PresentedCredential {
   readonly id: string | undefined;
@@ -13,8 +22,8 @@ export interface PresentedCredential {
   readonly subject: Readonly<Record<string, unknown>>;
 }
 
-const result = (check: string, ok: boolean, code: string, detail: string): CheckResult =>
-  (ok ? { check, result: 'passed' } : { check, result: 'failed', code, detail }) as unknown as CheckResult;
+const result = (check: AdmissionCheckName, ok: boolean, code: string, detail: string): AdmissionCheck =>
+  ok ? { check, result: 'passed' } : { check, result: 'failed', code, detail };
 
 /** Names compare without case or surrounding/extra whitespace; registration numbers also without spaces, dots and dashes. */
 const normaliseName = (value: unknown) =>
@@ -43,10 +52,12 @@ export async function admissionChecks(input: {
   applicant: string;
   form: Readonly<Record<string, unknown>>;
   evidence: readonly PresentedCredential[];
+  /** Whether the presentation's signature verified with a key from the applicant's DID document. */
+  signatureVerified: boolean;
   rules: MembershipRules;
-}): Promise<CheckResult[]> {
+}): Promise<AdmissionCheck[]> {
   const { applicant, form, evidence, rules } = input;
-  const checks: CheckResult[] = [];
+  const checks: AdmissionCheck[] = [];
   checks.push(
     result(
       'did_method',
@@ -55,8 +66,15 @@ export async function admissionChecks(input: {
       `the rulebook does not admit members with ${applicant.split(':').slice(0, 2).join(':')}`,
     ),
   );
-  // The DID resolved: the presentation's signature was verified against its document.
-  checks.push(result('did_resolvable', true, '', ''));
+  // The DID resolved exactly when the presentation's signature verified against its document.
+  checks.push(
+    result(
+      'did_resolvable',
+      input.signatureVerified,
+      'unresolvable_did',
+      'the applicant DID did not resolve to a key',
+    ),
+  );
   const roles = Array.isArray(form.roles) ? (form.roles as string[]) : [];
   const known = await rules.roles();
   const unknown = roles.filter((role) => !known.includes(role));

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import { parseCompactJws } from '../credentials/verify/compact-jws.js';
-import type { CheckResult, PresentationVerificationResult } from '../credentials/verify/result.js';
+import { presentationView, tokenKind } from '../credentials/verify/model.js';
+import type { PresentationFormat, PresentationVerificationResult } from '../credentials/verify/result.js';
 import type { PresentationExpectations } from '../credentials/verify/verify-presentation.js';
 import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
 import type { GovernanceEngine, MotionView } from '../governance/engine.js';
 import { GovernanceError } from '../governance/errors.js';
 import type { AuditTrail } from '../governance/ports.js';
-import { admissionChecks, type PresentedCredential } from './admission.js';
+import { type AdmissionCheck, admissionChecks, type PresentedCredential } from './admission.js';
 import type { Challenges } from './challenges.js';
 import { ApplicationEntity, type ApplicationRow, MemberEntity } from './entities.js';
 import { membershipSubject } from './members.js';
@@ -41,7 +42,7 @@ export interface ApplicationView {
   readonly motionId: string | null;
   readonly submittedAt: string;
   readonly decidedAt?: string;
-  readonly checks: readonly CheckResult[];
+  readonly checks: readonly AdmissionCheck[];
   readonly reasons?: readonly string[];
   readonly motion?: MotionView;
 }
@@ -60,10 +61,13 @@ export class Applications {
 
   async submit(token: unknown): Promise<ApplicationView> {
     const { result, challengeNonce } = await this.verified(token, false);
-    const presented = result.credentials.map((credential, index) => ({
-      credential,
-      token: this.embedded(token, index),
-    }));
+    // The credential tokens in the order the pipeline verified them (its own reading of the VP).
+    const jws = parseCompactJws(token as string);
+    const tokens = presentationView(
+      tokenKind(jws.header, jws.payload) as PresentationFormat,
+      jws.payload,
+    ).credentials;
+    const presented = result.credentials.map((credential, index) => ({ credential, token: tokens[index] }));
     const applicant = result.holder as string;
     const application = presented.filter(
       (p) => p.credential.types?.includes(APPLICATION_TYPE) && p.credential.issuer === applicant,
@@ -93,7 +97,15 @@ export class Applications {
       );
     }
     const roles = (form.roles as string[]) ?? [];
-    const checks = await admissionChecks({ applicant, form, evidence, rules: this.deps.rules });
+    const checks = await admissionChecks({
+      applicant,
+      form,
+      evidence,
+      signatureVerified: result.checks.some(
+        (check) => check.check === 'signature' && check.result === 'passed',
+      ),
+      rules: this.deps.rules,
+    });
     const complete = checks.every((check) => check.result !== 'failed');
     const now = this.deps.now().toISOString();
     const terms = await this.deps.engine.admissionTerms();
@@ -235,14 +247,6 @@ export class Applications {
     }
     return { result, challengeNonce };
   }
-
-  private embedded(token: unknown, index: number): string | undefined {
-    const payload = parseCompactJws(token as string).payload;
-    const vp = payload.vp as { verifiableCredential?: unknown[] } | undefined;
-    if (vp) return vp.verifiableCredential?.[index] as string | undefined;
-    const entry = (payload.verifiableCredential as Array<{ id?: string }> | undefined)?.[index];
-    return entry?.id?.replace(/^data:application\/vc\+jwt,/, '');
-  }
 }
 
 /** The credential claims of a verified JWT credential, in data-model form. */
@@ -253,7 +257,7 @@ function claimsOf(token: string | undefined): Record<string, unknown> | undefine
 }
 
 function view(row: ApplicationRow): ApplicationView {
-  const checks = JSON.parse(row.checks) as CheckResult[];
+  const checks = JSON.parse(row.checks) as AdmissionCheck[];
   const reasons = checks.filter((c) => c.result === 'failed').map((c) => c.detail ?? c.code ?? c.check);
   return {
     id: row.id,

@@ -11,27 +11,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { DataSource } from 'typeorm';
-import type { Credentials } from '../credentials/module.js';
 import { inTransaction } from '../db/index.js';
 import { OAuthError } from '../http/index.js';
-import type { ServiceIdentity } from '../identity/index.js';
-import type { InteractionSummary, Oidc } from '../oidc/index.js';
-import type { RulebookCapability } from '../rulebook/index.js';
+import type { InteractionSummary } from '../oidc/index.js';
 import { mapClaims } from './claims.js';
 import { type DcqlQuery, queryForScopes } from './dcql.js';
+import type { Oid4vpOptions } from './module.js';
 import { renderLoginPage } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
 import { signRequestObject, verifierClientId } from './request-object.js';
 import { type Flow, type LoginOutcome, sha256Hex, type TransactionStore } from './transactions.js';
 
-export interface Oid4vpRouteDeps {
-  readonly publicUrl: string;
-  readonly dataSource: DataSource;
-  readonly identity: ServiceIdentity;
-  readonly credentials: Credentials;
-  readonly rulebook: RulebookCapability;
-  readonly oidc: Oidc;
+export interface Oid4vpRouteDeps extends Oid4vpOptions {
   readonly transactions: TransactionStore;
   readonly now: () => Date;
 }

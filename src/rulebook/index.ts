@@ -37,6 +37,7 @@ export {
   type Vote,
 } from './tally.js';
 export {
+  BOARD_MOTION_KINDS,
   type ClaimSource,
   type DecisionRule,
   type DidHolder,

@@ -17,6 +17,11 @@ export const MOTION_KINDS = [
 
 export type MotionKind = (typeof MOTION_KINDS)[number];
 
+/** The motions a board member opens: every kind but `admit`, which an application opens. */
+export const BOARD_MOTION_KINDS = MOTION_KINDS.filter(
+  (kind): kind is Exclude<MotionKind, 'admit'> => kind !== 'admit',
+);
+
 /** The side of the data market a role is on. */
 export type Side = 'supply' | 'demand';
 

@@ -6,6 +6,7 @@
  */
 import { VCDM1_CONTEXT, VCDM2_CONTEXT } from '../credentials/verify/model.js';
 import type { CredentialFormat } from '../credentials/verify/result.js';
+import { BOARD_MOTION_KINDS } from '../rulebook/types.js';
 import type { StoredCredential } from './credential-record.js';
 import { WalletError } from './errors.js';
 
@@ -15,15 +16,8 @@ export const APPLICATION_CREDENTIAL_TYPE = 'MembershipApplicationCredential';
 export const VOTE_DECISIONS = ['approve', 'reject'] as const;
 export type VoteDecision = (typeof VOTE_DECISIONS)[number];
 
-export const MOTION_KINDS = [
-  'suspend',
-  'reinstate',
-  'revoke',
-  'renew',
-  'amend-rulebook',
-  'add-board-member',
-  'remove-board-member',
-] as const;
+/** The motions a board member opens (every kind but `admit`, which an application opens). */
+export const MOTION_KINDS = BOARD_MOTION_KINDS;
 export type MotionKind = (typeof MOTION_KINDS)[number];
 
 export interface PresentationInput {

@@ -4,52 +4,7 @@ import request from 'supertest';
 import type { Service } from '../../src/service.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import {
-  type Actor,
-  anchorsDir,
-  applicationCredential,
-  legalPersonCredential,
-  motion,
-  newActor,
-  presentation,
-  vote,
-} from './support.js';
-
-const ORG = { legalName: 'Data Provider Ltd', registrationNumber: 'HRB 42', country: 'DE' };
-
-async function admitted(service: Service, board: Actor[], register: Actor, roles: string[]) {
-  const app = service.app.callback();
-  const did = service.identity.did;
-  const applicant = await newActor();
-  const challenge = (await request(app).get('/api/v1/membership/challenge')).body.challenge;
-  const vp = await presentation(applicant, did, challenge, [
-    await legalPersonCredential(register, applicant.did, ORG),
-    await applicationCredential(applicant, ORG, roles),
-  ]);
-  const applied = await request(app)
-    .post('/api/v1/membership/applications')
-    .send({ presentation: vp })
-    .expect(201);
-  for (const member of board.slice(0, 2)) {
-    await request(app)
-      .post(`/api/v1/motions/${applied.body.motionId}/votes`)
-      .send({ vote: await vote(member, did, applied.body.motionId, 'approve') })
-      .expect(201);
-  }
-  const proof = await presentation(
-    applicant,
-    did,
-    (await request(app).get('/api/v1/membership/challenge')).body.challenge,
-    [],
-  );
-  const credential = (
-    await request(app)
-      .post(`/api/v1/membership/applications/${applied.body.id}/credential`)
-      .send({ presentation: proof })
-      .expect(200)
-  ).body.credential as string;
-  return { applicant, credential };
-}
+import { type Actor, admitMember, anchorsDir, motion, newActor, seatBoard, vote } from './support.js';
 
 async function decide(
   service: Service,
@@ -88,10 +43,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
   beforeEach(async () => {
     register = await newActor();
     service = await openTestService(await fresh(), { TRUST_ANCHORS_DIR: anchorsDir(register) });
-    board = [await newActor(), await newActor(), await newActor()];
-    for (const [i, member] of board.entries()) {
-      await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
-    }
+    board = await seatBoard(service);
   });
   afterEach(async () => {
     await service?.close();
@@ -99,7 +51,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
 
   it('an admitted data provider is a trusted issuer of the types the rulebook gives its role, until suspended', async () => {
     const s = service as Service;
-    const { applicant } = await admitted(s, board, register, ['data-provider']);
+    const { applicant } = await admitMember(s, board, register, ['data-provider']);
     const app = s.app.callback();
     const entry = await request(app)
       .get(`/api/v1/trusted-issuers/${encodeURIComponent(applicant.did)}`)
@@ -115,7 +67,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
 
   it('suspend → reinstate → revoke, each by vote, moves the credential status and the registry together', async () => {
     const s = service as Service;
-    const { applicant, credential } = await admitted(s, board, register, ['data-consumer']);
+    const { applicant, credential } = await admitMember(s, board, register, ['data-consumer']);
     await decide(s, board, 'suspend', applicant.did);
     assert.equal(await statusCode(s, credential), 'suspended');
     await decide(s, board, 'reinstate', applicant.did);
@@ -128,7 +80,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
 
   it('a motion on a subject in the wrong state is refused: invalid_member_status', async () => {
     const s = service as Service;
-    const { applicant } = await admitted(s, board, register, ['data-consumer']);
+    const { applicant } = await admitMember(s, board, register, ['data-consumer']);
     const response = await request(s.app.callback())
       .post('/api/v1/motions')
       .send({ motion: await motion(board[0] as Actor, s.identity.did, 'reinstate', applicant.did) })
@@ -138,7 +90,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
 
   it('renewal by vote issues a new MembershipCredential that verifies', async () => {
     const s = service as Service;
-    const { applicant, credential } = await admitted(s, board, register, ['data-consumer']);
+    const { applicant, credential } = await admitMember(s, board, register, ['data-consumer']);
     const before = await s.governance.members.get(applicant.did);
     await decide(s, board, 'renew', applicant.did);
     const record = await s.dataSource
@@ -159,7 +111,7 @@ describeEachDatabase('member lifecycle', (fresh) => {
 
   it('a member withdraws by its own signed statement; another DID cannot withdraw it', async () => {
     const s = service as Service;
-    const { applicant, credential } = await admitted(s, board, register, ['data-consumer']);
+    const { applicant, credential } = await admitMember(s, board, register, ['data-consumer']);
     const app = s.app.callback();
     const path = `/api/v1/members/${encodeURIComponent(applicant.did)}/withdrawal`;
     const statement = (signer: Actor) =>
@@ -206,11 +158,8 @@ describeEachDatabase('board seats by motion keep their affiliations', (fresh) =>
     const register = await newActor();
     const service = await openTestService(await fresh(), { TRUST_ANCHORS_DIR: anchorsDir(register) });
     try {
-      const board = [await newActor(), await newActor(), await newActor()];
-      for (const [i, member] of board.entries()) {
-        await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
-      }
-      const { applicant } = await admitted(service, board, register, ['data-consumer']);
+      const board = await seatBoard(service);
+      const { applicant } = await admitMember(service, board, register, ['data-consumer']);
       const newcomer = await newActor();
       await decide(service, board, 'add-board-member', newcomer.did, {
         name: 'Erin',

@@ -5,12 +5,14 @@ import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 import {
   type Actor,
+  admitMember,
   anchorsDir,
   applicationCredential,
   legalPersonCredential,
   motion,
   newActor,
   presentation,
+  seatBoard,
   vote,
 } from './support.js';
 
@@ -18,27 +20,6 @@ const ORG = { legalName: 'Data Provider Ltd', registrationNumber: 'HRB 42', coun
 
 async function challenge(service: Service): Promise<string> {
   return (await request(service.app.callback()).get('/api/v1/membership/challenge')).body.challenge;
-}
-
-async function admitted(service: Service, board: Actor[], register: Actor): Promise<Actor> {
-  const app = service.app.callback();
-  const did = service.identity.did;
-  const applicant = await newActor();
-  const vp = await presentation(applicant, did, await challenge(service), [
-    await legalPersonCredential(register, applicant.did, ORG),
-    await applicationCredential(applicant, ORG, ['data-provider']),
-  ]);
-  const applied = await request(app)
-    .post('/api/v1/membership/applications')
-    .send({ presentation: vp })
-    .expect(201);
-  for (const member of board.slice(0, 2)) {
-    await request(app)
-      .post(`/api/v1/motions/${applied.body.motionId}/votes`)
-      .send({ vote: await vote(member, did, applied.body.motionId, 'approve') })
-      .expect(201);
-  }
-  return applicant;
 }
 
 async function open(service: Service, by: Actor, kind: string, subject: string): Promise<string> {
@@ -56,10 +37,7 @@ describeEachDatabase('governance review: refusals that change nothing', (fresh) 
   beforeEach(async () => {
     register = await newActor();
     service = await openTestService(await fresh(), { TRUST_ANCHORS_DIR: anchorsDir(register) });
-    board = [await newActor(), await newActor(), await newActor()];
-    for (const [i, member] of board.entries()) {
-      await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
-    }
+    board = await seatBoard(service);
   });
   afterEach(async () => {
     await service?.close();
@@ -69,7 +47,7 @@ describeEachDatabase('governance review: refusals that change nothing', (fresh) 
     const s = service as Service;
     const app = s.app.callback();
     const did = s.identity.did;
-    const applicant = await admitted(s, board, register);
+    const { applicant } = await admitMember(s, board, register, ['data-provider']);
     const renew = await open(s, board[0] as Actor, 'renew', applicant.did);
     const suspend = await open(s, board[0] as Actor, 'suspend', applicant.did);
     const revoke = await open(s, board[0] as Actor, 'revoke', applicant.did);

@@ -7,6 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import request from 'supertest';
+import type { Service } from '../../src/service.js';
 
 export interface Actor {
   readonly did: string;
@@ -141,4 +143,55 @@ export function motion(
     jti: randomUUID(),
     ...extra,
   });
+}
+
+/** Seats `size` new board members by the operator's hand; returns them. */
+export async function seatBoard(service: Service, size = 3): Promise<Actor[]> {
+  const board: Actor[] = [];
+  for (let i = 0; i < size; i++) {
+    const member = await newActor();
+    await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
+    board.push(member);
+  }
+  return board;
+}
+
+async function freshChallenge(app: ReturnType<Service['app']['callback']>): Promise<string> {
+  return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
+}
+
+/**
+ * A new organisation applies with a LegalPersonCredential from `register`, the first two board
+ * members approve, and it fetches its MembershipCredential.
+ */
+export async function admitMember(
+  service: Service,
+  board: readonly Actor[],
+  register: Actor,
+  roles: string[],
+  org: Organisation = { legalName: 'Data Provider Ltd', registrationNumber: 'HRB 42', country: 'DE' },
+): Promise<{ applicant: Actor; credential: string }> {
+  const app = service.app.callback();
+  const did = service.identity.did;
+  const applicant = await newActor();
+  const vp = await presentation(applicant, did, await freshChallenge(app), [
+    await legalPersonCredential(register, applicant.did, org),
+    await applicationCredential(applicant, org, roles),
+  ]);
+  const applied = await request(app)
+    .post('/api/v1/membership/applications')
+    .send({ presentation: vp })
+    .expect(201);
+  for (const member of board.slice(0, 2)) {
+    await request(app)
+      .post(`/api/v1/motions/${applied.body.motionId}/votes`)
+      .send({ vote: await vote(member, did, applied.body.motionId, 'approve') })
+      .expect(201);
+  }
+  const proof = await presentation(applicant, did, await freshChallenge(app), []);
+  const fetched = await request(app)
+    .post(`/api/v1/membership/applications/${applied.body.id}/credential`)
+    .send({ presentation: proof })
+    .expect(200);
+  return { applicant, credential: fetched.body.credential as string };
 }

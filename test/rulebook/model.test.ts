@@ -247,7 +247,8 @@ describe('canonical JSON (the hashed form)', () => {
     );
   });
 
-  it('escapes strings as JSON does and leaves out undefined members', () => {
-    assert.equal(canonicalJson({ é: 'a"b\n', skip: undefined }), '{"é":"a\\"b\\n"}');
+  it('escapes strings as JSON does, and refuses what is not JSON (an undefined member)', () => {
+    assert.equal(canonicalJson({ é: 'a"b\n' }), '{"é":"a\\"b\\n"}');
+    assert.throws(() => canonicalJson({ skip: undefined }), TypeError);
   });
 });

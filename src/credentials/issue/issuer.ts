@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, isUniqueViolation, reading } from '../../db/index.js';
 import type { SigningAlgorithm } from '../../identity/index.js';
+import { canonicalJson } from '../../json/canonical.js';
 import { IssuanceEntity, type IssuanceRow } from '../entities.js';
 import type { JwtSigner } from '../sign.js';
 import type { CredentialFormat } from '../verify/result.js';
@@ -205,25 +206,21 @@ export class CredentialIssuer {
 }
 
 function hashRequest(request: IssueRequest, format: CredentialFormat, algorithm: SigningAlgorithm): string {
-  const canonical = canonicalJson({
-    type: request.type,
-    subject: request.subject,
-    format,
-    algorithm,
-    validFrom: request.validFrom?.toISOString() ?? null,
-    validUntil: request.validUntil?.toISOString() ?? null,
-  });
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
-/** JSON with object keys sorted, so equal requests hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  let canonical: string;
+  try {
+    canonical = canonicalJson({
+      type: request.type,
+      subject: request.subject,
+      format,
+      algorithm,
+      validFrom: request.validFrom?.toISOString() ?? null,
+      validUntil: request.validUntil?.toISOString() ?? null,
+    });
+  } catch (error) {
+    throw new IssuanceError(
+      'invalid_request',
+      `the subject claims are not JSON: ${(error as Error).message}`,
+    );
   }
-  return JSON.stringify(value);
+  return createHash('sha256').update(canonical).digest('hex');
 }

@@ -22,7 +22,7 @@ export {
 export { STATUS_ENTITIES, STATUS_PURPOSES, type StatusPurpose } from './entities.js';
 export { type SpecErrorName, StatusListError, type StatusListErrorCode } from './errors.js';
 export { type PublisherOptions, type SignedStatusList, StatusListPublisher } from './publisher.js';
-export { type StatusRoutesOptions, statusRoutes } from './routes.js';
+export { statusRoutes } from './routes.js';
 export {
   type AllocateOptions,
   type CredentialStatus,

@@ -1,8 +1,6 @@
 import Router from '@koa/router';
 import { NotFoundError } from '../../http/errors.js';
-import { type PublisherOptions, StatusListPublisher } from './publisher.js';
-
-export type StatusRoutesOptions = PublisherOptions;
+import type { StatusListPublisher } from './publisher.js';
 
 const LIST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -10,9 +8,9 @@ const LIST_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * `GET /status/{listId}`: the signed BitstringStatusListCredential as a compact JWS
  * (`application/vc+jwt`), cacheable by anyone for the ttl, with an ETag and `304` on a
  * matching `If-None-Match`. An unknown list is a `404` problem with code `not_found`.
+ * Takes the service's one publisher, whose cache the verifier's own-list lookups share.
  */
-export function statusRoutes(options: StatusRoutesOptions): Router {
-  const publisher = new StatusListPublisher(options);
+export function statusRoutes(publisher: StatusListPublisher): Router {
   const router = new Router();
   router.get('/status/:listId', async (ctx) => {
     const listId = ctx.params.listId ?? '';

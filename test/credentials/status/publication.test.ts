@@ -5,6 +5,7 @@ import { serviceSigner } from '../../../src/credentials/sign.js';
 import {
   type BitstringStatusListEntry,
   decodeList,
+  StatusListPublisher,
   StatusService,
   statusRoutes,
 } from '../../../src/credentials/status/index.js';
@@ -35,13 +36,15 @@ describeEachDatabase(
         trustProxy: false,
         readiness: { accepting: () => true, database: async () => true },
         routers: [
-          statusRoutes({
-            service: statusService,
-            signer: serviceSigner(service.identity),
-            publicUrl: PUBLIC_URL,
-            ttlSeconds: 60,
-            now: () => clock,
-          }),
+          statusRoutes(
+            new StatusListPublisher({
+              service: statusService,
+              signer: serviceSigner(service.identity),
+              publicUrl: PUBLIC_URL,
+              ttlSeconds: 60,
+              now: () => clock,
+            }),
+          ),
         ],
       }).callback();
     }
