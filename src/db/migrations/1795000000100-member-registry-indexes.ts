@@ -31,13 +31,21 @@ export class MemberRegistryIndexes1795000000100 implements MigrationInterface {
       roles: string;
       sides: string;
     }[];
+    // Plain SQL with the driver's own placeholders: a migration never depends on today's entities.
+    const driver = queryRunner.connection.driver;
     for (const member of members) {
       const rows = [
-        ...facetValues(member.roles).map((value) => ({ facet: 'role', value, member_did: member.did })),
-        ...facetValues(member.sides).map((value) => ({ facet: 'side', value, member_did: member.did })),
+        ...facetValues(member.roles).map((value) => ({ facet: 'role', value, did: member.did })),
+        ...facetValues(member.sides).map((value) => ({ facet: 'side', value, did: member.did })),
       ];
-      if (rows.length > 0)
-        await queryRunner.manager.createQueryBuilder().insert().into('member_facet').values(rows).execute();
+      for (const row of rows) {
+        const [sql, parameters] = driver.escapeQueryWithParameters(
+          'INSERT INTO member_facet (facet, value, member_did) VALUES (:facet, :value, :did)',
+          row,
+          {},
+        );
+        await queryRunner.query(sql, parameters);
+      }
     }
     await queryRunner.dropIndex('member', 'member_status');
     await queryRunner.createIndex(
