@@ -7,14 +7,16 @@ import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
+import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
 import { createApp } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { membershipSubject } from './membership/members.js';
 import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
-import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
+import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
@@ -149,8 +151,11 @@ export async function openService(
     credentials,
     rulebook,
     audit,
+    // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
+    logins: { end: endLogins },
     ...(options.now ? { now: options.now } : {}),
   });
+  const registry = registryPort(governance);
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -160,6 +165,7 @@ export async function openService(
       secretHex: secret.secretHex,
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
+      registry,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -212,6 +218,23 @@ export async function openService(
     close: async () => {
       accepting = false;
       if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+/** The member and board registry as the OpenID Connect provider reads it at every token. */
+function registryPort(governance: Governance): RegistryPort {
+  return {
+    async entry(credentialType, did) {
+      if (credentialType === 'MembershipCredential') {
+        const row = await governance.members.find(did);
+        return row && { status: row.status, credentialSubject: membershipSubject(row) };
+      }
+      if (credentialType === 'BoardMemberCredential') {
+        const seat = await governance.board.seat(did);
+        return seat && { status: seat.status, credentialSubject: boardMemberSubject(seat) };
+      }
+      return undefined;
     },
   };
 }

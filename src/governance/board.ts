@@ -4,7 +4,7 @@ import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { BoardMemberEntity, type BoardMemberRow } from './entities.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules } from './ports.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 
 export interface BoardMemberView {
   readonly did: string;
@@ -21,7 +21,14 @@ export interface BoardDeps {
   readonly status: StatusService;
   readonly rules: GovernanceRules;
   readonly audit: AuditTrail;
+  /** A removed board member loses its logins in the same transaction. */
+  readonly logins?: LoginSessions;
   readonly now?: () => Date;
+}
+
+/** The credential subject of a seat: what its BoardMemberCredential says. */
+export function boardMemberSubject(row: Pick<BoardMemberRow, 'did' | 'name' | 'addedAt'>) {
+  return { id: row.did, name: row.name, role: 'member', since: row.addedAt };
 }
 
 /**
@@ -57,7 +64,7 @@ export class Board {
       const issued = await this.deps.issuer.issue(
         {
           type: 'BoardMemberCredential',
-          subject: { id: input.did, name: input.name, role: 'member', since },
+          subject: boardMemberSubject({ did: input.did, name: input.name, addedAt: since }),
         },
         m,
       );
@@ -92,10 +99,19 @@ export class Board {
     if (!member) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
     await repository.update({ did }, { status: 'removed', removedAt: this.now().toISOString() });
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
+    await this.deps.logins?.end(did, manager);
     await this.deps.audit.append(
       { kind: 'board.member.removed', actor: auditActor(by), subject: did, data: { by } },
       manager,
     );
+  }
+
+  /** The seat of `did` (active or removed), or undefined. */
+  async seat(did: string): Promise<BoardMemberRow | undefined> {
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(BoardMemberEntity).findOneBy({ did }),
+    );
+    return row ?? undefined;
   }
 
   async list(): Promise<BoardMemberView[]> {

@@ -19,7 +19,7 @@ import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index
 import { Board } from './board.js';
 import { GovernanceEngine } from './engine.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules } from './ports.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 import { governanceRoutes } from './routes.js';
 import { verifyStatement } from './signed-statement.js';
 
@@ -29,6 +29,8 @@ export interface GovernanceOptions {
   readonly credentials: Credentials;
   readonly rulebook: RulebookCapability;
   readonly audit: AuditLog;
+  /** Ends a DID's logins when its membership or board seat ends (the OpenID Connect provider's). */
+  readonly logins: LoginSessions;
   readonly now?: () => Date;
 }
 
@@ -108,6 +110,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     status: credentials.status,
     rules,
     audit,
+    logins: options.logins,
     now,
   });
   const lifecycle = new MemberLifecycle({
@@ -116,6 +119,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     board,
     audit,
+    logins: options.logins,
     now,
   });
   const engine = new GovernanceEngine({

@@ -88,6 +88,14 @@ export class MemberRegistry {
     return memberView(row);
   }
 
+  /** The registry row of `did`, whatever its status, or undefined. */
+  async find(did: string): Promise<MemberRow | undefined> {
+    const row = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(MemberEntity).findOneBy({ did }),
+    );
+    return row ?? undefined;
+  }
+
   /** Active members as issuers of the types the rulebook lets their roles issue. */
   async issuers(): Promise<{ did: string; name: string; credentialTypes: string[] }[]> {
     const rows = await reading(this.dataSource, undefined, (m) =>

@@ -13,9 +13,11 @@
 import { hkdfSync, type KeyObject } from 'node:crypto';
 import type { Configuration, JWK, default as Provider } from 'oidc-provider';
 import type { SigningKey } from '../identity/index.js';
+import type { Rulebook } from '../rulebook/index.js';
 import type { AccountStore } from './accounts.js';
-import type { AdapterConstructor } from './adapter.js';
+import { type AdapterConstructor, ReplayDetected } from './adapter.js';
 import { clientSecretMatches } from './clients.js';
+import { currentClaims, type RegistryPort } from './registry.js';
 import { SUPPORTED_SCOPES } from './scopes.js';
 
 /** Model lifetimes in seconds. */
@@ -41,6 +43,10 @@ export interface ProviderOptions {
   readonly signingKeys: readonly SigningKey[];
   readonly adapter: AdapterConstructor;
   readonly accounts: AccountStore;
+  /** The registry the claims it keeps are read from at every token and userinfo. */
+  readonly registry: RegistryPort;
+  /** The rulebook whose claim mapping turns registry entries into claims. */
+  readonly rulebook: Rulebook;
   readonly cookieKeys: readonly string[];
   /** Scope → the claims it releases (from the rulebook's claim mapping). */
   readonly scopeClaims: Readonly<Record<string, readonly string[]>>;
@@ -66,10 +72,16 @@ function privateJwk(key: SigningKey): JWK {
   return { ...jwk, kid: key.kid, alg: key.algorithm, use: 'sig' };
 }
 
+/**
+ * oidc-provider, loaded when the service opens, not when the CLI starts: on import it warns on
+ * stderr about Node 20, which commands that never open the service must not print.
+ */
+export function loadProvider(): Promise<typeof import('oidc-provider')> {
+  return import('oidc-provider');
+}
+
 export async function createProvider(options: ProviderOptions): Promise<Provider> {
-  // Loaded when the service opens, not when the CLI starts: on import it warns on stderr about
-  // Node 20, which commands that never open the service must not print.
-  const { default: ProviderClass } = await import('oidc-provider');
+  const { default: ProviderClass } = await loadProvider();
   const configuration: Configuration = {
     adapter: options.adapter as unknown as Configuration['adapter'],
     jwks: { keys: options.signingKeys.map(privateJwk) },
@@ -115,10 +127,14 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     },
     ttl: { ...OIDC_TTL },
     interactions: { url: (_ctx, interaction) => options.interactionUrl(interaction.uid) },
+    // Called for every token issued (code and refresh grants) and every userinfo answer: the
+    // registry's claims are read now, and an ended membership has no account (registry.ts).
     findAccount: async (_ctx, sub) => {
       const account = await options.accounts.find(sub);
       if (!account) return undefined;
-      return { accountId: account.accountId, claims: () => ({ ...account.claims, sub: account.accountId }) };
+      const claims = await currentClaims(account, options.rulebook, options.registry);
+      if (!claims) return undefined;
+      return { accountId: account.accountId, claims: () => ({ ...claims, sub: account.accountId }) };
     },
   };
   const provider = new ProviderClass(options.issuer, configuration);
@@ -135,6 +151,25 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     actual: string,
   ) {
     return clientSecretMatches(this.clientSecret, actual);
+  };
+  // Replay records are insert-only (adapter.ts): a racing second use of one client assertion
+  // fails its insert, which is the answer "used before", not a server error.
+  const replay = provider.ReplayDetection as unknown as {
+    unique?: (iss: string, jti: string, exp: number) => Promise<boolean>;
+  };
+  const unique = replay.unique;
+  if (typeof unique !== 'function') {
+    throw new Error(
+      'oidc-provider no longer has ReplayDetection.unique: assertion replays cannot be refused',
+    );
+  }
+  replay.unique = async function uniqueOnce(iss, jti, exp) {
+    try {
+      return await unique.call(this, iss, jti, exp);
+    } catch (error) {
+      if (error instanceof ReplayDetected) return false;
+      throw error;
+    }
   };
   return provider;
 }
