@@ -149,6 +149,7 @@ export async function openService(
     credentials,
     rulebook,
     audit,
+    developmentMode: config.developmentMode,
     ...(options.now ? { now: options.now } : {}),
   });
   let oidc: Oidc;

@@ -29,6 +29,8 @@ export interface GovernanceOptions {
   readonly credentials: Credentials;
   readonly rulebook: RulebookCapability;
   readonly audit: AuditLog;
+  /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
+  readonly developmentMode?: boolean;
   readonly now?: () => Date;
 }
 
@@ -108,6 +110,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     status: credentials.status,
     rules,
     audit,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const lifecycle = new MemberLifecycle({
@@ -126,6 +129,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     audit,
     effects: lifecycle,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const challenges = new Challenges(dataSource, now);
