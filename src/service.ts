@@ -153,6 +153,7 @@ export async function openService(
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
+    developmentMode: config.developmentMode,
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);
