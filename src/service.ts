@@ -6,7 +6,15 @@ import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
-import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
+import {
+  createDataSource,
+  databaseKind,
+  initializeWithRetries,
+  migrate,
+  pingDatabase,
+  postgresClientBounds,
+  withStartupLock,
+} from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
@@ -60,26 +68,60 @@ export interface OpenOptions {
   readonly quiet?: boolean;
 }
 
-/** Opens the database (running migrations) and returns the data source, closed again on failure. */
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations (the default); `false` refuses to start on an outdated schema. */
+  readonly migrate?: boolean;
+  /**
+   * Work that must run once across replicas starting together, after the migrations and under
+   * the same database lock (the creation of the service identity).
+   */
+  readonly bootstrap?: (dataSource: DataSource) => Promise<void>;
+}
+
+/**
+ * Opens the database (retrying while it is not up yet, up to DATABASE_STARTUP_WAIT_MS), runs
+ * the migrations and the bootstrap under the startup lock (any number of replicas or
+ * `migrate` commands may start at once), and returns the data source, closed again on failure.
+ */
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  runMigrations = true,
+  options: OpenDatabaseOptions = {},
 ): Promise<DataSource> {
   const dataSource = createDataSource({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     entities: ENTITIES,
   });
-  await dataSource.initialize();
+  await initializeWithRetries(dataSource, {
+    waitMs: config.databaseStartupWaitMs,
+    onRetry: (attempt, delayMs, error) =>
+      logger.warn({ attempt, retryInMs: delayMs, err: error }, 'database not reachable yet: retrying'),
+  });
   try {
-    if (runMigrations) {
-      const applied = await migrate(dataSource);
-      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    } else if (await dataSource.showMigrations()) {
-      throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
-    }
+    await withStartupLock(
+      {
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        postgres: postgresClientBounds({
+          // The lock's own wait is bounded by its lock_timeout; a statement on it may wait as long.
+          statementTimeoutMs: 0,
+          connectTimeoutMs: config.databaseConnectTimeoutMs,
+        }),
+      },
+      async () => {
+        if (options.migrate ?? true) {
+          const applied = await migrate(dataSource);
+          if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+        } else if (await dataSource.showMigrations()) {
+          throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
+        }
+        await options.bootstrap?.(dataSource);
+      },
+    );
   } catch (error) {
     await dataSource.destroy();
     throw error;
@@ -98,19 +140,20 @@ export async function openService(
   options: OpenOptions = {},
 ): Promise<Service> {
   const secret = resolveKeySecret(config.keyEncryptionSecret, config.dataDir);
-  const dataSource = await openDatabase(config, logger, options.migrate ?? true);
-  let identity: ServiceIdentity;
-  try {
-    identity = await ServiceIdentity.open({
-      dataSource,
-      publicUrl: config.publicUrl,
-      secretHex: secret.secretHex,
-      ...(options.now ? { now: options.now } : {}),
-    });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
+  let opened: ServiceIdentity | undefined;
+  const dataSource = await openDatabase(config, logger, {
+    migrate: options.migrate ?? true,
+    // Under the startup lock: two replicas starting on a database without identity make one.
+    bootstrap: async (ds) => {
+      opened = await ServiceIdentity.open({
+        dataSource: ds,
+        publicUrl: config.publicUrl,
+        secretHex: secret.secretHex,
+        ...(options.now ? { now: options.now } : {}),
+      });
+    },
+  });
+  const identity = opened as ServiceIdentity;
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -153,6 +196,7 @@ export async function openService(
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
+    developmentMode: config.developmentMode,
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);

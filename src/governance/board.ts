@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
+import { checkSeatableDid } from './board-did.js';
 import { BoardMemberEntity, type BoardMemberRow } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
@@ -23,6 +24,8 @@ export interface BoardDeps {
   readonly audit: AuditTrail;
   /** A removed board member loses its logins in the same transaction. */
   readonly logins?: LoginSessions;
+  /** did:web of `localhost` may sit on the board only in development (PUBLIC_URL on loopback). */
+  readonly developmentMode?: boolean;
   readonly now?: () => Date;
 }
 
@@ -47,6 +50,7 @@ export class Board {
     input: { did: string; name: string; affiliations?: readonly string[]; by: string },
     manager?: EntityManager,
   ): Promise<{ member: BoardMemberView; credential: string }> {
+    checkSeatableDid(input.did, { developmentMode: this.deps.developmentMode ?? false });
     // (A seat given by motion was checked when the motion opened: no read inside its transaction.)
     if (!manager && !(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
       throw new GovernanceError(

@@ -31,6 +31,8 @@ export interface GovernanceOptions {
   readonly audit: AuditLog;
   /** Ends a DID's logins when its membership or board seat ends (the OpenID Connect provider's). */
   readonly logins: LoginSessions;
+  /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
+  readonly developmentMode?: boolean;
   readonly now?: () => Date;
 }
 
@@ -111,6 +113,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     audit,
     logins: options.logins,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const lifecycle = new MemberLifecycle({
@@ -130,6 +133,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     audit,
     effects: lifecycle,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const challenges = new Challenges(dataSource, now);
