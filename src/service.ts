@@ -232,6 +232,7 @@ export async function openService(
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
+    publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },

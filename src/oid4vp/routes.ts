@@ -95,6 +95,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       sameDeviceUrl: walletUrl(clientId, requestUri('same-device')),
       crossDeviceUrl: walletUrl(clientId, requestUri('cross-device')),
       statusUrl: `${interactionBase}/${interaction.uid}/status`,
+      nonce: String(ctx.state.cspNonce ?? ''),
     });
   });
 
