@@ -163,8 +163,13 @@ export async function openService(
       dataSource,
       identity,
       ...(options.now ? { now: options.now } : {}),
-      // Admitted members are trusted issuers of the types the rulebook allows them.
-      memberIssuers: async () => (governance ? governance.members.issuers() : []),
+      // Admitted members are trusted issuers of the types the rulebook allows them: looked up
+      // by DID, or by page, in the member registry (never listed whole).
+      members: {
+        get: async (did) => (governance ? governance.members.issuer(did) : undefined),
+        page: async (request) => (governance ? governance.members.issuerPage(request) : []),
+        count: async (request) => (governance ? governance.members.issuerCount(request) : 0),
+      },
     });
   } catch (error) {
     await dataSource.destroy();

@@ -11,7 +11,7 @@ import type { ServiceIdentity } from '../identity/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
-  type MemberIssuer,
+  type MemberIssuerSource,
   type TrustRegistry,
   trustRoutes,
 } from '../trust/index.js';
@@ -54,7 +54,7 @@ export interface CredentialsOptions {
   readonly identity: ServiceIdentity;
   readonly now?: () => Date;
   /** Admitted members that the rulebook lets issue some types (governance supplies this). */
-  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  readonly members?: MemberIssuerSource;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
 }
@@ -89,7 +89,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     anchors: loadTrustAnchors(config.trustAnchorsDir),
     serviceDid: identity.did,
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
-    ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
+    ...(options.members ? { members: options.members } : {}),
   });
   const resolver =
     options.resolver ??

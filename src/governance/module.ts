@@ -83,6 +83,12 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
     evidenceFor: async (roles) => (await current()).evidenceFor(roles),
     credentialValidityDays: async (version) => (await byVersion(version)).membership.credentialValidityDays,
     memberIssuableTypes: async (roles) => (await current()).memberIssuableTypes(roles),
+    async issuingRoles() {
+      const rulebook = await current();
+      return rulebook.roles
+        .map((role) => role.id)
+        .filter((id) => rulebook.memberIssuableTypes([id]).length > 0);
+    },
     async adoptProposal(version, hash, by, manager: EntityManager) {
       const file = rulebook.file;
       if (file.version !== version || file.hash !== hash) {

@@ -6,6 +6,7 @@ import { RulebookVersions1795000000030 } from './1795000000030-rulebook-versions
 import { Governance1795000000040 } from './1795000000040-governance.js';
 import { AuditLog1795000000050 } from './1795000000050-audit-log.js';
 import { OidcAndWalletLogin1795000000062 } from './1795000000062-oidc-and-wallet-login.js';
+import { MemberRegistryIndexes1795000000100 } from './1795000000100-member-registry-indexes.js';
 import { OidcRegistryLogins1795000000110 } from './1795000000110-oidc-registry-logins.js';
 
 /**
@@ -23,5 +24,6 @@ export const MIGRATIONS = [
   Governance1795000000040,
   AuditLog1795000000050,
   OidcAndWalletLogin1795000000062,
+  MemberRegistryIndexes1795000000100,
   OidcRegistryLogins1795000000110,
 ] as const;
