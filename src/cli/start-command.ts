@@ -18,6 +18,7 @@ export function startCommand(config: ConfigSource): Command {
         port: cfg.port,
         host: cfg.host,
         shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+        shutdownDrainMs: cfg.shutdownDrainMs,
         logger,
         onShutdownBegin: () => service.beginShutdown(),
         onShutdownEnd: () => service.close(),
@@ -31,6 +32,8 @@ export function startCommand(config: ConfigSource): Command {
         },
         'ready',
       );
-      process.exitCode = await running.stopped;
+      // Exit now: a stalled database connection (or any other handle) must not keep the
+      // process alive after the shutdown completed.
+      process.exit(await running.stopped);
     });
 }

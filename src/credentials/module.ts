@@ -19,8 +19,11 @@ import { CredentialIssuer } from './issue/issuer.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
 import { verificationRoutes } from './routes.js';
 import {
+  contextUrl,
   createSchemaRegistry,
+  DATASPACE_CONTEXT,
   loadCredentialSchemas,
+  loadJsonLdContexts,
   type SchemaRegistry,
   schemaRoutes,
 } from './schemas/index.js';
@@ -79,6 +82,9 @@ export function openCredentials(options: CredentialsOptions): Credentials {
   const now = options.now ?? (() => new Date());
   const signer = serviceSigner(identity);
   const schemas = createSchemaRegistry(loadCredentialSchemas(config.credentialSchemasDir));
+  const contexts = loadJsonLdContexts(config.credentialSchemasDir);
+  const dataspaceContext = contexts.latest(DATASPACE_CONTEXT);
+  if (!dataspaceContext) throw new Error('the dataspace JSON-LD context is missing');
   const trust = createTrustRegistry({
     anchors: loadTrustAnchors(config.trustAnchorsDir),
     serviceDid: identity.did,
@@ -127,6 +133,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     dataSource,
     signer,
     schemas: issuerSchemas(schemas, config.publicUrl),
+    contexts: [contextUrl(config.publicUrl, DATASPACE_CONTEXT, dataspaceContext.version)],
     allocateStatus: async (credentialId, manager) =>
       (await status.allocateEntries({ credentialId, manager })).map((entry) => ({ ...entry })),
     now,
@@ -141,7 +148,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     deps,
     routers: [
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
-      schemaRoutes(schemas, config.publicUrl),
+      schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
       verificationRoutes(deps),
     ],

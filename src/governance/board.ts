@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import { type CredentialIssuer, DATA_SPACE_CREDENTIAL_FORMAT } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { checkSeatableDid } from './board-did.js';
@@ -68,6 +68,7 @@ export class Board {
       const issued = await this.deps.issuer.issue(
         {
           type: 'BoardMemberCredential',
+          format: DATA_SPACE_CREDENTIAL_FORMAT,
           subject: boardMemberSubject({ did: input.did, name: input.name, addedAt: since }),
         },
         m,

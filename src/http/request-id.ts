@@ -28,8 +28,9 @@ export function loggedPath(ctx: Context): { path: string; query?: string } {
 
 /**
  * Gives each request an id (the caller's X-Request-Id when it is a sane token, else a UUID),
- * echoes it, and logs one line per request with method, path (redacted: `loggedPath`), status
- * and duration.
+ * echoes it, and logs one line per request with method, path (redacted: `loggedPath`), status,
+ * duration and the client address (`ctx.ip`: the X-Forwarded-For client only when TRUST_PROXY is
+ * set). Health probes, asked every few seconds by orchestrators, are logged at debug unless they fail.
  */
 export function requestContext(logger: Logger) {
   return async function withRequestId(ctx: Context, next: Next): Promise<void> {
@@ -48,8 +49,11 @@ export function requestContext(logger: Logger) {
         ...loggedPath(ctx),
         status: ctx.status,
         ms: Math.round(ms * 10) / 10,
+        client: ctx.ip,
       };
-      if (ctx.status >= 500) logger.error(line, 'request');
+      if (ctx.status >= 500 && ctx.status !== 503) logger.error(line, 'request');
+      else if (ctx.status >= 500) logger.warn(line, 'request');
+      else if (ctx.path.startsWith('/health/')) logger.debug(line, 'request');
       else logger.info(line, 'request');
     }
   };

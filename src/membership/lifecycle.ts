@@ -5,7 +5,7 @@
  * in the same commit.
  */
 import type { EntityManager } from 'typeorm';
-import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import { type CredentialIssuer, DATA_SPACE_CREDENTIAL_FORMAT } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import type { Board } from '../governance/board.js';
 import { BoardMemberEntity, type MotionKind, type MotionRow } from '../governance/entities.js';
@@ -222,6 +222,7 @@ export class MemberLifecycle implements MotionEffects {
     const issued = await this.deps.issuer.issue(
       {
         type: 'MembershipCredential',
+        format: DATA_SPACE_CREDENTIAL_FORMAT,
         subject: membershipSubject(row),
         validFrom,
         validUntil,

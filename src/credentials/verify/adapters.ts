@@ -15,12 +15,13 @@ import { type IssuerTrust, type KeyLookup, KeyLookupError, type SchemaValidation
 
 export function didKeyLookup(resolver: DidResolver): KeyLookup {
   return {
-    async verificationKey(did, kid, relationship) {
+    async verificationKey(did, kid, relationship, budget) {
       let document: Awaited<ReturnType<DidResolver['resolve']>>;
       try {
-        document = await resolver.resolve(did);
+        document = await resolver.resolve(did, budget ? { budget } : {});
       } catch (error) {
         if (error instanceof DidResolutionError) {
+          if (error.code === 'fetch_budget_exhausted') throw new KeyLookupError(error.code, error.message);
           throw new KeyLookupError('unresolvable_did', `${did} does not resolve: ${error.code}`);
         }
         throw error;
