@@ -7,12 +7,16 @@ export function keysCommands(config: ConfigSource): Command {
   keys
     .command('rotate')
     .description(
-      'Add a new Ed25519 and P-256 key and sign with them; the old keys stay published until retired.',
+      'Add a new Ed25519 and P-256 key and a new RS256 OpenID Connect token key, and sign with them; the old keys stay published until retired.',
     )
     .action(() =>
       withService(config, async (service) => {
         const result = await service.identity.rotate();
-        printJson({ added: result.added.map((k) => k.id), previous: result.previous.map((k) => k.id) });
+        printJson({
+          added: result.added.map((k) => k.id),
+          previous: result.previous.map((k) => k.id),
+          tokenKeys: result.tokenKeys,
+        });
       }),
     );
   keys

@@ -92,7 +92,11 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const { errors } = await loadProvider();
   const provider = await createProvider({
     issuer,
-    signingKeys: [await options.identity.signingKey('ES256'), await options.identity.signingKey('EdDSA')],
+    signingKeys: [
+      await options.identity.signingKey('ES256'),
+      await options.identity.signingKey('EdDSA'),
+      await options.identity.tokenSigningKey(),
+    ],
     adapter: typeormAdapter(options.dataSource, {
       now,
       alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),

@@ -1,8 +1,9 @@
 /**
  * The oidc-provider configuration: every default that matters is set here on purpose.
  *
- * - Keys: the service's own EdDSA and P-256 keys (their `kid` is the DID URL); no development
- *   keys. ID tokens are ES256 unless a client asks for EdDSA.
+ * - Keys: the service's own EdDSA and P-256 keys (their `kid` is the DID URL) and its RSA token
+ *   key (RS256, `kid` its JWK thumbprint); no development keys. ID tokens are ES256 unless the
+ *   client was registered with `id_token_signed_response_alg` RS256 or EdDSA.
  * - No development interactions: logins go through the wallet login (src/oid4vp).
  * - Authorization code flow only, PKCE S256 for every client, exact redirect URIs, `iss` in
  *   authorization responses (RFC 9207: oidc-provider always sends it), refresh tokens rotated,
@@ -12,7 +13,7 @@
  */
 import { hkdfSync, type KeyObject } from 'node:crypto';
 import type { Configuration, JWK, default as Provider } from 'oidc-provider';
-import type { SigningKey } from '../identity/index.js';
+import type { SigningKey, TokenSigningKey } from '../identity/index.js';
 import type { Rulebook } from '../rulebook/index.js';
 import type { AccountStore } from './accounts.js';
 import { type AdapterConstructor, ReplayDetected } from './adapter.js';
@@ -38,9 +39,16 @@ export const OIDC_TTL = {
 
 export const ALGORITHMS = ['ES256', 'EdDSA'] as const;
 
+/**
+ * ID tokens and userinfo may also be RS256 (the token key): OpenID Connect Core §15.1 and
+ * Discovery §3 make RS256 mandatory for an OP. Client authentication, request objects and the
+ * rest keep the allow-list.
+ */
+export const ID_TOKEN_ALGORITHMS = ['RS256', ...ALGORITHMS] as const;
+
 export interface ProviderOptions {
   readonly issuer: string;
-  readonly signingKeys: readonly SigningKey[];
+  readonly signingKeys: readonly (SigningKey | TokenSigningKey)[];
   readonly adapter: AdapterConstructor;
   readonly accounts: AccountStore;
   /** The registry the claims it keeps are read from at every token and userinfo. */
@@ -67,7 +75,7 @@ export function deriveCookieKeys(secretHex: string): string[] {
   return [Buffer.from(key).toString('base64url')];
 }
 
-function privateJwk(key: SigningKey): JWK {
+function privateJwk(key: SigningKey | TokenSigningKey): JWK {
   const jwk = (key.privateKey as KeyObject).export({ format: 'jwk' }) as JWK;
   return { ...jwk, kid: key.kid, alg: key.algorithm, use: 'sig' };
 }
@@ -118,8 +126,8 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       token_endpoint_auth_method: 'client_secret_basic',
     },
     enabledJWA: {
-      idTokenSigningAlgValues: [...ALGORITHMS],
-      userinfoSigningAlgValues: [...ALGORITHMS],
+      idTokenSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
+      userinfoSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
       clientAuthSigningAlgValues: [...ALGORITHMS],
       requestObjectSigningAlgValues: [...ALGORITHMS],
       authorizationSigningAlgValues: [...ALGORITHMS],
