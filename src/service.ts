@@ -175,6 +175,12 @@ export async function openService(
     await dataSource.destroy();
     throw error;
   }
+  const audit = new AuditLog({
+    dataSource,
+    signer: serviceSigner(identity),
+    document: () => identity.document(),
+    ...(options.now ? { now: options.now } : {}),
+  });
   let rulebook: RulebookCapability;
   try {
     // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
@@ -183,16 +189,22 @@ export async function openService(
       dataSource,
       logger,
       ...(options.now ? { now: options.now } : {}),
+      // The first adoption is the operator's act (its file, at first start): audited with it.
+      recordFirstAdoption: async (adopted, manager) =>
+        void (await audit.append(
+          {
+            kind: 'rulebook.adopted',
+            actor: 'operator',
+            subject: adopted.version,
+            data: { version: adopted.version, hash: adopted.hash, first: true },
+          },
+          manager,
+        )),
     });
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
-  const audit = new AuditLog({
-    dataSource,
-    signer: serviceSigner(identity),
-    ...(options.now ? { now: options.now } : {}),
-  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,

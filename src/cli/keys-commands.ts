@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { recordKeyRetirement, recordKeyRotation } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
@@ -12,6 +13,7 @@ export function keysCommands(config: ConfigSource): Command {
     .action(() =>
       withService(config, async (service) => {
         const result = await service.identity.rotate();
+        await recordKeyRotation(service, result);
         printJson({
           added: result.added.map((k) => k.id),
           previous: result.previous.map((k) => k.id),
@@ -25,6 +27,7 @@ export function keysCommands(config: ConfigSource): Command {
     .action(() =>
       withService(config, async (service) => {
         const retired = await service.identity.retire();
+        await recordKeyRetirement(service, retired);
         printJson({ retired: retired.map((k) => k.id) });
       }),
     );
