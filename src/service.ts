@@ -10,6 +10,7 @@ import {
   createDataSource,
   databaseKind,
   initializeWithRetries,
+  markInUse,
   migrate,
   pingDatabase,
   postgresClientBounds,
@@ -221,6 +222,8 @@ export async function openService(
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
+  // `restore` refuses to replace an SQLite database while any process uses it.
+  const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
   const app = createApp({
     logger,
@@ -254,7 +257,11 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
-      if (dataSource.isInitialized) await dataSource.destroy();
+      try {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } finally {
+        releaseInUse();
+      }
     },
   };
 }

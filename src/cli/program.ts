@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { auditCommands } from './audit-commands.js';
+import { backupCommands } from './backup-commands.js';
 import { boardCommands } from './board-commands.js';
 import { clientsCommands } from './clients-commands.js';
 import { credentialsCommands } from './credentials-commands.js';
@@ -33,6 +34,7 @@ export function buildProgram(config: ConfigSource, wallet: WalletEnvironmentSour
     );
   program.addCommand(startCommand(config));
   program.addCommand(migrateCommand(config));
+  for (const command of backupCommands(config)) program.addCommand(command);
   program.addCommand(didCommands(config));
   program.addCommand(keysCommands(config));
   program.addCommand(credentialsCommands(config));
