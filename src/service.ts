@@ -113,7 +113,7 @@ export async function openDatabase(
       },
       async () => {
         if (options.migrate ?? true) {
-          const applied = await migrate(dataSource);
+          const applied = await migrateUnbounded(config, dataSource);
           if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
         } else if (await dataSource.showMigrations()) {
           throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
@@ -126,6 +126,28 @@ export async function openDatabase(
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Runs pending migrations. On PostgreSQL through a connection without the statement bound: a
+ * migration over a large table may rightly take longer than any request should.
+ */
+async function migrateUnbounded(config: Config, dataSource: DataSource): Promise<string[]> {
+  if (config.databaseUrl === undefined || !(await dataSource.showMigrations())) return migrate(dataSource);
+  const migrator = createDataSource({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    entities: ENTITIES,
+  });
+  await migrator.initialize();
+  try {
+    return await migrate(migrator);
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 /**
