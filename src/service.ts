@@ -10,6 +10,7 @@ import {
   createDataSource,
   databaseKind,
   initializeWithRetries,
+  markInUse,
   migrate,
   pingDatabase,
   postgresClientBounds,
@@ -114,7 +115,7 @@ export async function openDatabase(
       },
       async () => {
         if (options.migrate ?? true) {
-          const applied = await migrate(dataSource);
+          const applied = await migrateUnbounded(config, dataSource);
           if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
         } else if (await dataSource.showMigrations()) {
           throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
@@ -127,6 +128,28 @@ export async function openDatabase(
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Runs pending migrations. On PostgreSQL through a connection without the statement bound: a
+ * migration over a large table may rightly take longer than any request should.
+ */
+async function migrateUnbounded(config: Config, dataSource: DataSource): Promise<string[]> {
+  if (config.databaseUrl === undefined || !(await dataSource.showMigrations())) return migrate(dataSource);
+  const migrator = createDataSource({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    entities: ENTITIES,
+  });
+  await migrator.initialize();
+  try {
+    return await migrate(migrator);
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 /**
@@ -245,6 +268,8 @@ export async function openService(
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
+  // `restore` refuses to replace an SQLite database while any process uses it.
+  const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
   const app = createApp({
     logger,
@@ -279,7 +304,11 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
-      if (dataSource.isInitialized) await dataSource.destroy();
+      try {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } finally {
+        releaseInUse();
+      }
     },
   };
 }

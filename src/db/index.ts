@@ -1,4 +1,14 @@
 export {
+  BackupError,
+  type BackupErrorCode,
+  type BackupSummary,
+  backupSqlite,
+  checkBackup,
+  IN_USE_LOCK_FILE,
+  markInUse,
+  restoreSqlite,
+} from './backup.js';
+export {
   createDataSource,
   type DatabaseKind,
   type DatabaseOptions,
