@@ -12,10 +12,10 @@ import type { TrustRegistry } from '../../trust/index.js';
 import type { IssuerSchemas } from '../issue/issuer.js';
 import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
 import {
+  type FetchBudget,
   type IssuerTrust,
   type KeyLookup,
   KeyLookupError,
-  type FetchBudget,
   type KeyRelationship,
   type SchemaValidation,
 } from './ports.js';
