@@ -19,7 +19,7 @@ import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index
 import { Board } from './board.js';
 import { GovernanceEngine } from './engine.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules } from './ports.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 import { governanceRoutes } from './routes.js';
 import { verifyStatement } from './signed-statement.js';
 
@@ -29,6 +29,10 @@ export interface GovernanceOptions {
   readonly credentials: Credentials;
   readonly rulebook: RulebookCapability;
   readonly audit: AuditLog;
+  /** Ends a DID's logins when its membership or board seat ends (the OpenID Connect provider's). */
+  readonly logins: LoginSessions;
+  /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
+  readonly developmentMode?: boolean;
   readonly now?: () => Date;
 }
 
@@ -114,6 +118,8 @@ export function openGovernance(options: GovernanceOptions): Governance {
     status: credentials.status,
     rules,
     audit,
+    logins: options.logins,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const lifecycle = new MemberLifecycle({
@@ -122,6 +128,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     board,
     audit,
+    logins: options.logins,
     now,
   });
   const engine = new GovernanceEngine({
@@ -132,6 +139,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     audit,
     effects: lifecycle,
+    developmentMode: options.developmentMode ?? false,
     now,
   });
   const challenges = new Challenges(dataSource, now);

@@ -137,6 +137,14 @@ export class MemberRegistry {
     return memberView(row);
   }
 
+  /** The registry row of `did`, whatever its status, or undefined. */
+  async find(did: string): Promise<MemberRow | undefined> {
+    const row = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(MemberEntity).findOneBy({ did }),
+    );
+    return row ?? undefined;
+  }
+
   /**
    * The active member with exactly this DID as an issuer of the types the rulebook lets its
    * roles issue; undefined when there is none or its roles issue nothing. One primary-key read.

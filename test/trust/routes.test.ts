@@ -196,8 +196,10 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers/{did} (as FIWARE
       assert.equal(attribute.issuerType, 'TI');
       assert.equal(attribute.tao, SERVICE);
       assert.equal(attribute.rootTao, SERVICE);
-      assert.equal(attribute.hash, createHash('sha256').update(attribute.body).digest('hex'));
-      assert.match(attribute.hash, /^[0-9a-f]{64}$/);
+      // FIWARE trusted-issuers-list: standard base64 of the SHA-256 of the JSON the body encodes.
+      const json = Buffer.from(attribute.body, 'base64');
+      assert.equal(attribute.hash, createHash('sha256').update(json).digest('base64'));
+      assert.match(attribute.hash, /^[A-Za-z0-9+/]{43}=$/);
     }
   });
 
@@ -215,13 +217,13 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers/{did} (as FIWARE
         credentialsType: 'LegalPersonCredential',
         claims: [
           { name: 'country', path: '$.country', allowedValues: ['DE', 'ES'] },
-          { name: 'address.post-code', path: "$.address['post-code']", allowedValues: ['28001'] },
+          { name: 'address.post-code', path: '$.address["post-code"]', allowedValues: ['28001'] },
         ],
       },
       {
         validFor: { from: '2025-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' },
         credentialsType: 'EmployeeCredential',
-        claims: [{ name: 'address.post-code', path: "$.address['post-code']", allowedValues: ['28001'] }],
+        claims: [{ name: 'address.post-code', path: '$.address["post-code"]', allowedValues: ['28001'] }],
       },
     ]);
   });

@@ -5,7 +5,14 @@ import { checkStatus } from './checks/status.js';
 import { checkTrustedIssuer } from './checks/trusted-issuer.js';
 import { checkValidity } from './checks/validity.js';
 import { JwsFormatError, type ParsedJws, parseCompactJws } from './compact-jws.js';
-import { type CredentialView, credentialView, ModelError, tokenKind } from './model.js';
+import {
+  type CredentialView,
+  credentialView,
+  isSdJwt,
+  ModelError,
+  SD_JWT_DETAIL,
+  tokenKind,
+} from './model.js';
 import type { IssuerTrust, KeyLookup, SchemaValidation, StatusLookup } from './ports.js';
 import {
   type CheckName,
@@ -70,8 +77,10 @@ export function checkCredentialFormat(token: unknown): {
 } {
   if (typeof token !== 'string')
     return { result: failed('format', 'malformed', 'the credential must be a compact JWT string') };
+  if (isSdJwt(token)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
   try {
     const jws = parseCompactJws(token);
+    if (isSdJwt(token, jws.header)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
     const kind = tokenKind(jws.header, jws.payload);
     if (kind !== 'jwt_vc_json' && kind !== 'vc+jwt') {
       return {

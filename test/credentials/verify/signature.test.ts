@@ -281,12 +281,22 @@ describe('signature: VC-JOSE-COSE §3 and RFC 7515 §5.2, keys only from the iss
       assertFails(await verify(token), 'signature', 'issuer_mismatch');
     });
 
-    it('refuses an issuer that is not a DID (issuer_mismatch)', async () => {
+    it('refuses an https issuer as a kind it does not support (unsupported_issuer)', async () => {
       const payload = credentialPayload('vc+jwt', { issuer: 'https://issuer.example', ...claims() });
       assertFails(
         await verify(signedBy(trusted(), payload, { typ: 'vc+jwt' })),
         'signature',
-        'issuer_mismatch',
+        'unsupported_issuer',
+      );
+    });
+
+    it('refuses a kid that is neither a DID URL nor a #fragment (unknown_key)', async () => {
+      const payload = credentialPayload('vc+jwt', { issuer: trusted().did, ...claims() });
+      const kid = trusted().kid.slice(trusted().kid.indexOf('#') + 1);
+      assertFails(
+        await verify(signedBy(trusted(), payload, { typ: 'vc+jwt', kid })),
+        'signature',
+        'unknown_key',
       );
     });
 

@@ -9,6 +9,10 @@
  * form is the same signature encoded a second time, which node:crypto and jose accept, and is
  * refused with `non_canonical_signature`. A DID document that would have to be fetched after
  * the request's fetch budget is spent fails with `fetch_budget_exhausted`.
+ * Codes: `unsupported_algorithm`, `unsupported_issuer` (the signer is not a DID, e.g. an https
+ * issuer), `issuer_mismatch`, `subject_mismatch`, `unknown_key` (including a `kid` that is neither
+ * a DID URL nor a `#fragment`), `unresolvable_did`, `unsupported_key`, `invalid_signature`,
+ * `non_canonical_signature`, `fetch_budget_exhausted`.
  */
 import { verify } from 'node:crypto';
 import type { ParsedJws } from '../compact-jws.js';
@@ -56,8 +60,10 @@ export async function checkSignature(
     return failed('signature', 'unsupported_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
   }
   const signer = claims.signer;
-  if (signer === undefined || !signer.startsWith('did:')) {
-    return failed('signature', 'issuer_mismatch', 'the signer is not named by a DID');
+  if (signer === undefined) return failed('signature', 'issuer_mismatch', 'the token names no signer');
+  if (!signer.startsWith('did:')) {
+    // An https (or any non-DID) issuer is a kind of issuer this service does not resolve keys for.
+    return failed('signature', 'unsupported_issuer', 'the signer is not named by a DID');
   }
   if (claims.signerClaims.length > 1) {
     return failed(
@@ -74,6 +80,9 @@ export async function checkSignature(
   if (kid !== undefined) {
     if (typeof kid !== 'string' || kid.length === 0)
       return failed('signature', 'unknown_key', 'kid is not a string');
+    // A kid is a DID URL or a fragment `#…` relative to the signer; anything else names no key.
+    if (!kid.startsWith('#') && !kid.startsWith('did:'))
+      return failed('signature', 'unknown_key', 'kid is neither a DID URL nor a #fragment');
     keyId = kid.startsWith('#') ? `${signer}${kid}` : kid;
     const hash = keyId.indexOf('#');
     const kidDid = hash === -1 ? keyId : keyId.slice(0, hash);
