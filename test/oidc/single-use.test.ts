@@ -41,7 +41,7 @@ describeEachDatabase('single use under concurrency', (fresh) => {
     const registered = await running.service.oidc.clients.add({
       clientId: 'racer',
       redirectUris: [REDIRECT_URI],
-      scopes: ['membership'],
+      scopes: ['membership', 'offline_access'],
     });
     secret = registered.client_secret as string;
     rp = await relyingParty(running, ['membership']);
@@ -56,11 +56,11 @@ describeEachDatabase('single use under concurrency', (fresh) => {
   });
 
   /** A fresh authorization code of client `racer`, and its PKCE verifier. */
-  async function freshCode(): Promise<{ code: string; verifier: string }> {
+  async function freshCode(scope = 'openid membership'): Promise<{ code: string; verifier: string }> {
     const wallet = await newWallet();
     await giveMembership(running.service, wallet);
     const browser = new Browser(running.publicUrl);
-    const started = await startLogin(rp, 'openid membership');
+    const started = await startLogin(rp, scope, { prompt: 'consent' });
     const url = new URL(started.authorizationUrl.href);
     url.searchParams.set('client_id', 'racer');
     const page = await browser.navigate(url.href);
@@ -94,6 +94,29 @@ describeEachDatabase('single use under concurrency', (fresh) => {
             redirect_uri: REDIRECT_URI,
             code_verifier: verifier,
           }),
+      ),
+    );
+    tally(responses, 'invalid_grant');
+  });
+
+  it(`rotates one refresh token once out of ${RACERS} concurrent refresh requests; the others get invalid_grant`, async function () {
+    this.timeout(60_000);
+    const { code, verifier } = await freshCode('openid membership offline_access');
+    const exchanged = await request(apps[0])
+      .post('/oidc/token')
+      .auth('racer', secret)
+      .type('form')
+      .send({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier })
+      .expect(200);
+    const refreshToken = exchanged.body.refresh_token as string;
+    assert.ok(refreshToken);
+    const responses = await Promise.all(
+      Array.from({ length: RACERS }, (_, i) =>
+        request(apps[i % apps.length])
+          .post('/oidc/token')
+          .auth('racer', secret)
+          .type('form')
+          .send({ grant_type: 'refresh_token', refresh_token: refreshToken }),
       ),
     );
     tally(responses, 'invalid_grant');
