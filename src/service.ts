@@ -6,14 +6,22 @@ import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
-import { createDataSource, databaseKind, migrate, pingDatabase } from './db/index.js';
+import {
+  createDataSource,
+  databaseKind,
+  migrate,
+  pingDatabase,
+  type SweepTarget,
+  startSweeper,
+  sweepExpired,
+} from './db/index.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
-import { createApp } from './http/index.js';
+import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
-import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
+import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
@@ -44,6 +52,10 @@ export interface Service {
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
   readonly app: Koa;
+  /** The rate limits on unauthenticated writes (counters in the database). */
+  readonly rateLimits: RateLimits;
+  /** Deletes expired challenges, wallet-login transactions and rate-limit counters once. */
+  sweep(): Promise<Record<string, number> | undefined>;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -56,6 +68,44 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
+  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  readonly sweeper?: boolean;
+}
+
+/** The tables whose expired rows the sweep deletes. */
+export const SWEEP_TARGETS: readonly SweepTarget[] = [
+  { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
+  { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+];
+
+/**
+ * The unauthenticated writes that are rate limited per client address (paths below the base
+ * path). Applications are also limited per signing DID, inside membership.
+ */
+function rateLimitRules(oidcPath: string): RateLimitRule[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const oidc = escape(oidcPath);
+  return [
+    { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential)?$/,
+      bucket: 'application',
+    },
+    { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
+    { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
+    { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    {
+      method: 'GET',
+      path: new RegExp(`^${escape(REQUEST_PATH)}/[^/]+$`),
+      bucket: 'wallet-login',
+      oauth: true,
+    },
+    { method: 'POST', path: new RegExp(`^${escape(RESPONSE_PATH)}$`), bucket: 'wallet-login', oauth: true },
+  ];
 }
 
 /** Opens the database (running migrations) and returns the data source, closed again on failure. */
@@ -155,6 +205,7 @@ export async function openService(
     await dataSource.destroy();
     throw error;
   }
+  const rateLimits = RateLimits.open(dataSource, config.rateLimits);
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -162,6 +213,7 @@ export async function openService(
     rulebook,
     audit,
     developmentMode: config.developmentMode,
+    limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
   let oidc: Oidc;
@@ -176,6 +228,7 @@ export async function openService(
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    rateLimits.close();
     await dataSource.destroy();
     throw error;
   }
@@ -206,12 +259,26 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
     ],
+    guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
     cookieKeys: oidc.cookieKeys,
     mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });
+  const now = options.now ?? (() => new Date());
+  const stopSweeper =
+    options.sweeper && config.sweepIntervalSeconds > 0
+      ? startSweeper({
+          dataSource,
+          targets: SWEEP_TARGETS,
+          intervalMs: config.sweepIntervalSeconds * 1000,
+          now,
+          onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
+    rateLimits,
+    sweep: () => sweepExpired(dataSource, SWEEP_TARGETS, now()),
     identity,
     credentials,
     audit,
@@ -224,6 +291,8 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      stopSweeper();
+      rateLimits.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

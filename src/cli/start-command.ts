@@ -13,7 +13,7 @@ export function startCommand(config: ConfigSource): Command {
       const cfg = config();
       const logger = createLogger(cfg.logLevel);
       logger.info({ config: describeConfig(cfg) }, 'starting');
-      const service = await openService(cfg, logger);
+      const service = await openService(cfg, logger, { sweeper: true });
       const running = await serve(service.app, {
         port: cfg.port,
         host: cfg.host,

@@ -16,6 +16,9 @@ export function errorMapper(logger: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError();
     } catch (error) {
       const requestId = ctx.state.requestId as string | undefined;
+      // A rate-limit refusal says when to come back (RFC 9110 §10.2.3).
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       if (error instanceof OAuthError) {
         ctx.status = error.status;
         ctx.set('Cache-Control', 'no-store');

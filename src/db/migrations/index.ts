@@ -6,6 +6,7 @@ import { RulebookVersions1795000000030 } from './1795000000030-rulebook-versions
 import { Governance1795000000040 } from './1795000000040-governance.js';
 import { AuditLog1795000000050 } from './1795000000050-audit-log.js';
 import { OidcAndWalletLogin1795000000062 } from './1795000000062-oidc-and-wallet-login.js';
+import { RateLimits1795000000120 } from './1795000000120-rate-limits.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   Governance1795000000040,
   AuditLog1795000000050,
   OidcAndWalletLogin1795000000062,
+  RateLimits1795000000120,
 ] as const;
