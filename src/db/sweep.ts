@@ -39,12 +39,13 @@ export async function sweepExpired(
     const deleted: Record<string, number> = {};
     for (const target of targets) {
       const cutoff = target.format === 'iso' ? now.toISOString() : now.getTime();
-      const sql = `DELETE FROM ${target.table} WHERE ${target.column} < ${postgres ? '$1' : '?'}`;
-      const result = await manager.query(sql, [cutoff]);
-      // pg answers [rows, count]; better-sqlite3 answers { changes } through TypeORM.
-      deleted[target.table] = Array.isArray(result)
-        ? Number(result[1] ?? 0)
-        : Number((result as { changes?: number })?.changes ?? 0);
+      const result = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(target.table)
+        .where(`${target.column} < :cutoff`, { cutoff })
+        .execute();
+      deleted[target.table] = result.affected ?? 0;
     }
     return deleted;
   });
