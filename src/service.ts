@@ -14,17 +14,20 @@ import {
   migrate,
   pingDatabase,
   postgresClientBounds,
+  type SweepTarget,
+  startSweeper,
+  sweepExpired,
   withStartupLock,
 } from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
-import { createApp } from './http/index.js';
+import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
-import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
+import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
@@ -55,6 +58,10 @@ export interface Service {
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
   readonly app: Koa;
+  /** The rate limits on unauthenticated writes (counters in the database). */
+  readonly rateLimits: RateLimits;
+  /** Deletes expired challenges, wallet-login transactions and rate-limit counters once. */
+  sweep(): Promise<Record<string, number> | undefined>;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -67,6 +74,44 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
+  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  readonly sweeper?: boolean;
+}
+
+/** The tables whose expired rows the sweep deletes. */
+export const SWEEP_TARGETS: readonly SweepTarget[] = [
+  { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
+  { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+];
+
+/**
+ * The unauthenticated writes that are rate limited per client address (paths below the base
+ * path). Applications are also limited per signing DID, inside membership.
+ */
+function rateLimitRules(oidcPath: string): RateLimitRule[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const oidc = escape(oidcPath);
+  return [
+    { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential)?$/,
+      bucket: 'application',
+    },
+    { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
+    { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
+    { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    {
+      method: 'GET',
+      path: new RegExp(`^${escape(REQUEST_PATH)}/[^/]+$`),
+      bucket: 'wallet-login',
+      oauth: true,
+    },
+    { method: 'POST', path: new RegExp(`^${escape(RESPONSE_PATH)}$`), bucket: 'wallet-login', oauth: true },
+  ];
 }
 
 export interface OpenDatabaseOptions {
@@ -228,6 +273,7 @@ export async function openService(
     await dataSource.destroy();
     throw error;
   }
+  const rateLimits = RateLimits.open(dataSource, config.rateLimits);
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -237,6 +283,7 @@ export async function openService(
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
     developmentMode: config.developmentMode,
+    limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);
@@ -253,6 +300,7 @@ export async function openService(
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    rateLimits.close();
     await dataSource.destroy();
     throw error;
   }
@@ -286,12 +334,26 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
     ],
+    guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
     cookieKeys: oidc.cookieKeys,
     mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });
+  const now = options.now ?? (() => new Date());
+  const stopSweeper =
+    options.sweeper && config.sweepIntervalSeconds > 0
+      ? startSweeper({
+          dataSource,
+          targets: SWEEP_TARGETS,
+          intervalMs: config.sweepIntervalSeconds * 1000,
+          now,
+          onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
+    rateLimits,
+    sweep: () => sweepExpired(dataSource, SWEEP_TARGETS, now()),
     identity,
     credentials,
     audit,
@@ -304,6 +366,8 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      stopSweeper();
+      rateLimits.close();
       try {
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {

@@ -33,6 +33,8 @@ export interface GovernanceOptions {
   readonly logins: LoginSessions;
   /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
   readonly developmentMode?: boolean;
+  /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
+  readonly limitApplicant?: (did: string) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -154,6 +156,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     issuer: credentials.issuer,
     audit,
     now,
+    ...(options.limitApplicant ? { limitApplicant: options.limitApplicant } : {}),
   });
   const members = new MemberRegistry(dataSource, rules);
   const withdraw = async (did: string, token: unknown) => {

@@ -9,6 +9,7 @@ import { OidcAndWalletLogin1795000000062 } from './1795000000062-oidc-and-wallet
 import { MemberRegistryIndexes1795000000100 } from './1795000000100-member-registry-indexes.js';
 import { OidcRegistryLogins1795000000110 } from './1795000000110-oidc-registry-logins.js';
 import { IdentityTokenKeys1795000000111 } from './1795000000111-identity-token-keys.js';
+import { RateLimits1795000000120 } from './1795000000120-rate-limits.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   MemberRegistryIndexes1795000000100,
   OidcRegistryLogins1795000000110,
   IdentityTokenKeys1795000000111,
+  RateLimits1795000000120,
 ] as const;
