@@ -20,7 +20,12 @@ import {
   passed,
   skipped,
 } from './result.js';
-import { type CredentialVerifierDeps, verifyCredential } from './verify-credential.js';
+import {
+  type CredentialVerifierDeps,
+  guarded,
+  requestBudget,
+  verifyCredential,
+} from './verify-credential.js';
 
 export interface PresentationVerifierDeps extends CredentialVerifierDeps {
   readonly nonces: NonceStore;
@@ -133,13 +138,18 @@ export async function verifyPresentation(
   checks.push(format.result);
   if (!format.jws || !format.view) return finish(checks, undefined, []);
   const { jws, view } = format;
+  // One allowance of outbound fetches for the holder's DID and every credential inside.
+  const budget = requestBudget(deps);
 
-  const signature = await checkSignature(
-    jws,
-    { signer: view.holder, signerClaims: view.holderClaims, subjectClaims: [] },
-    'authentication',
-    deps.keys,
-  ).catch((error: unknown) => failed('signature', 'internal_error', String(error)));
+  const signature = await guarded('signature', () =>
+    checkSignature(
+      jws,
+      { signer: view.holder, signerClaims: view.holderClaims, subjectClaims: [] },
+      'authentication',
+      deps.keys,
+      budget,
+    ),
+  );
   checks.push(signature);
   const validity = checkValidity(view.jwt, deps.now(), {
     maxAgeSeconds: deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS,
@@ -175,7 +185,7 @@ export async function verifyPresentation(
     return finish(checks, view, []);
   }
   const results = await Promise.all(
-    view.credentials.map((credential) => verifyCredential(credential ?? null, deps)),
+    view.credentials.map((credential) => verifyCredential(credential ?? null, deps, budget)),
   );
   const failedIndex = results.findIndex((result) => !result.verified);
   checks.push(

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
+import { importJWK, type JWK, jwtVerify } from 'jose';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
 import { closedPort, didDocument, type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
@@ -14,8 +15,10 @@ import {
   didKeySigner,
   FORMATS,
   generateTestKey,
+  highS,
   LEGAL_PERSON,
   legalPerson,
+  NOW,
   offlineDeps,
   signatureOf,
   signedBy,
@@ -212,6 +215,24 @@ describe('signature: VC-JOSE-COSE §3 and RFC 7515 §5.2, keys only from the iss
       const payload = credentialPayload('vc+jwt', { issuer: issuer.did, ...claims() });
       const der = signJws({ alg: 'ES256', typ: 'vc+jwt', kid: issuer.kid }, payload, issuer.key, 'der');
       assertFails(await verify(der), 'signature', 'invalid_signature');
+    });
+
+    it('refuses the high-S twin of a valid ES256 signature, which node:crypto and jose accept (non_canonical_signature)', async () => {
+      const issuer = jwkIssuers.get('ES256') as TestSigner;
+      const token = credentialBy(issuer, 'vc+jwt', claims());
+      assertVerified(await verify(token), NO_STATUS);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const twin = highS(Buffer.from(signature, 'base64url'));
+      // The twin is a valid signature by the library's reckoning: only the low-S rule refuses it.
+      const jwk = issuer.key.publicJwk as unknown as JWK;
+      await jwtVerify(`${header}.${payload}.${twin.toString('base64url')}`, await importJWK(jwk, 'ES256'), {
+        currentDate: NOW,
+      });
+      assertFails(
+        await verify(`${header}.${payload}.${twin.toString('base64url')}`),
+        'signature',
+        'non_canonical_signature',
+      );
     });
 
     it('refuses a truncated or lengthened EdDSA signature (invalid_signature)', async () => {
