@@ -66,6 +66,13 @@ export const PARTNERS: readonly Partner[] = [
     match: /RFC 9535/,
   },
   {
+    partner: '`openid-client` (relying party)',
+    pkg: 'openid-client',
+    tested: 'verifies an RS256 ID token (issue 9 item 6; the login tests use it as the relying party throughout)',
+    files: ['test/oidc/rs256.test.ts'],
+    match: /openid-client verifies it/,
+  },
+  {
     partner: 'W3C VC-JOSE-COSE test suite (JOSE fixtures)',
     version: 'ff6be51 (2025-10-24)',
     tested: 'expected accept/reject of the suite fixtures, and spec-derived DID-issuer cases',
