@@ -68,6 +68,8 @@ describeEachDatabase(
         let holder: Holder;
         let org: Organisation;
         let membership: string;
+        /** A membership challenge a refused application left unused. */
+        let leftUnused: string | undefined;
 
         before(async () => {
           holder = await make();
@@ -97,17 +99,44 @@ describeEachDatabase(
           assert.equal(response.body.holder, holder.did);
         });
 
-        it('applies for membership and, once the board approves, fetches its MembershipCredential as jwt_vc_json', async () => {
-          const did = running.service.identity.did;
-          const form = await holder.selfIssue('MembershipApplicationCredential', {
+        const applicationForm = () =>
+          holder.selfIssue('MembershipApplicationCredential', {
             ...org,
             roles: ['data-provider'],
             contact: { email: 'data@city.example' },
           });
+
+        it('a refused application (its presentation addressed to another verifier) leaves the challenge usable', async () => {
+          const nonce = await challenge();
           const evidence = await legalPersonCredential(register, holder.did, org);
+          const refused = await request(app())
+            .post('/api/v1/membership/applications')
+            .send({ presentation: await holder.present([evidence, await applicationForm()], nonce, DOMAIN) });
+          assert.equal(refused.status, 422, JSON.stringify(refused.body));
+          assert.equal(refused.body.code, 'presentation_invalid');
+          const checks = refused.body.checks as Array<{ check: string; result: string; code?: string }>;
+          assert.equal(checks.find((c) => c.check === 'domain')?.code, 'domain_mismatch');
+          assert.deepEqual(
+            checks.find((c) => c.check === 'challenge'),
+            {
+              check: 'challenge',
+              result: 'skipped',
+              code: 'not_evaluated',
+            },
+          );
+          leftUnused = nonce;
+        });
+
+        it('applies for membership and, once the board approves, fetches its MembershipCredential as jwt_vc_json', async () => {
+          const did = running.service.identity.did;
+          const form = await applicationForm();
+          const evidence = await legalPersonCredential(register, holder.did, org);
+          // The challenge the refused application left unused is still good.
           const applied = await request(app())
             .post('/api/v1/membership/applications')
-            .send({ presentation: await holder.present([evidence, form], await challenge(), did) });
+            .send({
+              presentation: await holder.present([evidence, form], leftUnused ?? (await challenge()), did),
+            });
           assert.equal(applied.status, 201, JSON.stringify(applied.body));
           assert.equal(applied.body.status, 'under_review');
           for (const member of board.slice(0, 2)) {

@@ -90,6 +90,19 @@ describeEachDatabase(
       }
     }
 
+    it('expands the BitstringStatusListCredential the service publishes (vc+jwt)', async () => {
+      const issued = await service.credentials.issuer.issue({
+        type: 'MembershipCredential',
+        format: 'vc+jwt',
+        subject: subjects.MembershipCredential,
+      });
+      const listUrl = new URL(String(issued.statusEntries[0]?.statusListCredential));
+      const served = await request(service.app.callback()).get(listUrl.pathname).expect(200);
+      const list = documentOf('vc+jwt', served.text.trim());
+      const expanded = await expand(list, { documentLoader: loader, safe: true });
+      assert.equal(expanded.length, 1);
+    });
+
     it('issues the data space credentials as jwt_vc_json (OpenID4VP 1.0 Appendix B.1.3.1)', () => {
       assert.equal(DATA_SPACE_CREDENTIAL_FORMAT, 'jwt_vc_json');
     });
