@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Service } from '../../src/service.js';
+import { createDataSource, migrate } from '../../src/db/index.js';
+import { ServiceIdentity } from '../../src/identity/index.js';
+import { ENTITIES, type Service } from '../../src/service.js';
 import { createPostgresDatabase, isPostgresAvailable, type TestDatabase } from '../support/databases.js';
 import { runCli } from '../support/process.js';
 import { openTestService, TEST_SECRET } from '../support/service.js';
@@ -126,5 +128,50 @@ describe('dataspace-trust keys retire', () => {
     const forced = await runCli(['keys', 'retire', '--force'], env);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(JSON.parse(forced.stdout).retired.length, 2);
+  });
+});
+
+describe('reloading the keys for an unknown kid of the own DID', () => {
+  it('happens at most once per interval, however many signatures name unknown kids', async function () {
+    this.timeout(60_000);
+    const dataSource = createDataSource({
+      databaseUrl: undefined,
+      dataDir: mkdtempSync(join(tmpdir(), 'dst-reload-')),
+      entities: ENTITIES,
+    });
+    await dataSource.initialize();
+    try {
+      await migrate(dataSource);
+      const identity = await ServiceIdentity.open({
+        dataSource,
+        publicUrl: 'http://localhost:3000',
+        secretHex: TEST_SECRET,
+        unknownKeyReloadIntervalMs: 3_600_000,
+      });
+      // Counts the key-set reads (each a database read of the keys and a decryption of each).
+      const spied = identity as unknown as { reload: () => Promise<void> };
+      const reload = spied.reload.bind(spied);
+      let reads = 0;
+      spied.reload = () => {
+        reads++;
+        return reload();
+      };
+      const burst = await Promise.all(Array.from({ length: 20 }, () => identity.reloadForUnknownKey()));
+      assert.deepEqual(
+        new Set(burst),
+        new Set([true]),
+        'the burst shares one reload, then looks the key up again',
+      );
+      assert.equal(reads, 1);
+      const later = await Promise.all(Array.from({ length: 20 }, () => identity.reloadForUnknownKey()));
+      assert.deepEqual(
+        new Set(later),
+        new Set([false]),
+        'within the interval: no reload, unknown_key at once',
+      );
+      assert.equal(reads, 1);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });
