@@ -117,6 +117,7 @@ export async function openService(
       config,
       dataSource,
       identity,
+      logger,
       ...(options.now ? { now: options.now } : {}),
       // Admitted members are trusted issuers of the types the rulebook allows them.
       memberIssuers: async () => (governance ? governance.members.issuers() : []),
@@ -135,6 +136,7 @@ export async function openService(
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    await credentials.close();
     await dataSource.destroy();
     throw error;
   }
@@ -163,6 +165,7 @@ export async function openService(
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    await credentials.close();
     await dataSource.destroy();
     throw error;
   }
@@ -211,6 +214,7 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      await credentials.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { ServiceIdentity } from '../identity/index.js';
+import type { Logger } from '../log/logger.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
@@ -32,6 +33,7 @@ import {
   statusListUrl,
   statusRoutes,
 } from './status/index.js';
+import { type ListeningRevisionWatch, listeningRevisionWatch } from './status/revision-watch.js';
 import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
@@ -54,6 +56,8 @@ export interface CredentialsOptions {
   readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
+  /** Where the status-change listener reports losing and regaining its connection. */
+  readonly logger?: Logger;
 }
 
 export interface Credentials {
@@ -65,11 +69,15 @@ export interface Credentials {
   readonly nonces: TransactionalNonceStore;
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
+  /** On PostgreSQL: the LISTEN connection that announces status changes of every replica. */
+  readonly statusWatch: ListeningRevisionWatch | undefined;
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
   verifyPresentation(
     token: unknown,
     expected: PresentationExpectations,
   ): Promise<PresentationVerificationResult>;
+  /** Closes the status-change listener. */
+  close(): Promise<void>;
 }
 
 const STATUS_LIST_MAX_BYTES = 256 * 1024;
@@ -95,7 +103,29 @@ export function openCredentials(options: CredentialsOptions): Credentials {
         did === identity.did ? (identity.document() as unknown as Promise<DidDocument>) : undefined,
     });
   const status = new StatusService({ dataSource, publicUrl: config.publicUrl, now });
-  const publisher = new StatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  // SQLite (one host, maybe several worker processes) keeps the per-lookup revision read: one
+  // indexed read, and the only cross-process answer that is immediate.
+  const statusWatch =
+    config.databaseUrl === undefined
+      ? undefined
+      : listeningRevisionWatch({
+          databaseUrl: config.databaseUrl,
+          onState(listening, error) {
+            if (listening) options.logger?.info('status changes: listening');
+            else
+              options.logger?.warn(
+                { err: error },
+                'status changes: listener lost, reading revisions until it is back',
+              );
+          },
+        });
+  const publisher = new StatusListPublisher({
+    service: status,
+    signer,
+    publicUrl: config.publicUrl,
+    now,
+    ...(statusWatch ? { watch: statusWatch } : {}),
+  });
   const ownListPrefix = statusListUrl(config.publicUrl, '');
   const source: StatusListSource = {
     isAuthoritative: (url) => url.startsWith(ownListPrefix),
@@ -145,7 +175,11 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       statusRoutes(publisher),
       verificationRoutes(deps),
     ],
+    statusWatch,
     verifyCredential: (token) => verifyCredential(token, deps),
     verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
+    close: async () => {
+      await statusWatch?.close();
+    },
   };
 }

@@ -10,7 +10,8 @@ import {
   type StatusPurpose,
 } from './entities.js';
 import { StatusListError } from './errors.js';
-import { inTransaction, reading } from './transactions.js';
+import { STATUS_CHANNEL } from './revision-watch.js';
+import { inTransaction, isPostgres, reading } from './transactions.js';
 
 export interface StatusServiceOptions {
   readonly dataSource: DataSource;
@@ -209,6 +210,13 @@ export class StatusService {
           .set({ revision: () => 'revision + 1', updatedAt: now })
           .where('id = :listId', { listId: target.row.listId })
           .execute();
+        if (isPostgres(this.dataSource)) {
+          // Announced to every replica's listener when (and only if) this transaction commits.
+          await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
+            STATUS_CHANNEL,
+            target.row.listId,
+          ]);
+        }
         return target.row.listId;
       }
       throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
