@@ -13,6 +13,7 @@ import { createApp } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
 import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
@@ -44,6 +45,8 @@ export interface Service {
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
   readonly app: Koa;
+  /** This process's Prometheus instruments (served by the metrics listener when configured). */
+  readonly metrics: Metrics;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -56,6 +59,8 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
+  /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
+  readonly metrics?: Metrics;
 }
 
 /** Opens the database (running migrations) and returns the data source, closed again on failure. */
@@ -97,6 +102,8 @@ export async function openService(
 ): Promise<Service> {
   const secret = resolveKeySecret(config.keyEncryptionSecret, config.dataDir);
   const dataSource = await openDatabase(config, logger, options.migrate ?? true);
+  const metrics = options.metrics ?? createMetrics({ processMetrics: config.metricsPort !== undefined });
+  instrumentDatabase(dataSource, metrics);
   let identity: ServiceIdentity;
   try {
     identity = await ServiceIdentity.open({
@@ -118,6 +125,7 @@ export async function openService(
       dataSource,
       identity,
       logger,
+      metrics,
       ...(options.now ? { now: options.now } : {}),
       // Admitted members are trusted issuers of the types the rulebook allows them.
       memberIssuers: async () => (governance ? governance.members.issuers() : []),
@@ -187,6 +195,7 @@ export async function openService(
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
+    metrics,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
     routers: [
       identityRoutes(identity),
@@ -209,6 +218,7 @@ export async function openService(
     governance,
     oidc,
     app,
+    metrics,
     beginShutdown: () => {
       accepting = false;
     },

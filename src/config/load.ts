@@ -10,12 +10,16 @@ import {
   KEY_ENCRYPTION_SECRET,
   LOG_LEVEL,
   type LogLevel,
+  METRICS_HOST,
+  METRICS_PORT,
+  METRICS_TOKEN,
   PORT,
   PUBLIC_URL,
   RULEBOOK_DIR,
   SHUTDOWN_TIMEOUT_MS,
   TRUST_ANCHORS_DIR,
   TRUST_PROXY,
+  WORKERS,
 } from './keys.js';
 
 /** The validated, frozen configuration. Nothing outside `src/main.ts` reads the environment. */
@@ -36,6 +40,13 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly trustProxy: boolean;
+  /** Worker processes (`auto`: one per core); 1 is a single process. */
+  readonly workers: number | 'auto';
+  /** The metrics listener's port; undefined: no metrics endpoint. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  /** Bearer token the metrics endpoint asks for, when set. */
+  readonly metricsToken: string | undefined;
   /** PUBLIC_URL is on a loopback host: development relaxations (http did:web to loopback) apply. */
   readonly developmentMode: boolean;
 }
@@ -55,6 +66,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Confi
   };
   const port = PORT.parse(raw(PORT.name), {});
   const publicUrl = PUBLIC_URL.parse(raw(PUBLIC_URL.name), { port });
+  const metricsPort = METRICS_PORT.parse(raw(METRICS_PORT.name), { port });
+  const metricsHost = METRICS_HOST.parse(raw(METRICS_HOST.name), {});
   const config: Config = {
     port,
     host: HOST.parse(raw(HOST.name), {}),
@@ -70,6 +83,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Confi
     bodyLimitBytes: BODY_LIMIT_BYTES.parse(raw(BODY_LIMIT_BYTES.name), {}),
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.parse(raw(SHUTDOWN_TIMEOUT_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
+    workers: WORKERS.parse(raw(WORKERS.name), {}),
+    metricsPort,
+    metricsHost,
+    metricsToken: METRICS_TOKEN.parse(raw(METRICS_TOKEN.name), { metricsPort, metricsHost }),
     developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname),
   };
   return Object.freeze(config);
@@ -81,6 +98,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     databaseUrl: config.databaseUrl === undefined ? undefined : redactUrl(config.databaseUrl),
     keyEncryptionSecret: config.keyEncryptionSecret === undefined ? undefined : '[set]',
+    metricsToken: config.metricsToken === undefined ? undefined : '[set]',
   };
 }
 

@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { ServiceIdentity } from '../identity/index.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
@@ -18,7 +19,7 @@ import {
 } from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
-import { verificationRoutes } from './routes.js';
+import { type VerificationObserver, verificationRoutes } from './routes.js';
 import {
   createSchemaRegistry,
   loadCredentialSchemas,
@@ -58,6 +59,8 @@ export interface CredentialsOptions {
   readonly resolver?: DidResolver;
   /** Where the status-change listener reports losing and regaining its connection. */
   readonly logger?: Logger;
+  /** Verification results, status-list and did:web fetches are counted here when given. */
+  readonly metrics?: Metrics;
 }
 
 export interface Credentials {
@@ -93,10 +96,12 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
     ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
   });
+  const metrics = options.metrics;
   const resolver =
     options.resolver ??
     createDidResolver({
       developmentMode: config.developmentMode,
+      ...(metrics ? { onFetch: (outcome: 'ok' | 'error') => metrics.didFetches.inc({ outcome }) } : {}),
       // The service's own DID never needs the network.
       // (Our document type is the DID Core shape the resolver's type describes, more narrowly typed.)
       localDocuments: (did) =>
@@ -130,19 +135,30 @@ export function openCredentials(options: CredentialsOptions): Credentials {
   const source: StatusListSource = {
     isAuthoritative: (url) => url.startsWith(ownListPrefix),
     async fetch(url) {
-      if (url.startsWith(ownListPrefix)) {
-        const signed = await publisher.signedList(url.slice(ownListPrefix.length));
-        if (!signed) throw new Error('no such status list');
-        return signed.jws;
+      const source = url.startsWith(ownListPrefix) ? 'own' : 'remote';
+      try {
+        const token = await fetchList(url);
+        metrics?.statusListFetches.inc({ source, outcome: 'ok' });
+        return token;
+      } catch (error) {
+        metrics?.statusListFetches.inc({ source, outcome: 'error' });
+        throw error;
       }
-      const body = await fetchBounded(new URL(url), {
-        developmentMode: config.developmentMode,
-        accept: 'application/vc+jwt, application/jwt',
-        maxBytes: STATUS_LIST_MAX_BYTES,
-      });
-      return body.toString('utf8').trim();
     },
   };
+  async function fetchList(url: string): Promise<string> {
+    if (url.startsWith(ownListPrefix)) {
+      const signed = await publisher.signedList(url.slice(ownListPrefix.length));
+      if (!signed) throw new Error('no such status list');
+      return signed.jws;
+    }
+    const body = await fetchBounded(new URL(url), {
+      developmentMode: config.developmentMode,
+      accept: 'application/vc+jwt, application/jwt',
+      maxBytes: STATUS_LIST_MAX_BYTES,
+    });
+    return body.toString('utf8').trim();
+  }
   const keys = didKeyLookup(resolver);
   const nonces = databaseNonceStore(dataSource, now);
   const deps: PresentationVerifierDeps & CredentialVerifierDeps = {
@@ -173,7 +189,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
       schemaRoutes(schemas, config.publicUrl),
       statusRoutes(publisher),
-      verificationRoutes(deps),
+      verificationRoutes(deps, metrics ? observeVerifications(metrics) : undefined),
     ],
     statusWatch,
     verifyCredential: (token) => verifyCredential(token, deps),
@@ -181,5 +197,18 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     close: async () => {
       await statusWatch?.close();
     },
+  };
+}
+
+function observeVerifications(metrics: Metrics): VerificationObserver {
+  return (kind, result) => {
+    metrics.verifications.inc({ kind, verified: String(result.verified) });
+    for (const check of result.checks)
+      metrics.verificationChecks.inc({
+        kind,
+        check: check.check,
+        result: check.result,
+        code: check.code ?? 'none',
+      });
   };
 }

@@ -5,6 +5,7 @@ import { bodyReader } from './body.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { type HttpInstruments, httpMetrics } from './metrics.js';
 import { requestContext } from './request-id.js';
 
 export interface AppOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
    * prefix) and are routed without it; only the health probes also answer outside it.
    */
   readonly basePath?: string;
+  /** Request counts, latencies and errors per route template; none recorded when absent. */
+  readonly metrics?: HttpInstruments;
 }
 
 function stripBasePath(basePath: string): Koa.Middleware {
@@ -45,6 +48,13 @@ export function createApp(options: AppOptions): Koa {
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
   app.use(requestContext(options.logger));
+  if (options.metrics)
+    app.use(
+      httpMetrics(
+        options.metrics,
+        (options.mounts ?? []).map(({ prefix }) => prefix),
+      ),
+    );
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
