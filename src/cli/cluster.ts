@@ -26,6 +26,8 @@ export function isClusterWorker(): boolean {
 
 /** In a worker: the registry the primary's aggregated scrape collects from this process. */
 export function exposeToPrimary(registry: Registry): void {
+  // Constructing one is what makes prom-client answer the primary's requests in a worker.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);
 }
 

@@ -34,10 +34,10 @@ export function startCommand(config: ConfigSource): Command {
         process.exitCode = await primary.stopped;
         return;
       }
-      process.exitCode = await startProcess(
-        cfg,
-        isClusterWorker() ? logger.child({ worker: process.pid }) : logger,
-      );
+      const worker = isClusterWorker();
+      process.exitCode = await startProcess(cfg, worker ? logger.child({ worker: process.pid }) : logger);
+      // Everything is closed: a worker exits now rather than wait on its channel to the primary.
+      if (worker) process.exit();
     });
 }
 
