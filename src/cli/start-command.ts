@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { type Config, describeConfig } from '../config/index.js';
 import { serve } from '../http/server.js';
+import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { serveMetrics } from '../metrics/index.js';
 import { openService } from '../service.js';
@@ -21,7 +22,7 @@ export function startCommand(config: ConfigSource): Command {
         const primary = await runPrimary({
           workers,
           logger,
-          shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+          shutdownTimeoutMs: cfg.shutdownTimeoutMs + cfg.shutdownDrainMs,
           ...(cfg.metricsPort !== undefined
             ? { metrics: { port: cfg.metricsPort, host: cfg.metricsHost, token: cfg.metricsToken } }
             : {}),
@@ -31,13 +32,12 @@ export function startCommand(config: ConfigSource): Command {
             await service.close();
           },
         });
-        process.exitCode = await primary.stopped;
-        return;
+        process.exit(await primary.stopped);
       }
       const worker = isClusterWorker();
-      process.exitCode = await startProcess(cfg, worker ? logger.child({ worker: process.pid }) : logger);
-      // Everything is closed: a worker exits now rather than wait on its channel to the primary.
-      if (worker) process.exit();
+      // Exit once stopped: a stalled database connection (or any other handle, or a worker's
+      // channel to the primary) must not keep the process alive after the shutdown completed.
+      process.exit(await startProcess(cfg, worker ? logger.child({ worker: process.pid }) : logger));
     });
 }
 
@@ -47,6 +47,8 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
   const worker = isClusterWorker();
   if (!worker) logger.info({ config: describeConfig(cfg) }, 'starting');
   const service = await openService(cfg, logger, { quiet: worker });
+  // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
+  if (!worker) for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
   // In a cluster the primary serves every worker's metrics, summed; here only a single process does.
   if (worker) exposeToPrimary(service.metrics.registry);
   const metricsServer =
@@ -66,6 +68,7 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
     port: cfg.port,
     host: cfg.host,
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    shutdownDrainMs: cfg.shutdownDrainMs,
     logger,
     onShutdownBegin: () => service.beginShutdown(),
     onShutdownEnd: async () => {

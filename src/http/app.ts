@@ -6,11 +6,19 @@ import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
 import { type HttpInstruments, httpMetrics } from './metrics.js';
+import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
+  /**
+   * PUBLIC_URL: the scheme and host of every URL the service builds or publishes (the service
+   * always sets it; only tests of bare routers leave it out).
+   */
+  readonly publicUrl?: string;
+  /** Only the client address (`ctx.ip`) is read from `X-Forwarded-For`; URLs come from `publicUrl`. */
   readonly trustProxy: boolean;
   readonly readiness: ReadinessProbe;
   /** Capability routers, mounted in order. */
@@ -47,6 +55,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy });
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
+  if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
   app.use(requestContext(options.logger));
   if (options.metrics)
     app.use(
@@ -55,11 +64,7 @@ export function createApp(options: AppOptions): Koa {
         (options.mounts ?? []).map(({ prefix }) => prefix),
       ),
     );
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    await next();
-  });
+  app.use(securityHeaders());
   app.use(errorMapper(options.logger));
   if (options.basePath) app.use(stripBasePath(options.basePath));
   const mounts = options.mounts ?? [];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import type { JwtSigner } from '../sign.js';
 import { Bitstring, encodeList, MINIMUM_LIST_BITS } from './bitstring.js';
 import { statusListCredential, statusListUrl } from './credential.js';
@@ -38,6 +39,8 @@ export interface SignedStatusList {
   readonly etag: string;
   readonly revision: number;
   readonly expiresAt: number;
+  /** The key that signed it. */
+  readonly kid: string | undefined;
 }
 
 interface CachedList extends SignedStatusList {
@@ -49,11 +52,13 @@ interface CachedList extends SignedStatusList {
  * Builds and signs status list credentials (Bitstring Status List §3.1) with a bounded,
  * per-replica cache. A cached list is served only while its TTL runs and while the list's
  * revision in the database is the one it was built from, so a change made by any replica is
- * served at once; a change made by this process also drops the cached copy right away.
+ * served at once; a change made by this process also drops the cached copy right away. It is
+ * also served only while it is signed with the key the service signs with now: after a key
+ * rotation the list is re-signed, so no list signed with a key that may be retired stays in use.
  */
 export class StatusListPublisher {
   readonly ttlSeconds: number;
-  private readonly validitySeconds: number;
+  readonly validitySeconds: number;
   private readonly maxCachedLists: number;
   private readonly now: () => Date;
   private readonly cache = new Map<string, CachedList>();
@@ -77,8 +82,10 @@ export class StatusListPublisher {
   async signedList(listId: string): Promise<SignedStatusList | undefined> {
     const watch = this.options.watch;
     const cached = this.cache.get(listId);
-    const unexpired = cached !== undefined && this.now().getTime() < cached.expiresAt;
-    if (unexpired && watch?.isCurrent(listId, cached.revision, cached.stamp)) return cached;
+    // A copy signed with a key that is no longer the current one is rebuilt (retired keys).
+    const kid = await this.options.signer.currentKid?.();
+    const usable = cached !== undefined && cached.kid === kid && this.now().getTime() < cached.expiresAt;
+    if (usable && watch?.isCurrent(listId, cached.revision, cached.stamp)) return cached;
     // Taken before the read: a change committed after it is announced, one before it is read.
     const stamp = watch?.stamp();
     const revision = await this.options.service.listRevision(listId);
@@ -86,7 +93,7 @@ export class StatusListPublisher {
       this.cache.delete(listId);
       return undefined;
     }
-    if (unexpired && cached.revision >= revision) {
+    if (usable && cached.revision >= revision) {
       cached.stamp = stamp;
       return cached;
     }
@@ -132,6 +139,7 @@ export class StatusListPublisher {
       etag: `"${createHash('sha256').update(jws).digest('base64url')}"`,
       revision: snapshot.revision,
       expiresAt: now.getTime() + this.ttlSeconds * 1000,
+      kid: decodeProtectedHeader(jws).kid,
       stamp,
     };
     this.remember(listId, signed);
