@@ -27,6 +27,7 @@ import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } 
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
+import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
@@ -62,6 +63,8 @@ export interface Service {
   readonly rateLimits: RateLimits;
   /** Deletes expired challenges, wallet-login transactions and rate-limit counters once. */
   sweep(): Promise<Record<string, number> | undefined>;
+  /** This process's Prometheus instruments (served by the metrics listener when configured). */
+  readonly metrics: Metrics;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -76,6 +79,8 @@ export interface OpenOptions {
   readonly quiet?: boolean;
   /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
   readonly sweeper?: boolean;
+  /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
+  readonly metrics?: Metrics;
 }
 
 /** The tables whose expired rows the sweep deletes. */
@@ -222,6 +227,8 @@ export async function openService(
     },
   });
   const identity = opened as ServiceIdentity;
+  const metrics = options.metrics ?? createMetrics({ processMetrics: config.metricsPort !== undefined });
+  instrumentDatabase(dataSource, metrics);
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -230,6 +237,8 @@ export async function openService(
       config,
       dataSource,
       identity,
+      logger,
+      metrics,
       ...(options.now ? { now: options.now } : {}),
       // Admitted members are trusted issuers of the types the rulebook allows them: looked up
       // by DID, or by page, in the member registry (never listed whole).
@@ -270,6 +279,7 @@ export async function openService(
         )),
     });
   } catch (error) {
+    await credentials.close();
     await dataSource.destroy();
     throw error;
   }
@@ -301,6 +311,7 @@ export async function openService(
     });
   } catch (error) {
     rateLimits.close();
+    await credentials.close();
     await dataSource.destroy();
     throw error;
   }
@@ -325,6 +336,7 @@ export async function openService(
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
+    metrics,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
     routers: [
       identityRoutes(identity),
@@ -361,6 +373,7 @@ export async function openService(
     governance,
     oidc,
     app,
+    metrics,
     beginShutdown: () => {
       accepting = false;
     },
@@ -369,6 +382,7 @@ export async function openService(
       stopSweeper();
       rateLimits.close();
       try {
+        await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
         releaseInUse();

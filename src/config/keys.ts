@@ -274,6 +274,59 @@ export const SWEEP_INTERVAL_SECONDS: ConfigKey<number> = {
   parse: (raw) => integer('SWEEP_INTERVAL_SECONDS', raw, 300, 0, 86_400),
 };
 
+export const WORKERS: ConfigKey<number | 'auto'> = {
+  name: 'WORKERS',
+  defaultText: '1',
+  description:
+    'Worker processes serving the one port (node:cluster); `auto` = one per CPU core. 1 runs a single process.',
+  parse: (raw) => {
+    if (raw === 'auto') return 'auto';
+    return integer('WORKERS', raw, 1, 1, 256);
+  },
+};
+
+export const METRICS_PORT: ConfigKey<number | undefined> = {
+  name: 'METRICS_PORT',
+  defaultText: '(unset: no metrics endpoint)',
+  description:
+    'Port of the Prometheus endpoint `GET /metrics`, a listener of its own (never the public port); 9464 is customary.',
+  parse: (raw, partial) => {
+    if (raw === undefined) return undefined;
+    const port = integer('METRICS_PORT', raw, 0, 1, 65535);
+    if (port === partial.port) throw new ConfigError('METRICS_PORT', 'must differ from PORT');
+    return port;
+  },
+};
+
+export const METRICS_HOST: ConfigKey<string> = {
+  name: 'METRICS_HOST',
+  defaultText: '127.0.0.1',
+  description:
+    'Address the metrics listener binds to (loopback by default: set it to reach it from another host).',
+  parse: (raw) => raw ?? '127.0.0.1',
+};
+
+export const METRICS_TOKEN: ConfigKey<string | undefined> = {
+  name: 'METRICS_TOKEN',
+  defaultText: '(unset: no token asked)',
+  description:
+    'When set, scrapes must send `Authorization: Bearer <token>`; at least 16 characters. Required when METRICS_HOST is not loopback.',
+  secret: true,
+  parse: (raw, partial) => {
+    if (raw === undefined) {
+      const host = partial.metricsHost as string | undefined;
+      if (partial.metricsPort !== undefined && host !== undefined && !LOOPBACK_ADDRESSES.has(host))
+        throw new ConfigError('METRICS_TOKEN', 'is required when METRICS_HOST is not a loopback address');
+      return undefined;
+    }
+    if (raw.length < 16 || /\s/.test(raw))
+      throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
+    return raw;
+  },
+};
+
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', 'localhost']);
+
 /** In dependency order: a key's parser may read the keys before it (PUBLIC_URL reads PORT). */
 export const CONFIG_KEYS = [
   PORT,
@@ -301,4 +354,8 @@ export const CONFIG_KEYS = [
   RATE_LIMIT_DID_WINDOW_SECONDS,
   RATE_LIMIT_PER_DID,
   SWEEP_INTERVAL_SECONDS,
+  WORKERS,
+  METRICS_PORT,
+  METRICS_HOST,
+  METRICS_TOKEN,
 ] as const satisfies readonly ConfigKey<unknown>[];

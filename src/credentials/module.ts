@@ -8,6 +8,8 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
@@ -18,7 +20,7 @@ import {
 import { CredentialIssuer } from './issue/issuer.js';
 import { type KeyUsage, keyUsage } from './key-usage.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
-import { verificationRoutes } from './routes.js';
+import { type VerificationObserver, verificationRoutes } from './routes.js';
 import {
   contextUrl,
   createSchemaRegistry,
@@ -36,6 +38,7 @@ import {
   statusListUrl,
   statusRoutes,
 } from './status/index.js';
+import { type ListeningRevisionWatch, listeningRevisionWatch } from './status/revision-watch.js';
 import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
@@ -58,6 +61,10 @@ export interface CredentialsOptions {
   readonly members?: MemberIssuerSource;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
+  /** Where the status-change listener reports losing and regaining its connection. */
+  readonly logger?: Logger;
+  /** Verification results, status-list and did:web fetches are counted here when given. */
+  readonly metrics?: Metrics;
 }
 
 export interface Credentials {
@@ -69,6 +76,8 @@ export interface Credentials {
   readonly nonces: TransactionalNonceStore;
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
+  /** On PostgreSQL: the LISTEN connection that announces status changes of every replica. */
+  readonly statusWatch: ListeningRevisionWatch | undefined;
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
   /** What still depends on keys about to be retired (see key-usage.ts). */
   keyUsage(retiring: readonly PublishedKey[], published: readonly PublishedKey[]): Promise<KeyUsage[]>;
@@ -76,6 +85,8 @@ export interface Credentials {
     token: unknown,
     expected: PresentationExpectations,
   ): Promise<PresentationVerificationResult>;
+  /** Closes the status-change listener. */
+  close(): Promise<void>;
 }
 
 const STATUS_LIST_MAX_BYTES = 256 * 1024;
@@ -94,34 +105,69 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
     ...(options.members ? { members: options.members } : {}),
   });
+  const metrics = options.metrics;
   const resolver =
     options.resolver ??
     createDidResolver({
       developmentMode: config.developmentMode,
+      ...(metrics ? { onFetch: (outcome: 'ok' | 'error') => metrics.didFetches.inc({ outcome }) } : {}),
       // The service's own DID never needs the network.
       // (Our document type is the DID Core shape the resolver's type describes, more narrowly typed.)
       localDocuments: (did) =>
         did === identity.did ? (identity.document() as unknown as Promise<DidDocument>) : undefined,
     });
   const status = new StatusService({ dataSource, publicUrl: config.publicUrl, now });
-  const publisher = new StatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  // SQLite (one host, maybe several worker processes) keeps the per-lookup revision read: one
+  // indexed read, and the only cross-process answer that is immediate.
+  const statusWatch =
+    config.databaseUrl === undefined
+      ? undefined
+      : listeningRevisionWatch({
+          databaseUrl: config.databaseUrl,
+          onState(listening, error) {
+            if (listening) options.logger?.info('status changes: listening');
+            else
+              options.logger?.warn(
+                { err: error },
+                'status changes: listener lost, reading revisions until it is back',
+              );
+          },
+        });
+  const publisher = new StatusListPublisher({
+    service: status,
+    signer,
+    publicUrl: config.publicUrl,
+    now,
+    ...(statusWatch ? { watch: statusWatch } : {}),
+  });
   const ownListPrefix = statusListUrl(config.publicUrl, '');
   const source: StatusListSource = {
     isAuthoritative: (url) => url.startsWith(ownListPrefix),
     async fetch(url) {
-      if (url.startsWith(ownListPrefix)) {
-        const signed = await publisher.signedList(url.slice(ownListPrefix.length));
-        if (!signed) throw new Error('no such status list');
-        return signed.jws;
+      const source = url.startsWith(ownListPrefix) ? 'own' : 'remote';
+      try {
+        const token = await fetchList(url);
+        metrics?.statusListFetches.inc({ source, outcome: 'ok' });
+        return token;
+      } catch (error) {
+        metrics?.statusListFetches.inc({ source, outcome: 'error' });
+        throw error;
       }
-      const body = await fetchBounded(new URL(url), {
-        developmentMode: config.developmentMode,
-        accept: 'application/vc+jwt, application/jwt',
-        maxBytes: STATUS_LIST_MAX_BYTES,
-      });
-      return body.toString('utf8').trim();
     },
   };
+  async function fetchList(url: string): Promise<string> {
+    if (url.startsWith(ownListPrefix)) {
+      const signed = await publisher.signedList(url.slice(ownListPrefix.length));
+      if (!signed) throw new Error('no such status list');
+      return signed.jws;
+    }
+    const body = await fetchBounded(new URL(url), {
+      developmentMode: config.developmentMode,
+      accept: 'application/vc+jwt, application/jwt',
+      maxBytes: STATUS_LIST_MAX_BYTES,
+    });
+    return body.toString('utf8').trim();
+  }
   // A kid of our own DID that the loaded document lacks: another replica (or the CLI) may have
   // rotated the keys; reload them (bounded) before failing `unknown_key`.
   const keys = didKeyLookup(resolver, {
@@ -157,8 +203,9 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
       schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
-      verificationRoutes(deps),
+      verificationRoutes(deps, metrics ? observeVerifications(metrics) : undefined),
     ],
+    statusWatch,
     verifyCredential: (token) => verifyCredential(token, deps),
     keyUsage: (retiring, published) =>
       keyUsage(
@@ -172,5 +219,21 @@ export function openCredentials(options: CredentialsOptions): Credentials {
         published,
       ),
     verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
+    close: async () => {
+      await statusWatch?.close();
+    },
+  };
+}
+
+function observeVerifications(metrics: Metrics): VerificationObserver {
+  return (kind, result) => {
+    metrics.verifications.inc({ kind, verified: String(result.verified) });
+    for (const check of result.checks)
+      metrics.verificationChecks.inc({
+        kind,
+        check: check.check,
+        result: check.result,
+        code: check.code ?? 'none',
+      });
   };
 }

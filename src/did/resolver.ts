@@ -50,6 +50,8 @@ export interface DidResolverOptions {
   readonly transport?: DidTransportOptions;
   /** The clock, in epoch milliseconds (default Date.now). */
   readonly now?: () => number;
+  /** Told the outcome of every did:web fetch over the network (metrics). */
+  readonly onFetch?: (outcome: 'ok' | 'error') => void;
 }
 
 export interface DidResolver {
@@ -127,13 +129,20 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
           );
         }
         const url = didWebToUrl(did, { developmentMode });
-        const value = await fetchDidDocument(url, {
-          developmentMode,
-          timeoutMs,
-          maxBytes,
-          ...(transport ? { transport } : {}),
-        });
-        return checkDidDocument(value, did);
+        try {
+          const value = await fetchDidDocument(url, {
+            developmentMode,
+            timeoutMs,
+            maxBytes,
+            ...(transport ? { transport } : {}),
+          });
+          const checked = checkDidDocument(value, did);
+          options.onFetch?.('ok');
+          return checked;
+        } catch (error) {
+          options.onFetch?.('error');
+          throw error;
+        }
       }
       case 'key':
         return checkDidDocument(resolveDidKey(did), did);

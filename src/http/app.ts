@@ -5,6 +5,7 @@ import { bodyReader } from './body.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { type HttpInstruments, httpMetrics } from './metrics.js';
 import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
    * unauthenticated writes, so that a refused request costs no parsing.
    */
   readonly guards?: readonly Koa.Middleware[];
+  /** Request counts, latencies and errors per route template; none recorded when absent. */
+  readonly metrics?: HttpInstruments;
 }
 
 function stripBasePath(basePath: string): Koa.Middleware {
@@ -61,6 +64,13 @@ export function createApp(options: AppOptions): Koa {
   app.silent = true; // errors are logged by the error mapper, once, with the request id
   if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
   app.use(requestContext(options.logger));
+  if (options.metrics)
+    app.use(
+      httpMetrics(
+        options.metrics,
+        (options.mounts ?? []).map(({ prefix }) => prefix),
+      ),
+    );
   app.use(securityHeaders());
   app.use(errorMapper(options.logger));
   if (options.basePath) app.use(stripBasePath(options.basePath));

@@ -45,12 +45,14 @@ export function errorMapper(logger: Logger) {
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       if (error instanceof OAuthError) {
         ctx.status = error.status;
+        ctx.state.errorCode = error.error;
         ctx.set('Cache-Control', 'no-store');
         ctx.body = { error: error.error, error_description: error.errorDescription };
         return;
       }
       const problem = error instanceof ProblemError ? error : internalError(error, logger, requestId);
       ctx.status = problem.status;
+      ctx.state.errorCode = problem.code;
       ctx.type = 'application/problem+json';
       ctx.body = JSON.stringify({
         type: `${PROBLEM_TYPE_PREFIX}${problem.code}`,
