@@ -10,20 +10,24 @@ import {
   createDataSource,
   databaseKind,
   initializeWithRetries,
+  markInUse,
   migrate,
   pingDatabase,
   postgresClientBounds,
+  type SweepTarget,
+  startSweeper,
+  sweepExpired,
   withStartupLock,
 } from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
-import { createApp } from './http/index.js';
+import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
-import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
+import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
@@ -54,6 +58,10 @@ export interface Service {
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
   readonly app: Koa;
+  /** The rate limits on unauthenticated writes (counters in the database). */
+  readonly rateLimits: RateLimits;
+  /** Deletes expired challenges, wallet-login transactions and rate-limit counters once. */
+  sweep(): Promise<Record<string, number> | undefined>;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -66,6 +74,44 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
+  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  readonly sweeper?: boolean;
+}
+
+/** The tables whose expired rows the sweep deletes. */
+export const SWEEP_TARGETS: readonly SweepTarget[] = [
+  { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
+  { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+];
+
+/**
+ * The unauthenticated writes that are rate limited per client address (paths below the base
+ * path). Applications are also limited per signing DID, inside membership.
+ */
+function rateLimitRules(oidcPath: string): RateLimitRule[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const oidc = escape(oidcPath);
+  return [
+    { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential)?$/,
+      bucket: 'application',
+    },
+    { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
+    { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
+    { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    {
+      method: 'GET',
+      path: new RegExp(`^${escape(REQUEST_PATH)}/[^/]+$`),
+      bucket: 'wallet-login',
+      oauth: true,
+    },
+    { method: 'POST', path: new RegExp(`^${escape(RESPONSE_PATH)}$`), bucket: 'wallet-login', oauth: true },
+  ];
 }
 
 export interface OpenDatabaseOptions {
@@ -114,7 +160,7 @@ export async function openDatabase(
       },
       async () => {
         if (options.migrate ?? true) {
-          const applied = await migrate(dataSource);
+          const applied = await migrateUnbounded(config, dataSource);
           if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
         } else if (await dataSource.showMigrations()) {
           throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
@@ -127,6 +173,28 @@ export async function openDatabase(
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Runs pending migrations. On PostgreSQL through a connection without the statement bound: a
+ * migration over a large table may rightly take longer than any request should.
+ */
+async function migrateUnbounded(config: Config, dataSource: DataSource): Promise<string[]> {
+  if (config.databaseUrl === undefined || !(await dataSource.showMigrations())) return migrate(dataSource);
+  const migrator = createDataSource({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    entities: ENTITIES,
+  });
+  await migrator.initialize();
+  try {
+    return await migrate(migrator);
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 /**
@@ -163,21 +231,13 @@ export async function openService(
       dataSource,
       identity,
       ...(options.now ? { now: options.now } : {}),
-      // Admitted members are trusted issuers of the types the rulebook allows them.
-      memberIssuers: async () => (governance ? governance.members.issuers() : []),
-    });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
-  let rulebook: RulebookCapability;
-  try {
-    // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
-    rulebook = await openRulebook({
-      rulebookDir: config.rulebookDir,
-      dataSource,
-      logger,
-      ...(options.now ? { now: options.now } : {}),
+      // Admitted members are trusted issuers of the types the rulebook allows them: looked up
+      // by DID, or by page, in the member registry (never listed whole).
+      members: {
+        get: async (did) => (governance ? governance.members.issuer(did) : undefined),
+        page: async (request) => (governance ? governance.members.issuerPage(request) : []),
+        count: async (request) => (governance ? governance.members.issuerCount(request) : 0),
+      },
     });
   } catch (error) {
     await dataSource.destroy();
@@ -186,8 +246,34 @@ export async function openService(
   const audit = new AuditLog({
     dataSource,
     signer: serviceSigner(identity),
+    document: () => identity.document(),
     ...(options.now ? { now: options.now } : {}),
   });
+  let rulebook: RulebookCapability;
+  try {
+    // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
+    rulebook = await openRulebook({
+      rulebookDir: config.rulebookDir,
+      dataSource,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+      // The first adoption is the operator's act (its file, at first start): audited with it.
+      recordFirstAdoption: async (adopted, manager) =>
+        void (await audit.append(
+          {
+            kind: 'rulebook.adopted',
+            actor: 'operator',
+            subject: adopted.version,
+            data: { version: adopted.version, hash: adopted.hash, first: true },
+          },
+          manager,
+        )),
+    });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  const rateLimits = RateLimits.open(dataSource, config.rateLimits);
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -197,6 +283,7 @@ export async function openService(
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
     developmentMode: config.developmentMode,
+    limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);
@@ -213,6 +300,7 @@ export async function openService(
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    rateLimits.close();
     await dataSource.destroy();
     throw error;
   }
@@ -228,6 +316,8 @@ export async function openService(
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
+  // `restore` refuses to replace an SQLite database while any process uses it.
+  const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
   const app = createApp({
     logger,
@@ -244,12 +334,26 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
     ],
+    guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
     cookieKeys: oidc.cookieKeys,
     mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });
+  const now = options.now ?? (() => new Date());
+  const stopSweeper =
+    options.sweeper && config.sweepIntervalSeconds > 0
+      ? startSweeper({
+          dataSource,
+          targets: SWEEP_TARGETS,
+          intervalMs: config.sweepIntervalSeconds * 1000,
+          now,
+          onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
+    rateLimits,
+    sweep: () => sweepExpired(dataSource, SWEEP_TARGETS, now()),
     identity,
     credentials,
     audit,
@@ -262,7 +366,13 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
-      if (dataSource.isInitialized) await dataSource.destroy();
+      stopSweeper();
+      rateLimits.close();
+      try {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } finally {
+        releaseInUse();
+      }
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addClientAsOperator, removeClientAsOperator } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
@@ -39,7 +40,7 @@ export function clientsCommands(config: ConfigSource): Command {
             ? undefined
             : JSON.parse(jwksText.startsWith('@') ? readFileSync(jwksText.slice(1), 'utf8') : jwksText);
         printJson(
-          await service.oidc.clients.add({
+          await addClientAsOperator(service, {
             clientId: options.clientId as string,
             redirectUris: options.redirectUri as string[],
             scopes: (options.scope as string[] | undefined) ?? [],
@@ -64,7 +65,7 @@ export function clientsCommands(config: ConfigSource): Command {
     .argument('<client-id>', 'the client identifier')
     .action((clientId: string) =>
       withService(config, async (service) => {
-        await service.oidc.clients.remove(clientId);
+        await removeClientAsOperator(service, clientId);
         printJson({ removed: clientId });
       }),
     );

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describeConfig } from '../config/index.js';
 import { serve } from '../http/server.js';
+import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger } from '../log/logger.js';
 import { openService } from '../service.js';
 import type { ConfigSource } from './program.js';
@@ -13,7 +14,9 @@ export function startCommand(config: ConfigSource): Command {
       const cfg = config();
       const logger = createLogger(cfg.logLevel);
       logger.info({ config: describeConfig(cfg) }, 'starting');
-      const service = await openService(cfg, logger);
+      const service = await openService(cfg, logger, { sweeper: true });
+      // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
+      for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
       const running = await serve(service.app, {
         port: cfg.port,
         host: cfg.host,

@@ -236,6 +236,44 @@ export const TRUST_PROXY: ConfigKey<boolean> = {
   },
 };
 
+export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_WINDOW_SECONDS',
+  defaultText: '60',
+  description:
+    'Window of the per-address rate limits on unauthenticated writes (challenges, applications, wallet-login transactions, checkpoints).',
+  parse: (raw) => integer('RATE_LIMIT_WINDOW_SECONDS', raw, 60, 1, 86_400),
+};
+
+export const RATE_LIMIT_PER_ADDRESS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_PER_ADDRESS',
+  defaultText: '60',
+  description:
+    'Unauthenticated writes of one kind one client address may make per window; more get 429 with Retry-After. The address is the socket peer, or with TRUST_PROXY the address the proxy forwarded (IPv6: its /64).',
+  parse: (raw) => integer('RATE_LIMIT_PER_ADDRESS', raw, 60, 1, 1_000_000),
+};
+
+export const RATE_LIMIT_DID_WINDOW_SECONDS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_DID_WINDOW_SECONDS',
+  defaultText: '3600',
+  description: 'Window of the per-DID rate limit on membership applications.',
+  parse: (raw) => integer('RATE_LIMIT_DID_WINDOW_SECONDS', raw, 3600, 1, 604_800),
+};
+
+export const RATE_LIMIT_PER_DID: ConfigKey<number> = {
+  name: 'RATE_LIMIT_PER_DID',
+  defaultText: '10',
+  description: 'Membership applications one DID may submit per DID window; more get 429 with Retry-After.',
+  parse: (raw) => integer('RATE_LIMIT_PER_DID', raw, 10, 1, 1_000_000),
+};
+
+export const SWEEP_INTERVAL_SECONDS: ConfigKey<number> = {
+  name: 'SWEEP_INTERVAL_SECONDS',
+  defaultText: '300',
+  description:
+    'How often expired challenges, wallet-login transactions and rate-limit counters are deleted (one replica at a time); 0 turns the sweep off.',
+  parse: (raw) => integer('SWEEP_INTERVAL_SECONDS', raw, 300, 0, 86_400),
+};
+
 /** In dependency order: a key's parser may read the keys before it (PUBLIC_URL reads PORT). */
 export const CONFIG_KEYS = [
   PORT,
@@ -258,4 +296,9 @@ export const CONFIG_KEYS = [
   SHUTDOWN_TIMEOUT_MS,
   SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMIT_PER_ADDRESS,
+  RATE_LIMIT_DID_WINDOW_SECONDS,
+  RATE_LIMIT_PER_DID,
+  SWEEP_INTERVAL_SECONDS,
 ] as const satisfies readonly ConfigKey<unknown>[];

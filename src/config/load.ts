@@ -20,9 +20,14 @@ import {
   type LogLevel,
   PORT,
   PUBLIC_URL,
+  RATE_LIMIT_DID_WINDOW_SECONDS,
+  RATE_LIMIT_PER_ADDRESS,
+  RATE_LIMIT_PER_DID,
+  RATE_LIMIT_WINDOW_SECONDS,
   RULEBOOK_DIR,
   SHUTDOWN_DRAIN_MS,
   SHUTDOWN_TIMEOUT_MS,
+  SWEEP_INTERVAL_SECONDS,
   TRUST_ANCHORS_DIR,
   TRUST_PROXY,
 } from './keys.js';
@@ -52,6 +57,15 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly shutdownDrainMs: number;
   readonly trustProxy: boolean;
+  /** Rate limits on unauthenticated writes (src/http/rate-limit.ts). */
+  readonly rateLimits: {
+    readonly windowSeconds: number;
+    readonly perAddress: number;
+    readonly didWindowSeconds: number;
+    readonly perDid: number;
+  };
+  /** Seconds between sweeps of expired rows; 0: no sweep. */
+  readonly sweepIntervalSeconds: number;
   /** PUBLIC_URL is on a loopback host: development relaxations (http did:web to loopback) apply. */
   readonly developmentMode: boolean;
 }
@@ -104,6 +118,13 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.parse(raw(SHUTDOWN_TIMEOUT_MS.name), {}),
     shutdownDrainMs: SHUTDOWN_DRAIN_MS.parse(raw(SHUTDOWN_DRAIN_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
+    rateLimits: Object.freeze({
+      windowSeconds: RATE_LIMIT_WINDOW_SECONDS.parse(raw(RATE_LIMIT_WINDOW_SECONDS.name), {}),
+      perAddress: RATE_LIMIT_PER_ADDRESS.parse(raw(RATE_LIMIT_PER_ADDRESS.name), {}),
+      didWindowSeconds: RATE_LIMIT_DID_WINDOW_SECONDS.parse(raw(RATE_LIMIT_DID_WINDOW_SECONDS.name), {}),
+      perDid: RATE_LIMIT_PER_DID.parse(raw(RATE_LIMIT_PER_DID.name), {}),
+    }),
+    sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS.parse(raw(SWEEP_INTERVAL_SECONDS.name), {}),
     developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname),
   };
   return Object.freeze(config);

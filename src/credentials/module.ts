@@ -7,15 +7,16 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
-import type { ServiceIdentity } from '../identity/index.js';
+import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
-  type MemberIssuer,
+  type MemberIssuerSource,
   type TrustRegistry,
   trustRoutes,
 } from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
+import { type KeyUsage, keyUsage } from './key-usage.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
 import { verificationRoutes } from './routes.js';
 import {
@@ -54,7 +55,7 @@ export interface CredentialsOptions {
   readonly identity: ServiceIdentity;
   readonly now?: () => Date;
   /** Admitted members that the rulebook lets issue some types (governance supplies this). */
-  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  readonly members?: MemberIssuerSource;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
 }
@@ -69,6 +70,8 @@ export interface Credentials {
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
+  /** What still depends on keys about to be retired (see key-usage.ts). */
+  keyUsage(retiring: readonly PublishedKey[], published: readonly PublishedKey[]): Promise<KeyUsage[]>;
   verifyPresentation(
     token: unknown,
     expected: PresentationExpectations,
@@ -89,7 +92,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     anchors: loadTrustAnchors(config.trustAnchorsDir),
     serviceDid: identity.did,
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
-    ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
+    ...(options.members ? { members: options.members } : {}),
   });
   const resolver =
     options.resolver ??
@@ -119,7 +122,11 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       return body.toString('utf8').trim();
     },
   };
-  const keys = didKeyLookup(resolver);
+  // A kid of our own DID that the loaded document lacks: another replica (or the CLI) may have
+  // rotated the keys; reload them (bounded) before failing `unknown_key`.
+  const keys = didKeyLookup(resolver, {
+    onUnknownKey: async (did) => did === identity.did && identity.reloadForUnknownKey(),
+  });
   const nonces = databaseNonceStore(dataSource, now);
   const deps: PresentationVerifierDeps & CredentialVerifierDeps = {
     keys,
@@ -153,6 +160,17 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       verificationRoutes(deps),
     ],
     verifyCredential: (token) => verifyCredential(token, deps),
+    keyUsage: (retiring, published) =>
+      keyUsage(
+        {
+          dataSource,
+          statusListValiditySeconds: publisher.validitySeconds,
+          identityCacheTtlMs: identity.cacheTtlMs,
+          now,
+        },
+        retiring,
+        published,
+      ),
     verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
   };
 }

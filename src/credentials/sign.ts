@@ -13,6 +13,11 @@ export interface SignOptions {
 export interface JwtSigner {
   readonly did: string;
   sign(payload: JWTPayload, options: SignOptions): Promise<string>;
+  /**
+   * The kid a signature made now would carry (default algorithm EdDSA): a signed document kept
+   * for reuse is stale once this changes (the keys were rotated, the old one may be retired).
+   */
+  currentKid?(algorithm?: SigningAlgorithm): Promise<string>;
 }
 
 const encoder = new TextEncoder();
@@ -29,6 +34,9 @@ export function serviceSigner(identity: ServiceIdentity): JwtSigner {
           .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
           .sign(key.privateKey),
       );
+    },
+    async currentKid(algorithm) {
+      return (await identity.signingKey(algorithm ?? 'EdDSA')).kid;
     },
   };
 }

@@ -33,6 +33,8 @@ export interface GovernanceOptions {
   readonly logins: LoginSessions;
   /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
   readonly developmentMode?: boolean;
+  /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
+  readonly limitApplicant?: (did: string) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -83,6 +85,12 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
     evidenceFor: async (roles) => (await current()).evidenceFor(roles),
     credentialValidityDays: async (version) => (await byVersion(version)).membership.credentialValidityDays,
     memberIssuableTypes: async (roles) => (await current()).memberIssuableTypes(roles),
+    async issuingRoles() {
+      const rulebook = await current();
+      return rulebook.roles
+        .map((role) => role.id)
+        .filter((id) => rulebook.memberIssuableTypes([id]).length > 0);
+    },
     async adoptProposal(version, hash, by, manager: EntityManager) {
       const file = rulebook.file;
       if (file.version !== version || file.hash !== hash) {
@@ -148,6 +156,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     issuer: credentials.issuer,
     audit,
     now,
+    ...(options.limitApplicant ? { limitApplicant: options.limitApplicant } : {}),
   });
   const members = new MemberRegistry(dataSource, rules);
   const withdraw = async (did: string, token: unknown) => {

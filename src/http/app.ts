@@ -34,6 +34,11 @@ export interface AppOptions {
    * prefix) and are routed without it; only the health probes also answer outside it.
    */
   readonly basePath?: string;
+  /**
+   * Run before the body is read and before any route or mount: the rate limits on
+   * unauthenticated writes, so that a refused request costs no parsing.
+   */
+  readonly guards?: readonly Koa.Middleware[];
 }
 
 function stripBasePath(basePath: string): Koa.Middleware {
@@ -49,7 +54,9 @@ function stripBasePath(basePath: string): Koa.Middleware {
 
 /** Builds the koa application. It never listens: callers use `app.callback()`. */
 export function createApp(options: AppOptions): Koa {
-  const app = new Koa({ proxy: options.trustProxy });
+  // With TRUST_PROXY, ctx.ip is the address our proxy appended to X-Forwarded-For (the last
+  // one), never an earlier one that the client itself could have written.
+  const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 });
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
   if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
@@ -57,6 +64,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(securityHeaders());
   app.use(errorMapper(options.logger));
   if (options.basePath) app.use(stripBasePath(options.basePath));
+  for (const guard of options.guards ?? []) app.use(guard);
   const mounts = options.mounts ?? [];
   if (mounts.length > 0) {
     app.use(async (ctx, next) => {

@@ -26,6 +26,12 @@ export interface IdentityOptions {
   readonly now?: () => Date;
   /** How long loaded keys are reused before the database is asked again (rotation by another process). */
   readonly cacheTtlMs?: number;
+  /**
+   * The least time between two reloads asked for by an unknown `kid` of the service's own DID
+   * (default 1 000 ms): a key rotated by another replica counts at once, while a flood of
+   * tokens with made-up kids costs at most one database read per interval.
+   */
+  readonly unknownKeyReloadIntervalMs?: number;
 }
 
 export interface RotationResult {
@@ -61,7 +67,9 @@ export class ServiceIdentity {
     private readonly vault: KeyVault,
     dataSource: DataSource,
     private readonly now: () => Date,
-    private readonly cacheTtlMs: number,
+    /** How long loaded keys are reused: another process's rotation shows here at the latest this much later. */
+    readonly cacheTtlMs: number,
+    private readonly unknownKeyReloadIntervalMs: number,
   ) {
     this.repository = dataSource.getRepository(IdentityKeyEntity);
     this.tokenKeys = new TokenKeys(dataSource.getRepository(TokenKeyEntity), vault, location.did, now);
@@ -83,6 +91,7 @@ export class ServiceIdentity {
       options.dataSource,
       options.now ?? (() => new Date()),
       options.cacheTtlMs ?? 30_000,
+      options.unknownKeyReloadIntervalMs ?? 1_000,
     );
     await identity.refuseForeignIdentity();
     if ((await identity.liveRows()).length === 0) await identity.create();
@@ -156,6 +165,27 @@ export class ServiceIdentity {
     await this.tokenKeys.retire();
     await this.reload();
     return previous.map(toPublished(this.did));
+  }
+
+  private lastUnknownKeyReload = Number.NEGATIVE_INFINITY;
+  private unknownKeyReload: Promise<boolean> | undefined;
+
+  /**
+   * A signature names a key of this DID that the loaded document lacks: perhaps another
+   * replica or the CLI rotated the keys since the last load. Reloads the key set, at most once
+   * per `unknownKeyReloadIntervalMs` (callers arriving meanwhile share the reload under way);
+   * answers true when the keys were reloaded, so the caller looks the key up once more.
+   */
+  async reloadForUnknownKey(): Promise<boolean> {
+    if (this.unknownKeyReload) return this.unknownKeyReload;
+    if (Date.now() - this.lastUnknownKeyReload < this.unknownKeyReloadIntervalMs) return false;
+    this.lastUnknownKeyReload = Date.now();
+    this.unknownKeyReload = this.reload()
+      .then(() => true)
+      .finally(() => {
+        this.unknownKeyReload = undefined;
+      });
+    return this.unknownKeyReload;
   }
 
   /** Forgets the cached keys so the next call reads the database. */

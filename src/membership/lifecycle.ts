@@ -18,7 +18,7 @@ import {
   type MemberRow,
   type MemberStatus,
 } from './entities.js';
-import { membershipSubject } from './members.js';
+import { membershipSubject, writeMemberFacets } from './members.js';
 import type { MembershipRules } from './ports.js';
 
 const DAY_MS = 86_400_000;
@@ -167,6 +167,7 @@ export class MemberLifecycle implements MotionEffects {
     const members = manager.getRepository(MemberEntity);
     if (await members.findOneBy({ did: row.did })) await members.update({ did: row.did }, row);
     else await members.insert(row);
+    await writeMemberFacets(manager, row);
     await this.deps.audit.append(
       {
         kind: 'member.admitted',

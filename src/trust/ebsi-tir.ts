@@ -114,19 +114,24 @@ export function lastPage(total: number, size: number): number {
 /**
  * One page of `GET /v4/issuers`, as EBSI paginates: `page[after]` is the 1-based page number,
  * `pageSize` the requested size, and all four links are always present, clamped to the
- * existing pages (on the last page `next` equals `self`).
+ * existing pages (on the last page `next` equals `self`). `items` are that page's entries
+ * only, `total` the number of entries in all pages.
  */
-export function ebsiIssuerPage(entries: readonly TrustedIssuer[], request: PageRequest): EbsiIssuerList {
+export function ebsiIssuerPage(
+  items: readonly TrustedIssuer[],
+  total: number,
+  request: PageRequest,
+): EbsiIssuerList {
   const { baseUrl, size, page } = request;
-  const last = lastPage(entries.length, size);
+  const last = lastPage(total, size);
   const link = (n: number) => `${baseUrl}/v4/issuers?page[after]=${n}&page[size]=${size}`;
   return {
     self: link(page),
-    items: entries.slice((page - 1) * size, page * size).map((entry) => ({
+    items: items.map((entry) => ({
       did: entry.did,
       href: `${baseUrl}/v4/issuers/${encodeURIComponent(entry.did)}`,
     })),
-    total: entries.length,
+    total,
     pageSize: size,
     links: {
       first: link(1),

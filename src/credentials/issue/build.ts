@@ -28,14 +28,15 @@ export function credentialPayload(
   const jwtClaims = {
     iss: content.issuer,
     sub: content.subject.id,
-    jti: content.id,
     iat: seconds(content.validFrom),
     ...(content.validUntil ? { exp: seconds(content.validUntil) } : {}),
   };
   const schema = { id: content.schemaUrl, type: 'JsonSchema' };
   const status = content.statusEntries.length > 0 ? { credentialStatus: content.statusEntries } : {};
   if (format === 'vc+jwt') {
-    // VC-JOSE-COSE §3.1.1: validity is `validFrom`/`validUntil`; `nbf` is not recommended there.
+    // VC-JOSE-COSE §3.1.1: validity is `validFrom`/`validUntil` (`nbf` is not recommended) and
+    // the identifier is `id`; no `jti`, which no VCDM 2.0 context defines (a JSON-LD processor
+    // in safe mode refuses an undefined term).
     return {
       '@context': [VCDM2_CONTEXT, ...content.contexts],
       id: content.id,
@@ -52,6 +53,7 @@ export function credentialPayload(
   // VCDM 1.1 §6.3.1: `nbf` carries issuanceDate in a JWT credential.
   return {
     ...jwtClaims,
+    jti: content.id,
     nbf: seconds(content.validFrom),
     vc: {
       '@context': [VCDM1_CONTEXT, ...content.contexts],

@@ -89,11 +89,11 @@ function distinct(values: readonly (string | undefined)[]): string[] {
 /**
  * A `typ` header as a media type, compared as RFC 7515 §4.1.9 says: case-insensitively, with
  * the `application/` prefix optional (`application/vc+jwt`, `VC+JWT` and `vc+jwt` are one type).
- * Undefined when `typ` is absent; a non-string `typ` becomes a type no format has.
+ * Undefined when `typ` is absent; a non-string `typ` becomes `''`, which no format has.
  */
 export function mediaTypeOf(typ: unknown): string | undefined {
   if (typ === undefined) return undefined;
-  if (typeof typ !== 'string') return '\u0000invalid';
+  if (typeof typ !== 'string') return '';
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
