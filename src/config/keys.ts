@@ -227,7 +227,7 @@ export const TRUST_PROXY: ConfigKey<boolean> = {
   name: 'TRUST_PROXY',
   defaultText: 'false',
   description:
-    'Take the client address from X-Forwarded-For (request logs, rate limits by address). Set it only when a proxy you run overwrites that header. It changes no URL, no cookie flag and never the DID: those come from PUBLIC_URL, whatever Host or X-Forwarded-Proto/-Host say.',
+    'Take the client address (request logs, rate limits by address) from the last entry of X-Forwarded-For, the one the proxy in front of the service appended; set it only behind exactly one such proxy. It changes no URL, no cookie flag and never the DID: those come from PUBLIC_URL, whatever Host or X-Forwarded-Proto/-Host say.',
   parse: (raw) => {
     if (raw === undefined) return false;
     if (raw === 'true' || raw === '1') return true;

@@ -46,13 +46,16 @@ export type AdapterConstructor = new (name: string) => ProviderAdapter;
 
 const SWEEP_INTERVAL_MS = 60_000;
 
-/** Models whose id is a bearer value: stored under its hash. */
+/**
+ * Models whose id is a bearer value and that the provider only looks up by that value: stored
+ * under its hash. (DeviceCode is also looked up by its user code, which could not give the
+ * value back; the device flow is not enabled.)
+ */
 export const HASHED_MODELS: ReadonlySet<string> = new Set([
   'AccessToken',
   'AuthorizationCode',
   'RefreshToken',
   'ClientCredentials',
-  'DeviceCode',
   'BackchannelAuthenticationRequest',
   'PushedAuthorizationRequest',
 ]);
