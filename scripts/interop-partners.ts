@@ -54,7 +54,8 @@ export const PARTNERS: readonly Partner[] = [
   {
     partner: '`jsonld` in safe mode, local contexts only',
     pkg: 'jsonld',
-    tested: 'expands our MembershipCredential and BoardMemberCredential as VCDM 1.1 and VCDM 2.0',
+    tested:
+      'expands our MembershipCredential and BoardMemberCredential as VCDM 1.1 and VCDM 2.0, and our BitstringStatusListCredential',
     files: ['test/interop/jsonld.test.ts'],
     match: /JSON-LD|data-space context/,
   },
@@ -68,7 +69,8 @@ export const PARTNERS: readonly Partner[] = [
   {
     partner: '`openid-client` (relying party)',
     pkg: 'openid-client',
-    tested: 'verifies an RS256 ID token (issue 9 item 6; the login tests use it as the relying party throughout)',
+    tested:
+      'verifies an RS256 ID token (issue 9 item 6; the login tests use it as the relying party throughout)',
     files: ['test/oidc/rs256.test.ts'],
     match: /openid-client verifies it/,
   },
@@ -106,7 +108,7 @@ export function renderTable(outcomes: ReadonlyMap<string, Outcome>): string {
       outcome.failed > 0
         ? `**${outcome.failed} failed**, ${outcome.passed} passed`
         : outcome.passed > 0
-          ? `passed (${outcome.passed} tests)`
+          ? `passed (${outcome.passed} ${outcome.passed === 1 ? 'test' : 'tests'})`
           : 'not run';
     return `| ${partner.partner} | ${versionOf(partner)} | ${partner.tested} | ${result} |`;
   });

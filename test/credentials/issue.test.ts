@@ -52,6 +52,40 @@ describeEachDatabase('issuing credentials', (fresh) => {
     }
   }
 
+  describe('the claims of each format', () => {
+    const payloadOf = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8'));
+
+    it('VC-JOSE-COSE §3.1.1: a vc+jwt has validFrom and id, no nbf and no jti, and names the data-space context', async () => {
+      const issued = await service.credentials.issuer.issue({
+        type: 'MembershipCredential',
+        subject: SUBJECT,
+      });
+      const payload = payloadOf(issued.jwt);
+      assert.equal(payload.nbf, undefined);
+      assert.equal(payload.jti, undefined);
+      assert.equal(payload.id, issued.id);
+      assert.equal(typeof payload.validFrom, 'string');
+      assert.deepEqual(payload['@context'], [
+        'https://www.w3.org/ns/credentials/v2',
+        `${service.config.publicUrl.replace(/\/$/, '')}/contexts/dataspace/v1`,
+      ]);
+    });
+
+    it('VCDM 1.1 §6.3.1: a jwt_vc_json has nbf (issuanceDate) and jti (id), and names the data-space context', async () => {
+      const issued = await service.credentials.issuer.issue({
+        type: 'MembershipCredential',
+        subject: SUBJECT,
+        format: 'jwt_vc_json',
+      });
+      const payload = payloadOf(issued.jwt);
+      assert.equal(typeof payload.nbf, 'number');
+      assert.equal(payload.jti, issued.id);
+      assert.equal(payload.vc['@context'][0], 'https://www.w3.org/2018/credentials/v1');
+      assert.match(payload.vc['@context'][1], /\/contexts\/dataspace\/v1$/);
+    });
+  });
+
   describe('idempotency under a caller-given key', () => {
     it('a retry with the same key and request answers the same credential and records one issuance', async () => {
       const request = { type: 'MembershipCredential', subject: SUBJECT, idempotencyKey: 'admission-42' };
