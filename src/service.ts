@@ -14,16 +14,22 @@ import {
   migrate,
   pingDatabase,
   postgresClientBounds,
+  type SweepTarget,
+  startSweeper,
+  sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
-import { createApp } from './http/index.js';
+import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
-import { OID4VP_ENTITIES, openOid4vp } from './oid4vp/index.js';
-import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
+import { membershipSubject } from './membership/members.js';
+import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
+import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
+import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
@@ -53,6 +59,12 @@ export interface Service {
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
   readonly app: Koa;
+  /** The rate limits on unauthenticated writes (counters in the database). */
+  readonly rateLimits: RateLimits;
+  /** Deletes expired challenges, wallet-login transactions and rate-limit counters once. */
+  sweep(): Promise<Record<string, number> | undefined>;
+  /** This process's Prometheus instruments (served by the metrics listener when configured). */
+  readonly metrics: Metrics;
   /** Readiness goes 503 from now on; requests still in flight are served. */
   beginShutdown(): void;
   /** Closes the database. */
@@ -65,6 +77,46 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
+  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  readonly sweeper?: boolean;
+  /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
+  readonly metrics?: Metrics;
+}
+
+/** The tables whose expired rows the sweep deletes. */
+export const SWEEP_TARGETS: readonly SweepTarget[] = [
+  { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
+  { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+];
+
+/**
+ * The unauthenticated writes that are rate limited per client address (paths below the base
+ * path). Applications are also limited per signing DID, inside membership.
+ */
+function rateLimitRules(oidcPath: string): RateLimitRule[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const oidc = escape(oidcPath);
+  return [
+    { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential)?$/,
+      bucket: 'application',
+    },
+    { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
+    { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
+    { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
+    {
+      method: 'GET',
+      path: new RegExp(`^${escape(REQUEST_PATH)}/[^/]+$`),
+      bucket: 'wallet-login',
+      oauth: true,
+    },
+    { method: 'POST', path: new RegExp(`^${escape(RESPONSE_PATH)}$`), bucket: 'wallet-login', oauth: true },
+  ];
 }
 
 export interface OpenDatabaseOptions {
@@ -175,6 +227,8 @@ export async function openService(
     },
   });
   const identity = opened as ServiceIdentity;
+  const metrics = options.metrics ?? createMetrics({ processMetrics: config.metricsPort !== undefined });
+  instrumentDatabase(dataSource, metrics);
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -183,22 +237,16 @@ export async function openService(
       config,
       dataSource,
       identity,
-      ...(options.now ? { now: options.now } : {}),
-      // Admitted members are trusted issuers of the types the rulebook allows them.
-      memberIssuers: async () => (governance ? governance.members.issuers() : []),
-    });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
-  let rulebook: RulebookCapability;
-  try {
-    // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
-    rulebook = await openRulebook({
-      rulebookDir: config.rulebookDir,
-      dataSource,
       logger,
+      metrics,
       ...(options.now ? { now: options.now } : {}),
+      // Admitted members are trusted issuers of the types the rulebook allows them: looked up
+      // by DID, or by page, in the member registry (never listed whole).
+      members: {
+        get: async (did) => (governance ? governance.members.issuer(did) : undefined),
+        page: async (request) => (governance ? governance.members.issuerPage(request) : []),
+        count: async (request) => (governance ? governance.members.issuerCount(request) : 0),
+      },
     });
   } catch (error) {
     await dataSource.destroy();
@@ -207,16 +255,48 @@ export async function openService(
   const audit = new AuditLog({
     dataSource,
     signer: serviceSigner(identity),
+    document: () => identity.document(),
     ...(options.now ? { now: options.now } : {}),
   });
+  let rulebook: RulebookCapability;
+  try {
+    // The rulebook file is validated and reconciled with the adopted versions: a bad file stops the start.
+    rulebook = await openRulebook({
+      rulebookDir: config.rulebookDir,
+      dataSource,
+      logger,
+      ...(options.now ? { now: options.now } : {}),
+      // The first adoption is the operator's act (its file, at first start): audited with it.
+      recordFirstAdoption: async (adopted, manager) =>
+        void (await audit.append(
+          {
+            kind: 'rulebook.adopted',
+            actor: 'operator',
+            subject: adopted.version,
+            data: { version: adopted.version, hash: adopted.hash, first: true },
+          },
+          manager,
+        )),
+    });
+  } catch (error) {
+    await credentials.close();
+    await dataSource.destroy();
+    throw error;
+  }
+  const rateLimits = RateLimits.open(dataSource, config.rateLimits);
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
     credentials,
     rulebook,
     audit,
+    // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
+    logins: { end: endLogins },
+    developmentMode: config.developmentMode,
+    limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
+  const registry = registryPort(governance);
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -226,9 +306,12 @@ export async function openService(
       secretHex: secret.secretHex,
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
+      registry,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
+    rateLimits.close();
+    await credentials.close();
     await dataSource.destroy();
     throw error;
   }
@@ -250,8 +333,10 @@ export async function openService(
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
+    publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
+    metrics,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
     routers: [
       identityRoutes(identity),
@@ -261,12 +346,26 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
     ],
+    guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
     cookieKeys: oidc.cookieKeys,
     mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });
+  const now = options.now ?? (() => new Date());
+  const stopSweeper =
+    options.sweeper && config.sweepIntervalSeconds > 0
+      ? startSweeper({
+          dataSource,
+          targets: SWEEP_TARGETS,
+          intervalMs: config.sweepIntervalSeconds * 1000,
+          now,
+          onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
+    rateLimits,
+    sweep: () => sweepExpired(dataSource, SWEEP_TARGETS, now()),
     identity,
     credentials,
     audit,
@@ -274,16 +373,37 @@ export async function openService(
     governance,
     oidc,
     app,
+    metrics,
     beginShutdown: () => {
       accepting = false;
     },
     close: async () => {
       accepting = false;
+      stopSweeper();
+      rateLimits.close();
       try {
+        await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
         releaseInUse();
       }
+    },
+  };
+}
+
+/** The member and board registry as the OpenID Connect provider reads it at every token. */
+function registryPort(governance: Governance): RegistryPort {
+  return {
+    async entry(credentialType, did) {
+      if (credentialType === 'MembershipCredential') {
+        const row = await governance.members.find(did);
+        return row && { status: row.status, credentialSubject: membershipSubject(row) };
+      }
+      if (credentialType === 'BoardMemberCredential') {
+        const seat = await governance.board.seat(did);
+        return seat && { status: seat.status, credentialSubject: boardMemberSubject(seat) };
+      }
+      return undefined;
     },
   };
 }

@@ -6,6 +6,7 @@
  * and HTTP throughput of POST /api/v1/credentials/verify against a trivial koa JSON endpoint,
  * both in their own process, driven by autocannon (keep-alive) from this one.
  * Targets: (b) ≥ 50% of (a) and ≥ 10× (c); HTTP ≥ 40% of the trivial endpoint.
+ * Then scale.ts: distinct credentials over HTTP against node:crypto, 1 vs 2 workers, SQLite vs PostgreSQL.
  *
  *   npm run bench:verify            (BENCH_SECONDS=2 per round by default)
  */
@@ -25,6 +26,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openService } from '../../src/service.js';
 import { fmt, opsPerSecond } from '../support/measure.js';
+import { scaleBench } from './scale.js';
 
 const durationMs = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-verify-'));
@@ -149,4 +151,6 @@ console.log(
       : ''),
 );
 rmSync(dataDir, { recursive: true, force: true });
+// Distinct credentials over the real `start` process: node:crypto, 1 and 2 workers, SQLite and PostgreSQL.
+await scaleBench();
 process.exit(0);

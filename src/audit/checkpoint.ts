@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import type { JwtSigner } from '../credentials/sign.js';
 import type { AuditCheckpointRow } from './entities.js';
+import { AuditError } from './errors.js';
 
 /** The JOSE `typ` of a checkpoint. */
 export const CHECKPOINT_TYP = 'audit-checkpoint+jwt';
@@ -59,4 +60,34 @@ export function storedCheckpoint(row: AuditCheckpointRow): StoredCheckpoint {
     consistent = false;
   }
   return { size, headHash: row.headHash, at: row.at, signature: row.signature, consistent };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Reads a checkpoint a verifier kept (the JSON `audit checkpoint` prints and
+ * `GET /api/v1/audit/checkpoint` answers). Throws AuditError `invalid_checkpoint` when it is
+ * not one; whether its signature is the service's is checked by verification, not here.
+ */
+export function parseCheckpoint(value: unknown): AuditCheckpoint {
+  const { size, headHash, at, signature } = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof size !== 'number' ||
+    !Number.isSafeInteger(size) ||
+    size < 0 ||
+    typeof headHash !== 'string' ||
+    !HEX64.test(headHash) ||
+    typeof at !== 'string' ||
+    at.length > 40 ||
+    typeof signature !== 'string' ||
+    signature.length > 16_384 ||
+    !JWS.test(signature)
+  ) {
+    throw new AuditError(
+      'invalid_checkpoint',
+      'a checkpoint is { size, headHash, at, signature } as `audit checkpoint` prints it',
+    );
+  }
+  return { size, headHash, at, signature };
 }

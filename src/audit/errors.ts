@@ -6,7 +6,9 @@ export type AuditErrorCode =
   | 'invalid_data'
   | 'data_too_large'
   | 'forbidden_field'
-  | 'log_uninitialised';
+  | 'log_uninitialised'
+  | 'invalid_checkpoint'
+  | 'unreachable';
 
 /** An event or operation the audit log refused; `code` says why. */
 export class AuditError extends Error {

@@ -15,12 +15,24 @@ export {
   type AuditCheckpoint,
   type AuditHead,
   CHECKPOINT_TYP,
+  parseCheckpoint,
   type StoredCheckpoint,
 } from './checkpoint.js';
 export { AUDIT_ENTITIES } from './entities.js';
 export { AuditError, type AuditErrorCode, isAppendOnlyViolation } from './errors.js';
 export { type AuditEvent, MAX_DATA_LENGTH } from './event.js';
+export {
+  buildKeyring,
+  KEY_HISTORY_TYP,
+  KEY_ROTATION_KIND,
+  type KeyDocument,
+  type Keyring,
+  type KnownKey,
+  keyRotationEvent,
+  type RotationFacts,
+} from './keyring.js';
 export { AuditLog, type AuditLogOptions, type AuditPage, type PageOptions } from './log.js';
+export { type RemoteLog, readKeptCheckpoint, verifyRemoteLog } from './remote.js';
 export { auditRoutes, MAX_PAGE_LIMIT } from './routes.js';
 export {
   type AuditEntry,
@@ -38,5 +50,6 @@ export {
   type AuditLogValid,
   type AuditVerification,
   type LogSource,
+  type VerifyLogOptions,
   verifyLog,
 } from './verify-log.js';

@@ -12,6 +12,7 @@ import {
 import { AuditCheckpointEntity, AuditEntryEntity, type AuditEntryRow, AuditHeadEntity } from './entities.js';
 import { AuditError } from './errors.js';
 import { type AuditEvent, validateEvent } from './event.js';
+import type { KeyDocument } from './keyring.js';
 import type { AuditEntry } from './verify-chain.js';
 import { type AuditVerification, verifyLog } from './verify-log.js';
 
@@ -20,6 +21,11 @@ export interface AuditLogOptions {
   readonly dataSource: DataSource;
   /** Signs checkpoints: the service DID's signer. */
   readonly signer: JwtSigner;
+  /**
+   * The service DID's current document: `verify` checks checkpoint signatures against its keys
+   * (and retired keys vouched for in the log, see keyring.ts). Without it no checkpoint verifies.
+   */
+  readonly document?: () => Promise<KeyDocument>;
   readonly now?: () => Date;
   /** Entries read per query by `verify` and `entries` (default 500). */
   readonly pageSize?: number;
@@ -58,12 +64,14 @@ export class AuditLog {
   private readonly signer: JwtSigner;
   private readonly now: () => Date;
   private readonly pageSize: number;
+  private readonly document: (() => Promise<KeyDocument>) | undefined;
 
   constructor(options: AuditLogOptions) {
     this.dataSource = options.dataSource;
     this.signer = options.signer;
     this.now = options.now ?? (() => new Date());
     this.pageSize = options.pageSize ?? 500;
+    this.document = options.document;
   }
 
   /**
@@ -168,16 +176,43 @@ export class AuditLog {
     return rows.map(storedCheckpoint);
   }
 
+  /** One page of the stored checkpoints by size (those above `after`), as served publicly. */
+  async checkpointPage(
+    options: PageOptions = {},
+  ): Promise<{ items: AuditCheckpoint[]; next: number | null }> {
+    const limit = options.limit ?? 100;
+    const rows = await reading(this.dataSource, undefined, (m) =>
+      m
+        .getRepository(AuditCheckpointEntity)
+        .createQueryBuilder('checkpoint')
+        .where('checkpoint.size > :after', { after: options.after ?? 0 })
+        .orderBy('checkpoint.size', 'ASC')
+        .limit(limit + 1)
+        .getMany(),
+    );
+    const items = rows
+      .slice(0, limit)
+      .map(({ size, headHash, at, signature }) => ({ size: Number(size), headHash, at, signature }));
+    return { items, next: rows.length > limit ? (items.at(-1)?.size ?? null) : null };
+  }
+
   /**
-   * Verifies the whole stored log (see verifyLog): every hash and link, the head, and every
-   * stored checkpoint. Reads the entries page by page. Never throws for tampered data.
+   * Verifies the whole stored log (see verifyLog): every hash and link, the head, every stored
+   * checkpoint and its signature, and the checkpoints the caller kept (`kept`). Reads the
+   * entries page by page. Never throws for tampered data.
    */
-  verify(): Promise<AuditVerification> {
-    return verifyLog({
-      checkpoints: () => this.checkpoints(),
-      head: () => this.head(),
-      entries: (upTo) => this.entries({ upTo }),
-    });
+  verify(options: { kept?: readonly AuditCheckpoint[] } = {}): Promise<AuditVerification> {
+    return verifyLog(
+      {
+        checkpoints: () => this.checkpoints(),
+        head: () => this.head(),
+        entries: (upTo) => this.entries({ upTo }),
+      },
+      {
+        ...(this.document ? { document: this.document } : {}),
+        ...(options.kept ? { kept: options.kept } : {}),
+      },
+    );
   }
 
   private rows(

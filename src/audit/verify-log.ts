@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from './canonical.js';
-import type { AuditHead, StoredCheckpoint } from './checkpoint.js';
+import type { AuditCheckpoint, AuditHead, StoredCheckpoint } from './checkpoint.js';
+import { buildKeyring, checkpointSignedBy, type KeyDocument, keyHistoryOf } from './keyring.js';
 import {
   type AuditEntry,
   type ChainInvalid,
@@ -15,16 +16,24 @@ import {
  * - `checkpoint_mismatch`: the entry at a signed checkpoint's size no longer has the hash the
  *   checkpoint states (or the stored checkpoint differs from its own signature): the log was
  *   rewritten at or before that entry.
- * A tail removed after the head row or a checkpoint recorded it is `removed`.
+ * - `checkpoint_signature_invalid`: a stored (or a kept) checkpoint is not signed by a key of
+ *   the service DID (see keyring.ts): it was forged, e.g. to match a rewritten log.
+ * A tail removed after the head row or a checkpoint (stored or kept) recorded it is `removed`.
  */
-export type AuditLogProblem = ChainProblem | 'head_mismatch' | 'checkpoint_mismatch';
+export type AuditLogProblem =
+  | ChainProblem
+  | 'head_mismatch'
+  | 'checkpoint_mismatch'
+  | 'checkpoint_signature_invalid';
 
 export interface AuditLogValid {
   readonly valid: true;
   readonly size: number;
   readonly headHash: string;
-  /** How many stored checkpoints were compared with the chain. */
+  /** How many stored checkpoints were compared with the chain (each signature verified). */
   readonly checkpoints: number;
+  /** How many kept checkpoints (given by the verifier) were compared, when any were given. */
+  readonly kept?: number;
 }
 
 export interface AuditLogInvalid {
@@ -45,16 +54,37 @@ export interface LogSource {
   entries(upTo: number): AsyncIterable<AuditEntry>;
 }
 
+/** What verifyLog holds the log to besides its own rows. */
+export interface VerifyLogOptions {
+  /**
+   * The service DID's document (its current keys): the roots of the keyring that checkpoint
+   * signatures are verified with. Without it no checkpoint verifies (fail closed).
+   */
+  readonly document?: () => Promise<KeyDocument>;
+  /**
+   * Checkpoints the verifier obtained earlier (a monitor's signed tree heads): each must be
+   * signed by the service DID, and the log must still hold an entry at its size with its hash.
+   */
+  readonly kept?: readonly AuditCheckpoint[];
+}
+
 /**
  * Verifies a stored log: the chain of every entry up to the head, then the head row and every
- * stored checkpoint against the hashes of the chain. Checkpoints are read before the head and
- * the head before the entries, so appends running meanwhile are never mistaken for tampering.
+ * stored and kept checkpoint against the hashes of the chain, each checkpoint's signature
+ * against the service DID's keys (current, and retired ones vouched for by key-history
+ * statements in the chain). Checkpoints are read before the head and the head before the
+ * entries, so appends running meanwhile are never mistaken for tampering.
  * Answers the earliest problem found; never throws for bad data.
  */
-export async function verifyLog(source: LogSource): Promise<AuditVerification> {
+export async function verifyLog(
+  source: LogSource,
+  options: VerifyLogOptions = {},
+): Promise<AuditVerification> {
   const checkpoints = await source.checkpoints();
+  const kept = options.kept ?? [];
   const head = await source.head();
-  const wanted = new Set(checkpoints.map((checkpoint) => checkpoint.size));
+  const wanted = new Set([...checkpoints, ...kept].map((checkpoint) => checkpoint.size));
+  const statements: string[] = [];
   const hashes = new Map<number, string>([[0, GENESIS_HASH]]);
   const walker = new ChainWalker();
   // Entries read but not yet checked; each is checked once LOOKAHEAD more have been read.
@@ -65,7 +95,10 @@ export async function verifyLog(source: LogSource): Promise<AuditVerification> {
     while (!chainFailure && buffer.length - next > keep) {
       const entry = buffer[next++] as AuditEntry;
       chainFailure = walker.step(entry, () => buffer.slice(next, next + LOOKAHEAD));
-      if (!chainFailure && wanted.has(entry.sequence)) hashes.set(entry.sequence, entry.hash);
+      if (chainFailure) continue;
+      if (wanted.has(entry.sequence)) hashes.set(entry.sequence, entry.hash);
+      const statement = keyHistoryOf(entry);
+      if (statement) statements.push(statement);
     }
     if (next > 4 * LOOKAHEAD) {
       buffer = buffer.slice(next);
@@ -80,9 +113,24 @@ export async function verifyLog(source: LogSource): Promise<AuditVerification> {
   drain(0);
   const chain = walker.result();
   const findings: AuditLogInvalid[] = chainFailure ? [chainFailure] : [];
+  const keyring =
+    checkpoints.length + kept.length > 0
+      ? await buildKeyring(
+          options.document ? await options.document() : { id: '', verificationMethod: [] },
+          statements,
+        )
+      : undefined;
   for (const checkpoint of checkpoints) {
     const recorded = hashes.get(checkpoint.size);
-    if (!checkpoint.consistent) {
+    if (checkpoint.consistent && !(keyring && (await checkpointSignedBy(checkpoint, keyring)))) {
+      findings.push(
+        invalid(
+          checkpoint.size,
+          'checkpoint_signature_invalid',
+          `the stored checkpoint at size ${checkpoint.size} is not signed by a key of ${keyring?.did || 'the service DID'}: it was forged`,
+        ),
+      );
+    } else if (!checkpoint.consistent) {
       findings.push(
         invalid(
           checkpoint.size,
@@ -108,6 +156,35 @@ export async function verifyLog(source: LogSource): Promise<AuditVerification> {
       );
     }
   }
+  for (const checkpoint of kept) {
+    const recorded = hashes.get(checkpoint.size);
+    if (!(keyring && (await checkpointSignedBy(checkpoint, keyring)))) {
+      findings.push(
+        invalid(
+          checkpoint.size,
+          'checkpoint_signature_invalid',
+          `the kept checkpoint at size ${checkpoint.size} is not signed by a key of ${keyring?.did || 'the service DID'} ` +
+            '(not genuine, or the key-history entries that vouched for its key were removed from the log)',
+        ),
+      );
+    } else if (recorded !== undefined && recorded !== checkpoint.headHash) {
+      findings.push(
+        invalid(
+          checkpoint.size,
+          'checkpoint_mismatch',
+          `entry ${checkpoint.size} no longer has the hash of the kept checkpoint signed at ${checkpoint.at}: the log was rewritten`,
+        ),
+      );
+    } else if (!chainFailure && checkpoint.size > chain.size) {
+      findings.push(
+        invalid(
+          chain.size + 1,
+          'removed',
+          `a kept checkpoint signed at ${checkpoint.at} counts ${checkpoint.size} entries; ${chain.size} remain: the log was cut`,
+        ),
+      );
+    }
+  }
   if (!chainFailure && head.size > chain.size) {
     findings.push(
       invalid(chain.size + 1, 'removed', `the head records ${head.size} entries; ${chain.size} remain`),
@@ -123,7 +200,13 @@ export async function verifyLog(source: LogSource): Promise<AuditVerification> {
       finding.firstBadSequence < first.firstBadSequence ? finding : first,
     );
   }
-  return { valid: true, size: chain.size, headHash: chain.headHash, checkpoints: checkpoints.length };
+  return {
+    valid: true,
+    size: chain.size,
+    headHash: chain.headHash,
+    checkpoints: checkpoints.length,
+    ...(options.kept ? { kept: kept.length } : {}),
+  };
 }
 
 function invalid(firstBadSequence: number, problem: AuditLogProblem, detail: string): AuditLogInvalid {

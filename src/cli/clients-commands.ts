@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addClientAsOperator, removeClientAsOperator } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
@@ -30,6 +31,7 @@ export function clientsCommands(config: ConfigSource): Command {
     .option('--jwks-uri <url>', 'the client authenticates with private_key_jwt, keys at this URL')
     .option('--jwks <json|@file>', 'the client authenticates with private_key_jwt, with this JWKS')
     .option('--name <name>', 'the name shown on the login page')
+    .option('--id-token-alg <alg>', 'how its ID tokens are signed: ES256 (default), RS256 or EdDSA')
     .action((options: Record<string, string | string[] | undefined>) =>
       withService(config, async (service) => {
         const jwksText = options.jwks as string | undefined;
@@ -38,7 +40,7 @@ export function clientsCommands(config: ConfigSource): Command {
             ? undefined
             : JSON.parse(jwksText.startsWith('@') ? readFileSync(jwksText.slice(1), 'utf8') : jwksText);
         printJson(
-          await service.oidc.clients.add({
+          await addClientAsOperator(service, {
             clientId: options.clientId as string,
             redirectUris: options.redirectUri as string[],
             scopes: (options.scope as string[] | undefined) ?? [],
@@ -46,6 +48,9 @@ export function clientsCommands(config: ConfigSource): Command {
             ...(options.jwksUri !== undefined ? { jwksUri: options.jwksUri as string } : {}),
             ...(jwks !== undefined ? { jwks } : {}),
             ...(options.name !== undefined ? { clientName: options.name as string } : {}),
+            ...(options.idTokenAlg !== undefined
+              ? { idTokenSignedResponseAlg: options.idTokenAlg as string }
+              : {}),
           }),
         );
       }),
@@ -60,7 +65,7 @@ export function clientsCommands(config: ConfigSource): Command {
     .argument('<client-id>', 'the client identifier')
     .action((clientId: string) =>
       withService(config, async (service) => {
-        await service.oidc.clients.remove(clientId);
+        await removeClientAsOperator(service, clientId);
         printJson({ removed: clientId });
       }),
     );

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { changeStatusAsOperator, issueAsOperator } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
@@ -37,18 +38,25 @@ export function credentialsCommands(config: ConfigSource): Command {
     .option('--valid-from <date>', 'start of validity (ISO 8601; default now)')
     .option('--valid-until <date>', 'end of validity (ISO 8601)')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same credential')
-    .action((options: Record<string, string | undefined>) =>
+    .option(
+      '--force-outside-board',
+      'issue a board-decided type (MembershipCredential, BoardMemberCredential) without a board decision; audited as forced',
+    )
+    .action((options: Record<string, string | boolean | undefined>) =>
       withService(config, async (service) => {
-        const validFrom = parseDate('--valid-from', options.validFrom);
-        const validUntil = parseDate('--valid-until', options.validUntil);
-        const issued = await service.credentials.issuer.issue({
+        const validFrom = parseDate('--valid-from', options.validFrom as string | undefined);
+        const validUntil = parseDate('--valid-until', options.validUntil as string | undefined);
+        const request = {
           type: options.type as string,
-          subject: { ...readClaims(options.claims), id: options.subject as string },
+          subject: { ...readClaims(options.claims as string | undefined), id: options.subject as string },
           format: options.format as 'vc+jwt' | 'jwt_vc_json',
           algorithm: options.alg as 'EdDSA' | 'ES256',
           ...(validFrom ? { validFrom } : {}),
           ...(validUntil ? { validUntil } : {}),
-          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey as string } : {}),
+        };
+        const issued = await issueAsOperator(service, request, {
+          forceOutsideBoard: options.forceOutsideBoard === true,
         });
         printJson({
           id: issued.id,
@@ -82,7 +90,7 @@ export function credentialsCommands(config: ConfigSource): Command {
       .argument('<id>', 'the credential id (urn:uuid:…)')
       .action((id: string) =>
         withService(config, async (service) => {
-          await service.credentials.status[name](id);
+          await changeStatusAsOperator(service, name, id);
           printJson({ id, ...(await service.credentials.status.statusOf(id)) });
         }),
       );

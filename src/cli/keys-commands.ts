@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { recordKeyRetirement, recordKeyRotation } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
 
@@ -7,12 +8,17 @@ export function keysCommands(config: ConfigSource): Command {
   keys
     .command('rotate')
     .description(
-      'Add a new Ed25519 and P-256 key and sign with them; the old keys stay published until retired.',
+      'Add a new Ed25519 and P-256 key and a new RS256 OpenID Connect token key, and sign with them; the old keys stay published until retired.',
     )
     .action(() =>
       withService(config, async (service) => {
         const result = await service.identity.rotate();
-        printJson({ added: result.added.map((k) => k.id), previous: result.previous.map((k) => k.id) });
+        await recordKeyRotation(service, result);
+        printJson({
+          added: result.added.map((k) => k.id),
+          previous: result.previous.map((k) => k.id),
+          tokenKeys: result.tokenKeys,
+        });
       }),
     );
   keys
@@ -45,6 +51,7 @@ export function keysCommands(config: ConfigSource): Command {
           return;
         }
         const retired = await service.identity.retire();
+        await recordKeyRetirement(service, retired);
         printJson({ retired: retired.map((k) => k.id), ...(inUse.length > 0 ? { forced: usage } : {}) });
       }),
     );

@@ -1,42 +1,90 @@
 import { Command } from 'commander';
-import { describeConfig } from '../config/index.js';
+import { type Config, describeConfig } from '../config/index.js';
 import { serve } from '../http/server.js';
 import { takeLibraryWarnings } from '../log/library-warnings.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { serveMetrics } from '../metrics/index.js';
 import { openService } from '../service.js';
+import { exposeToPrimary, isClusterWorker, runPrimary, workerCount } from './cluster.js';
 import type { ConfigSource } from './program.js';
 
 export function startCommand(config: ConfigSource): Command {
   return new Command('start')
-    .description('Run the service (migrates the database first).')
+    .description(
+      'Run the service (migrates the database first); WORKERS > 1 runs that many worker processes.',
+    )
     .action(async () => {
-      const started = process.hrtime.bigint();
       const cfg = config();
       const logger = createLogger(cfg.logLevel);
-      logger.info({ config: describeConfig(cfg) }, 'starting');
-      const service = await openService(cfg, logger);
-      // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
-      for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
-      const running = await serve(service.app, {
-        port: cfg.port,
-        host: cfg.host,
-        shutdownTimeoutMs: cfg.shutdownTimeoutMs,
-        shutdownDrainMs: cfg.shutdownDrainMs,
-        logger,
-        onShutdownBegin: () => service.beginShutdown(),
-        onShutdownEnd: () => service.close(),
-      });
-      logger.info(
-        {
-          did: service.identity.did,
-          publicUrl: cfg.publicUrl,
-          listening: `${cfg.host}:${cfg.port}`,
-          startupMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
-        },
-        'ready',
-      );
-      // Exit now: a stalled database connection (or any other handle) must not keep the
-      // process alive after the shutdown completed.
-      process.exit(await running.stopped);
+      const workers = workerCount(cfg.workers);
+      if (workers > 1 && !isClusterWorker()) {
+        logger.info({ config: describeConfig(cfg) }, 'starting');
+        const primary = await runPrimary({
+          workers,
+          logger,
+          shutdownTimeoutMs: cfg.shutdownTimeoutMs + cfg.shutdownDrainMs,
+          ...(cfg.metricsPort !== undefined
+            ? { metrics: { port: cfg.metricsPort, host: cfg.metricsHost, token: cfg.metricsToken } }
+            : {}),
+          // Migrations, the identity and the rulebook's adoption, once, before any worker starts.
+          bootstrap: async () => {
+            const service = await openService(cfg, logger, { quiet: true });
+            await service.close();
+          },
+        });
+        process.exit(await primary.stopped);
+      }
+      const worker = isClusterWorker();
+      // Exit once stopped: a stalled database connection (or any other handle, or a worker's
+      // channel to the primary) must not keep the process alive after the shutdown completed.
+      process.exit(await startProcess(cfg, worker ? logger.child({ worker: process.pid }) : logger));
     });
+}
+
+/** One serving process: the whole service when WORKERS=1, else one worker of the cluster. */
+async function startProcess(cfg: Config, logger: Logger): Promise<number> {
+  const started = process.hrtime.bigint();
+  const worker = isClusterWorker();
+  if (!worker) logger.info({ config: describeConfig(cfg) }, 'starting');
+  const service = await openService(cfg, logger, { quiet: worker, sweeper: true });
+  // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
+  if (!worker) for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
+  // In a cluster the primary serves every worker's metrics, summed; here only a single process does.
+  if (worker) exposeToPrimary(service.metrics.registry);
+  const metricsServer =
+    !worker && cfg.metricsPort !== undefined
+      ? await serveMetrics({
+          port: cfg.metricsPort,
+          host: cfg.metricsHost,
+          token: cfg.metricsToken,
+          render: async () => ({
+            contentType: service.metrics.registry.contentType,
+            body: await service.metrics.registry.metrics(),
+          }),
+          onError: (error) => logger.error({ err: error }, 'metrics scrape failed'),
+        })
+      : undefined;
+  const running = await serve(service.app, {
+    port: cfg.port,
+    host: cfg.host,
+    shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    shutdownDrainMs: cfg.shutdownDrainMs,
+    logger,
+    onShutdownBegin: () => service.beginShutdown(),
+    onShutdownEnd: async () => {
+      metricsServer?.close();
+      await service.close();
+    },
+  });
+  logger.info(
+    {
+      did: service.identity.did,
+      publicUrl: cfg.publicUrl,
+      listening: `${cfg.host}:${cfg.port}`,
+      ...(metricsServer ? { metrics: `${cfg.metricsHost}:${cfg.metricsPort}` } : {}),
+      startupMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+    },
+    'ready',
+  );
+  return running.stopped;
 }

@@ -227,7 +227,7 @@ export const TRUST_PROXY: ConfigKey<boolean> = {
   name: 'TRUST_PROXY',
   defaultText: 'false',
   description:
-    'Trust X-Forwarded-* headers from a reverse proxy (client address in logs only; never the DID).',
+    'Take the client address from X-Forwarded-For (request logs, rate limits by address). Set it only when a proxy you run overwrites that header. It changes no URL, no cookie flag and never the DID: those come from PUBLIC_URL, whatever Host or X-Forwarded-Proto/-Host say.',
   parse: (raw) => {
     if (raw === undefined) return false;
     if (raw === 'true' || raw === '1') return true;
@@ -235,6 +235,97 @@ export const TRUST_PROXY: ConfigKey<boolean> = {
     throw new ConfigError('TRUST_PROXY', `must be true or false, got "${raw}"`);
   },
 };
+
+export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_WINDOW_SECONDS',
+  defaultText: '60',
+  description:
+    'Window of the per-address rate limits on unauthenticated writes (challenges, applications, wallet-login transactions, checkpoints).',
+  parse: (raw) => integer('RATE_LIMIT_WINDOW_SECONDS', raw, 60, 1, 86_400),
+};
+
+export const RATE_LIMIT_PER_ADDRESS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_PER_ADDRESS',
+  defaultText: '60',
+  description:
+    'Unauthenticated writes of one kind one client address may make per window; more get 429 with Retry-After. The address is the socket peer, or with TRUST_PROXY the address the proxy forwarded (IPv6: its /64).',
+  parse: (raw) => integer('RATE_LIMIT_PER_ADDRESS', raw, 60, 1, 1_000_000),
+};
+
+export const RATE_LIMIT_DID_WINDOW_SECONDS: ConfigKey<number> = {
+  name: 'RATE_LIMIT_DID_WINDOW_SECONDS',
+  defaultText: '3600',
+  description: 'Window of the per-DID rate limit on membership applications.',
+  parse: (raw) => integer('RATE_LIMIT_DID_WINDOW_SECONDS', raw, 3600, 1, 604_800),
+};
+
+export const RATE_LIMIT_PER_DID: ConfigKey<number> = {
+  name: 'RATE_LIMIT_PER_DID',
+  defaultText: '10',
+  description: 'Membership applications one DID may submit per DID window; more get 429 with Retry-After.',
+  parse: (raw) => integer('RATE_LIMIT_PER_DID', raw, 10, 1, 1_000_000),
+};
+
+export const SWEEP_INTERVAL_SECONDS: ConfigKey<number> = {
+  name: 'SWEEP_INTERVAL_SECONDS',
+  defaultText: '300',
+  description:
+    'How often expired challenges, wallet-login transactions and rate-limit counters are deleted (one replica at a time); 0 turns the sweep off.',
+  parse: (raw) => integer('SWEEP_INTERVAL_SECONDS', raw, 300, 0, 86_400),
+};
+
+export const WORKERS: ConfigKey<number | 'auto'> = {
+  name: 'WORKERS',
+  defaultText: '1',
+  description:
+    'Worker processes serving the one port (node:cluster); `auto` = one per CPU core. 1 runs a single process.',
+  parse: (raw) => {
+    if (raw === 'auto') return 'auto';
+    return integer('WORKERS', raw, 1, 1, 256);
+  },
+};
+
+export const METRICS_PORT: ConfigKey<number | undefined> = {
+  name: 'METRICS_PORT',
+  defaultText: '(unset: no metrics endpoint)',
+  description:
+    'Port of the Prometheus endpoint `GET /metrics`, a listener of its own (never the public port); 9464 is customary.',
+  parse: (raw, partial) => {
+    if (raw === undefined) return undefined;
+    const port = integer('METRICS_PORT', raw, 0, 1, 65535);
+    if (port === partial.port) throw new ConfigError('METRICS_PORT', 'must differ from PORT');
+    return port;
+  },
+};
+
+export const METRICS_HOST: ConfigKey<string> = {
+  name: 'METRICS_HOST',
+  defaultText: '127.0.0.1',
+  description:
+    'Address the metrics listener binds to (loopback by default: set it to reach it from another host).',
+  parse: (raw) => raw ?? '127.0.0.1',
+};
+
+export const METRICS_TOKEN: ConfigKey<string | undefined> = {
+  name: 'METRICS_TOKEN',
+  defaultText: '(unset: no token asked)',
+  description:
+    'When set, scrapes must send `Authorization: Bearer <token>`; at least 16 characters. Required when METRICS_HOST is not loopback.',
+  secret: true,
+  parse: (raw, partial) => {
+    if (raw === undefined) {
+      const host = partial.metricsHost as string | undefined;
+      if (partial.metricsPort !== undefined && host !== undefined && !LOOPBACK_ADDRESSES.has(host))
+        throw new ConfigError('METRICS_TOKEN', 'is required when METRICS_HOST is not a loopback address');
+      return undefined;
+    }
+    if (raw.length < 16 || /\s/.test(raw))
+      throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters without spaces');
+    return raw;
+  },
+};
+
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** In dependency order: a key's parser may read the keys before it (PUBLIC_URL reads PORT). */
 export const CONFIG_KEYS = [
@@ -258,4 +349,13 @@ export const CONFIG_KEYS = [
   SHUTDOWN_TIMEOUT_MS,
   SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
+  RATE_LIMIT_WINDOW_SECONDS,
+  RATE_LIMIT_PER_ADDRESS,
+  RATE_LIMIT_DID_WINDOW_SECONDS,
+  RATE_LIMIT_PER_DID,
+  SWEEP_INTERVAL_SECONDS,
+  WORKERS,
+  METRICS_PORT,
+  METRICS_HOST,
+  METRICS_TOKEN,
 ] as const satisfies readonly ConfigKey<unknown>[];

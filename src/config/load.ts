@@ -18,13 +18,22 @@ import {
   KEY_ENCRYPTION_SECRET_FILE,
   LOG_LEVEL,
   type LogLevel,
+  METRICS_HOST,
+  METRICS_PORT,
+  METRICS_TOKEN,
   PORT,
   PUBLIC_URL,
+  RATE_LIMIT_DID_WINDOW_SECONDS,
+  RATE_LIMIT_PER_ADDRESS,
+  RATE_LIMIT_PER_DID,
+  RATE_LIMIT_WINDOW_SECONDS,
   RULEBOOK_DIR,
   SHUTDOWN_DRAIN_MS,
   SHUTDOWN_TIMEOUT_MS,
+  SWEEP_INTERVAL_SECONDS,
   TRUST_ANCHORS_DIR,
   TRUST_PROXY,
+  WORKERS,
 } from './keys.js';
 
 /** The validated, frozen configuration. Nothing outside `src/main.ts` reads the environment. */
@@ -52,6 +61,22 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly shutdownDrainMs: number;
   readonly trustProxy: boolean;
+  /** Rate limits on unauthenticated writes (src/http/rate-limit.ts). */
+  readonly rateLimits: {
+    readonly windowSeconds: number;
+    readonly perAddress: number;
+    readonly didWindowSeconds: number;
+    readonly perDid: number;
+  };
+  /** Seconds between sweeps of expired rows; 0: no sweep. */
+  readonly sweepIntervalSeconds: number;
+  /** Worker processes (`auto`: one per core); 1 is a single process. */
+  readonly workers: number | 'auto';
+  /** The metrics listener's port; undefined: no metrics endpoint. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  /** Bearer token the metrics endpoint asks for, when set. */
+  readonly metricsToken: string | undefined;
   /** PUBLIC_URL is on a loopback host: development relaxations (http did:web to loopback) apply. */
   readonly developmentMode: boolean;
 }
@@ -80,6 +105,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
   };
   const port = PORT.parse(raw(PORT.name), {});
   const publicUrl = PUBLIC_URL.parse(raw(PUBLIC_URL.name), { port });
+  const metricsPort = METRICS_PORT.parse(raw(METRICS_PORT.name), { port });
+  const metricsHost = METRICS_HOST.parse(raw(METRICS_HOST.name), {});
   const secret = keyEncryptionSecret(raw, cwd);
   const config: Config = {
     port,
@@ -104,6 +131,17 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.parse(raw(SHUTDOWN_TIMEOUT_MS.name), {}),
     shutdownDrainMs: SHUTDOWN_DRAIN_MS.parse(raw(SHUTDOWN_DRAIN_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
+    rateLimits: Object.freeze({
+      windowSeconds: RATE_LIMIT_WINDOW_SECONDS.parse(raw(RATE_LIMIT_WINDOW_SECONDS.name), {}),
+      perAddress: RATE_LIMIT_PER_ADDRESS.parse(raw(RATE_LIMIT_PER_ADDRESS.name), {}),
+      didWindowSeconds: RATE_LIMIT_DID_WINDOW_SECONDS.parse(raw(RATE_LIMIT_DID_WINDOW_SECONDS.name), {}),
+      perDid: RATE_LIMIT_PER_DID.parse(raw(RATE_LIMIT_PER_DID.name), {}),
+    }),
+    sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS.parse(raw(SWEEP_INTERVAL_SECONDS.name), {}),
+    workers: WORKERS.parse(raw(WORKERS.name), {}),
+    metricsPort,
+    metricsHost,
+    metricsToken: METRICS_TOKEN.parse(raw(METRICS_TOKEN.name), { metricsPort, metricsHost }),
     developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname),
   };
   return Object.freeze(config);
@@ -167,6 +205,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     databaseUrl: config.databaseUrl === undefined ? undefined : redactUrl(config.databaseUrl),
     keyEncryptionSecret: config.keyEncryptionSecret === undefined ? undefined : '[set]',
+    metricsToken: config.metricsToken === undefined ? undefined : '[set]',
   };
 }
 

@@ -8,20 +8,25 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
-  type MemberIssuer,
+  type MemberIssuerSource,
   type TrustRegistry,
   trustRoutes,
 } from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
 import { type KeyUsage, keyUsage } from './key-usage.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
-import { verificationRoutes } from './routes.js';
+import { type VerificationObserver, verificationRoutes } from './routes.js';
 import {
+  contextUrl,
   createSchemaRegistry,
+  DATASPACE_CONTEXT,
   loadCredentialSchemas,
+  loadJsonLdContexts,
   type SchemaRegistry,
   schemaRoutes,
 } from './schemas/index.js';
@@ -33,6 +38,7 @@ import {
   statusListUrl,
   statusRoutes,
 } from './status/index.js';
+import { type ListeningRevisionWatch, listeningRevisionWatch } from './status/revision-watch.js';
 import { didKeyLookup, issuerSchemas, registrySchemas, registryTrust } from './verify/adapters.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { createStatusListLookup, type StatusListSource } from './verify/status-lists.js';
@@ -52,9 +58,13 @@ export interface CredentialsOptions {
   readonly identity: ServiceIdentity;
   readonly now?: () => Date;
   /** Admitted members that the rulebook lets issue some types (governance supplies this). */
-  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  readonly members?: MemberIssuerSource;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
+  /** Where the status-change listener reports losing and regaining its connection. */
+  readonly logger?: Logger;
+  /** Verification results, status-list and did:web fetches are counted here when given. */
+  readonly metrics?: Metrics;
 }
 
 export interface Credentials {
@@ -66,6 +76,8 @@ export interface Credentials {
   readonly nonces: TransactionalNonceStore;
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
+  /** On PostgreSQL: the LISTEN connection that announces status changes of every replica. */
+  readonly statusWatch: ListeningRevisionWatch | undefined;
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
   /** What still depends on keys about to be retired (see key-usage.ts). */
   keyUsage(retiring: readonly PublishedKey[], published: readonly PublishedKey[]): Promise<KeyUsage[]>;
@@ -73,6 +85,8 @@ export interface Credentials {
     token: unknown,
     expected: PresentationExpectations,
   ): Promise<PresentationVerificationResult>;
+  /** Closes the status-change listener. */
+  close(): Promise<void>;
 }
 
 const STATUS_LIST_MAX_BYTES = 256 * 1024;
@@ -82,40 +96,78 @@ export function openCredentials(options: CredentialsOptions): Credentials {
   const now = options.now ?? (() => new Date());
   const signer = serviceSigner(identity);
   const schemas = createSchemaRegistry(loadCredentialSchemas(config.credentialSchemasDir));
+  const contexts = loadJsonLdContexts(config.credentialSchemasDir);
+  const dataspaceContext = contexts.latest(DATASPACE_CONTEXT);
+  if (!dataspaceContext) throw new Error('the dataspace JSON-LD context is missing');
   const trust = createTrustRegistry({
     anchors: loadTrustAnchors(config.trustAnchorsDir),
     serviceDid: identity.did,
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
-    ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
+    ...(options.members ? { members: options.members } : {}),
   });
+  const metrics = options.metrics;
   const resolver =
     options.resolver ??
     createDidResolver({
       developmentMode: config.developmentMode,
+      ...(metrics ? { onFetch: (outcome: 'ok' | 'error') => metrics.didFetches.inc({ outcome }) } : {}),
       // The service's own DID never needs the network.
       // (Our document type is the DID Core shape the resolver's type describes, more narrowly typed.)
       localDocuments: (did) =>
         did === identity.did ? (identity.document() as unknown as Promise<DidDocument>) : undefined,
     });
   const status = new StatusService({ dataSource, publicUrl: config.publicUrl, now });
-  const publisher = new StatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  // SQLite (one host, maybe several worker processes) keeps the per-lookup revision read: one
+  // indexed read, and the only cross-process answer that is immediate.
+  const statusWatch =
+    config.databaseUrl === undefined
+      ? undefined
+      : listeningRevisionWatch({
+          databaseUrl: config.databaseUrl,
+          onState(listening, error) {
+            if (listening) options.logger?.info('status changes: listening');
+            else
+              options.logger?.warn(
+                { err: error },
+                'status changes: listener lost, reading revisions until it is back',
+              );
+          },
+        });
+  const publisher = new StatusListPublisher({
+    service: status,
+    signer,
+    publicUrl: config.publicUrl,
+    now,
+    ...(statusWatch ? { watch: statusWatch } : {}),
+  });
   const ownListPrefix = statusListUrl(config.publicUrl, '');
   const source: StatusListSource = {
     isAuthoritative: (url) => url.startsWith(ownListPrefix),
     async fetch(url) {
-      if (url.startsWith(ownListPrefix)) {
-        const signed = await publisher.signedList(url.slice(ownListPrefix.length));
-        if (!signed) throw new Error('no such status list');
-        return signed.jws;
+      const source = url.startsWith(ownListPrefix) ? 'own' : 'remote';
+      try {
+        const token = await fetchList(url);
+        metrics?.statusListFetches.inc({ source, outcome: 'ok' });
+        return token;
+      } catch (error) {
+        metrics?.statusListFetches.inc({ source, outcome: 'error' });
+        throw error;
       }
-      const body = await fetchBounded(new URL(url), {
-        developmentMode: config.developmentMode,
-        accept: 'application/vc+jwt, application/jwt',
-        maxBytes: STATUS_LIST_MAX_BYTES,
-      });
-      return body.toString('utf8').trim();
     },
   };
+  async function fetchList(url: string): Promise<string> {
+    if (url.startsWith(ownListPrefix)) {
+      const signed = await publisher.signedList(url.slice(ownListPrefix.length));
+      if (!signed) throw new Error('no such status list');
+      return signed.jws;
+    }
+    const body = await fetchBounded(new URL(url), {
+      developmentMode: config.developmentMode,
+      accept: 'application/vc+jwt, application/jwt',
+      maxBytes: STATUS_LIST_MAX_BYTES,
+    });
+    return body.toString('utf8').trim();
+  }
   // A kid of our own DID that the loaded document lacks: another replica (or the CLI) may have
   // rotated the keys; reload them (bounded) before failing `unknown_key`.
   const keys = didKeyLookup(resolver, {
@@ -134,6 +186,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     dataSource,
     signer,
     schemas: issuerSchemas(schemas, config.publicUrl),
+    contexts: [contextUrl(config.publicUrl, DATASPACE_CONTEXT, dataspaceContext.version)],
     allocateStatus: async (credentialId, manager) =>
       (await status.allocateEntries({ credentialId, manager })).map((entry) => ({ ...entry })),
     now,
@@ -148,10 +201,11 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     deps,
     routers: [
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
-      schemaRoutes(schemas, config.publicUrl),
+      schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
-      verificationRoutes(deps),
+      verificationRoutes(deps, metrics ? observeVerifications(metrics) : undefined),
     ],
+    statusWatch,
     verifyCredential: (token) => verifyCredential(token, deps),
     keyUsage: (retiring, published) =>
       keyUsage(
@@ -165,5 +219,21 @@ export function openCredentials(options: CredentialsOptions): Credentials {
         published,
       ),
     verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
+    close: async () => {
+      await statusWatch?.close();
+    },
+  };
+}
+
+function observeVerifications(metrics: Metrics): VerificationObserver {
+  return (kind, result) => {
+    metrics.verifications.inc({ kind, verified: String(result.verified) });
+    for (const check of result.checks)
+      metrics.verificationChecks.inc({
+        kind,
+        check: check.check,
+        result: check.result,
+        code: check.code ?? 'none',
+      });
   };
 }

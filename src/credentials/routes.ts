@@ -1,7 +1,14 @@
 import Router from '@koa/router';
 import { BadRequestError, requestBody } from '../http/index.js';
+import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { type CredentialVerifierDeps, verifyCredential } from './verify/verify-credential.js';
 import { type PresentationVerifierDeps, verifyPresentation } from './verify/verify-presentation.js';
+
+/** Told every answered verification (metrics). */
+export type VerificationObserver = (
+  kind: 'credential' | 'presentation',
+  result: CredentialVerificationResult | PresentationVerificationResult,
+) => void;
 
 const MAX_CHALLENGE_LENGTH = 512;
 
@@ -24,12 +31,17 @@ function requiredString(
  * result (verified or not, with every check); only a request that is not JSON or lacks its
  * fields gets a 400 problem. Bodies over the limit are refused with 413 before any crypto.
  */
-export function verificationRoutes(deps: PresentationVerifierDeps & CredentialVerifierDeps): Router {
+export function verificationRoutes(
+  deps: PresentationVerifierDeps & CredentialVerifierDeps,
+  observe: VerificationObserver = () => {},
+): Router {
   const router = new Router();
   router.post('/api/v1/credentials/verify', async (ctx) => {
     const credential = requiredString(requestBody(ctx), 'credential');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await verifyCredential(credential, deps);
+    const result = await verifyCredential(credential, deps);
+    observe('credential', result);
+    ctx.body = result;
   });
   router.post('/api/v1/presentations/verify', async (ctx) => {
     const body = requestBody(ctx);
@@ -37,7 +49,9 @@ export function verificationRoutes(deps: PresentationVerifierDeps & CredentialVe
     const challenge = requiredString(body, 'challenge', MAX_CHALLENGE_LENGTH);
     const domain = requiredString(body, 'domain', MAX_CHALLENGE_LENGTH);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await verifyPresentation(presentation, { challenge, domain }, deps);
+    const result = await verifyPresentation(presentation, { challenge, domain }, deps);
+    observe('presentation', result);
+    ctx.body = result;
   });
   return router;
 }

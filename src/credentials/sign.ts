@@ -1,5 +1,6 @@
 import { CompactSign, type JWTPayload } from 'jose';
 import type { ServiceIdentity, SigningAlgorithm } from '../identity/index.js';
+import { lowSCompactJws } from './verify/ecdsa-low-s.js';
 
 export interface SignOptions {
   /** The JOSE `typ` header, e.g. `vc+jwt`, `JWT`, `oauth-authz-req+jwt`. */
@@ -27,9 +28,12 @@ export function serviceSigner(identity: ServiceIdentity): JwtSigner {
     did: identity.did,
     async sign(payload, options) {
       const key = await identity.signingKey(options.algorithm ?? 'EdDSA');
-      return new CompactSign(encoder.encode(JSON.stringify(payload)))
-        .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
-        .sign(key.privateKey);
+      // ES256 signatures leave here in low-S form only, the only form the verifier accepts.
+      return lowSCompactJws(
+        await new CompactSign(encoder.encode(JSON.stringify(payload)))
+          .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
+          .sign(key.privateKey),
+      );
     },
     async currentKid(algorithm) {
       return (await identity.signingKey(algorithm ?? 'EdDSA')).kid;

@@ -24,4 +24,5 @@ export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { STARTUP_LOCK_FILE, StartupLockTimeoutError, withStartupLock } from './startup-lock.js';
 export { initializeWithRetries, type StartupRetryOptions } from './startup-retries.js';
+export { type SweepTarget, startSweeper, sweepExpired } from './sweep.js';
 export { exclusive, inTransaction, isPostgres, reading } from './transactions.js';

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
 import { inTransaction, isPostgres, isUniqueViolation, reading } from '../db/index.js';
+import { checkSeatableDid } from './board-did.js';
 import {
   BoardMemberEntity,
   type BoardMemberRow,
@@ -25,6 +26,8 @@ export interface GovernanceDeps {
   readonly rules: GovernanceRules;
   readonly audit: AuditTrail;
   readonly effects: MotionEffects;
+  /** did:web of `localhost` may be seated on the board only in development. */
+  readonly developmentMode?: boolean;
   readonly now?: () => Date;
 }
 
@@ -112,6 +115,7 @@ export class GovernanceEngine {
           'add-board-member needs the name of the new board member (at most 200 characters)',
         );
       }
+      checkSeatableDid(subject, { developmentMode: this.deps.developmentMode ?? false });
       if (!(await this.deps.rules.allowsDidMethod(subject, 'board'))) {
         throw new GovernanceError(
           422,

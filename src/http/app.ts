@@ -5,11 +5,20 @@ import { bodyReader } from './body.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { type HttpInstruments, httpMetrics } from './metrics.js';
+import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
+  /**
+   * PUBLIC_URL: the scheme and host of every URL the service builds or publishes (the service
+   * always sets it; only tests of bare routers leave it out).
+   */
+  readonly publicUrl?: string;
+  /** Only the client address (`ctx.ip`) is read from `X-Forwarded-For`; URLs come from `publicUrl`. */
   readonly trustProxy: boolean;
   readonly readiness: ReadinessProbe;
   /** Capability routers, mounted in order. */
@@ -26,6 +35,13 @@ export interface AppOptions {
    * prefix) and are routed without it; only the health probes also answer outside it.
    */
   readonly basePath?: string;
+  /**
+   * Run before the body is read and before any route or mount: the rate limits on
+   * unauthenticated writes, so that a refused request costs no parsing.
+   */
+  readonly guards?: readonly Koa.Middleware[];
+  /** Request counts, latencies and errors per route template; none recorded when absent. */
+  readonly metrics?: HttpInstruments;
 }
 
 function stripBasePath(basePath: string): Koa.Middleware {
@@ -41,17 +57,24 @@ function stripBasePath(basePath: string): Koa.Middleware {
 
 /** Builds the koa application. It never listens: callers use `app.callback()`. */
 export function createApp(options: AppOptions): Koa {
-  const app = new Koa({ proxy: options.trustProxy });
+  // With TRUST_PROXY, ctx.ip is the address our proxy appended to X-Forwarded-For (the last
+  // one), never an earlier one that the client itself could have written.
+  const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 });
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
+  if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
   app.use(requestContext(options.logger));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    await next();
-  });
+  if (options.metrics)
+    app.use(
+      httpMetrics(
+        options.metrics,
+        (options.mounts ?? []).map(({ prefix }) => prefix),
+      ),
+    );
+  app.use(securityHeaders());
   app.use(errorMapper(options.logger));
   if (options.basePath) app.use(stripBasePath(options.basePath));
+  for (const guard of options.guards ?? []) app.use(guard);
   const mounts = options.mounts ?? [];
   if (mounts.length > 0) {
     app.use(async (ctx, next) => {

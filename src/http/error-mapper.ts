@@ -40,15 +40,19 @@ export function errorMapper(logger: Logger) {
         logger.warn({ err: error, requestId }, 'database unavailable');
         error = new DatabaseUnavailableError();
       }
-      if (error instanceof DatabaseUnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       if (error instanceof OAuthError) {
         ctx.status = error.status;
+        ctx.state.errorCode = error.error;
         ctx.set('Cache-Control', 'no-store');
         ctx.body = { error: error.error, error_description: error.errorDescription };
         return;
       }
       const problem = error instanceof ProblemError ? error : internalError(error, logger, requestId);
       ctx.status = problem.status;
+      ctx.state.errorCode = problem.code;
       ctx.type = 'application/problem+json';
       ctx.body = JSON.stringify({
         type: `${PROBLEM_TYPE_PREFIX}${problem.code}`,

@@ -14,4 +14,14 @@ export {
   UnsupportedMediaTypeError,
 } from './errors.js';
 export type { ReadinessProbe } from './health.js';
+export {
+  addressKey,
+  type RateLimitBucket,
+  RateLimitedError,
+  RateLimitedOAuthError,
+  type RateLimitRule,
+  type RateLimitSettings,
+  RateLimits,
+  rateLimitMiddleware,
+} from './rate-limit.js';
 export { requestBody } from './request-body.js';

@@ -11,6 +11,7 @@ import { GovernanceError } from '../governance/errors.js';
 import type { AuditTrail } from '../governance/ports.js';
 import { type AdmissionCheck, admissionChecks, type PresentedCredential } from './admission.js';
 import type { Challenges } from './challenges.js';
+import { checkContact } from './contact.js';
 import { ApplicationEntity, type ApplicationRow, MemberEntity } from './entities.js';
 import { membershipSubject } from './members.js';
 import type { MembershipRules } from './ports.js';
@@ -31,6 +32,11 @@ export interface ApplicationsDeps {
   readonly issuer: CredentialIssuer;
   readonly audit: AuditTrail;
   readonly now: () => Date;
+  /**
+   * Counts an application by its (verified) signer and refuses past the per-DID rate limit
+   * (throws a 429 error): an application is a permanent record and audit entry.
+   */
+  readonly limitApplicant?: (did: string) => Promise<void>;
 }
 
 export interface ApplicationView {
@@ -69,6 +75,7 @@ export class Applications {
     ).credentials;
     const presented = result.credentials.map((credential, index) => ({ credential, token: tokens[index] }));
     const applicant = result.holder as string;
+    await this.deps.limitApplicant?.(applicant);
     const application = presented.filter(
       (p) => p.credential.types?.includes(APPLICATION_TYPE) && p.credential.issuer === applicant,
     );
@@ -96,6 +103,8 @@ export class Applications {
         'legalName is at most 300 characters and registrationNumber at most 100',
       );
     }
+    // Checked before anything is stored: the contact is kept with the application.
+    const contact = checkContact(form.contact);
     const roles = (form.roles as string[]) ?? [];
     const checks = await admissionChecks({
       applicant,
@@ -129,7 +138,7 @@ export class Applications {
           registrationNumber: String(form.registrationNumber),
           country: String(form.country),
           roles: JSON.stringify(roles),
-          contact: JSON.stringify(form.contact ?? {}),
+          contact: JSON.stringify(contact),
           evidence: JSON.stringify(evidence.map((e) => ({ id: e.id, issuer: e.issuer, types: e.types }))),
           checks: JSON.stringify(checks),
           status: complete ? 'under_review' : 'action_required',

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { loadRulebook } from './loader.js';
 import { rulebookRoutes } from './routes.js';
 import type { Rulebook } from './rulebook.js';
-import { type AdoptionStatus, RulebookStore } from './store.js';
+import { type AdoptionStatus, RulebookStore, type RulebookStoreOptions } from './store.js';
 
 export interface RulebookOptions {
   /** The directory holding rulebook.yaml or rulebook.json (config.rulebookDir). */
@@ -17,6 +17,8 @@ export interface RulebookOptions {
   readonly dataSource: DataSource;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Records the first adoption in its transaction (the audit log); see RulebookStoreOptions. */
+  readonly recordFirstAdoption?: RulebookStoreOptions['recordFirstAdoption'];
 }
 
 export interface RulebookCapability {
@@ -39,6 +41,7 @@ export async function openRulebook(options: RulebookOptions): Promise<RulebookCa
   const store = new RulebookStore({
     dataSource: options.dataSource,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.recordFirstAdoption ? { recordFirstAdoption: options.recordFirstAdoption } : {}),
   });
   const status = await store.ensureAdopted(file);
   const fields = { file: file.source, ...status };

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../db/index.js';
+import { inTransaction, isUniqueViolation } from '../db/index.js';
 import { RulebookVersionEntity, type RulebookVersionRow } from './entities.js';
 import { RulebookError, RulebookStoreError } from './errors.js';
 import { parseRulebook } from './parse.js';
@@ -42,6 +42,14 @@ export interface AdoptionStatus {
 export interface RulebookStoreOptions {
   readonly dataSource: DataSource;
   readonly now?: () => Date;
+  /**
+   * Records the first adoption (the operator's file, at first start) in the transaction that
+   * adopts it, e.g. as an audit entry: no version comes into force without a trace.
+   */
+  readonly recordFirstAdoption?: (
+    adopted: { readonly version: string; readonly hash: string },
+    manager: EntityManager,
+  ) => Promise<void>;
 }
 
 type Summary = Omit<RulebookVersionRow, 'content'>;
@@ -62,12 +70,14 @@ const SUMMARY_COLUMNS: (keyof RulebookVersionRow)[] = [
 export class RulebookStore {
   readonly #dataSource: DataSource;
   readonly #now: () => Date;
+  readonly #recordFirstAdoption: RulebookStoreOptions['recordFirstAdoption'];
   /** Parsed rulebooks by hash: a version's content never changes, so this never goes stale. */
   readonly #parsed = new Map<string, Rulebook>();
 
   constructor(options: RulebookStoreOptions) {
     this.#dataSource = options.dataSource;
     this.#now = options.now ?? (() => new Date());
+    this.#recordFirstAdoption = options.recordFirstAdoption;
   }
 
   /**
@@ -83,7 +93,15 @@ export class RulebookStore {
       const current = rows.at(-1);
       if (!current) {
         try {
-          await this.adopt(file, { by: OPERATOR });
+          const record = this.#recordFirstAdoption;
+          if (record) {
+            await inTransaction(this.#dataSource, undefined, async (manager) => {
+              await this.adopt(file, { by: OPERATOR, manager });
+              await record({ version: file.version, hash: file.hash }, manager);
+            });
+          } else {
+            await this.adopt(file, { by: OPERATOR });
+          }
           return report('adopted', file, file.version);
         } catch (error) {
           // Another replica adopted first: compare with what it adopted.

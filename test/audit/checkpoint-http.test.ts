@@ -34,21 +34,22 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
       const checkpoint = await service.audit.checkpoint();
       const verification = await service.audit.verify();
       assert.ok(verification.valid);
-      assert.equal(checkpoint.size, 5);
+      assert.equal(checkpoint.size, 6, 'the first adoption of the rulebook, then five votes');
       assert.equal(checkpoint.headHash, verification.headHash);
       assert.equal(checkpoint.at, new Date(T0).toISOString());
       assert.deepEqual(await verifiedPayload(service, checkpoint), {
         iss: service.identity.did,
-        size: 5,
+        size: 6,
         head: verification.headHash,
         iat: T0 / 1000,
       });
     });
 
-    it('of an empty log state size 0 and 64 zeros', async () => {
+    it('of a log holding only the first rulebook adoption state size 1', async () => {
       const checkpoint = await service.audit.checkpoint();
-      assert.equal(checkpoint.size, 0);
-      assert.equal(checkpoint.headHash, GENESIS_HASH);
+      assert.equal(checkpoint.size, 1);
+      assert.equal((await service.audit.entry(1))?.kind, 'rulebook.adopted');
+      assert.notEqual(checkpoint.headHash, GENESIS_HASH);
     });
 
     it('are stored once per size and checked by verify', async () => {
@@ -59,7 +60,7 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
       await service.audit.checkpoint();
       assert.deepEqual(
         (await service.audit.checkpoints()).map((checkpoint) => checkpoint.size),
-        [1, 2],
+        [2, 3],
       );
       const verification = await service.audit.verify();
       assert.ok(verification.valid);
@@ -90,7 +91,7 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
         verification.valid
           ? verification
           : { problem: verification.problem, firstBadSequence: verification.firstBadSequence },
-        { problem: 'checkpoint_mismatch', firstBadSequence: 4 },
+        { problem: 'checkpoint_mismatch', firstBadSequence: 5 },
       );
     });
   });
@@ -112,12 +113,12 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
         nexts.push(page.next);
         after = page.next;
       }
-      assert.deepEqual(sequences, [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(sequences, [1, 2, 3, 4, 5, 6, 7, 8]);
       assert.deepEqual(nexts, [3, 6, null]);
     });
 
     it('answers the public fields of each entry', async () => {
-      const response = await request(service.app.callback()).get('/api/v1/audit?limit=1').expect(200);
+      const response = await request(service.app.callback()).get('/api/v1/audit?after=1&limit=1').expect(200);
       assert.deepEqual(Object.keys(response.body.items[0]).sort(), [
         'actor',
         'at',
@@ -133,7 +134,7 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
 
     it('defaults to the first 100 entries', async () => {
       const response = await request(service.app.callback()).get('/api/v1/audit').expect(200);
-      assert.equal(response.body.items.length, 7);
+      assert.equal(response.body.items.length, 8);
       assert.equal(response.body.next, null);
     });
 
@@ -159,7 +160,7 @@ describeEachDatabase('audit checkpoints and the HTTP API', (fresh) => {
       const response = await request(service.app.callback()).get('/api/v1/audit/checkpoint').expect(200);
       assert.equal(response.headers['cache-control'], 'no-store');
       const head = await service.audit.head();
-      assert.equal(response.body.size, 3);
+      assert.equal(response.body.size, 4);
       assert.equal(response.body.headHash, head.headHash);
       const payload = await verifiedPayload(service, response.body as AuditCheckpoint);
       assert.equal(payload.head, head.headHash);

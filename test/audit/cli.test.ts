@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeEachDatabase, type TestDatabase } from '../support/databases.js';
-import { runCli } from '../support/process.js';
+import { freePort, runCli } from '../support/process.js';
 import { openTestService, TEST_SECRET } from '../support/service.js';
 import { dropAppendOnlyTriggers, vote } from './support.js';
 
@@ -31,7 +36,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout);
     assert.equal(printed.valid, true);
-    assert.equal(printed.size, 4);
+    assert.equal(printed.size, 5);
     assert.match(printed.headHash, /^[0-9a-f]{64}$/);
   });
 
@@ -75,8 +80,44 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
     const result = await runCli(['audit', 'checkpoint'], env());
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout);
-    assert.equal(printed.size, 4);
+    assert.equal(printed.size, 5);
     assert.match(printed.headHash, /^[0-9a-f]{64}$/);
     assert.equal(printed.signature.split('.').length, 3);
+  });
+});
+
+describeEachDatabase('dataspace-trust audit verify --url (public API only) --checkpoint (kept)', (fresh) => {
+  it('verifies over HTTP without configuration, and proves a cut tail against a kept checkpoint file', async function () {
+    this.timeout(60_000);
+    const port = await freePort();
+    const service = await openTestService(await fresh(), { PUBLIC_URL: `http://localhost:${port}` });
+    const server = createServer(service.app.callback()).listen(port, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      for (let i = 1; i <= 4; i++) await service.audit.append(vote(i));
+      const keptFile = join(mkdtempSync(join(tmpdir(), 'dst-kept-')), 'checkpoint.json');
+      writeFileSync(keptFile, JSON.stringify(await service.audit.checkpoint()));
+      const url = `http://localhost:${port}`;
+      // No DATA_DIR, no DATABASE_URL, no secret: only HTTP.
+      const intact = await runCli(['audit', 'verify', '--url', url, '--checkpoint', keptFile], {});
+      assert.equal(intact.code, 0, intact.stderr);
+      assert.equal(JSON.parse(intact.stdout).valid, true);
+
+      await dropAppendOnlyTriggers(service.dataSource);
+      const last = await service.audit.entry(3);
+      if (service.dataSource.options.type !== 'postgres') {
+        await service.dataSource.query('DROP TRIGGER audit_checkpoint_no_delete');
+      }
+      await service.dataSource.query('DELETE FROM audit_entry WHERE sequence > 3');
+      await service.dataSource.query('DELETE FROM audit_checkpoint');
+      await service.dataSource.query(`UPDATE audit_head SET size = 3, head_hash = '${last?.hash}'`);
+      const cut = await runCli(['audit', 'verify', '--url', url, '--checkpoint', keptFile], {});
+      assert.equal(cut.code, 1, cut.stderr);
+      const printed = JSON.parse(cut.stdout);
+      assert.deepEqual([printed.problem, printed.firstBadSequence], ['removed', 4]);
+    } finally {
+      server.close();
+      await service.close();
+    }
   });
 });

@@ -39,19 +39,19 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
       memberSince: '2026-01-01T00:00:00Z',
       rulebookVersion: '1.0.0',
     });
-    const issued = await runCli(
-      [
-        'credentials',
-        'issue',
-        '--type',
-        'MembershipCredential',
-        '--subject',
-        'did:web:city.example',
-        '--claims',
-        claims,
-      ],
-      env,
-    );
+    const issue = [
+      'credentials',
+      'issue',
+      '--type',
+      'MembershipCredential',
+      '--subject',
+      'did:web:city.example',
+    ];
+    // A MembershipCredential is the board's decision: the operator is refused unless forcing it.
+    const refused = await runCli([...issue, '--claims', claims], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /board_decision_required/);
+    const issued = await runCli([...issue, '--claims', claims, '--force-outside-board'], env);
     assert.equal(issued.code, 0, issued.stderr);
     const { id, jwt } = JSON.parse(issued.stdout) as { id: string; jwt: string };
     const verify = async () =>
@@ -72,20 +72,23 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
     assert.equal(after.verified, false);
     assert.equal(after.checks.find((check) => check.check === 'status')?.code, 'revoked');
 
-    const schemaViolation = await runCli(
-      [
-        'credentials',
-        'issue',
-        '--type',
-        'MembershipCredential',
-        '--subject',
-        'did:web:city.example',
-        '--claims',
-        '{}',
-      ],
-      env,
-    );
+    const schemaViolation = await runCli([...issue, '--claims', '{}', '--force-outside-board'], env);
     assert.equal(schemaViolation.code, 1);
     assert.match(schemaViolation.stderr, /violates the MembershipCredential schema/);
+
+    // Both operator actions are in the public audit log; the refused and the failed ones are not.
+    const audit = (await fetch(`http://127.0.0.1:${port}/api/v1/audit?limit=500`).then((r) => r.json())) as {
+      items: { kind: string; actor: string; subject: string; data: Record<string, unknown> }[];
+    };
+    const operator = audit.items.filter((entry) => entry.kind.startsWith('operator.credential.'));
+    assert.deepEqual(
+      operator.map((entry) => [entry.kind, entry.actor, entry.subject]),
+      [
+        ['operator.credential.issued', 'operator', id],
+        ['operator.credential.revoked', 'operator', id],
+      ],
+    );
+    assert.equal(operator[0]?.data.forcedOutsideBoard, true);
+    assert.equal(operator[0]?.data.type, 'MembershipCredential');
   });
 });

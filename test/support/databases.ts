@@ -94,7 +94,9 @@ export function describeEachDatabase(
       before(async function () {
         if (kind === 'postgres' && !(await isPostgresAvailable())) this.skip();
       });
-      after(async () => {
+      after(async function () {
+        // Dropping many PostgreSQL databases WITH (FORCE) takes long on a loaded machine.
+        this.timeout(180_000);
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
       });
       const fresh = async (): Promise<TestDatabase> => {

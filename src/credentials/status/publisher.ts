@@ -3,6 +3,7 @@ import { decodeProtectedHeader } from 'jose';
 import type { JwtSigner } from '../sign.js';
 import { Bitstring, encodeList, MINIMUM_LIST_BITS } from './bitstring.js';
 import { statusListCredential, statusListUrl } from './credential.js';
+import type { RevisionWatch } from './revision-watch.js';
 import type { StatusService } from './status-service.js';
 
 export interface PublisherOptions {
@@ -23,6 +24,11 @@ export interface PublisherOptions {
   /** How many signed lists this replica keeps. Default 1,000. */
   readonly maxCachedLists?: number;
   readonly now?: () => Date;
+  /**
+   * Tells when a cached list is known to be current without reading its revision (PostgreSQL
+   * LISTEN/NOTIFY). Without one, every lookup reads the revision (SQLite: one indexed read).
+   */
+  readonly watch?: RevisionWatch;
 }
 
 /** A signed BitstringStatusListCredential, as served. */
@@ -35,6 +41,11 @@ export interface SignedStatusList {
   readonly expiresAt: number;
   /** The key that signed it. */
   readonly kid: string | undefined;
+}
+
+interface CachedList extends SignedStatusList {
+  /** The watch's stamp when the revision was last confirmed (undefined: confirm on next use). */
+  stamp: number | undefined;
 }
 
 /**
@@ -50,7 +61,7 @@ export class StatusListPublisher {
   readonly validitySeconds: number;
   private readonly maxCachedLists: number;
   private readonly now: () => Date;
-  private readonly cache = new Map<string, SignedStatusList>();
+  private readonly cache = new Map<string, CachedList>();
   private readonly building = new Map<string, Promise<SignedStatusList | undefined>>();
 
   constructor(private readonly options: PublisherOptions) {
@@ -69,20 +80,23 @@ export class StatusListPublisher {
 
   /** The signed list, or undefined when there is no such list. */
   async signedList(listId: string): Promise<SignedStatusList | undefined> {
+    const watch = this.options.watch;
+    const cached = this.cache.get(listId);
+    // A copy signed with a key that is no longer the current one is rebuilt (retired keys).
+    const kid = await this.options.signer.currentKid?.();
+    const usable = cached !== undefined && cached.kid === kid && this.now().getTime() < cached.expiresAt;
+    if (usable && watch?.isCurrent(listId, cached.revision, cached.stamp)) return cached;
+    // Taken before the read: a change committed after it is announced, one before it is read.
+    const stamp = watch?.stamp();
     const revision = await this.options.service.listRevision(listId);
     if (revision === undefined) {
       this.cache.delete(listId);
       return undefined;
     }
-    const cached = this.cache.get(listId);
-    const kid = await this.options.signer.currentKid?.();
-    if (
-      cached &&
-      cached.revision >= revision &&
-      cached.kid === kid &&
-      this.now().getTime() < cached.expiresAt
-    )
+    if (usable && cached.revision >= revision) {
+      cached.stamp = stamp;
       return cached;
+    }
     const built = await this.buildOnce(listId);
     // A build already under way may have read the list before the revision we saw: build anew.
     if (built && built.revision < revision) return this.build(listId);
@@ -99,6 +113,7 @@ export class StatusListPublisher {
   }
 
   private async build(listId: string): Promise<SignedStatusList | undefined> {
+    const stamp = this.options.watch?.stamp();
     const snapshot = await this.options.service.listSnapshot(listId);
     if (!snapshot) return undefined;
     // The product minimum is enforced here, whatever size the list was opened with.
@@ -119,18 +134,19 @@ export class StatusListPublisher {
       { ...credential, iss: this.options.signer.did, iat: Math.floor(now.getTime() / 1000) },
       { typ: 'vc+jwt' },
     );
-    const signed: SignedStatusList = {
+    const signed: CachedList = {
       jws,
       etag: `"${createHash('sha256').update(jws).digest('base64url')}"`,
       revision: snapshot.revision,
       expiresAt: now.getTime() + this.ttlSeconds * 1000,
       kid: decodeProtectedHeader(jws).kid,
+      stamp,
     };
     this.remember(listId, signed);
     return signed;
   }
 
-  private remember(listId: string, signed: SignedStatusList): void {
+  private remember(listId: string, signed: CachedList): void {
     this.cache.delete(listId);
     this.cache.set(listId, signed);
     // Maps iterate in insertion order: the first key is the least recently built.

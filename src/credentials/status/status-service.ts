@@ -10,7 +10,8 @@ import {
   type StatusPurpose,
 } from './entities.js';
 import { StatusListError } from './errors.js';
-import { inTransaction, reading } from './transactions.js';
+import { STATUS_CHANNEL } from './revision-watch.js';
+import { inTransaction, isPostgres, reading } from './transactions.js';
 
 export interface StatusServiceOptions {
   readonly dataSource: DataSource;
@@ -47,6 +48,12 @@ export interface ListSnapshot {
 }
 
 type Change = 'revoke' | 'suspend' | 'reinstate';
+
+/** The part of a better-sqlite3 connection the revision read uses. */
+interface SqliteDatabase {
+  readonly open: boolean;
+  prepare(sql: string): { get(...params: unknown[]): unknown };
+}
 
 const MAX_CHANGE_ATTEMPTS = 8;
 
@@ -143,8 +150,18 @@ export class StatusService {
 
   /** The list's current revision, or undefined when there is no such list. */
   listRevision(listId: string): Promise<number | undefined> {
-    // On the hot path of every verification of our own credentials: one plain statement
-    // instead of the query builder (which costs more than the query itself on SQLite).
+    // On the hot path of every verification of our own credentials on SQLite (PostgreSQL
+    // replicas skip it while they listen for announcements).
+    const direct = this.sqliteRevisionStatement();
+    if (direct) {
+      // One prepared statement on the driver's connection, outside TypeORM and its queue: a
+      // single-row read that cannot disturb a transaction. If it runs while this process has a
+      // status change uncommitted, it may see that revision early; the caller then rebuilds
+      // from a snapshot that the queue orders after the commit or rollback, so the worst case
+      // is one needless rebuild, never a stale answer.
+      const row = direct.get(listId) as { revision: number } | undefined;
+      return Promise.resolve(row === undefined ? undefined : Number(row.revision));
+    }
     const sql =
       this.dataSource.options.type === 'postgres'
         ? 'SELECT revision FROM status_list WHERE id = $1'
@@ -153,6 +170,21 @@ export class StatusService {
       const rows = (await manager.query(sql, [listId])) as Array<{ revision: number | string }>;
       return rows[0] === undefined ? undefined : Number(rows[0].revision);
     });
+  }
+
+  private revisionStatement: { get(id: string): unknown; database: unknown } | undefined;
+
+  private sqliteRevisionStatement(): { get(id: string): unknown } | undefined {
+    if (this.dataSource.options.type !== 'better-sqlite3') return undefined;
+    const database = (this.dataSource.driver as unknown as { databaseConnection?: SqliteDatabase })
+      .databaseConnection;
+    if (!database?.open) return undefined;
+    // A reopened data source has a new connection: prepare again on it.
+    if (this.revisionStatement?.database !== database) {
+      const statement = database.prepare('SELECT revision FROM status_list WHERE id = ?');
+      this.revisionStatement = { get: (id) => statement.get(id), database };
+    }
+    return this.revisionStatement;
   }
 
   /** The list and its set bits, or undefined when there is no such list. */
@@ -209,6 +241,13 @@ export class StatusService {
           .set({ revision: () => 'revision + 1', updatedAt: now })
           .where('id = :listId', { listId: target.row.listId })
           .execute();
+        if (isPostgres(this.dataSource)) {
+          // Announced to every replica's listener when (and only if) this transaction commits.
+          await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
+            STATUS_CHANNEL,
+            target.row.listId,
+          ]);
+        }
         return target.row.listId;
       }
       throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);

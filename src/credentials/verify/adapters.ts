@@ -12,6 +12,7 @@ import type { TrustRegistry } from '../../trust/index.js';
 import type { IssuerSchemas } from '../issue/issuer.js';
 import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
 import {
+  type FetchBudget,
   type IssuerTrust,
   type KeyLookup,
   KeyLookupError,
@@ -29,12 +30,18 @@ export interface DidKeyLookupOptions {
 }
 
 export function didKeyLookup(resolver: DidResolver, options: DidKeyLookupOptions = {}): KeyLookup {
-  async function selectKey(did: string, kid: string | undefined, relationship: KeyRelationship) {
+  async function selectKey(
+    did: string,
+    kid: string | undefined,
+    relationship: KeyRelationship,
+    budget: FetchBudget | undefined,
+  ) {
     let document: Awaited<ReturnType<DidResolver['resolve']>>;
     try {
-      document = await resolver.resolve(did);
+      document = await resolver.resolve(did, budget ? { budget } : {});
     } catch (error) {
       if (error instanceof DidResolutionError) {
+        if (error.code === 'fetch_budget_exhausted') throw new KeyLookupError(error.code, error.message);
         throw new KeyLookupError('unresolvable_did', `${did} does not resolve: ${error.code}`);
       }
       throw error;
@@ -52,13 +59,13 @@ export function didKeyLookup(resolver: DidResolver, options: DidKeyLookupOptions
     }
   }
   return {
-    async verificationKey(did, kid, relationship) {
+    async verificationKey(did, kid, relationship, budget) {
       try {
-        return await selectKey(did, kid, relationship);
+        return await selectKey(did, kid, relationship, budget);
       } catch (error) {
         const unknown = error instanceof KeyLookupError && error.code === 'unknown_key';
         if (unknown && options.onUnknownKey && (await options.onUnknownKey(did))) {
-          return selectKey(did, kid, relationship);
+          return selectKey(did, kid, relationship, budget);
         }
         throw error;
       }

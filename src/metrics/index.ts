@@ -1,0 +1,3 @@
+export { instrumentDatabase } from './database.js';
+export { hasBearer, type MetricsEndpointOptions, metricsHandler, serveMetrics } from './endpoint.js';
+export { createMetrics, type Metrics, type MetricsOptions, type PoolState } from './instruments.js';
