@@ -27,6 +27,7 @@ describeEachDatabase('dataspace-trust credentials (issue, verify over HTTP, revo
       DATA_DIR: database.dataDir ?? mkdtempSync(join(tmpdir(), 'dst-')),
       DATABASE_URL: database.databaseUrl,
       KEY_ENCRYPTION_SECRET: TEST_SECRET,
+      SHUTDOWN_DRAIN_MS: '0', // no load balancer in front: stop at once
       LOG_LEVEL: 'error',
     };
     server = spawnCli(['start'], env);

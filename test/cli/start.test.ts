@@ -31,6 +31,7 @@ describeEachDatabase('dataspace-trust start (a real process)', (fresh) => {
       DATABASE_URL: database.databaseUrl,
       KEY_ENCRYPTION_SECRET: TEST_SECRET,
       LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_MS: '0',
     };
     child = spawnCli(['start'], env);
     await waitUntilReady(`http://127.0.0.1:${port}/health/ready`);

@@ -32,6 +32,7 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
       RULEBOOK_DIR: join(ROOT, 'rulebook'),
       CREDENTIAL_SCHEMAS_DIR: join(ROOT, 'credential-schemas'),
       KEY_ENCRYPTION_SECRET: TEST_SECRET,
+      SHUTDOWN_DRAIN_MS: '0', // no load balancer in front: stop at once
       WALLET_PASSPHRASE: 'a long walk-through passphrase',
       LOG_LEVEL: 'error',
     };

@@ -57,6 +57,7 @@ describe('two service processes on one PostgreSQL: a login started on one, finis
         DATA_DIR: dataDir,
         DATABASE_URL: databaseUrl,
         KEY_ENCRYPTION_SECRET: TEST_SECRET,
+        SHUTDOWN_DRAIN_MS: '0', // no load balancer in front: stop at once
         LOG_LEVEL: 'warn',
       };
     };
