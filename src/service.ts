@@ -95,8 +95,8 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
  * path). Applications are also limited per signing DID, inside membership.
  */
 function rateLimitRules(oidcPath: string): RateLimitRule[] {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const oidc = escape(oidcPath);
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const oidc = escapeRegExp(oidcPath);
   return [
     { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
     {
@@ -111,11 +111,16 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
     {
       method: 'GET',
-      path: new RegExp(`^${escape(REQUEST_PATH)}/[^/]+$`),
+      path: new RegExp(`^${escapeRegExp(REQUEST_PATH)}/[^/]+$`),
       bucket: 'wallet-login',
       oauth: true,
     },
-    { method: 'POST', path: new RegExp(`^${escape(RESPONSE_PATH)}$`), bucket: 'wallet-login', oauth: true },
+    {
+      method: 'POST',
+      path: new RegExp(`^${escapeRegExp(RESPONSE_PATH)}$`),
+      bucket: 'wallet-login',
+      oauth: true,
+    },
   ];
 }
 
@@ -392,7 +397,7 @@ export async function openService(
 }
 
 /** The member and board registry as the OpenID Connect provider reads it at every token. */
-function registryPort(governance: Governance): RegistryPort {
+export function registryPort(governance: Governance): RegistryPort {
   return {
     async entry(credentialType, did) {
       if (credentialType === 'MembershipCredential') {

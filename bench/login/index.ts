@@ -25,6 +25,7 @@ import * as client from 'openid-client';
 import { typeormAdapter } from '../../src/oidc/adapter.js';
 import { scopeClaims } from '../../src/oidc/index.js';
 import { createProvider, deriveCookieKeys } from '../../src/oidc/provider.js';
+import { registryPort } from '../../src/service.js';
 import { walletLogin } from '../../src/wallet/index.js';
 import {
   Browser,
@@ -115,6 +116,9 @@ const provider = await createProvider({
   accounts: service.oidc.accounts,
   cookieKeys,
   scopeClaims: scopeClaims((await service.rulebook.store.current()).rulebook),
+  // The same registry reads at every token and userinfo as the wallet login's provider.
+  registry: registryPort(service.governance),
+  rulebook: (await service.rulebook.store.current()).rulebook,
   interactionUrl: (uid) => `/oidc/interaction/${uid}`,
   trustProxy: false,
 });

@@ -101,7 +101,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
 
   router.get(`${REQUEST_PATH}/:state`, async (ctx) => {
     const transaction = await deps.transactions.find(ctx.params.state as string);
-    if (!transaction || transaction.status !== 'pending') {
+    if (transaction?.status !== 'pending') {
       throw new OAuthError(400, 'invalid_request_uri', 'the request is unknown, expired or answered already');
     }
     const flow = ctx.query.flow === 'cross-device' ? 'cross-device' : 'same-device';
@@ -189,7 +189,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
   router.get(`${interactionBase}/:uid/continue`, async (ctx) => {
     const interaction = await interactionOf(deps, ctx);
     const presented = await deps.transactions.presentedFor(interaction.uid);
-    if (!presented || presented.flow !== 'cross-device') {
+    if (presented?.flow !== 'cross-device') {
       throw new OAuthError(400, 'invalid_request', 'no cross-device presentation waits for this login');
     }
     await finishLogin(deps, ctx, presented.state, presented.result);

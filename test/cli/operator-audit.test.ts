@@ -54,7 +54,7 @@ describeEachDatabase('operator actions are audited (issue 8 item 7)', (fresh) =>
     assert.equal(first?.kind, 'rulebook.adopted');
     assert.equal(first?.actor, 'operator');
     assert.equal(
-      (first?.data as { version: string }).version,
+      (first?.data as { version: string } | undefined)?.version,
       (await service.rulebook.store.current()).version,
     );
   });
@@ -161,10 +161,16 @@ describeEachDatabase('operator actions are audited (issue 8 item 7)', (fresh) =>
     await recordKeyRetirement(service, await service.identity.retire());
     const [rotated, retired] = await entriesAfter(service, start);
     assert.equal(rotated?.kind, 'operator.keys.rotated');
-    assert.deepEqual([...(rotated?.data as { superseded: string[] }).superseded].sort(), [...before].sort());
-    assert.equal((rotated?.data as { history: string }).history.split('.').length, 3);
+    assert.deepEqual(
+      [...((rotated?.data as { superseded: string[] } | undefined)?.superseded ?? [])].sort(),
+      [...before].sort(),
+    );
+    assert.equal((rotated?.data as { history: string } | undefined)?.history?.split('.').length, 3);
     assert.equal(retired?.kind, 'operator.keys.retired');
-    assert.deepEqual([...(retired?.data as { retired: string[] }).retired].sort(), [...before].sort());
+    assert.deepEqual(
+      [...((retired?.data as { retired: string[] } | undefined)?.retired ?? [])].sort(),
+      [...before].sort(),
+    );
   });
 
   it('board add is board.member.added by the operator', async () => {
