@@ -9,20 +9,26 @@ import { STATUS_ENTITIES } from './credentials/status/index.js';
 import {
   createDataSource,
   databaseKind,
+  initializeWithRetries,
+  markInUse,
   migrate,
   pingDatabase,
+  postgresClientBounds,
   type SweepTarget,
   startSweeper,
   sweepExpired,
+  withStartupLock,
 } from './db/index.js';
+import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
 import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { membershipSubject } from './membership/members.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
-import { OIDC_ENTITIES, type Oidc, openOidc } from './oidc/index.js';
+import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
@@ -108,31 +114,87 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
   ];
 }
 
-/** Opens the database (running migrations) and returns the data source, closed again on failure. */
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations (the default); `false` refuses to start on an outdated schema. */
+  readonly migrate?: boolean;
+  /**
+   * Work that must run once across replicas starting together, after the migrations and under
+   * the same database lock (the creation of the service identity).
+   */
+  readonly bootstrap?: (dataSource: DataSource) => Promise<void>;
+}
+
+/**
+ * Opens the database (retrying while it is not up yet, up to DATABASE_STARTUP_WAIT_MS), runs
+ * the migrations and the bootstrap under the startup lock (any number of replicas or
+ * `migrate` commands may start at once), and returns the data source, closed again on failure.
+ */
 export async function openDatabase(
   config: Config,
   logger: Logger,
-  runMigrations = true,
+  options: OpenDatabaseOptions = {},
 ): Promise<DataSource> {
   const dataSource = createDataSource({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     entities: ENTITIES,
   });
-  await dataSource.initialize();
+  await initializeWithRetries(dataSource, {
+    waitMs: config.databaseStartupWaitMs,
+    onRetry: (attempt, delayMs, error) =>
+      logger.warn({ attempt, retryInMs: delayMs, err: error }, 'database not reachable yet: retrying'),
+  });
   try {
-    if (runMigrations) {
-      const applied = await migrate(dataSource);
-      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    } else if (await dataSource.showMigrations()) {
-      throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
-    }
+    await withStartupLock(
+      {
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        postgres: postgresClientBounds({
+          // The lock's own wait is bounded by its lock_timeout; a statement on it may wait as long.
+          statementTimeoutMs: 0,
+          connectTimeoutMs: config.databaseConnectTimeoutMs,
+        }),
+      },
+      async () => {
+        if (options.migrate ?? true) {
+          const applied = await migrateUnbounded(config, dataSource);
+          if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+        } else if (await dataSource.showMigrations()) {
+          throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
+        }
+        await options.bootstrap?.(dataSource);
+      },
+    );
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Runs pending migrations. On PostgreSQL through a connection without the statement bound: a
+ * migration over a large table may rightly take longer than any request should.
+ */
+async function migrateUnbounded(config: Config, dataSource: DataSource): Promise<string[]> {
+  if (config.databaseUrl === undefined || !(await dataSource.showMigrations())) return migrate(dataSource);
+  const migrator = createDataSource({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+    statementTimeoutMs: 0,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    entities: ENTITIES,
+  });
+  await migrator.initialize();
+  try {
+    return await migrate(migrator);
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 /**
@@ -146,19 +208,20 @@ export async function openService(
   options: OpenOptions = {},
 ): Promise<Service> {
   const secret = resolveKeySecret(config.keyEncryptionSecret, config.dataDir);
-  const dataSource = await openDatabase(config, logger, options.migrate ?? true);
-  let identity: ServiceIdentity;
-  try {
-    identity = await ServiceIdentity.open({
-      dataSource,
-      publicUrl: config.publicUrl,
-      secretHex: secret.secretHex,
-      ...(options.now ? { now: options.now } : {}),
-    });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
+  let opened: ServiceIdentity | undefined;
+  const dataSource = await openDatabase(config, logger, {
+    migrate: options.migrate ?? true,
+    // Under the startup lock: two replicas starting on a database without identity make one.
+    bootstrap: async (ds) => {
+      opened = await ServiceIdentity.open({
+        dataSource: ds,
+        publicUrl: config.publicUrl,
+        secretHex: secret.secretHex,
+        ...(options.now ? { now: options.now } : {}),
+      });
+    },
+  });
+  const identity = opened as ServiceIdentity;
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -168,8 +231,13 @@ export async function openService(
       dataSource,
       identity,
       ...(options.now ? { now: options.now } : {}),
-      // Admitted members are trusted issuers of the types the rulebook allows them.
-      memberIssuers: async () => (governance ? governance.members.issuers() : []),
+      // Admitted members are trusted issuers of the types the rulebook allows them: looked up
+      // by DID, or by page, in the member registry (never listed whole).
+      members: {
+        get: async (did) => (governance ? governance.members.issuer(did) : undefined),
+        page: async (request) => (governance ? governance.members.issuerPage(request) : []),
+        count: async (request) => (governance ? governance.members.issuerCount(request) : 0),
+      },
     });
   } catch (error) {
     await dataSource.destroy();
@@ -212,10 +280,13 @@ export async function openService(
     credentials,
     rulebook,
     audit,
+    // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
+    logins: { end: endLogins },
     developmentMode: config.developmentMode,
     limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
+  const registry = registryPort(governance);
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -225,6 +296,7 @@ export async function openService(
       secretHex: secret.secretHex,
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
+      registry,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -244,10 +316,13 @@ export async function openService(
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
+  // `restore` refuses to replace an SQLite database while any process uses it.
+  const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
+    publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
     readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
@@ -293,7 +368,28 @@ export async function openService(
       accepting = false;
       stopSweeper();
       rateLimits.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
+      try {
+        if (dataSource.isInitialized) await dataSource.destroy();
+      } finally {
+        releaseInUse();
+      }
+    },
+  };
+}
+
+/** The member and board registry as the OpenID Connect provider reads it at every token. */
+function registryPort(governance: Governance): RegistryPort {
+  return {
+    async entry(credentialType, did) {
+      if (credentialType === 'MembershipCredential') {
+        const row = await governance.members.find(did);
+        return row && { status: row.status, credentialSubject: membershipSubject(row) };
+      }
+      if (credentialType === 'BoardMemberCredential') {
+        const seat = await governance.board.seat(did);
+        return seat && { status: seat.status, credentialSubject: boardMemberSubject(seat) };
+      }
+      return undefined;
     },
   };
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: holds back a library's plain-text warning so that the log stays JSON (see the module).
+import '../log/library-warnings.js';
 import { main } from '../main.js';
 
 main(process.argv).catch((error: unknown) => {

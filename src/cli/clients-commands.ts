@@ -31,6 +31,7 @@ export function clientsCommands(config: ConfigSource): Command {
     .option('--jwks-uri <url>', 'the client authenticates with private_key_jwt, keys at this URL')
     .option('--jwks <json|@file>', 'the client authenticates with private_key_jwt, with this JWKS')
     .option('--name <name>', 'the name shown on the login page')
+    .option('--id-token-alg <alg>', 'how its ID tokens are signed: ES256 (default), RS256 or EdDSA')
     .action((options: Record<string, string | string[] | undefined>) =>
       withService(config, async (service) => {
         const jwksText = options.jwks as string | undefined;
@@ -47,6 +48,9 @@ export function clientsCommands(config: ConfigSource): Command {
             ...(options.jwksUri !== undefined ? { jwksUri: options.jwksUri as string } : {}),
             ...(jwks !== undefined ? { jwks } : {}),
             ...(options.name !== undefined ? { clientName: options.name as string } : {}),
+            ...(options.idTokenAlg !== undefined
+              ? { idTokenSignedResponseAlg: options.idTokenAlg as string }
+              : {}),
           }),
         );
       }),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describeConfig } from '../config/index.js';
 import { serve } from '../http/server.js';
+import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger } from '../log/logger.js';
 import { openService } from '../service.js';
 import type { ConfigSource } from './program.js';
@@ -14,10 +15,13 @@ export function startCommand(config: ConfigSource): Command {
       const logger = createLogger(cfg.logLevel);
       logger.info({ config: describeConfig(cfg) }, 'starting');
       const service = await openService(cfg, logger, { sweeper: true });
+      // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
+      for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
       const running = await serve(service.app, {
         port: cfg.port,
         host: cfg.host,
         shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+        shutdownDrainMs: cfg.shutdownDrainMs,
         logger,
         onShutdownBegin: () => service.beginShutdown(),
         onShutdownEnd: () => service.close(),
@@ -31,6 +35,8 @@ export function startCommand(config: ConfigSource): Command {
         },
         'ready',
       );
-      process.exitCode = await running.stopped;
+      // Exit now: a stalled database connection (or any other handle) must not keep the
+      // process alive after the shutdown completed.
+      process.exit(await running.stopped);
     });
 }

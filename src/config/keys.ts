@@ -74,7 +74,8 @@ export const PUBLIC_URL: ConfigKey<string> = {
 export const DATA_DIR: ConfigKey<string> = {
   name: 'DATA_DIR',
   defaultText: './data',
-  description: 'Directory for the embedded SQLite database and generated secrets.',
+  description:
+    'Directory for the embedded SQLite database and generated secrets. Unset: `data` in the installation directory, wherever the command runs from; a relative value is relative to the working directory.',
   parse: (raw) => raw ?? './data',
 };
 
@@ -111,6 +112,37 @@ export const DATABASE_POOL_SIZE: ConfigKey<number> = {
   parse: (raw) => integer('DATABASE_POOL_SIZE', raw, 10, 1, 200),
 };
 
+export const DATABASE_PASSWORD_FILE: ConfigKey<string | undefined> = {
+  name: 'DATABASE_PASSWORD_FILE',
+  defaultText: '(unset)',
+  description:
+    'A file holding the PostgreSQL password (e.g. a Docker secret), used with a DATABASE_URL that names no password.',
+  parse: (raw) => raw,
+};
+
+export const DATABASE_STATEMENT_TIMEOUT_MS: ConfigKey<number> = {
+  name: 'DATABASE_STATEMENT_TIMEOUT_MS',
+  defaultText: '10000',
+  description:
+    'Longest a database statement may run (PostgreSQL statement_timeout, a client read timeout, SQLite busy timeout); then the request answers 503 database_unavailable.',
+  parse: (raw) => integer('DATABASE_STATEMENT_TIMEOUT_MS', raw, 10_000, 100, 600_000),
+};
+
+export const DATABASE_CONNECT_TIMEOUT_MS: ConfigKey<number> = {
+  name: 'DATABASE_CONNECT_TIMEOUT_MS',
+  defaultText: '5000',
+  description: 'Longest wait to connect to PostgreSQL or for a free pooled connection.',
+  parse: (raw) => integer('DATABASE_CONNECT_TIMEOUT_MS', raw, 5_000, 100, 600_000),
+};
+
+export const DATABASE_STARTUP_WAIT_MS: ConfigKey<number> = {
+  name: 'DATABASE_STARTUP_WAIT_MS',
+  defaultText: '60000',
+  description:
+    'At start, how long to keep retrying (backoff 0.25 s doubling to 5 s) while the database is not reachable yet; 0 tries once.',
+  parse: (raw) => integer('DATABASE_STARTUP_WAIT_MS', raw, 60_000, 0, 3_600_000),
+};
+
 export const KEY_ENCRYPTION_SECRET: ConfigKey<string | undefined> = {
   name: 'KEY_ENCRYPTION_SECRET',
   defaultText: '(unset: generated into DATA_DIR/secrets/key-encryption.key)',
@@ -124,6 +156,14 @@ export const KEY_ENCRYPTION_SECRET: ConfigKey<string | undefined> = {
     }
     return raw.toLowerCase();
   },
+};
+
+export const KEY_ENCRYPTION_SECRET_FILE: ConfigKey<string | undefined> = {
+  name: 'KEY_ENCRYPTION_SECRET_FILE',
+  defaultText: '(unset)',
+  description:
+    'A file holding KEY_ENCRYPTION_SECRET (e.g. a Docker secret at /run/secrets/…); set one of the two, not both.',
+  parse: (raw) => raw,
 };
 
 export const TRUST_ANCHORS_DIR: ConfigKey<string> = {
@@ -175,11 +215,19 @@ export const SHUTDOWN_TIMEOUT_MS: ConfigKey<number> = {
   parse: (raw) => integer('SHUTDOWN_TIMEOUT_MS', raw, 10_000, 0, 600_000),
 };
 
+export const SHUTDOWN_DRAIN_MS: ConfigKey<number> = {
+  name: 'SHUTDOWN_DRAIN_MS',
+  defaultText: '5000',
+  description:
+    'On SIGTERM/SIGINT, how long readiness answers 503 while requests are still accepted (so a load balancer stops sending traffic) before the listener closes.',
+  parse: (raw) => integer('SHUTDOWN_DRAIN_MS', raw, 5_000, 0, 600_000),
+};
+
 export const TRUST_PROXY: ConfigKey<boolean> = {
   name: 'TRUST_PROXY',
   defaultText: 'false',
   description:
-    'Trust X-Forwarded-* headers from a reverse proxy (client address in logs only; never the DID).',
+    'Take the client address from X-Forwarded-For (request logs, rate limits by address). Set it only when a proxy you run overwrites that header. It changes no URL, no cookie flag and never the DID: those come from PUBLIC_URL, whatever Host or X-Forwarded-Proto/-Host say.',
   parse: (raw) => {
     if (raw === undefined) return false;
     if (raw === 'true' || raw === '1') return true;
@@ -234,13 +282,19 @@ export const CONFIG_KEYS = [
   DATA_DIR,
   DATABASE_URL,
   DATABASE_POOL_SIZE,
+  DATABASE_PASSWORD_FILE,
+  DATABASE_STATEMENT_TIMEOUT_MS,
+  DATABASE_CONNECT_TIMEOUT_MS,
+  DATABASE_STARTUP_WAIT_MS,
   KEY_ENCRYPTION_SECRET,
+  KEY_ENCRYPTION_SECRET_FILE,
   TRUST_ANCHORS_DIR,
   RULEBOOK_DIR,
   CREDENTIAL_SCHEMAS_DIR,
   LOG_LEVEL,
   BODY_LIMIT_BYTES,
   SHUTDOWN_TIMEOUT_MS,
+  SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
   RATE_LIMIT_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,

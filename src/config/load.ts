@@ -1,13 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ConfigError } from './errors.js';
 import {
   BODY_LIMIT_BYTES,
   CONFIG_KEYS,
+  type ConfigKey,
   CREDENTIAL_SCHEMAS_DIR,
   DATA_DIR,
+  DATABASE_CONNECT_TIMEOUT_MS,
+  DATABASE_PASSWORD_FILE,
   DATABASE_POOL_SIZE,
+  DATABASE_STARTUP_WAIT_MS,
+  DATABASE_STATEMENT_TIMEOUT_MS,
   DATABASE_URL,
   HOST,
   KEY_ENCRYPTION_SECRET,
+  KEY_ENCRYPTION_SECRET_FILE,
   LOG_LEVEL,
   type LogLevel,
   PORT,
@@ -17,6 +25,7 @@ import {
   RATE_LIMIT_PER_DID,
   RATE_LIMIT_WINDOW_SECONDS,
   RULEBOOK_DIR,
+  SHUTDOWN_DRAIN_MS,
   SHUTDOWN_TIMEOUT_MS,
   SWEEP_INTERVAL_SECONDS,
   TRUST_ANCHORS_DIR,
@@ -33,13 +42,20 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  readonly databaseStatementTimeoutMs: number;
+  readonly databaseConnectTimeoutMs: number;
+  readonly databaseStartupWaitMs: number;
+  /** From KEY_ENCRYPTION_SECRET, or read from KEY_ENCRYPTION_SECRET_FILE. */
   readonly keyEncryptionSecret: string | undefined;
+  /** Absolute; set when the secret was read from a file. */
+  readonly keyEncryptionSecretFile: string | undefined;
   readonly trustAnchorsDir: string;
   readonly rulebookDir: string;
   readonly credentialSchemasDir: string;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  readonly shutdownDrainMs: number;
   readonly trustProxy: boolean;
   /** Rate limits on unauthenticated writes (src/http/rate-limit.ts). */
   readonly rateLimits: {
@@ -61,28 +77,46 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /**
  * Turns an environment into a Config, or throws the ConfigError of the first bad value.
  * Empty strings count as unset, so `PORT=` in a compose file means the default.
+ *
+ * Directories: a value given relative is relative to `cwd` (as any path typed in a shell); an
+ * unset directory defaults to its folder in `installDir`, the package's own directory (the
+ * composition root passes it), so the CLI run from another directory finds the same
+ * database, secret, rulebook and anchors as the service. Both are logged as absolute paths.
  */
-export function loadConfig(env: Environment, cwd: string = process.cwd()): Config {
+export function loadConfig(env: Environment, cwd: string = process.cwd(), installDir: string = cwd): Config {
   const raw = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  const directory = (key: ConfigKey<string>) => {
+    const value = raw(key.name);
+    return value === undefined ? resolve(installDir, key.parse(undefined, {})) : resolve(cwd, value);
+  };
   const port = PORT.parse(raw(PORT.name), {});
   const publicUrl = PUBLIC_URL.parse(raw(PUBLIC_URL.name), { port });
+  const secret = keyEncryptionSecret(raw, cwd);
   const config: Config = {
     port,
     host: HOST.parse(raw(HOST.name), {}),
     publicUrl,
-    dataDir: resolve(cwd, DATA_DIR.parse(raw(DATA_DIR.name), {})),
-    databaseUrl: DATABASE_URL.parse(raw(DATABASE_URL.name), {}),
+    dataDir: directory(DATA_DIR),
+    databaseUrl: databaseUrl(raw, cwd),
     databasePoolSize: DATABASE_POOL_SIZE.parse(raw(DATABASE_POOL_SIZE.name), {}),
-    keyEncryptionSecret: KEY_ENCRYPTION_SECRET.parse(raw(KEY_ENCRYPTION_SECRET.name), {}),
-    trustAnchorsDir: resolve(cwd, TRUST_ANCHORS_DIR.parse(raw(TRUST_ANCHORS_DIR.name), {})),
-    rulebookDir: resolve(cwd, RULEBOOK_DIR.parse(raw(RULEBOOK_DIR.name), {})),
-    credentialSchemasDir: resolve(cwd, CREDENTIAL_SCHEMAS_DIR.parse(raw(CREDENTIAL_SCHEMAS_DIR.name), {})),
+    databaseStatementTimeoutMs: DATABASE_STATEMENT_TIMEOUT_MS.parse(
+      raw(DATABASE_STATEMENT_TIMEOUT_MS.name),
+      {},
+    ),
+    databaseConnectTimeoutMs: DATABASE_CONNECT_TIMEOUT_MS.parse(raw(DATABASE_CONNECT_TIMEOUT_MS.name), {}),
+    databaseStartupWaitMs: DATABASE_STARTUP_WAIT_MS.parse(raw(DATABASE_STARTUP_WAIT_MS.name), {}),
+    keyEncryptionSecret: secret.value,
+    keyEncryptionSecretFile: secret.file,
+    trustAnchorsDir: directory(TRUST_ANCHORS_DIR),
+    rulebookDir: directory(RULEBOOK_DIR),
+    credentialSchemasDir: directory(CREDENTIAL_SCHEMAS_DIR),
     logLevel: LOG_LEVEL.parse(raw(LOG_LEVEL.name), {}),
     bodyLimitBytes: BODY_LIMIT_BYTES.parse(raw(BODY_LIMIT_BYTES.name), {}),
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.parse(raw(SHUTDOWN_TIMEOUT_MS.name), {}),
+    shutdownDrainMs: SHUTDOWN_DRAIN_MS.parse(raw(SHUTDOWN_DRAIN_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
     rateLimits: Object.freeze({
       windowSeconds: RATE_LIMIT_WINDOW_SECONDS.parse(raw(RATE_LIMIT_WINDOW_SECONDS.name), {}),
@@ -94,6 +128,58 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Confi
     developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname),
   };
   return Object.freeze(config);
+}
+
+type Raw = (name: string) => string | undefined;
+
+/** Reads a secret file: its content without surrounding white space. The content is never echoed. */
+function readSecretFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${path}`,
+    );
+  }
+}
+
+function keyEncryptionSecret(raw: Raw, cwd: string): { value: string | undefined; file: string | undefined } {
+  const direct = raw(KEY_ENCRYPTION_SECRET.name);
+  const fileName = KEY_ENCRYPTION_SECRET_FILE.parse(raw(KEY_ENCRYPTION_SECRET_FILE.name), {});
+  if (fileName === undefined) return { value: KEY_ENCRYPTION_SECRET.parse(direct, {}), file: undefined };
+  if (direct !== undefined) {
+    throw new ConfigError(KEY_ENCRYPTION_SECRET_FILE.name, 'and KEY_ENCRYPTION_SECRET are both set: set one');
+  }
+  const file = resolve(cwd, fileName);
+  const content = readSecretFile(KEY_ENCRYPTION_SECRET_FILE.name, file);
+  if (!/^[0-9a-fA-F]{64}$/.test(content)) {
+    throw new ConfigError(
+      KEY_ENCRYPTION_SECRET_FILE.name,
+      `${file} must hold 64 hexadecimal characters (32 bytes)`,
+    );
+  }
+  return { value: content.toLowerCase(), file };
+}
+
+function databaseUrl(raw: Raw, cwd: string): string | undefined {
+  const url = DATABASE_URL.parse(raw(DATABASE_URL.name), {});
+  const fileName = DATABASE_PASSWORD_FILE.parse(raw(DATABASE_PASSWORD_FILE.name), {});
+  if (fileName === undefined) return url;
+  if (url === undefined) throw new ConfigError(DATABASE_PASSWORD_FILE.name, 'is set but DATABASE_URL is not');
+  const parsed = new URL(url);
+  if (parsed.password) {
+    throw new ConfigError(
+      DATABASE_PASSWORD_FILE.name,
+      'is set but DATABASE_URL holds a password too: set one',
+    );
+  }
+  const password = readSecretFile(DATABASE_PASSWORD_FILE.name, resolve(cwd, fileName));
+  if (password === '') throw new ConfigError(DATABASE_PASSWORD_FILE.name, 'names an empty file');
+  if (!parsed.username)
+    throw new ConfigError(DATABASE_PASSWORD_FILE.name, 'needs a user name in DATABASE_URL');
+  parsed.password = encodeURIComponent(password);
+  return parsed.href;
 }
 
 /** The configuration as it may be logged: secrets replaced by a marker saying whether they are set. */

@@ -7,20 +7,24 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
-import type { ServiceIdentity } from '../identity/index.js';
+import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
 import {
   createTrustRegistry,
   loadTrustAnchors,
-  type MemberIssuer,
+  type MemberIssuerSource,
   type TrustRegistry,
   trustRoutes,
 } from '../trust/index.js';
 import { CredentialIssuer } from './issue/issuer.js';
+import { type KeyUsage, keyUsage } from './key-usage.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
 import { verificationRoutes } from './routes.js';
 import {
+  contextUrl,
   createSchemaRegistry,
+  DATASPACE_CONTEXT,
   loadCredentialSchemas,
+  loadJsonLdContexts,
   type SchemaRegistry,
   schemaRoutes,
 } from './schemas/index.js';
@@ -51,7 +55,7 @@ export interface CredentialsOptions {
   readonly identity: ServiceIdentity;
   readonly now?: () => Date;
   /** Admitted members that the rulebook lets issue some types (governance supplies this). */
-  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  readonly members?: MemberIssuerSource;
   /** For tests: how DID documents are fetched (custom DNS, CA). */
   readonly resolver?: DidResolver;
 }
@@ -66,6 +70,8 @@ export interface Credentials {
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
+  /** What still depends on keys about to be retired (see key-usage.ts). */
+  keyUsage(retiring: readonly PublishedKey[], published: readonly PublishedKey[]): Promise<KeyUsage[]>;
   verifyPresentation(
     token: unknown,
     expected: PresentationExpectations,
@@ -79,11 +85,14 @@ export function openCredentials(options: CredentialsOptions): Credentials {
   const now = options.now ?? (() => new Date());
   const signer = serviceSigner(identity);
   const schemas = createSchemaRegistry(loadCredentialSchemas(config.credentialSchemasDir));
+  const contexts = loadJsonLdContexts(config.credentialSchemasDir);
+  const dataspaceContext = contexts.latest(DATASPACE_CONTEXT);
+  if (!dataspaceContext) throw new Error('the dataspace JSON-LD context is missing');
   const trust = createTrustRegistry({
     anchors: loadTrustAnchors(config.trustAnchorsDir),
     serviceDid: identity.did,
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
-    ...(options.memberIssuers ? { memberIssuers: options.memberIssuers } : {}),
+    ...(options.members ? { members: options.members } : {}),
   });
   const resolver =
     options.resolver ??
@@ -113,7 +122,11 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       return body.toString('utf8').trim();
     },
   };
-  const keys = didKeyLookup(resolver);
+  // A kid of our own DID that the loaded document lacks: another replica (or the CLI) may have
+  // rotated the keys; reload them (bounded) before failing `unknown_key`.
+  const keys = didKeyLookup(resolver, {
+    onUnknownKey: async (did) => did === identity.did && identity.reloadForUnknownKey(),
+  });
   const nonces = databaseNonceStore(dataSource, now);
   const deps: PresentationVerifierDeps & CredentialVerifierDeps = {
     keys,
@@ -127,6 +140,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     dataSource,
     signer,
     schemas: issuerSchemas(schemas, config.publicUrl),
+    contexts: [contextUrl(config.publicUrl, DATASPACE_CONTEXT, dataspaceContext.version)],
     allocateStatus: async (credentialId, manager) =>
       (await status.allocateEntries({ credentialId, manager })).map((entry) => ({ ...entry })),
     now,
@@ -141,11 +155,22 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     deps,
     routers: [
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
-      schemaRoutes(schemas, config.publicUrl),
+      schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
       verificationRoutes(deps),
     ],
     verifyCredential: (token) => verifyCredential(token, deps),
+    keyUsage: (retiring, published) =>
+      keyUsage(
+        {
+          dataSource,
+          statusListValiditySeconds: publisher.validitySeconds,
+          identityCacheTtlMs: identity.cacheTtlMs,
+          now,
+        },
+        retiring,
+        published,
+      ),
     verifyPresentation: (token, expected) => verifyPresentation(token, expected, deps),
   };
 }

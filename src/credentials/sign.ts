@@ -1,5 +1,6 @@
 import { CompactSign, type JWTPayload } from 'jose';
 import type { ServiceIdentity, SigningAlgorithm } from '../identity/index.js';
+import { lowSCompactJws } from './verify/ecdsa-low-s.js';
 
 export interface SignOptions {
   /** The JOSE `typ` header, e.g. `vc+jwt`, `JWT`, `oauth-authz-req+jwt`. */
@@ -12,6 +13,11 @@ export interface SignOptions {
 export interface JwtSigner {
   readonly did: string;
   sign(payload: JWTPayload, options: SignOptions): Promise<string>;
+  /**
+   * The kid a signature made now would carry (default algorithm EdDSA): a signed document kept
+   * for reuse is stale once this changes (the keys were rotated, the old one may be retired).
+   */
+  currentKid?(algorithm?: SigningAlgorithm): Promise<string>;
 }
 
 const encoder = new TextEncoder();
@@ -22,9 +28,15 @@ export function serviceSigner(identity: ServiceIdentity): JwtSigner {
     did: identity.did,
     async sign(payload, options) {
       const key = await identity.signingKey(options.algorithm ?? 'EdDSA');
-      return new CompactSign(encoder.encode(JSON.stringify(payload)))
-        .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
-        .sign(key.privateKey);
+      // ES256 signatures leave here in low-S form only, the only form the verifier accepts.
+      return lowSCompactJws(
+        await new CompactSign(encoder.encode(JSON.stringify(payload)))
+          .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })
+          .sign(key.privateKey),
+      );
+    },
+    async currentKid(algorithm) {
+      return (await identity.signingKey(algorithm ?? 'EdDSA')).kid;
     },
   };
 }

@@ -10,6 +10,14 @@ export interface DatabaseOptions {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly poolSize?: number;
+  /**
+   * The bound of one statement, in ms (default 10 000): PostgreSQL's `statement_timeout` on the
+   * server and a read timeout a little longer on the client (a stalled network never lets the
+   * server's own timeout answer). SQLite waits at most this long for another process's write lock.
+   */
+  readonly statementTimeoutMs?: number;
+  /** How long connecting, or waiting for a pooled connection, may take (default 5 000 ms). */
+  readonly connectTimeoutMs?: number;
   /** The entities of every capability, assembled by the composition root. */
   // biome-ignore lint/complexity/noBannedTypes: TypeORM's own entity list type
   readonly entities: MixedList<Function | string | EntitySchema>;
@@ -30,6 +38,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsRun: false,
     logging: false,
   };
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   if (options.databaseUrl !== undefined) {
     return new DataSource({
       ...common,
@@ -38,8 +47,10 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       poolSize: options.poolSize ?? 10,
       extra: {
         max: options.poolSize ?? 10,
-        // How long a query may wait for a pooled connection under load (readiness pings have their own 2 s limit).
-        connectionTimeoutMillis: 15_000,
+        ...postgresClientBounds({
+          statementTimeoutMs,
+          connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        }),
         idleTimeoutMillis: 30_000,
         application_name: 'dataspace-trust',
       },
@@ -54,10 +65,37 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       // WAL lets readers (health checks, the registry) proceed while a writer commits;
       // the busy timeout makes a second process wait for the write lock instead of failing.
       db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${Math.floor(statementTimeoutMs)}`);
       db.pragma('foreign_keys = ON');
     },
   });
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The bounds every PostgreSQL connection of the service gets (the pool's and the startup
+ * lock's): no query, connection attempt or wait for a pooled connection lasts longer than
+ * configured, and TCP keepalive notices a peer that vanished without closing the connection.
+ */
+export function postgresClientBounds(bounds: { statementTimeoutMs: number; connectTimeoutMs: number }) {
+  return {
+    // pg-pool applies it both to connecting and to waiting for a free connection.
+    connectionTimeoutMillis: bounds.connectTimeoutMs,
+    // 0 leaves statements unbounded (the startup lock bounds its wait with lock_timeout).
+    ...(bounds.statementTimeoutMs > 0
+      ? {
+          statement_timeout: bounds.statementTimeoutMs,
+          // The client gives up a little after the server would have: a stalled network never answers.
+          query_timeout: bounds.statementTimeoutMs + 1_000,
+        }
+      : {}),
+    // A transaction left open by a stuck client must not hold its locks for ever.
+    idle_in_transaction_session_timeout: Math.max(60_000, bounds.statementTimeoutMs * 3),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
 export function databaseKind(dataSource: DataSource): DatabaseKind {

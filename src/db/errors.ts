@@ -4,3 +4,58 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** PostgreSQL SQLSTATEs that mean "the database cannot serve now", not "this request is wrong". */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014', // query_canceled: statement_timeout
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+  '53300', // too_many_connections
+  '55P03', // lock_not_available: lock_timeout
+]);
+
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Messages of node-postgres, pg-pool and TypeORM that carry no code. */
+const UNAVAILABLE_MESSAGES = [
+  /^Query read timeout$/,
+  /^timeout exceeded when trying to connect$/i,
+  /^Connection terminated/,
+  /not queryable/,
+  /^Connection is not established/i,
+  /Driver not Connected/i,
+  /^Cannot execute operation on .* connection because connection is not yet established/i,
+  /^Cannot use a pool after calling end on the pool$/,
+];
+
+/**
+ * True when an error means the database is unreachable, stalled, overloaded or shutting down
+ * (a statement or connection timeout, a dropped connection, SQLite's lock held beyond the busy
+ * timeout): the caller should retry later, and the request itself was not at fault. Follows
+ * TypeORM's `driverError` and `cause` chains.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code !== undefined) {
+      if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+      if (UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+      if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/.test(code)) return true;
+    }
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    if (e.name === 'CannotExecuteNotConnectedError') return true;
+    e = (e.driverError ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}

@@ -15,6 +15,8 @@
  * - `insecure_transport`: plain http outside development (or any other scheme).
  * - `private_address`: the host resolved to a private, loopback, link-local or otherwise
  *   non-public address outside development.
+ * - `fetch_budget_exhausted`: the request that asked has used up its outbound fetches
+ *   (see FetchBudget); nothing was fetched.
  */
 export type DidResolutionErrorCode =
   | 'invalid_did'
@@ -27,7 +29,8 @@ export type DidResolutionErrorCode =
   | 'invalid_document'
   | 'id_mismatch'
   | 'insecure_transport'
-  | 'private_address';
+  | 'private_address'
+  | 'fetch_budget_exhausted';
 
 /** A DID could not be resolved; `code` says why. */
 export class DidResolutionError extends Error {

@@ -12,6 +12,7 @@ export {
   KeySelectionError,
   type KeySelectionErrorCode,
 } from './errors.js';
+export { DEFAULT_FETCH_BUDGET, type FetchBudget, fetchBudget } from './fetch-budget.js';
 export {
   DEFAULT_MAX_BYTES,
   DEFAULT_TIMEOUT_MS,
@@ -27,6 +28,7 @@ export {
 } from './keys.js';
 export {
   createDidResolver,
+  DEFAULT_CACHE_MAX_BYTES,
   DEFAULT_CACHE_SIZE,
   DEFAULT_CACHE_TTL_MS,
   type DidResolver,

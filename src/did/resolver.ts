@@ -1,9 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import { resolveDidJwk } from './did-jwk.js';
 import { resolveDidKey } from './did-key.js';
 import { parseDid } from './did-syntax.js';
 import { didWebToUrl } from './did-web.js';
 import { checkDidDocument } from './document.js';
 import { DidResolutionError } from './errors.js';
+import type { FetchBudget } from './fetch-budget.js';
 import {
   DEFAULT_MAX_BYTES,
   DEFAULT_TIMEOUT_MS,
@@ -16,7 +18,8 @@ import type { DidDocument } from './types.js';
  * The DID resolver of the verification pipeline: did:web (hardened, over the network),
  * did:key and did:jwk (computed locally). Every other method is `unsupported_method`.
  *
- * Caching: successful resolutions are kept per replica in a bounded LRU with a TTL, keyed
+ * Caching: successful resolutions are kept per replica in an LRU (lru-cache) bounded both in
+ * entries and in bytes (each document counted by the length of its JSON), with a TTL, keyed
  * by the exact DID string, so a key removed from a did:web document stops verifying at the
  * latest one TTL later. Concurrent resolutions of one DID share a single request.
  * Failures are not cached: the next resolution tries again (concurrent callers still share
@@ -35,6 +38,8 @@ export interface DidResolverOptions {
   readonly cacheTtlMs?: number;
   /** How many documents are cached, least recently used evicted first (default 1000). */
   readonly cacheSize?: number;
+  /** How many bytes of documents are cached at most (default 8 MiB); a larger document is not cached. */
+  readonly cacheMaxBytes?: number;
   /**
    * Documents this service holds itself (its own DID), consulted first on every
    * resolution and never cached here, so a key rotation shows at once. Return undefined
@@ -48,18 +53,24 @@ export interface DidResolverOptions {
 }
 
 export interface DidResolver {
-  /** Resolves a DID (not a DID URL) to its document, or rejects with DidResolutionError. */
-  resolve(did: string): Promise<DidDocument>;
+  /**
+   * Resolves a DID (not a DID URL) to its document, or rejects with DidResolutionError. A
+   * did:web document that must be fetched takes one fetch from `budget` when one is given
+   * (`fetch_budget_exhausted` when none is left); cached and local documents cost nothing.
+   */
+  resolve(did: string, options?: { readonly budget?: FetchBudget }): Promise<DidDocument>;
   /** Forgets the cached document of one DID, or of all DIDs when none is given. */
   invalidate(did?: string): void;
 }
 
 export const DEFAULT_CACHE_TTL_MS = 60_000;
 export const DEFAULT_CACHE_SIZE = 1000;
+export const DEFAULT_CACHE_MAX_BYTES = 8 * 1024 * 1024;
 
 interface CacheEntry {
   readonly document: DidDocument;
   readonly expiresAt: number;
+  readonly bytes: number;
 }
 
 function integerOption(name: string, value: number, minimum: 0 | 1): number {
@@ -76,31 +87,45 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
   const maxBytes = integerOption('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES, 1);
   const ttlMs = integerOption('cacheTtlMs', options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS, 0);
   const cacheSize = integerOption('cacheSize', options.cacheSize ?? DEFAULT_CACHE_SIZE, 0);
+  const cacheMaxBytes = integerOption('cacheMaxBytes', options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES, 1);
   const now = options.now ?? Date.now;
 
-  // Map iteration order is insertion order: the first key is the least recently used.
-  const cache = new Map<string, CacheEntry>();
+  // Expiry is checked against the injectable clock here; the library only evicts by use and size.
+  const cache =
+    ttlMs === 0 || cacheSize === 0
+      ? undefined
+      : new LRUCache<string, CacheEntry>({
+          max: cacheSize,
+          maxSize: cacheMaxBytes,
+          sizeCalculation: (entry) => entry.bytes,
+        });
   const inFlight = new Map<string, Promise<DidDocument>>();
 
   function cached(did: string): DidDocument | undefined {
-    const entry = cache.get(did);
+    const entry = cache?.get(did);
     if (entry === undefined) return undefined;
-    cache.delete(did);
-    if (entry.expiresAt <= now()) return undefined;
-    cache.set(did, entry);
+    if (entry.expiresAt <= now()) {
+      cache?.delete(did);
+      return undefined;
+    }
     return entry.document;
   }
 
   function store(did: string, document: DidDocument): void {
-    if (ttlMs === 0 || cacheSize === 0) return;
-    cache.delete(did);
-    cache.set(did, { document, expiresAt: now() + ttlMs });
-    while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    // A document too large for the whole budget is simply not kept (lru-cache refuses it).
+    const bytes = Math.max(1, Buffer.byteLength(JSON.stringify(document), 'utf8'));
+    cache?.set(did, { document, expiresAt: now() + ttlMs, bytes });
   }
 
-  async function load(did: string, method: string): Promise<DidDocument> {
+  async function load(did: string, method: string, budget: FetchBudget | undefined): Promise<DidDocument> {
     switch (method) {
       case 'web': {
+        if (budget !== undefined && !budget.spend()) {
+          throw new DidResolutionError(
+            'fetch_budget_exhausted',
+            'this request has used up its outbound fetches; the DID document was not fetched',
+          );
+        }
         const url = didWebToUrl(did, { developmentMode });
         const value = await fetchDidDocument(url, {
           developmentMode,
@@ -123,7 +148,7 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
   // until its keys change, and a new object after a rotation, which is then checked anew.
   const checkedLocal = new WeakMap<object, DidDocument>();
 
-  async function resolve(did: string): Promise<DidDocument> {
+  async function resolve(did: string, resolveOptions: { budget?: FetchBudget } = {}): Promise<DidDocument> {
     const { method } = parseDid(did);
     if (localDocuments !== undefined) {
       const local = await localDocuments(did);
@@ -140,7 +165,7 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
     const running = inFlight.get(did);
     if (running !== undefined) return running;
 
-    const attempt = load(did, method);
+    const attempt = load(did, method, resolveOptions.budget);
     inFlight.set(did, attempt);
     // Registered before any caller awaits `attempt`, so the cache is filled when they resume.
     // An invalidate() while in flight removes the attempt, and its result is then not kept.
@@ -161,10 +186,10 @@ export function createDidResolver(options: DidResolverOptions): DidResolver {
     resolve,
     invalidate(did?: string): void {
       if (did === undefined) {
-        cache.clear();
+        cache?.clear();
         inFlight.clear();
       } else {
-        cache.delete(did);
+        cache?.delete(did);
         inFlight.delete(did);
       }
     },

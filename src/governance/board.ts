@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import { type CredentialIssuer, DATA_SPACE_CREDENTIAL_FORMAT } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { checkSeatableDid } from './board-did.js';
 import { BoardMemberEntity, type BoardMemberRow } from './entities.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules } from './ports.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 
 export interface BoardMemberView {
   readonly did: string;
@@ -22,9 +22,16 @@ export interface BoardDeps {
   readonly status: StatusService;
   readonly rules: GovernanceRules;
   readonly audit: AuditTrail;
+  /** A removed board member loses its logins in the same transaction. */
+  readonly logins?: LoginSessions;
   /** did:web of `localhost` may sit on the board only in development (PUBLIC_URL on loopback). */
   readonly developmentMode?: boolean;
   readonly now?: () => Date;
+}
+
+/** The credential subject of a seat: what its BoardMemberCredential says. */
+export function boardMemberSubject(row: Pick<BoardMemberRow, 'did' | 'name' | 'addedAt'>) {
+  return { id: row.did, name: row.name, role: 'member', since: row.addedAt };
 }
 
 /**
@@ -61,7 +68,8 @@ export class Board {
       const issued = await this.deps.issuer.issue(
         {
           type: 'BoardMemberCredential',
-          subject: { id: input.did, name: input.name, role: 'member', since },
+          format: DATA_SPACE_CREDENTIAL_FORMAT,
+          subject: boardMemberSubject({ did: input.did, name: input.name, addedAt: since }),
         },
         m,
       );
@@ -96,10 +104,19 @@ export class Board {
     if (!member) throw new GovernanceError(404, 'not_found', 'no current board member has this DID');
     await repository.update({ did }, { status: 'removed', removedAt: this.now().toISOString() });
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
+    await this.deps.logins?.end(did, manager);
     await this.deps.audit.append(
       { kind: 'board.member.removed', actor: auditActor(by), subject: did, data: { by } },
       manager,
     );
+  }
+
+  /** The seat of `did` (active or removed), or undefined. */
+  async seat(did: string): Promise<BoardMemberRow | undefined> {
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(BoardMemberEntity).findOneBy({ did }),
+    );
+    return row ?? undefined;
   }
 
   async list(): Promise<BoardMemberView[]> {

@@ -19,7 +19,7 @@ import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index
 import { Board } from './board.js';
 import { GovernanceEngine } from './engine.js';
 import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules } from './ports.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 import { governanceRoutes } from './routes.js';
 import { verifyStatement } from './signed-statement.js';
 
@@ -29,6 +29,8 @@ export interface GovernanceOptions {
   readonly credentials: Credentials;
   readonly rulebook: RulebookCapability;
   readonly audit: AuditLog;
+  /** Ends a DID's logins when its membership or board seat ends (the OpenID Connect provider's). */
+  readonly logins: LoginSessions;
   /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
   readonly developmentMode?: boolean;
   /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
@@ -83,6 +85,12 @@ export function rulebookRules(rulebook: RulebookCapability): GovernanceRules & M
     evidenceFor: async (roles) => (await current()).evidenceFor(roles),
     credentialValidityDays: async (version) => (await byVersion(version)).membership.credentialValidityDays,
     memberIssuableTypes: async (roles) => (await current()).memberIssuableTypes(roles),
+    async issuingRoles() {
+      const rulebook = await current();
+      return rulebook.roles
+        .map((role) => role.id)
+        .filter((id) => rulebook.memberIssuableTypes([id]).length > 0);
+    },
     async adoptProposal(version, hash, by, manager: EntityManager) {
       const file = rulebook.file;
       if (file.version !== version || file.hash !== hash) {
@@ -112,6 +120,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     status: credentials.status,
     rules,
     audit,
+    logins: options.logins,
     developmentMode: options.developmentMode ?? false,
     now,
   });
@@ -121,6 +130,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     rules,
     board,
     audit,
+    logins: options.logins,
     now,
   });
   const engine = new GovernanceEngine({

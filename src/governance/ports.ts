@@ -46,6 +46,16 @@ export interface AuditTrail {
   append(event: AuditEvent, manager: EntityManager): Promise<void>;
 }
 
+/**
+ * The logins (OpenID Connect sessions, grants, codes and tokens) that rest on a DID's membership
+ * or board seat. Implemented by the OpenID Connect capability and wired by the composition root,
+ * so neither governance nor membership imports it.
+ */
+export interface LoginSessions {
+  /** Ends every login made with `did`, in the caller's transaction (it commits or rolls back with it). */
+  end(did: string, manager: EntityManager): Promise<unknown>;
+}
+
 /** Checks a motion before it opens, and carries out an approved one. */
 export interface MotionEffects {
   /** Throws a GovernanceError when the subject does not fit the kind (e.g. suspending a non-member). */

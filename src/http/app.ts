@@ -5,11 +5,19 @@ import { bodyReader } from './body.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
+  /**
+   * PUBLIC_URL: the scheme and host of every URL the service builds or publishes (the service
+   * always sets it; only tests of bare routers leave it out).
+   */
+  readonly publicUrl?: string;
+  /** Only the client address (`ctx.ip`) is read from `X-Forwarded-For`; URLs come from `publicUrl`. */
   readonly trustProxy: boolean;
   readonly readiness: ReadinessProbe;
   /** Capability routers, mounted in order. */
@@ -51,12 +59,9 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 });
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
+  if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
   app.use(requestContext(options.logger));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    await next();
-  });
+  app.use(securityHeaders());
   app.use(errorMapper(options.logger));
   if (options.basePath) app.use(stripBasePath(options.basePath));
   for (const guard of options.guards ?? []) app.use(guard);

@@ -1,11 +1,14 @@
 import type { Context, Next } from 'koa';
 import getRawBody from 'raw-body';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 /**
  * Reads and parses request bodies for POST, PUT and PATCH before any route runs, with a hard
  * size limit: an oversized body gets 413 before it is parsed and before any crypto.
  * JSON and form bodies (for protocol endpoints) are accepted; routes validate the shape.
+ * A JSON body nested deeper than MAX_JSON_DEPTH is refused (400 `json_too_deep`) before it is
+ * parsed, measured without recursion.
  */
 export function bodyReader(limitBytes: number) {
   return async function readBody(ctx: Context, next: Next): Promise<void> {
@@ -24,6 +27,12 @@ export function bodyReader(limitBytes: number) {
     if (raw.length === 0) {
       ctx.state.body = undefined;
     } else if (ctx.is('application/json', 'application/*+json')) {
+      if (jsonDeeperThan(raw, MAX_JSON_DEPTH)) {
+        throw new BadRequestError(
+          'json_too_deep',
+          `The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
+        );
+      }
       try {
         ctx.state.body = JSON.parse(raw) as unknown;
       } catch {

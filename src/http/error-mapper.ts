@@ -1,6 +1,14 @@
 import type { Context, Next } from 'koa';
+import { isDatabaseUnavailable } from '../db/index.js';
 import type { Logger } from '../log/logger.js';
-import { NotFoundError, OAuthError, ProblemError } from './errors.js';
+import {
+  DatabaseUnavailableError,
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  OAuthError,
+  ProblemError,
+} from './errors.js';
 
 export const PROBLEM_TYPE_PREFIX = 'urn:dataspace-trust:problem:';
 
@@ -13,10 +21,26 @@ export function errorMapper(logger: Logger) {
   return async function mapErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError();
-    } catch (error) {
+      if (ctx.body === undefined) {
+        if (ctx.status === 404) throw new NotFoundError();
+        // The router answered 405 (or 501 for a method it does not know) with an `Allow` header
+        // and no body: the same problem+json as every other error, the header kept.
+        if (ctx.status === 405) throw new MethodNotAllowedError();
+        if (ctx.status === 501) throw new NotImplementedError();
+      }
+    } catch (caught) {
+      let error = caught;
       const requestId = ctx.state.requestId as string | undefined;
-      // A rate-limit refusal says when to come back (RFC 9110 §10.2.3).
+      if (
+        !(error instanceof ProblemError) &&
+        !(error instanceof OAuthError) &&
+        isDatabaseUnavailable(error)
+      ) {
+        // An outage, not a bug: 503 with Retry-After, so callers and load balancers can tell.
+        logger.warn({ err: error, requestId }, 'database unavailable');
+        error = new DatabaseUnavailableError();
+      }
+      // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
       if (error instanceof OAuthError) {

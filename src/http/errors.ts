@@ -52,6 +52,30 @@ export class ServiceUnavailableError extends ProblemError {
   }
 }
 
+/** The database failed or timed out: the caller should retry (with `Retry-After`), the request was not at fault. */
+export class DatabaseUnavailableError extends ProblemError {
+  constructor(readonly retryAfterSeconds = 5) {
+    super(
+      503,
+      'database_unavailable',
+      'Service unavailable',
+      'The database is unavailable or did not answer in time; retry later.',
+    );
+  }
+}
+
+export class MethodNotAllowedError extends ProblemError {
+  constructor(detail = 'This resource does not allow the request method; see the Allow header.') {
+    super(405, 'method_not_allowed', 'Method not allowed', detail);
+  }
+}
+
+export class NotImplementedError extends ProblemError {
+  constructor() {
+    super(501, 'not_implemented', 'Not implemented', 'The service does not implement this request method.');
+  }
+}
+
 /** RFC 6749 §5.2 error for protocol endpoints. `error` is the registered code. */
 export class OAuthError extends Error {
   constructor(

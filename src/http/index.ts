@@ -4,6 +4,8 @@ export { errorMapper, PROBLEM_TYPE_PREFIX } from './error-mapper.js';
 export {
   BadRequestError,
   ConflictError,
+  DatabaseUnavailableError,
+  MethodNotAllowedError,
   NotFoundError,
   OAuthError,
   PayloadTooLargeError,

@@ -5,7 +5,16 @@ import type { Logger } from '../log/logger.js';
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
+  /**
+   * After the drain: how long requests in flight may take to finish before their connections
+   * are cut; closing the database then gets what is left of it (at least one second).
+   */
   readonly shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM/SIGINT, how long readiness answers 503 while the listener still accepts, so a
+   * load balancer notices and stops sending traffic before connections are refused.
+   */
+  readonly shutdownDrainMs?: number;
   readonly logger: Logger;
   /** Called first on SIGTERM/SIGINT: readiness should go 503. */
   readonly onShutdownBegin: () => void;
@@ -21,12 +30,26 @@ export interface RunningServer {
   shutdown(reason: string): Promise<number>;
 }
 
+/** The least time closing the database gets, even when the requests used up the timeout. */
+const MIN_CLOSE_MS = 1_000;
+
 /**
- * Listens, and shuts down gracefully on SIGTERM/SIGINT: readiness goes 503, the listener
- * closes, requests in flight finish (up to the timeout), the database closes, exit code 0.
+ * Listens, and shuts down gracefully on SIGTERM/SIGINT:
+ * 1. drain: readiness answers 503 for `shutdownDrainMs` while requests are still served, each
+ *    response with `Connection: close`, so keep-alive clients reconnect (to another replica)
+ *    after their next answer instead of being reset;
+ * 2. the listener closes, idle connections are closed, requests in flight finish, up to
+ *    `shutdownTimeoutMs`, then every connection is cut;
+ * 3. the database closes, bounded too: a stalled database never keeps the process alive.
  */
 export async function serve(app: Koa, options: ServeOptions): Promise<RunningServer> {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  let draining = false;
+  const server = createServer((request, response) => {
+    // Node answers `Connection: close` and closes the socket after this response.
+    if (draining) response.setHeader('Connection', 'close');
+    void handle(request, response);
+  });
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -37,17 +60,20 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       resolve();
     });
   });
-
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => {
     resolveStopped = resolve;
   });
+  const drainMs = options.shutdownDrainMs ?? 0;
   let shuttingDown: Promise<number> | undefined;
-
   const shutdown = (reason: string): Promise<number> => {
     shuttingDown ??= (async () => {
-      options.logger.info({ reason }, 'shutting down: finishing requests in flight');
+      options.logger.info({ reason, drainMs }, 'shutting down: readiness 503, draining');
       options.onShutdownBegin();
+      draining = true;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      options.logger.info('shutting down: listener closed, finishing requests in flight');
+      const deadline = Date.now() + options.shutdownTimeoutMs;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last response completes; close each
       // one then, instead of waiting for its keep-alive timeout.
@@ -65,11 +91,23 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       clearTimeout(timer);
       clearInterval(idleSweeper);
       let code = 0;
+      const closeMs = Math.max(MIN_CLOSE_MS, deadline - Date.now());
+      let closeTimer: NodeJS.Timeout | undefined;
       try {
-        await options.onShutdownEnd();
+        const outcome = await Promise.race([
+          options.onShutdownEnd().then(() => 'closed' as const),
+          new Promise<'timeout'>((resolve) => {
+            closeTimer = setTimeout(() => resolve('timeout'), closeMs);
+          }),
+        ]);
+        if (outcome === 'timeout') {
+          options.logger.warn({ timeoutMs: closeMs }, 'the database did not close in time: leaving it');
+        }
       } catch (error) {
         options.logger.error({ err: error }, 'error while closing');
         code = 1;
+      } finally {
+        clearTimeout(closeTimer);
       }
       options.logger.info({ code }, 'stopped');
       resolveStopped(code);
@@ -77,7 +115,6 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
     })();
     return shuttingDown;
   };
-
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void shutdown(signal));
   }

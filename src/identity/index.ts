@@ -11,3 +11,4 @@ export {
   ServiceIdentity,
   type SigningKey,
 } from './service-identity.js';
+export { TOKEN_KEY_BITS, type TokenSigningKey } from './token-keys.js';

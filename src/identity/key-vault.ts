@@ -30,6 +30,13 @@ export interface KeyVault {
   removeKey(did: string, kid: string): Promise<void>;
   /** The decrypted private key bytes; throws when the secret does not decrypt them. */
   privateKey(kid: string): Promise<Buffer>;
+  /**
+   * Stores a private key that belongs to no DID (an OpenID Connect token key: RSA PKCS#8 DER),
+   * encrypted like the others, under `alias`.
+   */
+  storeLooseKey(alias: string, type: 'RSA', der: Buffer): Promise<void>;
+  /** Deletes the private material of a key stored with `storeLooseKey`. */
+  removeLooseKey(alias: string): Promise<void>;
 }
 
 const KMS = 'local';
@@ -79,6 +86,12 @@ export function createKeyVault(dataSource: DataSource, secretHex: string): KeyVa
     async removeKey(did, kid) {
       await agent.didManagerRemoveKey({ did, kid });
       await agent.keyManagerDelete({ kid });
+    },
+    async storeLooseKey(alias, type, der) {
+      await privateKeys.importKey({ alias, type, privateKeyHex: der.toString('hex') });
+    },
+    async removeLooseKey(alias) {
+      await privateKeys.deleteKey({ alias });
     },
     async privateKey(kid) {
       const stored = await privateKeys.getKey({ alias: kid });

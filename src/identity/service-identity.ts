@@ -4,10 +4,11 @@ import type { DataSource, Repository } from 'typeorm';
 import { isUniqueViolation } from '../db/index.js';
 import { buildDidDocument, type DidDocument, type PublishedKey } from './did-document.js';
 import { type DidWebLocation, didWebForUrl } from './did-web.js';
-import { IdentityKeyEntity, type IdentityKeyRow } from './entities.js';
+import { IdentityKeyEntity, type IdentityKeyRow, TokenKeyEntity } from './entities.js';
 import { IdentityError } from './errors.js';
 import { ALGORITHM_OF, privateKeyObject, publicJwkOf, type SigningAlgorithm } from './key-material.js';
 import { createKeyVault, type KeyVault, type VaultKey, type VaultKeyType } from './key-vault.js';
+import { TokenKeys, type TokenSigningKey } from './token-keys.js';
 
 /** A key the service signs with: native KeyObject, and the DID URL verifiers resolve. */
 export interface SigningKey {
@@ -25,11 +26,19 @@ export interface IdentityOptions {
   readonly now?: () => Date;
   /** How long loaded keys are reused before the database is asked again (rotation by another process). */
   readonly cacheTtlMs?: number;
+  /**
+   * The least time between two reloads asked for by an unknown `kid` of the service's own DID
+   * (default 1 000 ms): a key rotated by another replica counts at once, while a flood of
+   * tokens with made-up kids costs at most one database read per interval.
+   */
+  readonly unknownKeyReloadIntervalMs?: number;
 }
 
 export interface RotationResult {
   readonly added: PublishedKey[];
   readonly previous: PublishedKey[];
+  /** The OpenID Connect token keys (RS256), by kid. */
+  readonly tokenKeys: { readonly added: string[]; readonly previous: string[] };
 }
 
 const KEY_TYPES: readonly VaultKeyType[] = ['Ed25519', 'Secp256r1'];
@@ -51,15 +60,19 @@ interface LoadedKeys {
 export class ServiceIdentity {
   private loaded: LoadedKeys | undefined;
   private readonly repository: Repository<IdentityKeyRow>;
+  private readonly tokenKeys: TokenKeys;
 
   private constructor(
     readonly location: DidWebLocation,
     private readonly vault: KeyVault,
     dataSource: DataSource,
     private readonly now: () => Date,
-    private readonly cacheTtlMs: number,
+    /** How long loaded keys are reused: another process's rotation shows here at the latest this much later. */
+    readonly cacheTtlMs: number,
+    private readonly unknownKeyReloadIntervalMs: number,
   ) {
     this.repository = dataSource.getRepository(IdentityKeyEntity);
+    this.tokenKeys = new TokenKeys(dataSource.getRepository(TokenKeyEntity), vault, location.did, now);
   }
 
   get did(): string {
@@ -78,11 +91,23 @@ export class ServiceIdentity {
       options.dataSource,
       options.now ?? (() => new Date()),
       options.cacheTtlMs ?? 30_000,
+      options.unknownKeyReloadIntervalMs ?? 1_000,
     );
     await identity.refuseForeignIdentity();
     if ((await identity.liveRows()).length === 0) await identity.create();
+    await identity.tokenKeys.ensure();
     await identity.reload();
     return identity;
+  }
+
+  /**
+   * The newest active OpenID Connect token key (RS256): it signs tokens only, is never in the
+   * DID document and never signs a credential.
+   */
+  async tokenSigningKey(): Promise<TokenSigningKey> {
+    const key = (await this.tokenKeys.active()).at(-1);
+    if (!key) throw new IdentityError('identity_not_initialised', 'the service has no active token key');
+    return key;
   }
 
   /** The DID document, from configuration and the key store only. */
@@ -102,7 +127,10 @@ export class ServiceIdentity {
     return (await this.keys()).published;
   }
 
-  /** Adds a new Ed25519 and P-256 key; the active ones become `previous` (still published). */
+  /**
+   * Adds a new Ed25519 and P-256 key (the active ones become `previous`, still published) and a
+   * new token key (the active one becomes `previous`).
+   */
   async rotate(): Promise<RotationResult> {
     const before = await this.liveRows();
     const added: IdentityKeyRow[] = [];
@@ -114,10 +142,12 @@ export class ServiceIdentity {
       }
       await repository.insert(added);
     });
+    const tokenKeys = await this.tokenKeys.rotate();
     await this.reload();
     return {
       added: added.map(toPublished(this.did)),
       previous: before.filter((r) => r.status === 'active').map(toPublished(this.did)),
+      tokenKeys,
     };
   }
 
@@ -132,8 +162,30 @@ export class ServiceIdentity {
       await this.repository.update({ kid: row.kid }, { status: 'retired', retiredAt });
       await this.vault.removeKey(this.did, row.kid);
     }
+    await this.tokenKeys.retire();
     await this.reload();
     return previous.map(toPublished(this.did));
+  }
+
+  private lastUnknownKeyReload = Number.NEGATIVE_INFINITY;
+  private unknownKeyReload: Promise<boolean> | undefined;
+
+  /**
+   * A signature names a key of this DID that the loaded document lacks: perhaps another
+   * replica or the CLI rotated the keys since the last load. Reloads the key set, at most once
+   * per `unknownKeyReloadIntervalMs` (callers arriving meanwhile share the reload under way);
+   * answers true when the keys were reloaded, so the caller looks the key up once more.
+   */
+  async reloadForUnknownKey(): Promise<boolean> {
+    if (this.unknownKeyReload) return this.unknownKeyReload;
+    if (Date.now() - this.lastUnknownKeyReload < this.unknownKeyReloadIntervalMs) return false;
+    this.lastUnknownKeyReload = Date.now();
+    this.unknownKeyReload = this.reload()
+      .then(() => true)
+      .finally(() => {
+        this.unknownKeyReload = undefined;
+      });
+    return this.unknownKeyReload;
   }
 
   /** Forgets the cached keys so the next call reads the database. */

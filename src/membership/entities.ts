@@ -100,7 +100,28 @@ export const MemberEntity = new EntitySchema<MemberRow>({
     credentialValidUntil: varchar(32, { name: 'credential_valid_until', nullable: true }),
     updatedAt: varchar(32, { name: 'updated_at' }),
   },
-  indices: [{ name: 'member_status', columns: ['status'] }],
+  indices: [{ name: 'member_status_did', columns: ['status', 'did'] }],
 });
 
-export const MEMBERSHIP_ENTITIES = [ChallengeEntity, ApplicationEntity, MemberEntity];
+/** What a member's facet row says: one of its roles, or one of its sides. */
+export type MemberFacetKind = 'role' | 'side';
+
+/** One role or side of a member, so that the registry filters and pages in SQL on an index. */
+export interface MemberFacetRow {
+  facet: MemberFacetKind;
+  value: string;
+  memberDid: string;
+}
+
+export const MemberFacetEntity = new EntitySchema<MemberFacetRow>({
+  name: 'MemberFacet',
+  tableName: 'member_facet',
+  columns: {
+    facet: varchar(8, { primary: true }),
+    value: varchar(200, { primary: true }),
+    memberDid: varchar(500, { name: 'member_did', primary: true }),
+  },
+  indices: [{ name: 'member_facet_member', columns: ['memberDid'] }],
+});
+
+export const MEMBERSHIP_ENTITIES = [ChallengeEntity, ApplicationEntity, MemberEntity, MemberFacetEntity];

@@ -5,12 +5,12 @@
  * in the same commit.
  */
 import type { EntityManager } from 'typeorm';
-import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import { type CredentialIssuer, DATA_SPACE_CREDENTIAL_FORMAT } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import type { Board } from '../governance/board.js';
 import { BoardMemberEntity, type MotionKind, type MotionRow } from '../governance/entities.js';
 import { GovernanceError } from '../governance/errors.js';
-import type { AuditTrail, MotionEffects } from '../governance/ports.js';
+import type { AuditTrail, LoginSessions, MotionEffects } from '../governance/ports.js';
 import {
   ApplicationEntity,
   type ApplicationRow,
@@ -18,7 +18,7 @@ import {
   type MemberRow,
   type MemberStatus,
 } from './entities.js';
-import { membershipSubject } from './members.js';
+import { membershipSubject, writeMemberFacets } from './members.js';
 import type { MembershipRules } from './ports.js';
 
 const DAY_MS = 86_400_000;
@@ -29,6 +29,8 @@ export interface LifecycleDeps {
   readonly rules: MembershipRules;
   readonly board: Board;
   readonly audit: AuditTrail;
+  /** A member that stops being active loses its logins in the same transaction. */
+  readonly logins: LoginSessions;
   readonly now: () => Date;
 }
 
@@ -119,6 +121,7 @@ export class MemberLifecycle implements MotionEffects {
     }
     await this.setStatus(member, 'withdrawn', manager);
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
+    await this.deps.logins.end(did, manager);
     await this.deps.audit.append({ kind: 'member.withdrawn', actor: did, subject: did, data: {} }, manager);
   }
 
@@ -164,6 +167,7 @@ export class MemberLifecycle implements MotionEffects {
     const members = manager.getRepository(MemberEntity);
     if (await members.findOneBy({ did: row.did })) await members.update({ did: row.did }, row);
     else await members.insert(row);
+    await writeMemberFacets(manager, row);
     await this.deps.audit.append(
       {
         kind: 'member.admitted',
@@ -219,6 +223,7 @@ export class MemberLifecycle implements MotionEffects {
     const issued = await this.deps.issuer.issue(
       {
         type: 'MembershipCredential',
+        format: DATA_SPACE_CREDENTIAL_FORMAT,
         subject: membershipSubject(row),
         validFrom,
         validUntil,
@@ -240,6 +245,8 @@ export class MemberLifecycle implements MotionEffects {
       .findOneBy({ did: motion.subject })) as MemberRow;
     await this.setStatus(member, status, manager);
     if (member.credentialId) await changeCredential(member.credentialId);
+    // Suspended or revoked: its OpenID Connect sessions and grants end with this commit.
+    if (status !== 'active') await this.deps.logins.end(member.did, manager);
     await this.deps.audit.append(
       {
         kind: `member.${status}`,

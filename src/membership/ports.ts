@@ -19,6 +19,8 @@ export interface MembershipRules {
   credentialValidityDays(version: string): Promise<number>;
   /** Credential types members in these roles may issue and be trusted for. */
   memberIssuableTypes(roles: readonly string[]): Promise<readonly string[]>;
+  /** The roles whose members may issue at least one credential type (under the current version). */
+  issuingRoles(): Promise<readonly string[]>;
   /** Adopts the proposed version (checked against the hash the board voted on). */
   adoptProposal(version: string, hash: string, by: string, manager: EntityManager): Promise<void>;
 }

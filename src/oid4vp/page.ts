@@ -1,7 +1,8 @@
 /**
  * The login page of an interaction: a QR code for a wallet on another device, a link for a
  * wallet on this one, and a small script that polls for a cross-device result. Server-rendered,
- * no framework; every interpolated value is escaped.
+ * no framework; every interpolated value is escaped. The script and the style carry the
+ * response's Content-Security-Policy nonce (src/http/security-headers.ts): nothing else inline runs.
  */
 import QRCode from 'qrcode';
 
@@ -11,6 +12,8 @@ export interface LoginPage {
   readonly sameDeviceUrl: string;
   readonly crossDeviceUrl: string;
   readonly statusUrl: string;
+  /** The nonce of this response's Content-Security-Policy. */
+  readonly nonce: string;
 }
 
 export function escapeHtml(value: string): string {
@@ -29,7 +32,7 @@ export async function renderLoginPage(page: LoginPage): Promise<string> {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Log in with your wallet</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
+<style nonce="${escapeHtml(page.nonce)}">body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
 .qr svg{width:16rem;height:16rem}.button{display:inline-block;padding:.6rem 1rem;border:1px solid #333;border-radius:.3rem;text-decoration:none}</style>
 </head>
 <body>
@@ -41,7 +44,7 @@ export async function renderLoginPage(page: LoginPage): Promise<string> {
 <h2>Wallet on this device</h2>
 <p><a class="button" id="same-device" href="${escapeHtml(page.sameDeviceUrl)}">Open my wallet</a></p>
 <p id="status" role="status">Waiting for your wallet…</p>
-<script>
+<script nonce="${escapeHtml(page.nonce)}">
 (function poll() {
   fetch(${JSON.stringify(page.statusUrl).replace(/</g, '\\u003c')}, { credentials: 'same-origin' })
     .then(function (r) { return r.json(); })

@@ -2,6 +2,11 @@
  * The request object (OpenID4VP 1.0 §5, JAR RFC 9101): a JWT signed by the service DID, with
  * `typ: oauth-authz-req+jwt` and the client identifier prefix `decentralized_identifier:`
  * (§5.9.3: the wallet verifies the signature with a key of that DID's document).
+ *
+ * No `iss` claim: §5 makes it redundant with `client_id` and says a wallet MUST ignore it. It
+ * is left out rather than set to the bare DID, so no wallet has anything to compare: the
+ * prefixed client id there made `@openid4vc/openid4vp` (Credo) refuse the login, because it
+ * checks an `iss` against the DID of `kid`.
  */
 import { SignJWT } from 'jose';
 import type { ServiceIdentity } from '../identity/index.js';
@@ -41,7 +46,6 @@ export async function signRequestObject(
     client_metadata: { vp_formats_supported: { jwt_vc_json: { alg_values: ['EdDSA', 'ES256'] } } },
   })
     .setProtectedHeader({ alg: key.algorithm, typ: REQUEST_OBJECT_TYP, kid: key.kid })
-    .setIssuer(input.clientId)
     .setAudience('https://self-issued.me/v2')
     .setIssuedAt(iat)
     .setExpirationTime(iat + REQUEST_OBJECT_LIFETIME_SECONDS)

@@ -95,6 +95,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       sameDeviceUrl: walletUrl(clientId, requestUri('same-device')),
       crossDeviceUrl: walletUrl(clientId, requestUri('cross-device')),
       statusUrl: `${interactionBase}/${interaction.uid}/status`,
+      nonce: String(ctx.state.cspNonce ?? ''),
     });
   });
 
@@ -154,7 +155,9 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     if (!primary) throw new OAuthError(400, 'access_denied', 'query_not_satisfied');
     const claims = mapClaims(rulebook, [...answer.matches.values()]);
     const { won, responseCode } = await inTransaction(deps.dataSource, undefined, async (manager) => {
-      const account = await deps.oidc.accounts.record(primary.issuer, primary.subject, claims, manager);
+      const account = await deps.oidc.accounts.record(primary.issuer, primary.subject, claims, manager, [
+        ...answer.matches.values(),
+      ]);
       const marked = await deps.transactions.markPresented(manager, transaction.state, {
         accountId: account.accountId,
         amr: ['vc'],

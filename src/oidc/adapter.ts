@@ -4,9 +4,22 @@
  * serves any step of a login. Clients are read from `oidc_client` (registered by the operator,
  * never through the provider). Every database use goes through `reading`/`inTransaction`
  * (src/db/transactions.ts), so on SQLite it is queued with the rest of the service.
+ *
+ * Security properties (issue 8):
+ * - Bearer values (access and refresh tokens, codes, client-credentials tokens, pushed request
+ *   URIs) are stored under a SHA-256 of the value and without it in the payload: whoever reads
+ *   the table cannot use them. Sessions and interactions keep their id, which is useless
+ *   without the cookie signature (keys derived from the key-encryption secret).
+ * - Single use is decided by the database: `consume` is one conditional UPDATE
+ *   (`WHERE consumed_at IS NULL`) and only the caller whose UPDATE changed the row wins; a
+ *   loser gets `invalid_grant` and, as for any replayed code or refresh token (RFC 6749 §4.1.2,
+ *   OAuth 2.0 Security BCP §4.14), the grant is revoked.
+ * - Replay records (`private_key_jwt` assertion `jti`) are inserted, never overwritten: a
+ *   unique violation means the assertion was used already (`ReplayDetected`).
  */
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { inTransaction, reading } from '../db/index.js';
+import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
 import { OidcClientEntity, type OidcClientRow, OidcModelEntity, type OidcModelRow } from './entities.js';
 
 /** The payload oidc-provider hands the adapter; only the fields the adapter indexes are named. */
@@ -33,22 +46,63 @@ export type AdapterConstructor = new (name: string) => ProviderAdapter;
 
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** Models whose id is a bearer value: stored under its hash. */
+export const HASHED_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PushedAuthorizationRequest',
+]);
+
+/** The key a bearer value is stored under: SHA-256, base64url. */
+export function storageKey(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+/** A replay record that exists already: the assertion (or proof) was used before. */
+export class ReplayDetected extends Error {
+  constructor() {
+    super('this token was used before');
+    this.name = 'ReplayDetected';
+  }
+}
+
+export interface AdapterOptions {
+  readonly now?: () => Date;
+  /** The error a losing `consume` throws: oidc-provider's `InvalidGrant`. */
+  readonly alreadyConsumed?: (model: string) => Error;
+}
+
+function accountOf(payload: AdapterPayload): string | null {
+  const direct = payload.accountId;
+  if (typeof direct === 'string') return direct;
+  const session = payload.session as { accountId?: unknown } | undefined;
+  if (typeof session?.accountId === 'string') return session.accountId;
+  const login = (payload.result as { login?: { accountId?: unknown } } | undefined)?.login;
+  return typeof login?.accountId === 'string' ? login.accountId : null;
+}
+
 /** A client the operator registered, as oidc-provider expects its metadata. */
 export function clientMetadata(row: OidcClientRow): AdapterPayload {
   return JSON.parse(row.metadata) as AdapterPayload;
 }
 
 /** The adapter class for `dataSource`, with its own clock (expiry is decided here, not by the database). */
-export function typeormAdapter(
-  dataSource: DataSource,
-  now: () => Date = () => new Date(),
-): AdapterConstructor {
+export function typeormAdapter(dataSource: DataSource, options: AdapterOptions = {}): AdapterConstructor {
+  const now = options.now ?? (() => new Date());
+  const alreadyConsumed =
+    options.alreadyConsumed ?? ((model: string) => new Error(`${model} already consumed`));
   let lastSweep = 0;
 
-  const alive = (row: OidcModelRow | null): AdapterPayload | undefined => {
+  /** The payload of a live row; `jti` is the presented value when only its hash is stored. */
+  const alive = (row: OidcModelRow | null, jti?: string): AdapterPayload | undefined => {
     if (!row) return undefined;
     if (row.expiresAt !== null && row.expiresAt <= now().toISOString()) return undefined;
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    if (jti !== undefined && HASHED_MODELS.has(row.model)) payload.jti = jti;
     return row.consumedAt !== null
       ? { ...payload, consumed: Math.floor(Date.parse(row.consumedAt) / 1000) }
       : payload;
@@ -101,26 +155,54 @@ export function typeormAdapter(
   }
 
   class ModelAdapter implements ProviderAdapter {
-    constructor(private readonly model: string) {}
+    private readonly hashed: boolean;
+
+    constructor(private readonly model: string) {
+      this.hashed = HASHED_MODELS.has(model);
+    }
+
+    private key(id: string): string {
+      return this.hashed ? storageKey(id) : id;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null;
+      const stored: Record<string, unknown> = { ...payload };
+      // The value itself never reaches the database; find() puts it back from the lookup.
+      if (this.hashed) delete stored.jti;
       const row: OidcModelRow = {
         model: this.model,
-        id,
-        payload: JSON.stringify(payload),
+        id: this.key(id),
+        payload: JSON.stringify(stored),
         grantId: typeof payload.grantId === 'string' ? payload.grantId : null,
+        accountId: accountOf(payload),
         uid: typeof payload.uid === 'string' ? payload.uid : null,
         userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
         expiresAt,
         consumedAt: null,
       };
+      if (this.model === 'ReplayDetection') {
+        // Insert only: of two racing uses of one assertion, the second insert fails.
+        try {
+          await reading(dataSource, undefined, (manager) =>
+            manager.getRepository(OidcModelEntity).insert(row),
+          );
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new ReplayDetected();
+          throw error;
+        }
+        await sweep();
+        return;
+      }
       await inTransaction(dataSource, undefined, async (manager) => {
         const repository = manager.getRepository(OidcModelEntity);
         // An upsert rewrites the payload but keeps a consumption already recorded.
-        const existing = await repository.findOneBy({ model: this.model, id });
+        const existing = await repository.findOneBy({ model: this.model, id: row.id });
         if (existing)
-          await repository.update({ model: this.model, id }, { ...row, consumedAt: existing.consumedAt });
+          await repository.update(
+            { model: this.model, id: row.id },
+            { ...row, consumedAt: existing.consumedAt },
+          );
         else await repository.insert(row);
       });
       await sweep();
@@ -129,8 +211,9 @@ export function typeormAdapter(
     async find(id: string): Promise<AdapterPayload | undefined> {
       return alive(
         await reading(dataSource, undefined, (manager) =>
-          manager.getRepository(OidcModelEntity).findOneBy({ model: this.model, id }),
+          manager.getRepository(OidcModelEntity).findOneBy({ model: this.model, id: this.key(id) }),
         ),
+        id,
       );
     }
 
@@ -150,16 +233,41 @@ export function typeormAdapter(
       );
     }
 
+    /**
+     * Marks the row consumed if nobody has: the affected-row count of one conditional UPDATE
+     * decides. A loser revokes the grant (the value was replayed) and gets `invalid_grant`.
+     */
     async consume(id: string): Promise<void> {
-      const consumedAt = now().toISOString();
-      await reading(dataSource, undefined, (manager) =>
-        manager.getRepository(OidcModelEntity).update({ model: this.model, id }, { consumedAt }),
+      const key = this.key(id);
+      const result = await reading(dataSource, undefined, (manager) =>
+        manager
+          .createQueryBuilder()
+          .update(OidcModelEntity)
+          .set({ consumedAt: now().toISOString() })
+          .where('model = :model AND id = :key AND consumed_at IS NULL', { model: this.model, key })
+          .execute(),
       );
+      if (result.affected === 1) return;
+      const row = await reading(dataSource, undefined, (manager) =>
+        manager.getRepository(OidcModelEntity).findOneBy({ model: this.model, id: key }),
+      );
+      if (row?.grantId) {
+        const grantId = row.grantId;
+        await reading(dataSource, undefined, (manager) =>
+          manager
+            .createQueryBuilder()
+            .delete()
+            .from(OidcModelEntity)
+            .where("grant_id = :grantId OR (model = 'Grant' AND id = :grantId)", { grantId })
+            .execute(),
+        );
+      }
+      throw alreadyConsumed(this.model);
     }
 
     async destroy(id: string): Promise<void> {
       await reading(dataSource, undefined, (manager) =>
-        manager.getRepository(OidcModelEntity).delete({ model: this.model, id }),
+        manager.getRepository(OidcModelEntity).delete({ model: this.model, id: this.key(id) }),
       );
     }
 

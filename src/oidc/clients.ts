@@ -27,6 +27,8 @@ export interface ClientInput {
   readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
   readonly postLogoutRedirectUris?: readonly string[];
   readonly clientName?: string;
+  /** How its ID tokens are signed (`id_token_signed_response_alg`): ES256 unless given. */
+  readonly idTokenSignedResponseAlg?: string;
 }
 
 export interface RegisteredClient {
@@ -40,11 +42,16 @@ export interface RegisteredClient {
   readonly jwks_uri?: string;
   readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
   readonly client_name?: string;
+  readonly id_token_signed_response_alg?: IdTokenAlgorithm;
   /** Only in the answer of `add`: it is never shown again. */
   readonly client_secret?: string;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,255}$/;
+
+/** The algorithms an ID token may be signed with (RS256 by the token key, the others by the DID's keys). */
+export const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type IdTokenAlgorithm = (typeof ID_TOKEN_ALGORITHMS)[number];
 
 export function hashClientSecret(secret: string): string {
   return `${SECRET_HASH_PREFIX}${createHash('sha256').update(secret, 'utf8').digest('hex')}`;
@@ -111,6 +118,13 @@ export class ClientRegistry {
         throw new OidcError('invalid_client_metadata', 'the JWKS URI must use https');
       }
     }
+    const alg = input.idTokenSignedResponseAlg;
+    if (alg !== undefined && !(ID_TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new OidcError(
+        'invalid_client_metadata',
+        `the ID token algorithm is one of ${ID_TOKEN_ALGORITHMS.join(', ')}`,
+      );
+    }
     const keys = input.jwksUri !== undefined || input.jwks !== undefined;
     const secret = keys ? undefined : randomBytes(32).toString('base64url');
     const client: RegisteredClient = {
@@ -126,6 +140,7 @@ export class ClientRegistry {
       ...(input.jwksUri !== undefined ? { jwks_uri: input.jwksUri } : {}),
       ...(input.jwks !== undefined ? { jwks: input.jwks } : {}),
       ...(input.clientName !== undefined ? { client_name: input.clientName } : {}),
+      ...(alg !== undefined ? { id_token_signed_response_alg: alg as IdTokenAlgorithm } : {}),
     };
     const stored = secret === undefined ? client : { ...client, client_secret: hashClientSecret(secret) };
     await inTransaction(this.dataSource, undefined, async (manager) => {

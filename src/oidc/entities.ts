@@ -2,14 +2,16 @@ import { EntitySchema } from 'typeorm';
 
 /**
  * One stored oidc-provider model instance (session, interaction, grant, code, token, ...).
- * `payload` is the provider's JSON; `grantId`, `uid` and `userCode` are copied out so the
- * adapter can find and revoke by them; `expiresAt` is an ISO instant (rows past it are dead).
+ * `payload` is the provider's JSON; `grantId`, `uid`, `userCode` and `accountId` are copied out
+ * so the adapter can find and revoke by them; `expiresAt` is an ISO instant (rows past it are
+ * dead). For bearer tokens and codes `id` is a SHA-256 of the value, never the value itself.
  */
 export interface OidcModelRow {
   model: string;
   id: string;
   payload: string;
   grantId: string | null;
+  accountId: string | null;
   uid: string | null;
   userCode: string | null;
   expiresAt: string | null;
@@ -24,6 +26,7 @@ export const OidcModelEntity = new EntitySchema<OidcModelRow>({
     id: { type: 'varchar', length: 255, primary: true },
     payload: { type: 'text' },
     grantId: { name: 'grant_id', type: 'varchar', length: 255, nullable: true },
+    accountId: { name: 'account_id', type: 'varchar', length: 64, nullable: true },
     uid: { type: 'varchar', length: 255, nullable: true },
     userCode: { name: 'user_code', type: 'varchar', length: 255, nullable: true },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32, nullable: true },
@@ -34,6 +37,7 @@ export const OidcModelEntity = new EntitySchema<OidcModelRow>({
     { name: 'ix_oidc_model_uid', columns: ['uid'] },
     { name: 'ix_oidc_model_user_code', columns: ['userCode'] },
     { name: 'ix_oidc_model_expires', columns: ['expiresAt'] },
+    { name: 'ix_oidc_model_account', columns: ['accountId'] },
   ],
 });
 
@@ -56,13 +60,16 @@ export const OidcClientEntity = new EntitySchema<OidcClientRow>({
 
 /**
  * A wallet-login account, keyed on the (issuer, subject) of the credential that identified it.
- * `claims` holds the claims mapped from the credentials at the last login (JSON).
+ * `claims` holds the claims mapped from the credentials at the last login (JSON); `sources`
+ * the credentials of that login whose claims the registry keeps (JSON `[{ type, did }]`):
+ * those claims are read from the registry whenever tokens are issued.
  */
 export interface OidcAccountRow {
   accountId: string;
   issuer: string;
   subject: string;
   claims: string;
+  sources: string | null;
   updatedAt: string;
 }
 
@@ -74,9 +81,29 @@ export const OidcAccountEntity = new EntitySchema<OidcAccountRow>({
     issuer: { type: 'varchar', length: 500 },
     subject: { type: 'varchar', length: 500 },
     claims: { type: 'text' },
+    sources: { type: 'text', nullable: true },
     updatedAt: { name: 'updated_at', type: 'varchar', length: 32 },
   },
   uniques: [{ name: 'uq_oidc_account_issuer_subject', columns: ['issuer', 'subject'] }],
 });
 
-export const OIDC_ENTITIES = [OidcModelEntity, OidcClientEntity, OidcAccountEntity];
+/**
+ * A DID an account logged in with (the subject of any credential of any of its logins; rows
+ * are only added): the end of that DID's membership or board seat ends the account's logins.
+ */
+export interface OidcAccountDidRow {
+  accountId: string;
+  did: string;
+}
+
+export const OidcAccountDidEntity = new EntitySchema<OidcAccountDidRow>({
+  name: 'OidcAccountDid',
+  tableName: 'oidc_account_did',
+  columns: {
+    accountId: { name: 'account_id', type: 'varchar', length: 64, primary: true },
+    did: { type: 'varchar', length: 500, primary: true },
+  },
+  indices: [{ name: 'ix_oidc_account_did_did', columns: ['did'] }],
+});
+
+export const OIDC_ENTITIES = [OidcModelEntity, OidcClientEntity, OidcAccountEntity, OidcAccountDidEntity];

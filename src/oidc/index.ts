@@ -1,4 +1,4 @@
-export { type Account, AccountStore, accountIdOf } from './accounts.js';
+export { type Account, AccountStore, accountIdOf, type LoginCredential } from './accounts.js';
 export { type ClientInput, ClientRegistry, type RegisteredClient } from './clients.js';
 export { OIDC_ENTITIES } from './entities.js';
 export { OidcError, type OidcErrorCode } from './errors.js';
@@ -12,4 +12,5 @@ export {
   openOidc,
   scopeClaims,
 } from './module.js';
+export { endLogins, type RegistryEntry, type RegistryPort } from './registry.js';
 export { CREDENTIAL_SCOPES, type CredentialScope, isCredentialScope, SUPPORTED_SCOPES } from './scopes.js';

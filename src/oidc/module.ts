@@ -12,7 +12,8 @@ import type { Rulebook } from '../rulebook/index.js';
 import { AccountStore } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
-import { createProvider, deriveCookieKeys } from './provider.js';
+import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
+import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
 
 export const OIDC_PATH = '/oidc';
@@ -26,6 +27,8 @@ export interface OidcOptions {
   /** The rulebook in force: its claim mapping says which claims each scope releases. */
   readonly rulebook: Rulebook;
   readonly trustProxy: boolean;
+  /** The member and board registry: the claims it keeps are read from it at every token. */
+  readonly registry: RegistryPort;
   readonly now?: () => Date;
 }
 
@@ -83,14 +86,24 @@ export function scopeClaims(rulebook: Rulebook): Record<string, string[]> {
 export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const now = options.now ?? (() => new Date());
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
-  const accounts = new AccountStore(options.dataSource, now);
+  const accounts = new AccountStore(options.dataSource, options.identity.did, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
   const basePath = new URL(issuer).pathname;
+  const { errors } = await loadProvider();
   const provider = await createProvider({
     issuer,
-    signingKeys: [await options.identity.signingKey('ES256'), await options.identity.signingKey('EdDSA')],
-    adapter: typeormAdapter(options.dataSource, now),
+    signingKeys: [
+      await options.identity.signingKey('ES256'),
+      await options.identity.signingKey('EdDSA'),
+      await options.identity.tokenSigningKey(),
+    ],
+    adapter: typeormAdapter(options.dataSource, {
+      now,
+      alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
+    }),
     accounts,
+    registry: options.registry,
+    rulebook: options.rulebook,
     cookieKeys,
     scopeClaims: scopeClaims(options.rulebook),
     interactionUrl: (uid) => `${basePath}/interaction/${uid}`,

@@ -1,8 +1,9 @@
 /**
  * The oidc-provider configuration: every default that matters is set here on purpose.
  *
- * - Keys: the service's own EdDSA and P-256 keys (their `kid` is the DID URL); no development
- *   keys. ID tokens are ES256 unless a client asks for EdDSA.
+ * - Keys: the service's own EdDSA and P-256 keys (their `kid` is the DID URL) and its RSA token
+ *   key (RS256, `kid` its JWK thumbprint); no development keys. ID tokens are ES256 unless the
+ *   client was registered with `id_token_signed_response_alg` RS256 or EdDSA.
  * - No development interactions: logins go through the wallet login (src/oid4vp).
  * - Authorization code flow only, PKCE S256 for every client, exact redirect URIs, `iss` in
  *   authorization responses (RFC 9207: oidc-provider always sends it), refresh tokens rotated,
@@ -12,10 +13,12 @@
  */
 import { hkdfSync, type KeyObject } from 'node:crypto';
 import type { Configuration, JWK, default as Provider } from 'oidc-provider';
-import type { SigningKey } from '../identity/index.js';
+import type { SigningKey, TokenSigningKey } from '../identity/index.js';
+import type { Rulebook } from '../rulebook/index.js';
 import type { AccountStore } from './accounts.js';
-import type { AdapterConstructor } from './adapter.js';
+import { type AdapterConstructor, ReplayDetected } from './adapter.js';
 import { clientSecretMatches } from './clients.js';
+import { currentClaims, type RegistryPort } from './registry.js';
 import { SUPPORTED_SCOPES } from './scopes.js';
 
 /** Model lifetimes in seconds. */
@@ -36,11 +39,22 @@ export const OIDC_TTL = {
 
 export const ALGORITHMS = ['ES256', 'EdDSA'] as const;
 
+/**
+ * ID tokens and userinfo may also be RS256 (the token key): OpenID Connect Core §15.1 and
+ * Discovery §3 make RS256 mandatory for an OP. Client authentication, request objects and the
+ * rest keep the allow-list.
+ */
+export const ID_TOKEN_ALGORITHMS = ['RS256', ...ALGORITHMS] as const;
+
 export interface ProviderOptions {
   readonly issuer: string;
-  readonly signingKeys: readonly SigningKey[];
+  readonly signingKeys: readonly (SigningKey | TokenSigningKey)[];
   readonly adapter: AdapterConstructor;
   readonly accounts: AccountStore;
+  /** The registry the claims it keeps are read from at every token and userinfo. */
+  readonly registry: RegistryPort;
+  /** The rulebook whose claim mapping turns registry entries into claims. */
+  readonly rulebook: Rulebook;
   readonly cookieKeys: readonly string[];
   /** Scope → the claims it releases (from the rulebook's claim mapping). */
   readonly scopeClaims: Readonly<Record<string, readonly string[]>>;
@@ -61,15 +75,21 @@ export function deriveCookieKeys(secretHex: string): string[] {
   return [Buffer.from(key).toString('base64url')];
 }
 
-function privateJwk(key: SigningKey): JWK {
+function privateJwk(key: SigningKey | TokenSigningKey): JWK {
   const jwk = (key.privateKey as KeyObject).export({ format: 'jwk' }) as JWK;
   return { ...jwk, kid: key.kid, alg: key.algorithm, use: 'sig' };
 }
 
+/**
+ * oidc-provider, loaded when the service opens, not when the CLI starts: on import it warns on
+ * stderr about Node 20, which commands that never open the service must not print.
+ */
+export function loadProvider(): Promise<typeof import('oidc-provider')> {
+  return import('oidc-provider');
+}
+
 export async function createProvider(options: ProviderOptions): Promise<Provider> {
-  // Loaded when the service opens, not when the CLI starts: on import it warns on stderr about
-  // Node 20, which commands that never open the service must not print.
-  const { default: ProviderClass } = await import('oidc-provider');
+  const { default: ProviderClass } = await loadProvider();
   const configuration: Configuration = {
     adapter: options.adapter as unknown as Configuration['adapter'],
     jwks: { keys: options.signingKeys.map(privateJwk) },
@@ -106,8 +126,8 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       token_endpoint_auth_method: 'client_secret_basic',
     },
     enabledJWA: {
-      idTokenSigningAlgValues: [...ALGORITHMS],
-      userinfoSigningAlgValues: [...ALGORITHMS],
+      idTokenSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
+      userinfoSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
       clientAuthSigningAlgValues: [...ALGORITHMS],
       requestObjectSigningAlgValues: [...ALGORITHMS],
       authorizationSigningAlgValues: [...ALGORITHMS],
@@ -115,10 +135,14 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     },
     ttl: { ...OIDC_TTL },
     interactions: { url: (_ctx, interaction) => options.interactionUrl(interaction.uid) },
+    // Called for every token issued (code and refresh grants) and every userinfo answer: the
+    // registry's claims are read now, and an ended membership has no account (registry.ts).
     findAccount: async (_ctx, sub) => {
       const account = await options.accounts.find(sub);
       if (!account) return undefined;
-      return { accountId: account.accountId, claims: () => ({ ...account.claims, sub: account.accountId }) };
+      const claims = await currentClaims(account, options.rulebook, options.registry);
+      if (!claims) return undefined;
+      return { accountId: account.accountId, claims: () => ({ ...claims, sub: account.accountId }) };
     },
   };
   const provider = new ProviderClass(options.issuer, configuration);
@@ -135,6 +159,25 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     actual: string,
   ) {
     return clientSecretMatches(this.clientSecret, actual);
+  };
+  // Replay records are insert-only (adapter.ts): a racing second use of one client assertion
+  // fails its insert, which is the answer "used before", not a server error.
+  const replay = provider.ReplayDetection as unknown as {
+    unique?: (iss: string, jti: string, exp: number) => Promise<boolean>;
+  };
+  const unique = replay.unique;
+  if (typeof unique !== 'function') {
+    throw new Error(
+      'oidc-provider no longer has ReplayDetection.unique: assertion replays cannot be refused',
+    );
+  }
+  replay.unique = async function uniqueOnce(iss, jti, exp) {
+    try {
+      return await unique.call(this, iss, jti, exp);
+    } catch (error) {
+      if (error instanceof ReplayDetected) return false;
+      throw error;
+    }
   };
   return provider;
 }

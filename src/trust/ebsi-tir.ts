@@ -13,7 +13,10 @@ export type EbsiIssuerType = 'RootTAO' | 'TAO' | 'TI' | 'Revoked' | 'Undefined';
 
 /** One attribute of `GET /v4/issuers/{did}`. */
 export interface EbsiIssuerAttribute {
-  /** sha256 of `body` (the string as served), lower-case hex. */
+  /**
+   * Standard base64 of the SHA-256 of the attribute's JSON bytes (what `body` encodes), as
+   * FIWARE trusted-issuers-list computes it (TIRMapper: `base64(sha256(json))`).
+   */
   readonly hash: string;
   /** Standard base64 of the UTF-8 JSON of a {@link TilCredential}. */
   readonly body: string;
@@ -86,8 +89,9 @@ export function ebsiIssuer(entry: TrustedIssuer, serviceDid: string): EbsiIssuer
   return {
     did: entry.did,
     attributes: tilCredentials(entry).map((credential) => {
-      const body = Buffer.from(JSON.stringify(credential), 'utf8').toString('base64');
-      const hash = createHash('sha256').update(body, 'utf8').digest('hex');
+      const json = Buffer.from(JSON.stringify(credential), 'utf8');
+      const body = json.toString('base64');
+      const hash = createHash('sha256').update(json).digest('base64');
       return { hash, body, issuerType, tao: serviceDid, rootTao: serviceDid };
     }),
   };
@@ -110,19 +114,24 @@ export function lastPage(total: number, size: number): number {
 /**
  * One page of `GET /v4/issuers`, as EBSI paginates: `page[after]` is the 1-based page number,
  * `pageSize` the requested size, and all four links are always present, clamped to the
- * existing pages (on the last page `next` equals `self`).
+ * existing pages (on the last page `next` equals `self`). `items` are that page's entries
+ * only, `total` the number of entries in all pages.
  */
-export function ebsiIssuerPage(entries: readonly TrustedIssuer[], request: PageRequest): EbsiIssuerList {
+export function ebsiIssuerPage(
+  items: readonly TrustedIssuer[],
+  total: number,
+  request: PageRequest,
+): EbsiIssuerList {
   const { baseUrl, size, page } = request;
-  const last = lastPage(entries.length, size);
+  const last = lastPage(total, size);
   const link = (n: number) => `${baseUrl}/v4/issuers?page[after]=${n}&page[size]=${size}`;
   return {
     self: link(page),
-    items: entries.slice((page - 1) * size, page * size).map((entry) => ({
+    items: items.map((entry) => ({
       did: entry.did,
       href: `${baseUrl}/v4/issuers/${encodeURIComponent(entry.did)}`,
     })),
-    total: entries.length,
+    total,
     pageSize: size,
     links: {
       first: link(1),
@@ -133,7 +142,12 @@ export function ebsiIssuerPage(entries: readonly TrustedIssuer[], request: PageR
   };
 }
 
-/** `a.b-c` → `$.a['b-c']`: dot notation where the key is an identifier, brackets otherwise. */
-function jsonPath(keys: readonly string[]): string {
-  return `$${keys.map((key) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `['${key}']`)).join('')}`;
+/**
+ * `a.b-c` → `$.a["b-c"]`: an RFC 9535 normalized-enough path. Dot notation where the key is an
+ * ASCII identifier (§2.5.1.1 member-name-shorthand), otherwise a double-quoted name selector
+ * (§2.3.1.1) with JSON string escaping. Double quotes, not single: FIWARE VCVerifier's JSONPath
+ * library cannot parse single-quoted brackets and then treats the constraint as satisfied.
+ */
+export function jsonPath(keys: readonly string[]): string {
+  return `$${keys.map((key) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)).join('')}`;
 }

@@ -12,20 +12,24 @@ export {
   tilCredentials,
 } from './ebsi-tir.js';
 export { TrustAnchorError, type TrustAnchorErrorCode } from './errors.js';
+export { memberIssuersFrom } from './member-source.js';
 export {
   BASE_CREDENTIAL_TYPE,
   createTrustRegistry,
+  type RegistryPage,
   type TrustCheckCode,
   type TrustCheckRequest,
   type TrustCheckResult,
   type TrustRegistry,
   type TrustRegistryOptions,
+  trustedAt,
 } from './registry.js';
 export { type TrustRoutesOptions, trustRoutes } from './routes.js';
 export type {
   ClaimConstraint,
   IssuerSource,
   MemberIssuer,
+  MemberIssuerSource,
   TrustAnchor,
   TrustedIssuer,
   Validity,

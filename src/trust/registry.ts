@@ -1,7 +1,7 @@
 import { constraintsFor, satisfiesClaim } from './claims.js';
 import { isDid } from './did-syntax.js';
 import { TrustAnchorError } from './errors.js';
-import type { MemberIssuer, TrustAnchor, TrustedIssuer } from './types.js';
+import type { MemberIssuer, MemberIssuerSource, TrustAnchor, TrustedIssuer } from './types.js';
 
 /** The W3C base type every credential carries; it is never a trust-governed type of its own. */
 export const BASE_CREDENTIAL_TYPE = 'VerifiableCredential';
@@ -40,10 +40,31 @@ export interface TrustRegistry {
    * input; rejects only when the member source fails.
    */
   check(request: TrustCheckRequest): Promise<TrustCheckResult>;
-  /** Every entry, ordered by DID (code-unit order). */
-  list(): Promise<TrustedIssuer[]>;
-  /** The entry for exactly this DID, if any. */
+  /**
+   * One page of entries in registry order: the service and the trust anchors by DID, then the
+   * admitted members by DID. `after` is the last DID of the previous page; `next` is set when
+   * more entries follow. Reads at most one page of members.
+   */
+  page(request: { readonly after?: string; readonly limit: number }): Promise<RegistryPage>;
+  /**
+   * One page of the entries trusted at `at` (within their window), in registry order, by
+   * 1-based page number (EBSI TIR `page[after]`), with their total. Reads at most one page of
+   * members and counts them once.
+   */
+  pageTrustedAt(request: { readonly at: Date; readonly page: number; readonly size: number }): Promise<{
+    readonly items: readonly TrustedIssuer[];
+    readonly total: number;
+  }>;
+  /** The entry for exactly this DID, if any: one lookup by key. */
   get(did: string): Promise<TrustedIssuer | undefined>;
+}
+
+export interface RegistryPage {
+  readonly items: readonly TrustedIssuer[];
+  /** How many entries the registry holds. */
+  readonly total: number;
+  /** The `after` of the next page, when there is one. */
+  readonly next?: string;
 }
 
 export interface TrustRegistryOptions {
@@ -54,8 +75,8 @@ export interface TrustRegistryOptions {
   /** The data space's own types the service issues (e.g. MembershipCredential). */
   readonly serviceTypes: readonly string[];
   readonly serviceName?: string;
-  /** Admitted members and the types the rulebook lets them issue; read on each lookup. */
-  readonly memberIssuers?: () => Promise<readonly MemberIssuer[]>;
+  /** Admitted members and the types the rulebook lets them issue; looked up by DID or by page. */
+  readonly members?: MemberIssuerSource;
 }
 
 /**
@@ -85,26 +106,63 @@ export function createTrustRegistry(options: TrustRegistryOptions): TrustRegistr
     fixed.set(anchor.did, anchor);
   }
 
-  async function members(): Promise<TrustedIssuer[]> {
-    const listed = options.memberIssuers ? await options.memberIssuers() : [];
-    return listed.flatMap((member) => {
+  const members = options.members;
+  const ordered = [...fixed.values()].sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0));
+  const exclude = ordered.map((entry) => entry.did);
+  const entries = (listed: readonly MemberIssuer[]) =>
+    listed.flatMap((member) => {
       const entry = memberEntry(member);
       return entry && !fixed.has(entry.did) ? [entry] : [];
     });
-  }
 
   async function get(did: string): Promise<TrustedIssuer | undefined> {
     if (typeof did !== 'string') return undefined;
-    return fixed.get(did) ?? (await members()).find((entry) => entry.did === did);
+    const known = fixed.get(did);
+    if (known || !members) return known;
+    const member = await members.get(did);
+    return member ? entries([member])[0] : undefined;
   }
 
   return {
     serviceDid: service.did,
     get,
-    async list() {
-      const all = new Map(fixed);
-      for (const member of await members()) if (!all.has(member.did)) all.set(member.did, member);
-      return [...all.values()].sort((a, b) => (a.did < b.did ? -1 : a.did > b.did ? 1 : 0));
+    async page({ after, limit }) {
+      // The fixed entries come first; a cursor naming one of them continues among them.
+      const position = after === undefined ? 0 : exclude.indexOf(after) + 1;
+      const items: TrustedIssuer[] =
+        after === undefined || position > 0 ? ordered.slice(position, position + limit + 1) : [];
+      if (items.length <= limit && members) {
+        const memberAfter = after === undefined || position > 0 ? undefined : after;
+        items.push(
+          ...entries(
+            await members.page({
+              exclude,
+              ...(memberAfter !== undefined ? { after: memberAfter } : {}),
+              limit: limit + 1 - items.length,
+            }),
+          ),
+        );
+      }
+      const total = ordered.length + (members ? await members.count({ exclude }) : 0);
+      const page = items.slice(0, limit);
+      return { items: page, total, ...(items.length > limit ? { next: page.at(-1)?.did as string } : {}) };
+    },
+    async pageTrustedAt({ at, page, size }) {
+      const trusted = ordered.filter((entry) => trustedAt(entry, at));
+      const offset = (page - 1) * size;
+      const items = trusted.slice(offset, offset + size);
+      if (items.length < size && members) {
+        items.push(
+          ...entries(
+            await members.page({
+              exclude,
+              offset: Math.max(0, offset - trusted.length),
+              limit: size - items.length,
+            }),
+          ).filter((entry) => trustedAt(entry, at)),
+        );
+      }
+      return { items, total: trusted.length + (members ? await members.count({ exclude }) : 0) };
     },
     async check(request) {
       const entry = await get(request.issuer);
@@ -145,6 +203,12 @@ function judge(entry: TrustedIssuer, request: TrustCheckRequest): TrustCheckResu
     return fail('claim_not_allowed', `${broken.path} is not one of the values ${entry.did} is trusted for`);
   }
   return { trusted: true, anchor: entry };
+}
+
+/** Whether `at` lies in the entry's window (`from` inclusive, `until` exclusive). */
+export function trustedAt(entry: TrustedIssuer, at: Date): boolean {
+  const { from, until } = entry.validity;
+  return !(from && at < from) && !(until && at >= until);
 }
 
 function specificTypes(types: readonly string[]): string[] {

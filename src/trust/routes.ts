@@ -4,7 +4,7 @@ import { didFromPathSegment } from '../http/did-path.js';
 import { BadRequestError, NotFoundError } from '../http/errors.js';
 import { isDid } from './did-syntax.js';
 import { ebsiIssuer, ebsiIssuerPage, lastPage } from './ebsi-tir.js';
-import type { TrustRegistry } from './registry.js';
+import { type TrustRegistry, trustedAt } from './registry.js';
 import type { TrustedIssuer } from './types.js';
 
 export interface TrustRoutesOptions {
@@ -16,11 +16,16 @@ export interface TrustRoutesOptions {
 
 const DEFAULT_PAGE_SIZE = 10;
 const MAX_PAGE_SIZE = 100;
+/** `/api/v1/trusted-issuers` pages: large enough that a small registry still fits in one. */
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
 const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
 
 /**
  * The read API of the trusted-issuer registry:
- * - `GET /api/v1/trusted-issuers[/{did}]`: our JSON, every entry with its source and window;
+ * - `GET /api/v1/trusted-issuers[/{did}]`: our JSON, every entry with its source and window,
+ *   by pages of `limit` (default 100, at most 1000) after the cursor `after` (the `next` of
+ *   the previous page): `{ items, total, next? }`;
  * - `GET /v4/issuers[/{did}]`: the EBSI Trusted Issuers Registry v4 read API, as FIWARE
  *   VCVerifier consumes it, listing only the entries trusted now (VCVerifier does not check
  *   `validFor`, so an entry outside its window must not be served at all).
@@ -31,8 +36,20 @@ export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions
   const router = new Router();
 
   router.get('/api/v1/trusted-issuers', async (ctx) => {
-    const items = (await registry.list()).map(toJson);
-    respond(ctx, { items, total: items.length });
+    const limit = pageParameter(ctx, 'limit', DEFAULT_LIST_LIMIT, 'invalid_page_size');
+    if (limit > MAX_LIST_LIMIT) {
+      throw new BadRequestError('invalid_page_size', `limit must be 1 to ${MAX_LIST_LIMIT}.`);
+    }
+    const after = ctx.query.after;
+    if (after !== undefined && (typeof after !== 'string' || !isDid(after))) {
+      throw new BadRequestError('invalid_page_after', 'after must be the DID given as next, once.');
+    }
+    const page = await registry.page({ limit, ...(after !== undefined ? { after } : {}) });
+    respond(ctx, {
+      items: page.items.map(toJson),
+      total: page.total,
+      ...(page.next !== undefined ? { next: page.next } : {}),
+    });
   });
 
   router.get('/api/v1/trusted-issuers/:did', async (ctx) => {
@@ -45,16 +62,16 @@ export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions
       throw new BadRequestError('invalid_page_size', `page[size] must be 1 to ${MAX_PAGE_SIZE}.`);
     }
     const page = pageParameter(ctx, 'page[after]', 1, 'invalid_page_after');
-    const at = now();
-    const entries = (await registry.list()).filter((entry) => trustedAt(entry, at));
-    const last = lastPage(entries.length, size);
+    // Only the requested page is built: the registry reads one page of members and counts them.
+    const { items, total } = await registry.pageTrustedAt({ at: now(), page, size });
+    const last = lastPage(total, size);
     if (page > last) {
       throw new BadRequestError(
         'invalid_page_after',
         `page[after]=${page} does not exist; the last page is ${last}.`,
       );
     }
-    respond(ctx, ebsiIssuerPage(entries, { baseUrl, size, page }));
+    respond(ctx, ebsiIssuerPage(items, total, { baseUrl, size, page }));
   });
 
   router.get('/v4/issuers/:did', async (ctx) => {
@@ -87,11 +104,6 @@ function pageParameter(ctx: Context, name: string, fallback: number, code: strin
     throw new BadRequestError(code, `${name} must be a positive integer, given once.`);
   }
   return Number(value);
-}
-
-function trustedAt(entry: TrustedIssuer, at: Date): boolean {
-  const { from, until } = entry.validity;
-  return !(from && at < from) && !(until && at >= until);
 }
 
 function respond(ctx: Context, body: unknown): void {

@@ -45,3 +45,22 @@ export type MemberIssuer = Omit<TrustedIssuer, 'source' | 'claims' | 'validity'>
   readonly claims?: readonly ClaimConstraint[];
   readonly validity?: Validity;
 };
+
+/**
+ * Where the registry finds admitted members, by key and by page: it never lists them all.
+ * Members are ordered by DID; `exclude` names DIDs that are never members here (the service and
+ * the trust anchors, whose entries win). Every method rejects when the store fails.
+ */
+export interface MemberIssuerSource {
+  /** The member with exactly this DID, if it is one that may issue something now. */
+  get(did: string): Promise<MemberIssuer | undefined>;
+  /** Members after `after` (exclusive) or from `offset`, in DID order, at most `limit`. */
+  page(request: {
+    readonly exclude: readonly string[];
+    readonly after?: string;
+    readonly offset?: number;
+    readonly limit: number;
+  }): Promise<readonly MemberIssuer[]>;
+  /** How many members `page` can list. */
+  count(request: { readonly exclude: readonly string[] }): Promise<number>;
+}

@@ -13,6 +13,7 @@ import {
   loadCredentialSchemas,
   type SchemaRegistry,
 } from '../credentials/schemas/index.js';
+import { lowSCompactJws } from '../credentials/verify/ecdsa-low-s.js';
 import { credentialView } from '../credentials/verify/model.js';
 import type { CredentialFormat } from '../credentials/verify/result.js';
 import type { DidDocument, PublicJwk } from '../did/index.js';
@@ -222,9 +223,12 @@ export class Wallet {
     if (typeof options?.typ !== 'string' || options.typ.length === 0) {
       throw new WalletError('invalid_argument', 'typ must be given');
     }
-    return new CompactSign(encoder.encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: this.identity.algorithm, typ: options.typ, kid: this.identity.kid })
-      .sign(this.#privateKey);
+    // Low-S ES256 only: the form verifiers that refuse signature malleability accept.
+    return lowSCompactJws(
+      await new CompactSign(encoder.encode(JSON.stringify(payload)))
+        .setProtectedHeader({ alg: this.identity.algorithm, typ: options.typ, kid: this.identity.kid })
+        .sign(this.#privateKey),
+    );
   }
 
   /**

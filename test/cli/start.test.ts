@@ -56,6 +56,7 @@ describeEachDatabase('dataspace-trust start (a real process)', (fresh) => {
       DATABASE_URL: database.databaseUrl,
       KEY_ENCRYPTION_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_MS: '0',
     });
     let logs = '';
     child.stdout?.on('data', (chunk) => {

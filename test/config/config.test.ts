@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig, renderConfigurationDocs } from '../../src/config/index.js';
 
 function configError(env: Record<string, string>): ConfigError {
@@ -40,8 +41,71 @@ describe('configuration from the environment', () => {
       assert.ok(isAbsolute(config.rulebookDir));
     });
 
+    it('resolves unset directories in the installation directory, wherever the command runs from', () => {
+      const config = loadConfig({ RULEBOOK_DIR: 'my-rulebook' }, '/home/operator', '/opt/dataspace-trust');
+      assert.equal(config.dataDir, '/opt/dataspace-trust/data');
+      assert.equal(config.trustAnchorsDir, '/opt/dataspace-trust/trust-anchors');
+      assert.equal(config.credentialSchemasDir, '/opt/dataspace-trust/credential-schemas');
+      assert.equal(
+        config.rulebookDir,
+        '/home/operator/my-rulebook',
+        'a value given is relative to the working directory',
+      );
+    });
+
     it('freezes the result', () => {
       assert.ok(Object.isFrozen(loadConfig({})));
+    });
+  });
+
+  describe('secrets from files (Docker secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dst-config-'));
+    const secretFile = join(dir, 'key-encryption-secret');
+    writeFileSync(secretFile, `${'AB'.repeat(32)}\n`);
+    const passwordFile = join(dir, 'postgres-password');
+    writeFileSync(passwordFile, 's3cret/with@odd:chars\n');
+
+    it('reads KEY_ENCRYPTION_SECRET_FILE', () => {
+      const config = loadConfig({ KEY_ENCRYPTION_SECRET_FILE: secretFile });
+      assert.equal(config.keyEncryptionSecret, 'ab'.repeat(32));
+      assert.equal(describeConfig(config).keyEncryptionSecret, '[set]');
+    });
+
+    it('refuses KEY_ENCRYPTION_SECRET_FILE together with KEY_ENCRYPTION_SECRET', () => {
+      assert.equal(
+        configError({ KEY_ENCRYPTION_SECRET_FILE: secretFile, KEY_ENCRYPTION_SECRET: 'cd'.repeat(32) })
+          .variable,
+        'KEY_ENCRYPTION_SECRET_FILE',
+      );
+    });
+
+    it('refuses a secret file that does not hold 64 hex characters, or cannot be read', () => {
+      assert.equal(
+        configError({ KEY_ENCRYPTION_SECRET_FILE: passwordFile }).variable,
+        'KEY_ENCRYPTION_SECRET_FILE',
+      );
+      assert.equal(
+        configError({ KEY_ENCRYPTION_SECRET_FILE: join(dir, 'none') }).variable,
+        'KEY_ENCRYPTION_SECRET_FILE',
+      );
+    });
+
+    it('puts DATABASE_PASSWORD_FILE into DATABASE_URL, and never logs it', () => {
+      const config = loadConfig({
+        DATABASE_URL: 'postgres://trust@db:5432/trust',
+        DATABASE_PASSWORD_FILE: passwordFile,
+      });
+      const url = new URL(config.databaseUrl as string);
+      assert.equal(decodeURIComponent(url.password), 's3cret/with@odd:chars');
+      assert.doesNotMatch(JSON.stringify(describeConfig(config)), /s3cret/);
+    });
+
+    it('refuses DATABASE_PASSWORD_FILE with a DATABASE_URL that holds a password', () => {
+      assert.equal(
+        configError({ DATABASE_URL: 'postgres://trust:x@db/trust', DATABASE_PASSWORD_FILE: passwordFile })
+          .variable,
+        'DATABASE_PASSWORD_FILE',
+      );
     });
   });
 

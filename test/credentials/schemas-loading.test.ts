@@ -5,6 +5,7 @@ import {
   CredentialSchemaError,
   createSchemaRegistry,
   loadCredentialSchemas,
+  loadJsonLdContexts,
   schemaRoutes,
   schemaUrl,
 } from '../../src/credentials/schemas/index.js';
@@ -126,7 +127,13 @@ describe('credential schemas: loading credential-schemas/{Type}/{version}.json a
   });
 
   describe('GET /api/v1/schemas', () => {
-    const app = appWithRouters(schemaRoutes(registry, 'https://trust.dataspace.example/')).callback();
+    const app = appWithRouters(
+      schemaRoutes(
+        registry,
+        'https://trust.dataspace.example/',
+        loadJsonLdContexts(SHIPPED_CREDENTIAL_SCHEMAS),
+      ),
+    ).callback();
 
     it('lists type, version, $id and public URL', async () => {
       const response = await request(app).get('/api/v1/schemas').expect(200);

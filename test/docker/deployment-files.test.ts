@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_KEY_NAMES, loadConfig } from '../../src/config/index.js';
 
@@ -7,8 +9,12 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 
 describe('docker/ deployment files', () => {
   const compose = parse(read('docker/compose.yaml')) as {
-    services: Record<string, { environment?: Record<string, string>; image?: string; healthcheck?: unknown }>;
+    services: Record<
+      string,
+      { environment?: Record<string, string>; image?: string; healthcheck?: unknown; secrets?: string[] }
+    >;
     volumes?: Record<string, unknown>;
+    secrets?: Record<string, { file?: string; environment?: string }>;
   };
 
   it('compose sets only real configuration keys on the service', () => {
@@ -19,18 +25,64 @@ describe('docker/ deployment files', () => {
     }
   });
 
-  it('compose values are valid configuration (with the interpolated defaults)', () => {
+  it('compose values are valid configuration (required values given, secrets as files)', () => {
     const environment = compose.services.trust?.environment ?? {};
+    // The secrets as the container sees them under /run/secrets, here in a temporary directory.
+    const secrets = mkdtempSync(join(tmpdir(), 'dst-docker-'));
+    writeFileSync(join(secrets, 'key-encryption-secret'), `${'ab'.repeat(32)}\n`);
+    writeFileSync(join(secrets, 'postgres-password'), 'generated-password\n');
     const resolved = Object.fromEntries(
       Object.entries(environment).map(([name, value]) => [
         name,
         String(value)
-          .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
-          .replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'ab'.repeat(32)),
+          .replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'https://trust.example.org')
+          .replace(/^\/run\/secrets\//, `${secrets}/`),
       ]),
     );
     const config = loadConfig(resolved);
-    assert.equal(config.databaseUrl, 'postgres://trust:trust@postgres:5432/trust');
+    assert.equal(config.databaseUrl, 'postgres://trust:generated-password@postgres:5432/trust');
+    assert.equal(config.keyEncryptionSecret, 'ab'.repeat(32));
+    assert.equal(config.developmentMode, false);
+  });
+
+  it('compose keeps one key-encryption secret across starts: from a secret file, never generated per start', () => {
+    const environment = compose.services.trust?.environment ?? {};
+    assert.equal(
+      environment.KEY_ENCRYPTION_SECRET,
+      undefined,
+      'no secret in the environment (or made by the shell)',
+    );
+    assert.equal(environment.KEY_ENCRYPTION_SECRET_FILE, '/run/secrets/key-encryption-secret');
+    assert.ok(compose.services.trust?.secrets?.includes('key-encryption-secret'));
+    assert.match(compose.secrets?.['key-encryption-secret']?.file ?? '', /^\.\/secrets\//);
+  });
+
+  it('compose holds no database password and no development mode', () => {
+    const text = read('docker/compose.yaml');
+    const environment = compose.services.trust?.environment ?? {};
+    assert.equal(new URL(environment.DATABASE_URL ?? '').password, '', 'no password in DATABASE_URL');
+    assert.equal(compose.services.postgres?.environment?.POSTGRES_PASSWORD, undefined);
+    assert.equal(
+      compose.services.postgres?.environment?.POSTGRES_PASSWORD_FILE,
+      '/run/secrets/postgres-password',
+    );
+    assert.doesNotMatch(
+      environment.PUBLIC_URL ?? '',
+      /localhost|127\.0\.0\.1/,
+      'PUBLIC_URL is required, no loopback default',
+    );
+    assert.doesNotMatch(text, /NODE_ENV:\s*development/);
+  });
+
+  it('a .dockerignore keeps data, secrets, local installs and the git history out of the build context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const entry of ['.git', 'node_modules', 'data', 'docker/secrets', '.env']) {
+      assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
+    }
+    assert.match(read('.gitignore'), /^docker\/secrets\/?$/m, 'the secrets are never committed');
   });
 
   it('runs PostgreSQL 16 with a volume and a health check', () => {

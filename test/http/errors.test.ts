@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import request from 'supertest';
 import { createApp, ProblemError, requestBody } from '../../src/http/index.js';
+import { createLogger } from '../../src/log/logger.js';
 import { silentLogger } from '../support/service.js';
 
 function appWith(router: Router) {
@@ -128,5 +129,36 @@ describe('request bodies', () => {
       .send('hi')
       .expect(415);
     assert.equal(response.body.code, 'unsupported_media_type');
+  });
+});
+
+describe('405 and the request log', () => {
+  it('answers a method a route does not allow with 405 problem+json method_not_allowed and an Allow header', async () => {
+    const response = await request(app).delete('/health/live').expect(405);
+    assert.equal(response.type, 'application/problem+json');
+    assert.equal(JSON.parse(response.text).code, 'method_not_allowed');
+    assert.match(response.headers.allow ?? '', /\bGET\b/);
+  });
+
+  it('logs the client address on request lines, and health probes at debug, not info', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = createApp({
+      logger: createLogger('debug', {
+        write: (line: string) => {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        },
+      }),
+      bodyLimitBytes: 1024,
+      trustProxy: false,
+      readiness: { accepting: () => true, database: async () => true },
+      routers: [router],
+    }).callback();
+    await request(logged).get('/health/ready').expect(200);
+    await request(logged).get('/conflict').expect(409);
+    const [probe, conflict] = lines.filter((line) => line.msg === 'request');
+    assert.equal(probe?.path, '/health/ready');
+    assert.equal(probe?.level, 20, 'debug');
+    assert.equal(conflict?.level, 30, 'info');
+    assert.match(String(conflict?.client), /^(::ffff:)?127\.0\.0\.1$|^::1$/);
   });
 });

@@ -101,7 +101,8 @@ describeEachDatabase('the service identity', (fresh) => {
       const rows: Array<{ privateKeyHex: string }> = await service.dataSource.query(
         'SELECT "privateKeyHex" FROM "private-key"',
       );
-      assert.equal(rows.length, 2);
+      // Ed25519, P-256 and the RSA token key (src/identity/token-keys.ts).
+      assert.equal(rows.length, 3);
       const signing = await service.identity.signingKey('ES256');
       const plainD = Buffer.from(
         signing.privateKey.export({ format: 'jwk' }).d as string,

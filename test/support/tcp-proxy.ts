@@ -8,6 +8,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
+  private readonly held: Array<() => void> = [];
   port = 0;
 
   constructor(
@@ -23,15 +25,40 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      this.forward(client, upstream);
+      this.forward(upstream, client);
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
     return this.port;
   }
 
+  /** Copies bytes one way; while stalled they are held back (the connection stays open). */
+  private forward(from: Socket, to: Socket): void {
+    from.on('data', (chunk) => {
+      if (this.stalled) this.held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+    from.on('end', () => to.end());
+  }
+
+  /**
+   * A stalled database: connections (open and new) stay open but no byte passes in either
+   * direction until `resume()`, like a network or a server that stops answering.
+   */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Lets the held bytes through, in order, and forwards again. */
+  resume(): void {
+    this.stalled = false;
+    for (const send of this.held.splice(0)) send();
+  }
+
   /** Stops listening and drops every open connection. */
   async cut(): Promise<void> {
+    this.held.length = 0;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -4,6 +4,7 @@ import request from 'supertest';
 import {
   createTrustRegistry,
   type MemberIssuer,
+  memberIssuersFrom,
   type TrustAnchor,
   trustRoutes,
 } from '../../src/trust/index.js';
@@ -53,7 +54,7 @@ function app(members: MemberIssuer[] = []) {
     anchors: [register, expired, ported],
     serviceDid: SERVICE,
     serviceTypes: ['MembershipCredential', 'BoardMemberCredential'],
-    memberIssuers: async () => members,
+    members: memberIssuersFrom(async () => members),
   });
   return appWithRouters(trustRoutes(registry, { publicUrl: `${PUBLIC_URL}/`, now: () => NOW })).callback();
 }
@@ -92,6 +93,51 @@ describe('trusted-issuer API: GET /api/v1/trusted-issuers', () => {
       until: '2026-01-01T00:00:00.000Z',
     });
   });
+
+  it('pages with limit and the next cursor, service and anchors first, without gaps or repeats', async () => {
+    const members = Array.from({ length: 5 }, (_, i) => ({ ...memberCity, did: `did:web:m${i}.example` }));
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let round = 0; round < 10; round++) {
+      const response = await request(app(members))
+        .get('/api/v1/trusted-issuers')
+        .query({ limit: 3, ...(after ? { after } : {}) })
+        .expect(200);
+      assert.equal(response.body.total, 9);
+      assert.ok(response.body.items.length <= 3);
+      seen.push(...response.body.items.map((item: { did: string }) => item.did));
+      after = response.body.next;
+      if (after === undefined) break;
+      assert.equal(after, seen.at(-1));
+    }
+    assert.deepEqual(seen, [
+      register.did,
+      expired.did,
+      PORTED,
+      SERVICE,
+      ...members.map((member) => member.did),
+    ]);
+  });
+
+  it('keeps the whole registry in one answer while it fits the default page of 100 (no next)', async () => {
+    const response = await request(app([memberCity]))
+      .get('/api/v1/trusted-issuers')
+      .expect(200);
+    assert.equal(response.body.items.length, 5);
+    assert.equal(response.body.next, undefined);
+  });
+
+  for (const [query, code] of [
+    ['limit=0', 'invalid_page_size'],
+    ['limit=1001', 'invalid_page_size'],
+    ['limit=ten', 'invalid_page_size'],
+    ['after=issuer.example', 'invalid_page_after'],
+    ['after=did:web:a.example&after=did:web:b.example', 'invalid_page_after'],
+  ] as const) {
+    it(`answers 400 ${code} for ${query}`, async () => {
+      expectProblem(await request(app()).get(`/api/v1/trusted-issuers?${query}`), 400, code);
+    });
+  }
 
   it('gets one entry by its percent-encoded DID', async () => {
     const response = await request(app())
@@ -150,8 +196,10 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers/{did} (as FIWARE
       assert.equal(attribute.issuerType, 'TI');
       assert.equal(attribute.tao, SERVICE);
       assert.equal(attribute.rootTao, SERVICE);
-      assert.equal(attribute.hash, createHash('sha256').update(attribute.body).digest('hex'));
-      assert.match(attribute.hash, /^[0-9a-f]{64}$/);
+      // FIWARE trusted-issuers-list: standard base64 of the SHA-256 of the JSON the body encodes.
+      const json = Buffer.from(attribute.body, 'base64');
+      assert.equal(attribute.hash, createHash('sha256').update(json).digest('base64'));
+      assert.match(attribute.hash, /^[A-Za-z0-9+/]{43}=$/);
     }
   });
 
@@ -169,13 +217,13 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers/{did} (as FIWARE
         credentialsType: 'LegalPersonCredential',
         claims: [
           { name: 'country', path: '$.country', allowedValues: ['DE', 'ES'] },
-          { name: 'address.post-code', path: "$.address['post-code']", allowedValues: ['28001'] },
+          { name: 'address.post-code', path: '$.address["post-code"]', allowedValues: ['28001'] },
         ],
       },
       {
         validFor: { from: '2025-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' },
         credentialsType: 'EmployeeCredential',
-        claims: [{ name: 'address.post-code', path: "$.address['post-code']", allowedValues: ['28001'] }],
+        claims: [{ name: 'address.post-code', path: '$.address["post-code"]', allowedValues: ['28001'] }],
       },
     ]);
   });
@@ -258,7 +306,7 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers (pagination)', (
     });
   });
 
-  it('walks every page in DID order without gaps or repeats', async () => {
+  it('walks every page in registry order (service and anchors by DID, then members by DID) without gaps or repeats', async () => {
     const seen: string[] = [];
     for (let page = 1; page <= 4; page++) {
       const response = await request(app(members))
@@ -271,7 +319,11 @@ describe('EBSI Trusted Issuers Registry API v4: GET /v4/issuers (pagination)', (
       seen.push(...response.body.items.map((item: { did: string }) => item.did));
     }
     assert.equal(seen.length, 15);
-    assert.deepEqual(seen, [...seen].sort());
+    assert.deepEqual(seen.slice(0, 3), [register.did, PORTED, SERVICE]);
+    assert.deepEqual(
+      seen.slice(3),
+      members.map((member) => member.did),
+    );
     assert.ok(!seen.includes(expired.did));
   });
 

@@ -13,6 +13,8 @@ export interface CredentialContent {
   readonly validFrom: Date;
   readonly validUntil: Date | undefined;
   readonly schemaUrl: string;
+  /** Contexts after the data model's base context (the data space's own, defining its terms). */
+  readonly contexts: readonly string[];
   readonly statusEntries: readonly Readonly<Record<string, unknown>>[];
 }
 
@@ -26,16 +28,17 @@ export function credentialPayload(
   const jwtClaims = {
     iss: content.issuer,
     sub: content.subject.id,
-    jti: content.id,
     iat: seconds(content.validFrom),
-    nbf: seconds(content.validFrom),
     ...(content.validUntil ? { exp: seconds(content.validUntil) } : {}),
   };
   const schema = { id: content.schemaUrl, type: 'JsonSchema' };
   const status = content.statusEntries.length > 0 ? { credentialStatus: content.statusEntries } : {};
   if (format === 'vc+jwt') {
+    // VC-JOSE-COSE §3.1.1: validity is `validFrom`/`validUntil` (`nbf` is not recommended) and
+    // the identifier is `id`; no `jti`, which no VCDM 2.0 context defines (a JSON-LD processor
+    // in safe mode refuses an undefined term).
     return {
-      '@context': [VCDM2_CONTEXT],
+      '@context': [VCDM2_CONTEXT, ...content.contexts],
       id: content.id,
       type: ['VerifiableCredential', content.type],
       issuer: content.issuer,
@@ -47,10 +50,13 @@ export function credentialPayload(
       ...jwtClaims,
     };
   }
+  // VCDM 1.1 §6.3.1: `nbf` carries issuanceDate in a JWT credential.
   return {
     ...jwtClaims,
+    jti: content.id,
+    nbf: seconds(content.validFrom),
     vc: {
-      '@context': [VCDM1_CONTEXT],
+      '@context': [VCDM1_CONTEXT, ...content.contexts],
       type: ['VerifiableCredential', content.type],
       issuanceDate: isoSeconds(content.validFrom),
       ...(content.validUntil ? { expirationDate: isoSeconds(content.validUntil) } : {}),

@@ -46,6 +46,11 @@ export interface IssuerDeps {
   readonly dataSource: DataSource;
   readonly signer: JwtSigner;
   readonly schemas: IssuerSchemas;
+  /**
+   * JSON-LD contexts after the base context of either data model, defining the data space's
+   * types and claims (the service's `/contexts/dataspace/{version}`).
+   */
+  readonly contexts?: readonly string[];
   /** Allocates the credentialStatus entries inside the issuance transaction. */
   readonly allocateStatus: (
     credentialId: string,
@@ -53,6 +58,14 @@ export interface IssuerDeps {
   ) => Promise<Readonly<Record<string, unknown>>[]>;
   readonly now?: () => Date;
 }
+
+/**
+ * The format of the data space's own credentials (MembershipCredential, BoardMemberCredential):
+ * VCDM 1.1 as JWT, `jwt_vc_json`, the one W3C JWT format OpenID4VP 1.0 identifies (Appendix
+ * B.1.3.1, whose [VC_DATA] is VCDM 1.1; it names no identifier for VCDM 2.0 `vc+jwt`). A wallet
+ * whose DCQL matcher compares formats strictly then finds them for the login's query.
+ */
+export const DATA_SPACE_CREDENTIAL_FORMAT: CredentialFormat = 'jwt_vc_json';
 
 const TYP: Record<CredentialFormat, string> = { 'vc+jwt': 'vc+jwt', jwt_vc_json: 'JWT' };
 
@@ -93,6 +106,7 @@ export class CredentialIssuer {
       validFrom,
       validUntil: request.validUntil,
       schemaUrl: this.deps.schemas.schemaUrl(request.type),
+      contexts: this.deps.contexts ?? [],
     };
     // Schema first: a credential that violates its schema leaves no trace at all.
     this.validateSchema(format, { ...content, statusEntries: [] });
@@ -165,6 +179,7 @@ export class CredentialIssuer {
       validFrom: new Date(row.validFrom),
       validUntil: row.validUntil ? new Date(row.validUntil) : undefined,
       schemaUrl: this.deps.schemas.schemaUrl(row.type),
+      contexts: this.deps.contexts ?? [],
       statusEntries,
     });
     return { id: row.id, jwt, format, type: row.type, subject: row.subject, statusEntries, replayed: true };

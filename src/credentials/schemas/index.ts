@@ -1,3 +1,10 @@
+export {
+  contextUrl,
+  DATASPACE_CONTEXT,
+  type JsonLdContext,
+  type JsonLdContexts,
+  loadJsonLdContexts,
+} from './contexts.js';
 export { CredentialSchemaError, type CredentialSchemaErrorCode } from './errors.js';
 export { type CredentialSchema, loadCredentialSchemas } from './loader.js';
 export {

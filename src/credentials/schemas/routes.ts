@@ -1,15 +1,26 @@
 import Router from '@koa/router';
 import { NotFoundError } from '../../http/errors.js';
+import type { JsonLdContexts } from './contexts.js';
 import type { SchemaRegistry } from './registry.js';
 import { schemaUrl } from './schema-id.js';
 
 /**
  * `GET /api/v1/schemas` lists every schema (type, version, `$id`, public URL, whether it is
  * the latest of its type); `GET /api/v1/schemas/{type}/{version}` serves one as
- * `application/schema+json`. Anything else is a 404 problem.
+ * `application/schema+json`; `GET /contexts/{name}/{version}` serves a JSON-LD context as
+ * `application/ld+json`. Anything else is a 404 problem.
  */
-export function schemaRoutes(registry: SchemaRegistry, publicUrl: string): Router {
+export function schemaRoutes(registry: SchemaRegistry, publicUrl: string, contexts: JsonLdContexts): Router {
   const router = new Router();
+  // The data space's JSON-LD contexts, which issued credentials name in `@context`.
+  router.get('/contexts/:name/:version', (ctx) => {
+    const context = contexts.get(ctx.params.name ?? '', ctx.params.version ?? '');
+    if (!context) throw new NotFoundError('No JSON-LD context has this name and version.');
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.type = 'application/ld+json';
+    ctx.body = context.text;
+  });
   router.get('/api/v1/schemas', (ctx) => {
     const items = registry.list().map((schema) => ({
       type: schema.type,

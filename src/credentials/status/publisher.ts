@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import type { JwtSigner } from '../sign.js';
 import { Bitstring, encodeList, MINIMUM_LIST_BITS } from './bitstring.js';
 import { statusListCredential, statusListUrl } from './credential.js';
@@ -32,17 +33,21 @@ export interface SignedStatusList {
   readonly etag: string;
   readonly revision: number;
   readonly expiresAt: number;
+  /** The key that signed it. */
+  readonly kid: string | undefined;
 }
 
 /**
  * Builds and signs status list credentials (Bitstring Status List §3.1) with a bounded,
  * per-replica cache. A cached list is served only while its TTL runs and while the list's
  * revision in the database is the one it was built from, so a change made by any replica is
- * served at once; a change made by this process also drops the cached copy right away.
+ * served at once; a change made by this process also drops the cached copy right away. It is
+ * also served only while it is signed with the key the service signs with now: after a key
+ * rotation the list is re-signed, so no list signed with a key that may be retired stays in use.
  */
 export class StatusListPublisher {
   readonly ttlSeconds: number;
-  private readonly validitySeconds: number;
+  readonly validitySeconds: number;
   private readonly maxCachedLists: number;
   private readonly now: () => Date;
   private readonly cache = new Map<string, SignedStatusList>();
@@ -70,7 +75,14 @@ export class StatusListPublisher {
       return undefined;
     }
     const cached = this.cache.get(listId);
-    if (cached && cached.revision >= revision && this.now().getTime() < cached.expiresAt) return cached;
+    const kid = await this.options.signer.currentKid?.();
+    if (
+      cached &&
+      cached.revision >= revision &&
+      cached.kid === kid &&
+      this.now().getTime() < cached.expiresAt
+    )
+      return cached;
     const built = await this.buildOnce(listId);
     // A build already under way may have read the list before the revision we saw: build anew.
     if (built && built.revision < revision) return this.build(listId);
@@ -112,6 +124,7 @@ export class StatusListPublisher {
       etag: `"${createHash('sha256').update(jws).digest('base64url')}"`,
       revision: snapshot.revision,
       expiresAt: now.getTime() + this.ttlSeconds * 1000,
+      kid: decodeProtectedHeader(jws).kid,
     };
     this.remember(listId, signed);
     return signed;

@@ -11,28 +11,61 @@ import {
 import type { TrustRegistry } from '../../trust/index.js';
 import type { IssuerSchemas } from '../issue/issuer.js';
 import { type SchemaRegistry, schemaUrl } from '../schemas/index.js';
-import { type IssuerTrust, type KeyLookup, KeyLookupError, type SchemaValidation } from './ports.js';
+import {
+  type FetchBudget,
+  type IssuerTrust,
+  type KeyLookup,
+  KeyLookupError,
+  type KeyRelationship,
+  type SchemaValidation,
+} from './ports.js';
 
-export function didKeyLookup(resolver: DidResolver): KeyLookup {
-  return {
-    async verificationKey(did, kid, relationship) {
-      let document: Awaited<ReturnType<DidResolver['resolve']>>;
-      try {
-        document = await resolver.resolve(did);
-      } catch (error) {
-        if (error instanceof DidResolutionError) {
-          throw new KeyLookupError('unresolvable_did', `${did} does not resolve: ${error.code}`);
-        }
-        throw error;
+export interface DidKeyLookupOptions {
+  /**
+   * Asked when a kid is not a method of the resolved document: answers true when it refreshed
+   * its copy of that DID's keys (the service's own DID after a rotation by another replica),
+   * and the key is then looked up once more. Bounded by the caller.
+   */
+  readonly onUnknownKey?: (did: string) => Promise<boolean>;
+}
+
+export function didKeyLookup(resolver: DidResolver, options: DidKeyLookupOptions = {}): KeyLookup {
+  async function selectKey(
+    did: string,
+    kid: string | undefined,
+    relationship: KeyRelationship,
+    budget: FetchBudget | undefined,
+  ) {
+    let document: Awaited<ReturnType<DidResolver['resolve']>>;
+    try {
+      document = await resolver.resolve(did, budget ? { budget } : {});
+    } catch (error) {
+      if (error instanceof DidResolutionError) {
+        if (error.code === 'fetch_budget_exhausted') throw new KeyLookupError(error.code, error.message);
+        throw new KeyLookupError('unresolvable_did', `${did} does not resolve: ${error.code}`);
       }
+      throw error;
+    }
+    try {
+      return selectVerificationKey(document, { relationship, ...(kid !== undefined ? { kid } : {}) });
+    } catch (error) {
+      if (error instanceof KeySelectionError) {
+        throw new KeyLookupError(
+          error.code === 'unsupported_key' ? 'unsupported_key' : 'unknown_key',
+          error.message,
+        );
+      }
+      throw error;
+    }
+  }
+  return {
+    async verificationKey(did, kid, relationship, budget) {
       try {
-        return selectVerificationKey(document, { relationship, ...(kid !== undefined ? { kid } : {}) });
+        return await selectKey(did, kid, relationship, budget);
       } catch (error) {
-        if (error instanceof KeySelectionError) {
-          throw new KeyLookupError(
-            error.code === 'unsupported_key' ? 'unsupported_key' : 'unknown_key',
-            error.message,
-          );
+        const unknown = error instanceof KeyLookupError && error.code === 'unknown_key';
+        if (unknown && options.onUnknownKey && (await options.onUnknownKey(did))) {
+          return selectKey(did, kid, relationship, budget);
         }
         throw error;
       }

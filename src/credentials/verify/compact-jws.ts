@@ -4,6 +4,8 @@
  * decides trust; it only refuses what is not a well-formed token.
  */
 
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../http/json-depth.js';
+
 export interface ParsedJws {
   readonly header: Readonly<Record<string, unknown>>;
   readonly payload: Readonly<Record<string, unknown>>;
@@ -39,6 +41,9 @@ function decodeSegment(segment: string, name: string): Buffer {
 
 function decodeJsonObject(segment: string, name: string): Record<string, unknown> {
   const text = decodeSegment(segment, name).toString('utf8');
+  // Nothing a credential needs is this deep; anything deeper would overflow a later recursive step.
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH))
+    throw new JwsFormatError('malformed', `the ${name} nests deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -53,7 +53,7 @@ export interface PresentationView {
 
 export class ModelError extends Error {
   constructor(
-    readonly code: 'wrong_type' | 'malformed',
+    readonly code: 'wrong_type' | 'malformed' | 'unsupported_format',
     message: string,
   ) {
     super(message);
@@ -87,22 +87,71 @@ function distinct(values: readonly (string | undefined)[]): string[] {
 }
 
 /**
- * Which kind of token this is. `vc+jwt` / `vp+jwt` by `typ`; VCDM 1.1 JWTs carry `typ: JWT`
- * or none and are told apart by the `vc` / `vp` claim. An ID token or any other JWT is neither.
+ * A `typ` header as a media type, compared as RFC 7515 §4.1.9 says: case-insensitively, with
+ * the `application/` prefix optional (`application/vc+jwt`, `VC+JWT` and `vc+jwt` are one type).
+ * Undefined when `typ` is absent; a non-string `typ` becomes `''`, which no format has.
+ */
+export function mediaTypeOf(typ: unknown): string | undefined {
+  if (typ === undefined) return undefined;
+  if (typeof typ !== 'string') return '';
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/** Media types of formats this service recognises but does not verify here (SD-JWT VC). */
+const SD_JWT_MEDIA_TYPES: readonly string[] = ['dc+sd-jwt', 'vc+sd-jwt', 'vp+sd-jwt', 'kb+jwt'];
+
+/**
+ * Whether a token is an SD-JWT (RFC 9901 §4: `<issuer JWS>~<disclosure>~…~[<KB-JWT>]`) or
+ * says so in its `typ`: such a token is reported as `unsupported_format`, not as a broken JWS.
+ */
+export const SD_JWT_DETAIL =
+  'an SD-JWT (dc+sd-jwt) is not verified by this endpoint; present a JWT VC (jwt_vc_json or vc+jwt)';
+
+export function isSdJwt(token: string, header?: Readonly<Record<string, unknown>>): boolean {
+  if (token.includes('~')) return true;
+  const typ = header === undefined ? undefined : mediaTypeOf(header.typ);
+  return typ !== undefined && SD_JWT_MEDIA_TYPES.includes(typ);
+}
+
+/**
+ * Which kind of token this is. `vc+jwt` / `vp+jwt` by `typ` (RFC 7515 §4.1.9 media-type
+ * comparison); VCDM 1.1 JWTs carry `typ: JWT` or none and are told apart by the `vc` / `vp`
+ * claim. A token without `typ` and without those claims whose payload is a VCDM 2.0 document
+ * (`@context` starting with the v2 context) is classified by its `type` (VC-JOSE-COSE §3.1.1
+ * makes `typ` a SHOULD, not a MUST). An ID token or any other JWT is neither.
  */
 export function tokenKind(
   header: Readonly<Record<string, unknown>>,
   payload: Readonly<Record<string, unknown>>,
 ): CredentialFormat | PresentationFormat | undefined {
-  const typ = header.typ;
+  const typ = mediaTypeOf(header.typ);
   if (typ === 'vc+jwt') return 'vc+jwt';
   if (typ === 'vp+jwt') return 'vp+jwt';
-  if (typ !== undefined && typ !== 'JWT') return undefined;
+  if (typ !== undefined && typ !== 'jwt') return undefined;
   const hasVc = isObject(payload.vc);
   const hasVp = isObject(payload.vp);
   if (hasVc && !hasVp) return 'jwt_vc_json';
   if (hasVp && !hasVc) return 'jwt_vp_json';
+  if (typ === undefined && !hasVc && !hasVp && asArray(payload['@context'])[0] === VCDM2_CONTEXT) {
+    const types = asArray(payload.type);
+    const credential = types.includes('VerifiableCredential');
+    const presentation = types.includes('VerifiablePresentation');
+    if (credential && !presentation) return 'vc+jwt';
+    if (presentation && !credential) return 'vp+jwt';
+  }
   return undefined;
+}
+
+/**
+ * VC-JOSE-COSE §3.1.1/§3.1.2: the payload of a `vc+jwt` / `vp+jwt` is the document itself and
+ * MUST NOT carry the VCDM 1.1 `vc` or `vp` claims (the W3C test suite's negative case).
+ */
+function refuseLegacyClaims(format: 'vc+jwt' | 'vp+jwt', payload: Readonly<Record<string, unknown>>): void {
+  for (const claim of ['vc', 'vp'] as const) {
+    if (payload[claim] !== undefined)
+      throw new ModelError('malformed', `a ${format} payload must not carry a ${claim} claim`);
+  }
 }
 
 export function credentialView(
@@ -110,6 +159,7 @@ export function credentialView(
   payload: Readonly<Record<string, unknown>>,
 ): CredentialView {
   if (format === 'vc+jwt') {
+    refuseLegacyClaims(format, payload);
     const context = asArray(payload['@context']);
     if (context[0] !== VCDM2_CONTEXT)
       throw new ModelError('malformed', `a vc+jwt credential starts its @context with ${VCDM2_CONTEXT}`);
@@ -197,6 +247,7 @@ export function presentationView(
 ): PresentationView {
   const jwt = { exp: payload.exp, nbf: payload.nbf, iat: payload.iat };
   if (format === 'vp+jwt') {
+    refuseLegacyClaims(format, payload);
     const types = stringTypes(payload.type);
     if (!types.includes('VerifiablePresentation'))
       throw new ModelError('wrong_type', 'the payload is not a VerifiablePresentation');

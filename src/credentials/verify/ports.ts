@@ -4,7 +4,10 @@
  * lists and a one-time nonce store. The pipeline itself fetches nothing.
  */
 import type { KeyObject } from 'node:crypto';
+import type { FetchBudget } from '../../did/index.js';
 import type { StatusEntry } from './model.js';
+
+export type { FetchBudget };
 
 export type VerificationAlgorithm = 'EdDSA' | 'ES256';
 export type KeyRelationship = 'assertionMethod' | 'authentication';
@@ -15,10 +18,13 @@ export interface VerificationKey {
   readonly algorithms: readonly VerificationAlgorithm[];
 }
 
-/** A key could not be found: `unresolvable_did`, `unknown_key` or `unsupported_key`. */
+/**
+ * A key could not be found: `unresolvable_did`, `unknown_key` or `unsupported_key`, or
+ * `fetch_budget_exhausted` when its DID document would have needed one fetch too many.
+ */
 export class KeyLookupError extends Error {
   constructor(
-    readonly code: 'unresolvable_did' | 'unknown_key' | 'unsupported_key',
+    readonly code: 'unresolvable_did' | 'unknown_key' | 'unsupported_key' | 'fetch_budget_exhausted',
     message: string,
   ) {
     super(message);
@@ -27,11 +33,15 @@ export class KeyLookupError extends Error {
 }
 
 export interface KeyLookup {
-  /** The key of `did` named by `kid` (or the only one) under `relationship`; throws KeyLookupError. */
+  /**
+   * The key of `did` named by `kid` (or the only one) under `relationship`; throws
+   * KeyLookupError. A document fetched over the network takes one fetch from `budget`.
+   */
   verificationKey(
     did: string,
     kid: string | undefined,
     relationship: KeyRelationship,
+    budget?: FetchBudget,
   ): Promise<VerificationKey>;
 }
 
@@ -71,9 +81,14 @@ export class StatusLookupError extends Error {
 export interface StatusLookup {
   /**
    * Reads the bit for one `credentialStatus` entry of a credential from `issuer`. The status
-   * list credential must verify and come from the same issuer. Throws StatusLookupError.
+   * list credential must verify and come from the same issuer. A list (or its signer's DID
+   * document) fetched over the network takes one fetch from `budget`. Throws StatusLookupError.
    */
-  isSet(entry: StatusEntry, issuer: string): Promise<{ readonly purpose: string; readonly set: boolean }>;
+  isSet(
+    entry: StatusEntry,
+    issuer: string,
+    budget?: FetchBudget,
+  ): Promise<{ readonly purpose: string; readonly set: boolean }>;
 }
 
 export interface NonceStore {

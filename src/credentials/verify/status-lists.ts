@@ -2,13 +2,19 @@
  * Reads status bits (Bitstring Status List 1.0 §3.2) for the `status` check. A status list
  * credential is fetched through a StatusListSource (the service's own lists without any
  * network, others over hardened https), verified like any credential (format, signature
- * under `assertionMethod`, validity), and kept decoded in a bounded per-replica cache until
- * the sooner of its `validUntil` and the cache TTL.
+ * under `assertionMethod`, validity), and kept decoded in a per-replica LRU (lru-cache)
+ * bounded in bytes (the decoded bits plus the signed token) until the sooner of its
+ * `validUntil` and the cache TTL. A list that must come over the network takes one fetch from
+ * the request's budget (`fetch_budget_exhausted` when none is left); the service's own lists
+ * and cached copies cost nothing. Failures never carry internal error messages (a database
+ * address, a stack): only their code and the list's URL.
  */
+import { LRUCache } from 'lru-cache';
+import { DidResolutionError } from '../../did/index.js';
 import { checkSignature } from './checks/signature.js';
 import { checkValidity } from './checks/validity.js';
 import type { StatusEntry } from './model.js';
-import { type KeyLookup, type StatusLookup, StatusLookupError } from './ports.js';
+import { type FetchBudget, type KeyLookup, type StatusLookup, StatusLookupError } from './ports.js';
 import { checkCredentialFormat } from './verify-credential.js';
 
 export interface StatusListSource {
@@ -34,8 +40,13 @@ export interface StatusListLookupOptions {
   readonly decode: (encodedList: string) => DecodedBitstring;
   readonly now: () => Date;
   readonly cacheTtlMs?: number;
+  /** How many lists are cached at most (default 256). */
   readonly cacheSize?: number;
+  /** How many bytes of decoded lists are cached at most (default 32 MiB); a larger list is not cached. */
+  readonly cacheMaxBytes?: number;
 }
+
+export const DEFAULT_STATUS_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 
 interface VerifiedList {
   readonly token: string;
@@ -49,22 +60,31 @@ const INDEX = /^(0|[1-9]\d{0,9})$/;
 
 export function createStatusListLookup(options: StatusListLookupOptions): StatusLookup {
   const ttl = options.cacheTtlMs ?? 60_000;
-  const size = options.cacheSize ?? 256;
-  const cache = new Map<string, VerifiedList>();
+  const cache = new LRUCache<string, VerifiedList>({
+    max: options.cacheSize ?? 256,
+    maxSize: options.cacheMaxBytes ?? DEFAULT_STATUS_CACHE_MAX_BYTES,
+    sizeCalculation: listBytes,
+  });
   const inFlight = new Map<string, Promise<VerifiedList>>();
 
   async function fetchToken(url: string): Promise<string> {
     try {
       return await options.source.fetch(url);
     } catch (error) {
+      // A fetch error's code is safe to show; any other message (a database's) stays inside.
+      const reason = error instanceof DidResolutionError ? ` (${error.code})` : '';
       throw new StatusLookupError(
         'status_unavailable',
-        `the status list ${url} could not be fetched: ${(error as Error).message}`,
+        `the status list ${url} could not be fetched${reason}`,
       );
     }
   }
 
-  async function load(url: string, known?: string): Promise<VerifiedList> {
+  async function load(
+    url: string,
+    known: string | undefined,
+    budget: FetchBudget | undefined,
+  ): Promise<VerifiedList> {
     const token = known ?? (await fetchToken(url));
     const format = checkCredentialFormat(token);
     const list = format.credential;
@@ -91,6 +111,7 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       { signer: view.issuer, signerClaims: view.issuerClaims, subjectClaims: [] },
       'assertionMethod',
       options.keys,
+      budget,
     );
     if (signature.result !== 'passed') {
       throw new StatusLookupError(
@@ -139,7 +160,7 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
     };
   }
 
-  async function get(url: string): Promise<VerifiedList> {
+  async function get(url: string, budget: FetchBudget | undefined): Promise<VerifiedList> {
     const cached = cache.get(url);
     const fresh = cached !== undefined && cached.expiresAt > options.now().getTime();
     let known: string | undefined;
@@ -155,17 +176,22 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
     const flight = known === undefined ? url : `${url}\n${known}`;
     let pending = inFlight.get(flight);
     if (!pending) {
-      pending = load(url, known).finally(() => inFlight.delete(flight));
+      if (known === undefined && budget !== undefined && !budget.spend()) {
+        throw new StatusLookupError(
+          'fetch_budget_exhausted',
+          `this request has used up its outbound fetches; ${url} was not fetched`,
+        );
+      }
+      pending = load(url, known, budget).finally(() => inFlight.delete(flight));
       inFlight.set(flight, pending);
     }
     const list = await pending;
     cache.set(url, list);
-    while (cache.size > size) cache.delete(cache.keys().next().value as string);
     return list;
   }
 
   return {
-    async isSet(entry: StatusEntry, issuer: string) {
+    async isSet(entry: StatusEntry, issuer: string, budget?: FetchBudget) {
       if (entry.type !== 'BitstringStatusListEntry') {
         throw new StatusLookupError(
           'unsupported_status',
@@ -188,7 +214,7 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       }
       if (!URL.canParse(url))
         throw new StatusLookupError('status_invalid', 'statusListCredential is not a URL');
-      const list = await get(url);
+      const list = await get(url, budget);
       if (list.issuer !== issuer) {
         throw new StatusLookupError('status_issuer_mismatch', 'the status list was issued by another issuer');
       }
@@ -202,4 +228,9 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       return { purpose, set: list.bits.get(position) };
     },
   };
+}
+
+/** What a cached list weighs: its decoded bits and the signed token it came from. */
+function listBytes(list: VerifiedList): number {
+  return Math.ceil(list.bits.length / 8) + list.token.length + 1;
 }

@@ -1,10 +1,18 @@
+import { DEFAULT_FETCH_BUDGET, type FetchBudget, fetchBudget } from '../../did/index.js';
 import { checkSchema } from './checks/schema.js';
 import { checkSignature } from './checks/signature.js';
 import { checkStatus } from './checks/status.js';
 import { checkTrustedIssuer } from './checks/trusted-issuer.js';
 import { checkValidity } from './checks/validity.js';
 import { JwsFormatError, type ParsedJws, parseCompactJws } from './compact-jws.js';
-import { type CredentialView, credentialView, ModelError, tokenKind } from './model.js';
+import {
+  type CredentialView,
+  credentialView,
+  isSdJwt,
+  ModelError,
+  SD_JWT_DETAIL,
+  tokenKind,
+} from './model.js';
 import type { IssuerTrust, KeyLookup, SchemaValidation, StatusLookup } from './ports.js';
 import {
   type CheckName,
@@ -30,6 +38,16 @@ export interface CredentialVerifierDeps {
    * public verification API.
    */
   readonly selfIssuedTypes?: readonly string[];
+  /**
+   * Outbound fetches (did:web documents, status lists) one verification request may cause,
+   * all its credentials together (default DEFAULT_FETCH_BUDGET).
+   */
+  readonly fetchBudget?: number;
+}
+
+/** A fresh fetch budget for one request under these deps. */
+export function requestBudget(deps: Pick<CredentialVerifierDeps, 'fetchBudget'>): FetchBudget {
+  return fetchBudget(deps.fetchBudget ?? DEFAULT_FETCH_BUDGET);
 }
 
 /** The checks run for a credential, in order; the first four must pass. */
@@ -59,8 +77,10 @@ export function checkCredentialFormat(token: unknown): {
 } {
   if (typeof token !== 'string')
     return { result: failed('format', 'malformed', 'the credential must be a compact JWT string') };
+  if (isSdJwt(token)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
   try {
     const jws = parseCompactJws(token);
+    if (isSdJwt(token, jws.header)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
     const kind = tokenKind(jws.header, jws.payload);
     if (kind !== 'jwt_vc_json' && kind !== 'vc+jwt') {
       return {
@@ -78,11 +98,19 @@ export function checkCredentialFormat(token: unknown): {
 
 /**
  * Verifies a credential: every check named in CREDENTIAL_CHECKS, failing closed. Never throws
- * for bad input; an unexpected error inside a check fails that check with `internal_error`.
+ * for bad input; an unexpected error inside a check fails that check with `internal_error`
+ * (without the error's message, which may name internals such as a database address).
+ *
+ * `status` runs only once `trusted_issuer` passed: the lists a credential names are fetched
+ * for an issuer trusted for its types, never for anyone who can sign (a throw-away did:key
+ * naming hundreds of lists costs no network work). For any other issuer `status` is skipped
+ * with `issuer_not_trusted`; the credential is not verified anyway. `budget` bounds the
+ * outbound fetches of the whole request (a presentation passes one for all its credentials).
  */
 export async function verifyCredential(
   token: unknown,
   deps: CredentialVerifierDeps,
+  budget: FetchBudget = requestBudget(deps),
 ): Promise<CredentialVerificationResult> {
   const now = deps.now();
   const checks: CheckResult[] = [];
@@ -102,6 +130,7 @@ export async function verifyCredential(
       },
       'assertionMethod',
       deps.keys,
+      budget,
     ),
   );
   checks.push(signature);
@@ -126,24 +155,35 @@ export async function verifyCredential(
     view.subject === issuer &&
     specific.length > 0 &&
     specific.every((type) => deps.selfIssuedTypes?.includes(type));
-  const [trusted, status] = await Promise.all([
-    selfIssued
-      ? Promise.resolve<CheckResult>({ check: 'trusted_issuer', result: 'passed', code: 'self_issued' })
-      : guarded('trusted_issuer', () =>
-          checkTrustedIssuer(deps.trust, { issuer, types: view.types, credential: view.document, at: now }),
+  const trusted: CheckResult = selfIssued
+    ? { check: 'trusted_issuer', result: 'passed', code: 'self_issued' }
+    : await guarded('trusted_issuer', () =>
+        checkTrustedIssuer(deps.trust, { issuer, types: view.types, credential: view.document, at: now }),
+      );
+  checks.push(trusted);
+  checks.push(
+    trusted.result === 'passed'
+      ? await guarded('status', () => checkStatus(view.credentialStatus, issuer, deps.statuses, budget))
+      : skipped(
+          'status',
+          'issuer_not_trusted',
+          'no status list is read for an issuer that is not trusted for this credential',
         ),
-    guarded('status', () => checkStatus(view.credentialStatus, issuer, deps.statuses)),
-  ]);
-  checks.push(trusted, status);
+  );
   checks.push(await guarded('schema', async () => checkSchema(deps.schemas, view.types, view.document)));
   return finish(checks, view);
 }
 
-async function guarded(check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+/**
+ * Runs one check; an unexpected error fails it with `internal_error` and a fixed detail. The
+ * error's own message never reaches the answer: during a database outage it names the
+ * database's address, which is nobody's business outside the service.
+ */
+export async function guarded(check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
   try {
     return await run();
-  } catch (error) {
-    return failed(check, 'internal_error', error instanceof Error ? error.message : 'check failed');
+  } catch {
+    return failed(check, 'internal_error', 'the check could not be completed; try again later');
   }
 }
 

@@ -1,7 +1,14 @@
 import { checkSignature } from './checks/signature.js';
 import { checkValidity } from './checks/validity.js';
 import { JwsFormatError, type ParsedJws, parseCompactJws } from './compact-jws.js';
-import { ModelError, type PresentationView, presentationView, tokenKind } from './model.js';
+import {
+  isSdJwt,
+  ModelError,
+  type PresentationView,
+  presentationView,
+  SD_JWT_DETAIL,
+  tokenKind,
+} from './model.js';
 import type { NonceStore } from './ports.js';
 import {
   type CheckName,
@@ -13,7 +20,12 @@ import {
   passed,
   skipped,
 } from './result.js';
-import { type CredentialVerifierDeps, verifyCredential } from './verify-credential.js';
+import {
+  type CredentialVerifierDeps,
+  guarded,
+  requestBudget,
+  verifyCredential,
+} from './verify-credential.js';
 
 export interface PresentationVerifierDeps extends CredentialVerifierDeps {
   readonly nonces: NonceStore;
@@ -51,8 +63,10 @@ const MAX_CREDENTIALS = 20;
 function checkFormat(token: unknown): { result: CheckResult; jws?: ParsedJws; view?: PresentationView } {
   if (typeof token !== 'string')
     return { result: failed('format', 'malformed', 'the presentation must be a compact JWT string') };
+  if (isSdJwt(token)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
   try {
     const jws = parseCompactJws(token);
+    if (isSdJwt(token, jws.header)) return { result: failed('format', 'unsupported_format', SD_JWT_DETAIL) };
     const kind = tokenKind(jws.header, jws.payload);
     if (kind !== 'jwt_vp_json' && kind !== 'vp+jwt') {
       return {
@@ -68,9 +82,7 @@ function checkFormat(token: unknown): { result: CheckResult; jws?: ParsedJws; vi
 }
 
 /**
- * `challenge` and `domain` (VCDM 1.1 §7.3 / OpenID4VP §14.1 replay protection): the `nonce`
- * equals the verifier's challenge, `aud` names the verifier, and the challenge has not been
- * used before in this scope.
+ * `domain` (VCDM 1.1 §7.3 / OpenID4VP 1.0 §14.1 replay protection): `aud` names the verifier.
  */
 function checkDomain(audience: unknown, domain: string): CheckResult {
   if (audience === undefined) return failed('domain', 'missing_domain', 'the presentation has no aud');
@@ -78,6 +90,38 @@ function checkDomain(audience: unknown, domain: string): CheckResult {
   return audiences.includes(domain)
     ? passed('domain')
     : failed('domain', 'domain_mismatch', 'aud does not name this verifier');
+}
+
+/**
+ * `challenge`: the `nonce` equals the verifier's challenge and is spent once per scope. The
+ * challenge is spent only by a presentation its holder demonstrably made for this verifier:
+ * after `signature` (a key under the holder DID's `authentication`), `validity` and `domain`
+ * passed. A forged, malformed, stale or misaddressed token therefore cannot use up a
+ * legitimate holder's challenge; a replay of a spent one is still refused (`challenge_reused`).
+ * A presentation whose credentials then fail has spent it: its holder signed it.
+ */
+async function checkChallenge(
+  view: PresentationView,
+  expected: PresentationExpectations,
+  deps: PresentationVerifierDeps,
+  before: readonly CheckResult[],
+): Promise<CheckResult> {
+  if (view.nonce === undefined)
+    return failed('challenge', 'missing_challenge', 'the presentation has no nonce');
+  if (view.nonce !== expected.challenge)
+    return failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
+  if (before.some((check) => check.result !== 'passed')) return skipped('challenge', 'not_evaluated');
+  const expiresAt = new Date(
+    deps.now().getTime() + 2 * (deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS) * 1000,
+  );
+  const first = await deps.nonces.consume(
+    expected.nonceScope ?? `presentation:${expected.domain}`,
+    expected.challenge,
+    expiresAt,
+  );
+  return first
+    ? passed('challenge')
+    : failed('challenge', 'challenge_reused', 'this challenge was used before');
 }
 
 /**
@@ -94,41 +138,26 @@ export async function verifyPresentation(
   checks.push(format.result);
   if (!format.jws || !format.view) return finish(checks, undefined, []);
   const { jws, view } = format;
+  // One allowance of outbound fetches for the holder's DID and every credential inside.
+  const budget = requestBudget(deps);
 
-  const signature = await checkSignature(
-    jws,
-    { signer: view.holder, signerClaims: view.holderClaims, subjectClaims: [] },
-    'authentication',
-    deps.keys,
-  ).catch((error: unknown) => failed('signature', 'internal_error', String(error)));
-  checks.push(signature);
-  checks.push(
-    checkValidity(view.jwt, deps.now(), {
-      maxAgeSeconds: deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS,
-      ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
-    }),
+  const signature = await guarded('signature', () =>
+    checkSignature(
+      jws,
+      { signer: view.holder, signerClaims: view.holderClaims, subjectClaims: [] },
+      'authentication',
+      deps.keys,
+      budget,
+    ),
   );
-
-  let challenge: CheckResult;
-  if (view.nonce === undefined)
-    challenge = failed('challenge', 'missing_challenge', 'the presentation has no nonce');
-  else if (view.nonce !== expected.challenge)
-    challenge = failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
-  else if (signature.result !== 'passed') challenge = skipped('challenge', 'not_evaluated');
-  else {
-    const expiresAt = new Date(
-      deps.now().getTime() + 2 * (deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS) * 1000,
-    );
-    const first = await deps.nonces.consume(
-      expected.nonceScope ?? `presentation:${expected.domain}`,
-      expected.challenge,
-      expiresAt,
-    );
-    challenge = first
-      ? passed('challenge')
-      : failed('challenge', 'challenge_reused', 'this challenge was used before');
-  }
-  checks.push(challenge, checkDomain(view.audience, expected.domain));
+  checks.push(signature);
+  const validity = checkValidity(view.jwt, deps.now(), {
+    maxAgeSeconds: deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS,
+    ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
+  });
+  const domain = checkDomain(view.audience, expected.domain);
+  checks.push(validity);
+  checks.push(await checkChallenge(view, expected, deps, [signature, validity, domain]), domain);
 
   if (signature.result !== 'passed') {
     checks.push(skipped('credentials', 'not_evaluated'), skipped('holder_binding', 'not_evaluated'));
@@ -156,7 +185,7 @@ export async function verifyPresentation(
     return finish(checks, view, []);
   }
   const results = await Promise.all(
-    view.credentials.map((credential) => verifyCredential(credential ?? null, deps)),
+    view.credentials.map((credential) => verifyCredential(credential ?? null, deps, budget)),
   );
   const failedIndex = results.findIndex((result) => !result.verified);
   checks.push(

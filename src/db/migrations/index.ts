@@ -6,6 +6,9 @@ import { RulebookVersions1795000000030 } from './1795000000030-rulebook-versions
 import { Governance1795000000040 } from './1795000000040-governance.js';
 import { AuditLog1795000000050 } from './1795000000050-audit-log.js';
 import { OidcAndWalletLogin1795000000062 } from './1795000000062-oidc-and-wallet-login.js';
+import { MemberRegistryIndexes1795000000100 } from './1795000000100-member-registry-indexes.js';
+import { OidcRegistryLogins1795000000110 } from './1795000000110-oidc-registry-logins.js';
+import { IdentityTokenKeys1795000000111 } from './1795000000111-identity-token-keys.js';
 import { RateLimits1795000000120 } from './1795000000120-rate-limits.js';
 
 /**
@@ -23,5 +26,8 @@ export const MIGRATIONS = [
   Governance1795000000040,
   AuditLog1795000000050,
   OidcAndWalletLogin1795000000062,
+  MemberRegistryIndexes1795000000100,
+  OidcRegistryLogins1795000000110,
+  IdentityTokenKeys1795000000111,
   RateLimits1795000000120,
 ] as const;

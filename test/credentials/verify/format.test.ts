@@ -267,3 +267,135 @@ describe('format: a token that fails format is not evaluated further', () => {
     );
   });
 });
+
+describe('format: RFC 7515 §4.1.9 "typ" is a media type, compared as one', () => {
+  const payload = credentialPayload('vc+jwt', { issuer: issuer.did, subject: legalPerson(holder.did) });
+  for (const typ of ['application/vc+jwt', 'VC+JWT', 'Application/Vc+Jwt', 'vc+jwt']) {
+    it(`accepts a vc+jwt credential with typ ${JSON.stringify(typ)}`, async () => {
+      const result = await verify(signedBy(issuer, payload, { typ }));
+      assert.equal(result.verified, true, JSON.stringify(result.checks));
+      assert.equal(result.format, 'vc+jwt');
+    });
+  }
+
+  it('accepts a VCDM 1.1 credential with typ "application/jwt"', async () => {
+    const v1 = credentialPayload('jwt_vc_json', { issuer: issuer.did, subject: legalPerson(holder.did) });
+    const result = await verify(signedBy(issuer, v1, { typ: 'application/jwt' }));
+    assert.equal(result.format, 'jwt_vc_json');
+    assert.equal(result.verified, true);
+  });
+
+  it('accepts a vp+jwt presentation with typ "application/vp+jwt"', async () => {
+    const vp = presentationBy(
+      holder,
+      'vp+jwt',
+      { credentials: [good], nonce: 'n-typ', audience: 'a' },
+      { typ: 'application/vp+jwt' },
+    );
+    const result = await verifyPresentation(vp, { challenge: 'n-typ', domain: 'a' }, deps);
+    assert.equal(result.format, 'vp+jwt');
+    assert.equal(result.verified, true, JSON.stringify(result.checks));
+  });
+
+  it('rejects a media type that only contains vc+jwt (application/vc+jwt+x: wrong_type)', async () => {
+    assertFails(
+      await verify(signedBy(issuer, payload, { typ: 'application/vc+jwtx' })),
+      'format',
+      'wrong_type',
+    );
+  });
+
+  it('rejects a typ that is not a string (wrong_type)', async () => {
+    assertFails(await verify(signedBy(issuer, payload, { typ: 7 })), 'format', 'wrong_type');
+  });
+});
+
+describe('format: VC-JOSE-COSE §3.1.1 a credential without typ is classified by its payload', () => {
+  it('accepts a VCDM 2.0 credential (v2 @context, VerifiableCredential) without typ as vc+jwt', async () => {
+    const payload = credentialPayload('vc+jwt', { issuer: issuer.did, subject: legalPerson(holder.did) });
+    const result = await verify(signedBy(issuer, payload, { typ: undefined }));
+    assert.equal(result.format, 'vc+jwt');
+    assert.equal(result.verified, true, JSON.stringify(result.checks));
+  });
+
+  it('accepts a VCDM 2.0 presentation without typ as vp+jwt', async () => {
+    const vp = presentationBy(
+      holder,
+      'vp+jwt',
+      { credentials: [good], nonce: 'n-no-typ', audience: 'a' },
+      { typ: undefined },
+    );
+    const result = await verifyPresentation(vp, { challenge: 'n-no-typ', domain: 'a' }, deps);
+    assert.equal(result.format, 'vp+jwt');
+    assert.equal(result.verified, true, JSON.stringify(result.checks));
+  });
+
+  it('rejects a payload without typ whose @context is not VCDM 2.0 and that has no vc claim (wrong_type)', async () => {
+    const payload = credentialPayload('vc+jwt', { issuer: issuer.did, subject: legalPerson(holder.did) });
+    const token = signedBy(
+      issuer,
+      { ...payload, '@context': ['https://www.w3.org/2018/credentials/v1'] },
+      { typ: undefined },
+    );
+    assertFails(await verify(token), 'format', 'wrong_type');
+  });
+
+  it('does not classify a typ: JWT token by a VCDM 2.0 payload (wrong_type)', async () => {
+    const payload = credentialPayload('vc+jwt', { issuer: issuer.did, subject: legalPerson(holder.did) });
+    assertFails(await verify(signedBy(issuer, payload, { typ: 'JWT' })), 'format', 'wrong_type');
+  });
+});
+
+describe('format: VC-JOSE-COSE §3.1.1/§3.1.2 a vc+jwt or vp+jwt must not carry vc or vp claims', () => {
+  const payload = credentialPayload('vc+jwt', { issuer: issuer.did, subject: legalPerson(holder.did) });
+  for (const claim of ['vc', 'vp'] as const) {
+    it(`rejects a vc+jwt whose payload also carries a ${claim} claim (malformed)`, async () => {
+      const token = signedBy(
+        issuer,
+        { ...payload, [claim]: { type: ['VerifiableCredential'] } },
+        { typ: 'vc+jwt' },
+      );
+      assertFails(await verify(token), 'format', 'malformed');
+    });
+  }
+
+  it('rejects a vp+jwt whose payload also carries a vp claim (malformed)', async () => {
+    const vp = presentationBy(holder, 'vp+jwt', { credentials: [good], nonce: 'n', audience: 'a' });
+    const [, body] = vp.split('.') as [string, string];
+    const withVp = {
+      ...JSON.parse(Buffer.from(body, 'base64url').toString('utf8')),
+      vp: { type: ['VerifiablePresentation'] },
+    };
+    const token = signedBy(holder, withVp, { typ: 'vp+jwt' });
+    assertFails(
+      await verifyPresentation(token, { challenge: 'n', domain: 'a' }, deps),
+      'format',
+      'malformed',
+    );
+  });
+});
+
+describe('format: an SD-JWT VC is a format this endpoint does not verify (unsupported_format)', () => {
+  const payload = { iss: issuer.did, vct: 'https://example.org/pid', iat: seconds(NOW), _sd_alg: 'sha-256' };
+
+  it('refuses an issuer-signed SD-JWT with disclosures (~-separated)', async () => {
+    const disclosure = Buffer.from(JSON.stringify(['salt', 'given_name', 'Erika'])).toString('base64url');
+    const sdJwt = `${signedBy(issuer, payload, { typ: 'dc+sd-jwt' })}~${disclosure}~`;
+    assertFails(await verify(sdJwt), 'format', 'unsupported_format');
+  });
+
+  for (const typ of ['dc+sd-jwt', 'vc+sd-jwt', 'application/dc+sd-jwt']) {
+    it(`refuses a compact JWS with typ ${typ} and no disclosures`, async () => {
+      assertFails(await verify(signedBy(issuer, payload, { typ })), 'format', 'unsupported_format');
+    });
+  }
+
+  it('refuses an SD-JWT presented as a presentation', async () => {
+    const sdJwt = `${signedBy(issuer, payload, { typ: 'dc+sd-jwt' })}~`;
+    assertFails(
+      await verifyPresentation(sdJwt, { challenge: 'n', domain: 'a' }, deps),
+      'format',
+      'unsupported_format',
+    );
+  });
+});

@@ -28,6 +28,7 @@ import {
   type PresentationFormat,
   presentationBy,
   presentationPayload,
+  seconds,
   signJws,
   type TestSigner,
 } from './support.js';
@@ -339,6 +340,73 @@ describeEachDatabase(
         const { iat: _, ...undated } = payload;
         const vp = signJws({ alg: 'EdDSA', typ: 'JWT', kid: holder.kid }, undated, holder.key);
         assertFails(await verify(vp, challenge), 'validity', 'missing_iat');
+      });
+
+      it('accepts nbf as the time of a presentation without iat (the VC-JWT 1.1 mapping)', async () => {
+        const challenge = randomUUID();
+        const { iat, ...payload } = presentationPayload('jwt_vp_json', {
+          holder: holder.did,
+          credentials: [legalPersonFor(holder, 'jwt_vp_json')],
+          nonce: challenge,
+          audience: DOMAIN,
+        });
+        const vp = signJws(
+          { alg: 'EdDSA', typ: 'JWT', kid: holder.kid },
+          { ...payload, nbf: iat },
+          holder.key,
+        );
+        assertVerified(await verify(vp, challenge));
+      });
+    });
+
+    describe('challenge: spent only by a presentation its holder made for this verifier', () => {
+      const undatedBy = (challenge: string, extra: Record<string, unknown>) => {
+        const { iat: _, ...payload } = presentationPayload('jwt_vp_json', {
+          holder: holder.did,
+          credentials: [legalPersonFor(holder, 'jwt_vp_json')],
+          nonce: challenge,
+          audience: DOMAIN,
+        });
+        return signJws({ alg: 'EdDSA', typ: 'JWT', kid: holder.kid }, { ...payload, ...extra }, holder.key);
+      };
+      const genuine = (challenge: string) =>
+        presentationBy(holder, 'jwt_vp_json', {
+          credentials: [legalPersonFor(holder, 'jwt_vp_json')],
+          nonce: challenge,
+          audience: DOMAIN,
+        });
+
+      it('does not spend it on a presentation without iat or nbf (missing_iat), so the holder can retry', async () => {
+        const challenge = randomUUID();
+        const result = await verify(undatedBy(challenge, {}), challenge);
+        assertFails(result, 'validity', 'missing_iat');
+        assert.equal(result.checks.find((c) => c.check === 'challenge')?.code, 'not_evaluated');
+        assertVerified(await verify(genuine(challenge), challenge));
+      });
+
+      it('does not spend it on a presentation whose nbf is older than the age bound (expired)', async () => {
+        const challenge = randomUUID();
+        const stale = undatedBy(challenge, { nbf: seconds(addSeconds(NOW, -3600)) });
+        assertFails(await verify(stale, challenge), 'validity', 'expired');
+        assertVerified(await verify(genuine(challenge), challenge));
+      });
+
+      it('does not spend it on a presentation addressed to another verifier (domain_mismatch)', async () => {
+        const challenge = randomUUID();
+        const elsewhere = presentationBy(holder, 'jwt_vp_json', {
+          credentials: [legalPersonFor(holder, 'jwt_vp_json')],
+          nonce: challenge,
+          audience: 'https://other-connector.example',
+        });
+        assertFails(await verify(elsewhere, challenge), 'domain', 'domain_mismatch');
+        assertVerified(await verify(genuine(challenge), challenge));
+      });
+
+      it('still refuses the replay of a presentation that was accepted (challenge_reused)', async () => {
+        const challenge = randomUUID();
+        const vp = undatedBy(challenge, { nbf: seconds(NOW) });
+        assertVerified(await verify(vp, challenge));
+        assertFails(await verify(vp, challenge), 'challenge', 'challenge_reused');
       });
     });
   },

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
+import { importJWK, type JWK, jwtVerify } from 'jose';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
 import { closedPort, didDocument, type LocalWebHost, startLocalWebHost } from './local-web.js';
 import {
@@ -14,8 +15,10 @@ import {
   didKeySigner,
   FORMATS,
   generateTestKey,
+  highS,
   LEGAL_PERSON,
   legalPerson,
+  NOW,
   offlineDeps,
   signatureOf,
   signedBy,
@@ -214,6 +217,24 @@ describe('signature: VC-JOSE-COSE §3 and RFC 7515 §5.2, keys only from the iss
       assertFails(await verify(der), 'signature', 'invalid_signature');
     });
 
+    it('refuses the high-S twin of a valid ES256 signature, which node:crypto and jose accept (non_canonical_signature)', async () => {
+      const issuer = jwkIssuers.get('ES256') as TestSigner;
+      const token = credentialBy(issuer, 'vc+jwt', claims());
+      assertVerified(await verify(token), NO_STATUS);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const twin = highS(Buffer.from(signature, 'base64url'));
+      // The twin is a valid signature by the library's reckoning: only the low-S rule refuses it.
+      const jwk = issuer.key.publicJwk as unknown as JWK;
+      await jwtVerify(`${header}.${payload}.${twin.toString('base64url')}`, await importJWK(jwk, 'ES256'), {
+        currentDate: NOW,
+      });
+      assertFails(
+        await verify(`${header}.${payload}.${twin.toString('base64url')}`),
+        'signature',
+        'non_canonical_signature',
+      );
+    });
+
     it('refuses a truncated or lengthened EdDSA signature (invalid_signature)', async () => {
       const token = credentialBy(trusted(), 'vc+jwt', claims());
       const [header, payload, signature] = token.split('.') as [string, string, string];
@@ -260,12 +281,22 @@ describe('signature: VC-JOSE-COSE §3 and RFC 7515 §5.2, keys only from the iss
       assertFails(await verify(token), 'signature', 'issuer_mismatch');
     });
 
-    it('refuses an issuer that is not a DID (issuer_mismatch)', async () => {
+    it('refuses an https issuer as a kind it does not support (unsupported_issuer)', async () => {
       const payload = credentialPayload('vc+jwt', { issuer: 'https://issuer.example', ...claims() });
       assertFails(
         await verify(signedBy(trusted(), payload, { typ: 'vc+jwt' })),
         'signature',
-        'issuer_mismatch',
+        'unsupported_issuer',
+      );
+    });
+
+    it('refuses a kid that is neither a DID URL nor a #fragment (unknown_key)', async () => {
+      const payload = credentialPayload('vc+jwt', { issuer: trusted().did, ...claims() });
+      const kid = trusted().kid.slice(trusted().kid.indexOf('#') + 1);
+      assertFails(
+        await verify(signedBy(trusted(), payload, { typ: 'vc+jwt', kid })),
+        'signature',
+        'unknown_key',
       );
     });
 

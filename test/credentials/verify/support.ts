@@ -11,6 +11,7 @@ import { strict as assert } from 'node:assert';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { createSchemaRegistry, loadCredentialSchemas } from '../../../src/credentials/schemas/index.js';
 import { didKeyLookup, registrySchemas, registryTrust } from '../../../src/credentials/verify/adapters.js';
+import { toLowS } from '../../../src/credentials/verify/ecdsa-low-s.js';
 import { VCDM1_CONTEXT, VCDM2_CONTEXT } from '../../../src/credentials/verify/model.js';
 import {
   type KeyLookup,
@@ -81,16 +82,28 @@ export function didKeySigner(alg: Algorithm = 'EdDSA', key: TestKey = generateTe
 export const base64urlJson = (value: unknown): string =>
   Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** The JWS signature of `input` (RFC 7518 §3.4: ES256 as raw r||s unless DER is asked for). */
+/**
+ * The JWS signature of `input` (RFC 7518 §3.4: ES256 as raw r||s unless DER is asked for).
+ * Raw ES256 signatures are given in low-S form, the only one the service accepts; a test that
+ * wants the other form flips it explicitly (highS).
+ */
 export function signatureOf(
   key: TestKey,
   input: string,
   dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
 ): Buffer {
   const data = Buffer.from(input, 'ascii');
-  return key.alg === 'EdDSA'
-    ? sign(null, data, key.privateKey)
-    : sign('sha256', data, { key: key.privateKey, dsaEncoding });
+  if (key.alg === 'EdDSA') return sign(null, data, key.privateKey);
+  const signature = sign('sha256', data, { key: key.privateKey, dsaEncoding });
+  return dsaEncoding === 'der' ? signature : toLowS(signature);
+}
+
+/** The same ES256 signature in its other, high-S encoding: (r, n − s). */
+export function highS(signature: Uint8Array): Buffer {
+  const low = toLowS(signature);
+  const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  const s = n - BigInt(`0x${low.subarray(32).toString('hex')}`);
+  return Buffer.concat([low.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]);
 }
 
 /** A compact JWS of exactly this header and payload, signed by `key` over their encodings. */

@@ -5,11 +5,20 @@
  * `jwk`, `jku`, `x5u` or `x5c` headers are never used. The `kid`, when present, must be a
  * method of the signer's own DID. Every claim naming the issuer (`iss`, `issuer`,
  * `vc.issuer`) must agree, and so must every claim naming the subject (`sub`,
- * `credentialSubject.id`).
+ * `credentialSubject.id`). An ES256 signature must be in its low-S form (s ≤ n/2): the other
+ * form is the same signature encoded a second time, which node:crypto and jose accept, and is
+ * refused with `non_canonical_signature`. A DID document that would have to be fetched after
+ * the request's fetch budget is spent fails with `fetch_budget_exhausted`.
+ * Codes: `unsupported_algorithm`, `unsupported_issuer` (the signer is not a DID, e.g. an https
+ * issuer), `issuer_mismatch`, `subject_mismatch`, `unknown_key` (including a `kid` that is neither
+ * a DID URL nor a `#fragment`), `unresolvable_did`, `unsupported_key`, `invalid_signature`,
+ * `non_canonical_signature`, `fetch_budget_exhausted`.
  */
 import { verify } from 'node:crypto';
 import type { ParsedJws } from '../compact-jws.js';
+import { isHighS } from '../ecdsa-low-s.js';
 import {
+  type FetchBudget,
   type KeyLookup,
   KeyLookupError,
   type KeyRelationship,
@@ -44,14 +53,17 @@ export async function checkSignature(
   claims: SignerClaims,
   relationship: KeyRelationship,
   keys: KeyLookup,
+  budget?: FetchBudget,
 ): Promise<CheckResult> {
   const alg = jws.header.alg as string;
   if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) {
     return failed('signature', 'unsupported_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
   }
   const signer = claims.signer;
-  if (signer === undefined || !signer.startsWith('did:')) {
-    return failed('signature', 'issuer_mismatch', 'the signer is not named by a DID');
+  if (signer === undefined) return failed('signature', 'issuer_mismatch', 'the token names no signer');
+  if (!signer.startsWith('did:')) {
+    // An https (or any non-DID) issuer is a kind of issuer this service does not resolve keys for.
+    return failed('signature', 'unsupported_issuer', 'the signer is not named by a DID');
   }
   if (claims.signerClaims.length > 1) {
     return failed(
@@ -68,6 +80,9 @@ export async function checkSignature(
   if (kid !== undefined) {
     if (typeof kid !== 'string' || kid.length === 0)
       return failed('signature', 'unknown_key', 'kid is not a string');
+    // A kid is a DID URL or a fragment `#…` relative to the signer; anything else names no key.
+    if (!kid.startsWith('#') && !kid.startsWith('did:'))
+      return failed('signature', 'unknown_key', 'kid is neither a DID URL nor a #fragment');
     keyId = kid.startsWith('#') ? `${signer}${kid}` : kid;
     const hash = keyId.indexOf('#');
     const kidDid = hash === -1 ? keyId : keyId.slice(0, hash);
@@ -77,7 +92,7 @@ export async function checkSignature(
   }
   let key: Awaited<ReturnType<KeyLookup['verificationKey']>>;
   try {
-    key = await keys.verificationKey(signer, keyId, relationship);
+    key = await keys.verificationKey(signer, keyId, relationship, budget);
   } catch (error) {
     if (error instanceof KeyLookupError) return failed('signature', error.code, error.message);
     throw error;
@@ -87,6 +102,10 @@ export async function checkSignature(
   }
   if (!verifyRawSignature(alg as VerificationAlgorithm, jws, key.publicKey)) {
     return failed('signature', 'invalid_signature', 'the signature does not verify with the issuer key');
+  }
+  // Checked after the signature verified, so the code says "a valid signature, in the second encoding".
+  if (alg === 'ES256' && isHighS(jws.signature)) {
+    return failed('signature', 'non_canonical_signature', 'the ES256 signature is not in its low-S form');
   }
   return passed('signature');
 }

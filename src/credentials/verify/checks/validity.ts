@@ -2,7 +2,8 @@
  * `validity` (RFC 7519 §4.1.4–4.1.6; VCDM 1.1 §4.6 and §4.7; VCDM 2.0 §4.9). `exp`, `nbf`
  * and `iat` must be numbers; `expirationDate`, `issuanceDate`, `validFrom` and `validUntil`
  * must be date-time strings. Every bound present is enforced with one clock skew
- * (CLOCK_SKEW_SECONDS, documented in docs/verification.md) in the holder's favour.
+ * (CLOCK_SKEW_SECONDS, documented in docs/verification.md) in the holder's favour. With
+ * `maxAgeSeconds` (presentations) the token must say when it was made, by `iat` or else `nbf`.
  */
 import { type CheckResult, failed, passed } from '../result.js';
 
@@ -66,10 +67,13 @@ export function checkValidity(
     }
   }
   if (options.maxAgeSeconds !== undefined) {
+    // The presentation's time: `iat`, or where it is absent `nbf` (the VC-JWT 1.1 mapping of
+    // VCDM 1.1 §6.3.1 that did-jwt-vc and Veramo follow); one age bound for both.
     const iat = seconds('iat', claims.iat);
-    if (iat === undefined)
-      return failed('validity', 'missing_iat', 'a presentation must say when it was made (iat)');
-    if (typeof iat === 'number' && nowSeconds - iat > options.maxAgeSeconds + skew) {
+    const made = iat ?? seconds('nbf', claims.nbf);
+    if (made === undefined)
+      return failed('validity', 'missing_iat', 'a presentation must say when it was made (iat or nbf)');
+    if (typeof made === 'number' && nowSeconds - made > options.maxAgeSeconds + skew) {
       return failed('validity', 'expired', `the presentation is older than ${options.maxAgeSeconds} seconds`);
     }
   }
