@@ -31,7 +31,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
   });
 
   it('verify prints { valid, size, headHash } and exits 0 for an intact log', async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const result = await runCli(['audit', 'verify'], env());
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout);
@@ -41,7 +41,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
   });
 
   it('verify prints the first altered entry and exits 1 for a tampered log', async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const service = await openTestService(database);
     try {
       await dropAppendOnlyTriggers(service.dataSource);
@@ -59,7 +59,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
   });
 
   it('verify exits 1 with problem removed when an entry was deleted', async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const service = await openTestService(database);
     try {
       await dropAppendOnlyTriggers(service.dataSource);
@@ -76,7 +76,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
   });
 
   it('checkpoint prints a signed checkpoint of the head', async function () {
-    this.timeout(30_000);
+    this.timeout(60_000);
     const result = await runCli(['audit', 'checkpoint'], env());
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout);

@@ -45,7 +45,8 @@ describe('the dataspace-trust command', () => {
   });
 
   it('keys rotate keeps the old keys published until keys retire removes them', async function () {
-    this.timeout(30_000);
+    // Six commands, each opening the service (and rotate/retire writing their audit entries).
+    this.timeout(180_000);
     const shared = env();
     const before = JSON.parse((await runCli(['did', 'show'], shared)).stdout).document;
     const rotated = await runCli(['keys', 'rotate'], shared);
