@@ -145,6 +145,7 @@ describeEachDatabase('dataspace-trust start with WORKERS=2 (node:cluster)', (fre
         'did:web:city.example',
         '--claims',
         claims,
+        '--force-outside-board',
       ],
       cliEnv,
     );
