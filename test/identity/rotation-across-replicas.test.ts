@@ -103,6 +103,8 @@ describe('dataspace-trust keys retire', () => {
         SUBJECT.id,
         '--claims',
         JSON.stringify(SUBJECT),
+        // A board-decided type: the operator must say it is issued outside a decision.
+        '--force-outside-board',
       ],
       env,
     );
