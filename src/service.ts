@@ -288,7 +288,9 @@ export async function openService(
     await dataSource.destroy();
     throw error;
   }
-  const rateLimits = RateLimits.open(dataSource, config.rateLimits);
+  const rateLimits = RateLimits.open(dataSource, config.rateLimits, {
+    onRefused: (limiter) => metrics.rateLimitRefusals.inc({ limiter }),
+  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,

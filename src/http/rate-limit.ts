@@ -65,6 +65,7 @@ export class RateLimits {
     make: (keyPrefix: string, points: number, duration: number) => RateLimiterAbstract,
     settings: RateLimitSettings,
     private readonly closeStore: () => void,
+    private readonly onRefused: (limiter: string) => void,
   ) {
     for (const bucket of ['challenge', 'application', 'wallet-login', 'checkpoint'] as const) {
       this.byAddress.set(bucket, make(`${bucket}:addr`, settings.perAddress, settings.windowSeconds));
@@ -73,7 +74,12 @@ export class RateLimits {
   }
 
   /** Limits stored in the data source's database (see the module notes). */
-  static open(dataSource: DataSource, settings: RateLimitSettings): RateLimits {
+  static open(
+    dataSource: DataSource,
+    settings: RateLimitSettings,
+    options: { readonly onRefused?: (limiter: string) => void } = {},
+  ): RateLimits {
+    const onRefused = options.onRefused ?? (() => {});
     const memory = (keyPrefix: string, points: number, duration: number) =>
       new RateLimiterMemory({ keyPrefix, points, duration });
     if (dataSource.options.type === 'postgres') {
@@ -92,6 +98,7 @@ export class RateLimits {
           }),
         settings,
         () => {},
+        onRefused,
       );
     }
     const connection = new Database(String(dataSource.options.database), { timeout: 5000 });
@@ -110,18 +117,33 @@ export class RateLimits {
         }),
       settings,
       () => connection.close(),
+      onRefused,
     );
   }
 
   /** Counts one request of `bucket` from `address`; throws RateLimitedError past the limit. */
   async address(bucket: RateLimitBucket, address: string): Promise<void> {
-    await consume(this.byAddress.get(bucket) as RateLimiterAbstract, addressKey(address));
+    await this.counted(`${bucket}:address`, () =>
+      consume(this.byAddress.get(bucket) as RateLimiterAbstract, addressKey(address)),
+    );
   }
 
   /** Counts one application signed by `did`; throws RateLimitedError past the limit. */
   async did(did: string): Promise<void> {
     // Hashed: a DID may be longer than the store's key column, and need not be readable there.
-    await consume(this.byDid, createHash('sha256').update(did, 'utf8').digest('hex'));
+    await this.counted('application:did', () =>
+      consume(this.byDid, createHash('sha256').update(did, 'utf8').digest('hex')),
+    );
+  }
+
+  /** Runs one count; a refusal is reported to `onRefused` (the metrics) and rethrown. */
+  private async counted(limiter: string, count: () => Promise<void>): Promise<void> {
+    try {
+      await count();
+    } catch (error) {
+      if (error instanceof RateLimitedError) this.onRefused(limiter);
+      throw error;
+    }
   }
 
   close(): void {

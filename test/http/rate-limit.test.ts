@@ -43,6 +43,14 @@ describeEachDatabase('rate limits on unauthenticated writes (issue 8 item 8)', (
     assert.equal(await challenges(open[0] as Service), 3);
   });
 
+  it('counts each refusal in the metrics, per limiter', async () => {
+    const opened = await service();
+    const app = opened.app.callback();
+    for (let i = 0; i < 5; i++) await request(app).get('/api/v1/membership/challenge');
+    const exposition = await opened.metrics.registry.metrics();
+    assert.match(exposition, /rate_limit_refusals_total\{limiter="challenge:address"\} 2\b/);
+  });
+
   it('OpenID4VP endpoints answer the OAuth shape { error: rate_limited } with Retry-After', async () => {
     const app = (await service()).app.callback();
     for (let i = 0; i < 3; i++) await request(app).post('/oid4vp/response').type('form').send({ state: 'x' });
