@@ -300,6 +300,7 @@ export async function openService(
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
     developmentMode: config.developmentMode,
+    es256LowSOnly: config.es256LowSOnly,
     limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });

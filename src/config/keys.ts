@@ -30,6 +30,13 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return value;
 }
 
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
 function httpUrl(name: string, raw: string): URL {
   let url: URL;
   try {
@@ -228,12 +235,15 @@ export const TRUST_PROXY: ConfigKey<boolean> = {
   defaultText: 'false',
   description:
     'Take the client address (request logs, rate limits by address) from the last entry of X-Forwarded-For, the one the proxy in front of the service appended; set it only behind exactly one such proxy. It changes no URL, no cookie flag and never the DID: those come from PUBLIC_URL, whatever Host or X-Forwarded-Proto/-Host say.',
-  parse: (raw) => {
-    if (raw === undefined) return false;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    throw new ConfigError('TRUST_PROXY', `must be true or false, got "${raw}"`);
-  },
+  parse: (raw) => boolean('TRUST_PROXY', raw, false),
+};
+
+export const ES256_LOW_S_ONLY: ConfigKey<boolean> = {
+  name: 'ES256_LOW_S_ONLY',
+  defaultText: 'false',
+  description:
+    'Refuse ES256 signatures whose s lies in the upper half of the group (`non_canonical_signature`). Off: both encodings of a valid signature are accepted, as RFC 7518 §3.4 allows and as OpenSSL-based signers, did-jwt and Veramo produce them; replay protection keys on jti/nonce, never on the token string. The service itself always signs low-S.',
+  parse: (raw) => boolean('ES256_LOW_S_ONLY', raw, false),
 };
 
 export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
@@ -349,6 +359,7 @@ export const CONFIG_KEYS = [
   SHUTDOWN_TIMEOUT_MS,
   SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
+  ES256_LOW_S_ONLY,
   RATE_LIMIT_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,
   RATE_LIMIT_DID_WINDOW_SECONDS,

@@ -13,6 +13,7 @@ import {
   DATABASE_STARTUP_WAIT_MS,
   DATABASE_STATEMENT_TIMEOUT_MS,
   DATABASE_URL,
+  ES256_LOW_S_ONLY,
   HOST,
   KEY_ENCRYPTION_SECRET,
   KEY_ENCRYPTION_SECRET_FILE,
@@ -61,6 +62,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly shutdownDrainMs: number;
   readonly trustProxy: boolean;
+  /** Refuse ES256 signatures in high-S form (ES256_LOW_S_ONLY); false: accept both encodings. */
+  readonly es256LowSOnly: boolean;
   /** Rate limits on unauthenticated writes (src/http/rate-limit.ts). */
   readonly rateLimits: {
     readonly windowSeconds: number;
@@ -131,6 +134,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS.parse(raw(SHUTDOWN_TIMEOUT_MS.name), {}),
     shutdownDrainMs: SHUTDOWN_DRAIN_MS.parse(raw(SHUTDOWN_DRAIN_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
+    es256LowSOnly: ES256_LOW_S_ONLY.parse(raw(ES256_LOW_S_ONLY.name), {}),
     rateLimits: Object.freeze({
       windowSeconds: RATE_LIMIT_WINDOW_SECONDS.parse(raw(RATE_LIMIT_WINDOW_SECONDS.name), {}),
       perAddress: RATE_LIMIT_PER_ADDRESS.parse(raw(RATE_LIMIT_PER_ADDRESS.name), {}),

@@ -178,9 +178,16 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     keys,
     trust: registryTrust(trust),
     schemas: registrySchemas(schemas),
-    statuses: createStatusListLookup({ keys, source, decode: (encoded) => decodeList(encoded), now }),
+    statuses: createStatusListLookup({
+      keys,
+      source,
+      decode: (encoded) => decodeList(encoded),
+      now,
+      es256LowSOnly: config.es256LowSOnly,
+    }),
     nonces,
     now,
+    es256LowSOnly: config.es256LowSOnly,
   };
   const issuer = new CredentialIssuer({
     dataSource,

@@ -28,7 +28,8 @@ export function serviceSigner(identity: ServiceIdentity): JwtSigner {
     did: identity.did,
     async sign(payload, options) {
       const key = await identity.signingKey(options.algorithm ?? 'EdDSA');
-      // ES256 signatures leave here in low-S form only, the only form the verifier accepts.
+      // ES256 signatures leave here in low-S form only, so a verifier with ES256_LOW_S_ONLY (ours or
+      // a partner's that insists on low-S) accepts them too.
       return lowSCompactJws(
         await new CompactSign(encoder.encode(JSON.stringify(payload)))
           .setProtectedHeader({ alg: key.algorithm, typ: options.typ, kid: key.kid })

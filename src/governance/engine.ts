@@ -28,6 +28,8 @@ export interface GovernanceDeps {
   readonly effects: MotionEffects;
   /** did:web of `localhost` may be seated on the board only in development. */
   readonly developmentMode?: boolean;
+  /** Refuse ES256 signed statements in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
+  readonly es256LowSOnly?: boolean;
   readonly now?: () => Date;
 }
 
@@ -302,7 +304,12 @@ export class GovernanceEngine {
   // ---- internals ----
 
   private statementOptions() {
-    return { keys: this.deps.keys, audience: this.deps.serviceDid, now: this.now() };
+    return {
+      keys: this.deps.keys,
+      audience: this.deps.serviceDid,
+      now: this.now(),
+      es256LowSOnly: this.deps.es256LowSOnly === true,
+    };
   }
 
   private async guardJti<T>(work: () => Promise<T>): Promise<T> {

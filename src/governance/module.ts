@@ -35,6 +35,8 @@ export interface GovernanceOptions {
   readonly developmentMode?: boolean;
   /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
   readonly limitApplicant?: (did: string) => Promise<void>;
+  /** Refuse ES256 signed statements in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
+  readonly es256LowSOnly?: boolean;
   readonly now?: () => Date;
 }
 
@@ -142,6 +144,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     audit,
     effects: lifecycle,
     developmentMode: options.developmentMode ?? false,
+    es256LowSOnly: options.es256LowSOnly === true,
     now,
   });
   const challenges = new Challenges(dataSource, now);
@@ -164,6 +167,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
       keys: credentials.deps.keys,
       audience: serviceDid,
       now: now(),
+      es256LowSOnly: options.es256LowSOnly === true,
     });
     if (statement.signer !== did)
       throw new GovernanceError(403, 'not_member_itself', 'a withdrawal is signed by the member itself');

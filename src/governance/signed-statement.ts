@@ -22,6 +22,8 @@ export interface StatementOptions {
   readonly now: Date;
   readonly maxAgeSeconds?: number;
   readonly skewSeconds?: number;
+  /** Refuse ES256 statements in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
+  readonly es256LowSOnly?: boolean;
 }
 
 export const STATEMENT_MAX_AGE_SECONDS = 300;
@@ -50,6 +52,7 @@ export async function verifyStatement(token: unknown, options: StatementOptions)
     { signer, signerClaims: signer ? [signer] : [], subjectClaims: [] },
     'assertionMethod',
     options.keys,
+    { es256LowSOnly: options.es256LowSOnly === true },
   );
   if (signature.result !== 'passed') {
     throw new GovernanceError(

@@ -26,6 +26,12 @@ describe('configuration from the environment', () => {
       assert.equal(config.developmentMode, true);
     });
 
+    it('accepts ES256 signatures in both encodings unless ES256_LOW_S_ONLY is set', () => {
+      assert.equal(loadConfig({}).es256LowSOnly, false);
+      assert.equal(loadConfig({ ES256_LOW_S_ONLY: 'true' }).es256LowSOnly, true);
+      assert.equal(loadConfig({ ES256_LOW_S_ONLY: '0' }).es256LowSOnly, false);
+    });
+
     it('derives the default PUBLIC_URL from PORT', () => {
       assert.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
     });
@@ -160,6 +166,7 @@ describe('configuration from the environment', () => {
       ],
       [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES', /^BODY_LIMIT_BYTES must be between/],
       [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY', /^TRUST_PROXY must be true or false/],
+      [{ ES256_LOW_S_ONLY: 'yes' }, 'ES256_LOW_S_ONLY', /^ES256_LOW_S_ONLY must be true or false/],
     ];
     for (const [env, variable, message] of cases) {
       it(`${variable}=${Object.values(env)[0]}`, () => {

@@ -1,8 +1,9 @@
 /**
  * ECDSA signature malleability (SEC 1 §4.1.4; the "low-S" rule of BIP 62 and RFC 6979
  * practice). For every valid ECDSA signature (r, s), (r, n − s) is valid too, so one signed
- * token has two encodings and a token string cannot identify a signature. The service accepts
- * only the low form, s ≤ n/2, for ES256 (P-256), and produces only that form itself.
+ * token has two encodings and a token string cannot identify a signature. The service produces
+ * only the low form, s ≤ n/2, for ES256 (P-256); it accepts both unless ES256_LOW_S_ONLY is set
+ * (checks/signature.ts).
  */
 
 /** The order n of the P-256 group (FIPS 186-4 D.1.2.3). */

@@ -44,6 +44,8 @@ export interface StatusListLookupOptions {
   readonly cacheSize?: number;
   /** How many bytes of decoded lists are cached at most (default 32 MiB); a larger list is not cached. */
   readonly cacheMaxBytes?: number;
+  /** Refuse list credentials signed ES256 in high-S form (ES256_LOW_S_ONLY); default false. */
+  readonly es256LowSOnly?: boolean;
 }
 
 export const DEFAULT_STATUS_CACHE_MAX_BYTES = 32 * 1024 * 1024;
@@ -111,7 +113,7 @@ export function createStatusListLookup(options: StatusListLookupOptions): Status
       { signer: view.issuer, signerClaims: view.issuerClaims, subjectClaims: [] },
       'assertionMethod',
       options.keys,
-      budget,
+      { ...(budget !== undefined ? { budget } : {}), es256LowSOnly: options.es256LowSOnly === true },
     );
     if (signature.result !== 'passed') {
       throw new StatusLookupError(

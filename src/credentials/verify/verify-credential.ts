@@ -43,6 +43,8 @@ export interface CredentialVerifierDeps {
    * all its credentials together (default DEFAULT_FETCH_BUDGET).
    */
   readonly fetchBudget?: number;
+  /** Refuse ES256 signatures in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
+  readonly es256LowSOnly?: boolean;
 }
 
 /** A fresh fetch budget for one request under these deps. */
@@ -130,7 +132,7 @@ export async function verifyCredential(
       },
       'assertionMethod',
       deps.keys,
-      budget,
+      { budget, es256LowSOnly: deps.es256LowSOnly === true },
     ),
   );
   checks.push(signature);

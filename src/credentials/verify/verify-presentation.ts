@@ -147,7 +147,7 @@ export async function verifyPresentation(
       { signer: view.holder, signerClaims: view.holderClaims, subjectClaims: [] },
       'authentication',
       deps.keys,
-      budget,
+      { budget, es256LowSOnly: deps.es256LowSOnly === true },
     ),
   );
   checks.push(signature);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Service } from '../../../src/service.js';
 import { describeEachDatabase } from '../../support/databases.js';
 import { openTestService } from '../../support/service.js';
-import { isoSeconds, NOW } from './support.js';
+import { highS, isoSeconds, NOW } from './support.js';
 
 const CREDENTIALS = '/api/v1/credentials/verify';
 const PRESENTATIONS = '/api/v1/presentations/verify';
@@ -170,6 +170,63 @@ describeEachDatabase(
           [response.body.checks[0].check, response.body.checks[0].code],
           ['format', 'wrong_type'],
         );
+      });
+    });
+
+    describe('ES256 signatures in high-S form: accepted by default, refused with ES256_LOW_S_ONLY=true', () => {
+      let strict: Service;
+
+      before(async () => {
+        strict = await openTestService(await fresh(), { ES256_LOW_S_ONLY: 'true' }, { now: () => NOW });
+      });
+      after(async () => {
+        await strict?.close();
+      });
+
+      /** A MembershipCredential the service signs with its ES256 key (low-S), and its high-S twin. */
+      async function es256Twins(issuing: Service): Promise<{ low: string; high: string }> {
+        const { jwt: low } = await issuing.credentials.issuer.issue({
+          type: 'MembershipCredential',
+          algorithm: 'ES256',
+          subject: {
+            id: 'did:web:member.example',
+            legalName: 'Stadtwerke Musterstadt GmbH',
+            roles: ['data-provider'],
+            sides: ['supply'],
+            memberSince: isoSeconds(NOW),
+            rulebookVersion: '1.0',
+          },
+        });
+        const [header, payload, signature] = low.split('.') as [string, string, string];
+        assert.equal(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).alg, 'ES256');
+        const high = `${header}.${payload}.${highS(Buffer.from(signature, 'base64url')).toString('base64url')}`;
+        assert.notEqual(high, low);
+        return { low, high };
+      }
+
+      const signatureCheck = (response: request.Response) =>
+        (response.body.checks as Array<{ check: string; result: string; code?: string }>).find(
+          (check) => check.check === 'signature',
+        );
+
+      it('the default service verifies the high-S twin of its own ES256 credential', async () => {
+        const { high } = await es256Twins(service);
+        const response = await request(app).post(CREDENTIALS).send({ credential: high }).expect(200);
+        assert.equal(response.body.verified, true, response.text);
+        assert.equal(signatureCheck(response)?.result, 'passed');
+      });
+
+      it('a service opened with ES256_LOW_S_ONLY=true refuses it (signature: non_canonical_signature) and verifies the low-S form', async () => {
+        const { low, high } = await es256Twins(strict);
+        const strictApp = strict.app.callback();
+        const refused = await request(strictApp).post(CREDENTIALS).send({ credential: high }).expect(200);
+        assert.equal(refused.body.verified, false);
+        assert.deepEqual(
+          [signatureCheck(refused)?.result, signatureCheck(refused)?.code],
+          ['failed', 'non_canonical_signature'],
+        );
+        const accepted = await request(strictApp).post(CREDENTIALS).send({ credential: low }).expect(200);
+        assert.equal(accepted.body.verified, true, accepted.text);
       });
     });
 

@@ -217,22 +217,31 @@ describe('signature: VC-JOSE-COSE §3 and RFC 7515 §5.2, keys only from the iss
       assertFails(await verify(der), 'signature', 'invalid_signature');
     });
 
-    it('refuses the high-S twin of a valid ES256 signature, which node:crypto and jose accept (non_canonical_signature)', async () => {
-      const issuer = jwkIssuers.get('ES256') as TestSigner;
-      const token = credentialBy(issuer, 'vc+jwt', claims());
-      assertVerified(await verify(token), NO_STATUS);
-      const [header, payload, signature] = token.split('.') as [string, string, string];
-      const twin = highS(Buffer.from(signature, 'base64url'));
-      // The twin is a valid signature by the library's reckoning: only the low-S rule refuses it.
-      const jwk = issuer.key.publicJwk as unknown as JWK;
-      await jwtVerify(`${header}.${payload}.${twin.toString('base64url')}`, await importJWK(jwk, 'ES256'), {
-        currentDate: NOW,
+    describe('the high-S twin (r, n − s) of a valid ES256 signature, which node:crypto and jose accept', () => {
+      /** A valid ES256 credential and its twin, the same signature in the high-S encoding. */
+      async function twins(): Promise<{ low: string; high: string }> {
+        const issuer = jwkIssuers.get('ES256') as TestSigner;
+        const low = credentialBy(issuer, 'vc+jwt', claims());
+        const [header, payload, signature] = low.split('.') as [string, string, string];
+        const high = `${header}.${payload}.${highS(Buffer.from(signature, 'base64url')).toString('base64url')}`;
+        assert.notEqual(high, low);
+        // The twin is a valid signature by the issuer's key, by the library's reckoning too.
+        const jwk = issuer.key.publicJwk as unknown as JWK;
+        await jwtVerify(high, await importJWK(jwk, 'ES256'), { currentDate: NOW });
+        return { low, high };
+      }
+
+      it('is accepted by default (ES256_LOW_S_ONLY unset): RFC 7518 §3.4 allows both encodings', async () => {
+        const { high } = await twins();
+        assertVerified(await verify(high), NO_STATUS);
       });
-      assertFails(
-        await verify(`${header}.${payload}.${twin.toString('base64url')}`),
-        'signature',
-        'non_canonical_signature',
-      );
+
+      it('is refused with ES256_LOW_S_ONLY (non_canonical_signature), and the low-S form still verifies', async () => {
+        const { low, high } = await twins();
+        const strict = { ...deps, es256LowSOnly: true };
+        assertVerified(await verifyCredential(low, strict), NO_STATUS);
+        assertFails(await verifyCredential(high, strict), 'signature', 'non_canonical_signature');
+      });
     });
 
     it('refuses a truncated or lengthened EdDSA signature (invalid_signature)', async () => {

@@ -84,8 +84,9 @@ export const base64urlJson = (value: unknown): string =>
 
 /**
  * The JWS signature of `input` (RFC 7518 §3.4: ES256 as raw r||s unless DER is asked for).
- * Raw ES256 signatures are given in low-S form, the only one the service accepts; a test that
- * wants the other form flips it explicitly (highS).
+ * Raw ES256 signatures are given in low-S form, so a test's outcome never depends on which
+ * half s falls in (ES256_LOW_S_ONLY refuses the other); a test that wants the other form flips
+ * it explicitly (highS).
  */
 export function signatureOf(
   key: TestKey,

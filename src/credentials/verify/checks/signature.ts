@@ -5,14 +5,17 @@
  * `jwk`, `jku`, `x5u` or `x5c` headers are never used. The `kid`, when present, must be a
  * method of the signer's own DID. Every claim naming the issuer (`iss`, `issuer`,
  * `vc.issuer`) must agree, and so must every claim naming the subject (`sub`,
- * `credentialSubject.id`). An ES256 signature must be in its low-S form (s ≤ n/2): the other
- * form is the same signature encoded a second time, which node:crypto and jose accept, and is
- * refused with `non_canonical_signature`. A DID document that would have to be fetched after
+ * `credentialSubject.id`). Both encodings of an ES256 signature, (r, s) and (r, n − s), are
+ * valid signatures by the signer's key and are accepted by default, as RFC 7518 §3.4 allows:
+ * OpenSSL-based signers, did-jwt and Veramo do not normalise s. Only the token string is
+ * malleable, and replay protection keys on `jti`/`nonce`, never on it. With `es256LowSOnly`
+ * (ES256_LOW_S_ONLY) the high-S form is refused with `non_canonical_signature`.
+ * A DID document that would have to be fetched after
  * the request's fetch budget is spent fails with `fetch_budget_exhausted`.
  * Codes: `unsupported_algorithm`, `unsupported_issuer` (the signer is not a DID, e.g. an https
  * issuer), `issuer_mismatch`, `subject_mismatch`, `unknown_key` (including a `kid` that is neither
  * a DID URL nor a `#fragment`), `unresolvable_did`, `unsupported_key`, `invalid_signature`,
- * `non_canonical_signature`, `fetch_budget_exhausted`.
+ * `non_canonical_signature` (only with `es256LowSOnly`), `fetch_budget_exhausted`.
  */
 import { verify } from 'node:crypto';
 import type { ParsedJws } from '../compact-jws.js';
@@ -34,6 +37,13 @@ export interface SignerClaims {
   readonly subjectClaims: readonly string[];
 }
 
+export interface SignatureCheckOptions {
+  /** Bounds the DID documents fetched for the request. */
+  readonly budget?: FetchBudget;
+  /** Refuse ES256 signatures in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
+  readonly es256LowSOnly?: boolean;
+}
+
 export function verifyRawSignature(
   alg: VerificationAlgorithm,
   jws: ParsedJws,
@@ -53,8 +63,9 @@ export async function checkSignature(
   claims: SignerClaims,
   relationship: KeyRelationship,
   keys: KeyLookup,
-  budget?: FetchBudget,
+  options: SignatureCheckOptions = {},
 ): Promise<CheckResult> {
+  const { budget } = options;
   const alg = jws.header.alg as string;
   if (!(ALLOWED_ALGORITHMS as readonly string[]).includes(alg)) {
     return failed('signature', 'unsupported_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
@@ -104,7 +115,7 @@ export async function checkSignature(
     return failed('signature', 'invalid_signature', 'the signature does not verify with the issuer key');
   }
   // Checked after the signature verified, so the code says "a valid signature, in the second encoding".
-  if (alg === 'ES256' && isHighS(jws.signature)) {
+  if (options.es256LowSOnly === true && alg === 'ES256' && isHighS(jws.signature)) {
     return failed('signature', 'non_canonical_signature', 'the ES256 signature is not in its low-S form');
   }
   return passed('signature');
