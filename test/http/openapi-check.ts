@@ -6,7 +6,7 @@ import type Koa from 'koa';
 import type request from 'supertest';
 
 type Json = Record<string, unknown>;
-type Document = Json & { paths: Record<string, Record<string, Json>>; components: Json };
+export type Document = Json & { paths: Record<string, Record<string, Json>>; components: Json };
 
 const COMPONENTS_ID = 'urn:test:openapi-components';
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -121,4 +121,83 @@ export class ResponseChecker {
     );
     return response;
   }
+}
+
+/**
+ * No OpenAPI 3.1 meta-schema validator installs offline here, so this is the structural core
+ * of the 3.1 schema (the fields every object must have); each schema inside is then compiled
+ * by ajv 2020-12 in strict mode, and every reference is resolved.
+ */
+export const OPENAPI_31_CORE = {
+  type: 'object',
+  required: ['openapi', 'info', 'paths', 'jsonSchemaDialect', 'servers'],
+  properties: {
+    openapi: { type: 'string', pattern: '^3\\.1\\.\\d+$' },
+    jsonSchemaDialect: { const: 'https://json-schema.org/draft/2020-12/schema' },
+    info: {
+      type: 'object',
+      required: ['title', 'version'],
+      properties: { title: { type: 'string' }, version: { type: 'string' } },
+    },
+    servers: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'object', required: ['url'], properties: { url: { type: 'string' } } },
+    },
+    paths: {
+      type: 'object',
+      propertyNames: { pattern: '^/' },
+      additionalProperties: {
+        type: 'object',
+        propertyNames: { enum: [...HTTP_METHODS] },
+        additionalProperties: {
+          type: 'object',
+          required: ['operationId', 'responses'],
+          properties: {
+            operationId: { type: 'string' },
+            parameters: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['name', 'in', 'schema'],
+                properties: {
+                  name: { type: 'string' },
+                  in: { enum: ['path', 'query', 'header', 'cookie'] },
+                  schema: { type: 'object' },
+                },
+              },
+            },
+            responses: {
+              type: 'object',
+              minProperties: 1,
+              propertyNames: { pattern: '^([1-5]\\d\\d|default)$' },
+              additionalProperties: {
+                type: 'object',
+                oneOf: [
+                  { type: 'object', required: ['$ref'], properties: { $ref: { type: 'string' } } },
+                  {
+                    type: 'object',
+                    required: ['description'],
+                    properties: { description: { type: 'string' } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** Every JSON Schema in the document: component schemas, parameters, bodies, answers. */
+export function schemasOf(document: Document): unknown[] {
+  const found: unknown[] = [];
+  const walk = (value: unknown, key?: string) => {
+    if (key === 'schema') found.push(value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(document.paths);
+  walk(document.components.responses);
+  return [...found, ...Object.values(document.components.schemas as Record<string, unknown>)];
 }

@@ -23,91 +23,16 @@ import {
 } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { appRoutes, HTTP_METHODS, newAjv, ResponseChecker, references, resolve } from './openapi-check.js';
-
-type Document = Record<string, unknown> & {
-  paths: Record<string, Record<string, Record<string, unknown>>>;
-  components: Record<string, unknown>;
-};
-
-/**
- * No OpenAPI 3.1 meta-schema validator installs offline here, so this is the structural core
- * of the 3.1 schema (the fields every object must have); each schema inside is then compiled
- * by ajv 2020-12 in strict mode, and every reference is resolved.
- */
-const OPENAPI_31_CORE = {
-  type: 'object',
-  required: ['openapi', 'info', 'paths', 'jsonSchemaDialect', 'servers'],
-  properties: {
-    openapi: { type: 'string', pattern: '^3\\.1\\.\\d+$' },
-    jsonSchemaDialect: { const: 'https://json-schema.org/draft/2020-12/schema' },
-    info: {
-      type: 'object',
-      required: ['title', 'version'],
-      properties: { title: { type: 'string' }, version: { type: 'string' } },
-    },
-    servers: {
-      type: 'array',
-      minItems: 1,
-      items: { type: 'object', required: ['url'], properties: { url: { type: 'string' } } },
-    },
-    paths: {
-      type: 'object',
-      propertyNames: { pattern: '^/' },
-      additionalProperties: {
-        type: 'object',
-        propertyNames: { enum: [...HTTP_METHODS] },
-        additionalProperties: {
-          type: 'object',
-          required: ['operationId', 'responses'],
-          properties: {
-            operationId: { type: 'string' },
-            parameters: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['name', 'in', 'schema'],
-                properties: {
-                  name: { type: 'string' },
-                  in: { enum: ['path', 'query', 'header', 'cookie'] },
-                  schema: { type: 'object' },
-                },
-              },
-            },
-            responses: {
-              type: 'object',
-              minProperties: 1,
-              propertyNames: { pattern: '^([1-5]\\d\\d|default)$' },
-              additionalProperties: {
-                type: 'object',
-                oneOf: [
-                  { type: 'object', required: ['$ref'], properties: { $ref: { type: 'string' } } },
-                  {
-                    type: 'object',
-                    required: ['description'],
-                    properties: { description: { type: 'string' } },
-                  },
-                ],
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-/** Every JSON Schema in the document: component schemas, parameters, bodies, answers. */
-function schemasOf(document: Document): unknown[] {
-  const found: unknown[] = [];
-  const walk = (value: unknown, key?: string) => {
-    if (key === 'schema') found.push(value);
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  walk(document.paths);
-  walk(document.components.responses);
-  return [...found, ...Object.values(document.components.schemas as Record<string, unknown>)];
-}
+import {
+  appRoutes,
+  type Document,
+  newAjv,
+  OPENAPI_31_CORE,
+  ResponseChecker,
+  references,
+  resolve,
+  schemasOf,
+} from './openapi-check.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
