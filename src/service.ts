@@ -23,6 +23,7 @@ import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
 import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
+import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
@@ -353,6 +354,9 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      openApiRoutes(
+        openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
+      ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
     cookieKeys: oidc.cookieKeys,

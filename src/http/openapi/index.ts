@@ -1,0 +1,3 @@
+export type { Json } from './common.js';
+export { OPENAPI_PATH, type OpenApiOptions, openApiDocument, UNDESCRIBED_PREFIXES } from './document.js';
+export { openApiRoutes } from './routes.js';
