@@ -133,6 +133,8 @@ export interface OpenDatabaseOptions {
    * the same database lock (the creation of the service identity).
    */
   readonly bootstrap?: (dataSource: DataSource) => Promise<void>;
+  /** Told the names of the migrations this call applied (none when the schema was current). */
+  readonly onMigrated?: (applied: readonly string[]) => void;
 }
 
 /**
@@ -173,6 +175,7 @@ export async function openDatabase(
         if (options.migrate ?? true) {
           const applied = await migrateUnbounded(config, dataSource);
           if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+          options.onMigrated?.(applied);
         } else if (await dataSource.showMigrations()) {
           throw new Error('the database schema is outdated: run `dataspace-trust migrate` first');
         }

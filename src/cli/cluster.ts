@@ -9,6 +9,8 @@
  * find everything in place.
  */
 import cluster, { type Worker } from 'node:cluster';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
@@ -70,6 +72,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<RunningPrimar
         onError: (error) => logger.error({ err: error }, 'metrics scrape failed'),
       })
     : undefined;
+  if (metricsServer) logMetricsListening(logger, metricsServer, options.metrics?.token !== undefined);
 
   const baseDelay = options.restartDelayMs ?? 500;
   let failures = 0;
@@ -143,4 +146,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<RunningPrimar
   for (let i = 0; i < options.workers; i++) fork();
   logger.info({ workers: options.workers, pid: process.pid }, 'primary: workers forked');
   return { stopped, shutdown };
+}
+
+/** One line once the metrics listener is up, so an operator sees where to scrape and whether it needs a token. */
+export function logMetricsListening(logger: Logger, server: Server, tokenRequired: boolean): void {
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.info({ metrics: `${host}:${address.port}`, tokenRequired }, 'metrics listening');
 }

@@ -57,17 +57,27 @@ export function keysCommands(config: ConfigSource): Command {
     );
   keys
     .command('list')
-    .description('List the published keys and their status.')
+    .description(
+      'List the keys and their status: the DID document\'s (use "did") and the OpenID Connect token keys (use "oidc-token", never in the DID document).',
+    )
     .action(() =>
       withService(config, async (service) => {
-        printJson(
-          (await service.identity.publishedKeys()).map((k) => ({
+        printJson([
+          ...(await service.identity.publishedKeys()).map((k) => ({
             id: k.id,
             algorithm: k.algorithm,
             status: k.status,
             createdAt: k.createdAt,
+            use: 'did',
           })),
-        );
+          ...(await service.identity.tokenKeyList()).map((k) => ({
+            id: k.kid,
+            algorithm: k.algorithm,
+            status: k.status,
+            createdAt: k.createdAt,
+            use: 'oidc-token',
+          })),
+        ]);
       }),
     );
   return keys;

@@ -9,8 +9,17 @@ export function migrateCommand(config: ConfigSource): Command {
     .action(async () => {
       const cfg = config();
       const logger = createLogger(cfg.logLevel);
-      const dataSource = await openDatabase(cfg, logger);
+      let applied: readonly string[] = [];
+      const dataSource = await openDatabase(cfg, logger, {
+        onMigrated: (names) => {
+          applied = names;
+        },
+      });
       await dataSource.destroy();
-      process.stdout.write('database schema is up to date\n');
+      process.stdout.write(
+        applied.length > 0
+          ? `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: the database schema is up to date\n`
+          : 'database schema was already up to date: no migration to apply\n',
+      );
     });
 }

@@ -5,7 +5,7 @@ import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { serveMetrics } from '../metrics/index.js';
 import { openService } from '../service.js';
-import { exposeToPrimary, isClusterWorker, runPrimary, workerCount } from './cluster.js';
+import { exposeToPrimary, isClusterWorker, logMetricsListening, runPrimary, workerCount } from './cluster.js';
 import type { ConfigSource } from './program.js';
 
 export function startCommand(config: ConfigSource): Command {
@@ -27,9 +27,12 @@ export function startCommand(config: ConfigSource): Command {
             ? { metrics: { port: cfg.metricsPort, host: cfg.metricsHost, token: cfg.metricsToken } }
             : {}),
           // Migrations, the identity and the rulebook's adoption, once, before any worker starts.
+          // The primary says once what the workers keep quiet about: development defaults and a
+          // generated key-encryption secret to back up.
           bootstrap: async () => {
-            const service = await openService(cfg, logger, { quiet: true });
+            const service = await openService(cfg, logger);
             await service.close();
+            for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
           },
         });
         process.exit(await primary.stopped);
@@ -64,6 +67,7 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
           onError: (error) => logger.error({ err: error }, 'metrics scrape failed'),
         })
       : undefined;
+  if (metricsServer) logMetricsListening(logger, metricsServer, cfg.metricsToken !== undefined);
   const running = await serve(service.app, {
     port: cfg.port,
     host: cfg.host,

@@ -127,6 +127,13 @@ export class ServiceIdentity {
     return (await this.keys()).published;
   }
 
+  /** The OpenID Connect token keys not yet retired (never in the DID document). */
+  async tokenKeyList(): Promise<
+    { kid: string; algorithm: 'RS256'; status: 'active' | 'previous' | 'retired'; createdAt: string }[]
+  > {
+    return this.tokenKeys.listed();
+  }
+
   /**
    * Adds a new Ed25519 and P-256 key (the active ones become `previous`, still published) and a
    * new token key (the active one becomes `previous`).

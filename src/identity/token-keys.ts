@@ -9,7 +9,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Repository } from 'typeorm';
-import { TokenKeyEntity, type TokenKeyRow } from './entities.js';
+import { type KeyStatus, TokenKeyEntity, type TokenKeyRow } from './entities.js';
 import type { KeyVault } from './key-vault.js';
 
 export const TOKEN_KEY_BITS = 2048;
@@ -55,6 +55,23 @@ export class TokenKeys {
       });
     }
     return keys;
+  }
+
+  /** The keys still in use (active and previous), oldest first; no private material. */
+  async listed(): Promise<{ kid: string; algorithm: 'RS256'; status: KeyStatus; createdAt: string }[]> {
+    const rows = await this.repository.find({
+      where: [
+        { did: this.did, status: 'active' },
+        { did: this.did, status: 'previous' },
+      ],
+      order: { createdAt: 'ASC', kid: 'ASC' },
+    });
+    return rows.map((row) => ({
+      kid: row.kid,
+      algorithm: row.algorithm,
+      status: row.status,
+      createdAt: row.createdAt,
+    }));
   }
 
   /** Adds a new key; the active ones become `previous`. Returns the new and the previous kids. */

@@ -126,6 +126,15 @@ describeEachDatabase('dataspace-trust start with WORKERS=2 (node:cluster)', (fre
     await waitUntilReady(`http://127.0.0.1:${port}/health/ready`);
     const [first, second] = workerReadies(log.lines);
     assert.notEqual(first, second);
+    // The primary logs the development defaults (loopback URL, no PUBLIC_URL) once; workers stay quiet.
+    const developmentWarnings = log.lines.filter((line) => line.msg === 'running on development defaults');
+    assert.equal(developmentWarnings.length, 1);
+    assert.equal(developmentWarnings[0]?.worker, undefined);
+    const metricsLines = log.lines.filter((line) => line.msg === 'metrics listening');
+    assert.deepEqual(
+      metricsLines.map((line) => [line.metrics, line.tokenRequired]),
+      [[`127.0.0.1:${metricsPort}`, true]],
+    );
 
     const cliEnv = { ...env, WORKERS: '1', METRICS_PORT: undefined, LOG_LEVEL: 'error' };
     const claims = JSON.stringify({

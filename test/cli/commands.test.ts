@@ -28,10 +28,26 @@ describe('the dataspace-trust command', () => {
     );
   });
 
-  it('migrate brings the database up to date', async () => {
-    const result = await runCli(['migrate'], env());
+  it('migrate brings the database up to date, says how many migrations it applied, and none the second time', async function () {
+    this.timeout(90_000);
+    const database = { ...env(), LOG_LEVEL: 'info' };
+    const result = await runCli(['migrate'], database);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /up to date/);
+    const logged = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; migrations?: string[] })
+      .find((line) => line.msg === 'database migrated');
+    const count = logged?.migrations?.length ?? 0;
+    assert.ok(count > 0);
+    assert.match(
+      result.stdout,
+      new RegExp(`^applied ${count} migrations: the database schema is up to date$`, 'm'),
+    );
+    const again = await runCli(['migrate'], database);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^database schema was already up to date: no migration to apply$/m);
+    assert.doesNotMatch(again.stdout, /applied/);
   });
 
   it('did show prints the DID and its document', async function () {

@@ -11,7 +11,13 @@ describe('docker/ deployment files', () => {
   const compose = parse(read('docker/compose.yaml')) as {
     services: Record<
       string,
-      { environment?: Record<string, string>; image?: string; healthcheck?: unknown; secrets?: string[] }
+      {
+        environment?: Record<string, string>;
+        image?: string;
+        healthcheck?: unknown;
+        secrets?: string[];
+        stop_grace_period?: string;
+      }
     >;
     volumes?: Record<string, unknown>;
     secrets?: Record<string, { file?: string; environment?: string }>;
@@ -90,6 +96,15 @@ describe('docker/ deployment files', () => {
     assert.match(postgres?.image ?? '', /^postgres:16/);
     assert.ok(postgres?.healthcheck);
     assert.ok(compose.volumes && 'postgres-data' in compose.volumes);
+  });
+
+  it('compose gives the service time to drain and finish its requests before docker kills it', () => {
+    const grace = compose.services.trust?.stop_grace_period ?? '';
+    const seconds = Number(grace.match(/^(\d+)s$/)?.[1]);
+    const defaults = loadConfig({ PUBLIC_URL: 'https://trust.example.org' });
+    // Drain, then requests in flight, then at least one second to close the database.
+    const needed = (defaults.shutdownDrainMs + defaults.shutdownTimeoutMs) / 1000 + 1;
+    assert.ok(seconds >= needed + 5, `stop_grace_period ${grace} must be at least ${needed + 5}s`);
   });
 
   it('the Dockerfile is multi-stage on Node 22, runs as a non-root user and sets only real keys', () => {

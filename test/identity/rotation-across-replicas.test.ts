@@ -124,8 +124,22 @@ describe('dataspace-trust keys retire', () => {
       'the one EdDSA credential',
     );
     assert.match(refused.stderr, /refusing to retire: 1 credential\(s\)/);
-    const listed = JSON.parse((await runCli(['keys', 'list'], env)).stdout) as { status: string }[];
-    assert.equal(listed.filter((key) => key.status === 'previous').length, 2, 'nothing retired');
+    const listed = JSON.parse((await runCli(['keys', 'list'], env)).stdout) as {
+      status: string;
+      use: string;
+      algorithm: string;
+    }[];
+    const previous = (use: string) => listed.filter((key) => key.status === 'previous' && key.use === use);
+    assert.equal(previous('did').length, 2, 'nothing retired');
+    // The RSA token key is listed too, rotated with the DID's keys.
+    assert.deepEqual(
+      previous('oidc-token').map((key) => key.algorithm),
+      ['RS256'],
+    );
+    assert.deepEqual(
+      listed.filter((key) => key.use === 'oidc-token' && key.status === 'active').map((key) => key.algorithm),
+      ['RS256'],
+    );
 
     const forced = await runCli(['keys', 'retire', '--force'], env);
     assert.equal(forced.code, 0, forced.stderr);
