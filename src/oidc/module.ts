@@ -12,6 +12,7 @@ import type { Rulebook } from '../rulebook/index.js';
 import { AccountStore } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
+import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
@@ -163,8 +164,9 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
   // public path, PUBLIC_URL's own path included.
   provider.use(async (ctx, next) => {
     ctx.mountPath = publicPath;
-    await next();
+    await answerOutages(ctx, next);
   });
+  watchOutages(provider);
 
   return {
     issuer,
