@@ -22,7 +22,7 @@ import {
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
-import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware } from './http/index.js';
+import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware, routeKey } from './http/index.js';
 import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
@@ -97,7 +97,8 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
  */
 function rateLimitRules(oidcPath: string): RateLimitRule[] {
   const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const oidc = escapeRegExp(oidcPath);
+  // Matched against the lower-cased path (rateLimitMiddleware), so written in lower case.
+  const oidc = escapeRegExp(routeKey(oidcPath));
   return [
     { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
     {

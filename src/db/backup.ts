@@ -5,7 +5,7 @@
  * (one read transaction) while the service keeps writing. PostgreSQL has its own tools
  * (`pg_dump`, `pg_restore`), documented in docs/operations.md.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
@@ -37,11 +37,31 @@ export interface BackupSummary {
   readonly migrations: number;
 }
 
-/** Writes a consistent copy of the open SQLite database to `file` (which must not exist). */
+/**
+ * Writes a consistent copy of the open SQLite database to `file`, which must not exist in any
+ * form: not even as a dangling symbolic link, which SQLite would follow and create its target.
+ * The copy holds the service's encrypted keys and every member's data, so it is created
+ * readable by its owner only (0600) before SQLite writes into it (VACUUM INTO accepts an
+ * empty file and keeps its mode).
+ */
 export async function backupSqlite(dataSource: DataSource, file: string): Promise<BackupSummary> {
-  if (existsSync(file))
-    throw new BackupError('backup_target_exists', `${file} exists already: choose a new file`);
-  await exclusive(dataSource, () => dataSource.query('VACUUM INTO ?', [file]));
+  let fd: number;
+  try {
+    // O_CREAT | O_EXCL: fails for any existing path, a symbolic link included (never followed).
+    fd = openSync(file, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new BackupError('backup_target_exists', `${file} exists already: choose a new file`);
+    throw error;
+  }
+  try {
+    await exclusive(dataSource, () => dataSource.query('VACUUM INTO ?', [file]));
+  } catch (error) {
+    rmSync(file, { force: true });
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
   return { file, migrations: checkBackup(file) };
 }
 

@@ -26,6 +26,8 @@ export interface BoardDeps {
   readonly logins?: LoginSessions;
   /** did:web of `localhost` may sit on the board only in development (PUBLIC_URL on loopback). */
   readonly developmentMode?: boolean;
+  /** The service's own DID, which may never hold a seat. */
+  readonly serviceDid: string;
   readonly now?: () => Date;
 }
 
@@ -50,7 +52,10 @@ export class Board {
     input: { did: string; name: string; affiliations?: readonly string[]; by: string },
     manager?: EntityManager,
   ): Promise<{ member: BoardMemberView; credential: string }> {
-    checkSeatableDid(input.did, { developmentMode: this.deps.developmentMode ?? false });
+    checkSeatableDid(input.did, {
+      developmentMode: this.deps.developmentMode ?? false,
+      serviceDid: this.deps.serviceDid,
+    });
     // (A seat given by motion was checked when the motion opened: no read inside its transaction.)
     if (!manager && !(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
       throw new GovernanceError(

@@ -117,7 +117,10 @@ export class GovernanceEngine {
           'add-board-member needs the name of the new board member (at most 200 characters)',
         );
       }
-      checkSeatableDid(subject, { developmentMode: this.deps.developmentMode ?? false });
+      checkSeatableDid(subject, {
+        developmentMode: this.deps.developmentMode ?? false,
+        serviceDid: this.deps.serviceDid,
+      });
       if (!(await this.deps.rules.allowsDidMethod(subject, 'board'))) {
         throw new GovernanceError(
           422,

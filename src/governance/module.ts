@@ -118,6 +118,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
   };
   const board = new Board({
     dataSource,
+    serviceDid,
     issuer: credentials.issuer,
     status: credentials.status,
     rules,

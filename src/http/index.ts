@@ -23,5 +23,6 @@ export {
   type RateLimitSettings,
   RateLimits,
   rateLimitMiddleware,
+  routeKey,
 } from './rate-limit.js';
 export { requestBody } from './request-body.js';

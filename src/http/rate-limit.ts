@@ -183,7 +183,9 @@ export function addressKey(address: string): string {
 
 /** One rate-limited route: method and path (below the base path), and which error shape. */
 export interface RateLimitRule {
+  /** Upper case; a HEAD request counts as GET. */
   readonly method: string;
+  /** Matched against the path in lower case without trailing slashes: write it so. */
   readonly path: RegExp;
   readonly bucket: RateLimitBucket;
   /** OAuth / OpenID4VP endpoints answer `{ error }` instead of problem+json. */
@@ -196,7 +198,9 @@ export interface RateLimitRule {
  */
 export function rateLimitMiddleware(limits: RateLimits, rules: readonly RateLimitRule[]): Middleware {
   return async (ctx: Context, next) => {
-    const rule = rules.find((candidate) => candidate.method === ctx.method && candidate.path.test(ctx.path));
+    const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
+    const path = routeKey(ctx.path);
+    const rule = rules.find((candidate) => candidate.method === method && candidate.path.test(path));
     if (rule) {
       try {
         await limits.address(rule.bucket, ctx.ip || 'unknown');
@@ -209,4 +213,13 @@ export function rateLimitMiddleware(limits: RateLimits, rules: readonly RateLimi
     }
     await next();
   };
+}
+
+/**
+ * The form of a path the rules are matched against. The routers serve a path in any letter
+ * case, with or without trailing slashes, and HEAD with the GET handler: every variant they
+ * accept must be counted as the route it reaches, or a variant would bypass the limit.
+ */
+export function routeKey(path: string): string {
+  return path.toLowerCase().replace(/\/+$/, '') || '/';
 }

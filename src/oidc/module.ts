@@ -12,6 +12,7 @@ import type { Rulebook } from '../rulebook/index.js';
 import { AccountStore } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
+import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
@@ -61,7 +62,10 @@ export interface LoginInteractions {
 
 export interface Oidc {
   readonly issuer: string;
-  /** Where the provider is mounted: the path of the issuer (`/oidc`, after PUBLIC_URL's own path). */
+  /**
+   * Where the provider is mounted in the app, below PUBLIC_URL's own path (which the app strips
+   * before routing): always OIDC_PATH. The issuer's URL keeps PUBLIC_URL's path.
+   */
   readonly path: string;
   readonly clients: ClientRegistry;
   readonly accounts: AccountStore;
@@ -88,7 +92,9 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
   const accounts = new AccountStore(options.dataSource, options.identity.did, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
-  const basePath = new URL(issuer).pathname;
+  // The path browsers and clients use (PUBLIC_URL's path + /oidc), for the URLs the provider
+  // publishes; the app strips PUBLIC_URL's path before routing, so it mounts at OIDC_PATH.
+  const publicPath = new URL(issuer).pathname;
   const { errors } = await loadProvider();
   const provider = await createProvider({
     issuer,
@@ -106,7 +112,7 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     rulebook: options.rulebook,
     cookieKeys,
     scopeClaims: scopeClaims(options.rulebook),
-    interactionUrl: (uid) => `${basePath}/interaction/${uid}`,
+    interactionUrl: (uid) => `${publicPath}/interaction/${uid}`,
     trustProxy: options.trustProxy,
   });
 
@@ -153,14 +159,23 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     },
   };
 
+  // koa-mount tells the provider it is mounted at OIDC_PATH; the URLs it builds (discovery's
+  // endpoints, redirects) are resolved against the request's original URL, so they need the
+  // public path, PUBLIC_URL's own path included.
+  provider.use(async (ctx, next) => {
+    ctx.mountPath = publicPath;
+    await answerOutages(ctx, next);
+  });
+  watchOutages(provider);
+
   return {
     issuer,
-    path: basePath,
+    path: OIDC_PATH,
     clients: new ClientRegistry(options.dataSource, now),
     accounts,
     interactions,
     cookieKeys,
-    middleware: mount(basePath, provider),
+    middleware: mount(OIDC_PATH, provider),
   };
 }
 

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { backupSqlite } from '../../src/db/backup.js';
 import type { Service } from '../../src/service.js';
 import { runCli } from '../support/process.js';
 import { openTestService, TEST_SECRET } from '../support/service.js';
@@ -99,6 +100,34 @@ describe('dataspace-trust backup and restore (SQLite)', () => {
     assert.match(refused.stderr, /holds a database already/);
     const forced = await runCli(['restore', backupFile, '--force'], env(source.dataDir));
     assert.equal(forced.code, 0, forced.stderr);
+  });
+
+  it('refuses a target that is a dangling symbolic link (backup_target_exists) and creates nothing through it', async function () {
+    this.timeout(60_000);
+    const service: Service = await openTestService({ ...source, dataDir: join(dir, 'symlink-source') });
+    try {
+      const aimedAt = join(dir, 'aimed-at.sqlite');
+      const link = join(dir, 'dangling.sqlite');
+      symlinkSync(aimedAt, link);
+      await assert.rejects(backupSqlite(service.dataSource, link), { code: 'backup_target_exists' });
+      assert.equal(existsSync(aimedAt), false, 'the link target was not created');
+      assert.equal(lstatSync(link).isSymbolicLink(), true);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('creates the backup readable by its owner only (mode 0600)', async function () {
+    this.timeout(60_000);
+    const service: Service = await openTestService({ ...source, dataDir: join(dir, 'mode-source') });
+    try {
+      const file = join(dir, 'private.sqlite');
+      const result = await backupSqlite(service.dataSource, file);
+      assert.ok(result.migrations > 0);
+      assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+    } finally {
+      await service.close();
+    }
   });
 
   it('with DATABASE_URL refuses and names pg_dump', async function () {

@@ -47,6 +47,25 @@ describeEachDatabase(
       });
     }
 
+    it("refuses to seat the service's own DID with service_did_not_allowed (another spelling: invalid_did), and nothing changes", async function () {
+      this.timeout(10_000);
+      const own = service.identity.did;
+      assert.equal(own, 'did:web:localhost%3A3000');
+      const before = await service.audit.head();
+      assert.equal(
+        await refusal(service.governance.board.add({ did: own, name: 'Service', by: 'operator' })),
+        'service_did_not_allowed',
+      );
+      assert.equal(
+        await refusal(
+          service.governance.board.add({ did: own.replace('%3A', '%3a'), name: 'Service', by: 'operator' }),
+        ),
+        'invalid_did',
+      );
+      assert.deepEqual(await service.governance.board.list(), []);
+      assert.deepEqual(await service.audit.head(), before);
+    });
+
     it('seats a DID whose key decodes', async function () {
       this.timeout(10_000);
       const actor = await newActor();

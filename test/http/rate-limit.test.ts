@@ -59,6 +59,41 @@ describeEachDatabase('rate limits on unauthenticated writes (issue 8 item 8)', (
     assert.ok(Number(refused.headers['retry-after']) >= 1);
   });
 
+  it('counts every path variant the router serves: trailing slash, letter case, HEAD (429 rate_limited)', async () => {
+    const app = (await service()).app.callback();
+    for (let i = 0; i < 3; i++) await request(app).get('/api/v1/membership/challenge').expect(200);
+    for (const path of [
+      '/api/v1/membership/challenge/',
+      '/api/v1/membership/challengE',
+      '/API/V1/Membership/Challenge//',
+    ]) {
+      const refused = await request(app).get(path).expect(429);
+      assert.equal(refused.body.code, 'rate_limited', path);
+    }
+    await request(app).head('/api/v1/membership/challenge').expect(429);
+    await request(app).head('/api/v1/membership/challenge/').expect(429);
+    assert.equal(await challenges(open[0] as Service), 3);
+  });
+
+  it('counts the variants towards the limit: after three variant requests the plain path gets 429', async () => {
+    const app = (await service()).app.callback();
+    await request(app).get('/api/v1/membership/challenge/').expect(200);
+    await request(app).get('/api/v1/membership/Challenge').expect(200);
+    await request(app).head('/api/v1/membership/challenge');
+    const refused = await request(app).get('/api/v1/membership/challenge').expect(429);
+    assert.equal(refused.body.code, 'rate_limited');
+  });
+
+  it('counts the wallet login variants of /oidc/auth: trailing slash, letter case, HEAD (429 rate_limited)', async () => {
+    const app = (await service()).app.callback();
+    for (let i = 0; i < 3; i++) await request(app).get('/oidc/auth');
+    for (const path of ['/oidc/auth/', '/oidc/Auth', '/OIDC/AUTH']) {
+      const refused = await request(app).get(path).expect(429);
+      assert.equal(refused.body.error, 'rate_limited', path);
+    }
+    await request(app).head('/oidc/auth').expect(429);
+  });
+
   it('two service instances on one database share the counter', async () => {
     const a = (await service()).app.callback();
     const b = (await service()).app.callback();

@@ -106,7 +106,9 @@ export function checkCredentialFormat(token: unknown): {
  * `status` runs only once `trusted_issuer` passed: the lists a credential names are fetched
  * for an issuer trusted for its types, never for anyone who can sign (a throw-away did:key
  * naming hundreds of lists costs no network work). For any other issuer `status` is skipped
- * with `issuer_not_trusted`; the credential is not verified anyway. `budget` bounds the
+ * with `issuer_not_trusted`; the credential is not verified anyway. A self-issued credential
+ * (`trusted_issuer` passed as `self_issued`) is signed by a key anyone can make, so its
+ * `status` is skipped with `self_issued`: no list it names is ever fetched. `budget` bounds the
  * outbound fetches of the whole request (a presentation passes one for all its credentials).
  */
 export async function verifyCredential(
@@ -164,13 +166,16 @@ export async function verifyCredential(
       );
   checks.push(trusted);
   checks.push(
-    trusted.result === 'passed'
-      ? await guarded('status', () => checkStatus(view.credentialStatus, issuer, deps.statuses, budget))
-      : skipped(
-          'status',
-          'issuer_not_trusted',
-          'no status list is read for an issuer that is not trusted for this credential',
-        ),
+    selfIssued
+      ? // Anyone can mint a did:key and issue about itself: its lists are worth no network work.
+        skipped('status', 'self_issued', 'no status list is read for a self-issued credential')
+      : trusted.result === 'passed'
+        ? await guarded('status', () => checkStatus(view.credentialStatus, issuer, deps.statuses, budget))
+        : skipped(
+            'status',
+            'issuer_not_trusted',
+            'no status list is read for an issuer that is not trusted for this credential',
+          ),
   );
   checks.push(await guarded('schema', async () => checkSchema(deps.schemas, view.types, view.document)));
   return finish(checks, view);

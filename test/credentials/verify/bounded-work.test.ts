@@ -9,6 +9,7 @@ import type {
   CredentialVerificationResult,
   PresentationVerificationResult,
 } from '../../../src/credentials/verify/result.js';
+import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
 import { DEFAULT_FETCH_BUDGET } from '../../../src/did/index.js';
 import type { Service } from '../../../src/service.js';
 import {
@@ -116,6 +117,27 @@ describeEachDatabase('bounded work per verification request (no fetch for untrus
     assert.deepEqual(
       { result: statusOf(result)?.result, code: statusOf(result)?.code },
       { result: 'skipped', code: 'issuer_not_trusted' },
+    );
+    assert.equal(remote.requests - before, 0, 'outbound requests');
+  });
+
+  it(`makes no outbound request for a self-issued application credential naming ${MAX_STATUS_ENTRIES} status lists (status skipped: self_issued)`, async () => {
+    const applicant = didKeySigner('EdDSA');
+    const status = Array.from({ length: MAX_STATUS_ENTRIES }, () => entry(publish(applicant)));
+    const before = remote.requests;
+    // The deps the membership application flow verifies with (src/governance/module.ts).
+    const result = await verifyCredential(
+      credentialBy(applicant, 'vc+jwt', {
+        subject: legalPerson(applicant.did),
+        types: ['MembershipApplicationCredential'],
+        status,
+      }),
+      { ...service.credentials.deps, selfIssuedTypes: ['MembershipApplicationCredential'] },
+    );
+    assert.equal(result.checks.find((check) => check.check === 'trusted_issuer')?.code, 'self_issued');
+    assert.deepEqual(
+      { result: statusOf(result)?.result, code: statusOf(result)?.code },
+      { result: 'skipped', code: 'self_issued' },
     );
     assert.equal(remote.requests - before, 0, 'outbound requests');
   });
