@@ -10,13 +10,28 @@
  * (the bounded check) until the connection is back; a reconnection starts a new epoch, so every
  * copy is checked against the database once more.
  *
+ * A stalled connection (TCP up, packets stopped) is not "lost" and brings no announcement, so
+ * listening alone proves nothing: copies count as current only while the listener proved its
+ * connection alive within `CONFIRMED_FOR_MS` (see `lastConfirmedAt`). Past that, the watch acts
+ * as if disconnected: every lookup reads the revision, which on a stalled database times out and
+ * fails closed (`status_unavailable`) instead of answering from a copy that may be stale.
+ *
  * The remaining window is the notification's delivery: a replica answers from its copy until
- * the announcement reaches it (a fraction of a millisecond on one network), not a TTL.
+ * the announcement reaches it (a fraction of a millisecond on one network), at most
+ * `CONFIRMED_FOR_MS` when the link stalls, not a TTL.
  */
 import { type ChannelListener, listenOnChannel } from '../../db/listener.js';
 
 /** The channel of status list changes. */
 export const STATUS_CHANNEL = 'dataspace_trust_status';
+
+/**
+ * How long after the listener last proved its connection alive cached copies still count as
+ * current. It bounds how long a replica whose database link stalls may answer from a copy that
+ * another replica has meanwhile revoked. The listener probes every second: three seconds leave
+ * room for two late probes on a busy host before lookups fall back to reading the revision.
+ */
+export const CONFIRMED_FOR_MS = 3_000;
 
 export interface RevisionWatch {
   /** A stamp for a copy read now, or undefined when copies cannot be trusted without a read. */
@@ -42,13 +57,20 @@ export interface ListeningRevisionWatch extends RevisionWatch {
 export function listeningRevisionWatch(options: {
   readonly databaseUrl: string;
   readonly onState?: (listening: boolean, error?: Error) => void;
+  /** The clock that ages the last confirmation (ms since the epoch). Default `Date.now`. */
+  readonly now?: () => number;
+  /** How often the listener proves its connection alive. Default 1,000 ms. */
+  readonly probeIntervalMs?: number;
 }): ListeningRevisionWatch {
+  const now = options.now ?? Date.now;
   const announced = new Map<string, number>();
   const handlers = new Set<(listId: string, revision: number) => void>();
   const stateHandlers = new Set<(listening: boolean) => void>();
   const listener = listenOnChannel({
     databaseUrl: options.databaseUrl,
     channel: STATUS_CHANNEL,
+    now,
+    ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
     onNotification(payload) {
       const [listId, text] = payload.split(' ');
       const revision = Number(text);
@@ -63,11 +85,16 @@ export function listeningRevisionWatch(options: {
       for (const handler of stateHandlers) handler(listening);
     },
   });
+  /** Listening on a connection proven alive recently: announcements can be relied on. */
+  const confirmed = () => {
+    const at = listener.lastConfirmedAt;
+    return listener.listening && at !== undefined && now() - at <= CONFIRMED_FOR_MS;
+  };
   return {
     listener,
-    stamp: () => (listener.listening ? listener.epoch : undefined),
+    stamp: () => (confirmed() ? listener.epoch : undefined),
     isCurrent(listId, revision, stamp) {
-      if (stamp === undefined || !listener.listening || stamp !== listener.epoch) return false;
+      if (stamp === undefined || !confirmed() || stamp !== listener.epoch) return false;
       return (announced.get(listId) ?? -1) <= revision;
     },
     onAnnouncement(handler) {

@@ -1,9 +1,14 @@
 import { strict as assert } from 'node:assert';
 import request from 'supertest';
-import type { ListeningRevisionWatch } from '../../../src/credentials/status/revision-watch.js';
+import {
+  CONFIRMED_FOR_MS,
+  type ListeningRevisionWatch,
+  listeningRevisionWatch,
+} from '../../../src/credentials/status/revision-watch.js';
 import type { Service } from '../../../src/service.js';
-import { describeEachDatabase } from '../../support/databases.js';
+import { describeEachDatabase, type TestDatabase } from '../../support/databases.js';
 import { openTestService } from '../../support/service.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 
 const VERIFY = '/api/v1/credentials/verify';
 
@@ -28,6 +33,7 @@ describeEachDatabase(
     let a: Service;
     let b: Service;
     let watchB: ListeningRevisionWatch;
+    let database: TestDatabase;
     /** Revision reads B's publisher made since the last reset. */
     let revisionReads = 0;
 
@@ -53,7 +59,7 @@ describeEachDatabase(
     before(async function () {
       if (kind !== 'postgres') return;
       this.timeout(60_000);
-      const database = await fresh();
+      database = await fresh();
       a = await openTestService(database);
       b = await openTestService(database);
       assert.ok(b.credentials.statusWatch, 'a PostgreSQL service listens for status changes');
@@ -153,6 +159,99 @@ describeEachDatabase(
         await a.credentials.status.revoke(second.id);
         await announced;
         assert.equal(statusCode(await verifyOnB(second.jwt)), 'revoked');
+      },
+    );
+
+    itOnPostgres(
+      'counts no copy as current once the last proof of a live connection is older than the bound',
+      async () => {
+        let clock = Date.now();
+        // Probes far apart: only the injected clock ages the confirmation LISTEN gave.
+        const watch = listeningRevisionWatch({
+          databaseUrl: database.databaseUrl as string,
+          now: () => clock,
+          probeIntervalMs: 3_600_000,
+        });
+        try {
+          await watch.listener.ready;
+          const stamp = watch.stamp();
+          assert.notEqual(stamp, undefined);
+          assert.equal(watch.isCurrent('some-list', 1, stamp), true);
+          clock += CONFIRMED_FOR_MS;
+          assert.equal(watch.isCurrent('some-list', 1, stamp), true, 'still current at the bound');
+          clock += 1;
+          assert.equal(watch.listener.listening, true, 'the connection itself was never lost');
+          assert.equal(watch.isCurrent('some-list', 1, stamp), false);
+          assert.equal(watch.stamp(), undefined, 'a copy read now is not stamped as current either');
+        } finally {
+          await watch.close();
+        }
+      },
+    );
+
+    itOnPostgres(
+      'stops answering verified for a credential revoked elsewhere while B’s database link stalls, and says revoked once it answers',
+      async function () {
+        this.timeout(120_000);
+        const target = new URL(database.databaseUrl as string);
+        const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+        const viaProxy = new URL(target.href);
+        viaProxy.host = `127.0.0.1:${await proxy.start()}`;
+        // Short statement bounds, so that each lookup during the stall fails within seconds.
+        const c = await openTestService(
+          { ...database, databaseUrl: viaProxy.href },
+          { DATABASE_STATEMENT_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000' },
+        );
+        const verifyOnC = async (jwt: string) => {
+          const response = await request(c.app.callback()).post(VERIFY).send({ credential: jwt });
+          return {
+            status: response.status,
+            body: response.body as { verified?: boolean; checks?: { check: string; code?: string }[] },
+          };
+        };
+        try {
+          await c.credentials.statusWatch?.listener.ready;
+          const { id, jwt } = await issue('stalled-link');
+          const before = await verifyOnC(jwt);
+          assert.equal(before.status, 200);
+          assert.equal(before.body.verified, true); // C's copy is cached now
+          proxy.stall();
+          await a.credentials.status.revoke(id);
+          // Generous: the bound is seconds, a loaded machine may add more; the old code passed until the stall ended.
+          const deadline = Date.now() + 30_000;
+          let during = await verifyOnC(jwt);
+          while (during.status === 200 && during.body.verified === true && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            during = await verifyOnC(jwt);
+          }
+          if (during.status === 200) {
+            assert.equal(during.body.verified, false, 'C still answers from a copy it cannot prove current');
+            assert.equal(
+              statusCode(during.body as { checks: { check: string; code?: string }[] }),
+              'status_unavailable',
+            );
+          } else {
+            assert.equal(during.status, 503);
+            assert.equal(during.body && (during.body as { code?: string }).code, 'database_unavailable');
+          }
+          proxy.resume();
+          let after = await verifyOnC(jwt);
+          for (
+            let attempt = 0;
+            attempt < 60 && !(after.status === 200 && statusCode(after.body as never) === 'revoked');
+            attempt++
+          ) {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            after = await verifyOnC(jwt);
+          }
+          assert.equal(after.status, 200);
+          assert.equal(after.body.verified, false);
+          assert.equal(statusCode(after.body as { checks: { check: string; code?: string }[] }), 'revoked');
+        } finally {
+          proxy.resume();
+          await c.close().catch(() => {});
+          await proxy.cut();
+        }
       },
     );
   },
