@@ -4,6 +4,14 @@
  * decision arithmetic (`tally`), the adopted versions in the database and their routes.
  */
 export { canonicalJson, sha256Hex } from './canonical.js';
+export {
+  CONSENT_LEGAL_BASES,
+  CONSENT_TERM_PREFIXES,
+  ConsentVocabulary,
+  EXPLICIT_CONSENT,
+  expandTerm,
+  localise,
+} from './consent-vocabulary.js';
 export { RULEBOOK_ENTITIES, type RulebookVersionRow } from './entities.js';
 export {
   InvalidRolesError,
@@ -39,12 +47,17 @@ export {
 export {
   BOARD_MOTION_KINDS,
   type ClaimSource,
+  type ConsentTerm,
+  type ConsentTerms,
+  type DataCategoryTerm,
   type DecisionRule,
   type DidHolder,
   type EvidenceRequirement,
+  type LocalisedText,
   type MembershipTerms,
   MOTION_KINDS,
   type MotionKind,
+  type NaturalPersonLogin,
   type RoleDefinition,
   type RulebookDocument,
   type Side,

@@ -69,6 +69,8 @@ const PATTERN_MEANING: Readonly<Record<string, string>> = {
   '^[A-Za-z][A-Za-z0-9_.-]{0,127}$': 'must be a credential type such as LegalPersonCredential',
   '^credentialSubject(\\.[A-Za-z_@$][A-Za-z0-9_@$-]*)+$':
     'must be a claim path such as credentialSubject.legalName',
+  '^(dpv|pd):[A-Z][A-Za-z0-9]{0,99}$': 'must be a DPV term such as dpv:ServiceProvision or pd:Location',
+  '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$': 'must be a language tag such as en or pt-BR',
 };
 
 /** One schema error as a phrase naming the field, e.g. `/decisions missing required property renew`. */

@@ -1,5 +1,6 @@
 import { isDid } from '../trust/index.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
+import { ConsentVocabulary } from './consent-vocabulary.js';
 import { InvalidRolesError } from './errors.js';
 import type {
   ClaimSource,
@@ -27,6 +28,8 @@ export class Rulebook {
   readonly canonical: string;
   /** Lower-case hex SHA-256 of `canonical`. */
   readonly hash: string;
+  /** The consent vocabulary and terms; undefined for a rulebook without a `consent` section (before 1.1.0). */
+  readonly consent: ConsentVocabulary | undefined;
   readonly #roles: ReadonlyMap<string, RoleDefinition>;
 
   constructor(
@@ -39,6 +42,7 @@ export class Rulebook {
     this.canonical = canonicalJson(document);
     this.hash = sha256Hex(this.canonical);
     this.#roles = new Map(document.roles.map((role) => [role.id, role]));
+    this.consent = document.consent ? new ConsentVocabulary(document.consent) : undefined;
     Object.freeze(this);
   }
 

@@ -1,5 +1,6 @@
 import { DID_JWK_PREFIX, DID_KEY_PREFIX, DID_WEB_PREFIX } from '../did/index.js';
-import type { RulebookDocument } from './types.js';
+import { CONSENT_LEGAL_BASES, EXPLICIT_CONSENT } from './consent-vocabulary.js';
+import type { ConsentTerm, RulebookDocument } from './types.js';
 
 /** The DID methods this service resolves; a rulebook may allow no other. */
 export const RESOLVABLE_DID_METHODS: readonly string[] = [DID_WEB_PREFIX, DID_KEY_PREFIX, DID_JWK_PREFIX].map(
@@ -46,6 +47,7 @@ export function consistencyProblems(rulebook: RulebookDocument): string[] {
     ...membershipProblems(rulebook),
     ...didMethodProblems(rulebook),
     ...claimMappingProblems(rulebook),
+    ...consentProblems(rulebook),
   ];
 }
 
@@ -128,4 +130,73 @@ function claimMappingProblems({ claimMapping }: RulebookDocument): string[] {
   return Object.keys(claimMapping)
     .filter((claim) => RESERVED_ID_TOKEN_CLAIMS.has(claim))
     .map((claim) => `/claimMapping/${claim} is a claim the OpenID provider sets itself and cannot be mapped`);
+}
+
+/**
+ * The consent section: publisher roles exist; each vocabulary list has unique ids with the
+ * right prefix (purposes dpv:, data categories pd:, legal bases one of the DPV consent types);
+ * a special category is only usable when explicit consent is a legal basis; the natural-person
+ * login names a type the service does not issue itself, resolvable issuer DIDs, and an
+ * identifier claim among its required claims.
+ */
+function consentProblems({ roles, consent }: RulebookDocument): string[] {
+  if (!consent) return [];
+  const problems: string[] = [];
+  const roleIds = new Set(roles.map((role) => role.id));
+  for (const [index, role] of consent.noticePublishers.entries()) {
+    if (!roleIds.has(role))
+      problems.push(`/consent/noticePublishers/${index} "${role}" names no role of /roles`);
+  }
+  const list = (name: string, terms: readonly ConsentTerm[], allowed: (id: string) => string | undefined) => {
+    const first = new Map<string, number>();
+    for (const [index, term] of terms.entries()) {
+      const earlier = first.get(term.id);
+      if (earlier !== undefined) {
+        problems.push(`/consent/${name}/${index}/id "${term.id}" repeats /consent/${name}/${earlier}`);
+      } else {
+        first.set(term.id, index);
+      }
+      const why = allowed(term.id);
+      if (why) problems.push(`/consent/${name}/${index}/id "${term.id}" ${why}`);
+    }
+  };
+  list('purposes', consent.purposes, (id) =>
+    id.startsWith('dpv:') ? undefined : 'must be a DPV purpose (dpv:)',
+  );
+  list('dataCategories', consent.dataCategories, (id) =>
+    id.startsWith('pd:') ? undefined : 'must be a DPV personal-data category (pd:)',
+  );
+  list('legalBases', consent.legalBases, (id) =>
+    CONSENT_LEGAL_BASES.includes(id)
+      ? undefined
+      : `must be one of the DPV consent types ${CONSENT_LEGAL_BASES.join(', ')}`,
+  );
+  const special = consent.dataCategories.findIndex((term) => term.specialCategory === true);
+  if (special >= 0 && !consent.legalBases.some((term) => term.id === EXPLICIT_CONSENT)) {
+    problems.push(
+      `/consent/dataCategories/${special} is a special category, which needs ${EXPLICIT_CONSENT} among /consent/legalBases`,
+    );
+  }
+  const login = consent.naturalPersons;
+  if (SERVICE_ISSUED_TYPES.includes(login.credentialType)) {
+    problems.push(
+      `/consent/naturalPersons/credentialType ${login.credentialType} is issued by the service to members, not to natural persons`,
+    );
+  }
+  if (typeof login.issuers !== 'string') {
+    for (const [i, did] of login.issuers.entries()) {
+      const method = did.slice(0, did.indexOf(':', 4));
+      if (!RESOLVABLE_DID_METHODS.includes(method)) {
+        problems.push(
+          `/consent/naturalPersons/issuers/${i} uses ${method}, which this service cannot resolve (${RESOLVABLE_DID_METHODS.join(', ')})`,
+        );
+      }
+    }
+  }
+  if (login.identifierClaim !== undefined && !login.requiredClaims.includes(login.identifierClaim)) {
+    problems.push(
+      `/consent/naturalPersons/identifierClaim ${login.identifierClaim} must be one of its requiredClaims`,
+    );
+  }
+  return problems;
 }

@@ -69,6 +69,64 @@ export type ClaimSource =
   | { readonly credentialType: string; readonly path: string }
   | { readonly credentialType: string; readonly derived: 'membership-status' };
 
+/**
+ * Text in several languages: BCP 47 language tag → text. English (`en`) is always present and
+ * is what a reader gets when their language is missing.
+ */
+export type LocalisedText = Readonly<Record<string, string>>;
+
+/** One term of the consent vocabulary: a W3C DPV 2.x term (compact IRI) with plain-language labels. */
+export interface ConsentTerm {
+  /** `dpv:ServiceProvision`, `pd:Location`, ... (prefixes: see CONSENT_TERM_PREFIXES). */
+  readonly id: string;
+  /** What a citizen reads, e.g. "Where you are". */
+  readonly label: LocalisedText;
+  /** One or two sentences more, when the label needs them. */
+  readonly description?: LocalisedText;
+}
+
+/** A personal-data category; special categories (GDPR Art. 9) need explicitly expressed consent. */
+export interface DataCategoryTerm extends ConsentTerm {
+  readonly specialCategory?: boolean;
+}
+
+/** Which credential a natural person logs in with (to give, see and withdraw consent). */
+export interface NaturalPersonLogin {
+  /** The credential type, e.g. PersonIdentificationCredential. */
+  readonly credentialType: string;
+  /** `trust-anchors`: any trust anchor trusted for the type; otherwise exactly these issuer DIDs. */
+  readonly issuers: 'trust-anchors' | readonly string[];
+  /** `credentialSubject.`-prefixed paths that must be present (the DCQL query asks for them). */
+  readonly requiredClaims: readonly string[];
+  /**
+   * The claim holding the person's stable identifier at its issuer (e.g. a personal
+   * administrative number). With it, the citizen is the same person whichever wallet (DID) they
+   * use; without it, the citizen is the wallet's DID. One of `requiredClaims`.
+   */
+  readonly identifierClaim?: string;
+}
+
+/**
+ * The rulebook's terms for citizens' consent: the vocabulary notices may use, who may publish
+ * them, how long consent and its records may last, and how natural persons log in.
+ */
+export interface ConsentTerms {
+  /** Roles whose active members may publish notices. */
+  readonly noticePublishers: readonly string[];
+  /** The longest retention period a notice may state (a consent expires after it), in days. */
+  readonly maxRetentionDays: number;
+  /**
+   * How long the record of a consent is kept after it ended (withdrawn, expired, replaced), so
+   * that the controller can demonstrate consent for what it did before (GDPR Art. 7(1)); then
+   * it is deleted.
+   */
+  readonly recordRetentionDays: number;
+  readonly legalBases: readonly ConsentTerm[];
+  readonly purposes: readonly ConsentTerm[];
+  readonly dataCategories: readonly DataCategoryTerm[];
+  readonly naturalPersons: NaturalPersonLogin;
+}
+
 /** The rulebook document, without the editor-only `$schema`. */
 export interface RulebookDocument {
   /** Semantic version (MAJOR.MINOR.PATCH, optional pre-release). */
@@ -83,4 +141,6 @@ export interface RulebookDocument {
   readonly didMethods: Readonly<Record<DidHolder, readonly string[]>>;
   /** ID-token claim name → its source. */
   readonly claimMapping: Readonly<Record<string, ClaimSource>>;
+  /** Citizens' consent (since 1.1.0); a rulebook without it lets no notice be published. */
+  readonly consent?: ConsentTerms;
 }

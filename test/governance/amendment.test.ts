@@ -28,17 +28,17 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
     const [first, second, third] = [await newActor(), await newActor(), await newActor()];
     const board = [first, second, third];
 
-    // First start adopts 1.0.0 from the file; the board is seated.
+    // First start adopts 1.1.0 from the file; the board is seated.
     let service = await openTestService(database, env);
     for (const [i, member] of board.entries()) {
       await service.governance.board.add({ did: member.did, name: `Member ${i}`, by: 'operator' });
     }
     await service.close();
 
-    // The file now proposes 1.1.0, where one approval admits. A restart does not adopt it.
+    // The file now proposes 1.2.0, where one approval admits. A restart does not adopt it.
     const file = join(rulebookDir, 'rulebook.yaml');
     const proposed = readFileSync(file, 'utf8')
-      .replace(/^version: "1\.0\.0"/m, 'version: "1.1.0"')
+      .replace(/^version: "1\.1\.0"/m, 'version: "1.2.0"')
       .replace(/admit:\s+\{ minApprovals: 2,/, 'admit: { minApprovals: 1,');
     assert.notEqual(proposed, readFileSync(file, 'utf8'));
     writeFileSync(file, proposed);
@@ -46,11 +46,11 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
     try {
       const app = service.app.callback();
       const did = service.identity.did;
-      assert.equal((await request(app).get('/api/v1/rulebook').expect(200)).body.version, '1.0.0');
+      assert.equal((await request(app).get('/api/v1/rulebook').expect(200)).body.version, '1.1.0');
 
       const opened = await request(app)
         .post('/api/v1/motions')
-        .send({ motion: await motion(first, did, 'amend-rulebook', '1.1.0') })
+        .send({ motion: await motion(first, did, 'amend-rulebook', '1.2.0') })
         .expect(201);
       for (const member of board) {
         await request(app)
@@ -60,15 +60,15 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
       }
       assert.equal((await service.governance.engine.motion(opened.body.id)).status, 'approved');
       const current = await request(app).get('/api/v1/rulebook').expect(200);
-      assert.equal(current.body.version, '1.1.0');
+      assert.equal(current.body.version, '1.2.0');
       const versions = await request(app).get('/api/v1/rulebook/versions').expect(200);
       assert.equal(
-        JSON.stringify(versions.body).includes('1.0.0'),
+        JSON.stringify(versions.body).includes('1.1.0'),
         true,
         'the old version stays retrievable',
       );
 
-      // A new admission is decided under 1.1.0: one approval is enough.
+      // A new admission is decided under 1.2.0: one approval is enough.
       const applicant = await newActor();
       const challenge = (await request(app).get('/api/v1/membership/challenge')).body.challenge;
       const vp = await presentation(applicant, did, challenge, [
@@ -80,7 +80,7 @@ describeEachDatabase('governance: amending the rulebook is a board motion', (fre
         .send({ presentation: vp })
         .expect(201);
       const admission = await service.governance.engine.motion(applied.body.motionId);
-      assert.equal(admission.rulebookVersion, '1.1.0');
+      assert.equal(admission.rulebookVersion, '1.2.0');
       const decided = await request(app)
         .post(`/api/v1/motions/${applied.body.motionId}/votes`)
         .send({ vote: await vote(second, did, applied.body.motionId, 'approve') })

@@ -12,7 +12,7 @@ import { rulebookVersion, SHIPPED_RULEBOOK_DIR, shippedDocument } from './helper
 
 const NOW = new Date('2026-03-01T08:00:00.000Z');
 const shipped = loadRulebook(SHIPPED_RULEBOOK_DIR);
-const amendment = rulebookVersion('1.1.0', (document) => {
+const amendment = rulebookVersion('1.2.0', (document) => {
   document.membership.renewalWindowDays = 30;
 });
 
@@ -46,7 +46,7 @@ describeEachDatabase(
       assert.deepEqual(
         { ...response.body, rulebook: undefined },
         {
-          version: '1.0.0',
+          version: '1.1.0',
           hash: shipped.hash,
           adoptedAt: NOW.toISOString(),
           adoptedBy: 'operator',
@@ -61,7 +61,7 @@ describeEachDatabase(
     it('serves the amendment once adopted, and lists both versions oldest first', async () => {
       await store.adopt(amendment, { by: 'motion-42' });
       const current = await request(app).get('/api/v1/rulebook').expect(200);
-      assert.equal(current.body.version, '1.1.0');
+      assert.equal(current.body.version, '1.2.0');
       assert.equal(current.body.adoptedBy, 'motion-42');
       assert.equal(current.body.rulebook.membership.renewalWindowDays, 30);
 
@@ -74,16 +74,16 @@ describeEachDatabase(
           item.current,
         ]),
         [
-          ['1.0.0', shipped.hash, false],
-          ['1.1.0', amendment.hash, true],
+          ['1.1.0', shipped.hash, false],
+          ['1.2.0', amendment.hash, true],
         ],
       );
       assert.equal(list.body.items[0].rulebook, undefined, 'the list carries no content');
     });
 
     it('serves an older version by its number', async () => {
-      const response = await request(app).get('/api/v1/rulebook/versions/1.0.0').expect(200);
-      assert.equal(response.body.version, '1.0.0');
+      const response = await request(app).get('/api/v1/rulebook/versions/1.1.0').expect(200);
+      assert.equal(response.body.version, '1.1.0');
       assert.equal(response.body.current, false);
       assert.equal(response.body.hash, shipped.hash);
       assert.equal(response.body.rulebook.membership.renewalWindowDays, 60);
@@ -106,7 +106,7 @@ describeEachDatabase('the service and its rulebook at start', (fresh) => {
       assert.equal(service.rulebook.status.status, 'adopted');
       assert.equal((await service.rulebook.store.current()).hash, shipped.hash);
       const response = await request(service.app.callback()).get('/api/v1/rulebook').expect(200);
-      assert.equal(response.body.version, '1.0.0');
+      assert.equal(response.body.version, '1.1.0');
     } finally {
       await service.close();
     }
@@ -133,13 +133,13 @@ describeEachDatabase('the service and its rulebook at start', (fresh) => {
     const database = await fresh();
     const first = await openTestService(database);
     await first.close();
-    const { dir, remove } = directoryWith({ 'rulebook.json': { ...shippedDocument(), version: '1.1.0' } });
+    const { dir, remove } = directoryWith({ 'rulebook.json': { ...shippedDocument(), version: '1.2.0' } });
     try {
       const service = await openTestService(database, { RULEBOOK_DIR: dir });
       try {
         assert.equal(service.rulebook.status.status, 'proposed');
-        assert.equal(service.rulebook.file.version, '1.1.0');
-        assert.equal((await service.rulebook.store.current()).version, '1.0.0');
+        assert.equal(service.rulebook.file.version, '1.2.0');
+        assert.equal((await service.rulebook.store.current()).version, '1.1.0');
       } finally {
         await service.close();
       }

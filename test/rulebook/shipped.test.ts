@@ -22,8 +22,8 @@ const LEGAL_PERSON_EVIDENCE = {
 };
 
 describe('the shipped rulebook (rulebook/rulebook.yaml)', () => {
-  it('loads from rulebook.yaml as version 1.0.0, a semantic version', () => {
-    assert.equal(rulebook.version, '1.0.0');
+  it('loads from rulebook.yaml as version 1.1.0, a semantic version', () => {
+    assert.equal(rulebook.version, '1.1.0');
     assert.ok(isSemver(rulebook.version));
     assert.match(rulebook.source, /rulebook\/rulebook\.yaml$/);
     assert.match(rulebook.hash, /^[0-9a-f]{64}$/);

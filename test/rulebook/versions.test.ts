@@ -18,7 +18,7 @@ import { rulebookVersion, SHIPPED_RULEBOOK_DIR } from './helpers.js';
 const FIRST_START = new Date('2026-03-01T08:00:00.000Z');
 const AMENDED = new Date('2026-04-01T10:30:00.000Z');
 const shipped = loadRulebook(SHIPPED_RULEBOOK_DIR);
-const amendment = rulebookVersion('1.1.0', (document) => {
+const amendment = rulebookVersion('1.2.0', (document) => {
   document.decisions.admit.minApprovals = 3;
 });
 
@@ -50,12 +50,12 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       const status = await store().ensureAdopted(shipped);
       assert.deepEqual(status, {
         status: 'adopted',
-        fileVersion: '1.0.0',
+        fileVersion: '1.1.0',
         fileHash: shipped.hash,
-        currentVersion: '1.0.0',
+        currentVersion: '1.1.0',
       });
       const current = await store().current();
-      assert.equal(current.version, '1.0.0');
+      assert.equal(current.version, '1.1.0');
       assert.equal(current.hash, shipped.hash);
       assert.equal(current.adoptedBy, OPERATOR);
       assert.equal(current.adoptedAt.toISOString(), FIRST_START.toISOString());
@@ -76,7 +76,7 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
 
     it('refuses to start when the file changes an adopted version’s content, and changes nothing', async () => {
       await store().ensureAdopted(shipped);
-      const edited = rulebookVersion('1.0.0', (document) => {
+      const edited = rulebookVersion('1.1.0', (document) => {
         document.decisions.admit.minApprovals = 1;
       });
       await assert.rejects(
@@ -99,14 +99,14 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       const status = await store().ensureAdopted(amendment);
       assert.deepEqual(status, {
         status: 'proposed',
-        fileVersion: '1.1.0',
+        fileVersion: '1.2.0',
         fileHash: amendment.hash,
-        currentVersion: '1.0.0',
+        currentVersion: '1.1.0',
       });
-      assert.equal((await store().current()).version, '1.0.0');
+      assert.equal((await store().current()).version, '1.1.0');
       assert.deepEqual(
         (await store().versions()).map((v) => v.version),
-        ['1.0.0'],
+        ['1.1.0'],
       );
     });
 
@@ -114,9 +114,9 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       await store().ensureAdopted(shipped);
       await store().adopt(amendment, { by: 'motion-7' });
       assert.equal((await store().ensureAdopted(shipped)).status, 'outdated');
-      assert.equal((await store().ensureAdopted(rulebookVersion('1.0.1'))).status, 'outdated');
+      assert.equal((await store().ensureAdopted(rulebookVersion('1.1.1'))).status, 'outdated');
       assert.equal((await store().ensureAdopted(amendment)).status, 'current');
-      assert.equal((await store().current()).version, '1.1.0');
+      assert.equal((await store().current()).version, '1.2.0');
     });
 
     it('adopts once when two replicas start at the same time', async () => {
@@ -148,16 +148,16 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
 
     it('makes the amendment current and keeps the old version retrievable', async () => {
       const adopted = await store().adopt(amendment, { by: 'motion-42' });
-      assert.equal(adopted.version, '1.1.0');
+      assert.equal(adopted.version, '1.2.0');
       assert.equal(adopted.current, true);
 
       const current = await store().current();
-      assert.equal(current.version, '1.1.0');
+      assert.equal(current.version, '1.2.0');
       assert.equal(current.adoptedBy, 'motion-42');
       assert.equal(current.adoptedAt.toISOString(), AMENDED.toISOString());
       assert.equal(current.rulebook.rule('admit').minApprovals, 3);
 
-      const old = await store().get('1.0.0');
+      const old = await store().get('1.1.0');
       assert.equal(old?.current, false);
       assert.equal(old?.hash, shipped.hash);
       assert.equal(old?.adoptedBy, OPERATOR);
@@ -166,8 +166,8 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       assert.deepEqual(
         (await store().versions()).map((v) => [v.version, v.adoptedBy, v.current]),
         [
-          ['1.0.0', OPERATOR, false],
-          ['1.1.0', 'motion-42', true],
+          ['1.1.0', OPERATOR, false],
+          ['1.2.0', 'motion-42', true],
         ],
       );
     });
@@ -176,18 +176,18 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       await assert.rejects(
         dataSource.transaction(async (manager) => {
           await store().adopt(amendment, { by: 'motion-42', manager });
-          assert.equal((await store().current({ manager })).version, '1.1.0');
+          assert.equal((await store().current({ manager })).version, '1.2.0');
           throw new Error('the motion could not be recorded');
         }),
         /could not be recorded/,
       );
-      assert.equal((await store().current()).version, '1.0.0');
-      assert.equal(await store().get('1.1.0'), undefined);
+      assert.equal((await store().current()).version, '1.1.0');
+      assert.equal(await store().get('1.2.0'), undefined);
     });
 
     it('commits with the caller’s transaction', async () => {
       await dataSource.transaction((manager) => store().adopt(amendment, { by: 'motion-42', manager }));
-      assert.equal((await store().current()).version, '1.1.0');
+      assert.equal((await store().current()).version, '1.2.0');
     });
 
     it('refuses a version that is already adopted', async () => {
@@ -200,12 +200,12 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
         storeError('rulebook_version_not_newer'),
       );
       await assert.rejects(
-        store().adopt(rulebookVersion('1.0.0-rc.1'), { by: 'motion-1' }),
+        store().adopt(rulebookVersion('1.1.0-rc.1'), { by: 'motion-1' }),
         storeError('rulebook_version_not_newer'),
       );
       await store().adopt(amendment, { by: 'motion-2' });
       await assert.rejects(
-        store().adopt(rulebookVersion('1.0.5'), { by: 'motion-3' }),
+        store().adopt(rulebookVersion('1.1.5'), { by: 'motion-3' }),
         storeError('rulebook_version_not_newer'),
       );
     });
@@ -216,7 +216,7 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
         store().adopt(new Rulebook(document, 'by hand'), { by: 'motion-1' }),
         (error) => error instanceof RulebookError && error.code === 'rulebook_invalid',
       );
-      assert.equal((await store().current()).version, '1.0.0');
+      assert.equal((await store().current()).version, '1.1.0');
     });
 
     it('refuses a blank adopter', async () => {
@@ -231,7 +231,7 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       await dataSource
         .getRepository(RULEBOOK_ENTITIES[0])
         .update(
-          { version: '1.0.0' },
+          { version: '1.1.0' },
           { content: shipped.canonical.replace('"minApprovals":2', '"minApprovals":1') },
         );
       await assert.rejects(store().current(), storeError('rulebook_corrupt'));
