@@ -50,7 +50,11 @@ import {
 } from './verify/verify-presentation.js';
 
 /** The data space's own credential types, which the service itself is trusted to issue. */
-export const SERVICE_CREDENTIAL_TYPES = ['MembershipCredential', 'BoardMemberCredential'] as const;
+export const SERVICE_CREDENTIAL_TYPES = [
+  'MembershipCredential',
+  'BoardMemberCredential',
+  'ConsentReceiptCredential',
+] as const;
 
 export interface CredentialsOptions {
   readonly config: Config;
@@ -100,7 +104,14 @@ export function openCredentials(options: CredentialsOptions): Credentials {
   const dataspaceContext = contexts.latest(DATASPACE_CONTEXT);
   if (!dataspaceContext) throw new Error('the dataspace JSON-LD context is missing');
   const trust = createTrustRegistry({
-    anchors: loadTrustAnchors(config.trustAnchorsDir),
+    anchors: loadTrustAnchors(config.trustAnchorsDir, {
+      developmentMode: config.developmentMode,
+      onSkipped: (file) =>
+        options.logger?.warn(
+          { file },
+          'development-only trust anchor left out: PUBLIC_URL is not on loopback',
+        ),
+    }),
     serviceDid: identity.did,
     serviceTypes: [...SERVICE_CREDENTIAL_TYPES],
     ...(options.members ? { members: options.members } : {}),

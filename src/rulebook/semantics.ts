@@ -12,7 +12,11 @@ export const RESOLVABLE_DID_METHODS: readonly string[] = [DID_WEB_PREFIX, DID_KE
  * keeps the two equal). Repeated here rather than imported so that the rulebook, which the
  * credentials capability may come to read, does not depend on it.
  */
-export const SERVICE_ISSUED_TYPES: readonly string[] = ['MembershipCredential', 'BoardMemberCredential'];
+export const SERVICE_ISSUED_TYPES: readonly string[] = [
+  'MembershipCredential',
+  'BoardMemberCredential',
+  'ConsentReceiptCredential',
+];
 
 /** Claims the OpenID provider sets itself (OIDC Core §2, RFC 7519 §4.1, RFC 7800); a mapping may not supply them. */
 const RESERVED_ID_TOKEN_CLAIMS = new Set([

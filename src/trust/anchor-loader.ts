@@ -24,6 +24,18 @@ interface AnchorFile {
   validUntil?: string;
   description?: string;
   homepage?: string;
+  developmentOnly?: boolean;
+}
+
+export interface LoadTrustAnchorsOptions {
+  /**
+   * PUBLIC_URL is on loopback (development mode): anchors marked `developmentOnly` are loaded.
+   * Otherwise they are left out, so that a development issuer whose key is published can never
+   * be trusted by a service reachable from elsewhere.
+   */
+  readonly developmentMode?: boolean;
+  /** Told each development-only anchor file that was left out. */
+  readonly onSkipped?: (file: string) => void;
 }
 
 let compiled: ValidateFunction<AnchorFile> | undefined;
@@ -39,13 +51,14 @@ function anchorValidator(): ValidateFunction<AnchorFile> {
 
 /**
  * Reads and validates every `*.json` file of `dir` (except the format's schema file; README
- * and other files are ignored), in file-name order. Any bad file stops the start with a
+ * and other files are ignored), in file-name order. Anchors marked `developmentOnly` are
+ * validated like the others but returned only in development mode (see LoadTrustAnchorsOptions). Any bad file stops the start with a
  * TrustAnchorError naming the file and the problem: unreadable, not JSON, not of the format
  * (trust-anchors/trust-anchor.schema.json), a DID that is not DID syntax, validUntil not after
  * validFrom, a claim constraint for a type the anchor does not list, or a DID that another
  * file already declares.
  */
-export function loadTrustAnchors(dir: string): TrustAnchor[] {
+export function loadTrustAnchors(dir: string, options: LoadTrustAnchorsOptions = {}): TrustAnchor[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => name.endsWith('.json') && name !== TRUST_ANCHOR_SCHEMA_FILE);
@@ -60,7 +73,11 @@ export function loadTrustAnchors(dir: string): TrustAnchor[] {
   for (const name of names.sort()) {
     const file = join(dir, name);
     if (!statSync(file).isFile()) continue;
-    const anchor = readAnchor(file);
+    const { anchor, developmentOnly } = readAnchor(file);
+    if (developmentOnly && options.developmentMode !== true) {
+      options.onSkipped?.(file);
+      continue;
+    }
     const earlier = fileOfDid.get(anchor.did);
     if (earlier) {
       throw new TrustAnchorError(
@@ -75,7 +92,7 @@ export function loadTrustAnchors(dir: string): TrustAnchor[] {
   return anchors;
 }
 
-function readAnchor(file: string): TrustAnchor {
+function readAnchor(file: string): { anchor: TrustAnchor; developmentOnly: boolean } {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -115,7 +132,7 @@ function readAnchor(file: string): TrustAnchor {
       );
     }
   }
-  return Object.freeze({
+  const anchor = Object.freeze({
     did: data.did,
     name: data.name,
     credentialTypes: Object.freeze([...data.credentialTypes]),
@@ -126,6 +143,7 @@ function readAnchor(file: string): TrustAnchor {
     ...(data.description ? { description: data.description } : {}),
     ...(data.homepage ? { homepage: data.homepage } : {}),
   });
+  return { anchor, developmentOnly: data.developmentOnly === true };
 }
 
 /** One schema error as a sentence that names the field, e.g. `/credentialTypes must NOT have fewer than 1 items`. */

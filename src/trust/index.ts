@@ -1,4 +1,4 @@
-export { loadTrustAnchors, TRUST_ANCHOR_SCHEMA_FILE } from './anchor-loader.js';
+export { type LoadTrustAnchorsOptions, loadTrustAnchors, TRUST_ANCHOR_SCHEMA_FILE } from './anchor-loader.js';
 export { isDid } from './did-syntax.js';
 export {
   type EbsiIssuer,

@@ -74,6 +74,7 @@ describe('credential schemas (credential-schemas/, JSON Schema 2020-12)', () => 
         registry.list().map((schema) => [schema.type, schema.version, schema.id]),
         [
           ['BoardMemberCredential', 'v1', 'urn:dataspace-trust:schema:BoardMemberCredential:v1'],
+          ['ConsentReceiptCredential', 'v1', 'urn:dataspace-trust:schema:ConsentReceiptCredential:v1'],
           ['LegalPersonCredential', 'v1', 'urn:dataspace-trust:schema:LegalPersonCredential:v1'],
           [
             'MembershipApplicationCredential',
@@ -81,6 +82,11 @@ describe('credential schemas (credential-schemas/, JSON Schema 2020-12)', () => 
             'urn:dataspace-trust:schema:MembershipApplicationCredential:v1',
           ],
           ['MembershipCredential', 'v1', 'urn:dataspace-trust:schema:MembershipCredential:v1'],
+          [
+            'PersonIdentificationCredential',
+            'v1',
+            'urn:dataspace-trust:schema:PersonIdentificationCredential:v1',
+          ],
         ],
       );
     });

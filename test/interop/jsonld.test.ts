@@ -3,7 +3,7 @@
  * it names. `jsonld` 9 expands our credentials of both data models in safe mode (an undefined
  * term is an error there), with a document loader that serves only local copies: the W3C
  * contexts from @digitalbazaar/credentials-context and our data-space context as the service
- * serves it at GET /contexts/dataspace/v1. Nothing is fetched from the network.
+ * serves it at GET /contexts/dataspace/v2. Nothing is fetched from the network.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 
 const PUBLIC_URL = 'https://trust.dataspace.example';
-const DATASPACE_CONTEXT = `${PUBLIC_URL}/contexts/dataspace/v1`;
+const DATASPACE_CONTEXT = `${PUBLIC_URL}/contexts/dataspace/v2`;
 
 function loaderWith(local: ReadonlyMap<string, unknown>) {
   return async (url: string) => {
@@ -47,7 +47,7 @@ describeEachDatabase(
 
     before(async () => {
       service = await openTestService(await fresh(), { PUBLIC_URL });
-      const served = await request(service.app.callback()).get('/contexts/dataspace/v1').expect(200);
+      const served = await request(service.app.callback()).get('/contexts/dataspace/v2').expect(200);
       assert.match(served.headers['content-type'] ?? '', /^application\/ld\+json/);
       loader = loaderWith(new Map([[DATASPACE_CONTEXT, JSON.parse(served.text)]]));
     });
@@ -69,6 +69,23 @@ describeEachDatabase(
         since: '2026-01-01T00:00:00Z',
         seat: 'A',
         organization: 'did:example:city',
+      },
+      ConsentReceiptCredential: {
+        id: 'did:example:wallet',
+        consentId: 'consent-8c5a2a4e-5b0e-4a53-9f4e-8d2c1f0b7a11',
+        noticeId: 'notice-2f0c1c1e-9a3b-4b7e-8f0a-3c6d5e4f2a10',
+        noticeVersion: 1,
+        noticeHash: 'a'.repeat(64),
+        controller: 'did:example:city',
+        controllerName: 'City of Example',
+        dataSubject: 'Xy'.repeat(21).concat('Z'),
+        purposes: ['dpv:ServiceProvision', 'dpv:ImproveTransportMobility'],
+        dataCategories: ['pd:Location'],
+        recipients: ['did:example:transit'],
+        legalBasis: 'dpv:Consent',
+        jurisdiction: 'DE',
+        givenAt: '2026-01-01T00:00:00Z',
+        expiresAt: '2027-01-01T00:00:00Z',
       },
     } as const;
 
@@ -127,7 +144,7 @@ describeEachDatabase(
 );
 
 describe('the data-space context defines every claim the schemas name', () => {
-  const context = JSON.parse(readFileSync('credential-schemas/contexts/dataspace/v1.jsonld', 'utf8'))[
+  const context = JSON.parse(readFileSync('credential-schemas/contexts/dataspace/v2.jsonld', 'utf8'))[
     '@context'
   ];
   const envelope = new Set([
@@ -146,6 +163,8 @@ describe('the data-space context defines every claim the schemas name', () => {
     'MembershipCredential',
     'BoardMemberCredential',
     'MembershipApplicationCredential',
+    'PersonIdentificationCredential',
+    'ConsentReceiptCredential',
   ]) {
     it(`defines ${type} and each property of its schema`, () => {
       const schema = JSON.parse(readFileSync(`credential-schemas/${type}/v1.json`, 'utf8'));

@@ -64,6 +64,50 @@ describe('trust anchors: loading trust-anchors/*.json (trust-anchors/README.md)'
     }
   });
 
+  it('loads a developmentOnly anchor only in development mode, and says which it left out', () => {
+    const { dir, remove } = directoryWith({
+      'dev.json': { ...good, did: 'did:web:dev.example', developmentOnly: true },
+      'prod.json': good,
+    });
+    try {
+      const skipped: string[] = [];
+      const production = loadTrustAnchors(dir, { onSkipped: (file) => skipped.push(file) });
+      assert.deepEqual(
+        production.map((anchor) => anchor.did),
+        ['did:web:register.example'],
+      );
+      assert.deepEqual(skipped, [join(dir, 'dev.json')]);
+      const development = loadTrustAnchors(dir, { developmentMode: true });
+      assert.deepEqual(
+        development.map((anchor) => anchor.did),
+        ['did:web:dev.example', 'did:web:register.example'],
+      );
+    } finally {
+      remove();
+    }
+  });
+
+  it('still validates a developmentOnly anchor outside development mode (a bad file stops the start)', () => {
+    const { error } = loadError({ 'dev.json': { ...good, developmentOnly: 'yes' } });
+    assert.equal(error.code, 'trust_anchor_invalid');
+    assert.match(error.message, /\/developmentOnly must be boolean/);
+  });
+
+  it('ships the development PID provider as a development-only anchor for PersonIdentificationCredential', () => {
+    assert.equal(
+      loadTrustAnchors(SHIPPED_TRUST_ANCHORS).some((anchor) =>
+        anchor.file.endsWith('pid-provider.development.json'),
+      ),
+      false,
+    );
+    const pid = loadTrustAnchors(SHIPPED_TRUST_ANCHORS, { developmentMode: true }).find((anchor) =>
+      anchor.file.endsWith('pid-provider.development.json'),
+    );
+    assert.ok(pid);
+    assert.deepEqual(pid.credentialTypes, ['PersonIdentificationCredential']);
+    assert.match(pid.did, /^did:jwk:/);
+  });
+
   it('loads an empty directory as no anchors', () => {
     const { dir, remove } = directoryWith({});
     try {
