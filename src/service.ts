@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
+import { CONSENT_ENTITIES } from './consent/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
@@ -44,6 +45,7 @@ export const ENTITIES = [
   ...MEMBERSHIP_ENTITIES,
   ...OIDC_ENTITIES,
   ...OID4VP_ENTITIES,
+  ...CONSENT_ENTITIES,
 ];
 
 export interface Service {

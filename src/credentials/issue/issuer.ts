@@ -20,6 +20,12 @@ export interface IssueRequest {
   readonly validUntil?: Date;
   /** A retry with the same key and request returns the same credential; another request with it is refused. */
   readonly idempotencyKey?: string;
+  /**
+   * What the issuance record keeps as the subject, instead of `subject.id` (at most 500
+   * characters). A consent receipt keeps its consent id, so that the database does not list
+   * citizens' wallet DIDs in clear.
+   */
+  readonly recordAs?: string;
 }
 
 export interface IssuedCredential {
@@ -118,7 +124,7 @@ export class CredentialIssuer {
         const row: IssuanceRow = {
           id: content.id,
           type: request.type,
-          subject: request.subject.id,
+          subject: request.recordAs ?? request.subject.id,
           format,
           algorithm,
           issuedAt: this.now().toISOString(),
@@ -201,6 +207,9 @@ export class CredentialIssuer {
     }
     if (typeof request.subject?.id !== 'string' || !request.subject.id.startsWith('did:')) {
       throw new IssuanceError('invalid_request', 'the subject needs an id that is a DID');
+    }
+    if (request.recordAs !== undefined && (request.recordAs.length === 0 || request.recordAs.length > 500)) {
+      throw new IssuanceError('invalid_request', 'recordAs must have 1 to 500 characters');
     }
     if (request.validUntil && request.validUntil.getTime() <= (request.validFrom ?? this.now()).getTime()) {
       throw new IssuanceError('invalid_request', 'validUntil must be after validFrom');
