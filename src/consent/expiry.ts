@@ -16,6 +16,7 @@ import type { ConsentDeps } from './deps.js';
 import { DAY_MS } from './deps.js';
 import { ConsentRecordEntity } from './entities.js';
 import { vocabularyOf } from './notices/notices.js';
+import type { ConsentEvent } from './ports.js';
 import { auditOf, endConsent } from './records/lifecycle.js';
 
 /** Consents ended per transaction: bounds how long a run holds its row locks. */
@@ -37,14 +38,18 @@ export async function expireDue(deps: ConsentDeps, now: Date, batch = EXPIRY_BAT
         .limit(batch);
       if (isPostgres(deps.dataSource)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
       const due = await query.getMany();
+      const outbox: ConsentEvent[] = [];
       for (const row of due) {
-        const event = await endConsent(deps, manager, row, {
+        const ended = await endConsent(deps, manager, row, {
           status: 'expired',
           at: new Date(row.expiresAt),
           actor: 'service',
         });
-        await deps.audit.append(auditOf(row, event), manager);
+        await deps.audit.append(auditOf(row, ended.event), manager);
+        outbox.push(ended.outbox);
       }
+      // Events last: audit head before event head, the one lock order (records/lifecycle.ts).
+      for (const event of outbox) await deps.events.emit(manager, event);
       return due.length;
     });
     total += ended;

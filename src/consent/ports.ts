@@ -69,5 +69,5 @@ export interface ConsentAuditEntry {
 
 /** The audit log: `append` writes in the caller's transaction (call it last: it locks the log's head). */
 export interface ConsentAudit {
-  append(entry: ConsentAuditEntry, manager: EntityManager): Promise<void>;
+  append(entry: ConsentAuditEntry, manager: EntityManager): Promise<unknown>;
 }

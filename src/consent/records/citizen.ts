@@ -19,6 +19,7 @@ import { appendEvent, historyEvent } from '../history.js';
 import type { NoticeContent } from '../notices/content.js';
 import { vocabularyOf } from '../notices/notices.js';
 import type { Citizen } from '../pairwise.js';
+import type { ConsentEvent } from '../ports.js';
 import { ISO_27560_SCHEMA, type Iso27560Record, iso27560Record } from './iso27560.js';
 import { endConsent } from './lifecycle.js';
 import { type ConsentView, consentView } from './views.js';
@@ -137,12 +138,13 @@ export async function eraseCitizen(
     let withdrawn = 0;
     let unlinked = 0;
     let deleted = 0;
+    const outbox: ConsentEvent[] = [];
     for (const row of rows) {
       let endedAt = row.endedAt;
       if (row.status === 'given') {
         const lapsed = Date.parse(row.expiresAt) <= now.getTime();
         const at = lapsed ? new Date(row.expiresAt) : now;
-        await endConsent(
+        const ended = await endConsent(
           deps,
           manager,
           row,
@@ -150,6 +152,7 @@ export async function eraseCitizen(
             ? { status: 'expired', at, actor: 'service' }
             : { status: 'withdrawn', at, actor: 'citizen', data: { reason: 'erasure' } },
         );
+        outbox.push(ended.outbox);
         if (!lapsed) withdrawn++;
         endedAt = at.toISOString();
       }
@@ -169,6 +172,8 @@ export async function eraseCitizen(
         manager,
       );
     }
+    // Events last: audit head before event head, the one lock order (records/lifecycle.ts).
+    for (const event of outbox) await deps.events.emit(manager, event);
     return { withdrawn, unlinked, deleted };
   });
 }

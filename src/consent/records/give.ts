@@ -118,19 +118,19 @@ async function give(
   const activeKey = `${notice.id}|${citizenHash}`;
   const records = manager.getRepository(ConsentRecordEntity);
   const replaced = await records.findOneBy({ activeKey });
-  if (replaced) {
-    // Lapsed already (the expiry job has not come by yet): it ends as expired, when it expired.
-    const lapsed = Date.parse(replaced.expiresAt) <= now.getTime();
-    const event = await endConsent(
-      deps,
-      manager,
-      replaced,
-      lapsed
-        ? { status: 'expired', at: new Date(replaced.expiresAt), actor: 'service' }
-        : { status: 'superseded', at: now, actor: 'citizen', data: { supersededBy: id } },
-    );
-    await deps.audit.append(auditOf(replaced, event, lapsed ? {} : { supersededBy: id }), manager);
-  }
+  // Lapsed already (the expiry job has not come by yet): it ends as expired, when it expired.
+  const lapsed = replaced !== null && Date.parse(replaced.expiresAt) <= now.getTime();
+  const ended = replaced
+    ? await endConsent(
+        deps,
+        manager,
+        replaced,
+        lapsed
+          ? { status: 'expired', at: new Date(replaced.expiresAt), actor: 'service' }
+          : { status: 'superseded', at: now, actor: 'citizen', data: { supersededBy: id } },
+      )
+    : undefined;
+  const superseded: Record<string, string> = replaced && !lapsed ? { supersedes: replaced.id } : {};
   const expiresAt = new Date(now.getTime() + notice.retentionDays * DAY_MS);
   const subjectId = deps.keys.pairwiseId(notice.controller, request.citizen.key);
   // Document order of the notice: the record lists purposes as the notice does.
@@ -186,8 +186,14 @@ async function give(
     event: 'given',
     at: now,
     actor: 'citizen',
-    data: replaced ? { supersedes: replaced.id } : {},
+    data: superseded,
   });
+  // Audit entries, then events: audit head before event head, the one lock order (records/lifecycle.ts).
+  if (replaced && ended) {
+    await deps.audit.append(auditOf(replaced, ended.event, lapsed ? {} : { supersededBy: id }), manager);
+  }
+  await deps.audit.append(auditOf(row, event, superseded), manager);
+  if (ended) await deps.events.emit(manager, ended.outbox);
   await deps.events.emit(manager, {
     type: 'consent.given',
     subject: id,
@@ -198,14 +204,11 @@ async function give(
       noticeId: notice.id,
       noticeVersion: notice.version,
       purposes,
-      dataCategories: notice.dataCategories,
-      recipients: notice.recipients,
       givenAt: row.givenAt,
       expiresAt: row.expiresAt,
-      ...(replaced ? { supersedes: replaced.id } : {}),
+      ...superseded,
     },
   });
-  await deps.audit.append(auditOf(row, event, replaced ? { supersedes: replaced.id } : {}), manager);
   return { consent: consentView(row, [event]), receipt: receipt.jwt };
 }
 

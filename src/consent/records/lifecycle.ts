@@ -1,14 +1,15 @@
 /**
  * Ending a consent, whichever way it ends (withdrawn by the citizen, replaced by their newer
  * consent, expired): in the caller's transaction the record's state changes, the event is
- * appended to its history, the receipt's revocation bit is set, and the event goes to the
- * outbox for the controller and recipients. The caller appends the audit entry last.
+ * appended to its history and the receipt's revocation bit is set. The caller then appends the
+ * audit entry and, last, the outbox event this returns: audit head before event head is the one
+ * lock order of every transaction that writes both (src/events/outbox.ts), so none deadlock.
  */
 import type { EntityManager } from 'typeorm';
 import type { ConsentDeps } from '../deps.js';
 import { type ConsentEventRow, ConsentRecordEntity, type ConsentRecordRow } from '../entities.js';
 import { appendEvent } from '../history.js';
-import type { ConsentEventType } from '../ports.js';
+import type { ConsentEvent, ConsentEventType } from '../ports.js';
 
 export type EndedStatus = 'withdrawn' | 'expired' | 'superseded';
 
@@ -35,7 +36,7 @@ export async function endConsent(
     /** Ids only (e.g. `supersededBy`): kept in the history and sent with the event. */
     readonly data?: Readonly<Record<string, string>>;
   },
-): Promise<ConsentEventRow> {
+): Promise<{ readonly event: ConsentEventRow; readonly outbox: ConsentEvent }> {
   const at = change.at.toISOString();
   await manager
     .getRepository(ConsentRecordEntity)
@@ -47,8 +48,9 @@ export async function endConsent(
     ...(change.data ? { data: change.data } : {}),
   });
   await deps.status.revoke(row.receiptId, manager);
-  await deps.events.emit(manager, {
-    type: EVENT_TYPE[change.status],
+  const type = EVENT_TYPE[change.status];
+  const outbox: ConsentEvent = {
+    type,
     subject: row.id,
     audience: audienceOf(row),
     data: {
@@ -56,12 +58,12 @@ export async function endConsent(
       subject: row.subjectId,
       noticeId: row.noticeId,
       noticeVersion: row.noticeVersion,
-      status: change.status,
-      at,
+      [type === 'consent.expired' ? 'expiredAt' : 'withdrawnAt']: at,
+      ...(change.status === 'superseded' ? { reason: 'superseded' } : {}),
       ...(change.data ?? {}),
     },
-  });
-  return event;
+  };
+  return { event, outbox };
 }
 
 /** The audit entry of a consent event: ids and hashes, never the citizen's pseudonym. */

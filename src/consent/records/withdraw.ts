@@ -35,8 +35,13 @@ export async function withdrawConsent(deps: ConsentDeps, request: WithdrawReques
     if (row.citizenHash !== citizenHash)
       throw new ConsentError('forbidden', 'only the citizen who gave a consent withdraws it');
     refuseEnded(row, now);
-    const event = await endConsent(deps, manager, row, { status: 'withdrawn', at: now, actor: 'citizen' });
+    const { event, outbox } = await endConsent(deps, manager, row, {
+      status: 'withdrawn',
+      at: now,
+      actor: 'citizen',
+    });
     await deps.audit.append(auditOf(row, event), manager);
+    await deps.events.emit(manager, outbox);
     const events = await manager.getRepository(ConsentEventEntity).findBy({ consentId: row.id });
     const at = now.toISOString();
     return consentView({ ...row, status: 'withdrawn', statusAt: at, endedAt: at, activeKey: null }, events);

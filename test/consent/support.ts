@@ -1,0 +1,265 @@
+/**
+ * A data space for consent tests: a real service on a test database, a board, members admitted
+ * through the membership API (a city that publishes notices, a transit operator as recipient,
+ * a data consumer that may not publish), and the consent register over the service's own
+ * capabilities: rulebook store, credential issuer and status lists, audit log, member registry
+ * and governance's signed-statement verifier.
+ *
+ * Events: the outbox (src/events) is not in this branch yet, so the ConsentEvents port is a
+ * recorder that keeps what was emitted and whether it was inside the cause's transaction; it
+ * can be told to fail, to show that a failing emit rolls the cause back.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { EntityManager } from 'typeorm';
+import type { ConsentDeps } from '../../src/consent/deps.js';
+import type {
+  Citizen,
+  ConsentEvent,
+  ConsentEvents,
+  MemberDirectory,
+  NoticeView,
+} from '../../src/consent/index.js';
+import { ConsentRegister } from '../../src/consent/index.js';
+import { consentKeys } from '../../src/consent/pairwise.js';
+import { verifyStatement } from '../../src/governance/signed-statement.js';
+import type { Service } from '../../src/service.js';
+import { type Actor, admitMember, motion, newActor, seatBoard, vote } from '../governance/support.js';
+import type { TestDatabase } from '../support/databases.js';
+import { openTestService, TEST_SECRET } from '../support/service.js';
+
+export const SHIPPED_PID_ANCHOR = new URL(
+  '../../trust-anchors/pid-provider.development.json',
+  import.meta.url,
+).pathname;
+export const DEV_PID_WALLET = new URL('../../trust-anchors/development/pid-provider', import.meta.url)
+  .pathname;
+export const DEV_PID_PASSPHRASE = 'development only: this passphrase and this key are public';
+
+/** A trust-anchors directory: `register` for LegalPersonCredential, plus the shipped development PID provider. */
+export function consentAnchorsDir(register: Actor): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dst-consent-anchors-'));
+  writeFileSync(
+    join(dir, 'register.json'),
+    JSON.stringify({
+      did: register.did,
+      name: 'Business Register',
+      credentialTypes: ['LegalPersonCredential'],
+    }),
+  );
+  copyFileSync(SHIPPED_PID_ANCHOR, join(dir, 'pid-provider.development.json'));
+  return dir;
+}
+
+/** What the register emitted, and whether each emit ran inside an open transaction. */
+export class RecordedEvents implements ConsentEvents {
+  readonly emitted: { event: ConsentEvent; inTransaction: boolean }[] = [];
+  /** Set to make the next emits throw (the outbox refusing, say, an invalid event). */
+  failWith: Error | undefined;
+
+  async emit(manager: EntityManager, event: ConsentEvent): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.emitted.push({ event, inTransaction: manager.queryRunner?.isTransactionActive === true });
+  }
+
+  of(type: ConsentEvent['type'], consentId: string): ConsentEvent[] {
+    return this.emitted.map((e) => e.event).filter((e) => e.type === type && e.subject === consentId);
+  }
+}
+
+/** The member registry as the composition root adapts it. */
+export function memberDirectory(service: Service): MemberDirectory {
+  return {
+    async member(did) {
+      const row = await service.governance.members.find(did);
+      return (
+        row && {
+          did: row.did,
+          legalName: row.legalName,
+          status: row.status,
+          roles: JSON.parse(row.roles) as string[],
+        }
+      );
+    },
+  };
+}
+
+export interface ConsentWorld {
+  readonly service: Service;
+  readonly app: ReturnType<Service['app']['callback']>;
+  readonly board: Actor[];
+  readonly register: Actor;
+  /** A public authority: publishes notices. */
+  readonly city: Actor;
+  /** A data consumer: the city's recipient; may not publish. */
+  readonly transit: Actor;
+  /** A data provider: another controller. */
+  readonly utility: Actor;
+  readonly events: RecordedEvents;
+  readonly deps: ConsentDeps;
+  readonly consent: ConsentRegister;
+  /** The service clock: real time plus `offsetMs`, which tests move forward. */
+  readonly clock: { offsetMs: number; now(): Date };
+}
+
+const seconds = () => Math.floor(Date.now() / 1000);
+
+/** Opens the world on a fresh database; close `service` after. */
+export async function consentWorld(database: TestDatabase): Promise<ConsentWorld> {
+  const register = await newActor();
+  const clock = {
+    offsetMs: 0,
+    now(): Date {
+      return new Date(Date.now() + this.offsetMs);
+    },
+  };
+  const service = await openTestService(
+    database,
+    { TRUST_ANCHORS_DIR: consentAnchorsDir(register) },
+    { now: () => clock.now() },
+  );
+  const board = await seatBoard(service, 3);
+  const admit = async (roles: string[], legalName: string) =>
+    (
+      await admitMember(service, board, register, roles, {
+        legalName,
+        registrationNumber: `HRB ${randomUUID().slice(0, 6)}`,
+        country: 'DE',
+      })
+    ).applicant;
+  const city = await admit(['public-authority'], 'City of Example');
+  const transit = await admit(['data-consumer'], 'Example Transit Ltd');
+  const utility = await admit(['data-provider'], 'Example Utility plc');
+  const events = new RecordedEvents();
+  const deps: ConsentDeps = {
+    dataSource: service.dataSource,
+    rulebook: service.rulebook.store,
+    issuer: service.credentials.issuer,
+    status: service.credentials.status,
+    keys: consentKeys(TEST_SECRET),
+    members: memberDirectory(service),
+    verifyStatement: (token) =>
+      verifyStatement(token, {
+        keys: service.credentials.deps.keys,
+        audience: service.identity.did,
+        now: clock.now(),
+      }),
+    events,
+    audit: service.audit,
+    serviceDid: service.identity.did,
+    publicUrl: service.config.publicUrl,
+    withdrawalUrl: `${service.config.publicUrl}/consents`,
+    now: () => clock.now(),
+  };
+  return {
+    service,
+    app: service.app.callback(),
+    board,
+    register,
+    city,
+    transit,
+    utility,
+    events,
+    deps,
+    consent: new ConsentRegister(deps),
+    clock,
+  };
+}
+
+/** A notice that uses only terms of the shipped rulebook 1.1.0. */
+export function parkingNotice(recipients: string[] = []) {
+  return {
+    title: 'Park & Ride app',
+    purposes: ['dpv:ServiceProvision', 'dpv:ImproveTransportMobility'],
+    dataCategories: ['pd:Location', 'pd:VehicleUsage'],
+    recipients,
+    legalBasis: 'dpv:Consent',
+    retentionDays: 365,
+    jurisdiction: 'DE',
+    language: 'en',
+    text: 'We use where you park to run the Park & Ride service and, if you agree, to improve public transport.',
+  };
+}
+
+/** A statement publishing a notice (or, with `noticeId`, a new version), signed by `member`. */
+export function noticeStatement(
+  member: Actor,
+  audience: string,
+  notice: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  return member.sign({
+    iss: member.did,
+    aud: audience,
+    iat: seconds(),
+    jti: randomUUID(),
+    action: 'publish-notice',
+    notice,
+    ...extra,
+  });
+}
+
+/** Publishes the parking notice as the city (signed) and returns its latest version. */
+export async function publishParking(
+  world: ConsentWorld,
+  recipients: string[] = [world.transit.did],
+): Promise<NoticeView> {
+  const token = await noticeStatement(world.city, world.service.identity.did, parkingNotice(recipients));
+  return (await world.consent.notices.publishSigned(token)).notice;
+}
+
+let citizens = 0;
+
+/** A citizen as a wallet login establishes them (a PID identifier and a wallet DID). */
+export async function newCitizen(): Promise<Citizen> {
+  const wallet = await newActor();
+  citizens++;
+  return {
+    key: `pid:${JSON.stringify(['did:example:pid', `DEV-${citizens}-${randomUUID()}`])}`,
+    wallet: wallet.did,
+  };
+}
+
+/** The citizen consents to `purposes` of `notice` (default: all). */
+export function give(world: ConsentWorld, notice: NoticeView, citizen: Citizen, purposes = notice.purposes) {
+  return world.consent.give({
+    noticeId: notice.id,
+    version: notice.version,
+    noticeHash: notice.hash,
+    citizen,
+    purposes,
+    collectedVia: { method: 'wallet-login', clientId: 'city-app' },
+    idempotencyKey: randomUUID(),
+  });
+}
+
+/** Suspends (or reinstates, revokes) a member by a board motion with enough approvals. */
+export async function decide(world: ConsentWorld, kind: string, subject: string): Promise<void> {
+  const did = world.service.identity.did;
+  const opened = await request(world.app)
+    .post('/api/v1/motions')
+    .send({ motion: await motion(world.board[0] as Actor, did, kind, subject) })
+    .expect(201);
+  for (const member of world.board.slice(0, 2)) {
+    await request(world.app)
+      .post(`/api/v1/motions/${opened.body.id}/votes`)
+      .send({ vote: await vote(member, did, opened.body.id, 'approve') })
+      .expect(201);
+  }
+}
+
+/** Asserts that `promise` rejects with a ConsentError (or another problem) of `code`. */
+export async function refusedWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await promise.then(
+    () => {
+      throw new Error(`expected a refusal with code ${code}, but it succeeded`);
+    },
+    (error: { code?: string; message?: string }) => {
+      if (error?.code !== code)
+        throw new Error(`expected code ${code}, got ${error?.code}: ${error?.message}`);
+    },
+  );
+}
