@@ -18,8 +18,12 @@ export interface MemberEntry {
 
 /** The member registry (membership's), read afresh on every call: a suspension counts at once. */
 export interface MemberDirectory {
-  /** The registry entry of `did`, whatever its status, or undefined when it was never a member. */
-  member(did: string): Promise<MemberEntry | undefined>;
+  /**
+   * The registry entry of `did`, whatever its status, or undefined when it was never a member.
+   * With `manager` (a transaction of the caller's) the read goes through it: on SQLite nothing
+   * else may use the database while a transaction is open (src/db/transactions.ts).
+   */
+  member(did: string, manager?: EntityManager): Promise<MemberEntry | undefined>;
 }
 
 /** A signed statement the verifier accepted: signed by `signer`'s DID, for this service, fresh. */

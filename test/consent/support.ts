@@ -26,6 +26,7 @@ import type {
 import { ConsentRegister } from '../../src/consent/index.js';
 import { consentKeys } from '../../src/consent/pairwise.js';
 import { verifyStatement } from '../../src/governance/signed-statement.js';
+import { MemberEntity } from '../../src/membership/entities.js';
 import type { Service } from '../../src/service.js';
 import { type Actor, admitMember, motion, newActor, seatBoard, vote } from '../governance/support.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -73,8 +74,10 @@ export class RecordedEvents implements ConsentEvents {
 /** The member registry as the composition root adapts it. */
 export function memberDirectory(service: Service): MemberDirectory {
   return {
-    async member(did) {
-      const row = await service.governance.members.find(did);
+    async member(did, manager) {
+      const row = manager
+        ? ((await manager.getRepository(MemberEntity).findOneBy({ did })) ?? undefined)
+        : await service.governance.members.find(did);
       return (
         row && {
           did: row.did,

@@ -107,7 +107,7 @@ async function give(
       });
     }
   }
-  const controller = await deps.members.member(notice.controller);
+  const controller = await deps.members.member(notice.controller, manager);
   if (controller?.status !== 'active') {
     throw new ConsentError(
       'controller_not_active',
