@@ -7,12 +7,13 @@ import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import {
+  boundedProbe,
   createDataSource,
+  DatabaseHealth,
   databaseKind,
   initializeWithRetries,
   markInUse,
   migrate,
-  pingDatabase,
   postgresClientBounds,
   type SweepTarget,
   startSweeper,
@@ -343,6 +344,19 @@ export async function openService(
   // `restore` refuses to replace an SQLite database while any process uses it.
   const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
+  // Readiness and failing requests probe the database; while it is down the API answers 503 at once.
+  const databaseHealth = new DatabaseHealth({
+    probe: boundedProbe(
+      () => (dataSource.isInitialized ? dataSource.query('SELECT 1') : Promise.reject(new Error('closed'))),
+      // Readiness says 503 within two seconds of a stall, as it did before it probed through here.
+      Math.min(config.databaseConnectTimeoutMs, 2_000),
+    ),
+    onChange: (down) =>
+      down
+        ? logger.warn('database down: requests that need it answer 503 until it answers a probe')
+        : logger.info('database answers again'),
+  });
+  const didDocumentPath = identity.location.routePath;
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -350,7 +364,13 @@ export async function openService(
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
     metrics,
-    readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
+    readiness: { accepting: () => accepting, database: () => databaseHealth.check() },
+    database: {
+      isDown: () => databaseHealth.isDown(),
+      reportUnavailable: () => databaseHealth.reportUnavailable(),
+      // The DID document and the JSON-LD contexts are served from memory.
+      servedWithout: (path) => path === didDocumentPath || path.startsWith('/contexts/'),
+    },
     routers: [
       identityRoutes(identity),
       ...credentials.routers,
@@ -395,6 +415,7 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      databaseHealth.close();
       stopSweeper();
       rateLimits.close();
       try {

@@ -15,9 +15,10 @@ export const PROBLEM_TYPE_PREFIX = 'urn:dataspace-trust:problem:';
 /**
  * The one place errors become responses. Known errors keep their status and code; anything
  * else is a 500 whose body says nothing about internals (the cause goes to the log with the
- * request id). Unmatched routes become a 404 problem.
+ * request id). Unmatched routes become a 404 problem. A database outage is a 503 with
+ * Retry-After, and is reported (`onDatabaseUnavailable`) so that the next requests fail fast.
  */
-export function errorMapper(logger: Logger) {
+export function errorMapper(logger: Logger, onDatabaseUnavailable: () => void = () => {}) {
   return async function mapErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -38,6 +39,7 @@ export function errorMapper(logger: Logger) {
       ) {
         // An outage, not a bug: 503 with Retry-After, so callers and load balancers can tell.
         logger.warn({ err: error, requestId }, 'database unavailable');
+        onDatabaseUnavailable();
         error = new DatabaseUnavailableError();
       }
       // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
