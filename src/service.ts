@@ -21,8 +21,18 @@ import {
 } from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance } from './governance/module.js';
-import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware, routeKey } from './http/index.js';
+import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
+import {
+  type ConnectorMembers,
+  connectorAuth,
+  connectorRoutes,
+  createApp,
+  type RateLimitRule,
+  RateLimits,
+  type RequireConnector,
+  rateLimitMiddleware,
+  routeKey,
+} from './http/index.js';
 import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
@@ -30,7 +40,15 @@ import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
-import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
+import {
+  CONNECTOR_SCOPE_NAMES,
+  endLogins,
+  type MemberClientPort,
+  OIDC_ENTITIES,
+  type Oidc,
+  openOidc,
+  type RegistryPort,
+} from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 
 /** Every entity of every capability, for the one data source. */
@@ -59,6 +77,11 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /**
+   * The connector-token middleware factory, wired once: every member API route takes
+   * `requireConnector(scope)` (src/http/connector-token.ts).
+   */
+  readonly requireConnector: RequireConnector;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -320,6 +343,8 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
+      members: memberClientPort(governance, rulebookRules(rulebook)),
+      resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -336,6 +361,12 @@ export async function openService(
     rulebook,
     oidc,
     ...(options.now ? { now: options.now } : {}),
+  });
+  // One middleware for every member API: the provider's tokens, checked locally, and the
+  // member's status read on every request.
+  const requireConnector = connectorAuth({
+    verifier: oidc.accessTokens,
+    members: connectorMembers(governance),
   });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
@@ -358,6 +389,7 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       openApiRoutes(
         openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
       ),
@@ -388,6 +420,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    requireConnector,
     app,
     metrics,
     beginShutdown: () => {
@@ -420,6 +453,27 @@ export function registryPort(governance: Governance): RegistryPort {
         return seat && { status: seat.status, credentialSubject: boardMemberSubject(seat) };
       }
       return undefined;
+    },
+  };
+}
+
+/** Members' connectors as OAuth clients: the registry status and the rulebook's DID methods. */
+export function memberClientPort(
+  governance: Governance,
+  rules: { allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean> },
+): MemberClientPort {
+  return {
+    status: async (did) => (await governance.members.find(did))?.status,
+    allowsDidMethod: (did) => rules.allowsDidMethod(did, 'members'),
+  };
+}
+
+/** The member registry as the connector-token middleware reads it: one primary-key read. */
+export function connectorMembers(governance: Governance): ConnectorMembers {
+  return {
+    async find(did) {
+      const row = await governance.members.find(did);
+      return row && { status: row.status, roles: JSON.parse(row.roles) as string[], name: row.legalName };
     },
   };
 }
