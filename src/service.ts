@@ -42,6 +42,7 @@ import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import {
   CONNECTOR_SCOPE_NAMES,
+  CONNECTOR_SCOPES,
   endLogins,
   type MemberClientPort,
   OIDC_ENTITIES,
@@ -391,7 +392,12 @@ export async function openService(
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       openApiRoutes(
-        openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
+        openApiDocument({
+          publicUrl: config.publicUrl,
+          didDocumentPath: identity.location.routePath,
+          tokenUrl: oidc.tokenEndpoint,
+          connectorScopes: CONNECTOR_SCOPES,
+        }),
       ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],

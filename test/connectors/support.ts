@@ -129,9 +129,12 @@ async function challenge(app: ReturnType<Service['app']['callback']>): Promise<s
   return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
 }
 
+/** What admission and board decisions need of a data space. */
+export type Governed = Pick<DataSpace, 'service' | 'board' | 'register'>;
+
 /** Admits `applicant` through the membership API: application, two approving votes, credential collected. */
 export async function admit(
-  space: DataSpace,
+  space: Governed,
   applicant: Actor,
   roles: string[] = ['data-provider'],
   legalName = 'Data Provider Ltd',
@@ -153,7 +156,7 @@ export async function admit(
     .expect(200);
 }
 
-async function decideMotion(space: DataSpace, motionId: string): Promise<void> {
+async function decideMotion(space: Governed, motionId: string): Promise<void> {
   const app = space.service.app.callback();
   const did = space.service.identity.did;
   for (const member of space.board) {
@@ -166,7 +169,7 @@ async function decideMotion(space: DataSpace, motionId: string): Promise<void> {
 }
 
 /** Suspends (or reinstates, revokes) a member by a board motion carried by votes. */
-export async function decide(space: DataSpace, kind: 'suspend' | 'reinstate' | 'revoke', subject: string) {
+export async function decide(space: Governed, kind: 'suspend' | 'reinstate' | 'revoke', subject: string) {
   const app = space.service.app.callback();
   const opened = await request(app)
     .post('/api/v1/motions')
