@@ -12,7 +12,7 @@
  *   (RFC 9068, ES256) for one resource, the service's API (`PUBLIC_URL/api`), by default and
  *   only: resource indicators (RFC 8707) name no other resource, and no other client may ask
  *   for this one. Their client assertions follow draft-ietf-oauth-rfc7523bis: `aud` is the
- *   issuer identifier as a single string, `sub` is the client id, and they live briefly.
+ *   issuer identifier as a single string, and they live briefly.
  * - Cookies signed with keys derived from the key-encryption secret (HKDF), never hard-coded.
  * - A `ttl` for every model, and storage in the database (adapter.ts).
  */
@@ -152,7 +152,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       if (claims.aud !== ctx.oidc.issuer) {
         throw new errors.InvalidClientAuth('aud must be the issuer identifier, as a single string');
       }
-      if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth('sub must be the client_id');
+      // `sub` and `iss` equal to the client id are oidc-provider's own checks (client_auth.js).
       const now = Math.floor(Date.now() / 1000);
       if (typeof claims.exp !== 'number' || claims.exp > now + CLIENT_ASSERTION_MAX_LIFETIME_SECONDS) {
         throw new errors.InvalidClientAuth(
