@@ -4,7 +4,7 @@
  * whose private keys the test holds, so that openid-client can sign client assertions with them.
  */
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import request from 'supertest';
 import type { Service } from '../../src/service.js';
