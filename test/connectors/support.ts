@@ -156,7 +156,8 @@ export async function admit(
     .expect(200);
 }
 
-async function decideMotion(space: Governed, motionId: string): Promise<void> {
+/** Board members approve the motion until it is decided. */
+export async function decideMotion(space: Governed, motionId: string): Promise<void> {
   const app = space.service.app.callback();
   const did = space.service.identity.did;
   for (const member of space.board) {
