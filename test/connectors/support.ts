@@ -125,12 +125,16 @@ export async function openDataSpace(
   };
 }
 
-async function challenge(app: ReturnType<Service['app']['callback']>): Promise<string> {
-  return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
+async function challenge(app: ReturnType<Service['app']['callback']>, basePath = ''): Promise<string> {
+  return (await request(app).get(`${basePath}/api/v1/membership/challenge`).expect(200)).body
+    .challenge as string;
 }
 
 /** What admission and board decisions need of a data space. */
-export type Governed = Pick<DataSpace, 'service' | 'board' | 'register'>;
+export type Governed = Pick<DataSpace, 'service' | 'board' | 'register'> & {
+  /** The path of PUBLIC_URL ('' when none): every route is below it. */
+  readonly basePath?: string;
+};
 
 /** Admits `applicant` through the membership API: application, two approving votes, credential collected. */
 export async function admit(
@@ -142,16 +146,19 @@ export async function admit(
   const app = space.service.app.callback();
   const did = space.service.identity.did;
   const org = { legalName, registrationNumber: `HRB ${randomUUID().slice(0, 8)}`, country: 'DE' };
-  const vp = await presentation(applicant, did, await challenge(app), [
+  const base = space.basePath ?? '';
+  const vp = await presentation(applicant, did, await challenge(app, base), [
     await legalPersonCredential(space.register, applicant.did, org),
     await applicationCredential(applicant, org, roles),
   ]);
-  const applied = await request(app).post('/api/v1/membership/applications').send({ presentation: vp });
+  const applied = await request(app)
+    .post(`${base}/api/v1/membership/applications`)
+    .send({ presentation: vp });
   if (applied.status !== 201) throw new Error(`application refused: ${applied.text}`);
   await decideMotion(space, applied.body.motionId as string);
-  const proof = await presentation(applicant, did, await challenge(app), []);
+  const proof = await presentation(applicant, did, await challenge(app, base), []);
   await request(app)
-    .post(`/api/v1/membership/applications/${applied.body.id}/credential`)
+    .post(`${base}/api/v1/membership/applications/${applied.body.id}/credential`)
     .send({ presentation: proof })
     .expect(200);
 }
@@ -162,7 +169,7 @@ export async function decideMotion(space: Governed, motionId: string): Promise<v
   const did = space.service.identity.did;
   for (const member of space.board) {
     const voted = await request(app)
-      .post(`/api/v1/motions/${motionId}/votes`)
+      .post(`${space.basePath ?? ''}/api/v1/motions/${motionId}/votes`)
       .send({ vote: await vote(member, did, motionId, 'approve') })
       .expect(201);
     if (voted.body.status !== 'open') return;
@@ -173,7 +180,7 @@ export async function decideMotion(space: Governed, motionId: string): Promise<v
 export async function decide(space: Governed, kind: 'suspend' | 'reinstate' | 'revoke', subject: string) {
   const app = space.service.app.callback();
   const opened = await request(app)
-    .post('/api/v1/motions')
+    .post(`${space.basePath ?? ''}/api/v1/motions`)
     .send({ motion: await motion(space.board[0] as Actor, space.service.identity.did, kind, subject) })
     .expect(201);
   await decideMotion(space, opened.body.id as string);
