@@ -6,7 +6,7 @@
  * 6 is the connector; refusals it would never send are signed by hand.
  */
 import assert from 'node:assert/strict';
-import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { describeEachDatabase } from '../support/databases.js';
 import {
@@ -107,6 +107,22 @@ describeEachDatabase('connector tokens (client credentials, private_key_jwt by t
       );
       assert.deepEqual(answer, { status: 400, error: 'invalid_target' });
     });
+
+    it('gives no relying party a token for the API: its client credentials never name that resource', async () => {
+      const { publicKey, privateKey } = await keyPair('ES256');
+      await space.service.oidc.clients.add({
+        clientId: 'keyed-portal',
+        redirectUris: ['https://portal.example/cb'],
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] },
+      });
+      const assertion = await clientAssertion(
+        space.running,
+        { key: privateKey, kid: 'k1', alg: 'ES256' },
+        'keyed-portal',
+      );
+      const answer = await refused('keyed-portal', assertion, { resource: `${space.running.publicUrl}/api` });
+      assert.deepEqual(answer, { status: 400, error: 'invalid_target' });
+    });
   });
 
   describe('who is a client: an active member, by its DID (invalid_client otherwise)', () => {
@@ -122,6 +138,21 @@ describeEachDatabase('connector tokens (client credentials, private_key_jwt by t
         const assertion = await clientAssertion(space.running, { key: privateKey, alg: 'ES256' }, did);
         assert.deepEqual(await refused(did, assertion), INVALID_CLIENT, did);
       }
+    });
+
+    it('keeps connector scopes from relying parties: the operator cannot register a client for them', async () => {
+      await assert.rejects(
+        space.service.oidc.clients.add({
+          clientId: 'portal-with-notices',
+          redirectUris: ['https://portal.example/cb'],
+          scopes: ['membership', 'notices'],
+        }),
+        (error: { code?: string }) => error.code === 'invalid_client_metadata',
+      );
+      assert.equal(
+        (await space.service.oidc.clients.list()).some((c) => c.client_id === 'portal-with-notices'),
+        false,
+      );
     });
 
     it('never creates a shared secret: a member client offering one is refused', async () => {
