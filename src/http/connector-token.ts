@@ -127,7 +127,7 @@ export function connectorSessionOf(ctx: Koa.Context): ConnectorSession {
   return session;
 }
 
-function satisfies(granted: readonly string[], scope: ScopeRequirement): boolean {
+function hasScope(granted: readonly string[], scope: ScopeRequirement): boolean {
   return typeof scope === 'string'
     ? granted.includes(scope)
     : scope.anyOf.some((candidate) => granted.includes(candidate));
@@ -179,7 +179,7 @@ export function connectorAuth(options: ConnectorAuthOptions): RequireConnector {
       const verification = await options.verifier.verify(match[1] as string);
       if (!verification.valid) throw refuse(401, 'invalid_token', verification.reason);
       const { token } = verification;
-      if (!satisfies(token.scopes, scope)) {
+      if (!hasScope(token.scopes, scope)) {
         throw refuse(
           403,
           'insufficient_scope',
