@@ -23,7 +23,6 @@ import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
 import {
-  type ConnectorMembers,
   connectorAuth,
   connectorRoutes,
   createApp,
@@ -44,13 +43,13 @@ import {
   CONNECTOR_SCOPE_NAMES,
   CONNECTOR_SCOPES,
   endLogins,
-  type MemberClientPort,
   OIDC_ENTITIES,
   type Oidc,
   openOidc,
   type RegistryPort,
 } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
+import { connectorMembers, memberClientPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -459,27 +458,6 @@ export function registryPort(governance: Governance): RegistryPort {
         return seat && { status: seat.status, credentialSubject: boardMemberSubject(seat) };
       }
       return undefined;
-    },
-  };
-}
-
-/** Members' connectors as OAuth clients: the registry status and the rulebook's DID methods. */
-export function memberClientPort(
-  governance: Governance,
-  rules: { allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean> },
-): MemberClientPort {
-  return {
-    status: async (did) => (await governance.members.find(did))?.status,
-    allowsDidMethod: (did) => rules.allowsDidMethod(did, 'members'),
-  };
-}
-
-/** The member registry as the connector-token middleware reads it: one primary-key read. */
-export function connectorMembers(governance: Governance): ConnectorMembers {
-  return {
-    async find(did) {
-      const row = await governance.members.find(did);
-      return row && { status: row.status, roles: JSON.parse(row.roles) as string[], name: row.legalName };
     },
   };
 }
