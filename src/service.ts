@@ -22,8 +22,17 @@ import {
 } from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance } from './governance/module.js';
-import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware, routeKey } from './http/index.js';
+import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
+import {
+  connectorAuth,
+  connectorRoutes,
+  createApp,
+  type RateLimitRule,
+  RateLimits,
+  type RequireConnector,
+  rateLimitMiddleware,
+  routeKey,
+} from './http/index.js';
 import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
@@ -31,8 +40,17 @@ import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
-import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
+import {
+  CONNECTOR_SCOPE_NAMES,
+  CONNECTOR_SCOPES,
+  endLogins,
+  OIDC_ENTITIES,
+  type Oidc,
+  openOidc,
+  type RegistryPort,
+} from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
+import { connectorMembers, memberClientPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -60,6 +78,11 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /**
+   * The connector-token middleware factory, wired once: every member API route takes
+   * `requireConnector(scope)` (src/http/connector-token.ts).
+   */
+  readonly requireConnector: RequireConnector;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -321,6 +344,8 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
+      members: memberClientPort(governance, rulebookRules(rulebook)),
+      resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -337,6 +362,12 @@ export async function openService(
     rulebook,
     oidc,
     ...(options.now ? { now: options.now } : {}),
+  });
+  // One middleware for every member API: the provider's tokens, checked locally, and the
+  // member's status read on every request.
+  const requireConnector = connectorAuth({
+    verifier: oidc.accessTokens,
+    members: connectorMembers(governance),
   });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
@@ -378,8 +409,14 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       openApiRoutes(
-        openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
+        openApiDocument({
+          publicUrl: config.publicUrl,
+          didDocumentPath: identity.location.routePath,
+          tokenUrl: oidc.tokenEndpoint,
+          connectorScopes: CONNECTOR_SCOPES,
+        }),
       ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
@@ -408,6 +445,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    requireConnector,
     app,
     metrics,
     beginShutdown: () => {

@@ -45,6 +45,10 @@ export function errorMapper(logger: Logger, onDatabaseUnavailable: () => void = 
       // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
+      // A refused bearer token says how to authenticate (RFC 6750 §3).
+      const challenge = (error as { challenge?: unknown }).challenge;
+      if (error instanceof ProblemError && typeof challenge === 'string')
+        ctx.set('WWW-Authenticate', challenge);
       if (error instanceof OAuthError) {
         ctx.status = error.status;
         ctx.state.errorCode = error.error;
