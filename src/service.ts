@@ -8,12 +8,13 @@ import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import {
+  boundedProbe,
   createDataSource,
+  DatabaseHealth,
   databaseKind,
   initializeWithRetries,
   markInUse,
   migrate,
-  pingDatabase,
   postgresClientBounds,
   type SweepTarget,
   startSweeper,
@@ -22,8 +23,17 @@ import {
 } from './db/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance } from './governance/module.js';
-import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware, routeKey } from './http/index.js';
+import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
+import {
+  connectorAuth,
+  connectorRoutes,
+  createApp,
+  type RateLimitRule,
+  RateLimits,
+  type RequireConnector,
+  rateLimitMiddleware,
+  routeKey,
+} from './http/index.js';
 import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
@@ -31,8 +41,17 @@ import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
-import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
+import {
+  CONNECTOR_SCOPE_NAMES,
+  CONNECTOR_SCOPES,
+  endLogins,
+  OIDC_ENTITIES,
+  type Oidc,
+  openOidc,
+  type RegistryPort,
+} from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
+import { connectorMembers, memberClientPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -61,6 +80,11 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /**
+   * The connector-token middleware factory, wired once: every member API route takes
+   * `requireConnector(scope)` (src/http/connector-token.ts).
+   */
+  readonly requireConnector: RequireConnector;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -322,6 +346,8 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
+      members: memberClientPort(governance, rulebookRules(rulebook)),
+      resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -339,12 +365,31 @@ export async function openService(
     oidc,
     ...(options.now ? { now: options.now } : {}),
   });
+  // One middleware for every member API: the provider's tokens, checked locally, and the
+  // member's status read on every request.
+  const requireConnector = connectorAuth({
+    verifier: oidc.accessTokens,
+    members: connectorMembers(governance),
+  });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   // `restore` refuses to replace an SQLite database while any process uses it.
   const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
+  // Readiness and failing requests probe the database; while it is down the API answers 503 at once.
+  const databaseHealth = new DatabaseHealth({
+    probe: boundedProbe(
+      () => (dataSource.isInitialized ? dataSource.query('SELECT 1') : Promise.reject(new Error('closed'))),
+      // Readiness says 503 within two seconds of a stall, as it did before it probed through here.
+      Math.min(config.databaseConnectTimeoutMs, 2_000),
+    ),
+    onChange: (down) =>
+      down
+        ? logger.warn('database down: requests that need it answer 503 until it answers a probe')
+        : logger.info('database answers again'),
+  });
+  const didDocumentPath = identity.location.routePath;
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -352,7 +397,13 @@ export async function openService(
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
     metrics,
-    readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
+    readiness: { accepting: () => accepting, database: () => databaseHealth.check() },
+    database: {
+      isDown: () => databaseHealth.isDown(),
+      reportUnavailable: () => databaseHealth.reportUnavailable(),
+      // The DID document and the JSON-LD contexts are served from memory.
+      servedWithout: (path) => path === didDocumentPath || path.startsWith('/contexts/'),
+    },
     routers: [
       identityRoutes(identity),
       ...credentials.routers,
@@ -360,8 +411,14 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       openApiRoutes(
-        openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
+        openApiDocument({
+          publicUrl: config.publicUrl,
+          didDocumentPath: identity.location.routePath,
+          tokenUrl: oidc.tokenEndpoint,
+          connectorScopes: CONNECTOR_SCOPES,
+        }),
       ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
@@ -390,6 +447,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    requireConnector,
     app,
     metrics,
     beginShutdown: () => {
@@ -397,6 +455,7 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      databaseHealth.close();
       stopSweeper();
       rateLimits.close();
       try {

@@ -6,18 +6,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
-import type { ServiceIdentity } from '../identity/index.js';
+import type { DidResolver } from '../did/index.js';
+import type { AccessTokenVerifier } from '../http/connector-token.js';
+import type { ServiceIdentity, SigningKey, TokenSigningKey } from '../identity/index.js';
 import type { Rulebook } from '../rulebook/index.js';
+import { createAccessTokenVerifier } from './access-tokens.js';
 import { AccountStore } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
+import { type MemberClientPort, memberClientMetadata } from './member-clients.js';
 import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
 
 export const OIDC_PATH = '/oidc';
+
+/** The path of the service's API below PUBLIC_URL: `PUBLIC_URL/api` is the connector tokens' resource. */
+export const API_RESOURCE_PATH = '/api';
 
 export interface OidcOptions {
   readonly dataSource: DataSource;
@@ -30,7 +38,13 @@ export interface OidcOptions {
   readonly trustProxy: boolean;
   /** The member and board registry: the claims it keeps are read from it at every token. */
   readonly registry: RegistryPort;
+  /** Members' connectors as clients: their registry status and the DID methods the rulebook allows. */
+  readonly members: MemberClientPort;
+  /** The service's hardened DID resolver, which reads members' keys from their DID documents. */
+  readonly resolver: DidResolver;
   readonly now?: () => Date;
+  /** How often the provider checks whether the service's signing keys changed. Default 30 s. */
+  readonly keyRefreshMs?: number;
 }
 
 /** An interaction the provider started, as the login page needs it. */
@@ -74,6 +88,17 @@ export interface Oidc {
   readonly cookieKeys: readonly string[];
   /** The provider, mounted at OIDC_PATH, for the outer app. */
   readonly middleware: Koa.Middleware;
+  /**
+   * Rebuilds the provider now if the service's signing keys changed (the middleware also does
+   * it by itself every `keyRefreshMs`): `keys rotate` in this process calls it.
+   */
+  refreshKeys(): Promise<void>;
+  /** The resource and audience of connector access tokens: `PUBLIC_URL/api`. */
+  readonly apiResource: string;
+  /** Where connectors get tokens (`PUBLIC_URL/oidc/token`). */
+  readonly tokenEndpoint: string;
+  /** Checks connector access tokens locally (for the connector-token middleware). */
+  readonly accessTokens: AccessTokenVerifier;
 }
 
 /** The claims each credential scope releases: the rulebook's mapping for that scope's credential type. */
@@ -87,34 +112,89 @@ export function scopeClaims(rulebook: Rulebook): Record<string, string[]> {
   return claims;
 }
 
+/** How often the provider checks for rotated keys: the identity's own key cache lasts as long. */
+const KEY_REFRESH_MS = 30_000;
+
+function keySetOf(keys: readonly (SigningKey | TokenSigningKey)[]): string {
+  return keys.map((key) => key.kid).join(' ');
+}
+
 export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const now = options.now ?? (() => new Date());
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
+  const apiResource = `${options.publicUrl}${API_RESOURCE_PATH}`;
   const accounts = new AccountStore(options.dataSource, options.identity.did, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
   // The path browsers and clients use (PUBLIC_URL's path + /oidc), for the URLs the provider
   // publishes; the app strips PUBLIC_URL's path before routing, so it mounts at OIDC_PATH.
   const publicPath = new URL(issuer).pathname;
   const { errors } = await loadProvider();
-  const provider = await createProvider({
-    issuer,
-    signingKeys: [
-      await options.identity.signingKey('ES256'),
-      await options.identity.signingKey('EdDSA'),
-      await options.identity.tokenSigningKey(),
-    ],
-    adapter: typeormAdapter(options.dataSource, {
-      now,
-      alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
-    }),
-    accounts,
-    registry: options.registry,
-    rulebook: options.rulebook,
-    cookieKeys,
-    scopeClaims: scopeClaims(options.rulebook),
-    interactionUrl: (uid) => `${publicPath}/interaction/${uid}`,
-    trustProxy: options.trustProxy,
-  });
+  // The provider's signing keys are fixed when it is built: after `keys rotate` (in this
+  // process or another one) a new provider is built with the new keys and swapped in, so no
+  // replica keeps signing with keys that are no longer the service's current ones.
+  const build = async (signingKeys: Awaited<ReturnType<typeof currentSigningKeys>>) => {
+    const built = await createProvider({
+      issuer,
+      signingKeys,
+      adapter: typeormAdapter(options.dataSource, {
+        now,
+        alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
+        memberClient: (did) =>
+          memberClientMetadata(did, { members: options.members, resolver: options.resolver }),
+      }),
+      accounts,
+      registry: options.registry,
+      rulebook: options.rulebook,
+      cookieKeys,
+      scopeClaims: scopeClaims(options.rulebook),
+      interactionUrl: (uid) => `${publicPath}/interaction/${uid}`,
+      trustProxy: options.trustProxy,
+      apiResource,
+    });
+    // koa-mount tells the provider it is mounted at OIDC_PATH; the URLs it builds (discovery's
+    // endpoints, redirects) are resolved against the request's original URL, so they need the
+    // public path, PUBLIC_URL's own path included.
+    built.use(async (ctx, next) => {
+      ctx.mountPath = publicPath;
+      await answerOutages(ctx, next);
+    });
+    watchOutages(built);
+    return { provider: built, kids: keySetOf(signingKeys), middleware: mount(OIDC_PATH, built) };
+  };
+  const currentSigningKeys = async () => [
+    await options.identity.signingKey('ES256'),
+    await options.identity.signingKey('EdDSA'),
+    await options.identity.tokenSigningKey(),
+  ];
+  let current = await build(await currentSigningKeys());
+  const refreshMs = options.keyRefreshMs ?? KEY_REFRESH_MS;
+  let checkedAt = Date.now();
+  let refreshing: Promise<void> | undefined;
+  /** Rebuilds the provider when the service's signing keys changed; one check at a time. */
+  const refreshKeys = (): Promise<void> => {
+    refreshing ??= (async () => {
+      try {
+        const keys = await currentSigningKeys();
+        if (keySetOf(keys) !== current.kids) current = await build(keys);
+      } finally {
+        checkedAt = Date.now();
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  };
+  const provider = {
+    interactionDetails: (...args: Parameters<Provider['interactionDetails']>) =>
+      current.provider.interactionDetails(...args),
+    interactionResult: (...args: Parameters<Provider['interactionResult']>) =>
+      current.provider.interactionResult(...args),
+    get Client() {
+      return current.provider.Client;
+    },
+    get Grant() {
+      return current.provider.Grant;
+    },
+  };
 
   const interactions: LoginInteractions = {
     async details(req, res) {
@@ -159,15 +239,6 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     },
   };
 
-  // koa-mount tells the provider it is mounted at OIDC_PATH; the URLs it builds (discovery's
-  // endpoints, redirects) are resolved against the request's original URL, so they need the
-  // public path, PUBLIC_URL's own path included.
-  provider.use(async (ctx, next) => {
-    ctx.mountPath = publicPath;
-    await answerOutages(ctx, next);
-  });
-  watchOutages(provider);
-
   return {
     issuer,
     path: OIDC_PATH,
@@ -175,7 +246,22 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     accounts,
     interactions,
     cookieKeys,
-    middleware: mount(OIDC_PATH, provider),
+    middleware: (ctx, next) => {
+      // The key check runs beside requests, never in their way (the identity's cache is 30 s).
+      if (Date.now() - checkedAt >= refreshMs && !refreshing) {
+        void refreshKeys().catch(() => {});
+      }
+      return current.middleware(ctx, next);
+    },
+    refreshKeys,
+    apiResource,
+    tokenEndpoint: `${issuer}/token`,
+    accessTokens: createAccessTokenVerifier({
+      issuer,
+      audience: apiResource,
+      keys: options.identity,
+      now,
+    }),
   };
 }
 

@@ -155,3 +155,33 @@ describeEachDatabase('the RSA token key at rest and in rotation', (fresh) => {
     }
   });
 });
+
+describeEachDatabase('a running provider after `keys rotate` elsewhere', (fresh) => {
+  it('signs with the rotated keys without a restart: its JWKS carries the new keys, not the old ones', async function () {
+    this.timeout(60_000);
+    const database = await fresh();
+    const replica = await openTestService(database);
+    const operator = await openTestService(database, {}, { quiet: true });
+    try {
+      const kidsOf = async () =>
+        ((await request(replica.app.callback()).get('/oidc/jwks').expect(200)).body as Jwks).keys.map(
+          (key) => key.kid,
+        );
+      const before = await kidsOf();
+      const rotated = await operator.identity.rotate();
+      const added = [...rotated.added.map((key) => key.id), ...rotated.tokenKeys.added];
+      // The replica's identity cache has expired (30 s in production); then the provider checks.
+      replica.identity.invalidate();
+      await replica.oidc.refreshKeys();
+      const after = await kidsOf();
+      assert.equal(after.length, before.length);
+      for (const kid of added) assert.ok(after.includes(kid), `the JWKS has ${kid}`);
+      for (const kid of before) assert.ok(!after.includes(kid), `the JWKS no longer signs with ${kid}`);
+      // Discovery and the rest of the provider keep answering on the new instance.
+      await request(replica.app.callback()).get('/oidc/.well-known/openid-configuration').expect(200);
+    } finally {
+      await operator.close();
+      await replica.close();
+    }
+  });
+});
