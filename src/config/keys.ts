@@ -284,6 +284,14 @@ export const SWEEP_INTERVAL_SECONDS: ConfigKey<number> = {
   parse: (raw) => integer('SWEEP_INTERVAL_SECONDS', raw, 300, 0, 86_400),
 };
 
+export const CONSENT_EXPIRY_INTERVAL_SECONDS: ConfigKey<number> = {
+  name: 'CONSENT_EXPIRY_INTERVAL_SECONDS',
+  defaultText: '30',
+  description:
+    'How often due consents are recorded as expired (receipt revoked, consent.expired event) and ended consent records past the rulebook’s retention deleted, by any number of replicas at once; 0 turns the job off. The consent check answers `expired` at the expiry instant whatever this is.',
+  parse: (raw) => integer('CONSENT_EXPIRY_INTERVAL_SECONDS', raw, 30, 0, 86_400),
+};
+
 export const WORKERS: ConfigKey<number | 'auto'> = {
   name: 'WORKERS',
   defaultText: '1',
@@ -365,6 +373,7 @@ export const CONFIG_KEYS = [
   RATE_LIMIT_DID_WINDOW_SECONDS,
   RATE_LIMIT_PER_DID,
   SWEEP_INTERVAL_SECONDS,
+  CONSENT_EXPIRY_INTERVAL_SECONDS,
   WORKERS,
   METRICS_PORT,
   METRICS_HOST,

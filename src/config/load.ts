@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import {
   BODY_LIMIT_BYTES,
   CONFIG_KEYS,
+  CONSENT_EXPIRY_INTERVAL_SECONDS,
   type ConfigKey,
   CREDENTIAL_SCHEMAS_DIR,
   DATA_DIR,
@@ -73,6 +74,8 @@ export interface Config {
   };
   /** Seconds between sweeps of expired rows; 0: no sweep. */
   readonly sweepIntervalSeconds: number;
+  /** How often the consent expiry job runs (0: never). */
+  readonly consentExpiryIntervalSeconds: number;
   /** Worker processes (`auto`: one per core); 1 is a single process. */
   readonly workers: number | 'auto';
   /** The metrics listener's port; undefined: no metrics endpoint. */
@@ -142,6 +145,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
       perDid: RATE_LIMIT_PER_DID.parse(raw(RATE_LIMIT_PER_DID.name), {}),
     }),
     sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS.parse(raw(SWEEP_INTERVAL_SECONDS.name), {}),
+    consentExpiryIntervalSeconds: CONSENT_EXPIRY_INTERVAL_SECONDS.parse(
+      raw(CONSENT_EXPIRY_INTERVAL_SECONDS.name),
+      {},
+    ),
     workers: WORKERS.parse(raw(WORKERS.name), {}),
     metricsPort,
     metricsHost,
