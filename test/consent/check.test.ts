@@ -28,7 +28,7 @@ describeEachDatabase('the consent check', (fresh) => {
     this.timeout(180_000);
     world = await consentWorld(await fresh());
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   const ask = (caller: string, question: Record<string, unknown>, now?: Date) =>
     world.consent.check(caller, parseQuestion(question), now);

@@ -37,7 +37,7 @@ describeEachDatabase('the citizen', (fresh) => {
     world = await consentWorld(await fresh());
     pidProvider = await openWallet({ dir: DEV_PID_WALLET, passphrase: DEV_PID_PASSPHRASE });
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   /** A holder wallet with a PID from the development provider for `identifier`. */
   async function citizenWallet(identifier: string): Promise<{ wallet: Wallet; pid: string }> {

@@ -17,7 +17,7 @@ describeEachDatabase('consent expiry and retention', (fresh) => {
     this.timeout(180_000);
     world = await consentWorld(await fresh());
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   const shortNotice = async (days: number) =>
     (

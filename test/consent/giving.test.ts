@@ -29,7 +29,7 @@ describeEachDatabase('giving consent', (fresh) => {
     this.timeout(180_000);
     world = await consentWorld(await fresh());
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   describe('the record (ISO/IEC TS 27560)', () => {
     it('records notice id, version and hash, the chosen purposes, categories, recipients, legal basis, method, times and expiry', async () => {

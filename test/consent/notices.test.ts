@@ -28,7 +28,7 @@ describeEachDatabase('consent notices', (fresh) => {
     world = await consentWorld(await fresh());
     did = world.service.identity.did;
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   const signed = (notice: unknown, extra: Record<string, unknown> = {}) =>
     noticeStatement(world.city, did, notice, extra);

@@ -11,6 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -92,6 +94,8 @@ export function memberDirectory(service: Service): MemberDirectory {
 
 export interface ConsentWorld {
   readonly service: Service;
+  /** Closes the service (and its listener). */
+  close(): Promise<void>;
   readonly app: ReturnType<Service['app']['callback']>;
   readonly board: Actor[];
   readonly register: Actor;
@@ -110,8 +114,14 @@ export interface ConsentWorld {
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
-/** Opens the world on a fresh database; close `service` after. */
-export async function consentWorld(database: TestDatabase): Promise<ConsentWorld> {
+/**
+ * Opens the world on a fresh database; `close()` after. With `listen`, the service listens on a
+ * free port with PUBLIC_URL set to it (connectors fetch tokens from its provider over HTTP).
+ */
+export async function consentWorld(
+  database: TestDatabase,
+  options: { listen?: boolean } = {},
+): Promise<ConsentWorld> {
   const register = await newActor();
   const clock = {
     offsetMs: 0,
@@ -119,11 +129,18 @@ export async function consentWorld(database: TestDatabase): Promise<ConsentWorld
       return new Date(Date.now() + this.offsetMs);
     },
   };
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = options.listen
+    ? createServer((req, res) => (handler ? handler(req, res) : res.writeHead(503).end()))
+    : undefined;
+  if (server) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const publicUrl = server ? `http://localhost:${(server.address() as AddressInfo).port}` : undefined;
   const service = await openTestService(
     database,
-    { TRUST_ANCHORS_DIR: consentAnchorsDir(register) },
+    { TRUST_ANCHORS_DIR: consentAnchorsDir(register), ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) },
     { now: () => clock.now() },
   );
+  handler = service.app.callback();
   const board = await seatBoard(service, 3);
   const admit = async (roles: string[], legalName: string) =>
     (
@@ -159,6 +176,13 @@ export async function consentWorld(database: TestDatabase): Promise<ConsentWorld
   };
   return {
     service,
+    close: async () => {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      await service.close();
+    },
     app: service.app.callback(),
     board,
     register,
@@ -265,4 +289,35 @@ export async function refusedWith(promise: Promise<unknown>, code: string): Prom
         throw new Error(`expected code ${code}, got ${error?.code}: ${error?.message}`);
     },
   );
+}
+
+/**
+ * An access token of the service's provider for `member`'s connector: client credentials with a
+ * `private_key_jwt` assertion signed by the member's DID key (docs/connectors.md).
+ */
+export async function connectorToken(world: ConsentWorld, member: Actor, scope: string): Promise<string> {
+  const issuer = `${world.service.config.publicUrl}/oidc`;
+  const iat = seconds();
+  const assertion = await member.sign({
+    iss: member.did,
+    sub: member.did,
+    aud: issuer,
+    jti: randomUUID(),
+    iat,
+    exp: iat + 60,
+  });
+  const response = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: member.did,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+      scope,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
 }

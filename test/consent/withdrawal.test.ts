@@ -23,7 +23,7 @@ describeEachDatabase('withdrawing consent', (fresh) => {
     this.timeout(180_000);
     world = await consentWorld(await fresh());
   });
-  after(async () => world?.service.close());
+  after(async () => world?.close());
 
   const statusCode = async (receipt: string): Promise<string | undefined> => {
     const answer = await request(world.app)
