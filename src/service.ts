@@ -19,6 +19,7 @@ import {
   sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance } from './governance/module.js';
@@ -28,6 +29,7 @@ import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } 
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
+import type { MemberEvents } from './membership/ports.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
@@ -44,6 +46,7 @@ export const ENTITIES = [
   ...MEMBERSHIP_ENTITIES,
   ...OIDC_ENTITIES,
   ...OID4VP_ENTITIES,
+  ...EVENT_ENTITIES,
 ];
 
 export interface Service {
@@ -59,6 +62,8 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
+  readonly events: Events;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -78,7 +83,10 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
-  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  /**
+   * Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS) and the event delivery
+   * worker: `start` does.
+   */
   readonly sweeper?: boolean;
   /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
   readonly metrics?: Metrics;
@@ -89,6 +97,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
   { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
   { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+  ...EVENT_SWEEP_TARGETS,
 ];
 
 /**
@@ -296,6 +305,16 @@ export async function openService(
   const rateLimits = RateLimits.open(dataSource, config.rateLimits, {
     onRefused: (limiter) => metrics.rateLimitRefusals.inc({ limiter }),
   });
+  const events = openEvents({
+    dataSource,
+    signer: serviceSigner(identity),
+    settings: config.events,
+    developmentMode: config.developmentMode,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    metrics,
+    onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
+    ...(options.now ? { now: options.now } : {}),
+  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -304,6 +323,7 @@ export async function openService(
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
+    memberEvents: memberEventsPort(events),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
     limitApplicant: (did) => rateLimits.did(did),
@@ -377,6 +397,7 @@ export async function openService(
           onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
         })
       : () => {};
+  if (options.sweeper) events.startWorker();
   return {
     config,
     dataSource,
@@ -388,6 +409,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    events,
     app,
     metrics,
     beginShutdown: () => {
@@ -398,11 +420,33 @@ export async function openService(
       stopSweeper();
       rateLimits.close();
       try {
+        // Its attempts in flight end by their deadline and are recorded before the database closes.
+        await events.close();
         await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
         releaseInUse();
       }
+    },
+  };
+}
+
+/**
+ * Members' status changes as events for every member, in the change's transaction. A member
+ * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
+ * this last event was fanned out to them.
+ */
+export function memberEventsPort(events: Events): MemberEvents {
+  return {
+    async statusChanged(change, manager) {
+      await events.outbox.append(manager, {
+        type: `member.${change.change}`,
+        subject: change.did,
+        audience: 'members',
+        data: { member: change.did, ...(change.motion ? { motion: change.motion } : {}) },
+      });
+      if (change.change === 'revoked' || change.change === 'withdrawn')
+        await events.subscriptions.endAllOf(change.did, manager);
     },
   };
 }

@@ -27,7 +27,10 @@ export function keysCommands(config: ConfigSource): Command {
       'Remove the previous keys from the DID document and delete their private keys. Refuses while ' +
         'credentials or status lists signed with them are in force (they would stop verifying), and says how many.',
     )
-    .option('--force', 'retire even so: those credentials and lists stop verifying (on other replicas within their 30 s key reload)')
+    .option(
+      '--force',
+      'retire even so: those credentials and lists stop verifying (on other replicas within their 30 s key reload)',
+    )
     .action((options: { force?: boolean }) =>
       withService(config, async (service) => {
         const published = await service.identity.publishedKeys();
