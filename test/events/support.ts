@@ -52,7 +52,8 @@ export async function startReceiver(
   respond: Responder = () => ({ status: 202 }),
 ): Promise<Receiver> {
   const received: Received[] = [];
-  const waiters: (() => void)[] = [];
+  /** Each answers true once satisfied (and is then dropped). */
+  const waiters: (() => boolean)[] = [];
   let server: Server;
   const receiver = {
     url: '',
@@ -81,7 +82,7 @@ export async function startReceiver(
           }
           return false;
         };
-        if (!check()) waiters.push(() => void check());
+        if (!check()) waiters.push(check);
       });
     },
     async close() {
@@ -104,7 +105,7 @@ export async function startReceiver(
         const send = () => {
           res.writeHead(answer.status, answer.headers ?? {});
           res.end(answer.body ?? '');
-          for (const waiter of waiters.splice(0)) waiter();
+          for (const waiter of waiters.splice(0)) if (!waiter()) waiters.push(waiter);
         };
         if (answer.delayMs) setTimeout(send, answer.delayMs);
         else send();
