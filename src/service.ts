@@ -7,12 +7,13 @@ import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import {
+  boundedProbe,
   createDataSource,
+  DatabaseHealth,
   databaseKind,
   initializeWithRetries,
   markInUse,
   migrate,
-  pingDatabase,
   postgresClientBounds,
   type SweepTarget,
   startSweeper,
@@ -22,18 +23,35 @@ import {
 import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance } from './governance/module.js';
-import { createApp, type RateLimitRule, RateLimits, rateLimitMiddleware, routeKey } from './http/index.js';
+import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
+import {
+  connectorAuth,
+  connectorRoutes,
+  createApp,
+  type RateLimitRule,
+  RateLimits,
+  type RequireConnector,
+  rateLimitMiddleware,
+  routeKey,
+} from './http/index.js';
 import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { membershipSubject } from './membership/members.js';
-import type { MemberEvents } from './membership/ports.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
-import { endLogins, OIDC_ENTITIES, type Oidc, openOidc, type RegistryPort } from './oidc/index.js';
+import {
+  CONNECTOR_SCOPE_NAMES,
+  CONNECTOR_SCOPES,
+  endLogins,
+  OIDC_ENTITIES,
+  type Oidc,
+  openOidc,
+  type RegistryPort,
+} from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
+import { connectorMembers, memberClientPort, memberEventsPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -64,6 +82,11 @@ export interface Service {
   readonly oidc: Oidc;
   /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
   readonly events: Events;
+  /**
+   * The connector-token middleware factory, wired once: every member API route takes
+   * `requireConnector(scope)` (src/http/connector-token.ts).
+   */
+  readonly requireConnector: RequireConnector;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -340,6 +363,8 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
+      members: memberClientPort(governance, rulebookRules(rulebook)),
+      resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -357,12 +382,31 @@ export async function openService(
     oidc,
     ...(options.now ? { now: options.now } : {}),
   });
+  // One middleware for every member API: the provider's tokens, checked locally, and the
+  // member's status read on every request.
+  const requireConnector = connectorAuth({
+    verifier: oidc.accessTokens,
+    members: connectorMembers(governance),
+  });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
   // `restore` refuses to replace an SQLite database while any process uses it.
   const releaseInUse = config.databaseUrl === undefined ? markInUse(config.dataDir) : () => {};
   let accepting = true;
+  // Readiness and failing requests probe the database; while it is down the API answers 503 at once.
+  const databaseHealth = new DatabaseHealth({
+    probe: boundedProbe(
+      () => (dataSource.isInitialized ? dataSource.query('SELECT 1') : Promise.reject(new Error('closed'))),
+      // Readiness says 503 within two seconds of a stall, as it did before it probed through here.
+      Math.min(config.databaseConnectTimeoutMs, 2_000),
+    ),
+    onChange: (down) =>
+      down
+        ? logger.warn('database down: requests that need it answer 503 until it answers a probe')
+        : logger.info('database answers again'),
+  });
+  const didDocumentPath = identity.location.routePath;
   const app = createApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -370,7 +414,13 @@ export async function openService(
     trustProxy: config.trustProxy,
     basePath: identity.location.basePath,
     metrics,
-    readiness: { accepting: () => accepting, database: () => pingDatabase(dataSource) },
+    readiness: { accepting: () => accepting, database: () => databaseHealth.check() },
+    database: {
+      isDown: () => databaseHealth.isDown(),
+      reportUnavailable: () => databaseHealth.reportUnavailable(),
+      // The DID document and the JSON-LD contexts are served from memory.
+      servedWithout: (path) => path === didDocumentPath || path.startsWith('/contexts/'),
+    },
     routers: [
       identityRoutes(identity),
       ...credentials.routers,
@@ -378,8 +428,15 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      events.routes(requireConnector),
       openApiRoutes(
-        openApiDocument({ publicUrl: config.publicUrl, didDocumentPath: identity.location.routePath }),
+        openApiDocument({
+          publicUrl: config.publicUrl,
+          didDocumentPath: identity.location.routePath,
+          tokenUrl: oidc.tokenEndpoint,
+          connectorScopes: CONNECTOR_SCOPES,
+        }),
       ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
@@ -410,6 +467,7 @@ export async function openService(
     governance,
     oidc,
     events,
+    requireConnector,
     app,
     metrics,
     beginShutdown: () => {
@@ -417,6 +475,7 @@ export async function openService(
     },
     close: async () => {
       accepting = false;
+      databaseHealth.close();
       stopSweeper();
       rateLimits.close();
       try {
@@ -427,26 +486,6 @@ export async function openService(
       } finally {
         releaseInUse();
       }
-    },
-  };
-}
-
-/**
- * Members' status changes as events for every member, in the change's transaction. A member
- * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
- * this last event was fanned out to them.
- */
-export function memberEventsPort(events: Events): MemberEvents {
-  return {
-    async statusChanged(change, manager) {
-      await events.outbox.append(manager, {
-        type: `member.${change.change}`,
-        subject: change.did,
-        audience: 'members',
-        data: { member: change.did, ...(change.motion ? { motion: change.motion } : {}) },
-      });
-      if (change.change === 'revoked' || change.change === 'withdrawn')
-        await events.subscriptions.endAllOf(change.did, manager);
     },
   };
 }

@@ -121,6 +121,7 @@ const provider = await createProvider({
   rulebook: (await service.rulebook.store.current()).rulebook,
   interactionUrl: (uid) => `/oidc/interaction/${uid}`,
   trustProxy: false,
+  apiResource: `${baselineOrigin}/api`,
 });
 const baselineApp = new Koa();
 baselineApp.keys = cookieKeys; // mounted, the provider signs its cookies with the outer app's keys

@@ -141,7 +141,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<RunningPrimar
     }
     return shuttingDown;
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+  // `on`: a repeated signal (npm forwarding one the process group already got) changes nothing.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
 
   for (let i = 0; i < options.workers; i++) fork();
   logger.info({ workers: options.workers, pid: process.pid }, 'primary: workers forked');

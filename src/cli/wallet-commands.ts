@@ -1,7 +1,8 @@
 /**
  * `dataspace-trust wallet ...`: the holder wallet (src/wallet) for organisations and board
  * members without a wallet of their own. It works without the service's configuration: the
- * wallet is a directory, the service a URL. Results are JSON on stdout.
+ * wallet is a directory, the service a URL. Results are JSON on stdout (`connector-token` prints
+ * the bare access token unless `--json`).
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -15,6 +16,7 @@ import {
   type MotionKind,
   openWallet,
   parseLoginUrl,
+  requestConnectorToken,
   ServiceClient,
   ServiceError,
   type StoredCredential,
@@ -419,6 +421,40 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
             ...(options.reason !== undefined ? { reason: options.reason } : {}),
           }),
         );
+      }),
+    );
+
+  command(
+    'connector-token',
+    "Get an access token for this member's connector (client credentials, private_key_jwt with the wallet's DID key); prints the token.",
+  )
+    .requiredOption('--service <url>', 'the trust service (its PUBLIC_URL)')
+    .requiredOption(
+      '--scope <scopes>',
+      'comma- or space-separated connector scopes: notices, consents:check, events, agreements',
+    )
+    .option(
+      '--json',
+      'print the token response as JSON (access_token, token_type, expires_in, expires_at, scope)',
+    )
+    .action(
+      action(async (options: CommonOptions & { service: string; scope: string; json?: boolean }) => {
+        const member = await open(options);
+        const scopes = options.scope.split(/[\s,]+/).filter((scope) => scope.length > 0);
+        if (scopes.length === 0) throw new WalletError('invalid_argument', '--scope names no scope');
+        const token = await requestConnectorToken({ wallet: member, service: options.service, scopes });
+        if (!options.json) {
+          // The bare token, for `TOKEN=$(dataspace-trust wallet connector-token ...)`.
+          process.stdout.write(`${token.accessToken}\n`);
+          return;
+        }
+        printJson({
+          access_token: token.accessToken,
+          token_type: token.tokenType,
+          expires_in: token.expiresIn,
+          expires_at: token.expiresAt,
+          scope: token.scopes.join(' '),
+        });
       }),
     );
 

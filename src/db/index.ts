@@ -21,6 +21,7 @@ export {
   SQLITE_FILE_NAME,
 } from './data-source.js';
 export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
+export { boundedProbe, DatabaseHealth, type DatabaseHealthOptions } from './health.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { STARTUP_LOCK_FILE, StartupLockTimeoutError, withStartupLock } from './startup-lock.js';
 export { initializeWithRetries, type StartupRetryOptions } from './startup-retries.js';

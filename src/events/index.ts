@@ -15,7 +15,7 @@ export {
   MAX_EVENT_DATA_LENGTH,
   type NewEvent,
 } from './outbox.js';
-export { type ConnectorPrincipal, EVENTS_SCOPE, eventRoutes } from './routes.js';
+export { EVENTS_SCOPE, eventRoutes } from './routes.js';
 export {
   SET_MEDIA_TYPE,
   SET_TYP,

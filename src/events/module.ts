@@ -7,12 +7,12 @@
 
 import type { LookupFunction } from 'node:net';
 import type Router from '@koa/router';
-import type { Middleware } from 'koa';
 import type { DataSource } from 'typeorm';
 import type { EventSettings } from '../config/index.js';
 import type { JwtSigner } from '../credentials/sign.js';
 import type { SweepTarget } from '../db/sweep.js';
 import { reading } from '../db/transactions.js';
+import type { RequireConnector } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { DeliveryEntity } from './entities.js';
 import { EventFeed } from './feed.js';
@@ -54,7 +54,7 @@ export interface Events {
   /** The delivery worker of this process (started by `startWorker`). */
   readonly worker: DeliveryWorker;
   /** The member routes, behind the composition root's connector-token middleware. */
-  routes(authenticate: (scope: string) => Middleware): Router;
+  routes(authenticate: RequireConnector): Router;
   /** Starts delivering (serving processes: `start`); idempotent. */
   startWorker(): void;
   /** Stops the worker (waiting for its attempts in flight) and its listener. */

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
+import type { AuthenticatedConnector, RequireConnector } from '../http/index.js';
 import { requestBody } from '../http/request-body.js';
 import { EventError } from './errors.js';
 import { type EventFeed, MAX_FEED_LIMIT } from './feed.js';
@@ -11,19 +12,11 @@ export const MAX_DELIVERY_LIMIT = 100;
 const DEFAULT_LIMIT = 100;
 const WHOLE_NUMBER = /^(0|[1-9][0-9]{0,14})$/;
 
-/** What the connector-token middleware leaves in `ctx.state.connector` (src/http). */
-export interface ConnectorPrincipal {
-  readonly did: string;
-  readonly clientId: string;
-  readonly scopes: readonly string[];
-  readonly tokenId: string;
-}
-
 export interface EventRoutesDeps {
   readonly subscriptions: Subscriptions;
   readonly feed: EventFeed;
-  /** The composition root's connector-token middleware for a scope: sets `ctx.state.connector` or refuses. */
-  readonly authenticate: (scope: string) => Middleware;
+  /** The composition root's connector-token middleware (src/http/connector-token.ts): sets `ctx.state.connector` or refuses. */
+  readonly authenticate: RequireConnector;
 }
 
 /**
@@ -37,7 +30,7 @@ export function eventRoutes(deps: EventRoutesDeps): Router {
   const router = new Router();
   const member = deps.authenticate(EVENTS_SCOPE);
   const caller = (ctx: Context): string => {
-    const principal = ctx.state.connector as ConnectorPrincipal | undefined;
+    const principal = ctx.state.connector as AuthenticatedConnector | undefined;
     // The middleware refuses before this runs; reaching here without a principal is a wiring bug.
     if (!principal?.did) throw new Error('the events routes ran without an authenticated connector');
     return principal.did;

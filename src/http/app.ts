@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 import { bodyReader } from './body.js';
+import { failFastWhileDatabaseDown } from './database-down.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
@@ -42,6 +43,16 @@ export interface AppOptions {
   readonly guards?: readonly Koa.Middleware[];
   /** Request counts, latencies and errors per route template; none recorded when absent. */
   readonly metrics?: HttpInstruments;
+  /**
+   * What the process knows about its database (src/db/health.ts): while it is down, requests
+   * that need it answer 503 at once; a request that met an outage reports it.
+   */
+  readonly database?: {
+    readonly isDown: () => boolean;
+    readonly reportUnavailable: () => void;
+    /** Paths (below the base path) served without the database. Health probes always are. */
+    readonly servedWithout?: (path: string) => boolean;
+  };
 }
 
 function stripBasePath(basePath: string): Koa.Middleware {
@@ -72,8 +83,18 @@ export function createApp(options: AppOptions): Koa {
       ),
     );
   app.use(securityHeaders());
-  app.use(errorMapper(options.logger));
+  const database = options.database;
+  app.use(errorMapper(options.logger, database?.reportUnavailable));
   if (options.basePath) app.use(stripBasePath(options.basePath));
+  if (database) {
+    app.use(
+      failFastWhileDatabaseDown({
+        isDown: database.isDown,
+        servedWithout: (path) => path.startsWith('/health/') || (database.servedWithout?.(path) ?? false),
+        oauthPrefixes: (options.mounts ?? []).map(({ prefix }) => prefix),
+      }),
+    );
+  }
   for (const guard of options.guards ?? []) app.use(guard);
   const mounts = options.mounts ?? [];
   if (mounts.length > 0) {

@@ -15,9 +15,10 @@ export const PROBLEM_TYPE_PREFIX = 'urn:dataspace-trust:problem:';
 /**
  * The one place errors become responses. Known errors keep their status and code; anything
  * else is a 500 whose body says nothing about internals (the cause goes to the log with the
- * request id). Unmatched routes become a 404 problem.
+ * request id). Unmatched routes become a 404 problem. A database outage is a 503 with
+ * Retry-After, and is reported (`onDatabaseUnavailable`) so that the next requests fail fast.
  */
-export function errorMapper(logger: Logger) {
+export function errorMapper(logger: Logger, onDatabaseUnavailable: () => void = () => {}) {
   return async function mapErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -38,11 +39,16 @@ export function errorMapper(logger: Logger) {
       ) {
         // An outage, not a bug: 503 with Retry-After, so callers and load balancers can tell.
         logger.warn({ err: error, requestId }, 'database unavailable');
+        onDatabaseUnavailable();
         error = new DatabaseUnavailableError();
       }
       // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
+      // A refused bearer token says how to authenticate (RFC 6750 §3).
+      const challenge = (error as { challenge?: unknown }).challenge;
+      if (error instanceof ProblemError && typeof challenge === 'string')
+        ctx.set('WWW-Authenticate', challenge);
       if (error instanceof OAuthError) {
         ctx.status = error.status;
         ctx.state.errorCode = error.error;

@@ -1,4 +1,23 @@
 export { type AppOptions, createApp } from './app.js';
+export { CONNECTOR_ME_PATH, type ConnectorMeAnswer, connectorRoutes } from './connector-routes.js';
+export {
+  type AccessTokenVerification,
+  type AccessTokenVerifier,
+  type AuthenticatedConnector,
+  type ConnectorAuthCode,
+  ConnectorAuthError,
+  type ConnectorAuthOptions,
+  type ConnectorMember,
+  type ConnectorMembers,
+  type ConnectorSession,
+  connectorAuth,
+  connectorOf,
+  connectorSessionOf,
+  MAX_TOKEN_LENGTH,
+  type RequireConnector,
+  type ScopeRequirement,
+  type VerifiedAccessToken,
+} from './connector-token.js';
 export { didFromPathSegment } from './did-path.js';
 export { errorMapper, PROBLEM_TYPE_PREFIX } from './error-mapper.js';
 export {

@@ -115,8 +115,11 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
     })();
     return shuttingDown;
   };
+  // `on`, not `once`: a signal sent to the whole process group reaches a cluster worker twice
+  // (directly, then forwarded by the primary); with no listener left, the second one would
+  // kill it in the middle of its drain. Shutdown is idempotent and bounded by its timeout.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutdown(signal));
+    process.on(signal, () => void shutdown(signal));
   }
   return { server, stopped, shutdown };
 }

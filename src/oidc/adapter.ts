@@ -2,7 +2,8 @@
  * oidc-provider's storage adapter over TypeORM: every model (sessions, interactions, grants,
  * codes, tokens, ...) is a row of `oidc_model`, so that any replica over the same database
  * serves any step of a login. Clients are read from `oidc_client` (registered by the operator,
- * never through the provider). Every database use goes through `reading`/`inTransaction`
+ * never through the provider), except members' connectors: a client id that is a DID is answered
+ * by `memberClient` (member-clients.ts), derived from the registry and the DID document. Every database use goes through `reading`/`inTransaction`
  * (src/db/transactions.ts), so on SQLite it is queued with the rest of the service.
  *
  * Security properties (issue 8):
@@ -21,6 +22,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
 import { OidcClientEntity, type OidcClientRow, OidcModelEntity, type OidcModelRow } from './entities.js';
+import { isMemberClientId } from './member-clients.js';
 
 /** The payload oidc-provider hands the adapter; only the fields the adapter indexes are named. */
 export interface AdapterPayload {
@@ -77,6 +79,8 @@ export interface AdapterOptions {
   readonly now?: () => Date;
   /** The error a losing `consume` throws: oidc-provider's `InvalidGrant`. */
   readonly alreadyConsumed?: (model: string) => Error;
+  /** The metadata of a member's connector (client id = DID), or undefined when it is none now. */
+  readonly memberClient?: (did: string) => Promise<AdapterPayload | undefined>;
 }
 
 function accountOf(payload: AdapterPayload): string | null {
@@ -128,6 +132,7 @@ export function typeormAdapter(dataSource: DataSource, options: AdapterOptions =
 
   class ClientAdapter implements ProviderAdapter {
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (isMemberClientId(id)) return options.memberClient ? options.memberClient(id) : undefined;
       const row = await reading(dataSource, undefined, (manager) =>
         manager.getRepository(OidcClientEntity).findOneBy({ clientId: id }),
       );

@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { inTransaction, reading } from '../db/index.js';
 import { OidcClientEntity } from './entities.js';
 import { OidcError } from './errors.js';
+import { isConnectorScope } from './scopes.js';
 
 export const SECRET_HASH_PREFIX = 'sha256:';
 
@@ -108,6 +109,14 @@ export class ClientRegistry {
     const scopes = [...new Set(['openid', ...(input.scopes ?? [])])];
     if (!scopes.every((scope) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
       throw new OidcError('invalid_client_metadata', 'a scope is a non-empty token without spaces or quotes');
+    }
+    // Connector scopes open member APIs: only a member's own connector (its DID as client id) gets them.
+    const connectorScopes = scopes.filter(isConnectorScope);
+    if (connectorScopes.length > 0) {
+      throw new OidcError(
+        'invalid_client_metadata',
+        `${connectorScopes.join(', ')}: connector scopes are for members' connectors, which need no registration`,
+      );
     }
     if (input.jwksUri !== undefined && input.jwks !== undefined) {
       throw new OidcError('invalid_client_metadata', 'give a JWKS URI or a JWKS, not both');

@@ -7,17 +7,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import type { DataSource } from 'typeorm';
+import type { DidResolver } from '../did/index.js';
+import type { AccessTokenVerifier } from '../http/connector-token.js';
 import type { ServiceIdentity } from '../identity/index.js';
 import type { Rulebook } from '../rulebook/index.js';
+import { createAccessTokenVerifier } from './access-tokens.js';
 import { AccountStore } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
+import { type MemberClientPort, memberClientMetadata } from './member-clients.js';
 import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
 
 export const OIDC_PATH = '/oidc';
+
+/** The path of the service's API below PUBLIC_URL: `PUBLIC_URL/api` is the connector tokens' resource. */
+export const API_RESOURCE_PATH = '/api';
 
 export interface OidcOptions {
   readonly dataSource: DataSource;
@@ -30,6 +37,10 @@ export interface OidcOptions {
   readonly trustProxy: boolean;
   /** The member and board registry: the claims it keeps are read from it at every token. */
   readonly registry: RegistryPort;
+  /** Members' connectors as clients: their registry status and the DID methods the rulebook allows. */
+  readonly members: MemberClientPort;
+  /** The service's hardened DID resolver, which reads members' keys from their DID documents. */
+  readonly resolver: DidResolver;
   readonly now?: () => Date;
 }
 
@@ -74,6 +85,12 @@ export interface Oidc {
   readonly cookieKeys: readonly string[];
   /** The provider, mounted at OIDC_PATH, for the outer app. */
   readonly middleware: Koa.Middleware;
+  /** The resource and audience of connector access tokens: `PUBLIC_URL/api`. */
+  readonly apiResource: string;
+  /** Where connectors get tokens (`PUBLIC_URL/oidc/token`). */
+  readonly tokenEndpoint: string;
+  /** Checks connector access tokens locally (for the connector-token middleware). */
+  readonly accessTokens: AccessTokenVerifier;
 }
 
 /** The claims each credential scope releases: the rulebook's mapping for that scope's credential type. */
@@ -90,6 +107,7 @@ export function scopeClaims(rulebook: Rulebook): Record<string, string[]> {
 export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const now = options.now ?? (() => new Date());
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
+  const apiResource = `${options.publicUrl}${API_RESOURCE_PATH}`;
   const accounts = new AccountStore(options.dataSource, options.identity.did, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
   // The path browsers and clients use (PUBLIC_URL's path + /oidc), for the URLs the provider
@@ -106,6 +124,8 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     adapter: typeormAdapter(options.dataSource, {
       now,
       alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
+      memberClient: (did) =>
+        memberClientMetadata(did, { members: options.members, resolver: options.resolver }),
     }),
     accounts,
     registry: options.registry,
@@ -114,6 +134,7 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     scopeClaims: scopeClaims(options.rulebook),
     interactionUrl: (uid) => `${publicPath}/interaction/${uid}`,
     trustProxy: options.trustProxy,
+    apiResource,
   });
 
   const interactions: LoginInteractions = {
@@ -176,6 +197,14 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
     interactions,
     cookieKeys,
     middleware: mount(OIDC_PATH, provider),
+    apiResource,
+    tokenEndpoint: `${issuer}/token`,
+    accessTokens: createAccessTokenVerifier({
+      issuer,
+      audience: apiResource,
+      keys: options.identity,
+      now,
+    }),
   };
 }
 

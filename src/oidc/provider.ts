@@ -8,6 +8,11 @@
  * - Authorization code flow only, PKCE S256 for every client, exact redirect URIs, `iss` in
  *   authorization responses (RFC 9207: oidc-provider always sends it), refresh tokens rotated,
  *   RP-initiated logout, client credentials (for connectors, with `private_key_jwt`).
+ * - Members' connectors (client id = the member's DID, member-clients.ts) get JWT access tokens
+ *   (RFC 9068, ES256) for one resource, the service's API (`PUBLIC_URL/api`), by default and
+ *   only: resource indicators (RFC 8707) name no other resource, and no other client may ask
+ *   for this one. Their client assertions follow draft-ietf-oauth-rfc7523bis: `aud` is the
+ *   issuer identifier as a single string, and they live briefly.
  * - Cookies signed with keys derived from the key-encryption secret (HKDF), never hard-coded.
  * - A `ttl` for every model, and storage in the database (adapter.ts).
  */
@@ -18,8 +23,9 @@ import type { Rulebook } from '../rulebook/index.js';
 import type { AccountStore } from './accounts.js';
 import { type AdapterConstructor, ReplayDetected } from './adapter.js';
 import { clientSecretMatches } from './clients.js';
+import { isMemberClientId } from './member-clients.js';
 import { currentClaims, type RegistryPort } from './registry.js';
-import { SUPPORTED_SCOPES } from './scopes.js';
+import { CONNECTOR_SCOPE_NAMES, SUPPORTED_SCOPES } from './scopes.js';
 
 /** Model lifetimes in seconds. */
 export const OIDC_TTL = {
@@ -46,6 +52,13 @@ export const ALGORITHMS = ['ES256', 'EdDSA'] as const;
  */
 export const ID_TOKEN_ALGORITHMS = ['RS256', ...ALGORITHMS] as const;
 
+/**
+ * Client assertions may also name EdDSA over Ed25519 by its fully-specified identifier
+ * `Ed25519` (RFC 9864), which current clients send (openid-client 6 does): the same algorithm
+ * and key type as `EdDSA` here, so the allow-list does not grow.
+ */
+export const CLIENT_AUTH_ALGORITHMS = [...ALGORITHMS, 'Ed25519'] as const;
+
 export interface ProviderOptions {
   readonly issuer: string;
   readonly signingKeys: readonly (SigningKey | TokenSigningKey)[];
@@ -61,7 +74,15 @@ export interface ProviderOptions {
   /** The path of the login page of an interaction, e.g. `/oidc/interaction/<uid>`. */
   readonly interactionUrl: (uid: string) => string;
   readonly trustProxy: boolean;
+  /** The resource (RFC 8707) of connector access tokens and their audience: `PUBLIC_URL/api`. */
+  readonly apiResource: string;
 }
+
+/** How far ahead a member's client assertion may expire (it is single use and short-lived). */
+export const CLIENT_ASSERTION_MAX_LIFETIME_SECONDS = 300;
+
+/** JOSE `typ` values a client assertion may carry: none, the generic one, or rfc7523bis's explicit type. */
+const CLIENT_ASSERTION_TYPES = new Set([undefined, 'JWT', 'jwt', 'client-authentication+jwt']);
 
 /** The cookie-signing keys, derived from the key-encryption secret so every replica has the same. */
 export function deriveCookieKeys(secretHex: string): string[] {
@@ -89,7 +110,8 @@ export function loadProvider(): Promise<typeof import('oidc-provider')> {
 }
 
 export async function createProvider(options: ProviderOptions): Promise<Provider> {
-  const { default: ProviderClass } = await loadProvider();
+  const { default: ProviderClass, errors } = await loadProvider();
+  const { apiResource } = options;
   const configuration: Configuration = {
     adapter: options.adapter as unknown as Configuration['adapter'],
     jwks: { keys: options.signingKeys.map(privateJwk) },
@@ -106,12 +128,48 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       rpInitiatedLogout: { enabled: true },
       userinfo: { enabled: true },
       registration: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // A member's connector gets a token for the API without naming it; nobody else does.
+        defaultResource: (_ctx, client, oneOf) =>
+          oneOf ?? (isMemberClientId(client.clientId) ? apiResource : undefined),
+        useGrantedResource: () => false,
+        getResourceServerInfo: (_ctx, resource, client) => {
+          if (resource !== apiResource || !isMemberClientId(client.clientId))
+            throw new errors.InvalidTarget();
+          return {
+            scope: CONNECTOR_SCOPE_NAMES.join(' '),
+            audience: apiResource,
+            accessTokenTTL: OIDC_TTL.ClientCredentials,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    assertJwtClientAuthClaimsAndHeader: async (ctx, claims, header, client) => {
+      if (!isMemberClientId(client.clientId)) return;
+      if (claims.aud !== ctx.oidc.issuer) {
+        throw new errors.InvalidClientAuth('aud must be the issuer identifier, as a single string');
+      }
+      // `sub` and `iss` equal to the client id are oidc-provider's own checks (client_auth.js).
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof claims.exp !== 'number' || claims.exp > now + CLIENT_ASSERTION_MAX_LIFETIME_SECONDS) {
+        throw new errors.InvalidClientAuth(
+          `exp must be at most ${CLIENT_ASSERTION_MAX_LIFETIME_SECONDS} seconds ahead`,
+        );
+      }
+      if (!CLIENT_ASSERTION_TYPES.has(header.typ as string | undefined)) {
+        throw new errors.InvalidClientAuth(`a client assertion is not of type ${String(header.typ)}`);
+      }
     },
     pkce: { required: () => true },
     responseTypes: ['code'],
     allowOmittingSingleRegisteredRedirectUri: false,
     rotateRefreshToken: true,
-    scopes: [...SUPPORTED_SCOPES],
+    // Connector scopes are known to the provider so that a client not registered for them (any
+    // relying party) is refused them (`invalid_scope`); only member clients have them.
+    scopes: [...SUPPORTED_SCOPES, ...CONNECTOR_SCOPE_NAMES],
     claims: {
       openid: ['sub'],
       ...Object.fromEntries(Object.entries(options.scopeClaims).map(([s, c]) => [s, [...c]])),
@@ -128,7 +186,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     enabledJWA: {
       idTokenSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
       userinfoSigningAlgValues: [...ID_TOKEN_ALGORITHMS],
-      clientAuthSigningAlgValues: [...ALGORITHMS],
+      clientAuthSigningAlgValues: [...CLIENT_AUTH_ALGORITHMS],
       requestObjectSigningAlgValues: [...ALGORITHMS],
       authorizationSigningAlgValues: [...ALGORITHMS],
       introspectionSigningAlgValues: [...ALGORITHMS],

@@ -1,7 +1,14 @@
 /**
  * The holder wallet: a DID with an encrypted key on disk, its credentials, the tokens it signs
- * for the trust service, and an HTTP client for the membership and governance API.
+ * for the trust service, an HTTP client for the membership and governance API, and connector
+ * access tokens for the member APIs.
  */
+export {
+  CLIENT_ASSERTION_LIFETIME_SECONDS,
+  type ConnectorToken,
+  type ConnectorTokenRequest,
+  requestConnectorToken,
+} from './connector-token.js';
 export type { StoredCredential } from './credential-record.js';
 export { ServiceError, WalletError, type WalletErrorCode } from './errors.js';
 export { DID_METHODS, type DidMethod, WALLET_ALGORITHMS, type WalletAlgorithm } from './keys.js';

@@ -156,6 +156,33 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
       [[city, 'active']],
     );
 
+    // Connecting a connector: the city's connector gets a token with its wallet and tests it.
+    const issuedToken = await runCli(
+      [
+        'wallet',
+        'connector-token',
+        '--wallet',
+        wallet('city'),
+        '--service',
+        service,
+        '--scope',
+        'consents:check,events',
+      ],
+      env,
+    );
+    assert.equal(issuedToken.code, 0, issuedToken.stderr);
+    const connectorMe = () =>
+      fetch(`${service}/api/v1/connectors/me`, {
+        headers: { authorization: `Bearer ${issuedToken.stdout.trim()}` },
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const connected = await connectorMe();
+    assert.equal(connected.status, 200);
+    assert.deepEqual(connected.body.member, {
+      status: 'active',
+      roles: ['public-authority'],
+      name: 'City of Example',
+    });
+
     const suspension = await cli(
       'wallet',
       'motion',
@@ -187,6 +214,9 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
     const after = await verify();
     assert.equal(after.verified, false);
     assert.equal(after.checks.find((c) => c.check === 'status')?.code, 'suspended');
+    const disconnected = await connectorMe();
+    assert.equal(disconnected.status, 403);
+    assert.equal(disconnected.body.code, 'member_not_active');
 
     const audit = await cli('audit', 'verify');
     assert.equal(audit.valid, true);

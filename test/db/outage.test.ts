@@ -76,6 +76,100 @@ describe('a PostgreSQL that stalls or goes away: bounded requests answer 503 dat
   });
 });
 
+describe('a PostgreSQL known to be down: requests fail fast instead of waiting for their own timeouts', () => {
+  let service: Service | undefined;
+  let proxy: TcpProxy | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  // A long statement bound: a request that waited for it would take 8 s; failing fast takes none.
+  const LONG_BOUNDS = { DATABASE_STATEMENT_TIMEOUT_MS: '8000', DATABASE_CONNECT_TIMEOUT_MS: '1000' };
+
+  before(async function () {
+    if (!(await isPostgresAvailable())) this.skip();
+    const database = await createPostgresDatabase();
+    drop = database.drop;
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${await proxy.start()}`;
+    service = await openTestService(
+      { kind: 'postgres', dataDir: mkdtempSync(join(tmpdir(), 'dst-failfast-')), databaseUrl: viaProxy.href },
+      LONG_BOUNDS,
+    );
+  });
+  after(async () => {
+    proxy?.resume();
+    await service?.close().catch(() => {});
+    await proxy?.cut();
+    await drop?.();
+  });
+
+  it('once readiness has found the database stalled, the API answers 503 at once, the OIDC endpoints in the OAuth shape, the DID document still 200', async function () {
+    this.timeout(60_000);
+    const app = (service as Service).app.callback();
+    await request(app).get('/api/v1/members').expect(200);
+    proxy?.stall();
+    try {
+      const ready = await request(app).get('/health/ready');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.checks.database, 'down');
+
+      const started = Date.now();
+      assertDatabaseUnavailable(await request(app).get('/api/v1/members'));
+      assertDatabaseUnavailable(
+        await request(app).post('/api/v1/credentials/verify').send({ credential: 'x.y.z' }),
+      );
+      const elapsed = Date.now() - started;
+      // Well below the 8 s a request waiting for its statement bound would take.
+      assert.ok(elapsed < 4_000, `answered after ${elapsed} ms`);
+
+      const token = await request(app)
+        .post('/oidc/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials' });
+      assert.equal(token.status, 503);
+      assert.equal(token.body.error, 'temporarily_unavailable');
+      assert.match(token.headers['retry-after'] ?? '', /^\d+$/);
+
+      await request(app).get('/.well-known/did.json').expect(200);
+      await request(app).get('/health/live').expect(200);
+    } finally {
+      proxy?.resume();
+    }
+    // Probed again every second: back without a restart.
+    let after = await request(app).get('/api/v1/members');
+    for (let attempt = 0; after.status !== 200 && attempt < 50; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await request(app).get('/api/v1/members');
+    }
+    assert.equal(after.status, 200);
+  });
+
+  it('one request that met a stall is enough: after its probe, the next ones fail fast without a readiness probe', async function () {
+    this.timeout(60_000);
+    const app = (service as Service).app.callback();
+    await request(app).get('/api/v1/members').expect(200);
+    proxy?.stall();
+    try {
+      // This one waits for its statement bound (8 s), answers 503 and reports the outage.
+      assertDatabaseUnavailable(await request(app).get('/api/v1/audit'));
+      // The report's probe decides within its own 1 s bound.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const started = Date.now();
+      assertDatabaseUnavailable(await request(app).get('/api/v1/members'));
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 4_000, `answered after ${elapsed} ms`);
+    } finally {
+      proxy?.resume();
+    }
+    let after = await request(app).get('/api/v1/members');
+    for (let attempt = 0; after.status !== 200 && attempt < 50; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await request(app).get('/api/v1/members');
+    }
+    assert.equal(after.status, 200);
+  });
+});
+
 describe('an SQLite database locked by another process beyond the busy timeout', () => {
   it('answers 503 database_unavailable to a write', async function () {
     this.timeout(30_000);

@@ -6,10 +6,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { decodeJwt } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { OPENAPI_PATH, UNDESCRIBED_PREFIXES } from '../../src/http/openapi/index.js';
 import type { Service } from '../../src/service.js';
+import { admit, jwkMember } from '../connectors/support.js';
 import {
   type Actor,
   anchorsDir,
@@ -33,6 +34,7 @@ import {
   resolve,
   schemasOf,
 } from './openapi-check.js';
+import { checkEventRoutes } from './openapi-events.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
@@ -271,6 +273,63 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     await call('get', '/health/ready', '/health/ready');
     await call('get', '/api/v1/members', '/api/v1/members');
     await call('get', '/api/v1/motions', '/api/v1/motions');
+  });
+
+  it('the connector routes answer as described: 200 with a token, 401 and 403 with a challenge', async function () {
+    this.timeout(60_000);
+    const member = await jwkMember('ES256');
+    await admit({ service, board, register }, member);
+    const issuer = service.oidc.issuer;
+    const token = async (scope: string): Promise<string> => {
+      const now = seconds();
+      const assertion = await new SignJWT({
+        iss: member.did,
+        sub: member.did,
+        aud: issuer,
+        jti: randomUUID(),
+        exp: now + 60,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: member.connectorKey.kid })
+        .sign(member.connectorKey.key);
+      const answer = await request(app).post('/oidc/token').type('form').send({
+        grant_type: 'client_credentials',
+        client_id: member.did,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        scope,
+      });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.body.access_token as string;
+    };
+    const path = '/api/v1/connectors/me';
+    const ok = checker.check(
+      'get',
+      path,
+      await request(app)
+        .get(path)
+        .auth(await token('events'), { type: 'bearer' }),
+    );
+    assert.equal(ok.body.did, member.did);
+    const missing = checker.check('get', path, await request(app).get(path));
+    assert.equal(missing.body.code, 'invalid_token');
+    const bad = checker.check('get', path, await request(app).get(path).auth('x.y.z', { type: 'bearer' }));
+    assert.equal(bad.body.code, 'invalid_token');
+    const unscoped = checker.check(
+      'get',
+      path,
+      await request(app)
+        .get(path)
+        .auth(await token(''), { type: 'bearer' }),
+    );
+    assert.equal(unscoped.status, 403);
+    assert.equal(unscoped.body.code, 'insufficient_scope');
+  });
+
+  it('the events routes answer as described (docs/events.md)', async function () {
+    this.timeout(60_000);
+    const member = await jwkMember('ES256');
+    await admit({ service, board, register }, member);
+    await checkEventRoutes(service, checker, member);
   });
 
   it('error answers validate as problem+json with their code: 404, 400, 429 with Retry-After', async () => {

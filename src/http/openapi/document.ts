@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { components, type Json, object, ok, type Paths, string } from './common.js';
+import {
+  connectorPaths,
+  connectorResponses,
+  connectorSchemas,
+  connectorSecuritySchemes,
+} from './connector-paths.js';
+import { eventsPaths, eventsSchemas } from './events-paths.js';
 import { membershipPaths, membershipSchemas } from './membership-paths.js';
 import { recordsPaths, recordsSchemas } from './records-paths.js';
 import { registryPaths, registrySchemas } from './registry-paths.js';
@@ -14,6 +21,10 @@ export interface OpenApiOptions {
   readonly didDocumentPath: string;
   /** The service's version, shown as `info.version` (default: package.json's). */
   readonly version?: string;
+  /** Where connectors get access tokens (`PUBLIC_URL/oidc/token`). */
+  readonly tokenUrl: string;
+  /** The connector scopes and what each opens (src/oidc/scopes.ts). */
+  readonly connectorScopes: Readonly<Record<string, string>>;
 }
 
 /** package.json's version (`src/http/openapi` and `dist/http/openapi` are three levels below it). */
@@ -31,9 +42,11 @@ function packageVersion(): string {
  */
 export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/'] as const;
 
-const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, audit log, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
+const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
 Errors are RFC 9457 problem details (application/problem+json) with a stable \`code\`. A rate-limited request gets 429 and a database outage 503, both with Retry-After.
+
+Member APIs (security \`connectorToken\`) take an OAuth 2.0 access token of the service's own provider in \`Authorization: Bearer\`: client credentials with \`private_key_jwt\`, the client id being the member's DID (no registration); refusals are 401 \`invalid_token\`, 403 \`insufficient_scope\` or 403 \`member_not_active\`, with a \`WWW-Authenticate\` challenge.
 
 Not described here: the OpenID Connect provider under /oidc (its own discovery document at /oidc/.well-known/openid-configuration describes it, per OpenID Connect Discovery 1.0) and the OpenID4VP wallet-login endpoints (/oid4vp/request/{state}, /oid4vp/response, /oidc/interaction/{uid}[/status|/continue|/callback]), which follow OpenID4VP 1.0 and answer a wallet or the browser of a login in progress (HTML, signed request objects, redirects; errors as OAuth \`{ error, error_description }\`).`;
 
@@ -43,6 +56,8 @@ export function openApiDocument(options: OpenApiOptions): Json {
     ...registryPaths,
     ...membershipPaths,
     ...recordsPaths(options.didDocumentPath),
+    ...connectorPaths(Object.keys(options.connectorScopes)),
+    ...eventsPaths,
     [OPENAPI_PATH]: {
       get: {
         operationId: 'getOpenApi',
@@ -70,11 +85,15 @@ export function openApiDocument(options: OpenApiOptions): Json {
     paths,
     components: {
       ...components,
+      responses: { ...(components.responses as Json), ...connectorResponses },
+      securitySchemes: connectorSecuritySchemes(options.tokenUrl, options.connectorScopes),
       schemas: {
         ...(components.schemas as Json),
         ...registrySchemas,
         ...membershipSchemas,
         ...recordsSchemas,
+        ...connectorSchemas,
+        ...eventsSchemas,
       },
     },
   };
