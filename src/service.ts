@@ -336,6 +336,10 @@ export async function openService(
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     metrics,
     onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
+    onListening: (listening, error) =>
+      listening
+        ? logger.info('new events: listening')
+        : logger.warn({ err: error }, 'new events: listener lost, polling until it is back'),
     ...(options.now ? { now: options.now } : {}),
   });
   governance = openGovernance({

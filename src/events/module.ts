@@ -40,6 +40,8 @@ export interface EventsOptions {
   readonly metrics?: Metrics;
   /** Where the worker reports failures of its rounds. */
   readonly onError?: (error: unknown) => void;
+  /** Where the worker reports its LISTEN connection (PostgreSQL) taking effect or being lost. */
+  readonly onListening?: (listening: boolean, error?: Error) => void;
   readonly now?: () => Date;
   /** Jitter source of the backoff (tests). */
   readonly random?: () => number;
@@ -95,6 +97,7 @@ export function openEvents(options: EventsOptions): Events {
     ...(options.random ? { random: options.random } : {}),
     ...(metrics ? { onOutcome: (outcome) => metrics.eventDeliveries.inc({ outcome }) } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.onListening ? { onListening: options.onListening } : {}),
   });
   metrics?.observeEventBacklog(() => backlog(dataSource, now()));
   return {

@@ -58,6 +58,8 @@ export interface DeliveryWorkerOptions {
   readonly id?: string;
   readonly onOutcome?: (outcome: DeliveryOutcome) => void;
   readonly onError?: (error: unknown) => void;
+  /** PostgreSQL: the LISTEN connection took effect (`true`) or was lost (`false`: polling only until back). */
+  readonly onListening?: (listening: boolean, error?: Error) => void;
 }
 
 interface Claimed {
@@ -102,8 +104,11 @@ export class DeliveryWorker {
         databaseUrl,
         channel: EVENTS_CHANNEL,
         onNotification: () => this.wake(),
-        // Appends committed while nobody listened were never announced: look now.
-        onState: (listening) => listening && this.wake(),
+        onState: (listening, error) => {
+          this.options.onListening?.(listening, error);
+          // Appends committed while nobody listened were never announced: look now.
+          if (listening) this.wake();
+        },
       });
     }
     this.schedule(0);
