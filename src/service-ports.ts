@@ -1,10 +1,12 @@
 /**
  * Ports the composition root implements over one capability for another that may not import
  * it: the member registry and the rulebook as the OpenID Connect provider (members' connectors
- * as clients) and the connector-token middleware read them.
+ * as clients) and the connector-token middleware read them; members' status changes as events.
  */
+import type { Events } from './events/index.js';
 import type { Governance } from './governance/module.js';
 import type { ConnectorMembers } from './http/index.js';
+import type { MemberEvents } from './membership/ports.js';
 import type { MemberClientPort } from './oidc/index.js';
 
 /** Members' connectors as OAuth clients: the registry status and the rulebook's DID methods. */
@@ -24,6 +26,26 @@ export function connectorMembers(governance: Governance): ConnectorMembers {
     async find(did) {
       const row = await governance.members.find(did);
       return row && { status: row.status, roles: JSON.parse(row.roles) as string[], name: row.legalName };
+    },
+  };
+}
+
+/**
+ * Members' status changes as events for every member, in the change's transaction. A member
+ * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
+ * this last event was fanned out to them.
+ */
+export function memberEventsPort(events: Events): MemberEvents {
+  return {
+    async statusChanged(change, manager) {
+      await events.outbox.append(manager, {
+        type: `member.${change.change}`,
+        subject: change.did,
+        audience: 'members',
+        data: { member: change.did, ...(change.motion ? { motion: change.motion } : {}) },
+      });
+      if (change.change === 'revoked' || change.change === 'withdrawn')
+        await events.subscriptions.endAllOf(change.did, manager);
     },
   };
 }

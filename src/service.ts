@@ -20,6 +20,7 @@ import {
   sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
@@ -50,7 +51,7 @@ import {
   type RegistryPort,
 } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
-import { connectorMembers, memberClientPort } from './service-ports.js';
+import { connectorMembers, memberClientPort, memberEventsPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -63,6 +64,7 @@ export const ENTITIES = [
   ...MEMBERSHIP_ENTITIES,
   ...OIDC_ENTITIES,
   ...OID4VP_ENTITIES,
+  ...EVENT_ENTITIES,
 ];
 
 export interface Service {
@@ -78,6 +80,8 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
+  readonly events: Events;
   /**
    * The connector-token middleware factory, wired once: every member API route takes
    * `requireConnector(scope)` (src/http/connector-token.ts).
@@ -102,7 +106,10 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
-  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  /**
+   * Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS) and the event delivery
+   * worker: `start` does.
+   */
   readonly sweeper?: boolean;
   /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
   readonly metrics?: Metrics;
@@ -113,6 +120,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
   { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
   { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+  ...EVENT_SWEEP_TARGETS,
 ];
 
 /**
@@ -320,6 +328,20 @@ export async function openService(
   const rateLimits = RateLimits.open(dataSource, config.rateLimits, {
     onRefused: (limiter) => metrics.rateLimitRefusals.inc({ limiter }),
   });
+  const events = openEvents({
+    dataSource,
+    signer: serviceSigner(identity),
+    settings: config.events,
+    developmentMode: config.developmentMode,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    metrics,
+    onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
+    onListening: (listening, error) =>
+      listening
+        ? logger.info('new events: listening')
+        : logger.warn({ err: error }, 'new events: listener lost, polling until it is back'),
+    ...(options.now ? { now: options.now } : {}),
+  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -328,6 +350,7 @@ export async function openService(
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
+    memberEvents: memberEventsPort(events),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
     limitApplicant: (did) => rateLimits.did(did),
@@ -410,6 +433,7 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      events.routes(requireConnector),
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,
@@ -434,6 +458,7 @@ export async function openService(
           onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
         })
       : () => {};
+  if (options.sweeper) events.startWorker();
   return {
     config,
     dataSource,
@@ -445,6 +470,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    events,
     requireConnector,
     app,
     metrics,
@@ -457,6 +483,8 @@ export async function openService(
       stopSweeper();
       rateLimits.close();
       try {
+        // Its attempts in flight end by their deadline and are recorded before the database closes.
+        await events.close();
         await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {

@@ -6,6 +6,7 @@ import {
   connectorSchemas,
   connectorSecuritySchemes,
 } from './connector-paths.js';
+import { eventsPaths, eventsSchemas } from './events-paths.js';
 import { membershipPaths, membershipSchemas } from './membership-paths.js';
 import { recordsPaths, recordsSchemas } from './records-paths.js';
 import { registryPaths, registrySchemas } from './registry-paths.js';
@@ -41,7 +42,7 @@ function packageVersion(): string {
  */
 export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/'] as const;
 
-const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, audit log, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
+const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
 Errors are RFC 9457 problem details (application/problem+json) with a stable \`code\`. A rate-limited request gets 429 and a database outage 503, both with Retry-After.
 
@@ -56,6 +57,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
     ...membershipPaths,
     ...recordsPaths(options.didDocumentPath),
     ...connectorPaths(Object.keys(options.connectorScopes)),
+    ...eventsPaths,
     [OPENAPI_PATH]: {
       get: {
         operationId: 'getOpenApi',
@@ -91,6 +93,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
         ...membershipSchemas,
         ...recordsSchemas,
         ...connectorSchemas,
+        ...eventsSchemas,
       },
     },
   };
