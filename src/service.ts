@@ -38,6 +38,7 @@ import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
@@ -357,6 +358,15 @@ export async function openService(
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);
+  const membersOfGovernance = governance;
+  const memberRows = new MemberCache({
+    databaseUrl: config.databaseUrl,
+    load: (did) => membersOfGovernance.members.find(did),
+    onState: (listening, error) =>
+      listening
+        ? logger.debug('member changes: listening')
+        : logger.warn({ err: error }, 'member changes: listener lost, reading members until it is back'),
+  });
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -367,12 +377,14 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
-      members: memberClientPort(governance, rulebookRules(rulebook)),
+      members: memberClientPort(memberRows, rulebookRules(rulebook)),
       resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
     rateLimits.close();
+    await memberRows.close();
+    await events.close();
     await credentials.close();
     await dataSource.destroy();
     throw error;
@@ -390,7 +402,7 @@ export async function openService(
   // member's status read on every request.
   const requireConnector = connectorAuth({
     verifier: oidc.accessTokens,
-    members: connectorMembers(governance),
+    members: connectorMembers(memberRows),
   });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
@@ -485,6 +497,7 @@ export async function openService(
       try {
         // Its attempts in flight end by their deadline and are recorded before the database closes.
         await events.close();
+        await memberRows.close();
         await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
