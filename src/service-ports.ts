@@ -1,29 +1,62 @@
 /**
  * Ports the composition root implements over one capability for another that may not import
  * it: the member registry and the rulebook as the OpenID Connect provider (members' connectors
- * as clients) and the connector-token middleware read them.
+ * as clients) and the connector-token middleware read them; members' status changes as events.
  */
-import type { Governance } from './governance/module.js';
+import type { Events } from './events/index.js';
 import type { ConnectorMembers } from './http/index.js';
+import type { MemberRow } from './membership/entities.js';
+import { announceMemberChange } from './membership/member-cache.js';
+import type { MemberEvents } from './membership/ports.js';
 import type { MemberClientPort } from './oidc/index.js';
 
 /** Members' connectors as OAuth clients: the registry status and the rulebook's DID methods. */
+/** Member rows by DID: the per-replica cache kept current by announcements (membership/member-cache.ts). */
+export interface MemberRows {
+  find(did: string): Promise<MemberRow | undefined>;
+}
+
 export function memberClientPort(
-  governance: Governance,
+  members: MemberRows,
   rules: { allowsDidMethod(did: string, who: 'members' | 'board'): Promise<boolean> },
 ): MemberClientPort {
   return {
-    status: async (did) => (await governance.members.find(did))?.status,
+    status: async (did) => (await members.find(did))?.status,
     allowsDidMethod: (did) => rules.allowsDidMethod(did, 'members'),
   };
 }
 
-/** The member registry as the connector-token middleware reads it: one primary-key read. */
-export function connectorMembers(governance: Governance): ConnectorMembers {
+/**
+ * The member registry as the connector-token middleware reads it on every request: from the
+ * announced cache on PostgreSQL, one primary-key read on SQLite.
+ */
+export function connectorMembers(members: MemberRows): ConnectorMembers {
   return {
     async find(did) {
-      const row = await governance.members.find(did);
+      const row = await members.find(did);
       return row && { status: row.status, roles: JSON.parse(row.roles) as string[], name: row.legalName };
+    },
+  };
+}
+
+/**
+ * Members' status changes as events for every member, in the change's transaction. A member
+ * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
+ * this last event was fanned out to them.
+ */
+export function memberEventsPort(events: Events): MemberEvents {
+  return {
+    async statusChanged(change, manager) {
+      // Every replica's member cache drops this row when the change commits.
+      await announceMemberChange(manager, change.did);
+      await events.outbox.append(manager, {
+        type: `member.${change.change}`,
+        subject: change.did,
+        audience: 'members',
+        data: { member: change.did, ...(change.motion ? { motion: change.motion } : {}) },
+      });
+      if (change.change === 'revoked' || change.change === 'withdrawn')
+        await events.subscriptions.endAllOf(change.did, manager);
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
@@ -38,6 +39,7 @@ import { openApiDocument, openApiRoutes } from './http/openapi/index.js';
 import { IDENTITY_ENTITIES, identityRoutes, resolveKeySecret, ServiceIdentity } from './identity/index.js';
 import type { Logger } from './log/logger.js';
 import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
+import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
@@ -51,7 +53,7 @@ import {
   type RegistryPort,
 } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
-import { connectorMembers, memberClientPort } from './service-ports.js';
+import { connectorMembers, memberClientPort, memberEventsPort } from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -64,6 +66,7 @@ export const ENTITIES = [
   ...MEMBERSHIP_ENTITIES,
   ...OIDC_ENTITIES,
   ...OID4VP_ENTITIES,
+  ...EVENT_ENTITIES,
   ...CONSENT_ENTITIES,
 ];
 
@@ -80,6 +83,8 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
+  readonly events: Events;
   /**
    * The connector-token middleware factory, wired once: every member API route takes
    * `requireConnector(scope)` (src/http/connector-token.ts).
@@ -104,7 +109,10 @@ export interface OpenOptions {
   readonly migrate?: boolean;
   /** CLI commands other than `start` do not repeat the development-defaults warning. */
   readonly quiet?: boolean;
-  /** Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS): `start` does. */
+  /**
+   * Run the periodic sweep of expired rows (SWEEP_INTERVAL_SECONDS) and the event delivery
+   * worker: `start` does.
+   */
   readonly sweeper?: boolean;
   /** The instruments to record into (default: new ones, with process metrics when METRICS_PORT is set). */
   readonly metrics?: Metrics;
@@ -115,6 +123,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'membership_challenge', column: 'expires_at', format: 'iso' },
   { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
   { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
+  ...EVENT_SWEEP_TARGETS,
 ];
 
 /**
@@ -322,6 +331,20 @@ export async function openService(
   const rateLimits = RateLimits.open(dataSource, config.rateLimits, {
     onRefused: (limiter) => metrics.rateLimitRefusals.inc({ limiter }),
   });
+  const events = openEvents({
+    dataSource,
+    signer: serviceSigner(identity),
+    settings: config.events,
+    developmentMode: config.developmentMode,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    metrics,
+    onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
+    onListening: (listening, error) =>
+      listening
+        ? logger.info('new events: listening')
+        : logger.warn({ err: error }, 'new events: listener lost, polling until it is back'),
+    ...(options.now ? { now: options.now } : {}),
+  });
   governance = openGovernance({
     dataSource,
     serviceDid: identity.did,
@@ -330,12 +353,22 @@ export async function openService(
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
     logins: { end: endLogins },
+    memberEvents: memberEventsPort(events),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
     limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
   const registry = registryPort(governance);
+  const membersOfGovernance = governance;
+  const memberRows = new MemberCache({
+    databaseUrl: config.databaseUrl,
+    load: (did) => membersOfGovernance.members.find(did),
+    onState: (listening, error) =>
+      listening
+        ? logger.debug('member changes: listening')
+        : logger.warn({ err: error }, 'member changes: listener lost, reading members until it is back'),
+  });
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -346,12 +379,14 @@ export async function openService(
       rulebook: (await rulebook.store.current()).rulebook,
       trustProxy: config.trustProxy,
       registry,
-      members: memberClientPort(governance, rulebookRules(rulebook)),
+      members: memberClientPort(memberRows, rulebookRules(rulebook)),
       resolver: credentials.resolver,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
     rateLimits.close();
+    await memberRows.close();
+    await events.close();
     await credentials.close();
     await dataSource.destroy();
     throw error;
@@ -369,7 +404,7 @@ export async function openService(
   // member's status read on every request.
   const requireConnector = connectorAuth({
     verifier: oidc.accessTokens,
-    members: connectorMembers(governance),
+    members: connectorMembers(memberRows),
   });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
@@ -412,6 +447,7 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      events.routes(requireConnector),
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,
@@ -436,6 +472,7 @@ export async function openService(
           onError: (error) => logger.warn({ err: error }, 'sweep of expired rows failed'),
         })
       : () => {};
+  if (options.sweeper) events.startWorker();
   return {
     config,
     dataSource,
@@ -447,6 +484,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    events,
     requireConnector,
     app,
     metrics,
@@ -459,6 +497,9 @@ export async function openService(
       stopSweeper();
       rateLimits.close();
       try {
+        // Its attempts in flight end by their deadline and are recorded before the database closes.
+        await events.close();
+        await memberRows.close();
         await credentials.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {

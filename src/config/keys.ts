@@ -4,6 +4,8 @@
  * (`npm run docs:config`), and a test fails when the two differ.
  */
 import { ConfigError } from './errors.js';
+import { EVENT_CONFIG_KEYS } from './event-keys.js';
+import { boolean, integer } from './parse.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,22 +21,6 @@ export interface ConfigKey<T> {
   readonly secret?: boolean;
   /** Turns the raw value (undefined when unset or empty) into the typed one, or throws ConfigError. */
   readonly parse: (raw: string | undefined, partial: Readonly<Record<string, unknown>>) => T;
-}
-
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max)
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`);
-  return value;
-}
-
-function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 function httpUrl(name: string, raw: string): URL {
@@ -378,4 +364,5 @@ export const CONFIG_KEYS = [
   METRICS_PORT,
   METRICS_HOST,
   METRICS_TOKEN,
+  ...EVENT_CONFIG_KEYS,
 ] as const satisfies readonly ConfigKey<unknown>[];

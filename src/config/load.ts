@@ -2,6 +2,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import {
+  EVENT_DELIVERY_BACKOFF_MAX_SECONDS,
+  EVENT_DELIVERY_BACKOFF_MIN_SECONDS,
+  EVENT_DELIVERY_RETENTION_HOURS,
+  EVENT_DELIVERY_RETRY_HOURS,
+  EVENT_DELIVERY_TIMEOUT_MS,
+  EVENT_POLL_INTERVAL_MS,
+  EVENT_SUBSCRIPTIONS_PER_MEMBER,
+} from './event-keys.js';
+import {
   BODY_LIMIT_BYTES,
   CONFIG_KEYS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
@@ -85,6 +94,18 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** PUBLIC_URL is on a loopback host: development relaxations (http did:web to loopback) apply. */
   readonly developmentMode: boolean;
+  /** The event outbox, webhook delivery and feed (src/config/event-keys.ts). */
+  readonly events: EventSettings;
+}
+
+export interface EventSettings {
+  readonly pollIntervalMs: number;
+  readonly deliveryTimeoutMs: number;
+  readonly retryHours: number;
+  readonly backoffMinSeconds: number;
+  readonly backoffMaxSeconds: number;
+  readonly retentionHours: number;
+  readonly subscriptionsPerMember: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -154,11 +175,36 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     metricsHost,
     metricsToken: METRICS_TOKEN.parse(raw(METRICS_TOKEN.name), { metricsPort, metricsHost }),
     developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname),
+    events: eventSettings(raw),
   };
   return Object.freeze(config);
 }
 
 type Raw = (name: string) => string | undefined;
+
+function eventSettings(raw: Raw): EventSettings {
+  const backoffMinSeconds = EVENT_DELIVERY_BACKOFF_MIN_SECONDS.parse(
+    raw(EVENT_DELIVERY_BACKOFF_MIN_SECONDS.name),
+    {},
+  );
+  return Object.freeze({
+    pollIntervalMs: EVENT_POLL_INTERVAL_MS.parse(raw(EVENT_POLL_INTERVAL_MS.name), {}),
+    deliveryTimeoutMs: EVENT_DELIVERY_TIMEOUT_MS.parse(raw(EVENT_DELIVERY_TIMEOUT_MS.name), {}),
+    retryHours: EVENT_DELIVERY_RETRY_HOURS.parse(raw(EVENT_DELIVERY_RETRY_HOURS.name), {}),
+    backoffMinSeconds,
+    backoffMaxSeconds: EVENT_DELIVERY_BACKOFF_MAX_SECONDS.parse(
+      raw(EVENT_DELIVERY_BACKOFF_MAX_SECONDS.name),
+      {
+        eventDeliveryBackoffMinSeconds: backoffMinSeconds,
+      },
+    ),
+    retentionHours: EVENT_DELIVERY_RETENTION_HOURS.parse(raw(EVENT_DELIVERY_RETENTION_HOURS.name), {}),
+    subscriptionsPerMember: EVENT_SUBSCRIPTIONS_PER_MEMBER.parse(
+      raw(EVENT_SUBSCRIPTIONS_PER_MEMBER.name),
+      {},
+    ),
+  });
+}
 
 /** Reads a secret file: its content without surrounding white space. The content is never echoed. */
 function readSecretFile(name: string, path: string): string {

@@ -13,7 +13,7 @@ import { Applications } from '../membership/applications.js';
 import { Challenges } from '../membership/challenges.js';
 import { MemberLifecycle } from '../membership/lifecycle.js';
 import { MemberRegistry } from '../membership/members.js';
-import type { MembershipRules } from '../membership/ports.js';
+import type { MemberEvents, MembershipRules } from '../membership/ports.js';
 import { membershipRoutes } from '../membership/routes.js';
 import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index.js';
 import { Board } from './board.js';
@@ -31,6 +31,8 @@ export interface GovernanceOptions {
   readonly audit: AuditLog;
   /** Ends a DID's logins when its membership or board seat ends (the OpenID Connect provider's). */
   readonly logins: LoginSessions;
+  /** Announces members' status changes to connectors (the event outbox), in their transaction. */
+  readonly memberEvents?: MemberEvents;
   /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
   readonly developmentMode?: boolean;
   /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
@@ -134,6 +136,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     board,
     audit,
     logins: options.logins,
+    ...(options.memberEvents ? { events: options.memberEvents } : {}),
     now,
   });
   const engine = new GovernanceEngine({

@@ -19,7 +19,7 @@ import {
   type MemberStatus,
 } from './entities.js';
 import { membershipSubject, writeMemberFacets } from './members.js';
-import type { MembershipRules } from './ports.js';
+import type { MemberEvents, MembershipRules } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -31,6 +31,8 @@ export interface LifecycleDeps {
   readonly audit: AuditTrail;
   /** A member that stops being active loses its logins in the same transaction. */
   readonly logins: LoginSessions;
+  /** Status changes are announced to connectors (suspended, reinstated, revoked, withdrawn). */
+  readonly events?: MemberEvents;
   readonly now: () => Date;
 }
 
@@ -123,6 +125,7 @@ export class MemberLifecycle implements MotionEffects {
     if (member.credentialId) await this.deps.status.revoke(member.credentialId, manager);
     await this.deps.logins.end(did, manager);
     await this.deps.audit.append({ kind: 'member.withdrawn', actor: did, subject: did, data: {} }, manager);
+    await this.deps.events?.statusChanged({ did, change: 'withdrawn' }, manager);
   }
 
   private async decideAdmission(
@@ -254,6 +257,10 @@ export class MemberLifecycle implements MotionEffects {
         subject: member.did,
         data: { motion: motion.id, reason: motion.reason },
       },
+      manager,
+    );
+    await this.deps.events?.statusChanged(
+      { did: member.did, change: status === 'active' ? 'reinstated' : status, motion: motion.id },
       manager,
     );
   }

@@ -24,3 +24,20 @@ export interface MembershipRules {
   /** Adopts the proposed version (checked against the hash the board voted on). */
   adoptProposal(version: string, hash: string, by: string, manager: EntityManager): Promise<void>;
 }
+
+/** How a member's status changed: by a board decision, or by its own withdrawal. */
+export interface MemberStatusChange {
+  readonly did: string;
+  readonly change: 'suspended' | 'reinstated' | 'revoked' | 'withdrawn';
+  /** The motion that decided it (none for a withdrawal). */
+  readonly motion?: string;
+}
+
+/**
+ * Where membership announces status changes to connectors (the events capability, wired by
+ * the composition root, so membership imports no events code). Called in the transaction of
+ * the change, after its audit entry: announced iff it commits.
+ */
+export interface MemberEvents {
+  statusChanged(change: MemberStatusChange, manager: EntityManager): Promise<void>;
+}

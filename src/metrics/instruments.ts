@@ -29,6 +29,21 @@ export interface Metrics {
   readonly dbPool: Gauge<'state'>;
   /** Registers how the pool gauge reads the pool at each scrape (the last one wins). */
   observePool(read: () => PoolState | undefined): void;
+  /** Event deliveries attempted, by outcome: `delivered`, `retry` (failed, tried again), `failed` (gave up). */
+  readonly eventDeliveries: Counter<'outcome'>;
+  /**
+   * The outbox backlog, read from the database at each scrape: `state` pending (not yet
+   * delivered) and due (pending whose next attempt time has come). The same in every process:
+   * a cluster's primary shows the largest, not the sum.
+   */
+  readonly eventBacklog: Gauge<'state'>;
+  /** Registers how the backlog gauge reads the outbox at each scrape (the last one wins). */
+  observeEventBacklog(read: () => Promise<EventBacklog | undefined>): void;
+}
+
+export interface EventBacklog {
+  readonly pending: number;
+  readonly due: number;
 }
 
 export interface PoolState {
@@ -50,6 +65,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
   let readPool: () => PoolState | undefined = () => undefined;
+  let readBacklog: () => Promise<EventBacklog | undefined> = async () => undefined;
   return {
     registry,
     httpRequests: new Counter({
@@ -123,6 +139,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     observePool(read) {
       readPool = read;
+    },
+    eventDeliveries: new Counter({
+      name: `${PREFIX}event_deliveries_total`,
+      help: 'Event deliveries attempted, by outcome: delivered, retry (failed, tried again later), failed (gave up).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    eventBacklog: new Gauge({
+      name: `${PREFIX}event_outbox_backlog`,
+      help: 'Event deliveries not yet delivered (pending), and those due now (due); read from the database.',
+      labelNames: ['state'],
+      registers,
+      aggregator: 'max',
+      async collect() {
+        // A scrape during a database outage keeps the last values rather than failing.
+        const backlog = await readBacklog().catch(() => undefined);
+        if (!backlog) return;
+        this.set({ state: 'pending' }, backlog.pending);
+        this.set({ state: 'due' }, backlog.due);
+      },
+    }),
+    observeEventBacklog(read) {
+      readBacklog = read;
     },
   };
 }

@@ -48,7 +48,13 @@ describeEachDatabase('sweep of expired rows (issue 8 item 8)', (fresh) => {
   it('deletes expired challenges, wallet-login transactions and rate-limit counters; live ones stay', async () => {
     await seed(service);
     const deleted = await service.sweep();
-    assert.deepEqual(deleted, { membership_challenge: 1, oid4vp_transaction: 1, rate_limit: 1 });
+    assert.deepEqual(deleted, {
+      membership_challenge: 1,
+      oid4vp_transaction: 1,
+      rate_limit: 1,
+      event_delivery_attempt: 0,
+      event_delivery: 0,
+    });
     assert.deepEqual(await remaining(service), {
       challenges: [FUTURE],
       transactions: ['live'],

@@ -34,6 +34,7 @@ import {
   resolve,
   schemasOf,
 } from './openapi-check.js';
+import { checkEventRoutes } from './openapi-events.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
@@ -322,6 +323,13 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     );
     assert.equal(unscoped.status, 403);
     assert.equal(unscoped.body.code, 'insufficient_scope');
+  });
+
+  it('the events routes answer as described (docs/events.md)', async function () {
+    this.timeout(60_000);
+    const member = await jwkMember('ES256');
+    await admit({ service, board, register }, member);
+    await checkEventRoutes(service, checker, member);
   });
 
   it('error answers validate as problem+json with their code: 404, 400, 429 with Retry-After', async () => {

@@ -10,6 +10,7 @@ import { MemberRegistryIndexes1795000000100 } from './1795000000100-member-regis
 import { OidcRegistryLogins1795000000110 } from './1795000000110-oidc-registry-logins.js';
 import { IdentityTokenKeys1795000000111 } from './1795000000111-identity-token-keys.js';
 import { RateLimits1795000000120 } from './1795000000120-rate-limits.js';
+import { EventOutbox1795000000200 } from './1795000000200-event-outbox.js';
 import { Consent1795000000220 } from './1795000000220-consent.js';
 
 /**
@@ -31,5 +32,6 @@ export const MIGRATIONS = [
   OidcRegistryLogins1795000000110,
   IdentityTokenKeys1795000000111,
   RateLimits1795000000120,
+  EventOutbox1795000000200,
   Consent1795000000220,
 ] as const;

@@ -7,6 +7,7 @@ import {
   connectorSecuritySchemes,
 } from './connector-paths.js';
 import { consentPaths, consentResponses, consentSchemas } from './consent-paths.js';
+import { eventsPaths, eventsSchemas } from './events-paths.js';
 import { membershipPaths, membershipSchemas } from './membership-paths.js';
 import { recordsPaths, recordsSchemas } from './records-paths.js';
 import { registryPaths, registrySchemas } from './registry-paths.js';
@@ -42,7 +43,7 @@ function packageVersion(): string {
  */
 export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/'] as const;
 
-const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), audit log, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
+const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
 Errors are RFC 9457 problem details (application/problem+json) with a stable \`code\`. A rate-limited request gets 429 and a database outage 503, both with Retry-After.
 
@@ -57,6 +58,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
     ...membershipPaths,
     ...recordsPaths(options.didDocumentPath),
     ...connectorPaths(Object.keys(options.connectorScopes)),
+    ...eventsPaths,
     ...consentPaths,
     [OPENAPI_PATH]: {
       get: {
@@ -93,6 +95,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
         ...membershipSchemas,
         ...recordsSchemas,
         ...connectorSchemas,
+        ...eventsSchemas,
         ...consentSchemas,
       },
     },
