@@ -3,9 +3,10 @@
  * it: the member registry and the rulebook as the OpenID Connect provider (members' connectors
  * as clients) and the connector-token middleware read them; members' status changes as events.
  */
+import type { ConsentEvents, MemberDirectory } from './consent/index.js';
 import type { Events } from './events/index.js';
 import type { ConnectorMembers } from './http/index.js';
-import type { MemberRow } from './membership/entities.js';
+import { MemberEntity, type MemberRow } from './membership/entities.js';
 import { announceMemberChange } from './membership/member-cache.js';
 import type { MemberEvents } from './membership/ports.js';
 import type { MemberClientPort } from './oidc/index.js';
@@ -57,6 +58,38 @@ export function memberEventsPort(events: Events): MemberEvents {
       });
       if (change.change === 'revoked' || change.change === 'withdrawn')
         await events.subscriptions.endAllOf(change.did, manager);
+    },
+  };
+}
+
+/**
+ * The member registry as the consent register reads it: inside one of its transactions through
+ * that transaction (consent is never given to a controller suspended meanwhile), otherwise from
+ * the announced cache like the connector middleware.
+ */
+export function consentMembers(members: MemberRows): MemberDirectory {
+  return {
+    async member(did, manager) {
+      const row = manager
+        ? await manager.getRepository(MemberEntity).findOneBy({ did })
+        : await members.find(did);
+      return row
+        ? {
+            did: row.did,
+            legalName: row.legalName,
+            status: row.status,
+            roles: JSON.parse(row.roles) as string[],
+          }
+        : undefined;
+    },
+  };
+}
+
+/** The consent register's events, appended to the outbox in the transaction of the consent's change. */
+export function consentEventsPort(events: Events): ConsentEvents {
+  return {
+    async emit(manager, event) {
+      await events.outbox.append(manager, event);
     },
   };
 }

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
-import { CONSENT_ENTITIES } from './consent/index.js';
+import { CONSENT_ENTITIES, type ConsentRegister, openConsent } from './consent/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
@@ -25,6 +25,7 @@ import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
+import { verifyStatement } from './governance/signed-statement.js';
 import {
   connectorAuth,
   connectorRoutes,
@@ -53,7 +54,13 @@ import {
   type RegistryPort,
 } from './oidc/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
-import { connectorMembers, memberClientPort, memberEventsPort } from './service-ports.js';
+import {
+  connectorMembers,
+  consentEventsPort,
+  consentMembers,
+  memberClientPort,
+  memberEventsPort,
+} from './service-ports.js';
 
 /** Every entity of every capability, for the one data source. */
 export const ENTITIES = [
@@ -85,6 +92,11 @@ export interface Service {
   readonly oidc: Oidc;
   /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
   readonly events: Events;
+  /**
+   * The consent register: notices, citizens' consent records and receipts, withdrawal, export,
+   * erasure and the connector check (src/consent/register.ts; docs/consent.md).
+   */
+  readonly consent: ConsentRegister;
   /**
    * The connector-token middleware factory, wired once: every member API route takes
    * `requireConnector(scope)` (src/http/connector-token.ts).
@@ -142,6 +154,8 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
       bucket: 'application',
     },
     { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
+    // Notices: signed statements need no token (connectors' publications count here too).
+    { method: 'POST', path: /^\/api\/v1\/notices(\/[^/]+\/versions)?$/, bucket: 'application' },
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
     { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
@@ -406,6 +420,28 @@ export async function openService(
     verifier: oidc.accessTokens,
     members: connectorMembers(memberRows),
   });
+  const consent = openConsent({
+    dataSource,
+    rulebook: rulebook.store,
+    issuer: credentials.issuer,
+    status: credentials.status,
+    secretHex: secret.secretHex,
+    serviceDid: identity.did,
+    publicUrl: config.publicUrl,
+    members: consentMembers(memberRows),
+    // Notices signed by their controller are verified as governance statements are.
+    verifyStatement: (token) =>
+      verifyStatement(token, {
+        keys: credentials.deps.keys,
+        audience: identity.did,
+        now: options.now?.() ?? new Date(),
+        es256LowSOnly: config.es256LowSOnly,
+      }),
+    events: consentEventsPort(events),
+    audit,
+    authenticate: requireConnector,
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
@@ -448,6 +484,7 @@ export async function openService(
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       events.routes(requireConnector),
+      ...consent.routers,
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,
@@ -473,6 +510,13 @@ export async function openService(
         })
       : () => {};
   if (options.sweeper) events.startWorker();
+  const stopConsentJobs =
+    options.sweeper && config.consentExpiryIntervalSeconds > 0
+      ? consent.startJobs({
+          intervalMs: config.consentExpiryIntervalSeconds * 1000,
+          onError: (error) => logger.warn({ err: error }, 'consent expiry job failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
@@ -485,6 +529,7 @@ export async function openService(
     governance,
     oidc,
     events,
+    consent: consent.register,
     requireConnector,
     app,
     metrics,
@@ -495,6 +540,7 @@ export async function openService(
       accepting = false;
       databaseHealth.close();
       stopSweeper();
+      stopConsentJobs();
       rateLimits.close();
       try {
         // Its attempts in flight end by their deadline and are recorded before the database closes.

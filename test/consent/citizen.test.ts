@@ -300,7 +300,7 @@ describeEachDatabase('the citizen', (fresh) => {
         history.map((e) => e.event),
         ['given', 'withdrawn', 'erased'],
       );
-      assert.equal(world.events.of('consent.withdrawn', consent.id)[0]?.data.reason, 'erasure');
+      assert.equal((await world.events.of('consent.withdrawn', consent.id))[0]?.data.reason, 'erasure');
       const verified = await request(world.app)
         .post('/api/v1/credentials/verify')
         .send({ credential: receipt });

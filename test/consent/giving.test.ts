@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { ConsentEventEntity, ConsentRecordEntity } from '../../src/consent/entities.js';
+import { ConsentRegister } from '../../src/consent/index.js';
 import { IssuanceEntity } from '../../src/credentials/entities.js';
+import { EventEntity } from '../../src/events/entities.js';
 import { describeEachDatabase } from '../support/databases.js';
 import {
   type ConsentWorld,
@@ -109,14 +111,14 @@ describeEachDatabase('giving consent', (fresh) => {
       );
     });
 
-    it('emits consent.given to the controller and recipients, inside the transaction', async () => {
+    it('appends consent.given to the outbox for the controller and recipients', async () => {
       const notice = await publishParking(world);
       const { consent } = await give(world, notice, await newCitizen(), ['dpv:ImproveTransportMobility']);
-      const [emitted] = world.events.emitted.filter((e) => e.event.subject === consent.id);
-      assert.equal(emitted?.inTransaction, true);
-      assert.equal(emitted?.event.type, 'consent.given');
-      assert.deepEqual(emitted?.event.audience, [world.city.did, world.transit.did]);
-      assert.deepEqual(emitted?.event.data, {
+      const events = await world.events.of('consent.given', consent.id);
+      assert.equal(events.length, 1);
+      const [event] = events;
+      assert.deepEqual(event?.audience, [world.city.did, world.transit.did].sort());
+      assert.deepEqual(event?.data, {
         consentId: consent.id,
         subject: consent.subject,
         noticeId: notice.id,
@@ -129,22 +131,42 @@ describeEachDatabase('giving consent', (fresh) => {
 
     it('writes nothing when the outbox refuses the event: record, receipt and audit roll back together', async () => {
       const notice = await publishParking(world);
+      const outbox = world.deps.events;
+      // The composition root's outbox, refusing this once (as it refuses an invalid event).
+      const refusing = new ConsentRegister({
+        ...world.deps,
+        events: {
+          emit: async (manager, event) => {
+            await outbox.emit(manager, event);
+            throw new Error('outbox refused');
+          },
+        },
+      });
       const records = () => world.service.dataSource.getRepository(ConsentRecordEntity).count();
       const issuances = () => world.service.dataSource.getRepository(IssuanceEntity).count();
-      const [beforeRecords, beforeIssuances, beforeAudit] = [
+      const outboxRows = () => world.service.dataSource.getRepository(EventEntity).count();
+      const before = [
         await records(),
         await issuances(),
         (await world.service.audit.head()).size,
+        await outboxRows(),
       ];
-      world.events.failWith = new Error('outbox refused');
-      try {
-        await assert.rejects(give(world, notice, await newCitizen()), /outbox refused/);
-      } finally {
-        world.events.failWith = undefined;
-      }
-      assert.equal(await records(), beforeRecords);
-      assert.equal(await issuances(), beforeIssuances);
-      assert.equal((await world.service.audit.head()).size, beforeAudit);
+      await assert.rejects(
+        refusing.give({
+          noticeId: notice.id,
+          version: notice.version,
+          noticeHash: notice.hash,
+          citizen: await newCitizen(),
+          purposes: notice.purposes,
+          collectedVia: { method: 'wallet-login' },
+          idempotencyKey: randomUUID(),
+        }),
+        /outbox refused/,
+      );
+      assert.deepEqual(
+        [await records(), await issuances(), (await world.service.audit.head()).size, await outboxRows()],
+        before,
+      );
     });
   });
 
@@ -256,7 +278,7 @@ describeEachDatabase('giving consent', (fresh) => {
         .post('/api/v1/credentials/verify')
         .send({ credential: old.receipt });
       assert.equal(status.body.checks.find((c: { check: string }) => c.check === 'status').code, 'revoked');
-      const [withdrawn] = world.events.of('consent.withdrawn', old.consent.id);
+      const [withdrawn] = await world.events.of('consent.withdrawn', old.consent.id);
       assert.equal(withdrawn?.data.reason, 'superseded');
     });
   });

@@ -8,11 +8,12 @@ import { stringify } from 'yaml';
 import { ConsentRegister } from '../../src/consent/index.js';
 import { consentKeys } from '../../src/consent/pairwise.js';
 import { verifyStatement } from '../../src/governance/signed-statement.js';
+import { consentEventsPort, consentMembers } from '../../src/service-ports.js';
 import { shippedDocument } from '../rulebook/helpers.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService, TEST_SECRET } from '../support/service.js';
 import { directoryWith } from '../support/temp-dir.js';
-import { memberDirectory, parkingNotice, RecordedEvents, refusedWith } from './support.js';
+import { parkingNotice, refusedWith } from './support.js';
 
 const OTHER_SECRET = 'a1'.repeat(32);
 const CITY = 'did:web:city.example';
@@ -82,14 +83,14 @@ describeEachDatabase('a rulebook in force without a consent section (versions be
         issuer: service.credentials.issuer,
         status: service.credentials.status,
         keys: consentKeys(TEST_SECRET),
-        members: memberDirectory(service),
+        members: consentMembers({ find: (did) => service.governance.members.find(did) }),
         verifyStatement: (token) =>
           verifyStatement(token, {
             keys: service.credentials.deps.keys,
             audience: service.identity.did,
             now: new Date(),
           }),
-        events: new RecordedEvents(),
+        events: consentEventsPort(service.events),
         audit: service.audit,
         serviceDid: service.identity.did,
         publicUrl: service.config.publicUrl,

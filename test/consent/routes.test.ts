@@ -1,19 +1,16 @@
 /**
- * The consent register over HTTP (src/consent/routes.ts): public notice reads, publication by a
- * signed statement or by a connector holding a real access token of the service's provider
- * (client credentials, private_key_jwt), the connector check; every answer validated against
- * the OpenAPI description the service serves.
+ * The consent register over HTTP, as the service serves it (src/consent/routes.ts): public
+ * notice reads, publication by a signed statement or by a connector holding a real access token
+ * of the service's provider (client credentials, private_key_jwt), the connector check; every
+ * answer validated against the OpenAPI description the service serves.
  */
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import request from 'supertest';
-import { consentRoutes } from '../../src/consent/index.js';
-import { createApp } from '../../src/http/app.js';
 import { OPENAPI_PATH } from '../../src/http/openapi/index.js';
 import { type Document, ResponseChecker } from '../http/openapi-check.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { silentLogger } from '../support/service.js';
 import {
   type ConsentWorld,
   connectorToken,
@@ -34,15 +31,7 @@ describeEachDatabase('consent routes', (fresh) => {
   before(async function () {
     this.timeout(180_000);
     world = await consentWorld(await fresh(), { listen: true });
-    // The consent routes over the service's own connector-token middleware.
-    app = createApp({
-      logger: silentLogger,
-      bodyLimitBytes: world.service.config.bodyLimitBytes,
-      publicUrl: world.service.config.publicUrl,
-      trustProxy: false,
-      readiness: { accepting: () => true, database: async () => true },
-      routers: [consentRoutes(world.consent, world.service.requireConnector)],
-    }).callback();
+    app = world.app;
     const document = (await request(world.app).get(OPENAPI_PATH).expect(200)).body as Document;
     checker = new ResponseChecker(document);
     cityToken = await connectorToken(world, world.city, 'notices consents:check');

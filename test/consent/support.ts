@@ -5,9 +5,9 @@
  * capabilities: rulebook store, credential issuer and status lists, audit log, member registry
  * and governance's signed-statement verifier.
  *
- * Events: the outbox (src/events) is not in this branch yet, so the ConsentEvents port is a
- * recorder that keeps what was emitted and whether it was inside the cause's transaction; it
- * can be told to fail, to show that a failing emit rolls the cause back.
+ * `consent` is the register the composition root wires (src/service.ts): its events go to the
+ * real outbox, read back here from the outbox's tables. `deps` are the same dependencies, for
+ * tests that build a register of their own (e.g. with an outbox made to fail).
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,20 +16,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { EntityManager } from 'typeorm';
 import type { ConsentDeps } from '../../src/consent/deps.js';
-import type {
-  Citizen,
-  ConsentEvent,
-  ConsentEvents,
-  MemberDirectory,
-  NoticeView,
-} from '../../src/consent/index.js';
-import { ConsentRegister } from '../../src/consent/index.js';
+import type { Citizen, ConsentEvent, ConsentRegister, NoticeView } from '../../src/consent/index.js';
 import { consentKeys } from '../../src/consent/pairwise.js';
+import { EventAudienceEntity, EventEntity } from '../../src/events/entities.js';
 import { verifyStatement } from '../../src/governance/signed-statement.js';
-import { MemberEntity } from '../../src/membership/entities.js';
 import type { Service } from '../../src/service.js';
+import { consentEventsPort, consentMembers } from '../../src/service-ports.js';
 import { type Actor, admitMember, motion, newActor, seatBoard, vote } from '../governance/support.js';
 import type { TestDatabase } from '../support/databases.js';
 import { openTestService, TEST_SECRET } from '../support/service.js';
@@ -57,39 +50,29 @@ export function consentAnchorsDir(register: Actor): string {
   return dir;
 }
 
-/** What the register emitted, and whether each emit ran inside an open transaction. */
-export class RecordedEvents implements ConsentEvents {
-  readonly emitted: { event: ConsentEvent; inTransaction: boolean }[] = [];
-  /** Set to make the next emits throw (the outbox refusing, say, an invalid event). */
-  failWith: Error | undefined;
+/** The consent events the outbox holds, read from its tables (src/events). */
+export class OutboxEvents {
+  constructor(private readonly service: Service) {}
 
-  async emit(manager: EntityManager, event: ConsentEvent): Promise<void> {
-    if (this.failWith) throw this.failWith;
-    this.emitted.push({ event, inTransaction: manager.queryRunner?.isTransactionActive === true });
+  /** The events of `type` about `consentId`, oldest first, with their audience. */
+  async of(type: ConsentEvent['type'], consentId: string): Promise<ConsentEvent[]> {
+    const rows = await this.service.dataSource
+      .getRepository(EventEntity)
+      .find({ where: { type, subject: consentId }, order: { sequence: 'ASC' } });
+    const events: ConsentEvent[] = [];
+    for (const row of rows) {
+      const audience = await this.service.dataSource
+        .getRepository(EventAudienceEntity)
+        .find({ where: { sequence: row.sequence }, order: { did: 'ASC' } });
+      events.push({
+        type: row.type as ConsentEvent['type'],
+        subject: row.subject,
+        audience: audience.map((entry) => entry.did),
+        data: JSON.parse(row.data) as Record<string, unknown>,
+      });
+    }
+    return events;
   }
-
-  of(type: ConsentEvent['type'], consentId: string): ConsentEvent[] {
-    return this.emitted.map((e) => e.event).filter((e) => e.type === type && e.subject === consentId);
-  }
-}
-
-/** The member registry as the composition root adapts it. */
-export function memberDirectory(service: Service): MemberDirectory {
-  return {
-    async member(did, manager) {
-      const row = manager
-        ? ((await manager.getRepository(MemberEntity).findOneBy({ did })) ?? undefined)
-        : await service.governance.members.find(did);
-      return (
-        row && {
-          did: row.did,
-          legalName: row.legalName,
-          status: row.status,
-          roles: JSON.parse(row.roles) as string[],
-        }
-      );
-    },
-  };
 }
 
 export interface ConsentWorld {
@@ -105,7 +88,8 @@ export interface ConsentWorld {
   readonly transit: Actor;
   /** A data provider: another controller. */
   readonly utility: Actor;
-  readonly events: RecordedEvents;
+  /** The outbox, as far as consent events go. */
+  readonly events: OutboxEvents;
   readonly deps: ConsentDeps;
   readonly consent: ConsentRegister;
   /** The service clock: real time plus `offsetMs`, which tests move forward. */
@@ -153,21 +137,20 @@ export async function consentWorld(
   const city = await admit(['public-authority'], 'City of Example');
   const transit = await admit(['data-consumer'], 'Example Transit Ltd');
   const utility = await admit(['data-provider'], 'Example Utility plc');
-  const events = new RecordedEvents();
   const deps: ConsentDeps = {
     dataSource: service.dataSource,
     rulebook: service.rulebook.store,
     issuer: service.credentials.issuer,
     status: service.credentials.status,
     keys: consentKeys(TEST_SECRET),
-    members: memberDirectory(service),
+    members: consentMembers({ find: (did) => service.governance.members.find(did) }),
     verifyStatement: (token) =>
       verifyStatement(token, {
         keys: service.credentials.deps.keys,
         audience: service.identity.did,
         now: clock.now(),
       }),
-    events,
+    events: consentEventsPort(service.events),
     audit: service.audit,
     serviceDid: service.identity.did,
     publicUrl: service.config.publicUrl,
@@ -189,9 +172,9 @@ export async function consentWorld(
     city,
     transit,
     utility,
-    events,
+    events: new OutboxEvents(service),
     deps,
-    consent: new ConsentRegister(deps),
+    consent: service.consent,
     clock,
   };
 }

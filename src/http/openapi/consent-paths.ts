@@ -29,7 +29,10 @@ const noticeContent: Record<string, Json> = {
   controller: { ...string, description: "The controller's DID (the publishing member)." },
   title: string,
   purposes: { ...dpvTerms, description: 'DPV purposes (dpv:) of the rulebook’s vocabulary.' },
-  dataCategories: { ...dpvTerms, description: 'DPV personal-data categories (pd:) of the rulebook’s vocabulary.' },
+  dataCategories: {
+    ...dpvTerms,
+    description: 'DPV personal-data categories (pd:) of the rulebook’s vocabulary.',
+  },
   recipients: { ...strings, description: 'DIDs of the members the controller passes the data to.' },
   legalBasis: { type: 'string', description: 'A DPV consent type, e.g. dpv:Consent.' },
   retentionDays: { type: 'integer', minimum: 1, description: 'How long a consent lasts.' },
@@ -43,7 +46,16 @@ const noticeContent: Record<string, Json> = {
 /** What a member submits (POST bodies and signed statements' `notice`). */
 const noticeInput: Json = {
   type: 'object',
-  required: ['title', 'purposes', 'dataCategories', 'legalBasis', 'retentionDays', 'jurisdiction', 'language', 'text'],
+  required: [
+    'title',
+    'purposes',
+    'dataCategories',
+    'legalBasis',
+    'retentionDays',
+    'jurisdiction',
+    'language',
+    'text',
+  ],
   additionalProperties: false,
   properties: {
     title: { type: 'string', maxLength: 200 },
@@ -72,9 +84,10 @@ export const consentSchemas: Record<string, Json> = {
     },
     ['versions'],
   ),
-  NoticeSummary: object(
-    { ...Object.fromEntries(Object.entries(noticeContent).filter(([name]) => name !== 'text')), hash },
-  ),
+  NoticeSummary: object({
+    ...Object.fromEntries(Object.entries(noticeContent).filter(([name]) => name !== 'text')),
+    hash,
+  }),
   NoticePage: object(
     {
       items: { type: 'array', items: ref('NoticeSummary') },
@@ -95,7 +108,10 @@ export const consentSchemas: Record<string, Json> = {
       },
       purpose: { type: 'string', pattern: '^dpv:', description: 'A DPV purpose.' },
       dataCategory: { type: 'string', pattern: '^pd:', description: 'A DPV personal-data category.' },
-      recipient: { ...string, description: 'Who would process the data (a DID); default: the asking member.' },
+      recipient: {
+        ...string,
+        description: 'Who would process the data (a DID); default: the asking member.',
+      },
     },
   },
   ConsentAnswer: object(
@@ -177,7 +193,8 @@ const publishBody = jsonBody({
       required: ['notice'],
       additionalProperties: false,
       properties: { notice: ref('NoticeInput') },
-      description: 'With a connector’s bearer token of scope `notices`: the controller is the token’s member.',
+      description:
+        'With a connector’s bearer token of scope `notices`: the controller is the token’s member.',
     },
   ],
 });
@@ -187,7 +204,10 @@ const published = {
     ...ok('Published: the new version.', ref('Notice')),
     headers: { Location: { required: true, schema: string } },
   },
-  200: ok('A retry (same statement jti, or same Idempotency-Key): the version published the first time.', ref('Notice')),
+  200: ok(
+    'A retry (same statement jti, or same Idempotency-Key): the version published the first time.',
+    ref('Notice'),
+  ),
 };
 
 const idempotencyKey: Json = {
@@ -224,7 +244,11 @@ export const consentPaths: Paths = {
       summary: 'Notices, in id order, newest version of each (without its text).',
       parameters: [
         queryParameter('controller', 'Only this controller’s notices (a DID).'),
-        queryParameter('limit', 'Page size, 1 to 100 (default 20).', { type: 'integer', minimum: 1, maximum: 100 }),
+        queryParameter('limit', 'Page size, 1 to 100 (default 20).', {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+        }),
         queryParameter('after', 'The `next` of the previous page.'),
       ],
       responses: { 200: ok('A page of notices.', ref('NoticePage')), 400: errors[400], ...databaseErrors },
@@ -263,7 +287,10 @@ export const consentPaths: Paths = {
       operationId: 'getNoticeVersion',
       tags: ['consent'],
       summary: 'One version of a notice (never changes).',
-      parameters: [pathParameter('id', 'The notice id.'), pathParameter('version', 'The version number, from 1.')],
+      parameters: [
+        pathParameter('id', 'The notice id.'),
+        pathParameter('version', 'The version number, from 1.'),
+      ],
       responses: { 200: ok('The version.', ref('Notice')), 404: errors[404], ...databaseErrors },
     },
   },
