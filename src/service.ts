@@ -53,6 +53,14 @@ import {
   openOidc,
   type RegistryPort,
 } from './oidc/index.js';
+import {
+  endPortalSessions,
+  openPortal,
+  PORTAL_ENTITIES,
+  PORTAL_SWEEP_TARGETS,
+  type Portal,
+  PortalError,
+} from './portal/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
   connectorMembers,
@@ -75,6 +83,7 @@ export const ENTITIES = [
   ...OID4VP_ENTITIES,
   ...EVENT_ENTITIES,
   ...CONSENT_ENTITIES,
+  ...PORTAL_ENTITIES,
 ];
 
 export interface Service {
@@ -102,6 +111,8 @@ export interface Service {
    * `requireConnector(scope)` (src/http/connector-token.ts).
    */
   readonly requireConnector: RequireConnector;
+  /** The portal: the citizen's dashboard, its sessions and its login (src/portal; docs/portal.md). */
+  readonly portal: Portal;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -136,6 +147,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'oid4vp_transaction', column: 'expires_at', format: 'iso' },
   { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
   ...EVENT_SWEEP_TARGETS,
+  ...PORTAL_SWEEP_TARGETS,
 ];
 
 /**
@@ -366,7 +378,9 @@ export async function openService(
     rulebook,
     audit,
     // A suspension, revocation, withdrawal or board removal ends that DID's logins in its own transaction.
-    logins: { end: endLogins },
+    logins: {
+      end: async (did, manager) => (await endLogins(did, manager)) + (await endPortalSessions(did, manager)),
+    },
     memberEvents: memberEventsPort(events),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
@@ -442,6 +456,23 @@ export async function openService(
     authenticate: requireConnector,
     ...(options.now ? { now: options.now } : {}),
   });
+  const portal = openPortal({
+    dataSource,
+    publicUrl: config.publicUrl,
+    developmentMode: config.developmentMode,
+    secretHex: secret.secretHex,
+    issuer: oidc.issuer,
+    consent: consent.register,
+    identify: async () => {
+      throw new PortalError('not_a_citizen', 'this provider has no citizen login yet');
+    },
+    sessionIdleSeconds: config.portalSessionIdleSeconds,
+    sessionMaxSeconds: config.portalSessionMaxSeconds,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // The portal is a relying party of the service's own provider: its client, kept up to date
+  // with PUBLIC_URL at every start (idempotent; its secret is derived, never stored).
+  await oidc.clients.ensureFirstParty({ ...portal.client, secret: portal.client.secret });
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
@@ -485,6 +516,7 @@ export async function openService(
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       events.routes(requireConnector),
       ...consent.routers,
+      ...portal.routers,
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,
@@ -531,6 +563,7 @@ export async function openService(
     events,
     consent: consent.register,
     requireConnector,
+    portal,
     app,
     metrics,
     beginShutdown: () => {

@@ -278,6 +278,21 @@ export const CONSENT_EXPIRY_INTERVAL_SECONDS: ConfigKey<number> = {
   parse: (raw) => integer('CONSENT_EXPIRY_INTERVAL_SECONDS', raw, 30, 0, 86_400),
 };
 
+export const PORTAL_SESSION_IDLE_SECONDS: ConfigKey<number> = {
+  name: 'PORTAL_SESSION_IDLE_SECONDS',
+  defaultText: '1800',
+  description:
+    'A portal session (the citizen’s dashboard) unused this long ends; the idle expiry is renewed while it is used, up to the absolute expiry.',
+  parse: (raw) => integer('PORTAL_SESSION_IDLE_SECONDS', raw, 1800, 60, 86_400),
+};
+
+export const PORTAL_SESSION_MAX_SECONDS: ConfigKey<number> = {
+  name: 'PORTAL_SESSION_MAX_SECONDS',
+  defaultText: '28800',
+  description: 'A portal session ends this long after its login, used or not (absolute expiry).',
+  parse: (raw) => integer('PORTAL_SESSION_MAX_SECONDS', raw, 28_800, 60, 604_800),
+};
+
 export const WORKERS: ConfigKey<number | 'auto'> = {
   name: 'WORKERS',
   defaultText: '1',
@@ -360,6 +375,8 @@ export const CONFIG_KEYS = [
   RATE_LIMIT_PER_DID,
   SWEEP_INTERVAL_SECONDS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
+  PORTAL_SESSION_IDLE_SECONDS,
+  PORTAL_SESSION_MAX_SECONDS,
   WORKERS,
   METRICS_PORT,
   METRICS_HOST,

@@ -33,6 +33,8 @@ import {
   METRICS_PORT,
   METRICS_TOKEN,
   PORT,
+  PORTAL_SESSION_IDLE_SECONDS,
+  PORTAL_SESSION_MAX_SECONDS,
   PUBLIC_URL,
   RATE_LIMIT_DID_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,
@@ -85,6 +87,9 @@ export interface Config {
   readonly sweepIntervalSeconds: number;
   /** How often the consent expiry job runs (0: never). */
   readonly consentExpiryIntervalSeconds: number;
+  /** Portal sessions: idle and absolute expiry, in seconds. */
+  readonly portalSessionIdleSeconds: number;
+  readonly portalSessionMaxSeconds: number;
   /** Worker processes (`auto`: one per core); 1 is a single process. */
   readonly workers: number | 'auto';
   /** The metrics listener's port; undefined: no metrics endpoint. */
@@ -170,6 +175,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
       raw(CONSENT_EXPIRY_INTERVAL_SECONDS.name),
       {},
     ),
+    portalSessionIdleSeconds: PORTAL_SESSION_IDLE_SECONDS.parse(raw(PORTAL_SESSION_IDLE_SECONDS.name), {}),
+    portalSessionMaxSeconds: PORTAL_SESSION_MAX_SECONDS.parse(raw(PORTAL_SESSION_MAX_SECONDS.name), {}),
     workers: WORKERS.parse(raw(WORKERS.name), {}),
     metricsPort,
     metricsHost,

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { inTransaction, reading } from '../db/index.js';
+import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
 import { OidcClientEntity } from './entities.js';
 import { OidcError } from './errors.js';
 import { isConnectorScope } from './scopes.js';
@@ -164,6 +164,51 @@ export class ClientRegistry {
       });
     });
     return secret === undefined ? client : { ...client, client_secret: secret };
+  }
+
+  /**
+   * Registers, or brings up to date, a first-party client of the service itself (the portal)
+   * whose secret the service derives from its own key-encryption secret, so that every replica
+   * and every restart knows it without storing it. Idempotent: run at every start; the row is
+   * rewritten only when PUBLIC_URL (its redirect URIs) or the scopes changed. Two replicas
+   * starting together may both try to insert: the loser finds the winner's row, which is the same.
+   */
+  async ensureFirstParty(input: ClientInput & { readonly secret: string }): Promise<void> {
+    const redirectUris = input.redirectUris.map((uri) => checkRedirectUri(uri, 'redirect URI'));
+    const postLogout = (input.postLogoutRedirectUris ?? []).map((uri) =>
+      checkRedirectUri(uri, 'post-logout redirect URI'),
+    );
+    const stored: RegisteredClient = {
+      client_id: input.clientId,
+      redirect_uris: redirectUris,
+      post_logout_redirect_uris: postLogout,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      scope: [...new Set(['openid', ...(input.scopes ?? [])])].join(' '),
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...(input.clientName !== undefined ? { client_name: input.clientName } : {}),
+      client_secret: hashClientSecret(input.secret),
+    };
+    const metadata = JSON.stringify(stored);
+    const write = () =>
+      inTransaction(this.dataSource, undefined, async (manager) => {
+        const repository = manager.getRepository(OidcClientEntity);
+        const row = await repository.findOneBy({ clientId: input.clientId });
+        if (row?.metadata === metadata) return;
+        if (row) await repository.update({ clientId: input.clientId }, { metadata });
+        else
+          await repository.insert({
+            clientId: input.clientId,
+            metadata,
+            createdAt: this.now().toISOString(),
+          });
+      });
+    try {
+      await write();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await write();
+    }
   }
 
   /** Every registered client, without secrets. */

@@ -41,7 +41,11 @@ function packageVersion(): string {
  * /oidc/interaction/*) follow OpenID4VP 1.0 and serve HTML, JWTs and redirects to a browser
  * holding the interaction cookie. Neither is a JSON API a client programs against from here.
  */
-export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/'] as const;
+/**
+ * Paths the document leaves out on purpose: protocol endpoints (their own specifications describe
+ * them) and the portal's HTML pages for people (docs/portal.md), which are not an API.
+ */
+export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/', '/portal', '/consents'] as const;
 
 const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
@@ -49,7 +53,7 @@ Errors are RFC 9457 problem details (application/problem+json) with a stable \`c
 
 Member APIs (security \`connectorToken\`) take an OAuth 2.0 access token of the service's own provider in \`Authorization: Bearer\`: client credentials with \`private_key_jwt\`, the client id being the member's DID (no registration); refusals are 401 \`invalid_token\`, 403 \`insufficient_scope\` or 403 \`member_not_active\`, with a \`WWW-Authenticate\` challenge.
 
-Not described here: the OpenID Connect provider under /oidc (its own discovery document at /oidc/.well-known/openid-configuration describes it, per OpenID Connect Discovery 1.0) and the OpenID4VP wallet-login endpoints (/oid4vp/request/{state}, /oid4vp/response, /oidc/interaction/{uid}[/status|/continue|/callback]), which follow OpenID4VP 1.0 and answer a wallet or the browser of a login in progress (HTML, signed request objects, redirects; errors as OAuth \`{ error, error_description }\`).`;
+Not described here: the OpenID Connect provider under /oidc (its own discovery document at /oidc/.well-known/openid-configuration describes it, per OpenID Connect Discovery 1.0) and the OpenID4VP wallet-login endpoints (/oid4vp/request/{state}, /oid4vp/response, /oidc/interaction/{uid}[/status|/continue|/callback]), which follow OpenID4VP 1.0 and answer a wallet or the browser of a login in progress (HTML, signed request objects, redirects; errors as OAuth \`{ error, error_description }\`); and the portal's HTML pages for people under /portal (with /consents, the citizen's dashboard address printed in receipts, redirecting there), described in docs/portal.md.`;
 
 /** The OpenAPI 3.1 description of every JSON route. */
 export function openApiDocument(options: OpenApiOptions): Json {

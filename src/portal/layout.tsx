@@ -1,0 +1,105 @@
+/**
+ * The portal's page frame: landmarks (banner, navigation, main, contentinfo), a skip link, one
+ * `<h1>` per page (given by the page), and the style sheet carrying this response's CSP nonce.
+ * Pages are preact components rendered to strings: every interpolated value is escaped by the
+ * renderer; nothing here sets raw HTML.
+ */
+import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import { CSRF_FIELD } from './csrf.js';
+
+/** What every page needs from the request. */
+export interface PageContext {
+  /** This response's Content-Security-Policy nonce. */
+  readonly nonce: string;
+  /** The path of the portal below the host (PUBLIC_URL's path + `/portal`). */
+  readonly base: string;
+  /** The session's CSRF token when logged in (the logout form in the header needs it). */
+  readonly csrf?: string;
+}
+
+/** Dark text on white, links and buttons above WCAG AA contrast; readable on a phone. */
+const STYLE = `
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;margin:0}
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
+header,main,footer{max-width:52rem;margin:0 auto;padding:1rem}
+header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;border-bottom:1px solid #767676}
+header .site{font-weight:700;color:#1a1a1a;text-decoration:none}
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0;align-items:center}
+a{color:#0b4fa8}a:focus,button:focus{outline:3px solid #1a1a1a;outline-offset:2px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #767676;vertical-align:top}
+dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem}dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
+.button,button{display:inline-block;font:inherit;padding:.5rem 1rem;border:2px solid #0b4fa8;border-radius:.3rem;background:#0b4fa8;color:#fff;text-decoration:none;cursor:pointer}
+.button.secondary,button.secondary{background:#fff;color:#0b4fa8}
+button.danger{background:#a4000f;border-color:#a4000f}
+.link-button{background:none;border:none;color:#0b4fa8;text-decoration:underline;padding:0}
+.status{padding:.5rem 1rem;border-left:4px solid #0b4fa8;background:#eef3fb}
+.error{padding:.5rem 1rem;border-left:4px solid #a4000f;background:#fbeeee}
+code{overflow-wrap:anywhere}
+footer{border-top:1px solid #767676;font-size:.9rem}
+`;
+
+/** A hidden field with the session's CSRF token: every form of the portal carries one. */
+export function CsrfField({ token }: { readonly token: string }) {
+  return <input type="hidden" name={CSRF_FIELD} value={token} />;
+}
+
+function Layout(props: {
+  readonly page: PageContext;
+  readonly title: string;
+  readonly children: ComponentChildren;
+}) {
+  const { page } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{`${props.title} · Data Space Trust Service`}</title>
+        <style nonce={page.nonce}>{STYLE}</style>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to the content
+        </a>
+        <header>
+          <a class="site" href={`${page.base}/consents`}>
+            Data Space Trust Service
+          </a>
+          <nav aria-label="Portal">
+            <ul>
+              <li>
+                <a href={`${page.base}/consents`}>My consents</a>
+              </li>
+              {page.csrf !== undefined && (
+                <li>
+                  <form method="post" action={`${page.base}/logout`}>
+                    <CsrfField token={page.csrf} />
+                    <button type="submit" class="link-button">
+                      Log out
+                    </button>
+                  </form>
+                </li>
+              )}
+            </ul>
+          </nav>
+        </header>
+        <main id="main">{props.children}</main>
+        <footer>
+          <p>Consent records follow ISO/IEC TS 27560; you can withdraw any consent here at any time.</p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Renders a page in the frame to a complete HTML document. */
+export function renderPage(page: PageContext, title: string, body: ComponentChildren): string {
+  return `<!doctype html>\n${renderToString(
+    <Layout page={page} title={title}>
+      {body}
+    </Layout>,
+  )}`;
+}

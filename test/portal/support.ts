@@ -1,0 +1,50 @@
+/**
+ * Helpers for the portal's tests: a logged-in citizen's browser session, and reading what the
+ * pages say (the CSRF token of a form, the error code of a refusal).
+ */
+import { strict as assert } from 'node:assert';
+import type { Citizen } from '../../src/consent/index.js';
+import { SESSION_COOKIE } from '../../src/portal/index.js';
+import type { Service } from '../../src/service.js';
+
+/**
+ * A session of `citizen`, as a login through the provider leaves it (the register's Citizen,
+ * from `citizenFromLogin` or the consent tests' `newCitizen`): the cookie header to send.
+ */
+export async function sessionOf(
+  service: Service,
+  citizen: Citizen,
+  accountId = 'test-account',
+): Promise<string> {
+  const session = await service.portal.sessions.create({ citizen, accountId });
+  return `${SESSION_COOKIE}=${session.id}`;
+}
+
+/** The value of the form's hidden CSRF field in `html`. */
+export function csrfOf(html: string): string {
+  const match = /name="csrf_token" value="([^"]+)"/.exec(html);
+  assert.ok(match?.[1], 'the page has a form with a CSRF token');
+  return match[1];
+}
+
+/** The code a refusal page names. */
+export function errorCodeOf(html: string): string | undefined {
+  return /<code id="error-code">([^<]+)<\/code>/.exec(html)?.[1];
+}
+
+/** The attributes of the session cookie in a response's Set-Cookie headers. */
+export function sessionCookie(setCookie: string | string[] | undefined): {
+  value: string;
+  attributes: Map<string, string>;
+} {
+  const lines = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const line = lines.find((candidate) => candidate.startsWith(`${SESSION_COOKIE}=`));
+  assert.ok(line, `a ${SESSION_COOKIE} cookie is set`);
+  const [pair = '', ...rest] = line.split(';');
+  const attributes = new Map<string, string>();
+  for (const part of rest) {
+    const [name = '', ...value] = part.trim().split('=');
+    attributes.set(name.toLowerCase(), value.join('='));
+  }
+  return { value: pair.slice(SESSION_COOKIE.length + 1), attributes };
+}
