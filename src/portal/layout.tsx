@@ -56,7 +56,7 @@ function Layout(props: {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · Data Space Trust Service`}</title>
         <style nonce={page.nonce}>{STYLE}</style>
       </head>

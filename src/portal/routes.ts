@@ -83,6 +83,9 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
   /** Loads the session, renders refusals as pages, forbids caching. */
   const frame = async (ctx: Context, next: Next) => {
     ctx.set('Cache-Control', 'no-store');
+    // `no-referrer` (the service's default) makes browsers send `Origin: null` with a form's POST,
+    // which the provenance check must refuse; `same-origin` still sends nothing to other sites.
+    ctx.set('Referrer-Policy', 'same-origin');
     const session = await deps.sessions.find(ctx.cookies.get(SESSION_COOKIE) ?? undefined);
     const page: PageContext = {
       nonce: String(ctx.state.cspNonce ?? ''),
