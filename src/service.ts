@@ -169,6 +169,8 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     // Notices: signed statements need no token (connectors' publications count here too).
     { method: 'POST', path: /^\/api\/v1\/notices(\/[^/]+\/versions)?$/, bucket: 'application' },
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    // Starting a portal login writes a session row: counted with the wallet logins it leads to.
+    { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
     { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
