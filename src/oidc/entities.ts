@@ -70,6 +70,8 @@ export interface OidcAccountRow {
   subject: string;
   claims: string;
   sources: string | null;
+  /** A natural-person login's identity (JSON NaturalPersonIdentity, accounts.ts), else null. */
+  naturalPerson: string | null;
   updatedAt: string;
 }
 
@@ -82,6 +84,7 @@ export const OidcAccountEntity = new EntitySchema<OidcAccountRow>({
     subject: { type: 'varchar', length: 500 },
     claims: { type: 'text' },
     sources: { type: 'text', nullable: true },
+    naturalPerson: { name: 'natural_person', type: 'text', nullable: true },
     updatedAt: { name: 'updated_at', type: 'varchar', length: 32 },
   },
   uniques: [{ name: 'uq_oidc_account_issuer_subject', columns: ['issuer', 'subject'] }],
