@@ -395,6 +395,8 @@ export async function openService(
       registry,
       members: memberClientPort(memberRows, rulebookRules(rulebook)),
       resolver: credentials.resolver,
+      audit,
+      developmentMode: config.developmentMode,
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -483,6 +485,7 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      ...oidc.routers(requireConnector),
       events.routes(requireConnector),
       ...consent.routers,
       openApiRoutes(

@@ -4,12 +4,13 @@
  * the wallet login (src/oid4vp) drives interactions through `LoginInteractions` only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Router from '@koa/router';
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
 import type { DidResolver } from '../did/index.js';
-import type { AccessTokenVerifier } from '../http/connector-token.js';
+import type { AccessTokenVerifier, RequireConnector } from '../http/connector-token.js';
 import type { ServiceIdentity, SigningKey, TokenSigningKey } from '../identity/index.js';
 import type { Rulebook } from '../rulebook/index.js';
 import { createAccessTokenVerifier } from './access-tokens.js';
@@ -19,6 +20,8 @@ import { ClientRegistry } from './clients.js';
 import { type MemberClientPort, memberClientMetadata } from './member-clients.js';
 import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
+import { redirectUriRoutes } from './redirect-uri-routes.js';
+import { MemberRedirectUris, type RedirectUriAudit } from './redirect-uris.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
 
@@ -42,6 +45,10 @@ export interface OidcOptions {
   readonly members: MemberClientPort;
   /** The service's hardened DID resolver, which reads members' keys from their DID documents. */
   readonly resolver: DidResolver;
+  /** The audit log: members' redirect URI changes are recorded. */
+  readonly audit: RedirectUriAudit;
+  /** Development mode: members may register plain http redirect URIs. */
+  readonly developmentMode: boolean;
   readonly now?: () => Date;
   /** How often the provider checks whether the service's signing keys changed. Default 30 s. */
   readonly keyRefreshMs?: number;
@@ -99,6 +106,10 @@ export interface Oidc {
   readonly tokenEndpoint: string;
   /** Checks connector access tokens locally (for the connector-token middleware). */
   readonly accessTokens: AccessTokenVerifier;
+  /** The redirect URIs of members' apps. */
+  readonly redirectUris: MemberRedirectUris;
+  /** The member routes of this capability (the redirect URIs), behind the connector-token middleware. */
+  routers(requireConnector: RequireConnector): Router[];
 }
 
 /** The claims each credential scope releases: the rulebook's mapping for that scope's credential type. */
@@ -124,6 +135,7 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
   const apiResource = `${options.publicUrl}${API_RESOURCE_PATH}`;
   const accounts = new AccountStore(options.dataSource, options.identity.did, now);
+  const redirectUris = new MemberRedirectUris(options.dataSource, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
   // The path browsers and clients use (PUBLIC_URL's path + /oidc), for the URLs the provider
   // publishes; the app strips PUBLIC_URL's path before routing, so it mounts at OIDC_PATH.
@@ -140,7 +152,11 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
         now,
         alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
         memberClient: (did) =>
-          memberClientMetadata(did, { members: options.members, resolver: options.resolver }),
+          memberClientMetadata(did, {
+            members: options.members,
+            resolver: options.resolver,
+            redirectUris: (member) => redirectUris.of(member),
+          }),
       }),
       accounts,
       registry: options.registry,
@@ -262,6 +278,15 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
       keys: options.identity,
       now,
     }),
+    redirectUris,
+    routers: (requireConnector) => [
+      redirectUriRoutes({
+        store: redirectUris,
+        requireConnector,
+        audit: options.audit,
+        developmentMode: options.developmentMode,
+      }),
+    ],
   };
 }
 

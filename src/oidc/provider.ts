@@ -134,9 +134,21 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
         defaultResource: (_ctx, client, oneOf) =>
           oneOf ?? (isMemberClientId(client.clientId) ? apiResource : undefined),
         useGrantedResource: () => false,
-        getResourceServerInfo: (_ctx, resource, client) => {
+        getResourceServerInfo: (ctx, resource, client) => {
           if (resource !== apiResource || !isMemberClientId(client.clientId))
             throw new errors.InvalidTarget();
+          // Only the client credentials grant gives a connector token. A member's app that
+          // logs a citizen in gets an opaque token without any scope: it opens no API (its
+          // `authorization_details` are in the token response and at introspection).
+          const grantType = (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type;
+          if (grantType !== 'client_credentials') {
+            return {
+              scope: '',
+              audience: apiResource,
+              accessTokenTTL: OIDC_TTL.AccessToken,
+              accessTokenFormat: 'opaque',
+            };
+          }
           return {
             scope: CONNECTOR_SCOPE_NAMES.join(' '),
             audience: apiResource,
