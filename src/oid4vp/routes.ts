@@ -13,7 +13,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { inTransaction } from '../db/index.js';
 import { OAuthError } from '../http/index.js';
-import type { InteractionSummary } from '../oidc/index.js';
+import { CITIZEN_SCOPE, type InteractionSummary, isMemberClientId } from '../oidc/index.js';
 import { naturalPersonOf } from './citizen.js';
 import { mapClaims } from './claims.js';
 import { CITIZEN_QUERY_ID, type DcqlQuery, naturalPersonLogin, queryForScopes } from './dcql.js';
@@ -84,6 +84,22 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
 
   router.get(`${interactionBase}/:uid`, async (ctx) => {
     const interaction = await interactionOf(deps, ctx);
+    // A member's app logs citizens in to ask for consent, and for nothing else: it sees them only
+    // under the pairwise identifier of a natural person's login (src/oidc/provider.ts).
+    if (
+      isMemberClientId(interaction.clientId) &&
+      (!interaction.scopes.includes(CITIZEN_SCOPE) || interaction.consentDetails.length === 0)
+    ) {
+      ctx.status = 303;
+      ctx.redirect(
+        await deps.oidc.interactions.fail(
+          ...nodeOf(ctx),
+          'invalid_request',
+          `a member's app logs citizens in only to ask for consent: scope openid ${CITIZEN_SCOPE} with authorization_details of type dataspace_consent`,
+        ),
+      );
+      return;
+    }
     const { rulebook } = await deps.rulebook.store.current();
     const query = queryForScopes(interaction.scopes, rulebook);
     const transaction = await deps.transactions.create({ interactionUid: interaction.uid, clientId, query });

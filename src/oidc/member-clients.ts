@@ -36,7 +36,18 @@ import {
   selectVerificationKey,
 } from '../did/index.js';
 import type { AdapterPayload } from './adapter.js';
+import { CONSENT_DETAILS_TYPE } from './consent-details.js';
 import { CITIZEN_SCOPE, CONNECTOR_SCOPE_NAMES } from './scopes.js';
+
+/**
+ * The `sector_identifier_uri` of a member client. oidc-provider wants one for a pairwise client
+ * without a single redirect host; the service's pairwise identifiers are keyed on the member DID
+ * instead (src/consent/pairwise.ts), so this URI under the reserved `.invalid` domain (RFC 2606)
+ * only satisfies the metadata check and is never fetched (provider.ts).
+ */
+export function memberSectorUri(did: string): string {
+  return `https://member-sector.invalid/${encodeURIComponent(did)}`;
+}
 
 /** The member registry and the rulebook as member clients need them (wired by the composition root). */
 export interface MemberClientPort {
@@ -121,6 +132,9 @@ export async function memberClientMetadata(
     token_endpoint_auth_method: 'private_key_jwt',
     scope: [...(app ? ['openid', CITIZEN_SCOPE] : []), ...CONNECTOR_SCOPE_NAMES].join(' '),
     id_token_signed_response_alg: 'ES256',
+    subject_type: 'pairwise',
+    sector_identifier_uri: memberSectorUri(did),
+    authorization_details_types: app ? [CONSENT_DETAILS_TYPE] : [],
     jwks: { keys },
   };
 }
