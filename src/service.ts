@@ -60,6 +60,7 @@ import {
   openOidc,
   type RegistryPort,
 } from './oidc/index.js';
+import { consentPageRoutes } from './portal/consent-routes.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
   connectorMembers,
@@ -511,6 +512,13 @@ export async function openService(
       ...oidc.routers(requireConnector),
       events.routes(requireConnector),
       ...consent.routers,
+      consentPageRoutes({
+        oidc,
+        register: consent.register,
+        members: consentMembers(memberRows),
+        secretHex: secret.secretHex,
+        withdrawalUrl: `${config.publicUrl}/consents`,
+      }),
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,
