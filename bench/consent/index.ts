@@ -1,0 +1,233 @@
+/**
+ * bench/consent: the connector's consent check over HTTP against the same indexed lookup made
+ * straight through the database driver, in one run, on PostgreSQL with BENCH_RECORDS (default
+ * 1,000,000) consent records seeded by the bench itself.
+ *
+ *   (a) baseline: `pg` (the driver the service uses), a pool of DATABASE_POOL_SIZE (10)
+ *       connections, BENCH_CONNECTIONS (32) queries in flight, each the check's own statement
+ *       (`consent_record` by `subject_id`, the index the check reads) for a random subject;
+ *   (b) `POST /api/v1/consents/check` with a valid connector token (client credentials,
+ *       private_key_jwt), the real `dataspace-trust start` process (one worker), 32 keep-alive
+ *       connections from autocannon, a random subject per request.
+ * Targets (issue 11): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
+ *
+ *   npm run bench:consent   (BENCH_SECONDS=10, BENCH_RECORDS=1000000, TEST_POSTGRES_URL or the local cluster)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import * as client from 'openid-client';
+import pg from 'pg';
+import { admit, connectorClient, jwkMember, openDataSpace } from '../../test/connectors/support.js';
+import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
+import { TEST_SECRET } from '../../test/support/service.js';
+import { fmt } from '../support/measure.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const POOL_SIZE = 10;
+const PURPOSE = 'dpv:ServiceProvision';
+const CATEGORY = 'pd:Location';
+
+/** The pairwise subject of seeded record `i`: the same formula in SQL (seed) and here (requests). */
+function subjectOf(i: number): string {
+  return createHash('sha256').update(`s${i}`).digest('base64url');
+}
+const randomSubject = () => subjectOf(1 + Math.floor(Math.random() * records));
+
+/** `records` consents of `controller`, in batches inside the database (generate_series). */
+async function seed(url: string, controller: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const batch = 200_000;
+    for (let from = 1; from <= records; from += batch) {
+      const to = Math.min(records, from + batch - 1);
+      await db.query(
+        `INSERT INTO consent_record (id, notice_id, notice_version, notice_hash, controller_did, subject_id,
+           citizen_hash, purposes, data_categories, recipients, legal_basis, collection_method, given_at,
+           expires_at, status, status_at, ended_at, receipt_id, receipt_sealed, request_key, request_hash,
+           active_key, record_hash)
+         SELECT 'bench-' || i, 'bench-notice', 1, repeat('0', 64), $1,
+           rtrim(translate(encode(sha256(('s' || i)::bytea), 'base64'), '+/', '-_'), '='),
+           encode(sha256(('c' || i)::bytea), 'hex'), $2, $3, '[]', 'dpv:Consent', '{"method":"bench"}',
+           '2026-11-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z', 'given', '2026-11-01T00:00:00.000Z', NULL,
+           'urn:bench:' || i, NULL, NULL, repeat('0', 64), NULL, repeat('0', 64)
+         FROM generate_series($4::int, $5::int) AS i`,
+        [controller, JSON.stringify([PURPOSE]), JSON.stringify([CATEGORY]), from, to],
+      );
+    }
+    await db.query('ANALYZE consent_record');
+  } finally {
+    await db.end();
+  }
+}
+
+/** (a) The check's statement through `pg`, `connections` in flight over a pool of POOL_SIZE. */
+async function baseline(url: string): Promise<{ qps: number; p99: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  const sql =
+    'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
+    "FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'";
+  const run = async (durationMs: number) => {
+    const latencies: number[] = [];
+    const deadline = performance.now() + durationMs;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < deadline) {
+          const began = performance.now();
+          const { rows } = await pool.query(sql, [randomSubject()]);
+          if (rows.length !== 1) throw new Error('a seeded subject was not found');
+          latencies.push(performance.now() - began);
+        }
+      }),
+    );
+    latencies.sort((x, y) => x - y);
+    return {
+      qps: (latencies.length / (performance.now() - start)) * 1000,
+      p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    };
+  };
+  try {
+    await run(2_000); // warm-up: the index in shared buffers
+    return await run(seconds * 1000);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the service did not start:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** (b) The check over HTTP, a random seeded subject per request. */
+async function overHttp(port: number, token: string) {
+  let refused = 0;
+  let notPermitted = 0;
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/api/v1/consents/check`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      connections,
+      duration,
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ subject: randomSubject(), purpose: PURPOSE, dataCategory: CATEGORY }),
+          }),
+          onResponse: (status, body) => {
+            if (status !== 200) refused++;
+            else if (!body.includes('"permitted":true')) notPermitted++;
+          },
+        },
+      ],
+    });
+  await run(2);
+  refused = 0;
+  notPermitted = 0;
+  const result = await run(seconds);
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    refused,
+    notPermitted,
+  };
+}
+
+if (!(await isPostgresAvailable())) {
+  console.log('bench/consent: PostgreSQL does not answer (TEST_POSTGRES_URL): nothing measured');
+  process.exit(1);
+}
+const database = await createPostgresDatabase();
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-consent-'));
+const url = database.url;
+let child: ChildProcess | undefined;
+try {
+  // A real member, admitted through the membership API, and its connector's token.
+  const space = await openDataSpace(
+    { kind: 'postgres', dataDir: dataDir, databaseUrl: url },
+    { LOG_LEVEL: 'silent' },
+  );
+  const member = await jwkMember('ES256');
+  let token: string;
+  let port: number;
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    KEY_ENCRYPTION_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: space.running.publicUrl,
+    TRUST_ANCHORS_DIR: space.service.config.trustAnchorsDir,
+  };
+  try {
+    await admit(space, member);
+    token = (
+      await client.clientCredentialsGrant(await connectorClient(space.running, member), {
+        scope: 'consents:check',
+      })
+    ).access_token;
+    port = Number(new URL(space.running.publicUrl).port);
+  } finally {
+    await space.close();
+  }
+  console.log(
+    `bench/consent: ${fmt(records)} consent records on PostgreSQL, ${connections} connections, ${seconds} s rounds, Node ${process.version}`,
+  );
+  const seeding = performance.now();
+  await seed(url, member.did);
+  console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+
+  const raw = await baseline(url);
+  // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
+  child = await startService(env, port);
+  const http = await overHttp(port, token);
+  console.log(
+    `(a) pg driver, indexed lookup, pool ${POOL_SIZE}: ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `(b) POST /api/v1/consents/check over HTTP:      ${fmt(http.rps).padStart(7)} /s   p50 ${http.p50} ms  p99 ${http.p99} ms` +
+      (http.refused || http.notPermitted
+        ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
+        : ''),
+  );
+  console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
+  console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
+} finally {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(0);
