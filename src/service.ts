@@ -2,7 +2,14 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
-import { CONSENT_ENTITIES, type ConsentRegister, openConsent } from './consent/index.js';
+import {
+  appRequestRefusal,
+  CONSENT_ENTITIES,
+  type ConsentRegister,
+  consentKeys,
+  openConsent,
+  presentedIdentityOf,
+} from './consent/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
@@ -53,6 +60,7 @@ import {
   openOidc,
   type RegistryPort,
 } from './oidc/index.js';
+import { consentPageRoutes } from './portal/consent-routes.js';
 import {
   endPortalSessions,
   openPortal,
@@ -399,6 +407,14 @@ export async function openService(
         ? logger.debug('member changes: listening')
         : logger.warn({ err: error }, 'member changes: listener lost, reading members until it is back'),
   });
+  // The provider asks the consent register about members' apps' consent requests; the register
+  // is opened after the provider (its routes need the provider's connector tokens).
+  let consentRegister: ConsentRegister | undefined;
+  const openedRegister = (): ConsentRegister => {
+    if (!consentRegister) throw new Error('the consent register is not open yet');
+    return consentRegister;
+  };
+  const pairwise = consentKeys(secret.secretHex);
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -411,6 +427,15 @@ export async function openService(
       registry,
       members: memberClientPort(memberRows, rulebookRules(rulebook)),
       resolver: credentials.resolver,
+      audit,
+      developmentMode: config.developmentMode,
+      consentRequests: {
+        refusal: (request) => appRequestRefusal(openedRegister(), consentMembers(memberRows), request),
+      },
+      citizenSubject: async (person, controller) => {
+        const citizen = await openedRegister().citizenFromLogin(presentedIdentityOf(person));
+        return pairwise.pairwiseId(controller, citizen.key);
+      },
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -458,6 +483,7 @@ export async function openService(
     authenticate: requireConnector,
     ...(options.now ? { now: options.now } : {}),
   });
+  consentRegister = consent.register;
   const portal = openPortal({
     dataSource,
     publicUrl: config.publicUrl,
@@ -465,8 +491,13 @@ export async function openService(
     secretHex: secret.secretHex,
     issuer: oidc.issuer,
     consent: consent.register,
-    identify: async () => {
-      throw new PortalError('not_a_citizen', 'this provider has no citizen login yet');
+    // The citizen of a portal login: the natural person the provider's account keeps (the
+    // `citizen` scope), checked by the register against the rulebook in force.
+    identify: async (claims) => {
+      const account = await oidc.accounts.find(claims.sub);
+      if (!account?.naturalPerson)
+        throw new PortalError('not_a_citizen', 'the login did not identify a natural person');
+      return consent.register.citizenFromLogin(presentedIdentityOf(account.naturalPerson));
     },
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
@@ -516,8 +547,16 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      ...oidc.routers(requireConnector),
       events.routes(requireConnector),
       ...consent.routers,
+      consentPageRoutes({
+        oidc,
+        register: consent.register,
+        members: consentMembers(memberRows),
+        secretHex: secret.secretHex,
+        withdrawalUrl: `${config.publicUrl}/consents`,
+      }),
       ...portal.routers,
       openApiRoutes(
         openApiDocument({
