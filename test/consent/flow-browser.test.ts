@@ -11,7 +11,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import * as client from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
 import { walletLogin } from '../../src/wallet/index.js';
