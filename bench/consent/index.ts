@@ -31,12 +31,12 @@ const randomSubject = () => subject(1 + Math.floor(Math.random() * records));
 const SEED = `INSERT INTO consent_record (id, notice_id, notice_version, notice_hash, controller_did, subject_id,
   citizen_hash, purposes, data_categories, recipients, legal_basis, collection_method, given_at, expires_at,
   status, status_at, ended_at, receipt_id, receipt_sealed, request_key, request_hash, active_key, record_hash)
-SELECT 'consent-bench-' || g, $1, 1, $2, $3,
+SELECT 'consent-bench-' || g, $1::text, 1, $2::text, $3::text,
   rtrim(translate(encode(sha256(convert_to('bench-' || g, 'UTF8')), 'base64'), '+/', '-_'), '='),
   encode(sha256(convert_to('citizen-' || g, 'UTF8')), 'hex'),
   '["dpv:ServiceProvision"]', '["pd:Location"]', '[]', 'dpv:Consent', '{"method":"wallet-login"}',
-  $4, $5, CASE WHEN g % 10 = 0 THEN 'withdrawn' ELSE 'given' END, $4,
-  CASE WHEN g % 10 = 0 THEN $4 ELSE NULL END, 'urn:uuid:bench-' || g, NULL, NULL, repeat('0', 64), NULL, repeat('0', 64)
+  $4::text, $5::text, CASE WHEN g % 10 = 0 THEN 'withdrawn' ELSE 'given' END, $4::text,
+  CASE WHEN g % 10 = 0 THEN $4::text ELSE NULL END, 'urn:uuid:bench-' || g, NULL, NULL, repeat('0', 64), NULL, repeat('0', 64)
 FROM generate_series($6::integer, $7::integer) AS g`;
 
 /** The check's own lookup (src/consent/check/check.ts). */
