@@ -2,7 +2,14 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
-import { CONSENT_ENTITIES, type ConsentRegister, openConsent } from './consent/index.js';
+import {
+  appRequestRefusal,
+  CONSENT_ENTITIES,
+  type ConsentRegister,
+  consentKeys,
+  openConsent,
+  presentedIdentityOf,
+} from './consent/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
 import { serviceSigner } from './credentials/sign.js';
@@ -53,6 +60,7 @@ import {
   openOidc,
   type RegistryPort,
 } from './oidc/index.js';
+import { consentPageRoutes } from './portal/consent-routes.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
   connectorMembers,
@@ -388,6 +396,14 @@ export async function openService(
         ? logger.debug('member changes: listening')
         : logger.warn({ err: error }, 'member changes: listener lost, reading members until it is back'),
   });
+  // The provider asks the consent register about members' apps' consent requests; the register
+  // is opened after the provider (its routes need the provider's connector tokens).
+  let consentRegister: ConsentRegister | undefined;
+  const openedRegister = (): ConsentRegister => {
+    if (!consentRegister) throw new Error('the consent register is not open yet');
+    return consentRegister;
+  };
+  const pairwise = consentKeys(secret.secretHex);
   let oidc: Oidc;
   try {
     oidc = await openOidc({
@@ -400,6 +416,15 @@ export async function openService(
       registry,
       members: memberClientPort(memberRows, rulebookRules(rulebook)),
       resolver: credentials.resolver,
+      audit,
+      developmentMode: config.developmentMode,
+      consentRequests: {
+        refusal: (request) => appRequestRefusal(openedRegister(), consentMembers(memberRows), request),
+      },
+      citizenSubject: async (person, controller) => {
+        const citizen = await openedRegister().citizenFromLogin(presentedIdentityOf(person));
+        return pairwise.pairwiseId(controller, citizen.key);
+      },
       ...(options.now ? { now: options.now } : {}),
     });
   } catch (error) {
@@ -447,6 +472,7 @@ export async function openService(
     authenticate: requireConnector,
     ...(options.now ? { now: options.now } : {}),
   });
+  consentRegister = consent.register;
   if (!options.quiet)
     warnAboutDevelopmentDefaults(config, logger, secret.source, secret.path, databaseKind(dataSource));
 
@@ -488,8 +514,16 @@ export async function openService(
       ...governance.routers,
       ...oid4vp.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
+      ...oidc.routers(requireConnector),
       events.routes(requireConnector),
       ...consent.routers,
+      consentPageRoutes({
+        oidc,
+        register: consent.register,
+        members: consentMembers(memberRows),
+        secretHex: secret.secretHex,
+        withdrawalUrl: `${config.publicUrl}/consents`,
+      }),
       openApiRoutes(
         openApiDocument({
           publicUrl: config.publicUrl,

@@ -122,6 +122,11 @@ const provider = await createProvider({
   interactionUrl: (uid) => `/oidc/interaction/${uid}`,
   trustProxy: false,
   apiResource: `${baselineOrigin}/api`,
+  // The baseline logs in relying parties only: no consent requests, no member apps.
+  consentRequests: { refusal: async () => 'citizen_scope_required: no consent requests in this baseline' },
+  pairwiseSubject: async () => {
+    throw new Error('no member apps in this baseline');
+  },
 });
 const baselineApp = new Koa();
 baselineApp.keys = cookieKeys; // mounted, the provider signs its cookies with the outer app's keys

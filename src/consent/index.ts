@@ -2,6 +2,12 @@
  * The consent register: notices, citizens' consent records and receipts, withdrawal, expiry,
  * the connector check (docs/consent.md).
  */
+export {
+  type AppConsentRequest,
+  appRequestRefusal,
+  type KeptNaturalPerson,
+  presentedIdentityOf,
+} from './app-requests.js';
 export { CONSENT_CHECKS, type ConsentAnswer, type ConsentReason, parseQuestion } from './check/check.js';
 export type { ConsentQuestion, ConsentReasonCode } from './check/types.js';
 export { citizenFromLogin, type PresentedIdentity } from './citizen.js';
@@ -11,7 +17,7 @@ export { type Consent, type ConsentOptions, openConsent } from './module.js';
 export type { NoticeContent, NoticeInput } from './notices/content.js';
 export { PUBLISH_NOTICE_ACTION, type PublishedNotice } from './notices/notices.js';
 export type { NoticePage, NoticeSummary, NoticeView } from './notices/views.js';
-export type { Citizen } from './pairwise.js';
+export { type Citizen, type ConsentKeys, consentKeys } from './pairwise.js';
 export type {
   ConsentAudit,
   ConsentEvent,

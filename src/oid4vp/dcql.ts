@@ -8,8 +8,9 @@
  * accepts both JWT encodings its pipeline verifies (VCDM 1.1 `jwt_vc_json`, VCDM 2.0 `vc+jwt`)
  * as answers, since both are the same credential secured the same way.
  */
-import { CREDENTIAL_SCOPES, isCredentialScope } from '../oidc/index.js';
-import type { Rulebook } from '../rulebook/index.js';
+import { OAuthError } from '../http/index.js';
+import { CITIZEN_SCOPE, CREDENTIAL_SCOPES, isCredentialScope } from '../oidc/index.js';
+import type { NaturalPersonLogin, Rulebook } from '../rulebook/index.js';
 
 export interface DcqlClaimsQuery {
   readonly path: readonly string[];
@@ -34,11 +35,53 @@ export const IDENTIFYING_TYPES = [
   'LegalPersonCredential',
 ] as const;
 
+/** The id of the natural-person credential query (the `citizen` scope). */
+export const CITIZEN_QUERY_ID = 'citizen';
+
+/**
+ * The natural-person login of the rulebook in force, for the `citizen` scope. Throws OAuthError
+ * `invalid_scope` when the rulebook has no consent terms (no natural person logs in then).
+ */
+export function naturalPersonLogin(rulebook: Rulebook): NaturalPersonLogin {
+  const login = rulebook.consent?.naturalPersons;
+  if (!login) {
+    throw new OAuthError(
+      400,
+      'invalid_scope',
+      'consent_not_enabled: the rulebook in force names no credential for natural persons',
+    );
+  }
+  return login;
+}
+
 /**
  * The query for the scopes asked for: one credential query per credential scope (with the
  * claims the rulebook maps from that type), or, for `openid` alone, any identifying credential.
+ * The `citizen` scope asks for the rulebook's natural-person credential with its required claims
+ * only (no name, no birth date), and for nothing else: a citizen's login is never mixed with a
+ * member's credentials.
  */
 export function queryForScopes(scopes: readonly string[], rulebook: Rulebook): DcqlQuery {
+  if (scopes.includes(CITIZEN_SCOPE)) {
+    if (scopes.some(isCredentialScope)) {
+      throw new OAuthError(
+        400,
+        'invalid_scope',
+        `the ${CITIZEN_SCOPE} scope cannot be combined with ${scopes.filter(isCredentialScope).join(', ')}`,
+      );
+    }
+    const login = naturalPersonLogin(rulebook);
+    return {
+      credentials: [
+        {
+          id: CITIZEN_QUERY_ID,
+          format: 'jwt_vc_json',
+          meta: { type_values: [[login.credentialType]] },
+          claims: [...login.requiredClaims.map((path) => ({ path: path.split('.') }))],
+        },
+      ],
+    };
+  }
   const credentials: DcqlCredentialQuery[] = [];
   for (const scope of scopes) {
     if (!isCredentialScope(scope)) continue;
@@ -76,6 +119,12 @@ export interface VerifiedCredential {
 export interface MatchPolicy {
   /** The service DID: the data space's own credential types must be issued by it. */
   readonly serviceDid: string;
+  /**
+   * Credential query id → the only issuers whose credentials answer it (the rulebook's
+   * natural-person issuers when it lists DIDs rather than `trust-anchors`). The pipeline's
+   * trusted-issuer check has already passed for every credential.
+   */
+  readonly issuers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The value at a DCQL claims path (§7), or undefined. Only object keys and array indices. */
@@ -98,6 +147,8 @@ export function valueAt(document: unknown, path: readonly (string | number)[]): 
 
 function answers(query: DcqlCredentialQuery, credential: VerifiedCredential, policy: MatchPolicy): boolean {
   if (credential.selfIssued) return false;
+  const issuers = policy.issuers?.[query.id];
+  if (issuers && !issuers.includes(credential.issuer)) return false;
   const typed = query.meta.type_values.some((set) => set.every((type) => credential.types.includes(type)));
   if (!typed) return false;
   // The data space's own credentials count only when the service issued them.

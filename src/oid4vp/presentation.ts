@@ -107,7 +107,13 @@ export interface VerifiedAnswer {
 export async function verifyAnswer(
   credentials: Credentials,
   presentations: Map<string, string[]>,
-  expected: { nonce: string; clientId: string; query: DcqlQuery; serviceDid: string },
+  expected: {
+    nonce: string;
+    clientId: string;
+    query: DcqlQuery;
+    serviceDid: string;
+    issuers?: Readonly<Record<string, readonly string[]>>;
+  },
 ): Promise<VerifiedAnswer> {
   const distinct = [...new Set([...presentations.values()].flat())];
   const all: VerifiedCredential[] = [];
@@ -122,7 +128,10 @@ export async function verifyAnswer(
       throw new OAuthError(400, 'access_denied', `the presentation did not verify: ${failureCodes(result)}`);
     all.push(...credentialsOf(token, result));
   }
-  const matches = matchQuery(expected.query, all, { serviceDid: expected.serviceDid });
+  const matches = matchQuery(expected.query, all, {
+    serviceDid: expected.serviceDid,
+    ...(expected.issuers ? { issuers: expected.issuers } : {}),
+  });
   if (!matches) {
     throw new OAuthError(
       400,

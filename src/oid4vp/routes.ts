@@ -13,9 +13,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { inTransaction } from '../db/index.js';
 import { OAuthError } from '../http/index.js';
-import type { InteractionSummary } from '../oidc/index.js';
+import { CITIZEN_SCOPE, type InteractionSummary, isMemberClientId } from '../oidc/index.js';
+import { naturalPersonOf } from './citizen.js';
 import { mapClaims } from './claims.js';
-import { type DcqlQuery, queryForScopes } from './dcql.js';
+import { CITIZEN_QUERY_ID, type DcqlQuery, naturalPersonLogin, queryForScopes } from './dcql.js';
 import type { Oid4vpOptions } from './module.js';
 import { renderLoginPage } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
@@ -83,6 +84,22 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
 
   router.get(`${interactionBase}/:uid`, async (ctx) => {
     const interaction = await interactionOf(deps, ctx);
+    // A member's app logs citizens in to ask for consent, and for nothing else: it sees them only
+    // under the pairwise identifier of a natural person's login (src/oidc/provider.ts).
+    if (
+      isMemberClientId(interaction.clientId) &&
+      (!interaction.scopes.includes(CITIZEN_SCOPE) || interaction.consentDetails.length === 0)
+    ) {
+      ctx.status = 303;
+      ctx.redirect(
+        await deps.oidc.interactions.fail(
+          ...nodeOf(ctx),
+          'invalid_request',
+          `a member's app logs citizens in only to ask for consent: scope openid ${CITIZEN_SCOPE} with authorization_details of type dataspace_consent`,
+        ),
+      );
+      return;
+    }
     const { rulebook } = await deps.rulebook.store.current();
     const query = queryForScopes(interaction.scopes, rulebook);
     const transaction = await deps.transactions.create({ interactionUid: interaction.uid, clientId, query });
@@ -144,20 +161,32 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     const query = JSON.parse(transaction.query) as DcqlQuery;
     const presentations = parseVpToken(body.vp_token, query);
     const { rulebook } = await deps.rulebook.store.current();
+    // A natural person's login: the rulebook's issuers for the type, when it lists them.
+    const citizen = query.credentials[0]?.id === CITIZEN_QUERY_ID ? naturalPersonLogin(rulebook) : undefined;
     const answer = await verifyAnswer(deps.credentials, presentations, {
       nonce: transaction.nonce,
       clientId: transaction.clientId,
       query,
       serviceDid: deps.identity.did,
+      ...(citizen && typeof citizen.issuers !== 'string'
+        ? { issuers: { [CITIZEN_QUERY_ID]: citizen.issuers } }
+        : {}),
     });
     // The account is the (issuer, subject) of the credential answering the first query.
     const primary = answer.matches.get(query.credentials[0]?.id ?? '');
     if (!primary) throw new OAuthError(400, 'access_denied', 'query_not_satisfied');
-    const claims = mapClaims(rulebook, [...answer.matches.values()]);
+    // A citizen's account keeps no claim, only what names the citizen again (citizen.ts).
+    const naturalPerson = citizen ? naturalPersonOf(citizen, primary) : undefined;
+    const claims = naturalPerson ? {} : mapClaims(rulebook, [...answer.matches.values()]);
     const { won, responseCode } = await inTransaction(deps.dataSource, undefined, async (manager) => {
-      const account = await deps.oidc.accounts.record(primary.issuer, primary.subject, claims, manager, [
-        ...answer.matches.values(),
-      ]);
+      const account = await deps.oidc.accounts.record(
+        primary.issuer,
+        primary.subject,
+        claims,
+        manager,
+        naturalPerson ? [] : [...answer.matches.values()],
+        naturalPerson,
+      );
       const marked = await deps.transactions.markPresented(manager, transaction.state, {
         accountId: account.accountId,
         amr: ['vc'],

@@ -26,6 +26,20 @@ export interface Account {
   readonly subject: string;
   readonly claims: AccountClaims;
   readonly sources: readonly RegistrySource[];
+  /** Set when the account is a natural person's (a `citizen` login). */
+  readonly naturalPerson?: NaturalPersonIdentity;
+}
+
+/** What a natural-person login keeps of its credential: enough to know the citizen again, nothing more. */
+export interface NaturalPersonIdentity {
+  /** The issuer the pipeline found trusted for the type. */
+  readonly issuer: string;
+  /** The rulebook's natural-person credential type. */
+  readonly type: string;
+  /** The wallet DID that presented the credential (its subject). */
+  readonly holder: string;
+  /** The rulebook's identifier claim (a dotted path) and its value, when the rulebook names one. */
+  readonly identifier?: { readonly claim: string; readonly value: string };
 }
 
 /** A credential the login verified, as far as the account needs it. */
@@ -59,6 +73,7 @@ export class AccountStore {
     claims: AccountClaims,
     manager?: EntityManager,
     credentials: readonly LoginCredential[] = [],
+    naturalPerson?: NaturalPersonIdentity,
   ): Promise<Account> {
     const accountId = accountIdOf(issuer, subject);
     const sources: RegistrySource[] = [];
@@ -73,6 +88,7 @@ export class AccountStore {
       subject,
       claims: JSON.stringify(claims),
       sources: JSON.stringify(sources),
+      naturalPerson: naturalPerson ? JSON.stringify(naturalPerson) : null,
       updatedAt: this.now().toISOString(),
     };
     const dids = new Set([subject, ...credentials.map((credential) => credential.subject)]);
@@ -89,7 +105,7 @@ export class AccountStore {
         .orIgnore()
         .execute();
     });
-    return { accountId, issuer, subject, claims, sources };
+    return { accountId, issuer, subject, claims, sources, ...(naturalPerson ? { naturalPerson } : {}) };
   }
 
   async find(accountId: string): Promise<Account | undefined> {
@@ -103,6 +119,9 @@ export class AccountStore {
           subject: row.subject,
           claims: JSON.parse(row.claims) as AccountClaims,
           sources: row.sources ? (JSON.parse(row.sources) as RegistrySource[]) : [],
+          ...(row.naturalPerson
+            ? { naturalPerson: JSON.parse(row.naturalPerson) as NaturalPersonIdentity }
+            : {}),
         }
       : undefined;
   }

@@ -70,6 +70,8 @@ export interface OidcAccountRow {
   subject: string;
   claims: string;
   sources: string | null;
+  /** A natural-person login's identity (JSON NaturalPersonIdentity, accounts.ts), else null. */
+  naturalPerson: string | null;
   updatedAt: string;
 }
 
@@ -82,6 +84,7 @@ export const OidcAccountEntity = new EntitySchema<OidcAccountRow>({
     subject: { type: 'varchar', length: 500 },
     claims: { type: 'text' },
     sources: { type: 'text', nullable: true },
+    naturalPerson: { name: 'natural_person', type: 'text', nullable: true },
     updatedAt: { name: 'updated_at', type: 'varchar', length: 32 },
   },
   uniques: [{ name: 'uq_oidc_account_issuer_subject', columns: ['issuer', 'subject'] }],
@@ -106,4 +109,30 @@ export const OidcAccountDidEntity = new EntitySchema<OidcAccountDidRow>({
   indices: [{ name: 'ix_oidc_account_did_did', columns: ['did'] }],
 });
 
-export const OIDC_ENTITIES = [OidcModelEntity, OidcClientEntity, OidcAccountEntity, OidcAccountDidEntity];
+/** A redirect URI a member registered for its app (the member's DID client, member-clients.ts). */
+export interface MemberRedirectUriRow {
+  memberDid: string;
+  redirectUri: string;
+  /** Its place in the list the member sent. */
+  position: number;
+  createdAt: string;
+}
+
+export const MemberRedirectUriEntity = new EntitySchema<MemberRedirectUriRow>({
+  name: 'MemberRedirectUri',
+  tableName: 'member_redirect_uri',
+  columns: {
+    memberDid: { name: 'member_did', type: 'varchar', length: 500, primary: true },
+    redirectUri: { name: 'redirect_uri', type: 'varchar', length: 500, primary: true },
+    position: { type: 'integer' },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+  },
+});
+
+export const OIDC_ENTITIES = [
+  OidcModelEntity,
+  OidcClientEntity,
+  OidcAccountEntity,
+  OidcAccountDidEntity,
+  MemberRedirectUriEntity,
+];

@@ -4,7 +4,13 @@ export {
   createAccessTokenVerifier,
   type ServiceKeys,
 } from './access-tokens.js';
-export { type Account, AccountStore, accountIdOf, type LoginCredential } from './accounts.js';
+export {
+  type Account,
+  AccountStore,
+  accountIdOf,
+  type LoginCredential,
+  type NaturalPersonIdentity,
+} from './accounts.js';
 export { type ClientInput, ClientRegistry, type RegisteredClient } from './clients.js';
 export { OIDC_ENTITIES } from './entities.js';
 export { OidcError, type OidcErrorCode } from './errors.js';
@@ -27,6 +33,7 @@ export {
 } from './module.js';
 export { endLogins, type RegistryEntry, type RegistryPort } from './registry.js';
 export {
+  CITIZEN_SCOPE,
   CONNECTOR_SCOPE_NAMES,
   CONNECTOR_SCOPES,
   type ConnectorScope,

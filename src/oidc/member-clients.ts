@@ -20,8 +20,10 @@
  * pipeline keeps the same separation the other way round. did:key and did:jwk documents put
  * their one key under both relationships, so for them nothing changes.
  *
- * The metadata: grant `client_credentials` only, no redirect URIs, no response types,
- * `private_key_jwt` with `jwks` = those keys (each with its DID URL as `kid`, so an assertion
+ * The metadata: grant `client_credentials`, and, once the member registered redirect URIs for
+ * its app (redirect-uris.ts), also `authorization_code` with response type `code` for exactly
+ * those URIs and the login scopes `openid` and `citizen` (a citizen gives consent through the
+ * app: docs/consent.md); `private_key_jwt` with `jwks` = those keys (each with its DID URL as `kid`, so an assertion
  * whose `kid` is not one of them, or whose `alg` does not fit the key's curve, finds no key;
  * the algorithms are the provider's allow-list, ES256 and EdDSA), and every connector scope. Operator-registered clients cannot collide: their
  * ids may not contain a colon (clients.ts).
@@ -34,7 +36,18 @@ import {
   selectVerificationKey,
 } from '../did/index.js';
 import type { AdapterPayload } from './adapter.js';
-import { CONNECTOR_SCOPE_NAMES } from './scopes.js';
+import { CONSENT_DETAILS_TYPE } from './consent-details.js';
+import { CITIZEN_SCOPE, CONNECTOR_SCOPE_NAMES } from './scopes.js';
+
+/**
+ * The `sector_identifier_uri` of a member client. oidc-provider wants one for a pairwise client
+ * without a single redirect host; the service's pairwise identifiers are keyed on the member DID
+ * instead (src/consent/pairwise.ts), so this URI under the reserved `.invalid` domain (RFC 2606)
+ * only satisfies the metadata check and is never fetched (provider.ts).
+ */
+export function memberSectorUri(did: string): string {
+  return `https://member-sector.invalid/${encodeURIComponent(did)}`;
+}
 
 /** The member registry and the rulebook as member clients need them (wired by the composition root). */
 export interface MemberClientPort {
@@ -48,6 +61,8 @@ export interface MemberClientOptions {
   readonly members: MemberClientPort;
   /** The service's hardened DID resolver (the verification pipeline's). */
   readonly resolver: DidResolver;
+  /** The redirect URIs the member registered for its app (none: client credentials only). */
+  readonly redirectUris?: (did: string) => Promise<readonly string[]>;
 }
 
 /** A client id that names a member: a DID. */
@@ -107,13 +122,19 @@ export async function memberClientMetadata(
   }
   const keys = authenticationKeys(document);
   if (keys.length === 0) return undefined;
+  const redirectUris = [...((await options.redirectUris?.(did)) ?? [])];
+  const app = redirectUris.length > 0;
   return {
     client_id: did,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
+    grant_types: app ? ['client_credentials', 'authorization_code'] : ['client_credentials'],
+    response_types: app ? ['code'] : [],
+    redirect_uris: redirectUris,
     token_endpoint_auth_method: 'private_key_jwt',
-    scope: CONNECTOR_SCOPE_NAMES.join(' '),
+    scope: [...(app ? ['openid', CITIZEN_SCOPE] : []), ...CONNECTOR_SCOPE_NAMES].join(' '),
+    id_token_signed_response_alg: 'ES256',
+    subject_type: 'pairwise',
+    sector_identifier_uri: memberSectorUri(did),
+    authorization_details_types: app ? [CONSENT_DETAILS_TYPE] : [],
     jwks: { keys },
   };
 }

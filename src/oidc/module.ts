@@ -4,21 +4,25 @@
  * the wallet login (src/oid4vp) drives interactions through `LoginInteractions` only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Router from '@koa/router';
 import type Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { DataSource } from 'typeorm';
 import type { DidResolver } from '../did/index.js';
-import type { AccessTokenVerifier } from '../http/connector-token.js';
+import type { AccessTokenVerifier, RequireConnector } from '../http/connector-token.js';
 import type { ServiceIdentity, SigningKey, TokenSigningKey } from '../identity/index.js';
 import type { Rulebook } from '../rulebook/index.js';
 import { createAccessTokenVerifier } from './access-tokens.js';
-import { AccountStore } from './accounts.js';
+import { AccountStore, type NaturalPersonIdentity } from './accounts.js';
 import { typeormAdapter } from './adapter.js';
 import { ClientRegistry } from './clients.js';
+import { type ConsentRequestPort, consentDetailsOf, type GrantedConsentDetails } from './consent-details.js';
 import { type MemberClientPort, memberClientMetadata } from './member-clients.js';
 import { answerOutages, watchOutages } from './outage.js';
 import { createProvider, deriveCookieKeys, loadProvider } from './provider.js';
+import { redirectUriRoutes } from './redirect-uri-routes.js';
+import { MemberRedirectUris, type RedirectUriAudit } from './redirect-uris.js';
 import type { RegistryPort } from './registry.js';
 import { CREDENTIAL_SCOPES } from './scopes.js';
 
@@ -42,6 +46,14 @@ export interface OidcOptions {
   readonly members: MemberClientPort;
   /** The service's hardened DID resolver, which reads members' keys from their DID documents. */
   readonly resolver: DidResolver;
+  /** The consent register's answer to a member app's `dataspace_consent` request. */
+  readonly consentRequests: ConsentRequestPort;
+  /** The consent register's pairwise identifier of a citizen for a controller (a member DID). */
+  readonly citizenSubject: (person: NaturalPersonIdentity, controller: string) => Promise<string>;
+  /** The audit log: members' redirect URI changes are recorded. */
+  readonly audit: RedirectUriAudit;
+  /** Development mode: members may register plain http redirect URIs. */
+  readonly developmentMode: boolean;
   readonly now?: () => Date;
   /** How often the provider checks whether the service's signing keys changed. Default 30 s. */
   readonly keyRefreshMs?: number;
@@ -56,6 +68,10 @@ export interface InteractionSummary {
   readonly scopes: readonly string[];
   /** `login` or `consent`. */
   readonly prompt: string;
+  /** The `dataspace_consent` details of the request (a member's app asking for consent), as sent. */
+  readonly consentDetails: readonly Readonly<Record<string, unknown>>[];
+  /** The account logged in in this browser's session, if any. */
+  readonly accountId: string | undefined;
 }
 
 export interface LoginResult {
@@ -70,6 +86,12 @@ export interface LoginInteractions {
   details(req: IncomingMessage, res: ServerResponse): Promise<InteractionSummary>;
   /** Completes login and consent for the requested scopes; returns where to send the browser. */
   finish(req: IncomingMessage, res: ServerResponse, result: LoginResult): Promise<string>;
+  /**
+   * Completes the consent prompt of a member app's request with what the citizen granted (the
+   * grant carries the details to the code, the token response and introspection); returns
+   * where to send the browser.
+   */
+  grantConsent(req: IncomingMessage, res: ServerResponse, granted: GrantedConsentDetails): Promise<string>;
   /** Ends the interaction with an OAuth error for the relying party; returns where to send the browser. */
   fail(req: IncomingMessage, res: ServerResponse, error: string, description: string): Promise<string>;
 }
@@ -99,6 +121,10 @@ export interface Oidc {
   readonly tokenEndpoint: string;
   /** Checks connector access tokens locally (for the connector-token middleware). */
   readonly accessTokens: AccessTokenVerifier;
+  /** The redirect URIs of members' apps. */
+  readonly redirectUris: MemberRedirectUris;
+  /** The member routes of this capability (the redirect URIs), behind the connector-token middleware. */
+  routers(requireConnector: RequireConnector): Router[];
 }
 
 /** The claims each credential scope releases: the rulebook's mapping for that scope's credential type. */
@@ -124,6 +150,7 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
   const issuer = `${options.publicUrl}${OIDC_PATH}`;
   const apiResource = `${options.publicUrl}${API_RESOURCE_PATH}`;
   const accounts = new AccountStore(options.dataSource, options.identity.did, now);
+  const redirectUris = new MemberRedirectUris(options.dataSource, now);
   const cookieKeys = deriveCookieKeys(options.secretHex);
   // The path browsers and clients use (PUBLIC_URL's path + /oidc), for the URLs the provider
   // publishes; the app strips PUBLIC_URL's path before routing, so it mounts at OIDC_PATH.
@@ -140,14 +167,24 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
         now,
         alreadyConsumed: (model) => new errors.InvalidGrant(`${model} already consumed`),
         memberClient: (did) =>
-          memberClientMetadata(did, { members: options.members, resolver: options.resolver }),
+          memberClientMetadata(did, {
+            members: options.members,
+            resolver: options.resolver,
+            redirectUris: (member) => redirectUris.of(member),
+          }),
       }),
       accounts,
       registry: options.registry,
       rulebook: options.rulebook,
       cookieKeys,
       scopeClaims: scopeClaims(options.rulebook),
-      interactionUrl: (uid) => `${publicPath}/interaction/${uid}`,
+      interactionUrl: (uid, consent) => `${publicPath}/interaction/${uid}${consent ? '/consent' : ''}`,
+      consentRequests: options.consentRequests,
+      pairwiseSubject: async (accountId, clientId) => {
+        const account = await accounts.find(accountId);
+        if (!account?.naturalPerson) throw new Error("a member app's login is a natural person's");
+        return options.citizenSubject(account.naturalPerson, clientId);
+      },
       trustProxy: options.trustProxy,
       apiResource,
     });
@@ -209,11 +246,19 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
           .split(' ')
           .filter(Boolean),
         prompt: interaction.prompt.name,
+        consentDetails: consentDetailsOf(interaction.params.authorization_details),
+        accountId: interaction.session?.accountId,
       };
     },
     async finish(req, res, result) {
       const interaction = await provider.interactionDetails(req, res);
       const clientId = String(interaction.params.client_id);
+      const login = { accountId: result.accountId, ...(result.amr ? { amr: [...result.amr] } : {}) };
+      // A member app's consent request: the login ends here; the provider then asks for consent
+      // in a new interaction, which the consent page completes (grantConsent).
+      if (consentDetailsOf(interaction.params.authorization_details).length > 0) {
+        return provider.interactionResult(req, res, { login }, { mergeWithLastSubmission: false });
+      }
       const grant = new provider.Grant({ accountId: result.accountId, clientId });
       grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
       const requestedClaims = requestedClaimNames(interaction.params.claims);
@@ -222,11 +267,25 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
       return provider.interactionResult(
         req,
         res,
-        {
-          login: { accountId: result.accountId, ...(result.amr ? { amr: [...result.amr] } : {}) },
-          consent: { grantId },
-        },
+        { login, consent: { grantId } },
         { mergeWithLastSubmission: false },
+      );
+    },
+    async grantConsent(req, res, granted) {
+      const interaction = await provider.interactionDetails(req, res);
+      const accountId = interaction.session?.accountId;
+      if (interaction.prompt.name !== 'consent' || accountId === undefined) {
+        throw new Error('the interaction does not wait for consent');
+      }
+      const grant = new provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
+      grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
+      grant.addRar({ ...granted, purposes: [...granted.purposes] });
+      const grantId = await grant.save();
+      return provider.interactionResult(
+        req,
+        res,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
       );
     },
     fail(req, res, error, description) {
@@ -262,6 +321,15 @@ export async function openOidc(options: OidcOptions): Promise<Oidc> {
       keys: options.identity,
       now,
     }),
+    redirectUris,
+    routers: (requireConnector) => [
+      redirectUriRoutes({
+        store: redirectUris,
+        requireConnector,
+        audit: options.audit,
+        developmentMode: options.developmentMode,
+      }),
+    ],
   };
 }
 

@@ -23,6 +23,12 @@ import type { Rulebook } from '../rulebook/index.js';
 import type { AccountStore } from './accounts.js';
 import { type AdapterConstructor, ReplayDetected } from './adapter.js';
 import { clientSecretMatches } from './clients.js';
+import {
+  CONSENT_DETAILS_TYPE,
+  type ConsentRequestPort,
+  consentDetailRefusal,
+  consentDetailsOf,
+} from './consent-details.js';
 import { isMemberClientId } from './member-clients.js';
 import { currentClaims, type RegistryPort } from './registry.js';
 import { CONNECTOR_SCOPE_NAMES, SUPPORTED_SCOPES } from './scopes.js';
@@ -72,10 +78,23 @@ export interface ProviderOptions {
   /** Scope → the claims it releases (from the rulebook's claim mapping). */
   readonly scopeClaims: Readonly<Record<string, readonly string[]>>;
   /** The path of the login page of an interaction, e.g. `/oidc/interaction/<uid>`. */
-  readonly interactionUrl: (uid: string) => string;
+  /**
+   * The path of the page of an interaction: the login page (`/oidc/interaction/<uid>`), or,
+   * with `consent` (the citizen logged in and a member's app asked for consent), the consent
+   * page (`/oidc/interaction/<uid>/consent`).
+   */
+  readonly interactionUrl: (uid: string, consent: boolean) => string;
   readonly trustProxy: boolean;
   /** The resource (RFC 8707) of connector access tokens and their audience: `PUBLIC_URL/api`. */
   readonly apiResource: string;
+  /** The consent register's answer to a member app's `dataspace_consent` request (consent-details.ts). */
+  readonly consentRequests: ConsentRequestPort;
+  /**
+   * The `sub` of account `accountId` for member client `clientId`: the consent register's
+   * pairwise identifier of that citizen for that controller. Throws for an account that is no
+   * natural person's.
+   */
+  readonly pairwiseSubject: (accountId: string, clientId: string) => Promise<string>;
 }
 
 /** How far ahead a member's client assertion may expire (it is single use and short-lived). */
@@ -128,15 +147,54 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       rpInitiatedLogout: { enabled: true },
       userinfo: { enabled: true },
       registration: { enabled: false },
+      // RFC 9396: a member's app asks for a citizen's consent to one of its notices
+      // (consent-details.ts); what the citizen granted goes into the grant (module.ts), its code,
+      // its access token, the token response and introspection, unchanged.
+      richAuthorizationRequests: {
+        enabled: true,
+        types: {
+          [CONSENT_DETAILS_TYPE]: {
+            validate: async (ctx, detail, client) => {
+              const refusal = await consentDetailRefusal(
+                {
+                  route: ctx.oidc.route,
+                  scope: ctx.oidc.params?.scope,
+                  authorizationDetails: ctx.oidc.params?.authorization_details,
+                },
+                detail as Record<string, unknown>,
+                client.clientId,
+                options.consentRequests,
+              );
+              if (refusal !== undefined) throw new errors.InvalidAuthorizationDetails(refusal);
+            },
+          },
+        },
+        authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,
+        authorizationDetailsForAccessToken: (_ctx, _token, source) =>
+          (source as { rar?: unknown } | undefined)?.rar as never,
+        authorizationDetailsForIntrospection: (_ctx, token) => (token as { rar?: unknown }).rar as never,
+      },
       resourceIndicators: {
         enabled: true,
         // A member's connector gets a token for the API without naming it; nobody else does.
         defaultResource: (_ctx, client, oneOf) =>
           oneOf ?? (isMemberClientId(client.clientId) ? apiResource : undefined),
         useGrantedResource: () => false,
-        getResourceServerInfo: (_ctx, resource, client) => {
+        getResourceServerInfo: (ctx, resource, client) => {
           if (resource !== apiResource || !isMemberClientId(client.clientId))
             throw new errors.InvalidTarget();
+          // Only the client credentials grant gives a connector token. A member's app that
+          // logs a citizen in gets an opaque token without any scope: it opens no API (its
+          // `authorization_details` are in the token response and at introspection).
+          const grantType = (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type;
+          if (grantType !== 'client_credentials') {
+            return {
+              scope: '',
+              audience: apiResource,
+              accessTokenTTL: OIDC_TTL.AccessToken,
+              accessTokenFormat: 'opaque',
+            };
+          }
           return {
             scope: CONNECTOR_SCOPE_NAMES.join(' '),
             audience: apiResource,
@@ -163,6 +221,19 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
         throw new errors.InvalidClientAuth(`a client assertion is not of type ${String(header.typ)}`);
       }
     },
+    // Members' apps see a citizen under the consent register's pairwise identifier for that
+    // member (OpenID Connect Core §8.1), in the ID token, access token and introspection alike:
+    // the same value its connector asks the consent check about. Operator-registered relying
+    // parties keep public subjects. A member client's sector is its DID, not a host, so its
+    // `sector_identifier_uri` (member-clients.ts) is never fetched.
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => {
+      if (!isMemberClientId(client.clientId)) {
+        throw new Error("pairwise subjects are only defined for members' apps");
+      }
+      return options.pairwiseSubject(accountId, client.clientId);
+    },
+    sectorIdentifierUriValidate: (client) => !isMemberClientId(client.clientId),
     pkce: { required: () => true },
     responseTypes: ['code'],
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -192,7 +263,14 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       introspectionSigningAlgValues: [...ALGORITHMS],
     },
     ttl: { ...OIDC_TTL },
-    interactions: { url: (_ctx, interaction) => options.interactionUrl(interaction.uid) },
+    interactions: {
+      url: (_ctx, interaction) =>
+        options.interactionUrl(
+          interaction.uid,
+          interaction.prompt.name === 'consent' &&
+            consentDetailsOf(interaction.params.authorization_details).length > 0,
+        ),
+    },
     // Called for every token issued (code and refresh grants) and every userinfo answer: the
     // registry's claims are read now, and an ended membership has no account (registry.ts).
     findAccount: async (_ctx, sub) => {

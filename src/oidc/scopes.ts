@@ -16,8 +16,20 @@ export const CREDENTIAL_SCOPES = {
 
 export type CredentialScope = keyof typeof CREDENTIAL_SCOPES;
 
+/**
+ * The natural-person login scope: the wallet is asked for the credential the rulebook's
+ * `consent.naturalPersons` names (type, required claims, issuers), e.g. an EU PID. It releases
+ * no claim but `sub`; members' apps use it to have a citizen give consent (docs/consent.md).
+ */
+export const CITIZEN_SCOPE = 'citizen';
+
 /** The login scopes a relying party may be registered for. */
-export const SUPPORTED_SCOPES = ['openid', 'offline_access', ...Object.keys(CREDENTIAL_SCOPES)] as const;
+export const SUPPORTED_SCOPES = [
+  'openid',
+  'offline_access',
+  ...Object.keys(CREDENTIAL_SCOPES),
+  CITIZEN_SCOPE,
+] as const;
 
 export function isCredentialScope(scope: string): scope is CredentialScope {
   return Object.hasOwn(CREDENTIAL_SCOPES, scope);

@@ -324,6 +324,14 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     );
     assert.equal(unscoped.status, 403);
     assert.equal(unscoped.body.code, 'insufficient_scope');
+    const redirectUris = checker.check(
+      'get',
+      '/api/v1/connectors/me/redirect-uris',
+      await request(app)
+        .get('/api/v1/connectors/me/redirect-uris')
+        .auth(await token('notices'), { type: 'bearer' }),
+    );
+    assert.deepEqual(redirectUris.body, { redirectUris: [] });
   });
 
   it('the events routes answer as described (docs/events.md)', async function () {

@@ -12,6 +12,8 @@ import { IdentityTokenKeys1795000000111 } from './1795000000111-identity-token-k
 import { RateLimits1795000000120 } from './1795000000120-rate-limits.js';
 import { EventOutbox1795000000200 } from './1795000000200-event-outbox.js';
 import { Consent1795000000220 } from './1795000000220-consent.js';
+import { CitizenLogins1795000000240 } from './1795000000240-citizen-logins.js';
+import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect-uris.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -34,4 +36,6 @@ export const MIGRATIONS = [
   RateLimits1795000000120,
   EventOutbox1795000000200,
   Consent1795000000220,
+  CitizenLogins1795000000240,
+  MemberRedirectUris1795000000241,
 ] as const;

@@ -89,6 +89,15 @@ export const connectorSchemas: Record<string, Json> = {
     }),
     expiresAt: { type: 'string', format: 'date-time', description: 'When the token expires.' },
   }),
+  RedirectUris: object({
+    redirectUris: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'string', format: 'uri', maxLength: 500 },
+      description:
+        "The redirect URIs of the member's app, compared exactly: https (http in development mode), no fragment, canonical form.",
+    },
+  }),
 };
 
 /** The connector routes; `scopes` are the connector scope names (any one opens them). */
@@ -105,6 +114,39 @@ export function connectorPaths(scopes: readonly string[]): Paths {
         responses: {
           200: ok('The connector as the service sees it.', ref('ConnectorMe')),
           ...connectorErrors,
+          503: { $ref: '#/components/responses/ServiceUnavailable' },
+          default: { $ref: '#/components/responses/Error' },
+        },
+      },
+    },
+    '/api/v1/connectors/me/redirect-uris': {
+      get: {
+        operationId: 'getRedirectUris',
+        tags: ['connectors'],
+        summary: "The redirect URIs of the member's app.",
+        security: connectorSecurity('notices'),
+        responses: {
+          200: ok('The registered redirect URIs.', ref('RedirectUris')),
+          ...connectorErrors,
+          503: { $ref: '#/components/responses/ServiceUnavailable' },
+          default: { $ref: '#/components/responses/Error' },
+        },
+      },
+      put: {
+        operationId: 'putRedirectUris',
+        tags: ['connectors'],
+        summary:
+          "Replace the redirect URIs of the member's app (where citizens return after giving consent).",
+        description:
+          "With at least one, the member's DID client may use the authorization code flow (PKCE, `private_key_jwt`) with scope `openid citizen` and `authorization_details` of type `dataspace_consent` (docs/consent.md). An empty list ends that. Refusals: `invalid_request` (not a list, more than 10), `invalid_redirect_uri` (not https outside development mode, a fragment, user info, not canonical, a duplicate). Audited.",
+        security: connectorSecurity('notices'),
+        requestBody: { required: true, content: { 'application/json': { schema: ref('RedirectUris') } } },
+        responses: {
+          200: ok('The redirect URIs now registered.', ref('RedirectUris')),
+          400: { $ref: '#/components/responses/BadRequest' },
+          ...connectorErrors,
+          413: { $ref: '#/components/responses/PayloadTooLarge' },
+          415: { $ref: '#/components/responses/UnsupportedMediaType' },
           503: { $ref: '#/components/responses/ServiceUnavailable' },
           default: { $ref: '#/components/responses/Error' },
         },
