@@ -174,8 +174,13 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
       bucket: 'application',
     },
     { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
-    // Notices: signed statements need no token (connectors' publications count here too).
-    { method: 'POST', path: /^\/api\/v1\/notices(\/[^/]+\/versions)?$/, bucket: 'application' },
+    // Notices published by a signed statement need no token; a connector's (with one) are not counted.
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/notices(\/[^/]+\/versions)?$/,
+      bucket: 'application',
+      exceptBearer: true,
+    },
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },

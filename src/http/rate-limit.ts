@@ -190,6 +190,12 @@ export interface RateLimitRule {
   readonly bucket: RateLimitBucket;
   /** OAuth / OpenID4VP endpoints answer `{ error }` instead of problem+json. */
   readonly oauth?: boolean;
+  /**
+   * Requests carrying a bearer token are not counted: the route's connector-token middleware
+   * refuses a bad token before any work (a local signature check), and an authenticated member
+   * is not an anonymous writer. Only for routes that take either a token or a signed statement.
+   */
+  readonly exceptBearer?: boolean;
 }
 
 /**
@@ -201,7 +207,7 @@ export function rateLimitMiddleware(limits: RateLimits, rules: readonly RateLimi
     const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
     const path = routeKey(ctx.path);
     const rule = rules.find((candidate) => candidate.method === method && candidate.path.test(path));
-    if (rule) {
+    if (rule && !(rule.exceptBearer && /^bearer /i.test(ctx.get('authorization')))) {
       try {
         await limits.address(rule.bucket, ctx.ip || 'unknown');
       } catch (error) {

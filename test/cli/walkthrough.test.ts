@@ -183,6 +183,87 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
       name: 'City of Example',
     });
 
+    // Citizens' consent: the city's connector publishes a notice and asks the check.
+    const consentToken = await runCli(
+      [
+        'wallet',
+        'connector-token',
+        '--wallet',
+        wallet('city'),
+        '--service',
+        service,
+        '--scope',
+        'notices,consents:check',
+      ],
+      env,
+    );
+    assert.equal(consentToken.code, 0, consentToken.stderr);
+    const bearer = {
+      authorization: `Bearer ${consentToken.stdout.trim()}`,
+      'content-type': 'application/json',
+    };
+    const published = await fetch(`${service}/api/v1/notices`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({
+        notice: {
+          title: 'Park & Ride app',
+          purposes: ['dpv:ServiceProvision', 'dpv:ImproveTransportMobility'],
+          dataCategories: ['pd:Location'],
+          recipients: [],
+          legalBasis: 'dpv:Consent',
+          retentionDays: 365,
+          jurisdiction: 'DE',
+          language: 'en',
+          text: 'We use where you park to run Park & Ride and, if you agree, to improve public transport.',
+        },
+      }),
+    });
+    assert.equal(published.status, 201, await published.clone().text());
+    const notice = (await published.json()) as { controller: string; version: number };
+    assert.equal(notice.version, 1);
+    const notices = (await (
+      await fetch(`${service}/api/v1/notices?controller=${encodeURIComponent(notice.controller)}`)
+    ).json()) as {
+      items: unknown[];
+    };
+    assert.equal(notices.items.length, 1);
+    const checked = await fetch(`${service}/api/v1/consents/check`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({
+        subject: 'A'.repeat(43),
+        purpose: 'dpv:ServiceProvision',
+        dataCategory: 'pd:Location',
+      }),
+    });
+    assert.deepEqual(((await checked.json()) as { reasons: unknown }).reasons, [{ code: 'no_consent' }]);
+    // A citizen's wallet with a PersonIdentificationCredential from the development PID provider.
+    const erika = await cli('wallet', 'create', '--wallet', wallet('erika'));
+    const pid = await runCli(
+      [
+        'wallet',
+        'issue',
+        '--wallet',
+        join(ROOT, 'trust-anchors/development/pid-provider'),
+        '--passphrase-file',
+        join(ROOT, 'trust-anchors/development/pid-provider.passphrase'),
+        '--type',
+        'PersonIdentificationCredential',
+        '--format',
+        'jwt_vc_json',
+        '--subject',
+        erika.did,
+        '--claims',
+        '{"personalIdentifier":"DEV-0001"}',
+      ],
+      env,
+    );
+    assert.equal(pid.code, 0, pid.stderr);
+    writeFileSync(join(dir, 'pid.json'), pid.stdout);
+    const stored = await cli('wallet', 'add', '--wallet', wallet('erika'), `@${join(dir, 'pid.json')}`);
+    assert.equal(stored.type, 'PersonIdentificationCredential');
+
     const suspension = await cli(
       'wallet',
       'motion',

@@ -342,11 +342,10 @@ describeEachDatabase('giving consent', (fresh) => {
         { collectedVia: { method: 'paper-form' } },
         { idempotencyKey: '' },
       ]) {
-        // biome-ignore lint/suspicious/noExplicitAny: malformed on purpose
-        await refusedWith(
-          world.consent.give({ ...form(notice, citizen), ...(bad as any) }),
-          'invalid_request',
-        );
+        const malformed = { ...form(notice, citizen), ...bad } as unknown as Parameters<
+          typeof world.consent.give
+        >[0];
+        await refusedWith(world.consent.give(malformed), 'invalid_request');
       }
     });
 

@@ -30,7 +30,8 @@ describeEachDatabase('consent routes', (fresh) => {
 
   before(async function () {
     this.timeout(180_000);
-    world = await consentWorld(await fresh(), { listen: true });
+    // A small per-address budget: signed publications are rate limited, a connector's are not.
+    world = await consentWorld(await fresh(), { listen: true, env: { RATE_LIMIT_PER_ADDRESS: '16' } });
     app = world.app;
     const document = (await request(world.app).get(OPENAPI_PATH).expect(200)).body as Document;
     checker = new ResponseChecker(document);
@@ -261,6 +262,22 @@ describeEachDatabase('consent routes', (fresh) => {
       });
       assert.equal(refused.status, 403);
       assert.equal(refused.body.code, 'insufficient_scope');
+    });
+  });
+  describe('rate limits', () => {
+    it('counts signed publications per address (429 rate_limited), not a connector’s with its token', async () => {
+      let limited: request.Response | undefined;
+      for (let i = 0; i < 20 && limited?.status !== 429; i++) {
+        const statement = await noticeStatement(world.city, world.service.identity.did, parkingNotice());
+        limited = await call('post', '/api/v1/notices', '/api/v1/notices', { body: { statement } });
+      }
+      assert.equal(limited?.status, 429);
+      assert.equal(limited?.body.code, 'rate_limited');
+      const connector = await call('post', '/api/v1/notices', '/api/v1/notices', {
+        token: cityToken,
+        body: { notice: parkingNotice() },
+      });
+      assert.equal(connector.status, 201);
     });
   });
 });

@@ -104,7 +104,7 @@ const seconds = () => Math.floor(Date.now() / 1000);
  */
 export async function consentWorld(
   database: TestDatabase,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<ConsentWorld> {
   const register = await newActor();
   const clock = {
@@ -121,7 +121,11 @@ export async function consentWorld(
   const publicUrl = server ? `http://localhost:${(server.address() as AddressInfo).port}` : undefined;
   const service = await openTestService(
     database,
-    { TRUST_ANCHORS_DIR: consentAnchorsDir(register), ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) },
+    {
+      TRUST_ANCHORS_DIR: consentAnchorsDir(register),
+      ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+      ...options.env,
+    },
     { now: () => clock.now() },
   );
   handler = service.app.callback();

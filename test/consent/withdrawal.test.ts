@@ -61,7 +61,8 @@ describeEachDatabase('withdrawing consent', (fresh) => {
     });
     const page = await world.service.audit.page({ after: 0, limit: 1000 });
     const entry = page.items.find((item) => item.kind === 'consent.withdrawn' && item.subject === consent.id);
-    assert.equal((entry?.data as Record<string, unknown>).by, 'citizen');
+    assert.ok(entry);
+    assert.equal((entry.data as Record<string, unknown>).by, 'citizen');
   });
 
   it('never edits what was given: the given event and the record’s facts stay as they were', async () => {

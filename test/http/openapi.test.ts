@@ -34,6 +34,7 @@ import {
   resolve,
   schemasOf,
 } from './openapi-check.js';
+import { checkConsentRoutes } from './openapi-consent.js';
 import { checkEventRoutes } from './openapi-events.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -338,6 +339,13 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     const member = await jwkMember('ES256');
     await admit({ service, board, register }, member);
     await checkEventRoutes(service, checker, member);
+  });
+
+  it('the consent routes answer as described (docs/consent.md)', async function () {
+    this.timeout(60_000);
+    const member = await jwkMember('ES256');
+    await admit({ service, board, register }, member, ['public-authority'], 'City of Example');
+    await checkConsentRoutes(service, checker, member);
   });
 
   it('error answers validate as problem+json with their code: 404, 400, 429 with Retry-After', async () => {
