@@ -20,41 +20,44 @@ function assertDatabaseUnavailable(response: request.Response): void {
   assert.match(response.headers['retry-after'] ?? '', /^\d+$/);
 }
 
-describe('a PostgreSQL that stalls or goes away: bounded requests answer 503 database_unavailable', () => {
-  let service: Service | undefined;
-  let proxy: TcpProxy | undefined;
-  let drop: (() => Promise<void>) | undefined;
-
+/** A service on a fresh PostgreSQL database reached through a TCP proxy the test can stall or cut. */
+function serviceBehindProxy(bounds: Record<string, string>, label: string) {
+  const context: { service?: Service; proxy?: TcpProxy; drop?: () => Promise<void> } = {};
   before(async function () {
     if (!(await isPostgresAvailable())) this.skip();
     const database = await createPostgresDatabase();
-    drop = database.drop;
+    context.drop = database.drop;
     const target = new URL(database.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    context.proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${await proxy.start()}`;
-    service = await openTestService(
-      { kind: 'postgres', dataDir: mkdtempSync(join(tmpdir(), 'dst-outage-')), databaseUrl: viaProxy.href },
-      BOUNDS,
+    viaProxy.host = `127.0.0.1:${await context.proxy.start()}`;
+    context.service = await openTestService(
+      { kind: 'postgres', dataDir: mkdtempSync(join(tmpdir(), `dst-${label}-`)), databaseUrl: viaProxy.href },
+      bounds,
     );
   });
   after(async () => {
-    proxy?.resume();
-    await service?.close().catch(() => {});
-    await proxy?.cut();
-    await drop?.();
+    context.proxy?.resume();
+    await context.service?.close().catch(() => {});
+    await context.proxy?.cut();
+    await context.drop?.();
   });
+  return context;
+}
+
+describe('a PostgreSQL that stalls or goes away: bounded requests answer 503 database_unavailable', () => {
+  const context = serviceBehindProxy(BOUNDS, 'outage');
 
   it('answers 503 with Retry-After (not a hanging request) while the database stalls, and 200 once it answers', async function () {
     this.timeout(60_000);
-    const app = (service as Service).app.callback();
+    const app = (context.service as Service).app.callback();
     await request(app).get('/api/v1/members').expect(200);
-    proxy?.stall();
+    context.proxy?.stall();
     const started = Date.now();
     assertDatabaseUnavailable(await request(app).get('/api/v1/members'));
     // The bound is the statement timeout plus the client's margin; allow a loaded machine plenty.
     assert.ok(Date.now() - started < 15_000, `answered after ${Date.now() - started} ms`);
-    proxy?.resume();
+    context.proxy?.resume();
     let after = await request(app).get('/api/v1/members');
     for (let attempt = 0; after.status !== 200 && attempt < 20; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -65,49 +68,29 @@ describe('a PostgreSQL that stalls or goes away: bounded requests answer 503 dat
 
   it('answers 503 database_unavailable, not 500 internal_error, while the database is unreachable', async function () {
     this.timeout(60_000);
-    const app = (service as Service).app.callback();
-    await proxy?.cut();
+    const app = (context.service as Service).app.callback();
+    await context.proxy?.cut();
     try {
       assertDatabaseUnavailable(await request(app).get('/api/v1/members'));
       assertDatabaseUnavailable(await request(app).get('/api/v1/audit'));
     } finally {
-      await proxy?.restore();
+      await context.proxy?.restore();
     }
   });
 });
 
 describe('a PostgreSQL known to be down: requests fail fast instead of waiting for their own timeouts', () => {
-  let service: Service | undefined;
-  let proxy: TcpProxy | undefined;
-  let drop: (() => Promise<void>) | undefined;
   // A long statement bound: a request that waited for it would take 8 s; failing fast takes none.
-  const LONG_BOUNDS = { DATABASE_STATEMENT_TIMEOUT_MS: '8000', DATABASE_CONNECT_TIMEOUT_MS: '1000' };
-
-  before(async function () {
-    if (!(await isPostgresAvailable())) this.skip();
-    const database = await createPostgresDatabase();
-    drop = database.drop;
-    const target = new URL(database.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${await proxy.start()}`;
-    service = await openTestService(
-      { kind: 'postgres', dataDir: mkdtempSync(join(tmpdir(), 'dst-failfast-')), databaseUrl: viaProxy.href },
-      LONG_BOUNDS,
-    );
-  });
-  after(async () => {
-    proxy?.resume();
-    await service?.close().catch(() => {});
-    await proxy?.cut();
-    await drop?.();
-  });
+  const context = serviceBehindProxy(
+    { DATABASE_STATEMENT_TIMEOUT_MS: '8000', DATABASE_CONNECT_TIMEOUT_MS: '1000' },
+    'failfast',
+  );
 
   it('once readiness has found the database stalled, the API answers 503 at once, the OIDC endpoints in the OAuth shape, the DID document still 200', async function () {
     this.timeout(60_000);
-    const app = (service as Service).app.callback();
+    const app = (context.service as Service).app.callback();
     await request(app).get('/api/v1/members').expect(200);
-    proxy?.stall();
+    context.proxy?.stall();
     try {
       const ready = await request(app).get('/health/ready');
       assert.equal(ready.status, 503);
@@ -133,7 +116,7 @@ describe('a PostgreSQL known to be down: requests fail fast instead of waiting f
       await request(app).get('/.well-known/did.json').expect(200);
       await request(app).get('/health/live').expect(200);
     } finally {
-      proxy?.resume();
+      context.proxy?.resume();
     }
     // Probed again every second: back without a restart.
     let after = await request(app).get('/api/v1/members');
@@ -146,9 +129,9 @@ describe('a PostgreSQL known to be down: requests fail fast instead of waiting f
 
   it('one request that met a stall is enough: after its probe, the next ones fail fast without a readiness probe', async function () {
     this.timeout(60_000);
-    const app = (service as Service).app.callback();
+    const app = (context.service as Service).app.callback();
     await request(app).get('/api/v1/members').expect(200);
-    proxy?.stall();
+    context.proxy?.stall();
     try {
       // This one waits for its statement bound (8 s), answers 503 and reports the outage.
       assertDatabaseUnavailable(await request(app).get('/api/v1/audit'));
@@ -159,7 +142,7 @@ describe('a PostgreSQL known to be down: requests fail fast instead of waiting f
       const elapsed = Date.now() - started;
       assert.ok(elapsed < 4_000, `answered after ${elapsed} ms`);
     } finally {
-      proxy?.resume();
+      context.proxy?.resume();
     }
     let after = await request(app).get('/api/v1/members');
     for (let attempt = 0; after.status !== 200 && attempt < 50; attempt++) {
