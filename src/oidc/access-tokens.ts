@@ -21,8 +21,13 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { parseDid } from '../did/index.js';
-import type { AccessTokenVerification, AccessTokenVerifier } from '../http/connector-token.js';
+import type {
+  AccessTokenVerification,
+  AccessTokenVerifier,
+  VerifiedAccessToken,
+} from '../http/connector-token.js';
 import { MAX_TOKEN_LENGTH } from '../http/connector-token.js';
 
 /** A verification method of the service's DID document, as far as this module reads it. */
@@ -58,6 +63,14 @@ export interface AccessTokenVerifierOptions {
 
 /** The algorithm the provider signs connector access tokens with (provider.ts). */
 export const ACCESS_TOKEN_ALGORITHM = 'ES256';
+
+/**
+ * How many verified tokens a replica remembers. A connector sends the same token with every
+ * request for up to its 10 minutes: its signature is checked once, not per request (an ES256
+ * verification is most of this middleware's work). A remembered token is still refused once it
+ * expires or its key is no longer published.
+ */
+const VERIFIED_TOKENS = 10_000;
 
 const invalid = (reason: string): AccessTokenVerification => ({ valid: false, reason });
 
@@ -110,62 +123,87 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     return (await keys.reloadForUnknownKey()) ? keysOf(await keys.document()).get(kid) : undefined;
   };
 
+  const verified = new LRUCache<string, { readonly token: VerifiedAccessToken; readonly kid: string }>({
+    max: VERIFIED_TOKENS,
+  });
+
+  const remembered = async (token: string): Promise<VerifiedAccessToken | undefined> => {
+    const hit = verified.get(token);
+    if (!hit) return undefined;
+    const current = now().getTime() <= hit.token.expiresAt.getTime() + clockTolerance * 1000;
+    if (current && keysOf(await keys.document()).has(hit.kid)) return hit.token;
+    verified.delete(token);
+    return undefined;
+  };
+
   return {
     async verify(token) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-        return invalid('the token is empty or too long');
+      if (typeof token === 'string') {
+        const known = await remembered(token);
+        if (known) return { valid: true, token: known };
       }
-      let header: ReturnType<typeof decodeProtectedHeader>;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        return invalid('the token is not a signed JWT');
+      const result = await verifyAnew(token);
+      if (result.valid) {
+        verified.set(token, { token: result.token, kid: decodeProtectedHeader(token).kid as string });
       }
-      if (header.alg !== ACCESS_TOKEN_ALGORITHM) {
-        return invalid(`the token is not signed with ${ACCESS_TOKEN_ALGORITHM}`);
-      }
-      if (typeof header.kid !== 'string') return invalid('the token names no key (kid)');
-      const key = await keyFor(header.kid);
-      if (!key) return invalid('the token is signed with a key the service does not publish');
-      let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          issuer,
-          audience,
-          typ: 'at+jwt',
-          algorithms: [ACCESS_TOKEN_ALGORITHM],
-          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
-          currentDate: now(),
-          clockTolerance,
-        }));
-      } catch (error) {
-        if (error instanceof errors.JOSEError) return invalid(reasonOf(error));
-        throw error;
-      }
-      // jose accepts an audience array that includes ours; RFC 9068 tokens of this provider have one.
-      if (payload.aud !== audience) return invalid('the token is for another audience');
-      const clientId = payload.client_id;
-      if (typeof clientId !== 'string' || payload.sub !== clientId) {
-        return invalid('the token is not a connector token (client_id and sub differ)');
-      }
-      try {
-        parseDid(clientId);
-      } catch {
-        return invalid('the token is not a member connector token (client_id is not a DID)');
-      }
-      if (typeof payload.jti !== 'string' || payload.jti.length === 0) return invalid('the token has no jti');
-      if (payload.scope !== undefined && typeof payload.scope !== 'string') {
-        return invalid('the token scope is not a string');
-      }
-      return {
-        valid: true,
-        token: {
-          clientId,
-          scopes: (payload.scope ?? '').split(' ').filter((scope) => scope.length > 0),
-          tokenId: payload.jti,
-          expiresAt: new Date((payload.exp as number) * 1000),
-        },
-      };
+      return result;
     },
   };
+
+  async function verifyAnew(token: string): Promise<AccessTokenVerification> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      return invalid('the token is empty or too long');
+    }
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      return invalid('the token is not a signed JWT');
+    }
+    if (header.alg !== ACCESS_TOKEN_ALGORITHM) {
+      return invalid(`the token is not signed with ${ACCESS_TOKEN_ALGORITHM}`);
+    }
+    if (typeof header.kid !== 'string') return invalid('the token names no key (kid)');
+    const key = await keyFor(header.kid);
+    if (!key) return invalid('the token is signed with a key the service does not publish');
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        issuer,
+        audience,
+        typ: 'at+jwt',
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+        currentDate: now(),
+        clockTolerance,
+      }));
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return invalid(reasonOf(error));
+      throw error;
+    }
+    // jose accepts an audience array that includes ours; RFC 9068 tokens of this provider have one.
+    if (payload.aud !== audience) return invalid('the token is for another audience');
+    const clientId = payload.client_id;
+    if (typeof clientId !== 'string' || payload.sub !== clientId) {
+      return invalid('the token is not a connector token (client_id and sub differ)');
+    }
+    try {
+      parseDid(clientId);
+    } catch {
+      return invalid('the token is not a member connector token (client_id is not a DID)');
+    }
+    if (typeof payload.jti !== 'string' || payload.jti.length === 0) return invalid('the token has no jti');
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') {
+      return invalid('the token scope is not a string');
+    }
+    return {
+      valid: true,
+      token: {
+        clientId,
+        scopes: (payload.scope ?? '').split(' ').filter((scope) => scope.length > 0),
+        tokenId: payload.jti,
+        expiresAt: new Date((payload.exp as number) * 1000),
+      },
+    };
+  }
 }
