@@ -10,16 +10,13 @@
  * flow over HTTP runs on both (flow.test.ts).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import * as client from 'openid-client';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { walletLogin } from '../../src/wallet/index.js';
+import { accessible, launchChromium } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { APP_REDIRECT, citizenWallet, consentRequest, memberApp, registerApp } from './flow-support.js';
 import { type ConsentWorld, consentWorld, publishParking } from './support.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describeEachDatabase('the consent page in a real browser (Chromium, axe-core)', (fresh, kind) => {
   let browser: Browser | undefined;
@@ -27,21 +24,8 @@ describeEachDatabase('the consent page in a real browser (Chromium, axe-core)', 
 
   before(async function () {
     this.timeout(180_000);
-    if (!existsSync(CHROMIUM) || kind === 'postgres') {
-      if (!existsSync(CHROMIUM))
-        process.stderr.write(`\n  [skip] ${CHROMIUM} is not installed; the browser suite is skipped\n`);
-      this.skip();
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    if (kind === 'postgres') this.skip();
+    browser = await launchChromium(this);
     world = await consentWorld(await fresh(), { listen: true });
   });
   after(async () => {
@@ -72,11 +56,7 @@ describeEachDatabase('the consent page in a real browser (Chromium, axe-core)', 
     const boxes = page.locator('input[type=checkbox]');
     assert.equal(await boxes.count(), 2);
     for (let i = 0; i < 2; i++) assert.equal(await boxes.nth(i).isChecked(), false, 'nothing pre-ticked');
-    const audit = await new AxeBuilder({ page }).analyze();
-    assert.deepEqual(
-      audit.violations.map((violation) => `${violation.id}: ${violation.help}`),
-      [],
-    );
+    await accessible(page, 'the consent page');
     await boxes.nth(0).check();
     await page.getByRole('button', { name: /Give consent/ }).click();
 

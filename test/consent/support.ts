@@ -101,10 +101,12 @@ const seconds = () => Math.floor(Date.now() / 1000);
 /**
  * Opens the world on a fresh database; `close()` after. With `listen`, the service listens on a
  * free port with PUBLIC_URL set to it (connectors fetch tokens from its provider over HTTP).
+ * With `sweeper`, the service runs its background work as `start` does (the event delivery
+ * worker pushes to subscribed webhooks, the expiry job runs).
  */
 export async function consentWorld(
   database: TestDatabase,
-  options: { listen?: boolean; env?: Record<string, string> } = {},
+  options: { listen?: boolean; sweeper?: boolean; env?: Record<string, string> } = {},
 ): Promise<ConsentWorld> {
   const register = await newActor();
   const clock = {
@@ -126,7 +128,7 @@ export async function consentWorld(
       ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
       ...options.env,
     },
-    { now: () => clock.now() },
+    { now: () => clock.now(), ...(options.sweeper ? { sweeper: true } : {}) },
   );
   handler = service.app.callback();
   const board = await seatBoard(service, 3);

@@ -19,7 +19,7 @@ import {
 } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { type Receiver, startReceiver, verifySet } from './support.js';
+import { eventOf, type Receiver, startReceiver, verifySet } from './support.js';
 
 async function decide(service: Service, board: Actor[], kind: string, subject: string): Promise<string> {
   const app = service.app.callback();
@@ -37,12 +37,6 @@ async function decide(service: Service, board: Actor[], kind: string, subject: s
   }
   return opened.body.id as string;
 }
-
-const eventOf = (token: string) => {
-  const claims = decodeJwt(token) as { events: Record<string, Record<string, unknown>> };
-  const [uri, data] = Object.entries(claims.events)[0] ?? [];
-  return { type: uri?.replace('urn:dataspace-trust:event:', ''), data };
-};
 
 describeEachDatabase('member lifecycle events', (fresh) => {
   let service: Service | undefined;

@@ -11,7 +11,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeProtectedHeader, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import request from 'supertest';
 import type { EventSettings } from '../../src/config/index.js';
 import { serviceSigner } from '../../src/credentials/sign.js';
@@ -148,6 +148,16 @@ export async function verifySet(
     ...(currentDate ? { currentDate } : {}),
   });
   return payload;
+}
+
+/** The one event a SET carries (not verified: see `verifySet`): its type and its data. */
+export function eventOf(token: string): {
+  type: string | undefined;
+  data: Record<string, unknown> | undefined;
+} {
+  const claims = decodeJwt(token) as { events: Record<string, Record<string, unknown>> };
+  const [uri, data] = Object.entries(claims.events)[0] ?? [];
+  return { type: uri?.replace('urn:dataspace-trust:event:', ''), data };
 }
 
 /** A clock that stands still until moved. */

@@ -10,17 +10,13 @@
  * notice, as test/oidc/browser.test.ts is.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { Citizen } from '../../src/consent/index.js';
 import { credentialView } from '../../src/credentials/verify/model.js';
-import { createDidResolver } from '../../src/did/index.js';
-import { createWallet, openWallet, type Wallet } from '../../src/wallet/index.js';
-import { walletLogin } from '../../src/wallet/login.js';
+import { openWallet, type Wallet } from '../../src/wallet/index.js';
+import { citizenWallet } from '../consent/flow-support.js';
 import {
   type ConsentWorld,
   consentWorld,
@@ -29,23 +25,9 @@ import {
   give,
   publishParking,
 } from '../consent/support.js';
+import { accessible, launchChromium } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Asserts that axe-core (WCAG 2.x A and AA rules) finds no violation on the page as it is now. */
-async function accessible(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  assert.deepEqual(
-    results.violations.map(
-      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' ')}`,
-    ),
-    [],
-    `axe-core violations on ${what}`,
-  );
-}
+import { dashboardLogin } from './support.js';
 
 describeEachDatabase('the citizen’s dashboard in a real browser (Chromium)', (fresh) => {
   let browser: Browser | undefined;
@@ -54,20 +36,7 @@ describeEachDatabase('the citizen’s dashboard in a real browser (Chromium)', (
 
   before(async function () {
     this.timeout(180_000);
-    if (!existsSync(CHROMIUM)) {
-      process.stderr.write(`\n  [skip] ${CHROMIUM} is not installed; the browser suite is skipped\n`);
-      this.skip();
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium(this);
     world = await consentWorld(await fresh(), { listen: true });
     pidProvider = await openWallet({ dir: DEV_PID_WALLET, passphrase: DEV_PID_PASSPHRASE });
   });
@@ -75,27 +44,6 @@ describeEachDatabase('the citizen’s dashboard in a real browser (Chromium)', (
     await browser?.close();
     await world?.close();
   });
-
-  /** A holder wallet with a PID of the development provider. */
-  async function citizenWallet(identifier: string): Promise<Wallet> {
-    const wallet = await createWallet({
-      dir: join(mkdtempSync(join(tmpdir(), 'dst-portal-citizen-')), 'w'),
-      passphrase: 'a citizen wallet passphrase',
-    });
-    await wallet.addCredential(
-      await pidProvider.issueCredential({
-        type: 'PersonIdentificationCredential',
-        format: 'jwt_vc_json',
-        subject: {
-          id: wallet.did,
-          personalIdentifier: identifier,
-          givenName: 'Erika',
-          familyName: 'Mustermann',
-        },
-      }),
-    );
-    return wallet;
-  }
 
   /** The register's Citizen of the wallet's PID, as the consent-giving flow establishes it. */
   async function citizenOf(wallet: Wallet): Promise<Citizen> {
@@ -179,20 +127,7 @@ describeEachDatabase('the citizen’s dashboard in a real browser (Chromium)', (
     const context = await (browser as Browser).newContext({ acceptDownloads: true });
     const page = await context.newPage();
     try {
-      await page.goto(`${publicUrl}/consents`);
-      assert.equal(new URL(page.url()).pathname, '/portal/consents');
-      await accessible(page, 'the way in');
-
-      await page.click('#login');
-      await page.waitForURL(/\/oidc\/interaction\//);
-      await accessible(page, 'the wallet-login page');
-      const crossDevice = ((await page.locator('#cross-device-url').textContent()) ?? '').trim();
-      const answered = await walletLogin(wallet, crossDevice, {
-        resolver: createDidResolver({ developmentMode: true }),
-      });
-      assert.equal(answered.redirectUri, undefined, 'cross-device: the wallet is not redirected');
-      // The login page's script sees the answer, the provider sends the browser to the portal's callback.
-      await page.waitForURL(`${publicUrl}/portal/consents`, { timeout: 30_000 });
+      await dashboardLogin(page, publicUrl, wallet);
       await journey(page, consent.id, receipt);
     } finally {
       await context.close();

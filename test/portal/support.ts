@@ -1,11 +1,16 @@
 /**
- * Helpers for the portal's tests: a logged-in citizen's browser session, and reading what the
- * pages say (the CSRF token of a form, the error code of a refusal).
+ * Helpers for the portal's tests: a logged-in citizen's browser session, reading what the
+ * pages say (the CSRF token of a form, the error code of a refusal), and the wallet login to
+ * the dashboard in a real browser.
  */
 import { strict as assert } from 'node:assert';
+import type { Page } from 'playwright-core';
 import type { Citizen } from '../../src/consent/index.js';
+import { createDidResolver } from '../../src/did/index.js';
 import { SESSION_COOKIE } from '../../src/portal/index.js';
 import type { Service } from '../../src/service.js';
+import { type Wallet, walletLogin } from '../../src/wallet/index.js';
+import { accessible, WCAG_AA } from '../support/chromium.js';
 
 /**
  * A session of `citizen`, as a login through the provider leaves it (the register's Citizen,
@@ -47,4 +52,25 @@ export function sessionCookie(setCookie: string | string[] | undefined): {
     attributes.set(name.toLowerCase(), value.join('='));
   }
   return { value: pair.slice(SESSION_COOKIE.length + 1), attributes };
+}
+
+/**
+ * The citizen opens the address printed in receipts (`/consents`) and logs in with the holder
+ * wallet: the portal's way in, the provider's wallet-login page answered cross-device while the
+ * page polls, then back on the dashboard. axe-core checks each page on the way.
+ */
+export async function dashboardLogin(page: Page, publicUrl: string, wallet: Wallet): Promise<void> {
+  await page.goto(`${publicUrl}/consents`);
+  assert.equal(new URL(page.url()).pathname, '/portal/consents');
+  await accessible(page, 'the way in');
+  await page.click('#login');
+  await page.waitForURL(/\/oidc\/interaction\//);
+  await accessible(page, 'the wallet-login page', WCAG_AA);
+  const crossDevice = ((await page.locator('#cross-device-url').textContent()) ?? '').trim();
+  const answered = await walletLogin(wallet, crossDevice, {
+    resolver: createDidResolver({ developmentMode: true }),
+  });
+  assert.equal(answered.redirectUri, undefined, 'cross-device: the wallet is not redirected');
+  // The login page's script sees the answer, the provider sends the browser to the portal's callback.
+  await page.waitForURL(`${publicUrl}/portal/consents`, { timeout: 30_000 });
 }
