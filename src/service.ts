@@ -561,6 +561,7 @@ export async function openService(
         members: consentMembers(memberRows),
         secretHex: secret.secretHex,
         withdrawalUrl: `${config.publicUrl}/consents`,
+        publicOrigin: new URL(config.publicUrl).origin,
       }),
       ...portal.routers,
       openApiRoutes(

@@ -36,6 +36,7 @@ export async function renderLoginPage(page: LoginPage): Promise<string> {
 .qr svg{width:16rem;height:16rem}.button{display:inline-block;padding:.6rem 1rem;border:1px solid #333;border-radius:.3rem;text-decoration:none}</style>
 </head>
 <body>
+<main>
 <h1>Log in with your wallet</h1>
 <p><strong>${escapeHtml(page.clientName)}</strong> asks for: ${page.scopes.map(escapeHtml).join(', ')}.</p>
 <h2>Wallet on another device</h2>
@@ -44,6 +45,7 @@ export async function renderLoginPage(page: LoginPage): Promise<string> {
 <h2>Wallet on this device</h2>
 <p><a class="button" id="same-device" href="${escapeHtml(page.sameDeviceUrl)}">Open my wallet</a></p>
 <p id="status" role="status">Waiting for your wallet…</p>
+</main>
 <script nonce="${escapeHtml(page.nonce)}">
 (function poll() {
   fetch(${JSON.stringify(page.statusUrl).replace(/</g, '\\u003c')}, { credentials: 'same-origin' })

@@ -41,6 +41,8 @@ export interface ConsentPageOptions {
   readonly secretHex: string;
   /** Where citizens withdraw consent: `${PUBLIC_URL}/consents`. */
   readonly withdrawalUrl: string;
+  /** PUBLIC_URL's origin: a form posted from any other origin or site is refused. */
+  readonly publicOrigin: string;
 }
 
 function nodeOf(ctx: Context): [IncomingMessage, ServerResponse] {
@@ -199,6 +201,16 @@ export function consentPageRoutes(options: ConsentPageOptions): Router {
   });
 
   router.post(path, async (ctx) => {
+    // As on the dashboard: a second layer beside the token, from the request's own headers.
+    const site = ctx.get('sec-fetch-site');
+    const origin = ctx.get('origin');
+    if ((site !== '' && site !== 'same-origin') || (origin !== '' && origin !== options.publicOrigin)) {
+      throw new OAuthError(
+        403,
+        'invalid_request',
+        'cross_site_request: the form was posted from another site',
+      );
+    }
     const request = await consentInteraction(options, ctx);
     if (!ctx.is('application/x-www-form-urlencoded'))
       throw new OAuthError(400, 'invalid_request', 'the consent form is application/x-www-form-urlencoded');

@@ -13,7 +13,7 @@
  * `error` as `code` (e.g. `invalid_client` for a DID that is not an active member).
  */
 import { randomUUID } from 'node:crypto';
-import { ServiceError } from './errors.js';
+import { ServiceError, WalletError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, ServiceClient } from './service-client.js';
 import type { Wallet } from './wallet.js';
 
@@ -148,11 +148,21 @@ export async function requestConnectorToken(request: ConnectorTokenRequest): Pro
       'the token response lacks access_token, token_type or expires_in',
     );
   }
+  const granted = typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [];
+  // The provider drops scopes it does not know instead of refusing: a misspelt scope would
+  // otherwise give a token that every route refuses later with insufficient_scope.
+  const missing = scopes.filter((scope) => !granted.includes(scope));
+  if (missing.length > 0) {
+    throw new WalletError(
+      'scope_not_granted',
+      `the service did not grant ${missing.join(', ')} (connector scopes: notices, consents:check, events, agreements)`,
+    );
+  }
   return {
     accessToken: body.access_token,
     tokenType: body.token_type,
     expiresIn: body.expires_in,
     expiresAt: new Date((iat + body.expires_in) * 1000).toISOString(),
-    scopes: typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : [],
+    scopes: granted,
   };
 }

@@ -17,6 +17,7 @@
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
+  | 'scope_not_granted'
   | 'weak_passphrase'
   | 'wallet_exists'
   | 'wallet_not_found'

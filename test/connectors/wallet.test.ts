@@ -16,6 +16,7 @@ import {
   ServiceClient,
   ServiceError,
   type Wallet,
+  WalletError,
 } from '../../src/wallet/index.js';
 import { legalPersonCredential } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -92,6 +93,13 @@ describeEachDatabase('the holder wallet as a connector', (fresh) => {
     assert.equal(response.scope, 'agreements');
     assert.ok(Date.parse(String(response.expires_at)) > Date.now());
     assert.equal((await me(space.running, String(response.access_token))).status, 200);
+  });
+
+  it('refuses a token without a scope it asked for (scope_not_granted), instead of an empty one', async () => {
+    await assert.rejects(
+      requestConnectorToken({ wallet: member, service: space.running.publicUrl, scopes: ['consent:check'] }),
+      (error) => error instanceof WalletError && error.code === 'scope_not_granted',
+    );
   });
 
   it('is refused invalid_client for a wallet whose DID is no member, by the library and the CLI', async function () {

@@ -149,6 +149,27 @@ describeEachDatabase('consent flow refusals', (fresh) => {
     assert.equal(await records(), before);
   });
 
+  it('refuses a form posted from another site, token or not (cross_site_request), and records nothing', async function () {
+    this.timeout(60_000);
+    const before = await records();
+    const started = await consentRequest(cityApp, [{ type: 'dataspace_consent', notice_id: notice.id }]);
+    const { browser, html } = await loginToConsentPage(world, started, await citizenWallet());
+    const form = consentForm(html);
+    const purpose = Object.entries(form.purposes)[0] as [string, string];
+    const values = { ...form.fields, [purpose[0]]: purpose[1], decision: 'accept' };
+    const crossSite: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of crossSite) {
+      const response = await submit(world, browser, form, values, headers);
+      assert.equal(response.status, 403);
+      const body = (await response.json()) as { error: string; error_description: string };
+      assert.match(body.error_description, /^cross_site_request:/);
+    }
+    assert.equal(await records(), before);
+  });
+
   it('records a replayed form once', async function () {
     this.timeout(60_000);
     const before = await records();

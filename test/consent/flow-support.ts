@@ -156,10 +156,11 @@ export function submit(
   browser: Browser,
   form: ConsentForm,
   values: Record<string, string>,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return browser.request(new URL(form.action, world.service.config.publicUrl).href, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(values).toString(),
   });
 }
