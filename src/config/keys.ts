@@ -47,9 +47,10 @@ export const PORT: ConfigKey<number> = {
 
 export const HOST: ConfigKey<string> = {
   name: 'HOST',
-  defaultText: '0.0.0.0',
-  description: 'Address the HTTP server binds to.',
-  parse: (raw) => raw ?? '0.0.0.0',
+  defaultText: '127.0.0.1 in development mode (PUBLIC_URL on loopback), else 0.0.0.0',
+  description:
+    'Address the HTTP server binds to. In development mode the service trusts the development PID provider, whose key is public: by default it then listens on loopback only.',
+  parse: (raw, partial) => raw ?? (partial.developmentMode === true ? '127.0.0.1' : '0.0.0.0'),
 };
 
 export const PUBLIC_URL: ConfigKey<string> = {

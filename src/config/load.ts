@@ -142,7 +142,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
   const secret = keyEncryptionSecret(raw, cwd);
   const config: Config = {
     port,
-    host: HOST.parse(raw(HOST.name), {}),
+    host: HOST.parse(raw(HOST.name), { developmentMode: LOOPBACK_HOSTS.has(new URL(publicUrl).hostname) }),
     publicUrl,
     dataDir: directory(DATA_DIR),
     databaseUrl: databaseUrl(raw, cwd),

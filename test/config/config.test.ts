@@ -133,6 +133,16 @@ describe('configuration from the environment', () => {
     it('is not development mode on a public host', () => {
       assert.equal(loadConfig({ PUBLIC_URL: 'https://trust.city.example' }).developmentMode, false);
     });
+
+    it('listens on loopback only in development mode (it trusts the public development PID key), on every address otherwise, unless HOST says', () => {
+      assert.equal(loadConfig({}).host, '127.0.0.1');
+      assert.equal(loadConfig({ PUBLIC_URL: 'https://trust.city.example' }).host, '0.0.0.0');
+      assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+      assert.equal(
+        loadConfig({ PUBLIC_URL: 'https://trust.city.example', HOST: '10.0.0.5' }).host,
+        '10.0.0.5',
+      );
+    });
   });
 
   describe('bad values stop the start with one line naming the variable', () => {
