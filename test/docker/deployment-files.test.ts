@@ -113,7 +113,7 @@ describe('docker/ deployment files', () => {
     assert.match(dockerfile, /^USER node$/m);
     const envBlock = dockerfile.match(/^ENV DATA_DIR=[\s\S]*?PORT=\d+$/m)?.[0] ?? '';
     const names = [...envBlock.matchAll(/([A-Z_]+)=/g)].map((match) => match[1] as string);
-    assert.deepEqual(names, ['DATA_DIR', 'PORT']);
+    assert.deepEqual(names, ['DATA_DIR', 'HOST', 'PORT']);
     for (const name of names)
       assert.ok(CONFIG_KEY_NAMES.includes(name), `${name} is not a configuration key`);
   });
