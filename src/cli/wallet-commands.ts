@@ -4,7 +4,7 @@
  * wallet is a directory, the service a URL. Results are JSON on stdout (`connector-token` prints
  * the bare access token unless `--json`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createDidResolver } from '../did/index.js';
 import {
@@ -421,6 +421,28 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
             ...(options.reason !== undefined ? { reason: options.reason } : {}),
           }),
         );
+      }),
+    );
+
+  command(
+    'export-key',
+    "Write the wallet's signing key as a private JWK (with kid and alg), for an app that signs as this DID (private_key_jwt). Whoever holds it can act as the DID.",
+  )
+    .requiredOption('--out <file>', 'the file to create (mode 0600; an existing file is not overwritten)')
+    .action(
+      action(async (options: CommonOptions & { out: string }) => {
+        const holder = await open(options);
+        try {
+          writeFileSync(options.out, `${JSON.stringify(holder.exportPrivateJwk())}\n`, {
+            mode: 0o600,
+            flag: 'wx',
+          });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new WalletError('invalid_argument', `${options.out} exists: not overwritten`);
+          throw error;
+        }
+        printJson({ did: holder.did, kid: holder.kid, algorithm: holder.algorithm, file: options.out });
       }),
     );
 

@@ -213,6 +213,16 @@ export class Wallet {
     return this.identity.publicJwk;
   }
 
+  /**
+   * The signing key as a private JWK (with `kid` and `alg`), for an application that must sign
+   * as this DID itself (a member's app authenticating with `private_key_jwt`). Whoever holds it
+   * can act as the DID: store it like the wallet's passphrase.
+   */
+  exportPrivateJwk(): Record<string, string> {
+    const jwk = this.#privateKey.export({ format: 'jwk' }) as Record<string, string>;
+    return { ...jwk, kid: this.identity.kid, alg: this.identity.algorithm };
+  }
+
   /** The DID document, computed locally. */
   document(): DidDocument {
     return documentOf(this.identity);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CompactSign, compactVerify, importJWK } from 'jose';
 import { runCli } from '../support/process.js';
 import { type FakeService, problem, startFakeService } from './fake-service.js';
 import { decode, PASSPHRASE, tempWalletDir } from './support.js';
@@ -56,6 +57,25 @@ describe('dataspace-trust wallet (CLI)', function () {
     const created = json(await runCli([...args, '--passphrase-file', passphraseFile], {}));
     assert.match(created.did, /^did:jwk:/);
     assert.equal(created.algorithm, 'ES256');
+  });
+
+  it('export-key writes the signing key as a private JWK (mode 0600) that signs as the DID, and never overwrites', async () => {
+    const out = join(temp.root, 'register-key.json');
+    const exported = json(await runCli(['wallet', 'export-key', '--wallet', registerDir, '--out', out], env));
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const jwk = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
+    assert.equal(jwk.kid, exported.kid);
+    assert.equal(jwk.alg, 'ES256');
+    assert.ok(typeof jwk.d === 'string' && jwk.d.length > 0);
+    const shown = json(await runCli(['wallet', 'show', '--wallet', registerDir], {}));
+    const method = shown.document.verificationMethod.find((m: { id: string }) => m.id === jwk.kid);
+    const jws = await new CompactSign(new TextEncoder().encode('as the DID'))
+      .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+      .sign(await importJWK(jwk, 'ES256'));
+    await compactVerify(jws, await importJWK(method.publicKeyJwk, 'ES256'));
+    const again = await runCli(['wallet', 'export-key', '--wallet', registerDir, '--out', out], env);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /invalid_argument/);
   });
 
   it('show prints the DID and its document without a passphrase', async () => {
