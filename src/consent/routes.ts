@@ -55,17 +55,17 @@ export function consentRoutes(register: ConsentRegister, authenticate: Authentic
     ctx.get('authorization') ? noticesToken(ctx, next) : next();
 
   router.post('/api/v1/notices', connectorIfAny, async (ctx) => {
-    const body = requestBody(ctx);
     const connector = connectorOf(ctx);
+    const body = publicationBody(ctx);
     const published = connector
       ? await register.notices.publishByConnector(connector.did, body.notice, idempotencyKey(ctx))
       : await register.notices.publishSigned(body.statement);
     answerPublished(ctx, published);
   });
   router.post('/api/v1/notices/:id/versions', connectorIfAny, async (ctx) => {
-    const body = requestBody(ctx);
     const id = ctx.params.id ?? '';
     const connector = connectorOf(ctx);
+    const body = publicationBody(ctx);
     const published = connector
       ? await register.notices.publishVersionByConnector(connector.did, id, body.notice, idempotencyKey(ctx))
       : await register.notices.publishVersionSigned(id, body.statement);
@@ -112,4 +112,21 @@ function answerPublished(
   ctx.status = published.replayed ? 200 : 201;
   ctx.set('Location', `/api/v1/notices/${encodeURIComponent(notice.id)}/versions/${notice.version}`);
   ctx.body = published.notice;
+}
+
+/**
+ * The body of a publication: `{ notice }` from a connector, `{ statement }` signed by the
+ * member. Any other member (say `controller`) is refused by name rather than ignored: the
+ * caller must learn that it decides nothing.
+ */
+function publicationBody(ctx: Koa.Context): Record<string, unknown> {
+  const body = requestBody(ctx);
+  const unknown = Object.keys(body).find((key) => key !== 'notice' && key !== 'statement');
+  if (unknown !== undefined) {
+    throw new BadRequestError(
+      'invalid_request',
+      `unknown field ${JSON.stringify(unknown)}: the body is { notice } (connector) or { statement } (signed)`,
+    );
+  }
+  return body;
 }

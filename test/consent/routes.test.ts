@@ -124,6 +124,13 @@ describeEachDatabase('consent routes', (fresh) => {
         body: { notice: parkingNotice() },
       });
       assert.equal(noStatement.body.code, 'invalid_statement');
+      const decidesNothing = await call('post', '/api/v1/notices', '/api/v1/notices', {
+        token: cityToken,
+        body: { notice: parkingNotice(), controller: world.transit.did },
+      });
+      assert.equal(decidesNothing.status, 400);
+      assert.equal(decidesNothing.body.code, 'invalid_request');
+      assert.match(decidesNothing.body.detail, /unknown field "controller"/);
       const consumer = await noticeStatement(world.transit, world.service.identity.did, parkingNotice());
       const refused = await call('post', '/api/v1/notices', '/api/v1/notices', {
         body: { statement: consumer },
