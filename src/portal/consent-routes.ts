@@ -172,6 +172,9 @@ export function consentPageRoutes(options: ConsentPageOptions): Router {
       })),
     );
     ctx.set('Cache-Control', 'no-store');
+    // `no-referrer` (the service's default) makes browsers post the form with `Origin: null`,
+    // which the provenance check below refuses; `same-origin` still sends nothing to other sites.
+    ctx.set('Referrer-Policy', 'same-origin');
     ctx.type = 'text/html; charset=utf-8';
     ctx.status = error ? 400 : 200;
     ctx.body = renderConsentPage({
