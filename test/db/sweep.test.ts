@@ -54,6 +54,7 @@ describeEachDatabase('sweep of expired rows (issue 8 item 8)', (fresh) => {
       rate_limit: 1,
       event_delivery_attempt: 0,
       event_delivery: 0,
+      portal_session: 0,
     });
     assert.deepEqual(await remaining(service), {
       challenges: [FUTURE],
