@@ -20,6 +20,16 @@ function assertDatabaseUnavailable(response: request.Response): void {
   assert.match(response.headers['retry-after'] ?? '', /^\d+$/);
 }
 
+/** Polls the member list every 200 ms until it answers 200 again (at most `attempts` more tries). */
+async function answersAgain(app: Parameters<typeof request>[0], attempts: number): Promise<void> {
+  let after = await request(app).get('/api/v1/members');
+  for (let attempt = 0; after.status !== 200 && attempt < attempts; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    after = await request(app).get('/api/v1/members');
+  }
+  assert.equal(after.status, 200);
+}
+
 /** A service on a fresh PostgreSQL database reached through a TCP proxy the test can stall or cut. */
 function serviceBehindProxy(bounds: Record<string, string>, label: string) {
   const context: { service?: Service; proxy?: TcpProxy; drop?: () => Promise<void> } = {};
@@ -58,12 +68,7 @@ describe('a PostgreSQL that stalls or goes away: bounded requests answer 503 dat
     // The bound is the statement timeout plus the client's margin; allow a loaded machine plenty.
     assert.ok(Date.now() - started < 15_000, `answered after ${Date.now() - started} ms`);
     context.proxy?.resume();
-    let after = await request(app).get('/api/v1/members');
-    for (let attempt = 0; after.status !== 200 && attempt < 20; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      after = await request(app).get('/api/v1/members');
-    }
-    assert.equal(after.status, 200);
+    await answersAgain(app, 20);
   });
 
   it('answers 503 database_unavailable, not 500 internal_error, while the database is unreachable', async function () {
@@ -119,12 +124,7 @@ describe('a PostgreSQL known to be down: requests fail fast instead of waiting f
       context.proxy?.resume();
     }
     // Probed again every second: back without a restart.
-    let after = await request(app).get('/api/v1/members');
-    for (let attempt = 0; after.status !== 200 && attempt < 50; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      after = await request(app).get('/api/v1/members');
-    }
-    assert.equal(after.status, 200);
+    await answersAgain(app, 50);
   });
 
   it('one request that met a stall is enough: after its probe, the next ones fail fast without a readiness probe', async function () {
@@ -144,12 +144,7 @@ describe('a PostgreSQL known to be down: requests fail fast instead of waiting f
     } finally {
       context.proxy?.resume();
     }
-    let after = await request(app).get('/api/v1/members');
-    for (let attempt = 0; after.status !== 200 && attempt < 50; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      after = await request(app).get('/api/v1/members');
-    }
-    assert.equal(after.status, 200);
+    await answersAgain(app, 50);
   });
 });
 
