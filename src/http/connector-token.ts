@@ -189,10 +189,9 @@ export function connectorAuth(options: ConnectorAuthOptions): RequireConnector {
           [scopeHint],
         );
       }
-      // Not cached, on purpose: a suspension, revocation or withdrawal must stop this member's
-      // connectors at once on every replica, and no announcement of member status changes
-      // exists to invalidate a per-replica copy. One primary-key read is cheap (see
-      // docs/connectors.md for the measured cost).
+      // Asked on every request: a suspension, revocation or withdrawal must stop this member's
+      // connectors at once on every replica. The port answers from a copy only while member
+      // changes are announced to this replica (src/membership/member-cache.ts), else reads.
       const member = await options.members.find(token.clientId);
       if (member?.status !== 'active') {
         throw refuse(
