@@ -160,6 +160,27 @@ function methodsById(document: DidDocument, absolute: (id: string) => string): M
  * notes for the rules. Returns a cached KeyObject when the key material was imported before.
  */
 export function selectVerificationKey(document: DidDocument, options: SelectKeyOptions): VerificationKey {
+  // A resolved document is frozen and shared by every caller until its DID's keys change (see
+  // resolver.ts), so the key it grants for a relationship and kid is remembered on the object
+  // itself: the walk below and the JWK checks run once per document, not once per token. Only
+  // successes are kept, at most SELECTED_PER_DOCUMENT per document (kids come from tokens).
+  const memo = Object.isFrozen(document) ? selectedKeys.get(document) : undefined;
+  const memoKey = `${options.relationship} ${options.kid ?? ''}`;
+  const known = memo?.get(memoKey);
+  if (known !== undefined) return known;
+  const selected = selectUncached(document, options);
+  if (Object.isFrozen(document)) {
+    const keys = memo ?? new Map<string, VerificationKey>();
+    if (keys.size < SELECTED_PER_DOCUMENT) keys.set(memoKey, Object.freeze(selected));
+    if (memo === undefined) selectedKeys.set(document, keys);
+  }
+  return selected;
+}
+
+const SELECTED_PER_DOCUMENT = 16;
+const selectedKeys = new WeakMap<DidDocument, Map<string, VerificationKey>>();
+
+function selectUncached(document: DidDocument, options: SelectKeyOptions): VerificationKey {
   const did = document.id;
   const { relationship, kid } = options;
   const absolute = (id: string): string => (id.startsWith('#') ? `${did}${id}` : id);

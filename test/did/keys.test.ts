@@ -282,3 +282,47 @@ describe('Controlled Identifiers §2.2.2 Multikey and Ed25519VerificationKey2020
     throwsWith(() => pick(document), 'invalid_key');
   });
 });
+
+describe('key selection on a resolved (frozen) document: remembered per document, never across documents', () => {
+  const ed = newKey('Ed25519');
+  const p256 = newKey('P-256');
+
+  it('answers the same key for the same kid and relationship, and the right key for each', () => {
+    const document = deepFrozen(documentWith(DID, ed.publicJwk, p256.publicJwk));
+    const first = selectVerificationKey(document, { kid: `${DID}#key-1`, relationship: 'assertionMethod' });
+    const again = selectVerificationKey(document, { kid: `${DID}#key-1`, relationship: 'assertionMethod' });
+    const other = selectVerificationKey(document, { kid: '#key-2', relationship: 'assertionMethod' });
+    assert.equal(again, first);
+    assert.equal(first.id, `${DID}#key-1`);
+    assert.equal(other.id, `${DID}#key-2`);
+    assert.ok(verify(null, message, first.publicKey, sign(null, message, ed.privateKey)));
+    assert.ok(Object.isFrozen(first));
+  });
+
+  it('still refuses, every time, a kid the document does not grant (failures are not remembered as keys)', () => {
+    const document = deepFrozen(documentWith(DID, ed.publicJwk));
+    for (let i = 0; i < 3; i++) {
+      throwsWith(
+        () => selectVerificationKey(document, { kid: `${DID}#key-9`, relationship: 'assertionMethod' }),
+        'unknown_key',
+      );
+    }
+  });
+
+  it('a new document of the same DID (a rotation) is read anew: the old key is not answered for it', () => {
+    const before = deepFrozen(documentWith(DID, ed.publicJwk));
+    const after = deepFrozen(documentWith(DID, p256.publicJwk));
+    const old = selectVerificationKey(before, { kid: `${DID}#key-1`, relationship: 'assertionMethod' });
+    const rotated = selectVerificationKey(after, { kid: `${DID}#key-1`, relationship: 'assertionMethod' });
+    assert.deepEqual(old.algorithms, ['EdDSA']);
+    assert.deepEqual(rotated.algorithms, ['ES256']);
+  });
+});
+
+function deepFrozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFrozen(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -31,12 +31,26 @@ export const MAX_TOKEN_LENGTH = 128 * 1024;
 function decodeSegment(segment: string, name: string): Buffer {
   if (!SEGMENT.test(segment))
     throw new JwsFormatError('malformed', `the ${name} is not base64url without padding`);
-  const bytes = Buffer.from(segment, 'base64url');
   // Refuse non-canonical encodings (stray trailing bits) so a token has exactly one form.
-  if (bytes.toString('base64url') !== segment) {
+  if (!canonicalTail(segment))
     throw new JwsFormatError('malformed', `the ${name} is not canonical base64url`);
-  }
-  return bytes;
+  return Buffer.from(segment, 'base64url');
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether unpadded base64url (alphabet already checked) is the one canonical encoding of its
+ * bytes (RFC 4648 §3.5): a length of 4n+1 encodes no whole byte, and the bits of the last
+ * character past the final byte (4 of them for 4n+2, 2 for 4n+3) must be zero. Equivalent to
+ * re-encoding the decoded bytes and comparing, without the second pass over the segment.
+ */
+function canonicalTail(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = ALPHABET.indexOf(segment.charAt(segment.length - 1));
+  return (last & (rest === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 function decodeJsonObject(segment: string, name: string): Record<string, unknown> {

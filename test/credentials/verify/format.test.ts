@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { MAX_TOKEN_LENGTH } from '../../../src/credentials/verify/compact-jws.js';
+import {
+  type JwsFormatError,
+  MAX_TOKEN_LENGTH,
+  parseCompactJws,
+} from '../../../src/credentials/verify/compact-jws.js';
 import {
   checkCredentialFormat,
   verifyCredential,
@@ -106,6 +110,26 @@ describe('format: RFC 7515 §7.1 compact serialization, parsed strictly', () => 
     while (Buffer.from(text).toString('base64url').length % 4 !== 2) text += ' ';
     const header = withStrayBit(Buffer.from(text).toString('base64url'));
     assertFails(await verify(signedSegments(header, goodPayload)), 'format', 'malformed');
+  });
+
+  it('accepts exactly the segments that re-encode to themselves (RFC 4648 §3.5), for every tail', () => {
+    // Every last character after 2, 3 and 5 characters: the canonical test must agree with a
+    // decode and re-encode, whichever bits the last character carries.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const prefix of ['', 'Q', 'QU', 'QUJD', 'QUJDR']) {
+      for (const last of alphabet) {
+        const segment = `${prefix}${last}`;
+        const canonical = Buffer.from(segment, 'base64url').toString('base64url') === segment;
+        let accepted = true;
+        try {
+          parseCompactJws(`${goodHeader}.${goodPayload}.${segment}`);
+        } catch (error) {
+          assert.equal((error as JwsFormatError).code, 'malformed');
+          accepted = false;
+        }
+        assert.equal(accepted, canonical, `segment ${segment}`);
+      }
+    }
   });
 
   it('rejects a header that is not JSON (malformed)', async () => {
