@@ -100,6 +100,9 @@ export interface ProviderOptions {
 /** How far ahead a member's client assertion may expire (it is single use and short-lived). */
 export const CLIENT_ASSERTION_MAX_LIFETIME_SECONDS = 300;
 
+/** How far in the future a client assertion's `iat` may be (clocks of the member and of replicas). */
+export const CLIENT_ASSERTION_CLOCK_SKEW_SECONDS = 60;
+
 /** JOSE `typ` values a client assertion may carry: none, the generic one, or rfc7523bis's explicit type. */
 const CLIENT_ASSERTION_TYPES = new Set([undefined, 'JWT', 'jwt', 'client-authentication+jwt']);
 
@@ -216,6 +219,15 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
         throw new errors.InvalidClientAuth(
           `exp must be at most ${CLIENT_ASSERTION_MAX_LIFETIME_SECONDS} seconds ahead`,
         );
+      }
+      // An assertion issued ahead of time could be signed now and used later by whoever holds
+      // it; `iat` is optional (RFC 7523 §3) but, when present, a number not in the future
+      // beyond the clock tolerance between replicas.
+      if (
+        claims.iat !== undefined &&
+        (typeof claims.iat !== 'number' || claims.iat > now + CLIENT_ASSERTION_CLOCK_SKEW_SECONDS)
+      ) {
+        throw new errors.InvalidClientAuth('iat must be a time that is not in the future');
       }
       if (!CLIENT_ASSERTION_TYPES.has(header.typ as string | undefined)) {
         throw new errors.InvalidClientAuth(`a client assertion is not of type ${String(header.typ)}`);

@@ -225,12 +225,15 @@ describeEachDatabase('connector tokens (client credentials, private_key_jwt by t
       assert.deepEqual(await refused(es256.did, otherSubject), { status: 400, error: 'invalid_request' });
     });
 
-    it('refuses an expired assertion, one that lives longer than 300 s, and one typed as another token', async () => {
+    it('refuses an expired assertion, one that lives longer than 300 s, one issued in the future, and one typed as another token', async () => {
       const now = Math.floor(Date.now() / 1000);
       const key = es256.connectorKey;
       for (const [overrides, header] of [
         [{ iat: now - 600, exp: now - 300 }, {}],
         [{ exp: now + 3600 }, {}],
+        // Issued a day ahead: a pre-signed assertion for later use (rfc7523bis §4: iat not in the future).
+        [{ iat: now + 86_400, exp: now + 60 }, {}],
+        [{ iat: 'yesterday', exp: now + 60 }, {}],
         [{}, { typ: 'at+jwt' }],
       ] as const) {
         const assertion = await clientAssertion(space.running, key, es256.did, overrides, header);
