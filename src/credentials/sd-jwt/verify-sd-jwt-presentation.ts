@@ -52,7 +52,7 @@ export async function verifySdJwtPresentation(
   if (format.result !== 'passed' || !parsed.kb) return finish(checks, []);
   const kb = parsed.kb;
   const budget = requestBudget(deps);
-  const credential = await verifySdJwtCredential(token, deps, budget, { allowKeyBinding: true });
+  const credential = await verifySdJwtCredential(token, deps, budget, { allowKeyBinding: true, parsed });
   // The holder key is the credential's `cnf`, read only from an issuer-signed payload.
   const signed = credential.checks.find((c) => c.check === 'signature')?.result === 'passed';
   const signature = signed

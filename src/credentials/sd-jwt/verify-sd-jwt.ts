@@ -72,10 +72,10 @@ export async function verifySdJwtCredential(
   token: string,
   deps: Deps,
   budget: FetchBudget,
-  options: { readonly allowKeyBinding?: boolean } = {},
+  options: { readonly allowKeyBinding?: boolean; readonly parsed?: ParsedSdJwt } = {},
 ): Promise<CredentialVerificationResult> {
   const checks: CheckResult[] = [];
-  const { parsed, result } = parseForVerification(token);
+  const { parsed, result } = options.parsed ? { parsed: options.parsed, result: undefined } : parseForVerification(token);
   if (!parsed) return finish([result as CheckResult], undefined);
   if (parsed.kbJwt !== undefined && options.allowKeyBinding !== true)
     return finish(
