@@ -13,7 +13,15 @@
  *
  *   npm run bench:sd-jwt            (BENCH_SECONDS=2 per round by default)
  */
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { createSchemaRegistry, loadCredentialSchemas } from '../../src/credentials/schemas/index.js';
 import { loadVctRegistry } from '../../src/credentials/sd-jwt/vct.js';
@@ -48,7 +56,9 @@ const verifies = (alg: Alg, key: KeyObject, data: string | Buffer, signature: Bu
     ? verify(null, Buffer.from(data), key, signature)
     : verify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, signature);
 
-console.log(`bench/verify/sd-jwt: one core, ${durationMs / 1000} s rounds, median of 3, Node ${process.version}`);
+console.log(
+  `bench/verify/sd-jwt: one core, ${durationMs / 1000} s rounds, median of 3, Node ${process.version}`,
+);
 console.log('presentation: MembershipCredential SD-JWT VC, 10 disclosures, key binding JWT\n');
 const rows: string[] = [];
 for (const alg of ['EdDSA', 'ES256'] as const) {
@@ -58,11 +68,16 @@ for (const alg of ['EdDSA', 'ES256'] as const) {
   const library = new SDJwtVcInstance({
     signer: (data) => sigOf(alg, issuerKeys.privateKey, data),
     signAlg: alg,
-    verifier: (data, signature) => verifies(alg, issuerKeys.publicKey, data, Buffer.from(signature, 'base64url')),
+    verifier: (data, signature) =>
+      verifies(alg, issuerKeys.publicKey, data, Buffer.from(signature, 'base64url')),
     kbSigner: (data) => sigOf(alg, holderKeys.privateKey, data),
     kbSignAlg: alg,
-    kbVerifier: (data, signature) => verifies(alg, holderKeys.publicKey, data, Buffer.from(signature, 'base64url')),
-    hasher: (data) => createHash('sha256').update(typeof data === 'string' ? data : Buffer.from(data)).digest(),
+    kbVerifier: (data, signature) =>
+      verifies(alg, holderKeys.publicKey, data, Buffer.from(signature, 'base64url')),
+    hasher: (data) =>
+      createHash('sha256')
+        .update(typeof data === 'string' ? data : Buffer.from(data))
+        .digest(),
     hashAlg: 'sha-256',
     saltGenerator: (length) => randomBytes(length).toString('base64url'),
   });
@@ -157,11 +172,15 @@ for (const alg of ['EdDSA', 'ES256'] as const) {
     { durationMs },
   );
   const ours = await opsPerSecond(() => verifyPresentation(presentation, expected, deps), { durationMs });
-  const theirs = await opsPerSecond(() => library.verify(presentation, { keyBindingNonce: NONCE }), { durationMs });
+  const theirs = await opsPerSecond(() => library.verify(presentation, { keyBindingNonce: NONCE }), {
+    durationMs,
+  });
   rows.push(
     `| ${alg} | ${fmt(raw)} | ${fmt(ours)} | ${fmt(theirs)} | ${(ours / raw).toFixed(2)} (≥ 0.40) | ${(ours / theirs).toFixed(1)}× (≥ 5×) |`,
   );
 }
-console.log('| alg | (a) node:crypto, 2 signatures /s | (b) ours /s | (c) @sd-jwt/sd-jwt-vc /s | b/a | b/c |');
+console.log(
+  '| alg | (a) node:crypto, 2 signatures /s | (b) ours /s | (c) @sd-jwt/sd-jwt-vc /s | b/a | b/c |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);

@@ -146,9 +146,11 @@ export class StatusService {
   /** The entries a credential already holds (none if it has none), revocation first. */
   statusEntriesFor(credentialId: string, manager?: EntityManager): Promise<BitstringStatusListEntry[]> {
     return reading(this.dataSource, manager, async (m) =>
-      (await this.rowsOf(m, credentialId)).filter((row) => row.purpose !== TOKEN_PURPOSE).map((row) =>
-        statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
-      ),
+      (await this.rowsOf(m, credentialId))
+        .filter((row) => row.purpose !== TOKEN_PURPOSE)
+        .map((row) =>
+          statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
+        ),
     );
   }
 
@@ -415,7 +417,10 @@ function tokenValueOf(rows: readonly StatusEntryRow[]): number {
 /** Refuses a change that a credential holding only a token entry cannot make. */
 function decideToken(change: Change, credentialId: string, row: StatusEntryRow): void {
   if (row.status === 1)
-    throw new StatusListError('already_revoked', `credential ${credentialId} is revoked; revocation is final`);
+    throw new StatusListError(
+      'already_revoked',
+      `credential ${credentialId} is revoked; revocation is final`,
+    );
   if (change === 'suspend' && row.status === 2)
     throw new StatusListError('already_suspended', `credential ${credentialId} is already suspended`);
   if (change === 'reinstate' && row.status !== 2)

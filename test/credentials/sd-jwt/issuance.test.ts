@@ -14,9 +14,17 @@ import { IssuanceEntity } from '../../../src/credentials/entities.js';
 import { IssuanceError } from '../../../src/credentials/issue/errors.js';
 import { MemberEntity } from '../../../src/membership/entities.js';
 import type { Service } from '../../../src/service.js';
+import {
+  type Actor,
+  admitMember,
+  anchorsDir,
+  motion,
+  newActor,
+  seatBoard,
+  vote,
+} from '../../governance/support.js';
 import { describeEachDatabase } from '../../support/databases.js';
 import { openTestService } from '../../support/service.js';
-import { type Actor, admitMember, anchorsDir, motion, newActor, seatBoard, vote } from '../../governance/support.js';
 import { generateTestKey, seconds } from '../verify/support.js';
 import { hasher, kbJwt } from './support.js';
 
@@ -83,7 +91,7 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
 
   /** The status value at the credential's index, read from the published list over HTTP. */
   async function publishedStatus(sdJwt: string): Promise<number> {
-    const payload = JSON.parse(Buffer.from((sdJwt.split('.')[1] as string), 'base64url').toString());
+    const payload = JSON.parse(Buffer.from(sdJwt.split('.')[1] as string, 'base64url').toString());
     const { idx, uri } = payload.status.status_list as { idx: number; uri: string };
     const res = await request(service.app.callback()).get(new URL(uri).pathname).expect(200);
     assert.match(res.headers['content-type'] ?? '', /^application\/statuslist\+jwt/);
@@ -101,7 +109,9 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
       assert.equal(rest.at(-1), '');
       assert.equal(rest.length - 1, 5);
       const header = JSON.parse(Buffer.from((jws as string).split('.')[0] as string, 'base64url').toString());
-      const payload = JSON.parse(Buffer.from((jws as string).split('.')[1] as string, 'base64url').toString());
+      const payload = JSON.parse(
+        Buffer.from((jws as string).split('.')[1] as string, 'base64url').toString(),
+      );
       assert.equal(header.typ, 'dc+sd-jwt');
       assert.equal(payload.vct, `${service.config.publicUrl.replace(/\/$/, '')}/vct/membership`);
       assert.deepEqual(payload.cnf, { jwk: holder.publicJwk });
@@ -138,7 +148,8 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
         hasher,
         verifier,
         statusVerifier: verifier,
-        statusListFetcher: async (uri: string) => (await request(app).get(new URL(uri).pathname).expect(200)).text,
+        statusListFetcher: async (uri: string) =>
+          (await request(app).get(new URL(uri).pathname).expect(200)).text,
       });
       const verified = await library.verify(issued.jwt);
       assert.equal(verified.payload.legalName, SUBJECT.legalName);
@@ -152,9 +163,15 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
       const issued = await issueTo();
       const parts = issued.jwt.split('~');
       // The holder shows only its legal name (the first disclosure whose name is legalName).
-      const chosen = parts.slice(1, -1).filter((d) => JSON.parse(Buffer.from(d, 'base64url').toString())[1] === 'legalName');
+      const chosen = parts
+        .slice(1, -1)
+        .filter((d) => JSON.parse(Buffer.from(d, 'base64url').toString())[1] === 'legalName');
       const presented = `${[parts[0], ...chosen].join('~')}~`;
-      const kb = kbJwt(holder, presented, { iat: seconds(new Date()), aud: 'https://rp.example', nonce: 'abc' });
+      const kb = kbJwt(holder, presented, {
+        iat: seconds(new Date()),
+        aud: 'https://rp.example',
+        nonce: 'abc',
+      });
       const result = await service.credentials.verifyPresentation(`${presented}${kb}`, {
         challenge: 'abc',
         domain: 'https://rp.example',
@@ -194,7 +211,11 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
     it('serves SD-JWT VC type metadata at the vct', async () => {
       const res = await request(service.app.callback()).get('/vct/membership').expect(200);
       assert.equal(res.body.vct, `${service.config.publicUrl.replace(/\/$/, '')}/vct/membership`);
-      assert.ok(res.body.claims.some((c: { path: string[]; sd: string }) => c.path[0] === 'legalName' && c.sd === 'always'));
+      assert.ok(
+        res.body.claims.some(
+          (c: { path: string[]; sd: string }) => c.path[0] === 'legalName' && c.sd === 'always',
+        ),
+      );
     });
 
     it('answers 404 not_found for an unknown list, and never serves a token list as a Bitstring list', async () => {
@@ -219,8 +240,13 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
       this.timeout(60_000);
       const board = await seatBoard(service);
       const { applicant, credential } = await admitMember(service, board, register, ['data-provider']);
-      const member = await service.dataSource.getRepository(MemberEntity).findOneByOrFail({ did: applicant.did });
-      const issued = await issueTo({ subject: { ...SUBJECT, id: applicant.did }, follows: member.credentialId });
+      const member = await service.dataSource
+        .getRepository(MemberEntity)
+        .findOneByOrFail({ did: applicant.did });
+      const issued = await issueTo({
+        subject: { ...SUBJECT, id: applicant.did },
+        follows: member.credentialId,
+      });
       assert.equal(statusOf(await service.credentials.verifyCredential(issued.jwt))?.result, 'passed');
 
       await decide(service, board, 'suspend', applicant.did);

@@ -14,8 +14,8 @@ import {
   type AnchorSpec,
   base64urlJson,
   NOW,
-  offlineDeps,
   type OfflineOptions,
+  offlineDeps,
   seconds,
   signatureOf,
   signJws,
@@ -184,4 +184,3 @@ export function sdJwtDeps(
     },
   };
 }
-

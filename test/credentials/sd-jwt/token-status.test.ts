@@ -12,8 +12,8 @@ import {
   type StatusBits,
   statusAt,
 } from '../../../src/credentials/sd-jwt/token-status-list.js';
-import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
 import { didKeyLookup } from '../../../src/credentials/verify/adapters.js';
+import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
 import { createDidResolver } from '../../../src/did/index.js';
 import {
   addSeconds,
@@ -42,7 +42,12 @@ describe('Token Status List §4.1: the status list codec', () => {
       const theirs = StatusList.decompressStatusList(lst, bits);
       for (const [index, value] of values) assert.equal(theirs.getStatus(index), value);
       assert.equal(theirs.getStatus(1), 0);
-      const mine = decodeTokenList(new StatusList(Array.from({ length: 1024 }, (_, i) => (i === 77 ? 1 : 0)), bits).compressStatusList());
+      const mine = decodeTokenList(
+        new StatusList(
+          Array.from({ length: 1024 }, (_, i) => (i === 77 ? 1 : 0)),
+          bits,
+        ).compressStatusList(),
+      );
       assert.equal(statusAt(mine, bits, 77), 1);
       assert.equal(statusAt(mine, bits, 76), 0);
     });
@@ -63,7 +68,12 @@ describe('SD-JWT VC status (Token Status List §8.3): the status check', () => {
       payload: membershipPayload(issuer, holder, [NAME], { status: { status_list: { idx, uri: LIST_URL } } }),
       disclosures: [NAME],
     });
-  const listToken = (values: Array<[number, number]>, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, by = issuer) =>
+  const listToken = (
+    values: Array<[number, number]>,
+    claims: Record<string, unknown> = {},
+    header: Record<string, unknown> = {},
+    by = issuer,
+  ) =>
     signedBy(
       by,
       {
@@ -97,11 +107,19 @@ describe('SD-JWT VC status (Token Status List §8.3): the status check', () => {
   });
 
   it('fails suspended for value 2 (SUSPENDED)', async () => {
-    assertFails(await verifyCredential(credential(4), depsServing(listToken([[4, 2]]))), 'status', 'suspended');
+    assertFails(
+      await verifyCredential(credential(4), depsServing(listToken([[4, 2]]))),
+      'status',
+      'suspended',
+    );
   });
 
   it('fails status_set for an application-specific value', async () => {
-    assertFails(await verifyCredential(credential(4), depsServing(listToken([[4, 3]]))), 'status', 'status_set');
+    assertFails(
+      await verifyCredential(credential(4), depsServing(listToken([[4, 3]]))),
+      'status',
+      'status_set',
+    );
   });
 
   it('refuses a list token typed other than statuslist+jwt', async () => {
@@ -116,7 +134,11 @@ describe('SD-JWT VC status (Token Status List §8.3): the status check', () => {
 
   it('refuses a list signed by another issuer', async () => {
     const token = listToken([], {}, {}, didJwkSigner('EdDSA'));
-    assertFails(await verifyCredential(credential(1), depsServing(token)), 'status', 'status_issuer_mismatch');
+    assertFails(
+      await verifyCredential(credential(1), depsServing(token)),
+      'status',
+      'status_issuer_mismatch',
+    );
   });
 
   it('refuses an expired list', async () => {
@@ -130,7 +152,11 @@ describe('SD-JWT VC status (Token Status List §8.3): the status check', () => {
   });
 
   it('refuses an index beyond the list', async () => {
-    assertFails(await verifyCredential(credential(64), depsServing(listToken([]))), 'status', 'status_index_out_of_range');
+    assertFails(
+      await verifyCredential(credential(64), depsServing(listToken([]))),
+      'status',
+      'status_index_out_of_range',
+    );
   });
 
   it('refuses a status claim without status_list', async () => {
@@ -143,7 +169,9 @@ describe('SD-JWT VC status (Token Status List §8.3): the status check', () => {
 
   it('refuses a status_list without an integer idx', async () => {
     const token = handMade(issuer, {
-      payload: membershipPayload(issuer, holder, [NAME], { status: { status_list: { idx: '1', uri: LIST_URL } } }),
+      payload: membershipPayload(issuer, holder, [NAME], {
+        status: { status_list: { idx: '1', uri: LIST_URL } },
+      }),
       disclosures: [NAME],
     });
     assertFails(await verifyCredential(token, depsServing(listToken([]))), 'status', 'status_invalid');
