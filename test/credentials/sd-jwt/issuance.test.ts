@@ -181,6 +181,37 @@ describeEachDatabase('SD-JWT VC issuance and Token Status Lists', (fresh) => {
       assert.equal(result.credentials[0]?.claims?.legalName, SUBJECT.legalName);
     });
 
+    it('the verify APIs take it: a credential without key binding, a presentation with it', async () => {
+      const issued = await issueTo();
+      const app = service.app.callback();
+      const credential = await request(app)
+        .post('/api/v1/credentials/verify')
+        .send({ credential: issued.jwt })
+        .expect(200);
+      assert.equal(credential.body.verified, true, JSON.stringify(credential.body.checks));
+      assert.equal(credential.body.format, 'dc+sd-jwt');
+      assert.equal(credential.body.claims.legalName, SUBJECT.legalName);
+      const kb = kbJwt(holder, issued.jwt, {
+        iat: seconds(new Date()),
+        aud: 'https://rp.example',
+        nonce: 'n-1',
+      });
+      const presented = await request(app)
+        .post('/api/v1/presentations/verify')
+        .send({ presentation: `${issued.jwt}${kb}`, challenge: 'n-1', domain: 'https://rp.example' })
+        .expect(200);
+      assert.equal(presented.body.verified, true, JSON.stringify(presented.body.checks));
+      const replayed = await request(app)
+        .post('/api/v1/presentations/verify')
+        .send({ presentation: `${issued.jwt}${kb}`, challenge: 'n-1', domain: 'https://rp.example' })
+        .expect(200);
+      assert.equal(replayed.body.verified, false);
+      assert.equal(
+        replayed.body.checks.find((c: { check: string }) => c.check === 'challenge').code,
+        'challenge_reused',
+      );
+    });
+
     it('refuses a holder key holding private key material, and writes nothing', async () => {
       const jwk = holder.privateKey.export({ format: 'jwk' });
       assert.equal((await refusal(issueTo({ holderKey: jwk }))).code, 'invalid_request');
