@@ -8,9 +8,17 @@ import {
   type StatusEntryRow,
   StatusListEntity,
   type StatusPurpose,
+  TOKEN_PURPOSE,
 } from './entities.js';
 import { StatusListError } from './errors.js';
 import { STATUS_CHANNEL } from './revision-watch.js';
+import {
+  decideToken,
+  flipTokens,
+  type TokenListSnapshot,
+  tokenListSnapshot,
+  tokenValueOf,
+} from './token-entries.js';
 import { inTransaction, isPostgres, reading } from './transactions.js';
 
 export interface StatusServiceOptions {
@@ -47,7 +55,7 @@ export interface ListSnapshot {
   readonly setIndexes: readonly number[];
 }
 
-type Change = 'revoke' | 'suspend' | 'reinstate';
+export type Change = 'revoke' | 'suspend' | 'reinstate';
 
 /** The part of a better-sqlite3 connection the revision read uses. */
 interface SqliteDatabase {
@@ -112,12 +120,44 @@ export class StatusService {
     });
   }
 
+  /**
+   * Allocates the Token Status List entry of an SD-JWT VC (random index of an open `token`
+   * list, never reused), following the status of credential `follows` when given. Calling it
+   * again for the same credential answers the same entry.
+   */
+  async allocateToken(options: {
+    readonly credentialId: string;
+    readonly follows?: string;
+    readonly manager?: EntityManager;
+  }): Promise<{ readonly listId: string; readonly index: number }> {
+    const credentialId = checkCredentialId(options.credentialId);
+    if (options.follows !== undefined) checkCredentialId(options.follows);
+    return inTransaction(this.dataSource, options.manager, async (manager) => {
+      const allocation = await allocateIndex(manager, TOKEN_PURPOSE, credentialId, this.policy);
+      if (options.follows !== undefined) {
+        const followed = await this.rowsOf(manager, options.follows);
+        if (followed.length === 0) throw unknownCredential(options.follows);
+        // A credential that is revoked or suspended now hands its state on from the start.
+        const state = tokenValueOf(followed);
+        await manager
+          .getRepository(StatusEntryEntity)
+          .update(
+            { listId: allocation.listId, listIndex: allocation.index },
+            { follows: options.follows, status: state },
+          );
+      }
+      return { listId: allocation.listId, index: allocation.index };
+    });
+  }
+
   /** The entries a credential already holds (none if it has none), revocation first. */
   statusEntriesFor(credentialId: string, manager?: EntityManager): Promise<BitstringStatusListEntry[]> {
     return reading(this.dataSource, manager, async (m) =>
-      (await this.rowsOf(m, credentialId)).map((row) =>
-        statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
-      ),
+      (await this.rowsOf(m, credentialId))
+        .filter((row) => row.purpose !== TOKEN_PURPOSE)
+        .map((row) =>
+          statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
+        ),
     );
   }
 
@@ -141,9 +181,10 @@ export class StatusService {
     return reading(this.dataSource, manager, async (m) => {
       const rows = await this.rowsOf(m, credentialId);
       if (rows.length === 0) throw unknownCredential(credentialId);
+      const token = rows.find((row) => row.purpose === TOKEN_PURPOSE)?.status;
       return {
-        revoked: rows.some((row) => row.purpose === 'revocation' && row.status === 1),
-        suspended: rows.some((row) => row.purpose === 'suspension' && row.status === 1),
+        revoked: rows.some((row) => row.purpose === 'revocation' && row.status === 1) || token === 1,
+        suspended: rows.some((row) => row.purpose === 'suspension' && row.status === 1) || token === 2,
       };
     });
   }
@@ -207,6 +248,11 @@ export class StatusService {
     });
   }
 
+  /** A Token Status List: its entries whose value is not 0 (VALID), or undefined when there is no such list. */
+  tokenListSnapshot(listId: string): Promise<TokenListSnapshot | undefined> {
+    return reading(this.dataSource, undefined, (manager) => tokenListSnapshot(manager, listId));
+  }
+
   /** Calls `listener` with the list id whenever this process changes a status (after its commit when it owns the transaction). */
   onChange(listener: (listId: string) => void): () => void {
     this.listeners.add(listener);
@@ -219,40 +265,67 @@ export class StatusService {
     manager: EntityManager | undefined,
   ): Promise<void> {
     checkCredentialId(credentialId);
-    const listId = await inTransaction(this.dataSource, manager, async (m) => {
-      // A conditional update that changes nothing lost a race: decide again on what won it.
-      for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
-        const target = decide(change, credentialId, await this.rowsOf(m, credentialId));
-        const now = this.policy.now().toISOString();
-        const result = await m
-          .createQueryBuilder()
-          .update(StatusEntryEntity)
-          .set({ status: target.to, updatedAt: now })
-          .where('list_id = :listId AND list_index = :index AND status = :from', {
-            listId: target.row.listId,
-            index: target.row.listIndex,
-            from: 1 - target.to,
-          })
-          .execute();
-        if (result.affected !== 1) continue;
-        await m
-          .createQueryBuilder()
-          .update(StatusListEntity)
-          .set({ revision: () => 'revision + 1', updatedAt: now })
-          .where('id = :listId', { listId: target.row.listId })
-          .execute();
-        if (isPostgres(this.dataSource)) {
-          // Announced to every replica's listener when (and only if) this transaction commits.
-          await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
-            STATUS_CHANNEL,
-            target.row.listId,
-          ]);
-        }
-        return target.row.listId;
+    const listIds = await inTransaction(this.dataSource, manager, async (m) => {
+      const rows = await this.rowsOf(m, credentialId);
+      const bitstring = rows.filter((row) => row.purpose !== TOKEN_PURPOSE);
+      const changed: string[] = [];
+      if (bitstring.length > 0 || rows.length === 0) {
+        changed.push(await this.flipBit(m, change, credentialId, bitstring));
+      } else {
+        // Only a Token Status List entry (an SD-JWT VC on its own): it decides.
+        decideToken(change, credentialId, rows[0] as StatusEntryRow);
       }
-      throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
+      // Every Token Status List entry of this credential and of those that follow it, in the same transaction.
+      changed.push(...(await flipTokens(m, change, credentialId, this.policy.now())));
+      const distinct = [...new Set(changed)];
+      for (const listId of distinct) await this.bumpRevision(m, listId);
+      return distinct;
     });
-    for (const listener of this.listeners) listener(listId);
+    for (const listId of listIds) for (const listener of this.listeners) listener(listId);
+  }
+
+  /** Sets or clears the Bitstring bit a change decides; answers its list. */
+  private async flipBit(
+    m: EntityManager,
+    change: Change,
+    credentialId: string,
+    initial: StatusEntryRow[],
+  ): Promise<string> {
+    let rows = initial;
+    // A conditional update that changes nothing lost a race: decide again on what won it.
+    for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+      if (attempt > 0)
+        rows = (await this.rowsOf(m, credentialId)).filter((row) => row.purpose !== TOKEN_PURPOSE);
+      const target = decide(change, credentialId, rows);
+      const result = await m
+        .createQueryBuilder()
+        .update(StatusEntryEntity)
+        .set({ status: target.to, updatedAt: this.policy.now().toISOString() })
+        .where('list_id = :listId AND list_index = :index AND status = :from', {
+          listId: target.row.listId,
+          index: target.row.listIndex,
+          from: 1 - target.to,
+        })
+        .execute();
+      if (result.affected === 1) return target.row.listId;
+    }
+    throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
+  }
+
+  private async bumpRevision(m: EntityManager, listId: string): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .update(StatusListEntity)
+      .set({ revision: () => 'revision + 1', updatedAt: this.policy.now().toISOString() })
+      .where('id = :listId', { listId })
+      .execute();
+    if (isPostgres(this.dataSource)) {
+      // Announced to every replica's listener when (and only if) this transaction commits.
+      await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
+        STATUS_CHANNEL,
+        listId,
+      ]);
+    }
   }
 
   private async rowsOf(manager: EntityManager, credentialId: string): Promise<StatusEntryRow[]> {
