@@ -21,6 +21,8 @@ export const PORTAL_ERRORS = {
   login_refused: 403,
   /** The login's credential is not the rulebook's credential for natural persons. */
   not_a_citizen: 403,
+  /** A public page's query parameter that is not one of its values (a filter, a cursor, a language). */
+  invalid_query: 400,
 } as const satisfies Readonly<Record<string, number>>;
 
 export type PortalErrorCode = keyof typeof PORTAL_ERRORS;
