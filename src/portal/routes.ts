@@ -113,9 +113,12 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     ctx.status = 303;
     ctx.redirect(`${base}/consents`);
   });
-  router.get(PORTAL_PATH, (ctx) => {
+  // `/portal` only (the router also matches `/portal/`, the home page's own address).
+  router.get(PORTAL_PATH, async (ctx, next) => {
+    if (ctx.path !== PORTAL_PATH) return next();
     ctx.status = 303;
     ctx.redirect(`${base}/`);
+    return undefined;
   });
 
   router.get(`${PORTAL_PATH}/consents`, frame, async (ctx) => {

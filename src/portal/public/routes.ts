@@ -85,7 +85,7 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
 
   router.get(`${P}/`, frame, (ctx) => html(ctx, homePage(stateOf(ctx).page)));
 
-  router.get(`${P}/language`, (ctx) => {
+  router.get(`${P}/language`, frame, (ctx) => {
     const lang = ctx.query.lang;
     if (!isLocale(lang)) throw new PortalError('invalid_query', 'lang must be one of the portal’s languages');
     ctx.cookies.set(LANGUAGE_COOKIE, lang, {
