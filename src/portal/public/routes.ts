@@ -88,6 +88,8 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
   router.get(`${P}/language`, frame, (ctx) => {
     const lang = ctx.query.lang;
     if (!isLocale(lang)) throw new PortalError('invalid_query', 'lang must be one of the portal’s languages');
+    // As the session cookie: Secure outside development even when a proxy speaks plain HTTP to us.
+    if (!deps.developmentMode) ctx.cookies.secure = true;
     ctx.cookies.set(LANGUAGE_COOKIE, lang, {
       httpOnly: true,
       secure: !deps.developmentMode,
