@@ -69,7 +69,10 @@ describeEachDatabase('the citizen’s dashboard', (fresh) => {
       }
       assert.match(page.text, />Active</);
       // Dates in the page's language (English by default: `Nov 28, 2026, 2:03 PM UTC`), the instant in `datetime`.
-      assert.match(page.text, /<time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M UTC<\/time>/);
+      assert.match(
+        page.text,
+        /<time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M UTC<\/time>/,
+      );
     });
 
     it('shows one consent with its history and its receipt, and another citizen’s consent to nobody else (forbidden)', async () => {

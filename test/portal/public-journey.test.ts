@@ -59,7 +59,10 @@ describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) =>
   it('home → directory (search, filter) → a member → rulebook diff → board motion with votes → audit log, axe-clean', async function () {
     this.timeout(180_000);
     const live = world as PublicWorld;
-    const context = await (browser as Browser).newContext({ viewport: { width: 1100, height: 800 }, locale: 'en-GB' });
+    const context = await (browser as Browser).newContext({
+      viewport: { width: 1100, height: 800 },
+      locale: 'en-GB',
+    });
     const page = await context.newPage();
     try {
       await page.goto(`${origin}/portal/`);
@@ -73,7 +76,12 @@ describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) =>
       await screenshot(page, 'directory');
       await page.fill('#q', 'city');
       await Promise.all([page.waitForURL(/q=city/), page.click('#search')]);
-      assert.deepEqual(await page.locator('#members tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-did'))), [live.city]);
+      assert.deepEqual(
+        await page
+          .locator('#members tbody tr')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-did'))),
+        [live.city],
+      );
       await page.fill('#q', '');
       await page.selectOption('#status', 'suspended');
       await Promise.all([page.waitForURL(/status=suspended/), page.click('#search')]);
@@ -96,11 +104,20 @@ describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) =>
       await screenshot(page, 'rulebook');
       await page.selectOption('#diff-from', '1.1.0');
       await page.selectOption('#diff-to', '1.2.0');
-      await Promise.all([page.waitForURL(/\/portal\/rulebook\/diff\?from=1\.1\.0&to=1\.2\.0/), page.click('#compare')]);
+      await Promise.all([
+        page.waitForURL(/\/portal\/rulebook\/diff\?from=1\.1\.0&to=1\.2\.0/),
+        page.click('#compare'),
+      ]);
       const removed = await page.locator('.diff li.removed').allTextContents();
       const added = await page.locator('.diff li.added').allTextContents();
-      assert.ok(removed.some((line) => /^Removed: − +"renewalWindowDays": 60$/.test(line)), removed.join('\n'));
-      assert.ok(added.some((line) => /^Added: \+ +"renewalWindowDays": 45$/.test(line)), added.join('\n'));
+      assert.ok(
+        removed.some((line) => /^Removed: − +"renewalWindowDays": 60$/.test(line)),
+        removed.join('\n'),
+      );
+      assert.ok(
+        added.some((line) => /^Added: \+ +"renewalWindowDays": 45$/.test(line)),
+        added.join('\n'),
+      );
       // The marker is visible text, not only colour: the screen-reader words are hidden visually.
       assert.equal(await page.locator('.diff li.added .visually-hidden').first().isVisible(), true);
       await accessible(page, 'the rulebook diff');
@@ -118,7 +135,10 @@ describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) =>
       await page.locator('#votes details summary').first().click();
       const statement = (await page.locator('#votes code.statement').first().textContent()) ?? '';
       const stored = await live.service.governance.engine.motion(live.suspension);
-      assert.ok(stored.votes.some((vote) => vote.statement === statement), 'the signed vote, verbatim');
+      assert.ok(
+        stored.votes.some((vote) => vote.statement === statement),
+        'the signed vote, verbatim',
+      );
       await accessible(page, 'a motion with its votes');
       await screenshot(page, 'motion');
 

@@ -14,6 +14,7 @@ import { MemberEntity, type MemberRow } from '../../src/membership/entities.js';
 import { writeMemberFacets } from '../../src/membership/members.js';
 import { CATALOGUES, LOCALES, negotiateLocale } from '../../src/portal/i18n/index.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { openTestService } from '../support/service.js';
 import { HOSTILE_NAME, type PublicWorld, publicWorld } from './public-support.js';
 import { errorCodeOf } from './support.js';
 
@@ -417,6 +418,20 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
       const elsewhere = await get('/portal/language?lang=de&return=//evil.example/').expect(303);
       assert.equal(elsewhere.headers.location, '/portal/');
       assert.equal(errorCodeOf((await get('/portal/language?lang=xx').expect(400)).text), 'invalid_query');
+    });
+
+    it('marks the language cookie Secure outside development, even behind a plain-HTTP proxy', async function () {
+      this.timeout(60_000);
+      const service = await openTestService(await fresh(), { PUBLIC_URL: 'https://trust.example' });
+      try {
+        const switched = await request(service.app.callback()).get('/portal/language?lang=de').expect(303);
+        const cookie = (switched.headers['set-cookie'] as unknown as string[]).find((c) =>
+          c.startsWith('portal_lang='),
+        );
+        assert.match(cookie ?? '', /;\s*secure/i);
+      } finally {
+        await service.close();
+      }
     });
 
     it('renders the citizen’s pages from the catalogues too', async () => {
