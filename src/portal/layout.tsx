@@ -28,11 +28,11 @@ const STYLE = `
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;margin:0}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
-header,main,footer{max-width:52rem;margin:0 auto;padding:1rem}
+header,main,footer{max-width:52rem;margin:0 auto;padding:1rem;overflow-wrap:break-word}
 header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;border-bottom:1px solid #767676}
 header .site{font-weight:700;color:#1a1a1a;text-decoration:none}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0;align-items:center}
-a{color:#0b4fa8}a:focus,button:focus{outline:3px solid #1a1a1a;outline-offset:2px}
+a{color:#0b4fa8}a:focus,button:focus,.table-wrap:focus{outline:3px solid #1a1a1a;outline-offset:2px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #767676;vertical-align:top}
 dl{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem}dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
 .button,button{display:inline-block;font:inherit;padding:.5rem 1rem;border:2px solid #0b4fa8;border-radius:.3rem;background:#0b4fa8;color:#fff;text-decoration:none;cursor:pointer}

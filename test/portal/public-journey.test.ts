@@ -29,11 +29,17 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 /** No page may scroll sideways (WCAG 1.4.10 Reflow): its content fits the viewport's width. */
 async function fitsWidth(page: Page, what: string): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${what}: ${scroll}px of content in a ${client}px wide viewport`);
+  const { scroll, client, widest } = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The innermost elements that stick out, to say where the page is too wide.
+    const widest = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > client)
+      .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > client))
+      .slice(0, 3)
+      .map((element) => `${element.tagName.toLowerCase()}.${element.className}: ${element.textContent?.slice(0, 40)}`);
+    return { scroll: document.documentElement.scrollWidth, client, widest };
+  });
+  assert.ok(scroll <= client, `${what}: ${scroll}px of content in a ${client}px wide viewport (${widest.join('; ')})`);
 }
 
 describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) => {

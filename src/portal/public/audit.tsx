@@ -5,7 +5,7 @@
  */
 import type { AuditEntry, AuditVerification, StoredCheckpoint } from '../../audit/index.js';
 import { type PageContext, renderPage } from '../layout.js';
-import { auditKindText, Code, Pager, When, withQuery } from './parts.js';
+import { auditKindText, Code, Pager, TableWrap, When, withQuery } from './parts.js';
 
 export interface AuditPageData {
   readonly entries: readonly AuditEntry[];
@@ -94,7 +94,7 @@ export function auditPage(page: PageContext, data: AuditPageData): string {
       {data.entries.length === 0 ? (
         <p>{t('audit.empty')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('audit.caption', { total: page.msg.number(data.size) })}>
           <table id="entries">
             <caption>{t('audit.caption', { total: page.msg.number(data.size) })}</caption>
             <thead>
@@ -133,7 +133,7 @@ export function auditPage(page: PageContext, data: AuditPageData): string {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager
         msg={page.msg}

@@ -7,7 +7,7 @@ import type { BoardMemberView } from '../../governance/board.js';
 import type { MotionView, VoteView } from '../../governance/engine.js';
 import { type PageContext, renderPage } from '../layout.js';
 import { memberHref } from './directory.js';
-import { Code, motionKindText, Pager, When, withQuery } from './parts.js';
+import { Code, motionKindText, Pager, TableWrap, When, withQuery } from './parts.js';
 
 const motionHref = (base: string, id: string) => `${base}/board/motions/${encodeURIComponent(id)}`;
 
@@ -43,7 +43,7 @@ export function boardPage(
       {decided.items.length === 0 ? (
         <p id="no-motions">{t('board.noMotions')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('board.decidedCaption')}>
           <table id="motions">
             <caption>{t('board.decidedCaption')}</caption>
             <thead>
@@ -76,7 +76,7 @@ export function boardPage(
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager
         msg={page.msg}

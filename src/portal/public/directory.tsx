@@ -7,7 +7,16 @@ import type { AuditEntry } from '../../audit/index.js';
 import type { MemberView } from '../../membership/members.js';
 import type { TrustedIssuer } from '../../trust/index.js';
 import { type PageContext, renderPage } from '../layout.js';
-import { auditKindText, Code, memberStatusText, Pager, sideText, When, withQuery } from './parts.js';
+import {
+  auditKindText,
+  Code,
+  memberStatusText,
+  Pager,
+  sideText,
+  TableWrap,
+  When,
+  withQuery,
+} from './parts.js';
 
 export interface DirectoryQuery {
   readonly q?: string;
@@ -84,7 +93,7 @@ export function directoryPage(
       {result.items.length === 0 ? (
         <p id="no-members">{t('directory.none')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('directory.caption')}>
           <table id="members">
             <caption>{t('directory.caption')}</caption>
             <thead>
@@ -110,7 +119,7 @@ export function directoryPage(
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager
         msg={page.msg}
@@ -186,7 +195,7 @@ export function memberPage(
       {history.length === 0 ? (
         <p>{t('member.noHistory')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label={t('member.historyCaption')}>
           <table id="history">
             <caption>{t('member.historyCaption')}</caption>
             <thead>
@@ -227,7 +236,7 @@ export function memberPage(
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <p>
         <a href={`${page.base}/members`}>{t('member.back')}</a>

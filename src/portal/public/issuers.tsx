@@ -2,7 +2,7 @@
 import type { RegistryPage } from '../../trust/index.js';
 import { type PageContext, renderPage } from '../layout.js';
 import { memberHref } from './directory.js';
-import { Code, Pager, When, withQuery } from './parts.js';
+import { Code, Pager, TableWrap, When, withQuery } from './parts.js';
 
 export function issuersPage(page: PageContext, result: RegistryPage, after: string | undefined): string {
   const { t } = page.msg;
@@ -17,7 +17,7 @@ export function issuersPage(page: PageContext, result: RegistryPage, after: stri
         {t('issuers.api')}{' '}
         <a href={`${page.base.replace(/\/portal$/, '')}/api/v1/trusted-issuers`}>/api/v1/trusted-issuers</a>
       </p>
-      <div class="table-wrap">
+      <TableWrap label={t('issuers.caption')}>
         <table id="issuers">
           <caption>{t('issuers.caption')}</caption>
           <thead>
@@ -65,7 +65,7 @@ export function issuersPage(page: PageContext, result: RegistryPage, after: stri
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <Pager
         msg={page.msg}
         label={t('paging.label')}

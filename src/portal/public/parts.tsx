@@ -74,3 +74,22 @@ export function withQuery(path: string, query: Readonly<Record<string, string | 
   const text = params.toString();
   return text ? `${path}?${text}` : path;
 }
+
+/**
+ * A table that scrolls sideways on its own when it is wider than a phone, never the page: a
+ * labelled region that takes focus, so that keyboard users can scroll it too (WCAG 2.1.1).
+ */
+export function TableWrap({
+  label,
+  children,
+}: {
+  readonly label: string;
+  readonly children: ComponentChildren;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="table-wrap" aria-label={label} tabIndex={0}>
+      {children}
+    </section>
+  );
+}

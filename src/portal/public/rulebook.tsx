@@ -8,7 +8,7 @@ import { Fragment } from 'preact';
 import type { AdoptedRulebook, RulebookDiff, RulebookVersionInfo } from '../../rulebook/index.js';
 import { localise, MOTION_KINDS } from '../../rulebook/index.js';
 import { type PageContext, renderPage } from '../layout.js';
-import { Code, motionKindText, sideText, When } from './parts.js';
+import { Code, motionKindText, sideText, TableWrap, When } from './parts.js';
 
 const versionHref = (base: string, version: string) =>
   `${base}/rulebook/versions/${encodeURIComponent(version)}`;
@@ -87,7 +87,7 @@ export function rulebookPage(
       ))}
 
       <h2 id="decisions">{t('rulebook.decisions')}</h2>
-      <div class="table-wrap">
+      <TableWrap label={t('rulebook.decisionsCaption')}>
         <table>
           <caption>{t('rulebook.decisionsCaption')}</caption>
           <thead>
@@ -114,7 +114,7 @@ export function rulebookPage(
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
 
       <h2 id="membership">{t('rulebook.membership')}</h2>
       <ul>
@@ -197,7 +197,7 @@ function VersionList({
 }) {
   const { t } = page.msg;
   return (
-    <div class="table-wrap">
+    <TableWrap label={t('rulebook.versionsCaption')}>
       <table id="rulebook-versions">
         <caption>{t('rulebook.versionsCaption')}</caption>
         <thead>
@@ -224,7 +224,7 @@ function VersionList({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
