@@ -31,6 +31,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.5;c
 header,main,footer{max-width:52rem;margin:0 auto;padding:1rem;overflow-wrap:break-word}
 header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;border-bottom:1px solid #767676}
 header .site{font-weight:700;color:#1a1a1a;text-decoration:none}
+nav a[aria-current]{font-weight:700;text-decoration-thickness:3px}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0;align-items:center}
 a{color:#0b4fa8}a:focus,button:focus,.table-wrap:focus{outline:3px solid #1a1a1a;outline-offset:2px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #767676;vertical-align:top}
@@ -70,6 +71,7 @@ function Layout(props: {
 }) {
   const { page } = props;
   const { t } = page.msg;
+  const current = page.here.split('?')[0] ?? '';
   const links: readonly [string, string][] = [
     [`${page.base}/members`, t('nav.directory')],
     [`${page.base}/issuers`, t('nav.issuers')],
@@ -99,7 +101,14 @@ function Layout(props: {
             <ul>
               {links.map(([href, text]) => (
                 <li key={href}>
-                  <a href={href}>{text}</a>
+                  <a
+                    href={href}
+                    {...(current === href || current.startsWith(`${href}/`)
+                      ? { 'aria-current': 'page' }
+                      : {})}
+                  >
+                    {text}
+                  </a>
                 </li>
               ))}
               {page.csrf !== undefined && (

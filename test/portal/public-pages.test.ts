@@ -137,6 +137,7 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
     it('lists every member, and finds them by part of the name in any case', async () => {
       const all = await get('/portal/members').expect(200);
       assert.deepEqual(rowDids(all.text).sort(), [world.city, world.provider, world.hostile].sort());
+      assert.match(all.text, /<a href="\/portal\/members" aria-current="page">/, 'the navigation marks where you are');
       const found = await get('/portal/members?q=CITY%20of').expect(200);
       assert.deepEqual(rowDids(found.text), [world.city]);
       assert.match(found.text, /<input type="search" name="q" id="q" value="CITY of"/);
