@@ -7,6 +7,7 @@
  * - `GET  /portal/consents/:id`, `.../receipt`, `.../withdraw`; `POST .../withdraw`;
  * - `GET|POST /portal/account/erase`;
  * - `GET  /portal/login`, `GET /portal/callback`, `POST /portal/logout`, `GET /portal/logged-out`.
+ * - `GET  /portal`: 303 to the home page (`/portal/`, with the other public pages in public/routes.ts).
  *
  * The portal holds no rule: what a citizen may see or do is the consent register's to decide
  * (its refusals are rendered with their codes). What is the portal's: the session, CSRF and

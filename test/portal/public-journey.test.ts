@@ -34,12 +34,20 @@ async function fitsWidth(page: Page, what: string): Promise<void> {
     // The innermost elements that stick out, to say where the page is too wide.
     const widest = [...document.querySelectorAll('body *')]
       .filter((element) => element.getBoundingClientRect().right > client)
-      .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > client))
+      .filter(
+        (element) => ![...element.children].some((child) => child.getBoundingClientRect().right > client),
+      )
       .slice(0, 3)
-      .map((element) => `${element.tagName.toLowerCase()}.${element.className}: ${element.textContent?.slice(0, 40)}`);
+      .map(
+        (element) =>
+          `${element.tagName.toLowerCase()}.${element.className}: ${element.textContent?.slice(0, 40)}`,
+      );
     return { scroll: document.documentElement.scrollWidth, client, widest };
   });
-  assert.ok(scroll <= client, `${what}: ${scroll}px of content in a ${client}px wide viewport (${widest.join('; ')})`);
+  assert.ok(
+    scroll <= client,
+    `${what}: ${scroll}px of content in a ${client}px wide viewport (${widest.join('; ')})`,
+  );
 }
 
 describeEachDatabase('the public pages in a real browser (Chromium)', (fresh) => {

@@ -137,7 +137,11 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
     it('lists every member, and finds them by part of the name in any case', async () => {
       const all = await get('/portal/members').expect(200);
       assert.deepEqual(rowDids(all.text).sort(), [world.city, world.provider, world.hostile].sort());
-      assert.match(all.text, /<a href="\/portal\/members" aria-current="page">/, 'the navigation marks where you are');
+      assert.match(
+        all.text,
+        /<a href="\/portal\/members" aria-current="page">/,
+        'the navigation marks where you are',
+      );
       const found = await get('/portal/members?q=CITY%20of').expect(200);
       assert.deepEqual(rowDids(found.text), [world.city]);
       assert.match(found.text, /<input type="search" name="q" id="q" value="CITY of"/);
@@ -326,6 +330,29 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
         errorCodeOf((await get('/portal/board?before=nocursor').expect(400)).text),
         'invalid_query',
       );
+    });
+
+    it('pages the decided motions by their decision time and id, in SQL, with no motion twice', async () => {
+      const { engine } = world.service.governance;
+      const seen: string[] = [];
+      let before: { decidedAt: string; id: string } | undefined;
+      for (;;) {
+        const page = await engine.decidedPage({ limit: 2, ...(before ? { before } : {}) });
+        assert.ok(page.items.length <= 2);
+        seen.push(...page.items.map((motion) => motion.id));
+        if (!page.next) break;
+        before = page.next;
+      }
+      assert.equal(seen.length, 5);
+      assert.equal(new Set(seen).size, 5);
+      assert.deepEqual(seen.slice(0, 2), [world.amendment, world.suspension]);
+      const amendment = await engine.motion(world.amendment);
+      const after = await get(
+        `/portal/board?before=${encodeURIComponent(`${amendment.decidedAt}|${amendment.id}`)}`,
+      ).expect(200);
+      const listed = [...after.text.matchAll(/<tr data-motion-id="([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(listed, seen.slice(1));
+      assert.equal(hrefOf(after.text, 'first-page'), '/portal/board');
     });
 
     it('shows each vote as its signed statement, with the key and a recipe that verifies it', async () => {
