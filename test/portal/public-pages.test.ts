@@ -13,6 +13,8 @@ import request from 'supertest';
 import { MemberEntity, type MemberRow } from '../../src/membership/entities.js';
 import { writeMemberFacets } from '../../src/membership/members.js';
 import { CATALOGUES, LOCALES, negotiateLocale } from '../../src/portal/i18n/index.js';
+import { dropAppendOnlyTriggers } from '../audit/support.js';
+import { seatBoard } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 import { HOSTILE_NAME, type PublicWorld, publicWorld } from './public-support.js';
@@ -399,6 +401,28 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
         assert.equal(/<tr data-sequence="(\d+)"/.exec(next.text)?.[1], '51');
       }
       assert.equal(errorCodeOf((await get('/portal/audit?after=-1').expect(400)).text), 'invalid_query');
+    });
+  });
+
+  describe('the audit log, tampered with', () => {
+    it('says the chain does not verify, names the first bad entry and the problem’s code', async function () {
+      this.timeout(60_000);
+      const service = await openTestService(await fresh());
+      try {
+        await seatBoard(service, 3);
+        await service.audit.checkpoint();
+        await dropAppendOnlyTriggers(service.dataSource);
+        await service.dataSource.query(
+          `UPDATE audit_entry SET actor = 'did:key:z6MkImpostor' WHERE sequence = 2`,
+        );
+        const page = await request(service.app.callback()).get('/portal/audit').expect(200);
+        assert.match(page.text, /id="chain-status" data-valid="false"/);
+        assert.match(page.text, /role="alert"/);
+        assert.equal(textOf(page.text, 'chain-problem'), 'altered');
+        assert.match(textOf(page.text, 'chain-status'), /the first bad entry is number 2\./);
+      } finally {
+        await service.close();
+      }
     });
   });
 
