@@ -24,6 +24,7 @@ const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS;
 async function screenshot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 

@@ -361,6 +361,7 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
       const page = await get(`/portal/board/motions/${world.suspension}`).expect(200);
       assert.equal(textOf(page.text, 'motion-status'), 'Approved');
       assert.equal(textOf(page.text, 'motion-tally'), '2 for, 0 against');
+      assert.match(textOf(page.text, 'motion-outcome'), /^Enough approvals.*\(thresholds_met\)$/s);
       const stored = await world.service.governance.engine.motion(world.suspension);
       assert.equal(stored.votes.length, 2);
       for (const vote of stored.votes) {

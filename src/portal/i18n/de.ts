@@ -167,6 +167,13 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'motion.status.open': 'Offen',
   'motion.status.approved': 'Angenommen',
   'motion.status.rejected': 'Abgelehnt',
+  'motion.outcome.thresholds_met':
+    'Genug Zustimmungen, und eine Mehrheit der abgegebenen Stimmen, wo die Regel sie verlangt',
+  'motion.outcome.min_approvals_unreachable': 'Abgelehnt: zu wenige Zustimmungen sind noch möglich',
+  'motion.outcome.majority_unreachable':
+    'Abgelehnt: eine Mehrheit der abgegebenen Stimmen ist nicht mehr möglich',
+  'motion.outcome.voting_period_ended': 'Abgelehnt: die Abstimmungsfrist endete ohne Zustimmung',
+  'motion.outcome.awaiting_votes': 'Wartet auf Stimmen',
   'motion.title': 'Antrag: {kind}',
   'motion.motion': 'Antrag',
   'motion.id': 'Antragskennung',

@@ -166,6 +166,12 @@ export const en = {
   'motion.status.open': 'Open',
   'motion.status.approved': 'Approved',
   'motion.status.rejected': 'Rejected',
+  'motion.outcome.thresholds_met':
+    'Enough approvals, and a majority of the votes cast where the rule asks for one',
+  'motion.outcome.min_approvals_unreachable': 'Rejected: too few approvals are still possible',
+  'motion.outcome.majority_unreachable': 'Rejected: a majority of the votes cast is no longer possible',
+  'motion.outcome.voting_period_ended': 'Rejected: the voting period ended without approval',
+  'motion.outcome.awaiting_votes': 'Awaiting votes',
   'motion.title': 'Motion: {kind}',
   'motion.motion': 'Motion',
   'motion.id': 'Motion id',

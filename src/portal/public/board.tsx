@@ -7,7 +7,7 @@ import type { BoardMemberView } from '../../governance/board.js';
 import type { MotionView, VoteView } from '../../governance/engine.js';
 import { type PageContext, renderPage } from '../layout.js';
 import { memberHref } from './directory.js';
-import { Code, motionKindText, Pager, TableWrap, When, withQuery } from './parts.js';
+import { Code, motionKindText, outcomeText, Pager, TableWrap, When, withQuery } from './parts.js';
 
 const motionHref = (base: string, id: string) => `${base}/board/motions/${encodeURIComponent(id)}`;
 
@@ -148,7 +148,9 @@ export function motionPage(
         {motion.outcomeReason && (
           <>
             <dt>{t('motion.outcome')}</dt>
-            <dd>{motion.outcomeReason}</dd>
+            <dd id="motion-outcome">
+              {outcomeText(page.msg, motion.outcomeReason)} (<code>{motion.outcomeReason}</code>)
+            </dd>
           </>
         )}
         <dt>{t('motion.opened')}</dt>

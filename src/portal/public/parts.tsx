@@ -31,6 +31,12 @@ export function motionKindText(msg: Messages, kind: string): string {
   return msg.has(key) ? msg.t(key) : kind;
 }
 
+/** Why a motion was decided as it was (`motion.outcome.thresholds_met`…), the code otherwise. */
+export function outcomeText(msg: Messages, reason: string): string {
+  const key = `motion.outcome.${reason}`;
+  return msg.has(key) ? msg.t(key) : reason;
+}
+
 /** An audit entry's kind in words (`audit.kind.member.admitted`…), the kind itself otherwise. */
 export function auditKindText(msg: Messages, kind: string): string {
   const key = `audit.kind.${kind}`;
