@@ -506,6 +506,15 @@ export async function openService(
     },
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
+    // The public pages read through each capability's own read methods.
+    sources: {
+      members: governance.members,
+      trust: credentials.trust,
+      rulebook: rulebook.store,
+      motions: governance.engine,
+      board: governance.board,
+      audit,
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   // The portal is a relying party of the service's own provider: its client, kept up to date

@@ -50,7 +50,10 @@ export const AuditEntryEntity = new EntitySchema<AuditEntryRow>({
     prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
     hash: { type: 'varchar', length: 64 },
   },
-  indices: [{ name: 'audit_entry_prev_hash', columns: ['prevHash'], unique: true }],
+  indices: [
+    { name: 'audit_entry_prev_hash', columns: ['prevHash'], unique: true },
+    { name: 'audit_entry_subject', columns: ['subject', 'sequence'] },
+  ],
 });
 
 /** `audit_head`: one row, id 1. */

@@ -138,6 +138,34 @@ export class AuditLog {
     return row ? toEntry(row) : undefined;
   }
 
+  /**
+   * The entries about `subject` whose kind starts with `kindPrefix`, in sequence order, at most
+   * `limit` (one range of the index on subject and sequence; e.g. a member's status history).
+   */
+  async about(subject: string, options: { kindPrefix?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = await reading(this.dataSource, undefined, (m) => {
+      const query = m
+        .getRepository(AuditEntryEntity)
+        .createQueryBuilder('entry')
+        .where('entry.subject = :subject', { subject });
+      if (options.kindPrefix)
+        query.andWhere("entry.kind LIKE :kind ESCAPE '\\'", { kind: `${likeEscape(options.kindPrefix)}%` });
+      return query
+        .orderBy('entry.sequence', 'ASC')
+        .limit(options.limit ?? 100)
+        .getMany();
+    });
+    return rows.map(toEntry);
+  }
+
+  /** The stored checkpoint of the largest size, if any was ever issued. */
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const [row] = await reading(this.dataSource, undefined, (m) =>
+      m.getRepository(AuditCheckpointEntity).find({ order: { size: 'DESC' }, take: 1 }),
+    );
+    return row ? storedCheckpoint(row) : undefined;
+  }
+
   /** Every entry (above `after`, up to `upTo`) in sequence order, read a page at a time. */
   async *entries(options: { after?: number; upTo?: number } = {}): AsyncGenerator<AuditEntry> {
     let after = options.after ?? 0;
@@ -230,6 +258,11 @@ export class AuditLog {
       return query.orderBy('entry.sequence', 'ASC').limit(limit).getMany();
     });
   }
+}
+
+/** `text` with LIKE's wildcards (and the escape character) escaped by a backslash. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toEntry(row: AuditEntryRow): AuditEntry {

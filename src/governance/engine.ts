@@ -291,6 +291,42 @@ export class GovernanceEngine {
     });
   }
 
+  /**
+   * One page of decided motions, the latest decision first: those decided before the cursor
+   * (`decidedAt` and `id` of the last motion of the previous page), at most `limit` (1..50).
+   * One query ordered on (decided_at, id) with a LIMIT, plus the votes of that page.
+   */
+  async decidedPage(
+    options: { before?: { decidedAt: string; id: string }; limit?: number } = {},
+  ): Promise<{ items: MotionView[]; next?: { decidedAt: string; id: string } }> {
+    const limit = Math.min(Math.max(options.limit ?? 20, 1), 50);
+    return reading(this.deps.dataSource, undefined, async (manager) => {
+      const query = manager
+        .getRepository(MotionEntity)
+        .createQueryBuilder('motion')
+        .where('motion.status IN (:...decided)', { decided: ['approved', 'rejected'] });
+      if (options.before) {
+        query.andWhere('(motion.decidedAt < :at OR (motion.decidedAt = :at AND motion.id < :id))', {
+          at: options.before.decidedAt,
+          id: options.before.id,
+        });
+      }
+      const rows = await query
+        .orderBy('motion.decidedAt', 'DESC')
+        .addOrderBy('motion.id', 'DESC')
+        .limit(limit + 1)
+        .getMany();
+      const items = await Promise.all(rows.slice(0, limit).map((row) => this.view(manager, row)));
+      const last = items.at(-1);
+      return {
+        items,
+        ...(rows.length > limit && last?.decidedAt
+          ? { next: { decidedAt: last.decidedAt, id: last.id } }
+          : {}),
+      };
+    });
+  }
+
   /** Closes a motion whose voting period ended without a decision (rejected), once. */
   async closeIfExpired(id: string): Promise<void> {
     const now = this.now();

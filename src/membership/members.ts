@@ -58,6 +58,8 @@ export interface MemberFilter {
   readonly role?: string;
   readonly side?: string;
   readonly status?: string;
+  /** Part of the legal name, any case (the portal's search; at most 200 characters). */
+  readonly name?: string;
   /** Page size, 1..100 (default 20). */
   readonly limit?: number;
   /** The last DID of the previous page. */
@@ -96,6 +98,11 @@ function withFacet(
   );
 }
 
+/** `text` with LIKE's wildcards (and the escape character) escaped by a backslash. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /**
  * The member registry. Every read is one indexed query that returns at most one page: filters
  * (`status`, `role`, `side`) and the cursor are SQL conditions on `member (status, did)` and
@@ -110,6 +117,9 @@ export class MemberRegistry {
 
   async list(filter: MemberFilter): Promise<{ items: MemberView[]; next?: string }> {
     const limit = filter.limit ?? 20;
+    if (filter.name !== undefined && filter.name.length > 200) {
+      throw new GovernanceError(400, 'invalid_name_filter', 'name must be at most 200 characters');
+    }
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw new GovernanceError(400, 'invalid_page_size', 'limit must be between 1 and 100');
     }
@@ -117,6 +127,11 @@ export class MemberRegistry {
       const query = m.getRepository(MemberEntity).createQueryBuilder('member');
       if (filter.status) query.andWhere('member.status = :status', { status: filter.status });
       if (filter.after) query.andWhere('member.did > :after', { after: filter.after });
+      if (filter.name) {
+        query.andWhere("LOWER(member.legal_name) LIKE :name ESCAPE '\\'", {
+          name: `%${likeEscape(filter.name.toLowerCase())}%`,
+        });
+      }
       if (filter.role) withFacet(query, 'byRole', 'role', [filter.role], filter.after);
       if (filter.side) withFacet(query, 'bySide', 'side', [filter.side], filter.after);
       // One row beyond the page says whether there is a next one.

@@ -6,6 +6,7 @@
  * the citizen ticks the purposes they agree to, or declines.
  */
 import { renderToString } from 'preact-render-to-string';
+import type { Messages } from './i18n/index.js';
 
 /** A term as the citizen reads it. */
 export interface PageTerm {
@@ -30,6 +31,8 @@ export interface ConsentPageProps {
   readonly retentionDays: number;
   readonly jurisdiction: string;
   readonly language: string;
+  /** The page's own texts: the notice's language when the portal speaks it, else the browser's. */
+  readonly msg: Messages;
   /** Where the citizen withdraws consent later (the dashboard). */
   readonly withdrawalUrl: string;
   /** Where the form posts. */
@@ -38,8 +41,8 @@ export interface ConsentPageProps {
   readonly csrf: string;
   /** The nonce of this response's Content-Security-Policy. */
   readonly nonce: string;
-  /** A message for the citizen (e.g. no purpose ticked). */
-  readonly error?: string;
+  /** Shown when the form came back without a ticked purpose. */
+  readonly error?: 'no_purpose';
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
@@ -59,32 +62,36 @@ function Term({ term }: { term: PageTerm }) {
 }
 
 function ConsentPage(props: ConsentPageProps) {
+  const { t } = props.msg;
   return (
-    <html lang={props.language}>
+    <html lang={props.msg.locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`Consent requested by ${props.controllerName}`}</title>
+        <title>{t('consentPage.title', { name: props.controllerName })}</title>
         <style nonce={props.nonce}>{STYLE}</style>
       </head>
       <body>
         <main>
           <h1>
-            {props.controllerName} asks for your consent: {props.title}
+            {t('consentPage.heading', { name: props.controllerName })}{' '}
+            <span lang={props.language}>{props.title}</span>
           </h1>
           {props.error ? (
             <p class="error" role="alert" id="error">
-              {props.error}
+              {t('consentPage.noPurpose')}
             </p>
           ) : null}
-          <p id="notice-text">{props.text}</p>
+          <p id="notice-text" lang={props.language}>
+            {props.text}
+          </p>
           <form method="post" action={props.action}>
             <input type="hidden" name="csrf" value={props.csrf} />
             <input type="hidden" name="version" value={String(props.version)} />
             <input type="hidden" name="hash" value={props.hash} />
             <fieldset>
               <legend>
-                <h2>What you agree to (tick the purposes you accept)</h2>
+                <h2>{t('consentPage.agree')}</h2>
               </legend>
               {props.purposes.map((purpose, index) => (
                 <label key={purpose.id}>
@@ -93,53 +100,52 @@ function ConsentPage(props: ConsentPageProps) {
                 </label>
               ))}
             </fieldset>
-            <h2>The data about you</h2>
+            <h2>{t('consentPage.data')}</h2>
             <ul id="data-categories">
               {props.dataCategories.map((category) => (
                 <li key={category.id}>
                   <Term term={category} />
-                  {category.specialCategory ? ' (a special category of personal data)' : ''}
+                  {category.specialCategory ? ` (${t('consentPage.special')})` : ''}
                 </li>
               ))}
             </ul>
-            <h2>Who receives it</h2>
+            <h2>{t('consentPage.recipients')}</h2>
             <ul id="recipients">
-              <li>
-                {props.controllerName} (the controller, {props.controllerDid})
-              </li>
+              <li>{t('consentPage.controller', { name: props.controllerName, did: props.controllerDid })}</li>
               {props.recipients.map((recipient) => (
                 <li key={recipient.did}>
                   {recipient.name} ({recipient.did})
                 </li>
               ))}
             </ul>
-            <h2>Terms</h2>
+            <h2>{t('consentPage.terms')}</h2>
             <dl>
-              <dt>Legal basis</dt>
+              <dt>{t('consent.legalBasis')}</dt>
               <dd>
                 <Term term={props.legalBasis} />
               </dd>
-              <dt>How long</dt>
-              <dd id="retention">Your consent lasts {props.retentionDays} days, then ends by itself.</dd>
-              <dt>Jurisdiction</dt>
+              <dt>{t('consentPage.howLong')}</dt>
+              <dd id="retention">
+                {t('consentPage.retention', { days: props.msg.number(props.retentionDays) })}
+              </dd>
+              <dt>{t('consentPage.jurisdiction')}</dt>
               <dd>{props.jurisdiction}</dd>
-              <dt>Notice</dt>
+              <dt>{t('consent.notice')}</dt>
               <dd>
-                Version {props.version}, SHA-256 <code>{props.hash}</code>
+                {t('consentPage.version', { version: props.version })} <code>{props.hash}</code>
               </dd>
             </dl>
-            <h2>Changing your mind</h2>
+            <h2>{t('consentPage.changeMind')}</h2>
             <p id="withdrawal">
-              You can withdraw your consent at any time, as easily as you give it, on{' '}
-              <a href={props.withdrawalUrl}>your consent dashboard</a> ({props.withdrawalUrl}). You receive a
-              signed receipt of your consent there.
+              {t('consentPage.withdrawal')} <a href={props.withdrawalUrl}>{t('consentPage.dashboard')}</a> (
+              {props.withdrawalUrl}). {t('consentPage.receipt')}
             </p>
             <p>
               <button type="submit" class="primary" name="decision" value="accept">
-                Give consent to the ticked purposes
+                {t('consentPage.accept')}
               </button>
               <button type="submit" name="decision" value="decline">
-                Decline
+                {t('consentPage.decline')}
               </button>
             </p>
           </form>

@@ -32,6 +32,7 @@ import {
 import { OAuthError, PayloadTooLargeError } from '../http/index.js';
 import type { InteractionSummary, Oidc } from '../oidc/index.js';
 import { renderConsentPage } from './consent-page.js';
+import { isLocale, type Locale, messages, negotiateLocale } from './i18n/index.js';
 
 export interface ConsentPageOptions {
   readonly oidc: Oidc;
@@ -143,7 +144,11 @@ export function consentPageRoutes(options: ConsentPageOptions): Router {
   const path = `${new URL(options.oidc.issuer).pathname}/interaction/:uid/consent`;
 
   /** The page for the notice's latest version, or undefined after ending the request. */
-  async function page(ctx: Context, request: Awaited<ReturnType<typeof consentInteraction>>, error?: string) {
+  async function page(
+    ctx: Context,
+    request: Awaited<ReturnType<typeof consentInteraction>>,
+    error?: 'no_purpose',
+  ) {
     const notice = await options.register.notices.get(request.noticeId);
     if (request.requestedVersion !== undefined && request.requestedVersion !== notice.version) {
       await endRequest(
@@ -191,6 +196,11 @@ export function consentPageRoutes(options: ConsentPageOptions): Router {
       retentionDays: notice.retentionDays,
       jurisdiction: notice.jurisdiction,
       language: notice.language,
+      msg: messages(
+        isLocale(notice.language.split('-')[0])
+          ? (notice.language.split('-')[0] as Locale)
+          : negotiateLocale(undefined, ctx.get('accept-language')),
+      ),
       withdrawalUrl: options.withdrawalUrl,
       action: ctx.path,
       csrf: csrfToken(csrfKey, request.interaction.uid),
@@ -231,7 +241,7 @@ export function consentPageRoutes(options: ConsentPageOptions): Router {
       .filter(([name, value]) => name.startsWith('purpose.') && typeof value === 'string')
       .map(([, value]) => value as string);
     if (purposes.length === 0) {
-      await page(ctx, request, 'Tick at least one purpose to give consent, or decline.');
+      await page(ctx, request, 'no_purpose');
       return;
     }
     const version = Number(form.version);

@@ -26,6 +26,8 @@ export const PORTAL_ERRORS = {
    * party over HTTP, like a member's app): PUBLIC_URL must be reachable from the service itself.
    */
   provider_unreachable: 503,
+  /** A public page's query parameter that is not one of its values (a filter, a cursor, a language). */
+  invalid_query: 400,
 } as const satisfies Readonly<Record<string, number>>;
 
 export type PortalErrorCode = keyof typeof PORTAL_ERRORS;

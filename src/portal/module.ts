@@ -1,13 +1,16 @@
 /**
  * The portal, assembled (docs/portal.md): server-rendered pages for people, a face like the CLI
  * that composes capabilities and holds no rule of its own. For now: the citizen's consent
- * dashboard, its sessions, and its login through the service's own OpenID Connect provider.
+ * dashboard, its sessions, and its login through the service's own OpenID Connect provider;
+ * and the public pages (directory, trusted issuers, rulebook, board, audit log), in English
+ * and German.
  */
 import { hkdfSync } from 'node:crypto';
 import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Citizen, ConsentRegister } from '../consent/index.js';
 import type { SweepTarget } from '../db/index.js';
+import { type PublicSources, publicRoutes } from './public/routes.js';
 import { type LoginClaims, openIdRelyingParty, type RelyingParty } from './relying-party.js';
 import { PORTAL_PATH, portalRoutes } from './routes.js';
 import { SessionStore } from './sessions.js';
@@ -35,6 +38,8 @@ export interface PortalOptions {
   readonly identify: (claims: LoginClaims) => Promise<Citizen>;
   readonly sessionIdleSeconds: number;
   readonly sessionMaxSeconds: number;
+  /** What the public pages read (members, trusted issuers, rulebook, board, audit log). */
+  readonly sources: PublicSources;
   /** Another relying party (tests); default: openid-client against `issuer`. */
   readonly relyingParty?: RelyingParty;
   readonly now?: () => Date;
@@ -100,6 +105,14 @@ export function openPortal(options: PortalOptions): Portal {
         sessions,
         consent: options.consent,
         login,
+      }),
+      publicRoutes({
+        publicUrl: options.publicUrl,
+        developmentMode: options.developmentMode,
+        base: `${new URL(options.publicUrl).pathname.replace(/\/$/, '')}${PORTAL_PATH}`,
+        sessions,
+        sources: options.sources,
+        ...(options.now ? { now: options.now } : {}),
       }),
     ],
     sessions,

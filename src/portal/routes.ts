@@ -7,27 +7,28 @@
  * - `GET  /portal/consents/:id`, `.../receipt`, `.../withdraw`; `POST .../withdraw`;
  * - `GET|POST /portal/account/erase`;
  * - `GET  /portal/login`, `GET /portal/callback`, `POST /portal/logout`, `GET /portal/logged-out`.
+ * - `GET  /portal`: 303 to the home page (`/portal/`, with the other public pages in public/routes.ts).
  *
  * The portal holds no rule: what a citizen may see or do is the consent register's to decide
  * (its refusals are rendered with their codes). What is the portal's: the session, CSRF and
  * provenance checks, the login as a relying party, the pages.
  */
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { Citizen, ConsentRegister } from '../consent/index.js';
 import { ProblemError } from '../http/errors.js';
 import { localise } from '../rulebook/index.js';
 import { checkProvenance, checkToken, csrfToken } from './csrf.js';
 import { PortalError } from './errors.js';
-import type { PageContext } from './layout.js';
-import { erasedPage, erasePage, errorPage, loggedOutPage, loginPage } from './pages/account.js';
+import { html, portalFrame, SESSION_COOKIE, stateOf } from './frame.js';
+import { erasedPage, erasePage, loggedOutPage, loginPage } from './pages/account.js';
 import { consentListPage, consentPage, withdrawPage } from './pages/consents.js';
 import type { TermLabels } from './pages/format.js';
 import type { RelyingParty } from './relying-party.js';
 import type { PortalSession, SessionStore } from './sessions.js';
 
 export const PORTAL_PATH = '/portal';
-export const SESSION_COOKIE = 'portal_session';
+export { SESSION_COOKIE } from './frame.js';
 
 export interface PortalRouteDeps {
   readonly publicUrl: string;
@@ -39,15 +40,8 @@ export interface PortalRouteDeps {
   readonly login: RelyingParty;
 }
 
-interface PortalState {
-  session?: PortalSession;
-  page: PageContext;
-}
-
-const stateOf = (ctx: Context): PortalState => ctx.state.portal as PortalState;
-
 /** A path of the portal to return to after login: only our own paths, never another origin. */
-function safeReturn(value: unknown, base: string): string {
+export function safeReturn(value: unknown, base: string): string {
   const fallback = `${base}/consents`;
   if (typeof value !== 'string' || !value.startsWith(`${base}/`) || value.startsWith('//')) return fallback;
   if (/[\\\r\n]/.test(value) || value.length > 500) return fallback;
@@ -80,31 +74,7 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     });
   };
 
-  /** Loads the session, renders refusals as pages, forbids caching. */
-  const frame = async (ctx: Context, next: Next) => {
-    ctx.set('Cache-Control', 'no-store');
-    // `no-referrer` (the service's default) makes browsers send `Origin: null` with a form's POST,
-    // which the provenance check must refuse; `same-origin` still sends nothing to other sites.
-    ctx.set('Referrer-Policy', 'same-origin');
-    const session = await deps.sessions.find(ctx.cookies.get(SESSION_COOKIE) ?? undefined);
-    const page: PageContext = {
-      nonce: String(ctx.state.cspNonce ?? ''),
-      base,
-      ...(session?.data.citizen ? { csrf: csrfToken(deps.sessions.csrfKey, session) } : {}),
-    };
-    ctx.state.portal = { page, ...(session ? { session } : {}) } satisfies PortalState;
-    try {
-      await next();
-    } catch (error) {
-      // A 5xx is the service's own trouble (its generic answer), except the portal's own
-      // deployment refusal (`provider_unreachable`), which a person should read as a page.
-      const page5xx = error instanceof PortalError;
-      if (!(error instanceof ProblemError) || (error.status >= 500 && !page5xx)) throw error;
-      ctx.status = error.status;
-      ctx.type = 'text/html; charset=utf-8';
-      ctx.body = errorPage(page, error);
-    }
-  };
+  const frame = portalFrame({ sessions: deps.sessions, base });
 
   /** The citizen of this session, or `login_required`. */
   const citizenOf = (ctx: Context): { session: PortalSession; citizen: Citizen; csrf: string } => {
@@ -140,19 +110,16 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     };
   };
 
-  const html = (ctx: Context, body: string, status = 200) => {
-    ctx.status = status;
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = body;
-  };
-
   router.get('/consents', (ctx) => {
     ctx.status = 303;
     ctx.redirect(`${base}/consents`);
   });
-  router.get(PORTAL_PATH, (ctx) => {
+  // `/portal` only (the router also matches `/portal/`, the home page's own address).
+  router.get(PORTAL_PATH, async (ctx, next) => {
+    if (ctx.path !== PORTAL_PATH) return next();
     ctx.status = 303;
-    ctx.redirect(`${base}/consents`);
+    ctx.redirect(`${base}/`);
+    return undefined;
   });
 
   router.get(`${PORTAL_PATH}/consents`, frame, async (ctx) => {
@@ -175,7 +142,7 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     const { citizen, csrf } = citizenOf(ctx);
     const id = ctx.params.id as string;
     const consent = await detailed(deps.consent, id, citizen);
-    const message = ctx.query.done === 'withdrawn' ? 'Your consent is withdrawn.' : undefined;
+    const message = ctx.query.done === 'withdrawn' ? stateOf(ctx).page.msg.t('consent.withdrawn') : undefined;
     html(ctx, consentPage({ ...stateOf(ctx).page, csrf }, consent, await labels(), message));
   });
 

@@ -12,6 +12,7 @@ export {
   expandTerm,
   localise,
 } from './consent-vocabulary.js';
+export { type DiffHunk, type DiffLine, diffRulebooks, prettyRulebook, type RulebookDiff } from './diff.js';
 export { RULEBOOK_ENTITIES, type RulebookVersionRow } from './entities.js';
 export {
   InvalidRolesError,

@@ -68,7 +68,11 @@ describeEachDatabase('the citizen’s dashboard', (fresh) => {
         assert.ok(page.text.includes(label.replace(/&/g, '&amp;')), `purpose ${purpose} as "${label}"`);
       }
       assert.match(page.text, />Active</);
-      assert.match(page.text, /<time dateTime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time>/i);
+      // Dates in the page's language (English by default: `Nov 28, 2026, 2:03 PM UTC`), the instant in `datetime`.
+      assert.match(
+        page.text,
+        /<time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M UTC<\/time>/,
+      );
     });
 
     it('shows one consent with its history and its receipt, and another citizen’s consent to nobody else (forbidden)', async () => {

@@ -16,6 +16,7 @@ import { CitizenLogins1795000000240 } from './1795000000240-citizen-logins.js';
 import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect-uris.js';
 import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
+import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   MemberRedirectUris1795000000241,
   PortalSessions1795000000250,
   TokenStatusFollows1795000000400,
+  AuditSubjectIndex1795000000500,
 ] as const;

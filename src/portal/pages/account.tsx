@@ -4,22 +4,20 @@ import { CsrfField, type PageContext, renderPage } from '../layout.js';
 
 /** Shown at the dashboard's address without a session: the way in. */
 export function loginPage(page: PageContext, returnTo: string): string {
+  const { t } = page.msg;
   return renderPage(
     page,
-    'Log in',
+    t('login.title'),
     <>
-      <h1>See and manage your consents</h1>
-      <p>
-        Log in with your wallet to see which organisations you have allowed to use data about you, download
-        your receipts and records, and withdraw any consent.
-      </p>
+      <h1>{t('login.heading')}</h1>
+      <p>{t('login.intro')}</p>
       <p>
         <a
           class="button"
           id="login"
           href={`${page.base}/login?${new URLSearchParams({ return: returnTo }).toString()}`}
         >
-          Log in with my wallet
+          {t('login.button')}
         </a>
       </p>
     </>,
@@ -27,13 +25,14 @@ export function loginPage(page: PageContext, returnTo: string): string {
 }
 
 export function loggedOutPage(page: PageContext): string {
+  const { t } = page.msg;
   return renderPage(
     page,
-    'Logged out',
+    t('loggedOut.title'),
     <>
-      <h1>You are logged out</h1>
+      <h1>{t('loggedOut.heading')}</h1>
       <p>
-        <a href={`${page.base}/consents`}>Log in again</a>
+        <a href={`${page.base}/consents`}>{t('loggedOut.again')}</a>
       </p>
     </>,
   );
@@ -41,30 +40,27 @@ export function loggedOutPage(page: PageContext): string {
 
 /** The confirmation step of an erasure. */
 export function erasePage(page: PageContext & { readonly csrf: string }): string {
+  const { t } = page.msg;
   return renderPage(
     page,
-    'Erase my account',
+    t('erase.title'),
     <>
-      <h1>Erase your account?</h1>
-      <p>Erasing your account:</p>
+      <h1>{t('erase.heading')}</h1>
+      <p>{t('erase.intro')}</p>
       <ul>
-        <li>withdraws every consent that is still active, and tells the organisations at once;</li>
-        <li>deletes the records whose retention period is over;</li>
-        <li>
-          removes what links the other records to you: the organisations keep them, without knowing who you
-          are here, until the rulebook’s retention period ends, so that they can show the consent they relied
-          on;
-        </li>
-        <li>logs you out.</li>
+        <li>{t('erase.withdraws')}</li>
+        <li>{t('erase.deletes')}</li>
+        <li>{t('erase.unlinks')}</li>
+        <li>{t('erase.logsOut')}</li>
       </ul>
-      <p>Download your records first if you want to keep them. This cannot be undone.</p>
+      <p>{t('erase.warning')}</p>
       <form method="post" action={`${page.base}/account/erase`}>
         <CsrfField token={page.csrf} />
         <button type="submit" class="danger" id="confirm-erase">
-          Yes, erase my account
+          {t('erase.confirm')}
         </button>{' '}
         <a class="button secondary" href={`${page.base}/consents`}>
-          No, go back
+          {t('erase.cancel')}
         </a>
       </form>
     </>,
@@ -72,39 +68,47 @@ export function erasePage(page: PageContext & { readonly csrf: string }): string
 }
 
 export function erasedPage(page: PageContext, result: ErasureResult): string {
+  const { t } = page.msg;
   return renderPage(
     page,
-    'Account erased',
+    t('erased.title'),
     <>
-      <h1>Your account is erased</h1>
+      <h1>{t('erased.heading')}</h1>
       <ul id="erasure">
-        <li>Consents withdrawn: {result.withdrawn}</li>
-        <li>Records deleted: {result.deleted}</li>
-        <li>Records kept without any link to you until their retention ends: {result.unlinked}</li>
+        <li>{t('erased.withdrawn', { count: page.msg.number(result.withdrawn) })}</li>
+        <li>{t('erased.deleted', { count: page.msg.number(result.deleted) })}</li>
+        <li>{t('erased.unlinked', { count: page.msg.number(result.unlinked) })}</li>
       </ul>
-      <p>You are logged out.</p>
+      <p>{t('erased.loggedOut')}</p>
     </>,
   );
 }
 
-/** A refusal, with its stable code (tests and support staff read it). */
+/**
+ * A refusal, with its stable code (tests and support staff read it). The title is the page's
+ * language's for the status; the detail is the capability's own sentence.
+ */
 export function errorPage(
   page: PageContext,
   error: { readonly status: number; readonly code: string; readonly title: string; readonly detail?: string },
 ): string {
+  const { t } = page.msg;
+  const key = `error.title.${error.status}`;
+  const title = page.msg.has(key) ? t(key) : error.title;
   return renderPage(
     page,
-    error.title,
+    title,
     <>
-      <h1>{error.title}</h1>
+      <h1>{title}</h1>
       <p class="error" role="alert">
         {error.detail ?? error.title}
       </p>
       <p>
-        Error code: <code id="error-code">{error.code}</code>
+        {t('error.code')} <code id="error-code">{error.code}</code>
       </p>
       <p>
-        <a href={`${page.base}/consents`}>Back to my consents</a>
+        <a href={`${page.base}/`}>{t('error.home')}</a> ·{' '}
+        <a href={`${page.base}/consents`}>{t('error.back')}</a>
       </p>
     </>,
   );

@@ -12,27 +12,25 @@ export function consentListPage(
   consents: readonly CitizenConsent[],
   labels: TermLabels,
 ): string {
+  const { t } = page.msg;
   return renderPage(
     page,
-    'My consents',
+    t('consents.title'),
     <>
-      <h1>My consents</h1>
-      <p>
-        Every organisation you have allowed to use data about you, for which purposes, and since when. You can
-        withdraw any consent at once; the organisation is told straight away.
-      </p>
+      <h1>{t('consents.title')}</h1>
+      <p>{t('consents.intro')}</p>
       {consents.length === 0 ? (
-        <p id="no-consents">You have not given any consent yet.</p>
+        <p id="no-consents">{t('consents.none')}</p>
       ) : (
         <table id="consents">
-          <caption>Your consents, newest first</caption>
+          <caption>{t('consents.caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Organisation</th>
-              <th scope="col">Purposes</th>
-              <th scope="col">Status</th>
-              <th scope="col">Given</th>
-              <th scope="col">Until</th>
+              <th scope="col">{t('consents.organisation')}</th>
+              <th scope="col">{t('consents.purposes')}</th>
+              <th scope="col">{t('consents.status')}</th>
+              <th scope="col">{t('consents.given')}</th>
+              <th scope="col">{t('consents.until')}</th>
             </tr>
           </thead>
           <tbody>
@@ -52,28 +50,27 @@ export function consentListPage(
                     ))}
                   </ul>
                 </td>
-                <td>{statusText(consent.status)}</td>
+                <td>{statusText(page.msg, consent.status)}</td>
                 <td>
-                  <When at={consent.givenAt} />
+                  <When at={consent.givenAt} msg={page.msg} />
                 </td>
                 <td>
-                  <When at={consent.endedAt ?? consent.expiresAt} />
+                  <When at={consent.endedAt ?? consent.expiresAt} msg={page.msg} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <h2>Your records</h2>
+      <h2>{t('consents.records')}</h2>
       <p>
         <a class="button secondary" href={`${page.base}/consents/export`} download="consent-records.json">
-          Download all my consent records (JSON, ISO/IEC TS 27560)
+          {t('consents.export')}
         </a>
       </p>
-      <h2>Your account</h2>
+      <h2>{t('consents.account')}</h2>
       <p>
-        <a href={`${page.base}/account/erase`}>Erase my account</a>: withdraws every active consent and
-        removes what links the records to you, as far as the rulebook’s retention allows.
+        <a href={`${page.base}/account/erase`}>{t('consents.erase')}</a>: {t('consents.eraseText')}
       </p>
     </>,
   );
@@ -88,20 +85,21 @@ export function consentPage(
 ): string {
   const base = `${page.base}/consents/${encodeURIComponent(consent.id)}`;
   const name = consent.controllerName ?? consent.controller;
+  const { t } = page.msg;
   return renderPage(
     page,
-    `Consent to ${name}`,
+    t('consent.title', { name }),
     <>
-      <h1>Consent to {name}</h1>
+      <h1>{t('consent.title', { name })}</h1>
       {message && (
         <p class="status" role="status" id="message">
           {message}
         </p>
       )}
       <dl id="consent-facts">
-        <dt>Status</dt>
-        <dd id="consent-status">{statusText(consent.status)}</dd>
-        <dt>Organisation</dt>
+        <dt>{t('consents.status')}</dt>
+        <dd id="consent-status">{statusText(page.msg, consent.status)}</dd>
+        <dt>{t('consents.organisation')}</dt>
         <dd>
           {name}
           <br />
@@ -109,26 +107,26 @@ export function consentPage(
         </dd>
         {consent.noticeTitle && (
           <>
-            <dt>Notice</dt>
+            <dt>{t('consent.notice')}</dt>
             <dd>
-              {consent.noticeTitle} (version {consent.notice.version})
+              {t('consent.noticeVersion', { title: consent.noticeTitle, version: consent.notice.version })}
             </dd>
           </>
         )}
-        <dt>Given</dt>
+        <dt>{t('consents.given')}</dt>
         <dd>
-          <When at={consent.givenAt} />
+          <When at={consent.givenAt} msg={page.msg} />
         </dd>
-        <dt>{consent.endedAt ? 'Ended' : 'Expires'}</dt>
+        <dt>{consent.endedAt ? t('consent.ended') : t('consent.expires')}</dt>
         <dd>
-          <When at={consent.endedAt ?? consent.expiresAt} />
+          <When at={consent.endedAt ?? consent.expiresAt} msg={page.msg} />
         </dd>
-        <dt>Legal basis</dt>
+        <dt>{t('consent.legalBasis')}</dt>
         <dd>{labels.legalBasis(consent.legalBasis)}</dd>
-        <dt>Recipients</dt>
+        <dt>{t('consent.recipients')}</dt>
         <dd>
           {consent.recipients.length === 0 ? (
-            'None besides the organisation'
+            t('consent.noRecipients')
           ) : (
             <ul>
               {consent.recipients.map((recipient) => (
@@ -140,45 +138,42 @@ export function consentPage(
           )}
         </dd>
       </dl>
-      <h2>Purposes</h2>
+      <h2>{t('consents.purposes')}</h2>
       <ul id="purposes">
         {consent.purposes.map((purpose) => (
           <li key={purpose}>{labels.purpose(purpose)}</li>
         ))}
       </ul>
-      <h2>Data about you</h2>
+      <h2>{t('consent.data')}</h2>
       <ul>
         {consent.dataCategories.map((category) => (
           <li key={category}>{labels.dataCategory(category)}</li>
         ))}
       </ul>
-      <h2>History</h2>
+      <h2>{t('consent.history')}</h2>
       <table id="history">
-        <caption>What happened to this consent, oldest first</caption>
+        <caption>{t('consent.historyCaption')}</caption>
         <thead>
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">By</th>
+            <th scope="col">{t('common.when')}</th>
+            <th scope="col">{t('common.what')}</th>
+            <th scope="col">{t('consent.by')}</th>
           </tr>
         </thead>
         <tbody>
           {consent.history.map((event) => (
             <tr key={event.seq}>
               <td>
-                <When at={event.at} />
+                <When at={event.at} msg={page.msg} />
               </td>
-              <td>{eventText(event.event)}</td>
-              <td>{event.actor === 'citizen' ? 'You' : 'The trust service'}</td>
+              <td>{eventText(page.msg, event.event)}</td>
+              <td>{event.actor === 'citizen' ? t('consent.byYou') : t('consent.byService')}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <h2>Receipt</h2>
-      <p>
-        The receipt is a credential signed by the trust service. Anyone can check it, and it shows as revoked
-        once the consent has ended.
-      </p>
+      <h2>{t('consent.receipt')}</h2>
+      <p>{t('consent.receiptText')}</p>
       <p>
         <a
           class="button secondary"
@@ -186,15 +181,15 @@ export function consentPage(
           href={`${base}/receipt`}
           download={`${consent.id}.jwt`}
         >
-          Download the receipt
+          {t('consent.downloadReceipt')}
         </a>
       </p>
       {consent.status === 'given' && (
         <>
-          <h2>Withdraw</h2>
+          <h2>{t('consent.withdraw')}</h2>
           <p>
             <a class="button" id="withdraw" href={`${base}/withdraw`}>
-              Withdraw this consent
+              {t('consent.withdrawButton')}
             </a>
           </p>
         </>
@@ -211,28 +206,26 @@ export function withdrawPage(
 ): string {
   const base = `${page.base}/consents/${encodeURIComponent(consent.id)}`;
   const name = consent.controllerName ?? consent.controller;
+  const { t } = page.msg;
   return renderPage(
     page,
-    'Withdraw consent',
+    t('withdraw.title'),
     <>
-      <h1>Withdraw your consent to {name}?</h1>
-      <p>From the moment you confirm, {name} and its recipients may no longer use data about you for:</p>
+      <h1>{t('withdraw.heading', { name })}</h1>
+      <p>{t('withdraw.intro', { name })}</p>
       <ul>
         {consent.purposes.map((purpose) => (
           <li key={purpose}>{labels.purpose(purpose)}</li>
         ))}
       </ul>
-      <p>
-        They are told at once. The receipt shows as revoked. This cannot be undone; you can consent again
-        later.
-      </p>
+      <p>{t('withdraw.after')}</p>
       <form method="post" action={`${base}/withdraw`}>
         <CsrfField token={page.csrf} />
         <button type="submit" class="danger" id="confirm-withdraw">
-          Yes, withdraw my consent
+          {t('withdraw.confirm')}
         </button>{' '}
         <a class="button secondary" href={base}>
-          No, keep it
+          {t('withdraw.cancel')}
         </a>
       </form>
     </>,

@@ -1,22 +1,15 @@
-/** Small pieces the pages share: dates, statuses, plain-language terms. */
+/** Small pieces the consent pages share: dates, statuses, plain-language terms, in the page's language. */
 import type { ConsentView } from '../../consent/index.js';
+import type { Messages } from '../i18n/index.js';
 
-/** `2026-11-28 14:03 UTC` in a `<time>` element (the machine-readable instant in `datetime`). */
-export function When({ at }: { readonly at: string }) {
-  const date = new Date(at);
-  const text = Number.isNaN(date.getTime()) ? at : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return <time dateTime={at}>{text}</time>;
+/** An instant in the page's language (UTC), the machine-readable instant in `datetime`. */
+export function When({ at, msg }: { readonly at: string; readonly msg: Messages }) {
+  return <time dateTime={at}>{msg.dateTime(at)}</time>;
 }
 
-const STATUS_TEXT: Readonly<Record<ConsentView['status'], string>> = {
-  given: 'Active',
-  withdrawn: 'Withdrawn',
-  expired: 'Expired',
-  superseded: 'Replaced by a newer consent',
-};
-
-export function statusText(status: ConsentView['status']): string {
-  return STATUS_TEXT[status] ?? status;
+export function statusText(msg: Messages, status: ConsentView['status']): string {
+  const key = `consent.status.${status}`;
+  return msg.has(key) ? msg.t(key) : status;
 }
 
 /** A vocabulary term as the citizen reads it: its label, or its id when the rulebook has none. */
@@ -26,14 +19,7 @@ export interface TermLabels {
   legalBasis(id: string): string;
 }
 
-const EVENT_TEXT: Readonly<Record<string, string>> = {
-  given: 'Consent given',
-  withdrawn: 'Consent withdrawn',
-  expired: 'Consent expired',
-  superseded: 'Replaced by a newer consent',
-  erased: 'Account erased',
-};
-
-export function eventText(event: string): string {
-  return EVENT_TEXT[event] ?? event;
+export function eventText(msg: Messages, event: string): string {
+  const key = `consent.event.${event}`;
+  return msg.has(key) ? msg.t(key) : event;
 }
