@@ -68,7 +68,7 @@ describeEachDatabase('issuing credentials', (fresh) => {
       assert.equal(typeof payload.validFrom, 'string');
       assert.deepEqual(payload['@context'], [
         'https://www.w3.org/ns/credentials/v2',
-        `${service.config.publicUrl.replace(/\/$/, '')}/contexts/dataspace/v2`,
+        `${service.config.publicUrl.replace(/\/$/, '')}/contexts/dataspace/v3`,
       ]);
     });
 

@@ -50,7 +50,7 @@ export function credentialSubject(row: AgreementRow, party: string, activatedAt:
     id: party,
     agreementId: row.id,
     agreementHash: row.hash,
-    role: party === row.providerDid ? 'provider' : 'consumer',
+    partyRole: party === row.providerDid ? 'provider' : 'consumer',
     provider: row.providerDid,
     consumer: row.consumerDid,
     target: row.target,
