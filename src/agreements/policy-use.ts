@@ -74,15 +74,17 @@ function rules(policy: OdrlPolicy) {
 
 /**
  * An ODRL Offer of `provider`: `@type` Offer, every rule's target the one target, the assigner
- * the provider (set at the policy level when the input names none). Answers the target too.
+ * the provider (set at the policy level when the input names none; `uid` likewise). Answers
+ * the target too.
  */
 export function parseOffer(
   input: unknown,
   profile: PolicyProfile,
   provider: string,
+  uid: string,
 ): CheckedPolicy & { readonly target: string } {
   if (!isObject(input)) throw new AgreementError('invalid_policy', 'the policy must be a JSON object');
-  const policy = parse({ assigner: provider, ...input }, profile);
+  const policy = parse({ uid, assigner: provider, ...input }, profile);
   if (policy.type !== 'Offer') {
     throw new AgreementError('invalid_policy', `an offer is an ODRL Offer, not ${policy.type}`, {
       path: '/@type',

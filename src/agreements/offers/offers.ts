@@ -183,7 +183,8 @@ export class Offers {
         `members in the roles ${member.roles.join(', ')} are on no supply side of the rulebook: they publish no offers`,
       );
     }
-    const parsed = parseOffer(publication.input, profileOf(rulebook), provider);
+    const id = publication.offerId ?? `offer-${randomUUID()}`;
+    const parsed = parseOffer(publication.input, profileOf(rulebook), provider, `urn:uuid:${id.slice('offer-'.length)}`);
     const requestHash = sha256Hex(
       canonicalJson({ offerId: publication.offerId ?? null, policy: parsed.hash }),
     );
@@ -193,7 +194,7 @@ export class Offers {
     if (earlier) return this.#replay(earlier, requestHash);
     try {
       const offer = await inTransaction(this.deps.dataSource, undefined, async (manager) => {
-        const inserted = await this.#insert(manager, publication, parsed, requestHash, publicationKey);
+        const inserted = await this.#insert(manager, { ...publication, id }, parsed, requestHash, publicationKey);
         await this.deps.audit.append(
           {
             kind: 'agreement.offer.published',
@@ -222,7 +223,7 @@ export class Offers {
 
   async #insert(
     manager: EntityManager,
-    publication: Publication,
+    publication: Publication & { readonly id: string },
     parsed: { canonical: string; hash: string; target: string; model: string },
     requestHash: string,
     publicationKey: string | null,
@@ -232,7 +233,7 @@ export class Offers {
     let id: string;
     let version: number;
     if (publication.offerId === undefined) {
-      id = `offer-${randomUUID()}`;
+      id = publication.id;
       version = 1;
       await offers.insert({
         id,
