@@ -81,7 +81,12 @@ describeEachDatabase('agreements', (fresh) => {
         '@type': 'Agreement',
         target: PARKING,
         permission: [
-          { action: 'use', constraint: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:ServiceUsageAnalytics' }] },
+          {
+            action: 'use',
+            constraint: [
+              { leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:ServiceUsageAnalytics' },
+            ],
+          },
         ],
       };
       const response = await as(world, world.transit).post('/api/v1/agreements', {
@@ -98,20 +103,29 @@ describeEachDatabase('agreements', (fresh) => {
     it('offer_superseded: accepting a version a newer one replaced', async () => {
       const offer = await publishOffer(world, world.city);
       await as(world, world.city).post(`/api/v1/offers/${offer.id}/versions`, { policy: parkingOffer() });
-      const response = await as(world, world.transit).post('/api/v1/agreements', { offer: offer.id, version: 1 });
+      const response = await as(world, world.transit).post('/api/v1/agreements', {
+        offer: offer.id,
+        version: 1,
+      });
       assert.equal(response.status, 409);
       assert.equal(response.body.code, 'offer_superseded');
     });
 
     it('role_not_allowed: a member on no demand side (a data provider) accepts no offer', async () => {
       const offer = await publishOffer(world, world.city);
-      const response = await as(world, world.utility).post('/api/v1/agreements', { offer: offer.id, version: 1 });
+      const response = await as(world, world.utility).post('/api/v1/agreements', {
+        offer: offer.id,
+        version: 1,
+      });
       assert.equal(response.status, 403);
       assert.equal(response.body.code, 'role_not_allowed');
     });
 
     it('offer_not_found and invalid_period', async () => {
-      const missing = await as(world, world.transit).post('/api/v1/agreements', { offer: 'offer-nope', version: 1 });
+      const missing = await as(world, world.transit).post('/api/v1/agreements', {
+        offer: 'offer-nope',
+        version: 1,
+      });
       assert.equal(missing.body.code, 'offer_not_found');
       const offer = await publishOffer(world, world.city);
       const past = await as(world, world.transit).post('/api/v1/agreements', {
@@ -152,10 +166,14 @@ describeEachDatabase('agreements', (fresh) => {
       const offer = await publishOffer(world, world.city);
       const proposed = await accept(world, world.transit, offer);
       const token = await statement(world, world.transit, proposed.id, 'ab'.repeat(32));
-      const response = await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: token });
+      const response = await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: token });
       assert.equal(response.status, 409);
       assert.equal(response.body.code, 'hash_mismatch');
-      const row = await world.service.dataSource.getRepository(AgreementEntity).findOneByOrFail({ id: proposed.id });
+      const row = await world.service.dataSource
+        .getRepository(AgreementEntity)
+        .findOneByOrFail({ id: proposed.id });
       assert.equal(row.consumerSignature, null);
     });
 
@@ -163,8 +181,13 @@ describeEachDatabase('agreements', (fresh) => {
       const offer = await publishOffer(world, world.city);
       const proposed = await accept(world, world.transit, offer);
       const token = await statement(world, world.transit, proposed.id, proposed.hash);
-      await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: token }).expect(200);
-      const replay = await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: token });
+      await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: token })
+        .expect(200);
+      const replay = await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: token });
       assert.equal(replay.status, 409);
       assert.equal(replay.body.code, 'jti_reused');
       const twice = await sign(world, world.transit, proposed);
@@ -176,10 +199,14 @@ describeEachDatabase('agreements', (fresh) => {
       const offer = await publishOffer(world, world.city);
       const proposed = await accept(world, world.transit, offer);
       const other = await statement(world, world.transit, 'agreement-other', proposed.hash);
-      const wrongAgreement = await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: other });
+      const wrongAgreement = await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: other });
       assert.equal(wrongAgreement.body.code, 'statement_mismatch');
       const vote = await statement(world, world.transit, proposed.id, proposed.hash, { action: 'vote' });
-      const wrongAction = await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: vote });
+      const wrongAction = await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: vote });
       assert.equal(wrongAction.body.code, 'statement_mismatch');
     });
 
@@ -189,7 +216,9 @@ describeEachDatabase('agreements', (fresh) => {
       const token = await statement(world, world.transit, proposed.id, proposed.hash);
       const [header, payload] = token.split('.');
       const forged = `${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`;
-      const response = await request(world.app).post(`/api/v1/agreements/${proposed.id}/signatures`).send({ statement: forged });
+      const response = await request(world.app)
+        .post(`/api/v1/agreements/${proposed.id}/signatures`)
+        .send({ statement: forged });
       assert.equal(response.status, 400);
       assert.equal(response.body.code, 'invalid_signature');
     });
@@ -205,7 +234,12 @@ describeEachDatabase('agreements', (fresh) => {
         assigner: world.utility.did,
         assignee: world.institute.did,
         target: 'urn:uuid:3dd1add8-4d2d-569e-d634-8394a8836a88',
-        permission: [{ action: 'use', constraint: [{ leftOperand: 'dateTime', operator: 'lteq', rightOperand: '2099-12-31T23:59:59Z' }] }],
+        permission: [
+          {
+            action: 'use',
+            constraint: [{ leftOperand: 'dateTime', operator: 'lteq', rightOperand: '2099-12-31T23:59:59Z' }],
+          },
+        ],
       };
       const response = await as(world, world.institute).post('/api/v1/agreements', { agreement: dsp });
       assert.equal(response.status, 201, response.text);
@@ -247,9 +281,15 @@ describeEachDatabase('agreements', (fresh) => {
           .expect(200);
         assert.equal(verified.body.verified, true, JSON.stringify(verified.body.checks));
         for (const name of ['trusted_issuer', 'status', 'schema']) {
-          assert.equal(verified.body.checks.find((c: { check: string }) => c.check === name)?.result, 'passed', name);
+          assert.equal(
+            verified.body.checks.find((c: { check: string }) => c.check === name)?.result,
+            'passed',
+            name,
+          );
         }
-        const payload = JSON.parse(Buffer.from(response.body.credential.split('.')[1], 'base64url').toString());
+        const payload = JSON.parse(
+          Buffer.from(response.body.credential.split('.')[1], 'base64url').toString(),
+        );
         assert.equal(payload.vc.credentialSubject.id, member.did);
         assert.equal(payload.vc.credentialSubject.agreementHash, agreement.hash);
       }
@@ -274,14 +314,18 @@ describeEachDatabase('agreements', (fresh) => {
         action: 'terminate-agreement',
         reason: 'the dataset is retired',
       });
-      const response = await request(world.app).post(`/api/v1/agreements/${agreement.id}/termination`).send({ statement: token });
+      const response = await request(world.app)
+        .post(`/api/v1/agreements/${agreement.id}/termination`)
+        .send({ statement: token });
       assert.equal(response.status, 200, response.text);
       assert.equal(response.body.status, 'terminated');
       assert.equal(response.body.endedBy, world.city.did);
       const [event] = await world.outbox('agreement.terminated', agreement.id);
       assert.equal(event?.data.reason, 'the dataset is retired');
       const credential = await as(world, world.transit).get(`/api/v1/agreements/${agreement.id}/credential`);
-      const verified = await request(world.app).post('/api/v1/credentials/verify').send({ credential: credential.body.credential });
+      const verified = await request(world.app)
+        .post('/api/v1/credentials/verify')
+        .send({ credential: credential.body.credential });
       assert.equal(verified.body.checks.find((c: { check: string }) => c.check === 'status').code, 'revoked');
       const again = await request(world.app)
         .post(`/api/v1/agreements/${agreement.id}/termination`)
@@ -297,8 +341,12 @@ describeEachDatabase('agreements', (fresh) => {
 
     it('invalid_request: a termination without a reason', async () => {
       const { agreement } = await concluded(world, world.city, world.transit);
-      const token = await statement(world, world.transit, agreement.id, agreement.hash, { action: 'terminate-agreement' });
-      const response = await request(world.app).post(`/api/v1/agreements/${agreement.id}/termination`).send({ statement: token });
+      const token = await statement(world, world.transit, agreement.id, agreement.hash, {
+        action: 'terminate-agreement',
+      });
+      const response = await request(world.app)
+        .post(`/api/v1/agreements/${agreement.id}/termination`)
+        .send({ statement: token });
       assert.equal(response.status, 400);
       assert.equal(response.body.code, 'invalid_request');
     });

@@ -9,7 +9,15 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { OfferEntity } from '../../src/agreements/entities.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { type AgreementWorld, agreementWorld, as, decide, PARKING, parkingOffer, publishOffer } from './support.js';
+import {
+  type AgreementWorld,
+  agreementWorld,
+  as,
+  decide,
+  PARKING,
+  parkingOffer,
+  publishOffer,
+} from './support.js';
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
@@ -37,7 +45,11 @@ describeEachDatabase('offers', (fresh) => {
         shown.body.versions.map((v: { version: number }) => v.version),
         [1],
       );
-      assert.equal(JSON.stringify(shown.body.policy).includes(world.city.did), true, 'the assigner is the provider');
+      assert.equal(
+        JSON.stringify(shown.body.policy).includes(world.city.did),
+        true,
+        'the assigner is the provider',
+      );
     });
 
     it('publishes an Offer signed by the provider’s DID, without a token', async () => {
@@ -61,10 +73,15 @@ describeEachDatabase('offers', (fresh) => {
       const offer = await publishOffer(world, world.city);
       const narrower = parkingOffer({
         permission: [
-          { action: 'read', constraint: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:ServiceProvision' }] },
+          {
+            action: 'read',
+            constraint: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:ServiceProvision' }],
+          },
         ],
       });
-      const second = await as(world, world.city).post(`/api/v1/offers/${offer.id}/versions`, { policy: narrower });
+      const second = await as(world, world.city).post(`/api/v1/offers/${offer.id}/versions`, {
+        policy: narrower,
+      });
       assert.equal(second.status, 201, second.text);
       assert.equal(second.body.version, 2);
       assert.notEqual(second.body.hash, offer.hash);
@@ -77,9 +94,17 @@ describeEachDatabase('offers', (fresh) => {
 
     it('answers a retry with the same Idempotency-Key with the same version, a different body with idempotency_conflict', async () => {
       const key = randomUUID();
-      const first = await as(world, world.city).post('/api/v1/offers', { policy: parkingOffer() }, { 'idempotency-key': key });
+      const first = await as(world, world.city).post(
+        '/api/v1/offers',
+        { policy: parkingOffer() },
+        { 'idempotency-key': key },
+      );
       assert.equal(first.status, 201);
-      const retry = await as(world, world.city).post('/api/v1/offers', { policy: parkingOffer() }, { 'idempotency-key': key });
+      const retry = await as(world, world.city).post(
+        '/api/v1/offers',
+        { policy: parkingOffer() },
+        { 'idempotency-key': key },
+      );
       assert.equal(retry.status, 200);
       assert.equal(retry.body.id, first.body.id);
       const conflict = await as(world, world.city).post(
@@ -96,18 +121,25 @@ describeEachDatabase('offers', (fresh) => {
     it('lists the latest version of each offer, filtered by provider and by target, page by page', async () => {
       const target = `https://data.example-utility.eu/feeds/${randomUUID()}`;
       const ids = [];
-      for (let i = 0; i < 3; i++) ids.push((await publishOffer(world, world.utility, parkingOffer({ target }))).id);
+      for (let i = 0; i < 3; i++)
+        ids.push((await publishOffer(world, world.utility, parkingOffer({ target }))).id);
       const page1 = await request(world.app).get('/api/v1/offers').query({ target, limit: 2 }).expect(200);
       assert.equal(page1.body.items.length, 2);
       assert.ok(page1.body.next);
-      const page2 = await request(world.app).get('/api/v1/offers').query({ target, limit: 2, after: page1.body.next }).expect(200);
+      const page2 = await request(world.app)
+        .get('/api/v1/offers')
+        .query({ target, limit: 2, after: page1.body.next })
+        .expect(200);
       assert.equal(page2.body.items.length, 1);
       assert.equal(page2.body.next, undefined);
       assert.deepEqual(
         [...page1.body.items, ...page2.body.items].map((o: { id: string }) => o.id),
         [...ids].sort(),
       );
-      const byProvider = await request(world.app).get('/api/v1/offers').query({ provider: world.utility.did, limit: 100 }).expect(200);
+      const byProvider = await request(world.app)
+        .get('/api/v1/offers')
+        .query({ provider: world.utility.did, limit: 100 })
+        .expect(200);
       assert.ok(byProvider.body.items.every((o: { provider: string }) => o.provider === world.utility.did));
       assert.ok(ids.every((id) => byProvider.body.items.some((o: { id: string }) => o.id === id)));
     });
@@ -118,7 +150,10 @@ describeEachDatabase('offers', (fresh) => {
     });
 
     it('offer_not_found and offer_version_not_found', async () => {
-      assert.equal((await request(world.app).get('/api/v1/offers/offer-nope').expect(404)).body.code, 'offer_not_found');
+      assert.equal(
+        (await request(world.app).get('/api/v1/offers/offer-nope').expect(404)).body.code,
+        'offer_not_found',
+      );
       const offer = await publishOffer(world, world.city);
       const missing = await request(world.app).get(`/api/v1/offers/${offer.id}/versions/9`).expect(404);
       assert.equal(missing.body.code, 'offer_version_not_found');
@@ -139,7 +174,9 @@ describeEachDatabase('offers', (fresh) => {
       const body = await refused(
         {
           policy: parkingOffer({
-            permission: [{ action: 'use', constraint: [{ leftOperand: 'industry', operator: 'eq', rightOperand: 'x' }] }],
+            permission: [
+              { action: 'use', constraint: [{ leftOperand: 'industry', operator: 'eq', rightOperand: 'x' }] },
+            ],
           }),
         },
         400,
@@ -152,7 +189,12 @@ describeEachDatabase('offers', (fresh) => {
       const body = await refused(
         {
           policy: parkingOffer({
-            permission: [{ action: 'use', constraint: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:Marketing' }] }],
+            permission: [
+              {
+                action: 'use',
+                constraint: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'dpv:Marketing' }],
+              },
+            ],
           }),
         },
         400,
@@ -162,7 +204,11 @@ describeEachDatabase('offers', (fresh) => {
     });
 
     it('invalid_policy: not an Offer, or not ODRL at all', async () => {
-      await refused({ policy: parkingOffer({ '@type': 'Agreement', assignee: world.transit.did }) }, 400, 'invalid_policy');
+      await refused(
+        { policy: parkingOffer({ '@type': 'Agreement', assignee: world.transit.did }) },
+        400,
+        'invalid_policy',
+      );
       await refused({ policy: 'use it' }, 400, 'invalid_policy');
     });
 
@@ -180,7 +226,9 @@ describeEachDatabase('offers', (fresh) => {
 
     it('not_offer_provider: a new version of another member’s offer', async () => {
       const offer = await publishOffer(world, world.city);
-      const response = await as(world, world.utility).post(`/api/v1/offers/${offer.id}/versions`, { policy: parkingOffer() });
+      const response = await as(world, world.utility).post(`/api/v1/offers/${offer.id}/versions`, {
+        policy: parkingOffer(),
+      });
       assert.equal(response.status, 403);
       assert.equal(response.body.code, 'not_offer_provider');
     });
@@ -198,7 +246,10 @@ describeEachDatabase('offers', (fresh) => {
           policy: parkingOffer(),
         });
         const before = await offers();
-        const response = await request(world.app).post('/api/v1/offers').send({ statement: token }).expect(403);
+        const response = await request(world.app)
+          .post('/api/v1/offers')
+          .send({ statement: token })
+          .expect(403);
         assert.equal(response.body.code, 'member_not_active');
         assert.equal(await offers(), before);
       } finally {

@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { EventAudienceEntity, EventEntity } from '../../src/events/entities.js';
+import { type ConsentWorld, connectorToken, consentWorld } from '../consent/support.js';
 import { type Actor, admitMember } from '../governance/support.js';
 import type { TestDatabase } from '../support/databases.js';
-import { type ConsentWorld, connectorToken, consentWorld } from '../consent/support.js';
 
 export { decide, refusedWith } from '../consent/support.js';
 
@@ -55,7 +55,10 @@ export async function agreementWorld(database: TestDatabase): Promise<AgreementW
         const audience = await world.service.dataSource
           .getRepository(EventAudienceEntity)
           .find({ where: { sequence: row.sequence }, order: { did: 'ASC' } });
-        found.push({ audience: audience.map((a) => a.did), data: JSON.parse(row.data) as Record<string, unknown> });
+        found.push({
+          audience: audience.map((a) => a.did),
+          data: JSON.parse(row.data) as Record<string, unknown>,
+        });
       }
       return found;
     },
@@ -74,7 +77,11 @@ export function parkingOffer(overrides: Record<string, unknown> = {}) {
       {
         action: 'use',
         constraint: [
-          { leftOperand: 'purpose', operator: 'isAnyOf', rightOperand: ['dpv:ServiceProvision', 'dpv:ImproveTransportMobility'] },
+          {
+            leftOperand: 'purpose',
+            operator: 'isAnyOf',
+            rightOperand: ['dpv:ServiceProvision', 'dpv:ImproveTransportMobility'],
+          },
           { leftOperand: 'spatial', operator: 'isAnyOf', rightOperand: ['DE300', 'DE212'] },
         ],
       },
@@ -90,10 +97,16 @@ export function as(world: AgreementWorld, member: Actor) {
   const auth = async () => `Bearer ${await world.token(member)}`;
   return {
     async post(path: string, body: unknown, headers: Record<string, string> = {}) {
-      return request(app).post(path).set('authorization', await auth()).set(headers).send(body as object);
+      return request(app)
+        .post(path)
+        .set('authorization', await auth())
+        .set(headers)
+        .send(body as object);
     },
     async get(path: string) {
-      return request(app).get(path).set('authorization', await auth());
+      return request(app)
+        .get(path)
+        .set('authorization', await auth());
     },
   };
 }
@@ -112,7 +125,11 @@ export async function accept(
   offer: { id: string; version: number },
   extra: Record<string, unknown> = {},
 ) {
-  const response = await as(world, consumer).post('/api/v1/agreements', { offer: offer.id, version: offer.version, ...extra });
+  const response = await as(world, consumer).post('/api/v1/agreements', {
+    offer: offer.id,
+    version: offer.version,
+    ...extra,
+  });
   if (response.status !== 201) throw new Error(`proposal refused: ${response.status} ${response.text}`);
   return response.body as { id: string; hash: string; status: string; provider: string; consumer: string };
 }

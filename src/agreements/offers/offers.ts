@@ -184,7 +184,12 @@ export class Offers {
       );
     }
     const id = publication.offerId ?? `offer-${randomUUID()}`;
-    const parsed = parseOffer(publication.input, profileOf(rulebook), provider, `urn:uuid:${id.slice('offer-'.length)}`);
+    const parsed = parseOffer(
+      publication.input,
+      profileOf(rulebook),
+      provider,
+      `urn:uuid:${id.slice('offer-'.length)}`,
+    );
     const requestHash = sha256Hex(
       canonicalJson({ offerId: publication.offerId ?? null, policy: parsed.hash }),
     );
@@ -194,7 +199,13 @@ export class Offers {
     if (earlier) return this.#replay(earlier, requestHash);
     try {
       const offer = await inTransaction(this.deps.dataSource, undefined, async (manager) => {
-        const inserted = await this.#insert(manager, { ...publication, id }, parsed, requestHash, publicationKey);
+        const inserted = await this.#insert(
+          manager,
+          { ...publication, id },
+          parsed,
+          requestHash,
+          publicationKey,
+        );
         await this.deps.audit.append(
           {
             kind: 'agreement.offer.published',

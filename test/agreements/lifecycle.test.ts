@@ -1,0 +1,124 @@
+/**
+ * The lifecycle bound to membership (issue 13 item 3; docs/agreements.md "Lifecycle"): a party
+ * suspended by the board suspends its agreements in the decision's transaction (the check says
+ * `not_active` at once, `agreement.suspended` is in the outbox, the credentials verify as
+ * suspended); reinstated → active again; revoked → terminated. An agreement past its end is
+ * `expired` for the check at once, and the expiry job records it.
+ */
+import { strict as assert } from 'node:assert';
+import request from 'supertest';
+import { AgreementEntity } from '../../src/agreements/entities.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { type AgreementWorld, agreementWorld, as, check, concluded, decide } from './support.js';
+
+describeEachDatabase('the agreement lifecycle', (fresh) => {
+  let world: AgreementWorld;
+  before(async function () {
+    this.timeout(240_000);
+    world = await agreementWorld(await fresh());
+  });
+  after(async () => world?.close());
+
+  const allowed = (agreement: string) => ({
+    agreement,
+    action: 'read',
+    purpose: 'dpv:ServiceProvision',
+    spatial: 'DE300',
+  });
+  const credentialStatus = async (member: AgreementWorld['city'], agreement: string) => {
+    const credential = await as(world, member).get(`/api/v1/agreements/${agreement}/credential`);
+    const verified = await request(world.app)
+      .post('/api/v1/credentials/verify')
+      .send({ credential: credential.body.credential });
+    return verified.body.checks.find((c: { check: string }) => c.check === 'status') as {
+      result: string;
+      code?: string;
+    };
+  };
+
+  it('suspension of a party by the board suspends its agreements in the same transaction; reinstatement makes them active again', async function () {
+    this.timeout(60_000);
+    const { agreement } = await concluded(world, world.utility, world.transit);
+    assert.equal((await check(world, world.transit, allowed(agreement.id))).body.permitted, true);
+
+    await decide(world, 'suspend', world.utility.did);
+    // At once, with no job in between: the row changed with the member's.
+    const row = await world.service.dataSource
+      .getRepository(AgreementEntity)
+      .findOneByOrFail({ id: agreement.id });
+    assert.equal(row.status, 'suspended');
+    const answer = await check(world, world.transit, allowed(agreement.id));
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.body.permitted, false);
+    assert.equal(answer.body.code, 'not_active');
+    assert.ok(answer.body.reasons.includes('party_not_active'));
+    const [suspended] = await world.outbox('agreement.suspended', agreement.id);
+    assert.deepEqual(suspended?.audience, [world.transit.did, world.utility.did].sort());
+    assert.equal(suspended?.data.party, world.utility.did);
+    assert.equal((await credentialStatus(world.transit, agreement.id)).code, 'suspended');
+
+    await decide(world, 'reinstate', world.utility.did);
+    const again = await check(world, world.transit, allowed(agreement.id));
+    assert.equal(again.body.permitted, true, again.text);
+    assert.equal((await world.outbox('agreement.reinstated', agreement.id)).length, 1);
+    assert.equal((await credentialStatus(world.transit, agreement.id)).result, 'passed');
+  });
+
+  it('a suspended party’s own connector is refused at the door (member_not_active)', async function () {
+    this.timeout(60_000);
+    const { agreement } = await concluded(world, world.city, world.institute);
+    await decide(world, 'suspend', world.institute.did);
+    try {
+      const response = await check(world, world.institute, allowed(agreement.id));
+      assert.equal(response.status, 403);
+      assert.equal(response.body.code, 'member_not_active');
+    } finally {
+      await decide(world, 'reinstate', world.institute.did);
+    }
+  });
+
+  it('revocation of a party terminates its agreements and revokes their credentials', async function () {
+    this.timeout(60_000);
+    const { agreement } = await concluded(world, world.utility, world.institute);
+    await decide(world, 'revoke', world.utility.did);
+    const row = await world.service.dataSource
+      .getRepository(AgreementEntity)
+      .findOneByOrFail({ id: agreement.id });
+    assert.equal(row.status, 'terminated');
+    assert.equal(row.endedBy, 'service');
+    const [terminated] = await world.outbox('agreement.terminated', agreement.id);
+    assert.equal(terminated?.data.terminatedBy, 'service');
+    assert.equal((await credentialStatus(world.institute, agreement.id)).code, 'revoked');
+    const answer = await check(world, world.institute, allowed(agreement.id));
+    assert.equal(answer.body.permitted, false);
+    assert.equal(answer.body.code, 'not_active');
+  });
+
+  it('expiry: the check answers expired from the end on, before the job ran; the job records it once', async function () {
+    this.timeout(60_000);
+    const endsAt = new Date(world.clock.now().getTime() + 3_600_000).toISOString();
+    const { agreement } = await concluded(world, world.city, world.transit, { extra: { endsAt } });
+    assert.equal((await check(world, world.transit, allowed(agreement.id))).body.permitted, true);
+    world.clock.offsetMs += 2 * 3_600_000;
+    try {
+      const answer = await check(world, world.transit, allowed(agreement.id));
+      assert.equal(answer.body.permitted, false);
+      assert.equal(answer.body.code, 'expired');
+      const row = await world.service.dataSource
+        .getRepository(AgreementEntity)
+        .findOneByOrFail({ id: agreement.id });
+      assert.equal(row.status, 'active', 'the job has not run yet');
+      assert.ok((await world.service.agreements.expireDue()) >= 1);
+      assert.equal(await world.service.agreements.expireDue(), 0);
+      const ended = await world.service.dataSource
+        .getRepository(AgreementEntity)
+        .findOneByOrFail({ id: agreement.id });
+      assert.equal(ended.status, 'expired');
+      assert.equal(ended.statusAt, endsAt);
+      assert.equal((await world.outbox('agreement.expired', agreement.id)).length, 1);
+      assert.equal((await credentialStatus(world.transit, agreement.id)).code, 'revoked');
+    } finally {
+      world.clock.offsetMs -= 2 * 3_600_000;
+    }
+  });
+});
