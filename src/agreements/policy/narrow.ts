@@ -1,6 +1,137 @@
-import type { NarrowingResult, OdrlPolicy } from './types.js';
+/**
+ * Narrowing (issue 13 §2; ODRL 2.2 §2.1: an Agreement grants what the assigner offered, to an
+ * assignee): is a proposed policy (the consumer's Agreement) within an Offer? It is when
+ *
+ * - every proposed permission is covered by one offered permission: same target, an action the
+ *   offered one includes, the same assigner, no other assignee than the offer names, every
+ *   offered constraint implied by the proposed constraints (a subset of purposes, a shorter
+ *   period, a lower count, extra constraints), and every offered duty present (as strict or
+ *   stricter);
+ * - every offered prohibition is present in the proposed policy, as wide or wider (an action
+ *   that includes it, constraints that the offered ones imply);
+ * - every offered obligation is present, as strict or stricter.
+ *
+ * Conservative: implication is proved with the rules of algebra.ts and logical constraints are
+ * taken apart only where that is sound (an `and` premise as its operands, an `or`/`xone`
+ * premise case by case, an `and` conclusion operand by operand, an `or` conclusion by one
+ * operand, otherwise only an identical constraint). What cannot be proved is refused
+ * (`not_within_offer`), naming the rule and the term.
+ */
 
-/** Whether `proposed` permits nothing that `offer` does not (conservative: unproven is refused). */
-export function narrows(_offer: OdrlPolicy, _proposed: OdrlPolicy): NarrowingResult {
-  throw new Error('not implemented yet');
+import { canonicalJson } from '../../json/canonical.js';
+import { atomicImplies } from './algebra.js';
+import { includes } from './evaluate.js';
+import type {
+  Constraint,
+  Duty,
+  NarrowingProblem,
+  NarrowingResult,
+  OdrlPolicy,
+  Permission,
+  Prohibition,
+} from './types.js';
+
+/** Whether `proposed` permits nothing that `offer` does not, and keeps its prohibitions and duties. */
+export function narrows(offer: OdrlPolicy, proposed: OdrlPolicy): NarrowingResult {
+  const problems: NarrowingProblem[] = [];
+  proposed.permissions.forEach((permission, index) => {
+    const attempts = offer.permissions.map((offered) => permissionProblem(offered, permission));
+    if (attempts.some((problem) => problem === undefined)) return;
+    // Report the attempt that got furthest (the first matching target and action, else the first).
+    const problem =
+      attempts.find((p) => p !== undefined && p.term !== 'target' && p.reason !== ACTION) ?? attempts[0];
+    problems.push({
+      rule: `/permissions/${index}`,
+      term: problem?.term ?? permission.action,
+      reason: problem?.reason ?? 'the offer has no permission',
+    });
+  });
+  offer.prohibitions.forEach((offered, index) => {
+    if (!proposed.prohibitions.some((kept) => prohibitionKept(offered, kept)))
+      problems.push({
+        rule: `/prohibitions/${index}`,
+        term: offered.action,
+        reason: "the offer's prohibition is not kept, as wide or wider",
+      });
+  });
+  offer.obligations.forEach((offered, index) => {
+    if (!proposed.obligations.some((kept) => dutyKept(offered, kept)))
+      problems.push({
+        rule: `/obligations/${index}`,
+        term: offered.action,
+        reason: "the offer's obligation is not kept, as strict or stricter",
+      });
+  });
+  if (problems.length === 0)
+    return Object.freeze({ within: true, problems: Object.freeze([]) as readonly [] });
+  return Object.freeze({ within: false, code: 'not_within_offer', problems: Object.freeze(problems) });
+}
+
+const ACTION = 'the offered action does not include it';
+
+function permissionProblem(
+  offered: Permission,
+  proposed: Permission,
+): { term: string; reason: string } | undefined {
+  if (offered.target !== proposed.target)
+    return { term: 'target', reason: 'no offered permission has this target' };
+  if (!includes(offered.action, proposed.action)) return { term: proposed.action, reason: ACTION };
+  if (offered.assigner !== proposed.assigner)
+    return { term: 'assigner', reason: 'the assigner differs from the offer' };
+  if (offered.assignee !== undefined && offered.assignee !== proposed.assignee)
+    return { term: 'assignee', reason: 'the offer is made to another assignee' };
+  for (const constraint of offered.constraints) {
+    if (!implied(proposed.constraints, constraint))
+      return {
+        term: termOf(constraint),
+        reason: 'the proposed constraints do not keep within the offered constraint',
+      };
+  }
+  for (const duty of offered.duties) {
+    if (!proposed.duties.some((kept) => dutyKept(duty, kept)))
+      return { term: duty.action, reason: "the offer's duty is not kept, as strict or stricter" };
+  }
+  return undefined;
+}
+
+/** `kept` prohibits at least whatever `offered` prohibits. */
+function prohibitionKept(offered: Prohibition, kept: Prohibition): boolean {
+  if (offered.target !== kept.target || !includes(kept.action, offered.action)) return false;
+  if (kept.assignee !== undefined && offered.assignee !== undefined && kept.assignee !== offered.assignee)
+    return false;
+  // `kept` must apply whenever `offered` does: its conditions follow from the offered ones.
+  return kept.constraints.every((constraint) => implied(offered.constraints, constraint));
+}
+
+/** `kept` asks the same action at least as strictly as `offered`. */
+function dutyKept(offered: Duty, kept: Duty): boolean {
+  if (offered.action !== kept.action) return false;
+  for (const name of ['target', 'assigner', 'assignee'] as const) {
+    if (offered[name] !== undefined && offered[name] !== kept[name]) return false;
+  }
+  return offered.constraints.every((constraint) => implied(kept.constraints, constraint));
+}
+
+function termOf(constraint: Constraint): string {
+  return constraint.kind === 'atomic' ? constraint.leftOperand : constraint.operator;
+}
+
+function same(a: Constraint, b: Constraint): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** Whether the conjunction of `premises` implies `conclusion` (sound, not complete). */
+export function implied(premises: readonly Constraint[], conclusion: Constraint): boolean {
+  if (premises.some((premise) => same(premise, conclusion))) return true;
+  if (conclusion.kind === 'logical') {
+    if (conclusion.operator === 'and') return conclusion.constraints.every((c) => implied(premises, c));
+    if (conclusion.operator === 'or') return conclusion.constraints.some((c) => implied(premises, c));
+  }
+  return premises.some((premise, index) => {
+    const others = premises.filter((_, i) => i !== index);
+    if (premise.kind === 'atomic') return conclusion.kind === 'atomic' && atomicImplies(premise, conclusion);
+    if (premise.operator === 'and') return implied([...premise.constraints, ...others], conclusion);
+    // `or` and `xone`: at least one operand holds; the conclusion must follow in each case.
+    return premise.constraints.every((operand) => implied([operand, ...others], conclusion));
+  });
 }
