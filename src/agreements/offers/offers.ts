@@ -190,8 +190,9 @@ export class Offers {
       provider,
       `urn:uuid:${id.slice('offer-'.length)}`,
     );
+    // Of the input, not of the parsed policy (whose uid is new for each new offer).
     const requestHash = sha256Hex(
-      canonicalJson({ offerId: publication.offerId ?? null, policy: parsed.hash }),
+      canonicalJson({ offerId: publication.offerId ?? null, input: publication.input ?? null }),
     );
     const publicationKey =
       publication.key === undefined ? null : sha256Hex(`${provider}\n${publication.key}`);
