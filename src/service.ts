@@ -187,6 +187,19 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
       bucket: 'application',
       exceptBearer: true,
     },
+    // Offers, agreements' signatures and terminations likewise (a token there must be the signer's).
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/offers(\/[^/]+\/versions)?$/,
+      bucket: 'application',
+      exceptBearer: true,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/agreements\/[^/]+\/(signatures|termination)$/,
+      bucket: 'application',
+      exceptBearer: true,
+    },
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },

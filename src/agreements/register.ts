@@ -39,14 +39,17 @@ export class AgreementRegister {
     return propose(this.deps, caller, proposal, idempotencyKey);
   }
 
-  /** A party's signature over the agreement's hash; the second activates it. */
-  sign(agreementId: string, statement: unknown): Promise<AgreementView> {
-    return signAgreement(this.deps, agreementId, statement);
+  /**
+   * A party's signature over the agreement's hash; the second activates it. `poster`: the member
+   * whose connector posted it (then it must be the signer).
+   */
+  sign(agreementId: string, statement: unknown, poster?: string): Promise<AgreementView> {
+    return signAgreement(this.deps, agreementId, statement, poster);
   }
 
-  /** A party's signed termination with a reason. */
-  terminate(agreementId: string, statement: unknown): Promise<AgreementView> {
-    return terminateAgreement(this.deps, agreementId, statement);
+  /** A party's signed termination with a reason (`poster` as for `sign`). */
+  terminate(agreementId: string, statement: unknown, poster?: string): Promise<AgreementView> {
+    return terminateAgreement(this.deps, agreementId, statement, poster);
   }
 
   /** One agreement, for one of its parties (`agreement_not_found`, `not_a_party`). */

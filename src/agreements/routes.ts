@@ -12,7 +12,7 @@
  * - `GET /api/v1/agreements[?status=]`, `GET /api/v1/agreements/{id}`,
  *   `GET /api/v1/agreements/{id}/credential` (connector, parties only).
  * - `POST /api/v1/agreements/{id}/signatures`, `POST /api/v1/agreements/{id}/termination`:
- *   `{ statement }` signed by a party (no token).
+ *   `{ statement }` signed by a party; no token, or the signer's own connector's token.
  * - `POST /api/v1/agreements/check` (connector).
  */
 import Router from '@koa/router';
@@ -176,13 +176,14 @@ export function agreementRoutes(register: AgreementRegister, requireConnector: R
   router.get('/api/v1/agreements/:id/credential', token, async (ctx) => {
     ctx.body = { credential: await register.credential(ctx.params.id ?? '', connectorOf(ctx).did) };
   });
-  router.post('/api/v1/agreements/:id/signatures', async (ctx) => {
+  // Signed statements, posted by anyone (rate limited per address) or by the signer's own connector.
+  router.post('/api/v1/agreements/:id/signatures', connectorIfAny, async (ctx) => {
     const body = only(ctx, ['statement']);
-    ctx.body = await register.sign(ctx.params.id ?? '', body.statement);
+    ctx.body = await register.sign(ctx.params.id ?? '', body.statement, publishing(ctx));
   });
-  router.post('/api/v1/agreements/:id/termination', async (ctx) => {
+  router.post('/api/v1/agreements/:id/termination', connectorIfAny, async (ctx) => {
     const body = only(ctx, ['statement']);
-    ctx.body = await register.terminate(ctx.params.id ?? '', body.statement);
+    ctx.body = await register.terminate(ctx.params.id ?? '', body.statement, publishing(ctx));
   });
   return router;
 }

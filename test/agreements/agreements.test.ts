@@ -195,6 +195,21 @@ describeEachDatabase('agreements', (fresh) => {
       assert.equal(twice.body.code, 'already_signed');
     });
 
+    it('a party’s own connector may post its signature; a connector relaying another member’s statement is refused (not_a_party)', async () => {
+      const offer = await publishOffer(world, world.city);
+      const proposed = await accept(world, world.transit, offer);
+      const relayed = await as(world, world.transit).post(`/api/v1/agreements/${proposed.id}/signatures`, {
+        statement: await statement(world, world.city, proposed.id, proposed.hash),
+      });
+      assert.equal(relayed.status, 403);
+      assert.equal(relayed.body.code, 'not_a_party');
+      const own = await as(world, world.transit).post(`/api/v1/agreements/${proposed.id}/signatures`, {
+        statement: await statement(world, world.transit, proposed.id, proposed.hash),
+      });
+      assert.equal(own.status, 200, own.text);
+      assert.deepEqual(own.body.signed, { provider: false, consumer: true });
+    });
+
     it('statement_mismatch: a statement naming another agreement or action', async () => {
       const offer = await publishOffer(world, world.city);
       const proposed = await accept(world, world.transit, offer);

@@ -10,13 +10,16 @@ import request from 'supertest';
 import { AgreementEntity } from '../../src/agreements/entities.js';
 import { parseAgreementQuestion } from '../../src/agreements/index.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { openTestService } from '../support/service.js';
 import { type AgreementWorld, agreementWorld, as, check, concluded, decide } from './support.js';
 
 describeEachDatabase('the agreement lifecycle', (fresh) => {
   let world: AgreementWorld;
+  let database: Awaited<ReturnType<typeof fresh>>;
   before(async function () {
     this.timeout(240_000);
-    world = await agreementWorld(await fresh());
+    database = await fresh();
+    world = await agreementWorld(database);
   });
   after(async () => world?.close());
 
@@ -37,12 +40,24 @@ describeEachDatabase('the agreement lifecycle', (fresh) => {
     };
   };
 
-  it('suspension of a party by the board suspends its agreements in the same transaction; reinstatement makes them active again', async function () {
+  it('suspension of a party by the board suspends its agreements in the same transaction (not_active at once, on another replica too); reinstatement makes them active again', async function () {
     this.timeout(60_000);
     const { agreement } = await concluded(world, world.utility, world.transit);
     assert.equal((await check(world, world.transit, allowed(agreement.id))).body.permitted, true);
 
+    // A second replica on the same database: it answers from the database too.
+    const replica = await openTestService(database, { PUBLIC_URL: world.service.config.publicUrl });
     await decide(world, 'suspend', world.utility.did);
+    try {
+      const elsewhere = await request(replica.app.callback())
+        .post('/api/v1/agreements/check')
+        .set('authorization', `Bearer ${await world.token(world.transit)}`)
+        .send(allowed(agreement.id));
+      assert.equal(elsewhere.status, 200, elsewhere.text);
+      assert.equal(elsewhere.body.code, 'not_active');
+    } finally {
+      await replica.close();
+    }
     // At once, with no job in between: the row changed with the member's.
     const row = await world.service.dataSource
       .getRepository(AgreementEntity)

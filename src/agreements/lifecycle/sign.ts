@@ -33,8 +33,13 @@ async function statementFor(
   token: unknown,
   action: string,
   agreementId: string,
+  poster: string | undefined,
 ): Promise<VerifiedStatement> {
   const statement = await deps.verifyStatement(token);
+  // Posted by a connector: only its own member's statement (a bearer token is no licence to relay).
+  if (poster !== undefined && statement.signer !== poster) {
+    throw new AgreementError('not_a_party', 'a connector posts only statements signed by its own member');
+  }
   if (statement.payload.action !== action) {
     throw new AgreementError('statement_mismatch', `the statement's action must be "${action}"`);
   }
@@ -75,8 +80,9 @@ export async function signAgreement(
   deps: AgreementDeps,
   agreementId: string,
   token: unknown,
+  poster?: string,
 ): Promise<AgreementView> {
-  const statement = await statementFor(deps, token, SIGN_AGREEMENT_ACTION, agreementId);
+  const statement = await statementFor(deps, token, SIGN_AGREEMENT_ACTION, agreementId, poster);
   return inTransaction(deps.dataSource, undefined, async (manager) => {
     const { row, side } = await checked(deps, manager, agreementId, statement);
     if (row.status !== 'proposed') {
@@ -121,8 +127,9 @@ export async function terminateAgreement(
   deps: AgreementDeps,
   agreementId: string,
   token: unknown,
+  poster?: string,
 ): Promise<AgreementView> {
-  const statement = await statementFor(deps, token, TERMINATE_AGREEMENT_ACTION, agreementId);
+  const statement = await statementFor(deps, token, TERMINATE_AGREEMENT_ACTION, agreementId, poster);
   const reason = statement.payload.reason;
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON) {
     throw new AgreementError(
