@@ -18,6 +18,8 @@ export async function expireDue(deps: AgreementDeps, now: Date, batch = EXPIRY_B
   let total = 0;
   for (;;) {
     const ended = await inTransaction(deps.dataSource, undefined, async (manager) => {
+      // The audit head before the agreement rows: the order of a board decision (ports.ts AgreementAudit).
+      await deps.audit.lockHead(manager);
       const query = manager
         .getRepository(AgreementEntity)
         .createQueryBuilder('a')

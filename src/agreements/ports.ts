@@ -68,7 +68,13 @@ export interface AgreementAuditEntry {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** The audit log: `append` writes in the caller's transaction (before events: one lock order). */
+/**
+ * The audit log: `append` writes in the caller's transaction (before events: one lock order).
+ * `lockHead` takes the log's head lock first: a board decision appends its entry and then
+ * changes the parties' agreements, so every transaction of the register that locks an agreement
+ * and then appends takes the head first (audit head → agreement rows → event head, always).
+ */
 export interface AgreementAudit {
   append(entry: AgreementAuditEntry, manager: EntityManager): Promise<unknown>;
+  lockHead(manager: EntityManager): Promise<void>;
 }

@@ -59,6 +59,8 @@ async function checked(
   agreementId: string,
   statement: VerifiedStatement,
 ): Promise<{ row: AgreementRow; side: 'provider' | 'consumer' }> {
+  // The audit head before the agreement row: the order of a board decision (ports.ts AgreementAudit).
+  await deps.audit.lockHead(manager);
   const row = await lockedAgreement(deps, manager, agreementId);
   if (!row) throw new AgreementError('agreement_not_found', `no agreement ${agreementId}`);
   const side = sideOf(row, statement.signer);
