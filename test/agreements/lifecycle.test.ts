@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import request from 'supertest';
 import { AgreementEntity } from '../../src/agreements/entities.js';
+import { AuditEntryEntity } from '../../src/audit/entities.js';
 import { parseAgreementQuestion } from '../../src/agreements/index.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
@@ -72,6 +73,20 @@ describeEachDatabase('the agreement lifecycle', (fresh) => {
     assert.deepEqual(suspended?.audience, [world.transit.did, world.utility.did].sort());
     assert.equal(suspended?.data.party, world.utility.did);
     assert.equal((await credentialStatus(world.transit, agreement.id)).code, 'suspended');
+
+    // Every change is an entry of the audit log, in order.
+    const kinds = (
+      await world.service.dataSource
+        .getRepository(AuditEntryEntity)
+        .find({ where: { subject: agreement.id }, order: { sequence: 'ASC' } })
+    ).map((entry) => entry.kind);
+    assert.deepEqual(kinds, [
+      'agreement.proposed',
+      'agreement.signed',
+      'agreement.signed',
+      'agreement.activated',
+      'agreement.suspended',
+    ]);
 
     await decide(world, 'reinstate', world.utility.did);
     const again = await check(world, world.transit, allowed(agreement.id));
