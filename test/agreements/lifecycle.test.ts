@@ -8,8 +8,8 @@
 import { strict as assert } from 'node:assert';
 import request from 'supertest';
 import { AgreementEntity } from '../../src/agreements/entities.js';
-import { AuditEntryEntity } from '../../src/audit/entities.js';
 import { parseAgreementQuestion } from '../../src/agreements/index.js';
+import { AuditEntryEntity } from '../../src/audit/entities.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 import { type AgreementWorld, agreementWorld, as, check, concluded, decide } from './support.js';
