@@ -60,6 +60,28 @@ function checked(policy: OdrlPolicy): CheckedPolicy {
   return { policy, canonical, hash: sha256Hex(canonical), model: JSON.stringify(policy) };
 }
 
+/** The longest target IRI kept (the register's column); the profile allows longer strings. */
+export const MAX_TARGET_LENGTH = 500;
+
+function oneTarget(targets: ReadonlySet<string>, what: string): string {
+  const target = [...targets][0];
+  if (targets.size !== 1 || target === undefined) {
+    throw new AgreementError('invalid_policy', `${what} names exactly one target (dataset or service IRI)`, {
+      path: '/target',
+    });
+  }
+  if (target.length > MAX_TARGET_LENGTH) {
+    throw new AgreementError(
+      'invalid_policy',
+      `the target IRI is longer than ${MAX_TARGET_LENGTH} characters`,
+      {
+        path: '/target',
+      },
+    );
+  }
+  return target;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -95,12 +117,7 @@ export function parseOffer(
       path: '/permission',
     });
   }
-  const targets = new Set(rules(policy).map(({ rule }) => rule.target));
-  if (targets.size !== 1) {
-    throw new AgreementError('invalid_policy', 'an offer names exactly one target (dataset or service IRI)', {
-      path: '/target',
-    });
-  }
+  const target = oneTarget(new Set(rules(policy).map(({ rule }) => rule.target)), 'an offer');
   for (const { rule, path } of rules(policy)) {
     if (rule.assigner !== provider) {
       throw new AgreementError('invalid_policy', `the assigner of an offer is its provider ${provider}`, {
@@ -108,7 +125,7 @@ export function parseOffer(
       });
     }
   }
-  return { ...checked(policy), target: [...targets][0] as string };
+  return { ...checked(policy), target };
 }
 
 /**
@@ -141,15 +158,14 @@ export function parseAgreement(
       path: '/permission',
     });
   }
-  const targets = new Set(rules(policy).map(({ rule }) => rule.target));
-  const target = [...targets][0] as string;
-  if (targets.size !== 1 || (parties.target !== undefined && target !== parties.target)) {
+  const target = oneTarget(new Set(rules(policy).map(({ rule }) => rule.target)), 'an agreement');
+  if (parties.target !== undefined && target !== parties.target) {
     throw new AgreementError(
       'invalid_policy',
-      parties.target === undefined
-        ? 'an agreement names exactly one target'
-        : `the agreement's target must be the offer's, ${parties.target}`,
-      { path: '/target' },
+      `the agreement's target must be the offer's, ${parties.target}`,
+      {
+        path: '/target',
+      },
     );
   }
   for (const { rule, path } of rules(policy)) {

@@ -95,6 +95,25 @@ describeEachDatabase('the agreement lifecycle', (fresh) => {
     assert.equal((await credentialStatus(world.transit, agreement.id)).result, 'passed');
   });
 
+  it('an agreement both of whose parties were suspended is active again only when both are reinstated', async function () {
+    this.timeout(90_000);
+    const { agreement } = await concluded(world, world.city, world.institute);
+    await decide(world, 'suspend', world.city.did);
+    await decide(world, 'suspend', world.institute.did);
+    await decide(world, 'reinstate', world.city.did);
+    const row = await world.service.dataSource
+      .getRepository(AgreementEntity)
+      .findOneByOrFail({ id: agreement.id });
+    assert.equal(row.status, 'suspended');
+    assert.deepEqual(JSON.parse(row.suspendedParties), [world.institute.did]);
+    assert.equal((await world.outbox('agreement.suspended', agreement.id)).length, 1);
+    assert.equal((await world.outbox('agreement.reinstated', agreement.id)).length, 0);
+    await decide(world, 'reinstate', world.institute.did);
+    const again = await check(world, world.institute, allowed(agreement.id));
+    assert.equal(again.body.permitted, true, again.text);
+    assert.equal((await world.outbox('agreement.reinstated', agreement.id)).length, 1);
+  });
+
   it('a suspended party’s own connector is refused at the door (member_not_active)', async function () {
     this.timeout(60_000);
     const { agreement } = await concluded(world, world.city, world.institute);

@@ -212,6 +212,14 @@ describeEachDatabase('offers', (fresh) => {
       await refused({ policy: 'use it' }, 400, 'invalid_policy');
     });
 
+    it('invalid_policy: a target IRI longer than the register keeps (500 characters)', async () => {
+      await refused(
+        { policy: parkingOffer({ target: `https://data.example/${'a'.repeat(500)}` }) },
+        400,
+        'invalid_policy',
+      );
+    });
+
     it('invalid_policy: an assigner other than the provider', async () => {
       await refused({ policy: parkingOffer({ assigner: world.utility.did }) }, 400, 'invalid_policy');
     });

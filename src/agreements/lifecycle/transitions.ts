@@ -77,7 +77,8 @@ export async function activate(
         subject: credentialSubject(row, party, activatedAt),
         validFrom: activatedAt,
         ...(row.endsAt ? { validUntil: new Date(row.endsAt) } : {}),
-        idempotencyKey: `agreement:${row.id}:${party}`,
+        // By side, not DID: a did:jwk alone can outgrow the key's column.
+        idempotencyKey: `agreement:${row.id}:${party === row.providerDid ? 'provider' : 'consumer'}`,
       },
       manager,
     );
