@@ -46,11 +46,13 @@ export function connectorMembers(members: MemberRows): ConnectorMembers {
  * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
  * this last event was fanned out to them.
  */
-export function memberEventsPort(events: Events): MemberEvents {
+export function memberEventsPort(events: Events, forget: (did: string) => void = () => {}): MemberEvents {
   return {
     async statusChanged(change, manager) {
-      // Every replica's member cache drops this row when the change commits.
+      // Every replica's member cache drops this row when the change commits; this replica's
+      // now as well, so that it does not serve the old status until the announcement is back.
       await announceMemberChange(manager, change.did);
+      forget(change.did);
       await events.outbox.append(manager, {
         type: `member.${change.change}`,
         subject: change.did,

@@ -415,7 +415,7 @@ export async function openService(
     logins: {
       end: async (did, manager) => (await endLogins(did, manager)) + (await endPortalSessions(did, manager)),
     },
-    memberEvents: memberEventsPort(events),
+    memberEvents: memberEventsPort(events, (did) => memberRows.forget(did)),
     memberAgreements: memberAgreementsPort(() => agreementRegister),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
