@@ -8,6 +8,7 @@
  */
 import { isDid } from '../../trust/index.js';
 import { invalid, unsupported } from './errors.js';
+import { parseInstant } from './operands/date-time.js';
 import { OPERAND_FAMILIES, takesList } from './operands/index.js';
 import { contradiction } from './satisfiable.js';
 import {
@@ -60,6 +61,7 @@ const POLICY_MEMBERS = [
   '@context',
   '@type',
   'uid',
+  'timestamp',
   'permission',
   'prohibition',
   'obligation',
@@ -92,6 +94,7 @@ export function parsePolicy(input: unknown, profile: PolicyProfile): OdrlPolicy 
   if (!found.has('@type')) throw invalid('/@type', '@type is required (Offer, Agreement or Set)');
   const type = oneOf(found.get('@type'), POLICY_TYPES, '/@type', 'policy type');
   const uid = iri(found.get('uid'), '/uid', 'uid');
+  const timestamp = found.has('timestamp') ? concluded(found.get('timestamp'), type) : undefined;
 
   const inherited: Inherited = {
     target: found.has('target') ? asset(found.get('target'), '/target') : undefined,
@@ -126,7 +129,24 @@ export function parsePolicy(input: unknown, profile: PolicyProfile): OdrlPolicy 
   for (const [index, rule] of prohibitions.entries()) requireParties(type, rule, at('/prohibition', index));
   for (const [index, rule] of obligations.entries()) requireParties(type, rule, at('/obligation', index));
 
-  return deepFreeze({ type, uid, permissions, prohibitions, obligations });
+  return deepFreeze({
+    type,
+    uid,
+    ...(timestamp ? { timestamp } : {}),
+    permissions,
+    prohibitions,
+    obligations,
+  });
+}
+
+/** The Dataspace Protocol's `timestamp` of an Agreement: an xsd:dateTime with offset, kept in UTC. */
+function concluded(value: unknown, type: OdrlPolicy['type']): string {
+  if (type !== 'Agreement') throw unsupported('/timestamp', 'timestamp', 'only an Agreement has a timestamp');
+  const raw = isObject(value) && Object.hasOwn(value, '@value') ? value['@value'] : value;
+  const instant = typeof raw === 'string' ? parseInstant(raw) : undefined;
+  if (instant === undefined)
+    throw invalid('/timestamp', 'timestamp is an xsd:dateTime with a time-zone offset');
+  return new Date(instant).toISOString();
 }
 
 /** ODRL 2.2 §2.1: an Offer names its assigner; an Agreement its assigner and assignee. */

@@ -102,10 +102,20 @@ describe('canonical form (RFC 8785 JCS of the normalised policy)', () => {
 
   it('changes with any change of meaning', () => {
     const base = canonicalPolicy(parsePolicy(AGREEMENT, profile));
-    const later = structuredClone(AGREEMENT);
-    later.permission[0]!.constraint[1]!.rightOperand = '2027-01-01T02:00:00+01:00';
-    const widerAction = structuredClone(AGREEMENT);
-    widerAction.permission[0]!.action = 'use';
+    const [rule] = AGREEMENT.permission;
+    const later = {
+      ...AGREEMENT,
+      permission: [
+        {
+          ...rule,
+          constraint: [
+            rule?.constraint[0],
+            { ...rule?.constraint[1], rightOperand: '2027-01-01T02:00:00+01:00' },
+          ],
+        },
+      ],
+    };
+    const widerAction = { ...AGREEMENT, permission: [{ ...rule, action: 'use' }] };
     for (const changed of [later, widerAction])
       assert.notEqual(canonicalPolicy(parsePolicy(changed, profile)), base);
   });

@@ -5,7 +5,13 @@
  * (`invalid_policy`, with the JSON Pointer of where it stands). Nothing is ignored.
  */
 import assert from 'node:assert/strict';
-import { canonicalPolicy, POLICY_LIMITS, parsePolicy } from '../../../src/agreements/policy/index.js';
+import {
+  type AtomicConstraint,
+  canonicalPolicy,
+  type OdrlPolicy,
+  POLICY_LIMITS,
+  parsePolicy,
+} from '../../../src/agreements/policy/index.js';
 import { CITY, MOBILITY, offer, offerJson, PARKING, profile, refused } from './support.js';
 
 const purpose = (rightOperand: unknown, operator = 'eq') => ({
@@ -16,6 +22,9 @@ const purpose = (rightOperand: unknown, operator = 'eq') => ({
 /** The policy without one member (JSON has no undefined). */
 const without = (policy: Record<string, unknown>, member: string) =>
   Object.fromEntries(Object.entries(policy).filter(([key]) => key !== member));
+/** The right operand of the first constraint of the first permission. */
+const firstRight = (policy: OdrlPolicy) =>
+  (policy.permissions[0]?.constraints[0] as AtomicConstraint | undefined)?.rightOperand;
 const withRule = (rule: Record<string, unknown>) => ({
   ...offerJson([]),
   permission: [{ action: 'use', ...rule }],
@@ -339,10 +348,7 @@ describe('ODRL 2.2 §2.5 Constraints: normalisation', () => {
     const policy = offer([
       { leftOperand: 'dateTime', operator: 'lt', rightOperand: '2027-01-01T01:30:00+01:30' },
     ]);
-    assert.equal(
-      (policy.permissions[0]?.constraints[0] as { rightOperand: unknown }).rightOperand,
-      '2027-01-01T00:00:00.000Z',
-    );
+    assert.equal(firstRight(policy), '2027-01-01T00:00:00.000Z');
   });
   it('sorts and de-duplicates the values of a set operator, and compacts DPV IRIs', () => {
     const policy = offer([
@@ -351,16 +357,11 @@ describe('ODRL 2.2 §2.5 Constraints: normalisation', () => {
         'isAnyOf',
       ),
     ]);
-    assert.deepEqual((policy.permissions[0]?.constraints[0] as { rightOperand: unknown }).rightOperand, [
-      'dpv:ImproveTransportMobility',
-      'dpv:PublicBenefit',
-    ]);
+    assert.deepEqual(firstRight(policy), ['dpv:ImproveTransportMobility', 'dpv:PublicBenefit']);
   });
   it('reads a single value of a set operator as a list of one', () => {
     const policy = offer([{ leftOperand: 'spatial', operator: 'isPartOf', rightOperand: 'de3' }]);
-    assert.deepEqual((policy.permissions[0]?.constraints[0] as { rightOperand: unknown }).rightOperand, [
-      'DE3',
-    ]);
+    assert.deepEqual(firstRight(policy), ['DE3']);
   });
 });
 
