@@ -22,6 +22,7 @@ import { canonicalJson } from '../../json/canonical.js';
 import { atomicImplies } from './algebra.js';
 import { includes } from './evaluate.js';
 import type {
+  AtomicConstraint,
   Constraint,
   Duty,
   NarrowingProblem,
@@ -120,18 +121,43 @@ function same(a: Constraint, b: Constraint): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-/** Whether the conjunction of `premises` implies `conclusion` (sound, not complete). */
-export function implied(premises: readonly Constraint[], conclusion: Constraint): boolean {
+/** Proof steps one narrowing may take; past them it refuses (case splits multiply). */
+export const NARROWING_STEPS = 10_000;
+
+/** Whether the conjunction of `premises` implies `conclusion` (sound, not complete, bounded). */
+export function implied(
+  premises: readonly Constraint[],
+  conclusion: Constraint,
+  budget = { steps: NARROWING_STEPS },
+): boolean {
+  budget.steps -= 1;
+  if (budget.steps < 0) return false;
   if (premises.some((premise) => same(premise, conclusion))) return true;
   if (conclusion.kind === 'logical') {
-    if (conclusion.operator === 'and') return conclusion.constraints.every((c) => implied(premises, c));
-    if (conclusion.operator === 'or') return conclusion.constraints.some((c) => implied(premises, c));
+    if (conclusion.operator === 'and')
+      return conclusion.constraints.every((c) => implied(premises, c, budget));
+    if (conclusion.operator === 'or' && conclusion.constraints.some((c) => implied(premises, c, budget)))
+      return true;
   }
-  return premises.some((premise, index) => {
-    const others = premises.filter((_, i) => i !== index);
-    if (premise.kind === 'atomic') return conclusion.kind === 'atomic' && atomicImplies(premise, conclusion);
-    if (premise.operator === 'and') return implied([...premise.constraints, ...others], conclusion);
-    // `or` and `xone`: at least one operand holds; the conclusion must follow in each case.
-    return premise.constraints.every((operand) => implied([operand, ...others], conclusion));
-  });
+  if (
+    conclusion.kind === 'atomic' &&
+    premises.some((p) => p.kind === 'atomic' && atomicImplies(p, conclusion))
+  )
+    return true;
+  // An `and` premise is its operands.
+  const index = premises.findIndex((p) => p.kind === 'logical' && p.operator === 'and');
+  if (index !== -1) {
+    const premise = premises[index] as Exclude<Constraint, AtomicConstraint>;
+    return implied(
+      [...premises.slice(0, index), ...premise.constraints, ...premises.slice(index + 1)],
+      conclusion,
+      budget,
+    );
+  }
+  // An `or` or `xone` premise: at least one operand holds; the conclusion must follow in each case.
+  const split = premises.findIndex((p) => p.kind === 'logical');
+  if (split === -1) return false;
+  const premise = premises[split] as Exclude<Constraint, AtomicConstraint>;
+  const others = premises.filter((_, i) => i !== split);
+  return premise.constraints.every((operand) => implied([operand, ...others], conclusion, budget));
 }

@@ -283,3 +283,16 @@ describe('narrowing is conservative where the answer depends on facts it does no
     notWithin(narrows(offerWith(xone), agreementWith(c('spatial', 'eq', 'DE300'))), '/permissions/0', 'xone');
   });
 });
+
+describe('narrowing is bounded', () => {
+  it('a proposal made of many or-constraints is decided quickly (refused when unproven)', () => {
+    const ors = Array.from({ length: 10 }, () => ({
+      or: [c('purpose', 'eq', 'dpv:PublicBenefit'), c('purpose', 'eq', 'dpv:ScientificResearch')],
+    }));
+    const offered = policy('Offer', {}, { constraint: [c('spatial', 'eq', 'DE300')], duty: [] });
+    const proposed = policy('Agreement', {}, { constraint: ors, duty: [] });
+    const started = performance.now();
+    notWithin(narrows(offered, proposed), '/permissions/0', 'spatial');
+    assert.ok(performance.now() - started < 1000);
+  });
+});
