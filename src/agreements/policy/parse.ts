@@ -242,11 +242,15 @@ function action(value: unknown, path: string): string {
     if (value.length !== 1) throw invalid(path, 'a rule has exactly one action');
     return action(value[0], at(path, 0));
   }
-  if (isObject(value) && !Object.hasOwn(value, '@id')) {
+  if (isObject(value)) {
+    // {"@id": term} or {"rdf:value": {"@id": term}}; anything else (a refinement) is refused by name.
     const found = members(value, path);
-    onlyMembers(found, ['rdf:value'], path);
-    if (!found.has('rdf:value')) throw invalid(path, 'an action object has rdf:value');
-    return termName(found.get('rdf:value'), at(path, 'rdf:value'));
+    onlyMembers(found, ['rdf:value', 'uid'], path);
+    if (found.has('rdf:value') === found.has('uid'))
+      throw invalid(path, 'an action object has either @id or rdf:value');
+    return found.has('uid')
+      ? termName(found.get('uid'), at(path, '@id'))
+      : termName(found.get('rdf:value'), at(path, 'rdf:value'));
   }
   return termName(value, path);
 }

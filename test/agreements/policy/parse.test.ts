@@ -145,6 +145,13 @@ describe('ODRL 2.2 §2.6 Rules', () => {
       '/permission/0/action/refinement',
       'refinement',
     ));
+  it('refuses a refinement beside an action @id, by name', () =>
+    refused(
+      withRule({ action: { '@id': 'odrl:use', refinement: [purpose('dpv:PublicBenefit')] } }),
+      'unsupported_policy_term',
+      '/permission/0/action/refinement',
+      'refinement',
+    ));
   it('refuses two actions in one rule', () =>
     refused(withRule({ action: ['use', 'read'] }), 'invalid_policy', '/permission/0/action'));
   it('refuses a rule without action', () =>
