@@ -295,4 +295,30 @@ describe('narrowing is bounded', () => {
     notWithin(narrows(offered, proposed), '/permissions/0', 'spatial');
     assert.ok(performance.now() - started < 1000);
   });
+
+  it('many permissions of many or-constraints against many offered permissions: still quick, refused', () => {
+    const ors = Array.from({ length: 10 }, () => ({
+      or: [c('purpose', 'eq', 'dpv:PublicBenefit'), c('purpose', 'eq', 'dpv:ScientificResearch')],
+    }));
+    const offeredRules = Array.from({ length: 30 }, (_, i) => ({
+      action: 'use',
+      constraint: [c('spatial', 'eq', `DE${i}`)],
+    }));
+    const proposedRules = Array.from({ length: 30 }, () => ({ action: 'use', constraint: ors }));
+    const offered = policy('Offer', {
+      permission: offeredRules,
+      prohibition: undefined,
+      obligation: undefined,
+    });
+    const proposed = policy('Agreement', {
+      permission: proposedRules,
+      prohibition: undefined,
+      obligation: undefined,
+    });
+    const started = performance.now();
+    const result = narrows(offered, proposed);
+    assert.equal(result.within, false);
+    assert.equal(result.problems.length, 30);
+    assert.ok(performance.now() - started < 2000, `${performance.now() - started} ms`);
+  });
 });
