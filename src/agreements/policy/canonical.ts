@@ -37,6 +37,7 @@ function ruleJson(rule: Permission | Prohibition | Duty): { [key: string]: Json 
 /** Compact ODRL 2.2 JSON-LD of a policy (input to `parsePolicy` gives the same policy back). */
 export function policyToJsonLd(policy: OdrlPolicy): Record<string, unknown> {
   const json: { [key: string]: Json } = { '@context': ODRL_CONTEXT, '@type': policy.type, uid: policy.uid };
+  if (policy.timestamp !== undefined) json.timestamp = policy.timestamp;
   if (policy.permissions.length > 0) json.permission = policy.permissions.map(ruleJson);
   if (policy.prohibitions.length > 0) json.prohibition = policy.prohibitions.map(ruleJson);
   if (policy.obligations.length > 0) json.obligation = policy.obligations.map(ruleJson);

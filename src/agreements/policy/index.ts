@@ -11,6 +11,7 @@ export { evaluate } from './evaluate.js';
 export { narrows } from './narrow.js';
 export { POLICY_LIMITS, parsePolicy } from './parse.js';
 export { policyProfileFromRulebook } from './profile.js';
+export { POLICY_SCHEMA_NAMES, type PolicySchemaName, policySchemas, type SchemaObject } from './schema.js';
 export {
   type AtomicConstraint,
   type Constraint,

@@ -119,6 +119,8 @@ export function many(value: unknown, path: string): readonly unknown[] {
 export function members(object: JsonObject, path: string): Map<string, unknown> {
   const result = new Map<string, unknown>();
   for (const [key, value] of Object.entries(object)) {
+    // JSON has no undefined; a member set to undefined by a caller in code is absent.
+    if (value === undefined) continue;
     let name = key.startsWith(ODRL_NS)
       ? key.slice(ODRL_NS.length)
       : key.startsWith('odrl:')

@@ -134,6 +134,11 @@ export interface Prohibition {
 export interface OdrlPolicy {
   readonly type: PolicyType;
   readonly uid: string;
+  /**
+   * When an Agreement was concluded (the Dataspace Protocol's `timestamp`, which it requires of
+   * an Agreement), normalised to UTC (`toISOString()` form). Only an Agreement has one.
+   */
+  readonly timestamp?: string;
   readonly permissions: readonly Permission[];
   readonly prohibitions: readonly Prohibition[];
   readonly obligations: readonly Duty[];

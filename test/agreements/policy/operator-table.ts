@@ -199,6 +199,12 @@ export const TABLE: Readonly<Record<string, readonly Row[]>> = {
       outcome: 'permit',
     },
     {
+      title: 'isPartOf: a LAU code is not within a code that merely prefixes it',
+      constraint: c('spatial', 'isPartOf', 'DE_1100'),
+      request: { spatial: 'DE_11000000' },
+      outcome: 'spatial_not_permitted',
+    },
+    {
       title: 'isPartOf: no place given (fail closed)',
       constraint: c('spatial', 'isPartOf', 'DE3'),
       request: {},

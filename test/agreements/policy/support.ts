@@ -62,15 +62,20 @@ export function offer(constraints: readonly unknown[], extra: Record<string, unk
   return parsePolicy(offerJson(constraints, extra), profile);
 }
 
-/** The PolicyError that parsing `input` throws; fails the test when it parses. */
-export function refusal(input: unknown): PolicyError {
+/** The PolicyError that `run` throws; fails the test when it throws none. */
+export function policyErrorFor(run: () => unknown): PolicyError {
   try {
-    parsePolicy(input, profile);
+    run();
   } catch (error) {
     assert.ok(error instanceof PolicyError, `not a PolicyError: ${String(error)}`);
     return error;
   }
   assert.fail('the policy was accepted');
+}
+
+/** The PolicyError that parsing `input` with the shipped profile throws. */
+export function refusal(input: unknown): PolicyError {
+  return policyErrorFor(() => parsePolicy(input, profile));
 }
 
 /** Asserts that parsing `input` is refused with `code`, at `path`, naming `term` (when given). */
