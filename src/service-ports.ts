@@ -3,12 +3,13 @@
  * it: the member registry and the rulebook as the OpenID Connect provider (members' connectors
  * as clients) and the connector-token middleware read them; members' status changes as events.
  */
+import type { AgreementEvents, AgreementRegister } from './agreements/index.js';
 import type { ConsentEvents, MemberDirectory } from './consent/index.js';
 import type { Events } from './events/index.js';
 import type { ConnectorMembers } from './http/index.js';
 import { MemberEntity, type MemberRow } from './membership/entities.js';
 import { announceMemberChange } from './membership/member-cache.js';
-import type { MemberEvents } from './membership/ports.js';
+import type { MemberAgreements, MemberEvents } from './membership/ports.js';
 import type { MemberClientPort } from './oidc/index.js';
 
 /** Members' connectors as OAuth clients: the registry status and the rulebook's DID methods. */
@@ -45,11 +46,13 @@ export function connectorMembers(members: MemberRows): ConnectorMembers {
  * that left (revoked, withdrawn) has its subscriptions ended in the same transaction, after
  * this last event was fanned out to them.
  */
-export function memberEventsPort(events: Events): MemberEvents {
+export function memberEventsPort(events: Events, forget: (did: string) => void = () => {}): MemberEvents {
   return {
     async statusChanged(change, manager) {
-      // Every replica's member cache drops this row when the change commits.
+      // Every replica's member cache drops this row when the change commits; this replica's
+      // now as well, so that it does not serve the old status until the announcement is back.
       await announceMemberChange(manager, change.did);
+      forget(change.did);
       await events.outbox.append(manager, {
         type: `member.${change.change}`,
         subject: change.did,
@@ -90,6 +93,30 @@ export function consentEventsPort(events: Events): ConsentEvents {
   return {
     async emit(manager, event) {
       await events.outbox.append(manager, event);
+    },
+  };
+}
+
+/** The agreement register's events, appended to the outbox in the transaction of the agreement's change. */
+export function agreementEventsPort(events: Events): AgreementEvents {
+  return {
+    async emit(manager, event) {
+      await events.outbox.append(manager, event);
+    },
+  };
+}
+
+/**
+ * Members' status changes reach their agreements in the decision's transaction. Governance is
+ * opened before the register (whose routes need the provider's connector tokens): the register
+ * is looked up at the change, and a change before it is open fails closed.
+ */
+export function memberAgreementsPort(register: () => AgreementRegister | undefined): MemberAgreements {
+  return {
+    partyStatusChanged(change, manager) {
+      const opened = register();
+      if (!opened) throw new Error('the agreement register is not open yet');
+      return opened.partyStatusChanged(change, manager);
     },
   };
 }

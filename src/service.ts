@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
+import { AGREEMENT_ENTITIES, type AgreementRegister, openAgreements } from './agreements/index.js';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import type { Config } from './config/index.js';
 import {
@@ -71,9 +72,11 @@ import {
 } from './portal/index.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
+  agreementEventsPort,
   connectorMembers,
   consentEventsPort,
   consentMembers,
+  memberAgreementsPort,
   memberClientPort,
   memberEventsPort,
 } from './service-ports.js';
@@ -91,6 +94,7 @@ export const ENTITIES = [
   ...OID4VP_ENTITIES,
   ...EVENT_ENTITIES,
   ...CONSENT_ENTITIES,
+  ...AGREEMENT_ENTITIES,
   ...PORTAL_ENTITIES,
 ];
 
@@ -114,6 +118,8 @@ export interface Service {
    * erasure and the connector check (src/consent/register.ts; docs/consent.md).
    */
   readonly consent: ConsentRegister;
+  /** The register of data-sharing agreements: offers, agreements, the check (docs/agreements.md). */
+  readonly agreements: AgreementRegister;
   /**
    * The connector-token middleware factory, wired once: every member API route takes
    * `requireConnector(scope)` (src/http/connector-token.ts).
@@ -178,6 +184,19 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     {
       method: 'POST',
       path: /^\/api\/v1\/notices(\/[^/]+\/versions)?$/,
+      bucket: 'application',
+      exceptBearer: true,
+    },
+    // Offers, agreements' signatures and terminations likewise (a token there must be the signer's).
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/offers(\/[^/]+\/versions)?$/,
+      bucket: 'application',
+      exceptBearer: true,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/v1\/agreements\/[^/]+\/(signatures|termination)$/,
       bucket: 'application',
       exceptBearer: true,
     },
@@ -396,12 +415,14 @@ export async function openService(
     logins: {
       end: async (did, manager) => (await endLogins(did, manager)) + (await endPortalSessions(did, manager)),
     },
-    memberEvents: memberEventsPort(events),
+    memberEvents: memberEventsPort(events, (did) => memberRows.forget(did)),
+    memberAgreements: memberAgreementsPort(() => agreementRegister),
     developmentMode: config.developmentMode,
     es256LowSOnly: config.es256LowSOnly,
     limitApplicant: (did) => rateLimits.did(did),
     ...(options.now ? { now: options.now } : {}),
   });
+  let agreementRegister: AgreementRegister | undefined;
   const registry = registryPort(governance);
   const membersOfGovernance = governance;
   const memberRows = new MemberCache({
@@ -489,6 +510,34 @@ export async function openService(
     ...(options.now ? { now: options.now } : {}),
   });
   consentRegister = consent.register;
+  const agreements = openAgreements({
+    dataSource,
+    rulebook: rulebook.store,
+    issuer: credentials.issuer,
+    status: credentials.status,
+    serviceDid: identity.did,
+    publicUrl: config.publicUrl,
+    members: consentMembers(memberRows),
+    verifyStatement: (token) =>
+      verifyStatement(token, {
+        keys: credentials.deps.keys,
+        audience: identity.did,
+        now: options.now?.() ?? new Date(),
+        es256LowSOnly: config.es256LowSOnly,
+      }),
+    spendJti: (manager, jti) =>
+      credentials.nonces.consumeIn(
+        manager,
+        'agreement-statement',
+        jti,
+        new Date((options.now?.() ?? new Date()).getTime() + 1_200_000),
+      ),
+    events: agreementEventsPort(events),
+    audit,
+    requireConnector,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  agreementRegister = agreements.register;
   const portal = openPortal({
     dataSource,
     publicUrl: config.publicUrl,
@@ -564,6 +613,7 @@ export async function openService(
       ...oidc.routers(requireConnector),
       events.routes(requireConnector),
       ...consent.routers,
+      ...agreements.routers,
       consentPageRoutes({
         oidc,
         register: consent.register,
@@ -605,6 +655,13 @@ export async function openService(
           onError: (error) => logger.warn({ err: error }, 'consent expiry job failed'),
         })
       : () => {};
+  const stopAgreementJobs =
+    options.sweeper && config.agreementExpiryIntervalSeconds > 0
+      ? agreements.startJobs({
+          intervalMs: config.agreementExpiryIntervalSeconds * 1000,
+          onError: (error) => logger.warn({ err: error }, 'agreement expiry job failed'),
+        })
+      : () => {};
   return {
     config,
     dataSource,
@@ -618,6 +675,7 @@ export async function openService(
     oidc,
     events,
     consent: consent.register,
+    agreements: agreements.register,
     requireConnector,
     portal,
     app,
@@ -630,6 +688,7 @@ export async function openService(
       databaseHealth.close();
       stopSweeper();
       stopConsentJobs();
+      stopAgreementJobs();
       rateLimits.close();
       try {
         // Its attempts in flight end by their deadline and are recorded before the database closes.

@@ -115,6 +115,20 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Takes the head's lock in the caller's transaction now, as `append` does. For a transaction
+   * that locks rows of its own and appends later, while other transactions (a board decision)
+   * append first and then lock those rows: taking the head first keeps one lock order.
+   */
+  async lockHead(manager: EntityManager): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(AuditHeadEntity)
+      .set({ size: () => 'size' })
+      .where('id = :id', { id: HEAD_ID })
+      .execute();
+  }
+
   /** The size and last hash, as of the last committed append. */
   async head(manager?: EntityManager): Promise<AuditHead> {
     const head = await reading(this.dataSource, manager, (m) =>

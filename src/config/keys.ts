@@ -279,6 +279,14 @@ export const CONSENT_EXPIRY_INTERVAL_SECONDS: ConfigKey<number> = {
   parse: (raw) => integer('CONSENT_EXPIRY_INTERVAL_SECONDS', raw, 30, 0, 86_400),
 };
 
+export const AGREEMENT_EXPIRY_INTERVAL_SECONDS: ConfigKey<number> = {
+  name: 'AGREEMENT_EXPIRY_INTERVAL_SECONDS',
+  defaultText: '30',
+  description:
+    'How often data-sharing agreements past their end are recorded as expired (credentials revoked, agreement.expired event), by any number of replicas at once; 0 turns the job off. The agreement check answers `expired` at the end instant whatever this is.',
+  parse: (raw) => integer('AGREEMENT_EXPIRY_INTERVAL_SECONDS', raw, 30, 0, 86_400),
+};
+
 export const PORTAL_SESSION_IDLE_SECONDS: ConfigKey<number> = {
   name: 'PORTAL_SESSION_IDLE_SECONDS',
   defaultText: '1800',
@@ -376,6 +384,7 @@ export const CONFIG_KEYS = [
   RATE_LIMIT_PER_DID,
   SWEEP_INTERVAL_SECONDS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
+  AGREEMENT_EXPIRY_INTERVAL_SECONDS,
   PORTAL_SESSION_IDLE_SECONDS,
   PORTAL_SESSION_MAX_SECONDS,
   WORKERS,

@@ -11,6 +11,7 @@ import {
   EVENT_SUBSCRIPTIONS_PER_MEMBER,
 } from './event-keys.js';
 import {
+  AGREEMENT_EXPIRY_INTERVAL_SECONDS,
   BODY_LIMIT_BYTES,
   CONFIG_KEYS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
@@ -87,6 +88,8 @@ export interface Config {
   readonly sweepIntervalSeconds: number;
   /** How often the consent expiry job runs (0: never). */
   readonly consentExpiryIntervalSeconds: number;
+  /** How often the agreement expiry job runs (0: never). */
+  readonly agreementExpiryIntervalSeconds: number;
   /** Portal sessions: idle and absolute expiry, in seconds. */
   readonly portalSessionIdleSeconds: number;
   readonly portalSessionMaxSeconds: number;
@@ -173,6 +176,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS.parse(raw(SWEEP_INTERVAL_SECONDS.name), {}),
     consentExpiryIntervalSeconds: CONSENT_EXPIRY_INTERVAL_SECONDS.parse(
       raw(CONSENT_EXPIRY_INTERVAL_SECONDS.name),
+      {},
+    ),
+    agreementExpiryIntervalSeconds: AGREEMENT_EXPIRY_INTERVAL_SECONDS.parse(
+      raw(AGREEMENT_EXPIRY_INTERVAL_SECONDS.name),
       {},
     ),
     portalSessionIdleSeconds: PORTAL_SESSION_IDLE_SECONDS.parse(raw(PORTAL_SESSION_IDLE_SECONDS.name), {}),

@@ -61,6 +61,7 @@ export const SERVICE_CREDENTIAL_TYPES = [
   'MembershipCredential',
   'BoardMemberCredential',
   'ConsentReceiptCredential',
+  'DataSharingAgreementCredential',
 ] as const;
 
 export interface CredentialsOptions {

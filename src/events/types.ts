@@ -52,7 +52,7 @@ export const EVENT_TYPES = {
     description: 'A member left by its own signed statement. Audience: every member.',
     data: { member: 'the member DID' },
   },
-  // Reserved for the data-sharing agreements (issue 13): subscribable now, emitted once agreements exist.
+  // The data-sharing agreements' (src/agreements, docs/agreements.md).
   'agreement.activated': {
     description: 'Both parties signed an agreement. Audience: the two parties.',
     data: { agreementId: 'the agreement id', provider: 'DID', consumer: 'DID' },

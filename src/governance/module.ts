@@ -13,7 +13,7 @@ import { Applications } from '../membership/applications.js';
 import { Challenges } from '../membership/challenges.js';
 import { MemberLifecycle } from '../membership/lifecycle.js';
 import { MemberRegistry } from '../membership/members.js';
-import type { MemberEvents, MembershipRules } from '../membership/ports.js';
+import type { MemberAgreements, MemberEvents, MembershipRules } from '../membership/ports.js';
 import { membershipRoutes } from '../membership/routes.js';
 import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index.js';
 import { Board } from './board.js';
@@ -33,6 +33,8 @@ export interface GovernanceOptions {
   readonly logins: LoginSessions;
   /** Announces members' status changes to connectors (the event outbox), in their transaction. */
   readonly memberEvents?: MemberEvents;
+  /** Members' data-sharing agreements follow their status changes, in their transaction. */
+  readonly memberAgreements?: MemberAgreements;
   /** PUBLIC_URL is on loopback: a did:web of `localhost` may be seated on the board. */
   readonly developmentMode?: boolean;
   /** The per-DID rate limit on applications (see ApplicationsDeps.limitApplicant). */
@@ -137,6 +139,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
     audit,
     logins: options.logins,
     ...(options.memberEvents ? { events: options.memberEvents } : {}),
+    ...(options.memberAgreements ? { agreements: options.memberAgreements } : {}),
     now,
   });
   const engine = new GovernanceEngine({

@@ -19,7 +19,7 @@ import {
   type MemberStatus,
 } from './entities.js';
 import { membershipSubject, writeMemberFacets } from './members.js';
-import type { MemberEvents, MembershipRules } from './ports.js';
+import type { MemberAgreements, MemberEvents, MembershipRules } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,6 +33,8 @@ export interface LifecycleDeps {
   readonly logins: LoginSessions;
   /** Status changes are announced to connectors (suspended, reinstated, revoked, withdrawn). */
   readonly events?: MemberEvents;
+  /** Its data-sharing agreements follow (suspended, reinstated, terminated) in the same transaction. */
+  readonly agreements?: MemberAgreements;
   readonly now: () => Date;
 }
 
@@ -126,6 +128,7 @@ export class MemberLifecycle implements MotionEffects {
     await this.deps.logins.end(did, manager);
     await this.deps.audit.append({ kind: 'member.withdrawn', actor: did, subject: did, data: {} }, manager);
     await this.deps.events?.statusChanged({ did, change: 'withdrawn' }, manager);
+    await this.deps.agreements?.partyStatusChanged({ did, change: 'withdrawn' }, manager);
   }
 
   private async decideAdmission(
@@ -259,10 +262,13 @@ export class MemberLifecycle implements MotionEffects {
       },
       manager,
     );
-    await this.deps.events?.statusChanged(
-      { did: member.did, change: status === 'active' ? 'reinstated' : status, motion: motion.id },
-      manager,
-    );
+    const change = {
+      did: member.did,
+      change: status === 'active' ? 'reinstated' : status,
+      motion: motion.id,
+    } as const;
+    await this.deps.events?.statusChanged(change, manager);
+    await this.deps.agreements?.partyStatusChanged(change, manager);
   }
 
   private async setStatus(member: MemberRow, status: MemberStatus, manager: EntityManager) {

@@ -100,6 +100,15 @@ export class MemberCache<Row> {
     return row;
   }
 
+  /**
+   * Drops the member's row now, in the replica that changes it (called inside the changing
+   * transaction, beside the announcement): a request this replica serves after the commit reads
+   * the row afresh instead of waiting for its own announcement to come back.
+   */
+  forget(did: string): void {
+    this.entries.delete(did);
+  }
+
   /** Waits until announcements are listened to (tests; PostgreSQL only). */
   async ready(): Promise<void> {
     await this.listener?.ready;

@@ -41,3 +41,13 @@ export interface MemberStatusChange {
 export interface MemberEvents {
   statusChanged(change: MemberStatusChange, manager: EntityManager): Promise<void>;
 }
+
+/**
+ * Where membership tells the agreement register that a party's status changed (wired by the
+ * composition root, so membership imports no agreements code). Called in the transaction of the
+ * change, after its audit entry and event: its agreements are suspended, reinstated or
+ * terminated iff the change commits.
+ */
+export interface MemberAgreements {
+  partyStatusChanged(change: MemberStatusChange, manager: EntityManager): Promise<unknown>;
+}

@@ -16,6 +16,7 @@ export const SERVICE_ISSUED_TYPES: readonly string[] = [
   'MembershipCredential',
   'BoardMemberCredential',
   'ConsentReceiptCredential',
+  'DataSharingAgreementCredential',
 ];
 
 /** Claims the OpenID provider sets itself (OIDC Core §2, RFC 7519 §4.1, RFC 7800); a mapping may not supply them. */

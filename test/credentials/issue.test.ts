@@ -68,7 +68,7 @@ describeEachDatabase('issuing credentials', (fresh) => {
       assert.equal(typeof payload.validFrom, 'string');
       assert.deepEqual(payload['@context'], [
         'https://www.w3.org/ns/credentials/v2',
-        `${service.config.publicUrl.replace(/\/$/, '')}/contexts/dataspace/v2`,
+        `${service.config.publicUrl.replace(/\/$/, '')}/contexts/dataspace/v3`,
       ]);
     });
 
@@ -82,7 +82,7 @@ describeEachDatabase('issuing credentials', (fresh) => {
       assert.equal(typeof payload.nbf, 'number');
       assert.equal(payload.jti, issued.id);
       assert.equal(payload.vc['@context'][0], 'https://www.w3.org/2018/credentials/v1');
-      assert.match(payload.vc['@context'][1], /\/contexts\/dataspace\/v2$/);
+      assert.match(payload.vc['@context'][1], /\/contexts\/dataspace\/v3$/);
     });
   });
 

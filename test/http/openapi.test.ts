@@ -10,7 +10,7 @@ import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { OPENAPI_PATH, UNDESCRIBED_PREFIXES } from '../../src/http/openapi/index.js';
 import type { Service } from '../../src/service.js';
-import { admit, jwkMember } from '../connectors/support.js';
+import { admit, jwkMember, type Member } from '../connectors/support.js';
 import {
   type Actor,
   anchorsDir,
@@ -24,6 +24,7 @@ import {
 } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
+import { checkAgreementRoutes } from './openapi-agreements.js';
 import {
   appRoutes,
   type Document,
@@ -46,6 +47,7 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
   let checker: ResponseChecker;
   let board: Actor[];
   let register: Actor;
+  const admitted: { provider?: Member; authority?: Member } = {};
 
   before(async function () {
     this.timeout(120_000);
@@ -357,6 +359,7 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     this.timeout(60_000);
     const member = await jwkMember('ES256');
     await admit({ service, board, register }, member);
+    admitted.provider = member;
     await checkEventRoutes(service, checker, member);
   });
 
@@ -364,7 +367,15 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     this.timeout(60_000);
     const member = await jwkMember('ES256');
     await admit({ service, board, register }, member, ['public-authority'], 'City of Example');
+    admitted.authority = member;
     await checkConsentRoutes(service, checker, member);
+  });
+
+  it('the agreement routes answer as described (docs/agreements.md)', async function () {
+    this.timeout(60_000);
+    // The members admitted above (admissions count against the address rate limit): a data
+    // provider offers, a public authority (on the demand side too) accepts.
+    await checkAgreementRoutes(service, checker, admitted.provider as Member, admitted.authority as Member);
   });
 
   it('error answers validate as problem+json with their code: 404, 400, 429 with Retry-After', async () => {

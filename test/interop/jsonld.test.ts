@@ -3,7 +3,7 @@
  * it names. `jsonld` 9 expands our credentials of both data models in safe mode (an undefined
  * term is an error there), with a document loader that serves only local copies: the W3C
  * contexts from @digitalbazaar/credentials-context and our data-space context as the service
- * serves it at GET /contexts/dataspace/v2. Nothing is fetched from the network.
+ * serves it at GET /contexts/dataspace/v3. Nothing is fetched from the network.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 
 const PUBLIC_URL = 'https://trust.dataspace.example';
-const DATASPACE_CONTEXT = `${PUBLIC_URL}/contexts/dataspace/v2`;
+const DATASPACE_CONTEXT = `${PUBLIC_URL}/contexts/dataspace/v3`;
 
 function loaderWith(local: ReadonlyMap<string, unknown>) {
   return async (url: string) => {
@@ -47,7 +47,7 @@ describeEachDatabase(
 
     before(async () => {
       service = await openTestService(await fresh(), { PUBLIC_URL });
-      const served = await request(service.app.callback()).get('/contexts/dataspace/v2').expect(200);
+      const served = await request(service.app.callback()).get('/contexts/dataspace/v3').expect(200);
       assert.match(served.headers['content-type'] ?? '', /^application\/ld\+json/);
       loader = loaderWith(new Map([[DATASPACE_CONTEXT, JSON.parse(served.text)]]));
     });
@@ -144,7 +144,7 @@ describeEachDatabase(
 );
 
 describe('the data-space context defines every claim the schemas name', () => {
-  const context = JSON.parse(readFileSync('credential-schemas/contexts/dataspace/v2.jsonld', 'utf8'))[
+  const context = JSON.parse(readFileSync('credential-schemas/contexts/dataspace/v3.jsonld', 'utf8'))[
     '@context'
   ];
   const envelope = new Set([
@@ -165,6 +165,7 @@ describe('the data-space context defines every claim the schemas name', () => {
     'MembershipApplicationCredential',
     'PersonIdentificationCredential',
     'ConsentReceiptCredential',
+    'DataSharingAgreementCredential',
   ]) {
     it(`defines ${type} and each property of its schema`, () => {
       const schema = JSON.parse(readFileSync(`credential-schemas/${type}/v1.json`, 'utf8'));

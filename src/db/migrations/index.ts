@@ -15,6 +15,7 @@ import { Consent1795000000220 } from './1795000000220-consent.js';
 import { CitizenLogins1795000000240 } from './1795000000240-citizen-logins.js';
 import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect-uris.js';
 import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js';
+import { Agreements1795000000300 } from './1795000000300-agreements.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
 
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   CitizenLogins1795000000240,
   MemberRedirectUris1795000000241,
   PortalSessions1795000000250,
+  Agreements1795000000300,
   TokenStatusFollows1795000000400,
   AuditSubjectIndex1795000000500,
 ] as const;

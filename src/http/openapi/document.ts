@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { agreementsPaths, agreementsResponses, agreementsSchemas } from './agreements-paths.js';
 import { components, type Json, object, ok, type Paths, string } from './common.js';
 import {
   connectorPaths,
@@ -47,7 +48,7 @@ function packageVersion(): string {
  */
 export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/', '/portal', '/consents'] as const;
 
-const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
+const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), data-sharing agreements (ODRL offers, agreements signed by both parties, their credentials and the connector check), audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
 Errors are RFC 9457 problem details (application/problem+json) with a stable \`code\`. A rate-limited request gets 429 and a database outage 503, both with Retry-After.
 
@@ -64,6 +65,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
     ...connectorPaths(Object.keys(options.connectorScopes)),
     ...eventsPaths,
     ...consentPaths,
+    ...agreementsPaths,
     [OPENAPI_PATH]: {
       get: {
         operationId: 'getOpenApi',
@@ -91,7 +93,12 @@ export function openApiDocument(options: OpenApiOptions): Json {
     paths,
     components: {
       ...components,
-      responses: { ...(components.responses as Json), ...connectorResponses, ...consentResponses },
+      responses: {
+        ...(components.responses as Json),
+        ...connectorResponses,
+        ...consentResponses,
+        ...agreementsResponses,
+      },
       securitySchemes: connectorSecuritySchemes(options.tokenUrl, options.connectorScopes),
       schemas: {
         ...(components.schemas as Json),
@@ -101,6 +108,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
         ...connectorSchemas,
         ...eventsSchemas,
         ...consentSchemas,
+        ...agreementsSchemas,
       },
     },
   };

@@ -1,0 +1,282 @@
+/**
+ * The check, assembled: find the agreement (by id, or the agreements of provider and consumer
+ * over a target: one indexed query, never a cache), refuse a caller that is no party (403
+ * `not_a_party`), run every named check, and answer permitted when one agreement passes them
+ * all. With `record: true` a permitted answer counts one use, atomically: the agreement row is
+ * locked (PostgreSQL `FOR UPDATE`; SQLite's write lock), the checks run again on the locked row,
+ * and the counter is incremented in that transaction, so racing checks on any number of
+ * replicas never permit more uses than a `count` constraint allows.
+ */
+import type { EntityManager } from 'typeorm';
+import { inTransaction, isPostgres, reading } from '../../db/index.js';
+import { isDid } from '../../trust/index.js';
+import type { AgreementDeps } from '../deps.js';
+import { AgreementEntity, type AgreementRow } from '../entities.js';
+import { AgreementError } from '../errors.js';
+import type { Duty } from '../policy/index.js';
+import { storedPolicy } from '../policy-use.js';
+import { checkActive } from './checks/active.js';
+import { checkExpiry } from './checks/expiry.js';
+import { checkMembership } from './checks/membership.js';
+import { checkPolicy } from './checks/policy.js';
+import type {
+  AgreementCheck,
+  AgreementCheckResult,
+  AgreementQuestion,
+  CheckContext,
+  CheckedAgreement,
+} from './types.js';
+
+/** Every check after `exists`, in the order it runs. */
+export const AGREEMENT_CHECKS: readonly AgreementCheck[] = [
+  checkActive,
+  checkExpiry,
+  checkMembership,
+  checkPolicy,
+];
+
+/** The answer: permitted under which agreement, with the duties to perform; or why not. */
+export interface AgreementAnswer {
+  readonly permitted: boolean;
+  /** The first failing check's code (when not permitted). */
+  readonly code?: string;
+  readonly agreementId?: string;
+  /** Every check of the agreement answered about, in order. */
+  readonly checks: readonly AgreementCheckResult[];
+  /** The codes of every failing check. */
+  readonly reasons: readonly string[];
+  /** What the consumer's connector must perform (ODRL duties), when permitted. */
+  readonly duties: readonly Duty[];
+  /** Uses recorded, this one included (when `record` was asked and permitted). */
+  readonly uses?: number;
+  readonly checkedAt: string;
+}
+
+const STRING_MAX = 500;
+const ORDER: Readonly<Record<string, number>> = {
+  active: 0,
+  suspended: 1,
+  proposed: 2,
+  expired: 3,
+  terminated: 4,
+};
+
+/** The question from a request body; `invalid_request` naming the field otherwise. */
+export function parseAgreementQuestion(body: unknown): AgreementQuestion {
+  const invalid = (detail: string): never => {
+    throw new AgreementError('invalid_request', detail);
+  };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    invalid('the body must be a JSON object');
+  const { agreement, provider, consumer, target, action, purpose, spatial, recipient, at, record, ...rest } =
+    body as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) invalid(`unknown field ${JSON.stringify(unknown)}`);
+  const text = (name: string, value: unknown) => {
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || value.length === 0 || value.length > STRING_MAX)
+    ) {
+      invalid(`${name} must be a string of 1 to ${STRING_MAX} characters`);
+    }
+    return value as string | undefined;
+  };
+  const did = (name: string, value: unknown) => {
+    if (value !== undefined && !isDid(value)) invalid(`${name} must be a DID`);
+    return value as string | undefined;
+  };
+  if (typeof action !== 'string' || action.length === 0 || action.length > 200)
+    invalid('action must be an ODRL action');
+  if (agreement === undefined && (provider === undefined || target === undefined)) {
+    invalid('name the agreement, or the provider and the target');
+  }
+  if (record !== undefined && typeof record !== 'boolean') invalid('record must be a boolean');
+  let when: Date | undefined;
+  if (at !== undefined) {
+    if (
+      typeof at !== 'string' ||
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(at)
+    ) {
+      invalid('at must be an RFC 3339 date-time');
+    }
+    when = new Date(at as string);
+    if (!Number.isFinite(when.getTime())) invalid('at must be a valid date-time');
+    if (record === true) invalid('record counts a use now: it takes no `at`');
+  }
+  const question: AgreementQuestion = {
+    action: action as string,
+    record: record === true,
+    ...(text('agreement', agreement) === undefined ? {} : { agreement: agreement as string }),
+    ...(did('provider', provider) === undefined ? {} : { provider: provider as string }),
+    ...(did('consumer', consumer) === undefined ? {} : { consumer: consumer as string }),
+    ...(text('target', target) === undefined ? {} : { target: target as string }),
+    ...(text('purpose', purpose) === undefined ? {} : { purpose: purpose as string }),
+    ...(text('spatial', spatial) === undefined ? {} : { spatial: spatial as string }),
+    ...(did('recipient', recipient) === undefined ? {} : { recipient: recipient as string }),
+    ...(when ? { at: when } : {}),
+  };
+  return question;
+}
+
+function checkedOf(row: AgreementRow): CheckedAgreement {
+  return {
+    id: row.id,
+    provider: row.providerDid,
+    consumer: row.consumerDid,
+    target: row.target,
+    status: row.status,
+    endsAt: row.endsAt,
+    activatedAt: row.activatedAt,
+    uses: Number(row.uses),
+    policy: storedPolicy(row.policyModel),
+  };
+}
+
+export class AgreementChecker {
+  constructor(private readonly deps: AgreementDeps) {}
+
+  /** Answers `question` for `caller`, the DID of an authenticated, active member. */
+  async check(caller: string, question: AgreementQuestion, now: Date): Promise<AgreementAnswer> {
+    const rows = await reading(this.deps.dataSource, undefined, (manager) =>
+      this.#candidates(manager, caller, question),
+    );
+    const at = question.at ?? now;
+    const checkedAt = now.toISOString();
+    if (rows.length === 0) {
+      const checks = [{ check: 'exists' as const, result: 'failed' as const, code: 'no_agreement' }];
+      return {
+        permitted: false,
+        code: 'no_agreement',
+        checks,
+        reasons: ['no_agreement'],
+        duties: [],
+        checkedAt,
+      };
+    }
+    const context = await this.#context(caller, question, at, rows, undefined);
+    let first: { row: AgreementRow; results: AgreementCheckResult[] } | undefined;
+    for (const row of rows) {
+      const results = run(row, context);
+      first ??= { row, results };
+      if (results.every((result) => result.result === 'passed')) {
+        if (!question.record) return answer(row, results, checkedAt);
+        return this.#record(caller, question, row.id, now);
+      }
+    }
+    const { row, results } = first as { row: AgreementRow; results: AgreementCheckResult[] };
+    return answer(row, results, checkedAt);
+  }
+
+  /** Re-runs every check on the locked row and, when permitted, counts the use in the same transaction. */
+  async #record(
+    caller: string,
+    question: AgreementQuestion,
+    id: string,
+    now: Date,
+  ): Promise<AgreementAnswer> {
+    return inTransaction(this.deps.dataSource, undefined, async (manager) => {
+      const query = manager
+        .getRepository(AgreementEntity)
+        .createQueryBuilder('a')
+        .where('a.id = :id', { id });
+      if (isPostgres(this.deps.dataSource)) query.setLock('pessimistic_write');
+      const row = (await query.getOne()) as AgreementRow;
+      const context = await this.#context(caller, question, now, [row], manager);
+      const results = run(row, context);
+      if (!results.every((result) => result.result === 'passed'))
+        return answer(row, results, now.toISOString());
+      const uses = Number(row.uses) + 1;
+      await manager.getRepository(AgreementEntity).update({ id }, { uses });
+      return { ...answer(row, results, now.toISOString()), uses };
+    });
+  }
+
+  async #candidates(
+    manager: EntityManager,
+    caller: string,
+    question: AgreementQuestion,
+  ): Promise<AgreementRow[]> {
+    const repository = manager.getRepository(AgreementEntity);
+    if (question.agreement !== undefined) {
+      const row = await repository.findOneBy({ id: question.agreement });
+      if (!row) return [];
+      if (caller !== row.providerDid && caller !== row.consumerDid) {
+        throw new AgreementError('not_a_party', 'only the provider and the consumer ask about an agreement');
+      }
+      return [row];
+    }
+    const provider = question.provider as string;
+    const consumer = question.consumer ?? caller;
+    if (caller !== provider && caller !== consumer) {
+      throw new AgreementError('not_a_party', 'a member asks only about agreements it is a party to');
+    }
+    const rows = await repository.findBy({
+      providerDid: provider,
+      consumerDid: consumer,
+      target: question.target as string,
+    });
+    return rows.sort(
+      (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || b.proposedAt.localeCompare(a.proposedAt),
+    );
+  }
+
+  async #context(
+    caller: string,
+    question: AgreementQuestion,
+    now: Date,
+    rows: readonly AgreementRow[],
+    manager: EntityManager | undefined,
+  ): Promise<CheckContext> {
+    const dids = new Set<string>();
+    for (const row of rows) dids.add(row.providerDid).add(row.consumerDid);
+    if (question.recipient) dids.add(question.recipient);
+    const members = new Map<string, { status: string; roles: readonly string[] }>();
+    for (const did of dids) {
+      const member = await this.deps.members.member(did, manager);
+      if (member) members.set(did, member);
+    }
+    return {
+      question,
+      caller,
+      now,
+      memberStatus: (did) => members.get(did)?.status,
+      roleOf: (did) => members.get(did)?.roles ?? [],
+    };
+  }
+}
+
+function run(row: AgreementRow, context: CheckContext): AgreementCheckResult[] {
+  const agreement = checkedOf(row);
+  return [
+    { check: 'exists', result: 'passed' },
+    ...AGREEMENT_CHECKS.map((check) => check(agreement, context)),
+  ];
+}
+
+function answer(
+  row: AgreementRow,
+  results: readonly AgreementCheckResult[],
+  checkedAt: string,
+): AgreementAnswer {
+  const failures = results.filter((result) => result.result === 'failed');
+  const policy = results.find((result) => result.check === 'policy');
+  if (failures.length === 0) {
+    return {
+      permitted: true,
+      agreementId: row.id,
+      checks: results,
+      reasons: [],
+      duties: policy?.duties ?? [],
+      checkedAt,
+    };
+  }
+  return {
+    permitted: false,
+    code: failures[0]?.code as string,
+    agreementId: row.id,
+    checks: results,
+    reasons: failures.map((failure) => failure.code as string),
+    duties: [],
+    checkedAt,
+  };
+}

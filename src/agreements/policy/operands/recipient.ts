@@ -1,0 +1,33 @@
+/**
+ * `recipient` (ODRL 2.2 Vocabulary §4.18: "The party receiving the result/outcome of exercising
+ * the action of the Rule"): the request's recipient DID against member DIDs or rulebook role
+ * ids (`PolicyProfile.roles`). A DID matches itself; a role matches every member that holds it
+ * when the request is evaluated (`EvaluationContext.roleOf`), so `isPartOf` ("is a member of")
+ * and `isAnyOf` mean the same here. A value that is neither a DID nor a rulebook role is
+ * refused by name. Code: `recipient_not_permitted`.
+ */
+import { isDid } from '../../../trust/index.js';
+import { invalid, unsupported } from '../errors.js';
+import { evaluateSet, SET_OPERATORS, type SetFamily } from './operand.js';
+
+export const recipient: SetFamily = {
+  kind: 'set',
+  leftOperand: 'recipient',
+  operators: SET_OPERATORS,
+  dataTypes: ['string', 'anyURI'],
+  code: 'recipient_not_permitted',
+  value(raw, path, profile) {
+    if (typeof raw !== 'string') throw invalid(path, 'a recipient is a member DID or a rulebook role id');
+    if (isDid(raw) || profile.roles.has(raw)) return raw;
+    throw unsupported(path, raw, `recipient "${raw}" is neither a DID nor a role of the rulebook`);
+  },
+  // A DID lies only within itself; a role's members are not known statically.
+  within: (part, whole) => part === whole,
+  evaluate(constraint, request, context) {
+    const did = request.recipient;
+    if (did === undefined) return 'unknown';
+    const roles = context.roleOf(did);
+    const matches = (value: string, term: string) => value === term || roles.includes(term);
+    return evaluateSet(constraint, did, matches, matches);
+  },
+};
