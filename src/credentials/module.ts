@@ -30,6 +30,13 @@ import {
   type SchemaRegistry,
   schemaRoutes,
 } from './schemas/index.js';
+import {
+  createTokenStatusLookup,
+  loadVctRegistry,
+  sdJwtRoutes,
+  TokenStatusListPublisher,
+  tokenStatusListUrl,
+} from './sd-jwt/index.js';
 import { serviceSigner } from './sign.js';
 import {
   decodeList,
@@ -151,6 +158,9 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     now,
     ...(statusWatch ? { watch: statusWatch } : {}),
   });
+  const vcts = loadVctRegistry(config.credentialSchemasDir, config.publicUrl);
+  const tokenPublisher = new TokenStatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  const ownTokenListPrefix = tokenStatusListUrl(config.publicUrl, '');
   const ownListPrefix = statusListUrl(config.publicUrl, '');
   const source: StatusListSource = {
     isAuthoritative: (url) => url.startsWith(ownListPrefix),
@@ -162,6 +172,33 @@ export function openCredentials(options: CredentialsOptions): Credentials {
         return token;
       } catch (error) {
         metrics?.statusListFetches.inc({ source, outcome: 'error' });
+        throw error;
+      }
+    },
+  };
+  // Token Status Lists (SD-JWT VCs): ours without any network, others through the same bounded fetcher.
+  const tokenSource: StatusListSource = {
+    isAuthoritative: (url) => url.startsWith(ownTokenListPrefix),
+    async fetch(url) {
+      const own = url.startsWith(ownTokenListPrefix);
+      try {
+        let token: string;
+        if (own) {
+          const signed = await tokenPublisher.signedList(url.slice(ownTokenListPrefix.length));
+          if (!signed) throw new Error('no such token status list');
+          token = signed.jwt;
+        } else {
+          const body = await fetchBounded(new URL(url), {
+            developmentMode: config.developmentMode,
+            accept: 'application/statuslist+jwt',
+            maxBytes: STATUS_LIST_MAX_BYTES,
+          });
+          token = body.toString('utf8').trim();
+        }
+        metrics?.statusListFetches.inc({ source: own ? 'own' : 'remote', outcome: 'ok' });
+        return token;
+      } catch (error) {
+        metrics?.statusListFetches.inc({ source: own ? 'own' : 'remote', outcome: 'error' });
         throw error;
       }
     },
@@ -199,6 +236,15 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     nonces,
     now,
     es256LowSOnly: config.es256LowSOnly,
+    sdJwt: {
+      vcts,
+      tokenStatuses: createTokenStatusLookup({
+        keys,
+        source: tokenSource,
+        now,
+        es256LowSOnly: config.es256LowSOnly,
+      }),
+    },
   };
   const issuer = new CredentialIssuer({
     dataSource,
@@ -208,6 +254,17 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     allocateStatus: async (credentialId, manager) =>
       (await status.allocateEntries({ credentialId, manager })).map((entry) => ({ ...entry })),
     now,
+    sdJwt: {
+      vcts,
+      async allocateToken(credentialId, follows, manager) {
+        const entry = await status.allocateToken({
+          credentialId,
+          manager,
+          ...(follows !== undefined ? { follows } : {}),
+        });
+        return { idx: entry.index, uri: tokenStatusListUrl(config.publicUrl, entry.listId) };
+      },
+    },
   });
   return {
     issuer,
@@ -221,6 +278,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       trustRoutes(trust, { publicUrl: config.publicUrl, now }),
       schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
+      sdJwtRoutes(tokenPublisher, vcts),
       verificationRoutes(deps, metrics ? observeVerifications(metrics) : undefined),
     ],
     statusWatch,

@@ -5,7 +5,9 @@ import type { SigningAlgorithm } from '../../identity/index.js';
 import { canonicalJson } from '../../json/canonical.js';
 import { IssuanceEntity, type IssuanceRow } from '../entities.js';
 import type { JwtSigner } from '../sign.js';
-import type { CredentialFormat } from '../verify/result.js';
+import { disclosedPayload, holderPublicJwk, signSdJwt } from '../sd-jwt/issue.js';
+import type { VctRegistry } from '../sd-jwt/vct.js';
+import type { CredentialFormat, SdJwtFormat } from '../verify/result.js';
 import { type CredentialContent, credentialDocument, credentialPayload } from './build.js';
 import { IssuanceError } from './errors.js';
 
@@ -14,8 +16,15 @@ export interface IssueRequest {
   readonly type: string;
   /** The subject's claims; `id` is the subject DID. */
   readonly subject: Readonly<Record<string, unknown>> & { readonly id: string };
-  readonly format?: CredentialFormat;
+  readonly format?: CredentialFormat | SdJwtFormat;
   readonly algorithm?: SigningAlgorithm;
+  /** `dc+sd-jwt`: the holder's public JWK, bound as `cnf.jwk` (required for that format). */
+  readonly holderKey?: unknown;
+  /**
+   * `dc+sd-jwt`: the credential whose status this one follows (a member's MembershipCredential):
+   * revoking or suspending it flips this one's Token Status List entry in the same transaction.
+   */
+  readonly follows?: string;
   readonly validFrom?: Date;
   readonly validUntil?: Date;
   /** A retry with the same key and request returns the same credential; another request with it is refused. */
@@ -30,8 +39,9 @@ export interface IssueRequest {
 
 export interface IssuedCredential {
   readonly id: string;
+  /** The compact JWT, or for `dc+sd-jwt` the SD-JWT with every disclosure (`…~`). */
   readonly jwt: string;
-  readonly format: CredentialFormat;
+  readonly format: CredentialFormat | SdJwtFormat;
   readonly type: string;
   readonly subject: string;
   readonly statusEntries: readonly Readonly<Record<string, unknown>>[];
@@ -63,6 +73,15 @@ export interface IssuerDeps {
     manager: EntityManager,
   ) => Promise<Readonly<Record<string, unknown>>[]>;
   readonly now?: () => Date;
+  /** SD-JWT VC issuance: the vct registry and the Token Status List allocation. */
+  readonly sdJwt?: {
+    readonly vcts: VctRegistry;
+    allocateToken(
+      credentialId: string,
+      follows: string | undefined,
+      manager: EntityManager,
+    ): Promise<{ readonly idx: number; readonly uri: string }>;
+  };
 }
 
 /**
@@ -92,6 +111,7 @@ export class CredentialIssuer {
    * decision) the status allocation and the issuance record commit or roll back with it.
    */
   async issue(request: IssueRequest, manager?: EntityManager): Promise<IssuedCredential> {
+    if (request.format === 'dc+sd-jwt') return this.issueSdJwt(request, manager);
     const format = request.format ?? 'vc+jwt';
     const algorithm = request.algorithm ?? 'EdDSA';
     this.validateRequest(request, format);
@@ -157,6 +177,69 @@ export class CredentialIssuer {
       }
       throw error;
     }
+  }
+
+  /**
+   * An SD-JWT VC (`dc+sd-jwt`) bound to the holder's key, with a Token Status List entry
+   * allocated (and the issuance recorded) in one transaction. Not idempotent: its salts are
+   * random, so a retry is a new credential (`idempotencyKey` is refused).
+   */
+  private async issueSdJwt(request: IssueRequest, manager?: EntityManager): Promise<IssuedCredential> {
+    const sdJwt = this.deps.sdJwt;
+    const type = sdJwt?.vcts.byType(request.type);
+    if (!sdJwt || !type)
+      throw new IssuanceError('unknown_type', `the data space defines no SD-JWT VC type for ${request.type}`);
+    if (request.idempotencyKey !== undefined)
+      throw new IssuanceError('invalid_request', 'an SD-JWT VC is not issued under an idempotency key');
+    if (typeof request.subject?.id !== 'string' || !request.subject.id.startsWith('did:'))
+      throw new IssuanceError('invalid_request', 'the subject needs an id that is a DID');
+    const algorithm = request.algorithm ?? 'EdDSA';
+    const validFrom = request.validFrom ?? this.now();
+    if (request.validUntil && request.validUntil.getTime() <= validFrom.getTime())
+      throw new IssuanceError('invalid_request', 'validUntil must be after validFrom');
+    const content = {
+      type,
+      issuer: this.deps.signer.did,
+      subject: request.subject,
+      holderKey: request.holderKey,
+      validFrom,
+      validUntil: request.validUntil,
+      status: { idx: 0, uri: 'https://status.invalid/' },
+    };
+    // Holder key and schema first: a refused credential leaves no trace at all.
+    const shape = disclosedPayload(content, holderPublicJwk(request.holderKey));
+    if (type.validate && !type.validate(shape)) {
+      const errors = (type.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+      throw new IssuanceError('schema_violation', `the credential violates the ${request.type} SD-JWT VC schema`, errors);
+    }
+    return inTransaction(this.deps.dataSource, manager, async (manager) => {
+      const id = `urn:uuid:${randomUUID()}`;
+      const status = await sdJwt.allocateToken(id, request.follows, manager);
+      const jwt = await signSdJwt(this.deps.signer, { ...content, status }, algorithm);
+      const statusEntries = [{ status_list: status }];
+      await manager.getRepository(IssuanceEntity).insert({
+        id,
+        type: request.type,
+        subject: request.recordAs ?? request.subject.id,
+        format: 'dc+sd-jwt',
+        algorithm,
+        issuedAt: this.now().toISOString(),
+        validFrom: validFrom.toISOString(),
+        validUntil: request.validUntil?.toISOString() ?? null,
+        statusEntries: JSON.stringify(statusEntries),
+        idempotencyKey: null,
+        requestHash: hashRequest(request, 'dc+sd-jwt', algorithm),
+      });
+      return {
+        id,
+        jwt,
+        format: 'dc+sd-jwt',
+        type: request.type,
+        subject: request.subject.id,
+        statusEntries,
+        replayed: false,
+      };
+    });
   }
 
   /** The issuance record of a credential, if this service issued it. */
@@ -229,7 +312,11 @@ export class CredentialIssuer {
   }
 }
 
-function hashRequest(request: IssueRequest, format: CredentialFormat, algorithm: SigningAlgorithm): string {
+function hashRequest(
+  request: IssueRequest,
+  format: CredentialFormat | SdJwtFormat,
+  algorithm: SigningAlgorithm,
+): string {
   let canonical: string;
   try {
     canonical = canonicalJson({

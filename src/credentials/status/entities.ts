@@ -1,8 +1,15 @@
 import { EntitySchema } from 'typeorm';
 
-/** The status purposes this service issues entries for (Bitstring Status List §2.1). */
-export type StatusPurpose = 'revocation' | 'suspension';
+/**
+ * The status purposes this service issues entries for: Bitstring Status List §2.1
+ * (`revocation`, `suspension`, one bit each) and `token`, an entry of a Token Status List
+ * (SD-JWT VCs: 2 bits, 0 VALID, 1 INVALID, 2 SUSPENDED).
+ */
+export type StatusPurpose = 'revocation' | 'suspension' | 'token';
 
+export const TOKEN_PURPOSE = 'token' as const;
+
+/** The Bitstring purposes (every credential with Bitstring status holds one entry of each). */
 export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
 
 /** One published status list: one purpose, a fixed size, and how many of its indexes are taken. */
@@ -29,8 +36,10 @@ export interface StatusEntryRow {
   /** Copied from the list: a credential has at most one entry per purpose. */
   purpose: StatusPurpose;
   credentialId: string;
-  /** The status bit: 1 = revoked / suspended. */
+  /** The status bit: 1 = revoked / suspended; for `token` the value 0, 1 (INVALID) or 2 (SUSPENDED). */
   status: number;
+  /** For `token` entries: the credential whose status this entry follows (its revocation, suspension). */
+  follows?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -61,6 +70,7 @@ export const StatusEntryEntity = new EntitySchema<StatusEntryRow>({
     purpose: { type: 'varchar', length: 16 },
     credentialId: { name: 'credential_id', type: 'varchar', length: 500 },
     status: { type: 'integer' },
+    follows: { type: 'varchar', length: 500, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     updatedAt: { name: 'updated_at', type: 'varchar', length: 32 },
   },

@@ -115,7 +115,8 @@ export class StatusListPublisher {
   private async build(listId: string): Promise<SignedStatusList | undefined> {
     const stamp = this.options.watch?.stamp();
     const snapshot = await this.options.service.listSnapshot(listId);
-    if (!snapshot) return undefined;
+    // A Token Status List (SD-JWT VCs) is published at /status-lists/{id}, never as a Bitstring list.
+    if (!snapshot || snapshot.purpose === 'token') return undefined;
     // The product minimum is enforced here, whatever size the list was opened with.
     const bitstring = Bitstring.zeros(Math.max(snapshot.size, MINIMUM_LIST_BITS));
     for (const index of snapshot.setIndexes) bitstring.set(index, true);

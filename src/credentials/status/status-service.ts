@@ -8,6 +8,7 @@ import {
   type StatusEntryRow,
   StatusListEntity,
   type StatusPurpose,
+  TOKEN_PURPOSE,
 } from './entities.js';
 import { StatusListError } from './errors.js';
 import { STATUS_CHANNEL } from './revision-watch.js';
@@ -112,10 +113,40 @@ export class StatusService {
     });
   }
 
+  /**
+   * Allocates the Token Status List entry of an SD-JWT VC (random index of an open `token`
+   * list, never reused), following the status of credential `follows` when given. Calling it
+   * again for the same credential answers the same entry.
+   */
+  async allocateToken(options: {
+    readonly credentialId: string;
+    readonly follows?: string;
+    readonly manager?: EntityManager;
+  }): Promise<{ readonly listId: string; readonly index: number }> {
+    const credentialId = checkCredentialId(options.credentialId);
+    if (options.follows !== undefined) checkCredentialId(options.follows);
+    return inTransaction(this.dataSource, options.manager, async (manager) => {
+      const allocation = await allocateIndex(manager, TOKEN_PURPOSE, credentialId, this.policy);
+      if (options.follows !== undefined) {
+        const followed = await this.rowsOf(manager, options.follows);
+        if (followed.length === 0) throw unknownCredential(options.follows);
+        // A credential that is revoked or suspended now hands its state on from the start.
+        const state = tokenValueOf(followed);
+        await manager
+          .getRepository(StatusEntryEntity)
+          .update(
+            { listId: allocation.listId, listIndex: allocation.index },
+            { follows: options.follows, status: state },
+          );
+      }
+      return { listId: allocation.listId, index: allocation.index };
+    });
+  }
+
   /** The entries a credential already holds (none if it has none), revocation first. */
   statusEntriesFor(credentialId: string, manager?: EntityManager): Promise<BitstringStatusListEntry[]> {
     return reading(this.dataSource, manager, async (m) =>
-      (await this.rowsOf(m, credentialId)).map((row) =>
+      (await this.rowsOf(m, credentialId)).filter((row) => row.purpose !== TOKEN_PURPOSE).map((row) =>
         statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
       ),
     );
@@ -141,9 +172,10 @@ export class StatusService {
     return reading(this.dataSource, manager, async (m) => {
       const rows = await this.rowsOf(m, credentialId);
       if (rows.length === 0) throw unknownCredential(credentialId);
+      const token = rows.find((row) => row.purpose === TOKEN_PURPOSE)?.status;
       return {
-        revoked: rows.some((row) => row.purpose === 'revocation' && row.status === 1),
-        suspended: rows.some((row) => row.purpose === 'suspension' && row.status === 1),
+        revoked: rows.some((row) => row.purpose === 'revocation' && row.status === 1) || token === 1,
+        suspended: rows.some((row) => row.purpose === 'suspension' && row.status === 1) || token === 2,
       };
     });
   }
@@ -207,6 +239,27 @@ export class StatusService {
     });
   }
 
+  /** A Token Status List: its entries whose value is not 0 (VALID), or undefined when there is no such list. */
+  tokenListSnapshot(
+    listId: string,
+  ): Promise<{ size: number; revision: number; values: Array<[number, number]> } | undefined> {
+    return reading(this.dataSource, undefined, async (manager) => {
+      const list = await manager.getRepository(StatusListEntity).findOneBy({ id: listId });
+      if (!list || list.purpose !== TOKEN_PURPOSE) return undefined;
+      const rows = await manager
+        .getRepository(StatusEntryEntity)
+        .createQueryBuilder('e')
+        .select(['e.listIndex', 'e.status'])
+        .where('e.list_id = :listId AND e.status <> 0', { listId })
+        .getMany();
+      return {
+        size: list.size,
+        revision: list.revision,
+        values: rows.map((row) => [row.listIndex, row.status] as [number, number]),
+      };
+    });
+  }
+
   /** Calls `listener` with the list id whenever this process changes a status (after its commit when it owns the transaction). */
   onChange(listener: (listId: string) => void): () => void {
     this.listeners.add(listener);
@@ -219,40 +272,99 @@ export class StatusService {
     manager: EntityManager | undefined,
   ): Promise<void> {
     checkCredentialId(credentialId);
-    const listId = await inTransaction(this.dataSource, manager, async (m) => {
-      // A conditional update that changes nothing lost a race: decide again on what won it.
-      for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
-        const target = decide(change, credentialId, await this.rowsOf(m, credentialId));
-        const now = this.policy.now().toISOString();
-        const result = await m
-          .createQueryBuilder()
-          .update(StatusEntryEntity)
-          .set({ status: target.to, updatedAt: now })
-          .where('list_id = :listId AND list_index = :index AND status = :from', {
-            listId: target.row.listId,
-            index: target.row.listIndex,
-            from: 1 - target.to,
-          })
-          .execute();
-        if (result.affected !== 1) continue;
-        await m
-          .createQueryBuilder()
-          .update(StatusListEntity)
-          .set({ revision: () => 'revision + 1', updatedAt: now })
-          .where('id = :listId', { listId: target.row.listId })
-          .execute();
-        if (isPostgres(this.dataSource)) {
-          // Announced to every replica's listener when (and only if) this transaction commits.
-          await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
-            STATUS_CHANNEL,
-            target.row.listId,
-          ]);
-        }
-        return target.row.listId;
+    const listIds = await inTransaction(this.dataSource, manager, async (m) => {
+      const rows = await this.rowsOf(m, credentialId);
+      const bitstring = rows.filter((row) => row.purpose !== TOKEN_PURPOSE);
+      const changed: string[] = [];
+      if (bitstring.length > 0 || rows.length === 0) {
+        changed.push(await this.flipBit(m, change, credentialId, bitstring));
+      } else {
+        // Only a Token Status List entry (an SD-JWT VC on its own): it decides.
+        decideToken(change, credentialId, rows[0] as StatusEntryRow);
       }
-      throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
+      // Every Token Status List entry of this credential and of those that follow it, in the same transaction.
+      changed.push(...(await this.flipTokens(m, change, credentialId)));
+      const distinct = [...new Set(changed)];
+      for (const listId of distinct) await this.bumpRevision(m, listId);
+      return distinct;
     });
-    for (const listener of this.listeners) listener(listId);
+    for (const listId of listIds) for (const listener of this.listeners) listener(listId);
+  }
+
+  /** Sets or clears the Bitstring bit a change decides; answers its list. */
+  private async flipBit(
+    m: EntityManager,
+    change: Change,
+    credentialId: string,
+    initial: StatusEntryRow[],
+  ): Promise<string> {
+    let rows = initial;
+    // A conditional update that changes nothing lost a race: decide again on what won it.
+    for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+      if (attempt > 0)
+        rows = (await this.rowsOf(m, credentialId)).filter((row) => row.purpose !== TOKEN_PURPOSE);
+      const target = decide(change, credentialId, rows);
+      const result = await m
+        .createQueryBuilder()
+        .update(StatusEntryEntity)
+        .set({ status: target.to, updatedAt: this.policy.now().toISOString() })
+        .where('list_id = :listId AND list_index = :index AND status = :from', {
+          listId: target.row.listId,
+          index: target.row.listIndex,
+          from: 1 - target.to,
+        })
+        .execute();
+      if (result.affected === 1) return target.row.listId;
+    }
+    throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
+  }
+
+  /**
+   * Token Status List values after a change: revoke → 1 (INVALID), suspend → 2 (SUSPENDED),
+   * reinstate → 0 for entries at 2. An entry already at 1 stays: revocation is final.
+   */
+  private async flipTokens(m: EntityManager, change: Change, credentialId: string): Promise<string[]> {
+    const to = change === 'revoke' ? 1 : change === 'suspend' ? 2 : 0;
+    const from = change === 'reinstate' ? [2] : change === 'suspend' ? [0] : [0, 2];
+    const rows = await m
+      .getRepository(StatusEntryEntity)
+      .createQueryBuilder('e')
+      .where('e.purpose = :purpose AND (e.credential_id = :id OR e.follows = :id)', {
+        purpose: TOKEN_PURPOSE,
+        id: credentialId,
+      })
+      .getMany();
+    const changed: string[] = [];
+    for (const row of rows.filter((r) => from.includes(r.status))) {
+      const result = await m
+        .createQueryBuilder()
+        .update(StatusEntryEntity)
+        .set({ status: to, updatedAt: this.policy.now().toISOString() })
+        .where('list_id = :listId AND list_index = :index AND status = :from', {
+          listId: row.listId,
+          index: row.listIndex,
+          from: row.status,
+        })
+        .execute();
+      if (result.affected === 1) changed.push(row.listId);
+    }
+    return changed;
+  }
+
+  private async bumpRevision(m: EntityManager, listId: string): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .update(StatusListEntity)
+      .set({ revision: () => 'revision + 1', updatedAt: this.policy.now().toISOString() })
+      .where('id = :listId', { listId })
+      .execute();
+    if (isPostgres(this.dataSource)) {
+      // Announced to every replica's listener when (and only if) this transaction commits.
+      await m.query(`SELECT pg_notify($1, id || ' ' || revision) FROM status_list WHERE id = $2`, [
+        STATUS_CHANNEL,
+        listId,
+      ]);
+    }
   }
 
   private async rowsOf(manager: EntityManager, credentialId: string): Promise<StatusEntryRow[]> {
@@ -289,6 +401,25 @@ function decide(
         throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
       return { row: suspension, to: 0 };
   }
+}
+
+/** The Token Status List value that a credential's Bitstring entries (or token entry) say. */
+function tokenValueOf(rows: readonly StatusEntryRow[]): number {
+  const token = rows.find((row) => row.purpose === TOKEN_PURPOSE);
+  if (token) return token.status;
+  if (rows.some((row) => row.purpose === 'revocation' && row.status === 1)) return 1;
+  if (rows.some((row) => row.purpose === 'suspension' && row.status === 1)) return 2;
+  return 0;
+}
+
+/** Refuses a change that a credential holding only a token entry cannot make. */
+function decideToken(change: Change, credentialId: string, row: StatusEntryRow): void {
+  if (row.status === 1)
+    throw new StatusListError('already_revoked', `credential ${credentialId} is revoked; revocation is final`);
+  if (change === 'suspend' && row.status === 2)
+    throw new StatusListError('already_suspended', `credential ${credentialId} is already suspended`);
+  if (change === 'reinstate' && row.status !== 2)
+    throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
 }
 
 function checkPurpose(purpose: unknown): StatusPurpose {

@@ -10,6 +10,7 @@ export type CheckName =
   | 'status'
   | 'trusted_issuer'
   | 'schema'
+  | 'disclosures'
   | 'challenge'
   | 'domain'
   | 'holder_binding'
@@ -28,20 +29,26 @@ export interface CheckResult {
 
 export type CredentialFormat = 'jwt_vc_json' | 'vc+jwt';
 export type PresentationFormat = 'jwt_vp_json' | 'vp+jwt';
+/** SD-JWT VC (draft-ietf-oauth-sd-jwt-vc): a credential, or one with its key binding JWT. */
+export type SdJwtFormat = 'dc+sd-jwt';
 
 export interface CredentialVerificationResult {
   readonly verified: boolean;
-  readonly format?: CredentialFormat;
+  readonly format?: CredentialFormat | SdJwtFormat;
   readonly issuer?: string;
   readonly subject?: string;
   readonly types?: readonly string[];
   readonly id?: string;
+  /** SD-JWT VC: the credential's `vct`. */
+  readonly vct?: string;
+  /** SD-JWT VC: the claims after disclosure (only when the signature and disclosures passed). */
+  readonly claims?: Readonly<Record<string, unknown>>;
   readonly checks: readonly CheckResult[];
 }
 
 export interface PresentationVerificationResult {
   readonly verified: boolean;
-  readonly format?: PresentationFormat;
+  readonly format?: PresentationFormat | SdJwtFormat;
   readonly holder?: string;
   readonly checks: readonly CheckResult[];
   readonly credentials: readonly CredentialVerificationResult[];

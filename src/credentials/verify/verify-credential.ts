@@ -1,4 +1,6 @@
 import { DEFAULT_FETCH_BUDGET, type FetchBudget, fetchBudget } from '../../did/index.js';
+import type { SdJwtVerifierDeps } from '../sd-jwt/verify-sd-jwt.js';
+import { verifySdJwtCredential } from '../sd-jwt/verify-sd-jwt.js';
 import { checkSchema } from './checks/schema.js';
 import { checkSignature } from './checks/signature.js';
 import { checkStatus } from './checks/status.js';
@@ -45,6 +47,11 @@ export interface CredentialVerifierDeps {
   readonly fetchBudget?: number;
   /** Refuse ES256 signatures in high-S form (ES256_LOW_S_ONLY); default false: accept both. */
   readonly es256LowSOnly?: boolean;
+  /**
+   * SD-JWT VC (`dc+sd-jwt`) verification: the vct registry and Token Status List lookup.
+   * Without it an SD-JWT fails `format` with `unsupported_format`.
+   */
+  readonly sdJwt?: SdJwtVerifierDeps;
 }
 
 /** A fresh fetch budget for one request under these deps. */
@@ -116,6 +123,8 @@ export async function verifyCredential(
   deps: CredentialVerifierDeps,
   budget: FetchBudget = requestBudget(deps),
 ): Promise<CredentialVerificationResult> {
+  if (typeof token === 'string' && isSdJwt(token) && deps.sdJwt)
+    return verifySdJwtCredential(token, { ...deps, sdJwt: deps.sdJwt }, budget);
   const now = deps.now();
   const checks: CheckResult[] = [];
   const format = checkCredentialFormat(token);

@@ -1,3 +1,4 @@
+import { verifySdJwtPresentation } from '../sd-jwt/verify-sd-jwt-presentation.js';
 import { checkSignature } from './checks/signature.js';
 import { checkValidity } from './checks/validity.js';
 import { JwsFormatError, type ParsedJws, parseCompactJws } from './compact-jws.js';
@@ -133,6 +134,8 @@ export async function verifyPresentation(
   expected: PresentationExpectations,
   deps: PresentationVerifierDeps,
 ): Promise<PresentationVerificationResult> {
+  if (typeof token === 'string' && isSdJwt(token) && deps.sdJwt)
+    return verifySdJwtPresentation(token, expected, { ...deps, sdJwt: deps.sdJwt });
   const checks: CheckResult[] = [];
   const format = checkFormat(token);
   checks.push(format.result);

@@ -15,6 +15,7 @@ import { Consent1795000000220 } from './1795000000220-consent.js';
 import { CitizenLogins1795000000240 } from './1795000000240-citizen-logins.js';
 import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect-uris.js';
 import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js';
+import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   CitizenLogins1795000000240,
   MemberRedirectUris1795000000241,
   PortalSessions1795000000250,
+  TokenStatusFollows1795000000400,
 ] as const;

@@ -29,19 +29,21 @@ export const recordsSchemas: Record<string, Json> = {
   CredentialVerification: object(
     {
       verified: { type: 'boolean' },
-      format: { type: 'string', enum: ['jwt_vc_json', 'vc+jwt'] },
+      format: { type: 'string', enum: ['jwt_vc_json', 'vc+jwt', 'dc+sd-jwt'] },
       issuer: string,
       subject: string,
       types: strings,
       id: string,
+      vct: string,
+      claims: { type: 'object', description: 'SD-JWT VC: the claims after disclosure.' },
       checks: { type: 'array', items: ref('Check') },
     },
-    ['format', 'issuer', 'subject', 'types', 'id'],
+    ['format', 'issuer', 'subject', 'types', 'id', 'vct', 'claims'],
   ),
   PresentationVerification: object(
     {
       verified: { type: 'boolean' },
-      format: { type: 'string', enum: ['jwt_vp_json', 'vp+jwt'] },
+      format: { type: 'string', enum: ['jwt_vp_json', 'vp+jwt', 'dc+sd-jwt'] },
       holder: string,
       checks: { type: 'array', items: ref('Check') },
       credentials: { type: 'array', items: ref('CredentialVerification') },
@@ -113,7 +115,13 @@ export function recordsPaths(didDocumentPath: string): Paths {
         tags: ['credentials'],
         summary: 'Verify a credential: 200 with every check, verified or not.',
         requestBody: jsonBody(
-          object({ credential: { type: 'string', minLength: 1, description: 'A JWT credential.' } }),
+          object({
+            credential: {
+              type: 'string',
+              minLength: 1,
+              description: 'A JWT credential, or an SD-JWT VC (dc+sd-jwt) without key binding.',
+            },
+          }),
         ),
         responses: {
           200: ok('The verification result.', ref('CredentialVerification')),

@@ -205,4 +205,46 @@ export const registryPaths: Paths = {
       },
     },
   },
+  '/status-lists/{listId}': {
+    get: {
+      operationId: 'getTokenStatusList',
+      tags: ['credentials'],
+      summary:
+        'A Token Status List (SD-JWT VCs) as its signed Status List Token; 304 on a matching If-None-Match.',
+      parameters: [pathParameter('listId', 'Token status list id ([A-Za-z0-9_-]{1,64}).')],
+      responses: {
+        200: ok(
+          'The signed Status List Token (typ statuslist+jwt).',
+          { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' },
+          'application/statuslist+jwt',
+        ),
+        304: { description: 'Not modified.' },
+        404: errors[404],
+        ...databaseErrors,
+      },
+    },
+  },
+  '/vct/{name}': {
+    get: {
+      operationId: 'getCredentialTypeMetadata',
+      tags: ['schemas'],
+      summary: 'SD-JWT VC type metadata of a vct this service publishes (e.g. /vct/membership).',
+      parameters: [pathParameter('name', 'The vct name ([a-z0-9-]).')],
+      responses: {
+        200: ok(
+          'The type metadata.',
+          object({
+            vct: { type: 'string' },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            display: { type: 'array', items: { type: 'object' } },
+            claims: { type: 'array', items: { type: 'object' } },
+          }, ['description']),
+          'application/json',
+        ),
+        404: errors[404],
+        default: errors.default,
+      },
+    },
+  },
 };
