@@ -1,0 +1,177 @@
+/**
+ * Actors of the issuance tests: the service on a real port (the OpenWallet Foundation's
+ * `@openid4vc/openid4vci` fetches metadata, offers and tokens over HTTP), a board and a
+ * business register, and an admitted member whose wallet key is a did:jwk with its private key
+ * at hand (to sign key proofs, well-formed and not).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2';
+import { Openid4vciClient } from '@openid4vc/openid4vci';
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import request from 'supertest';
+import type { Service } from '../../src/service.js';
+import {
+  type Actor,
+  anchorsDir,
+  applicationCredential,
+  legalPersonCredential,
+  newActor,
+  presentation,
+  seatBoard,
+  vote,
+} from '../governance/support.js';
+import { type Running, startService } from '../oidc/support.js';
+import type { TestDatabase } from '../support/databases.js';
+
+export const PROOF_TYP = 'openid4vci-proof+jwt';
+
+/** A holder: a did:jwk (Ed25519) whose private key the test keeps. */
+export interface Holder extends Actor {
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: JWK;
+  readonly privateJwk: JWK;
+}
+
+export async function newHolder(): Promise<Holder> {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  const privateJwk = await exportJWK(privateKey);
+  const did = `did:jwk:${Buffer.from(JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x })).toString('base64url')}`;
+  const kid = `${did}#0`;
+  return {
+    did,
+    kid,
+    privateKey: privateKey as CryptoKey,
+    publicJwk,
+    privateJwk,
+    sign: (payload, typ = 'JWT') =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', typ, kid }).sign(privateKey),
+  };
+}
+
+export interface World {
+  readonly running: Running;
+  readonly service: Service;
+  readonly app: ReturnType<Service['app']['callback']>;
+  readonly member: Holder;
+  readonly applicationId: string;
+  readonly board: readonly Actor[];
+  readonly issuer: string;
+}
+
+async function challenge(app: World['app']): Promise<string> {
+  return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
+}
+
+/** The service running, a board of three, and `member` admitted by two votes. */
+export async function world(database: TestDatabase): Promise<World> {
+  const register = await newActor();
+  const running = await startService(database, { TRUST_ANCHORS_DIR: anchorsDir(register) });
+  const service = running.service;
+  const app = service.app.callback();
+  const board = await seatBoard(service);
+  const member = await newHolder();
+  const did = service.identity.did;
+  const org = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
+  const vp = await presentation(member, did, await challenge(app), [
+    await legalPersonCredential(register, member.did, org),
+    await applicationCredential(member, org, ['data-provider']),
+  ]);
+  const applied = await request(app)
+    .post('/api/v1/membership/applications')
+    .send({ presentation: vp })
+    .expect(201);
+  for (const voter of board.slice(0, 2)) {
+    await request(app)
+      .post(`/api/v1/motions/${applied.body.motionId}/votes`)
+      .send({ vote: await vote(voter, did, applied.body.motionId, 'approve') })
+      .expect(201);
+  }
+  return { running, service, app, member, applicationId: applied.body.id, board, issuer: running.publicUrl };
+}
+
+/** The admitted applicant asks for its offer (proving its DID with a fresh challenge); the response. */
+export async function applicantOffer(w: World, status = 201, holder: Actor = w.member) {
+  const proof = await presentation(holder, w.service.identity.did, await challenge(w.app), []);
+  return request(w.app)
+    .post(`/api/v1/membership/applications/${w.applicationId}/credential-offer`)
+    .send({ presentation: proof })
+    .expect(status);
+}
+
+export interface ProofOptions {
+  readonly aud?: unknown;
+  readonly nonce?: unknown;
+  readonly iat?: number;
+  readonly header?: Record<string, unknown>;
+}
+
+/** A `jwt` key proof signed by the holder, naming its key by `kid` unless `header` says otherwise. */
+export function keyProof(holder: Holder, issuer: string, options: ProofOptions = {}): Promise<string> {
+  const payload: JWTPayload = {
+    aud: (options.aud ?? issuer) as string,
+    iat: options.iat ?? Math.floor(Date.now() / 1000),
+    ...(options.nonce !== undefined ? { nonce: options.nonce as string } : {}),
+  };
+  const header = options.header ?? { kid: holder.kid };
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'EdDSA', typ: PROOF_TYP, ...header })
+    .sign(holder.privateKey);
+}
+
+let insecureAllowed = false;
+
+/** `@openid4vc/openid4vci`'s wallet side with the callbacks it asks for, signing with `holder`'s key. */
+export function openid4vciWallet(holder: Holder): Openid4vciClient {
+  if (!insecureAllowed) {
+    // The library's own switch for http:// URLs: the test service runs without TLS on loopback.
+    setGlobalConfig({ allowInsecureUrls: true });
+    insecureAllowed = true;
+  }
+  return new Openid4vciClient({
+    callbacks: {
+      fetch,
+      hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
+      generateRandom: (bytes) => randomBytes(bytes),
+      clientAuthentication: clientAuthenticationAnonymous(),
+      async signJwt(signer, jwt) {
+        const signed = await new SignJWT(jwt.payload as JWTPayload)
+          .setProtectedHeader(jwt.header as { alg: string })
+          .sign(holder.privateKey);
+        if (signer.method === 'jwk') return { jwt: signed, signerJwk: signer.publicJwk };
+        return { jwt: signed, signerJwk: holder.publicJwk as never };
+      },
+    },
+  });
+}
+
+/** A form-encoded token request for a pre-authorized code. */
+export function tokenRequest(app: World['app'], code: string, txCode?: string) {
+  return request(app)
+    .post('/oid4vci/token')
+    .type('form')
+    .send({
+      grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code',
+      'pre-authorized_code': code,
+      ...(txCode !== undefined ? { tx_code: txCode } : {}),
+    });
+}
+
+export function preAuthorizedCode(offer: Record<string, unknown>): string {
+  const grants = offer.grants as Record<string, Record<string, string>>;
+  return grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'] as string;
+}
+
+/** A fresh c_nonce from the nonce endpoint. */
+export async function cNonce(app: World['app']): Promise<string> {
+  return (await request(app).post('/oid4vci/nonce').expect(200)).body.c_nonce as string;
+}
+
+/** An access token for the member through its offer (with the right tx_code). */
+export async function accessToken(w: World): Promise<string> {
+  const offered = (await applicantOffer(w)).body;
+  const token = await tokenRequest(w.app, preAuthorizedCode(offered.credentialOffer), offered.txCode).expect(
+    200,
+  );
+  return token.body.access_token as string;
+}
