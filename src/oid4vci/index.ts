@@ -4,6 +4,7 @@ export { Oid4vciError, type Oid4vciErrorCode } from './errors.js';
 export { AS_METADATA_PATH, ISSUER_METADATA_PATH, OID4VCI_PATH } from './metadata.js';
 export {
   type IssuerMemberPort,
+  type OfferOptions,
   OID4VCI_SWEEP_TARGETS,
   type Oid4vci,
   type Oid4vciOptions,

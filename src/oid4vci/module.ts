@@ -58,11 +58,19 @@ export interface Oid4vciOptions {
   readonly now?: () => Date;
 }
 
+export interface OfferOptions {
+  readonly txCode?: boolean;
+  readonly configurations?: readonly string[];
+}
+
 export interface Oid4vci {
   readonly configurations: readonly CredentialConfiguration[];
   readonly metadata: Record<string, unknown>;
-  /** An offer of every configuration to the member `did` (which must be active). */
-  offerTo(did: string, options?: { txCode?: boolean }): Promise<CreatedOffer>;
+  /**
+   * An offer to the member `did` (which must be active) of `configurations` (default: every
+   * one), with a transaction code unless `txCode` is false.
+   */
+  offerTo(did: string, options?: OfferOptions): Promise<CreatedOffer>;
   /** The same, as shown to a person (links, QR code, tx_code). */
   presentOfferTo(did: string): Promise<OfferPresentation>;
   readonly routers: readonly Router[];
@@ -98,15 +106,15 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     issuer: issuePort(options.issuer),
     now,
   });
-  const offerTo = async (did: string, offerOptions: { txCode?: boolean } = {}) => {
+  const offerTo = async (did: string, offerOptions: OfferOptions = {}) => {
+    const ids = offerOptions.configurations ?? configurations.map((c) => c.id);
+    const unknown = ids.filter((id) => !configurations.some((c) => c.id === id));
+    if (ids.length === 0 || unknown.length > 0)
+      throw new Oid4vciError('unknown_credential_configuration', `no configuration ${unknown.join(', ')}`);
     const found = await options.members.find(did);
-    if (!found || found.status !== 'active')
+    if (found?.status !== 'active')
       throw new Oid4vciError('credential_request_denied', `${did} is not an active member`);
-    return offers.create(
-      did,
-      configurations.map((c) => c.id),
-      offerOptions.txCode ?? true,
-    );
+    return offers.create(did, ids, offerOptions.txCode ?? true);
   };
   const metadata = issuerMetadata(urls, configurations);
   return {

@@ -4,7 +4,7 @@
  * management API (its refusals are problem+json, from the applicant check).
  */
 import Router from '@koa/router';
-import { requestBody } from '../http/index.js';
+import { ConflictError, requestBody } from '../http/index.js';
 import type { CredentialEndpoint } from './credential-endpoint.js';
 import { Oid4vciError } from './errors.js';
 import { AS_METADATA_PATH, ISSUER_METADATA_PATH, OID4VCI_PATH } from './metadata.js';
@@ -78,7 +78,13 @@ export function oid4vciRoutes(deps: Oid4vciRoutesDeps): Router {
   router.post(APPLICANT_OFFER_ROUTE, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;
-    ctx.body = await deps.applicantOffer(ctx.params.id ?? '', requestBody(ctx).presentation);
+    try {
+      ctx.body = await deps.applicantOffer(ctx.params.id ?? '', requestBody(ctx).presentation);
+    } catch (error) {
+      // The management API answers problem+json, whatever part refused.
+      if (error instanceof Oid4vciError) throw new ConflictError(error.code, error.errorDescription);
+      throw error;
+    }
   });
   return router;
 }
