@@ -11,7 +11,6 @@
  *
  * Code: `invalid_proof`.
  */
-import { createPublicKey } from 'node:crypto';
 import { type KeyLookup, KeyLookupError } from '../credentials/verify/ports.js';
 import type { IssuedFormat } from './configurations.js';
 import { proofError } from './errors.js';
@@ -42,7 +41,7 @@ export async function bindingOf(
   let memberKey: Record<string, string>;
   try {
     const found = await keys.verificationKey(subject, undefined, 'authentication');
-    memberKey = createPublicKey(found.publicKey).export({ format: 'jwk' }) as Record<string, string>;
+    memberKey = found.publicKey.export({ format: 'jwk' }) as Record<string, string>;
   } catch (error) {
     if (error instanceof KeyLookupError)
       throw proofError(

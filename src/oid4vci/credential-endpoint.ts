@@ -96,7 +96,7 @@ export class CredentialEndpoint {
         `the credential offer did not grant ${configuration.id}`,
       );
     const member = await this.deps.member(token.subject);
-    if (!member || member.status !== 'active')
+    if (member?.status !== 'active')
       throw new Oid4vciError(
         'credential_request_denied',
         `${token.subject} is ${member ? member.status : 'not a member'}`,

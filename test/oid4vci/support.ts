@@ -15,6 +15,7 @@ import {
   anchorsDir,
   applicationCredential,
   legalPersonCredential,
+  motion,
   newActor,
   presentation,
   seatBoard,
@@ -121,8 +122,11 @@ export function keyProof(holder: Holder, issuer: string, options: ProofOptions =
 
 let insecureAllowed = false;
 
-/** `@openid4vc/openid4vci`'s wallet side with the callbacks it asks for, signing with `holder`'s key. */
-export function openid4vciWallet(holder: Holder): Openid4vciClient {
+/**
+ * `@openid4vc/openid4vci`'s wallet side with the callbacks it asks for, signing with the key of
+ * `holder` (a `did` signer) or of whichever of `holder` and `others` a `jwk` signer names.
+ */
+export function openid4vciWallet(holder: Holder, others: readonly Holder[] = []): Openid4vciClient {
   if (!insecureAllowed) {
     // The library's own switch for http:// URLs: the test service runs without TLS on loopback.
     setGlobalConfig({ allowInsecureUrls: true });
@@ -135,11 +139,15 @@ export function openid4vciWallet(holder: Holder): Openid4vciClient {
       generateRandom: (bytes) => randomBytes(bytes),
       clientAuthentication: clientAuthenticationAnonymous(),
       async signJwt(signer, jwt) {
+        const key =
+          signer.method === 'jwk'
+            ? [holder, ...others].find((h) => h.publicJwk.x === signer.publicJwk.x)
+            : holder;
+        if (!key) throw new Error('the wallet holds no such key');
         const signed = await new SignJWT(jwt.payload as JWTPayload)
           .setProtectedHeader(jwt.header as { alg: string })
-          .sign(holder.privateKey);
-        if (signer.method === 'jwk') return { jwt: signed, signerJwk: signer.publicJwk };
-        return { jwt: signed, signerJwk: holder.publicJwk as never };
+          .sign(key.privateKey);
+        return { jwt: signed, signerJwk: key.publicJwk as never };
       },
     },
   });
@@ -168,6 +176,22 @@ export async function cNonce(app: World['app']): Promise<string> {
 }
 
 /** An access token for the member through its offer (with the right tx_code). */
+/** A board decision of `kind` about `subject`, voted until decided. */
+export async function decide(w: World, kind: string, subject: string): Promise<void> {
+  const did = w.service.identity.did;
+  const opened = await request(w.app)
+    .post('/api/v1/motions')
+    .send({ motion: await motion(w.board[0] as Actor, did, kind, subject) })
+    .expect(201);
+  for (const voter of w.board) {
+    const cast = await request(w.app)
+      .post(`/api/v1/motions/${opened.body.id}/votes`)
+      .send({ vote: await vote(voter, did, opened.body.id, 'approve') })
+      .expect(201);
+    if (cast.body.status !== 'open') return;
+  }
+}
+
 export async function accessToken(w: World): Promise<string> {
   const offered = (await applicantOffer(w)).body;
   const token = await tokenRequest(w.app, preAuthorizedCode(offered.credentialOffer), offered.txCode).expect(
