@@ -233,13 +233,16 @@ export const registryPaths: Paths = {
       responses: {
         200: ok(
           'The type metadata.',
-          object({
-            vct: { type: 'string' },
-            name: { type: 'string' },
-            description: { type: 'string' },
-            display: { type: 'array', items: { type: 'object' } },
-            claims: { type: 'array', items: { type: 'object' } },
-          }, ['description']),
+          object(
+            {
+              vct: { type: 'string' },
+              name: { type: 'string' },
+              description: { type: 'string' },
+              display: { type: 'array', items: { type: 'object' } },
+              claims: { type: 'array', items: { type: 'object' } },
+            },
+            ['description'],
+          ),
           'application/json',
         ),
         404: errors[404],
