@@ -16,6 +16,7 @@ import {
   type MotionKind,
   openWallet,
   parseLoginUrl,
+  receiveCredential,
   requestConnectorToken,
   ServiceClient,
   ServiceError,
@@ -477,6 +478,28 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
           expires_at: token.expiresAt,
           scope: token.scopes.join(' '),
         });
+      }),
+    );
+
+  command(
+    'receive',
+    'Receive credentials from an OpenID4VCI 1.0 credential offer (pre-authorized code): proves the wallet key and stores them.',
+  )
+    .argument('<url>', 'the openid-credential-offer:// link or QR code content of the offer')
+    .option('--tx-code <code>', 'the transaction code given with the offer')
+    .option(
+      '--configuration <id>',
+      'the credential configuration to ask for (default: the first jwt_vc_json one)',
+    )
+    .action(
+      action(async (url: string, options: CommonOptions & { txCode?: string; configuration?: string }) => {
+        const holder = await open(options);
+        printJson(
+          await receiveCredential(holder, url, {
+            ...(options.txCode !== undefined ? { txCode: options.txCode } : {}),
+            ...(options.configuration !== undefined ? { configurationId: options.configuration } : {}),
+          }),
+        );
       }),
     );
 

@@ -50,28 +50,32 @@ export async function newHolder(): Promise<Holder> {
   };
 }
 
-export interface World {
+export interface World<M extends Actor = Holder> {
   readonly running: Running;
   readonly service: Service;
   readonly app: ReturnType<Service['app']['callback']>;
-  readonly member: Holder;
+  readonly member: M;
   readonly applicationId: string;
   readonly board: readonly Actor[];
   readonly issuer: string;
 }
 
-async function challenge(app: World['app']): Promise<string> {
+async function challenge(app: Service['app']['callback'] extends () => infer A ? A : never): Promise<string> {
   return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
 }
 
-/** The service running, a board of three, and `member` admitted by two votes. */
+/** The service running, a board of three, and a new holder admitted by two votes. */
 export async function world(database: TestDatabase): Promise<World> {
+  return worldWith(database, await newHolder());
+}
+
+/** The service running, a board of three, and `member` admitted by two votes. */
+export async function worldWith<M extends Actor>(database: TestDatabase, member: M): Promise<World<M>> {
   const register = await newActor();
   const running = await startService(database, { TRUST_ANCHORS_DIR: anchorsDir(register) });
   const service = running.service;
   const app = service.app.callback();
   const board = await seatBoard(service);
-  const member = await newHolder();
   const did = service.identity.did;
   const org = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
   const vp = await presentation(member, did, await challenge(app), [
@@ -92,7 +96,7 @@ export async function world(database: TestDatabase): Promise<World> {
 }
 
 /** The admitted applicant asks for its offer (proving its DID with a fresh challenge); the response. */
-export async function applicantOffer(w: World, status = 201, holder: Actor = w.member) {
+export async function applicantOffer(w: World<Actor>, status = 201, holder: Actor = w.member) {
   const proof = await presentation(holder, w.service.identity.did, await challenge(w.app), []);
   return request(w.app)
     .post(`/api/v1/membership/applications/${w.applicationId}/credential-offer`)
