@@ -38,6 +38,7 @@ export const Oid4vciOfferEntity = new EntitySchema<Oid4vciOfferRow>({
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
+  indices: [{ name: 'ix_oid4vci_offer_expires', columns: ['expiresAt'] }],
 });
 
 /**
@@ -64,6 +65,7 @@ export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
+  indices: [{ name: 'ix_oid4vci_token_expires', columns: ['expiresAt'] }],
 });
 
 /**
@@ -94,6 +96,7 @@ export const Oid4vciNotificationEntity = new EntitySchema<Oid4vciNotificationRow
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
+  indices: [{ name: 'ix_oid4vci_notification_expires', columns: ['expiresAt'] }],
 });
 
 export const OID4VCI_ENTITIES = [Oid4vciOfferEntity, Oid4vciTokenEntity, Oid4vciNotificationEntity];

@@ -6,8 +6,8 @@ import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
  * notification ids of credential responses. c_nonces need no table: they are MACed by the
  * service secret and spent in `used_nonce`.
  */
-export class Oid4vci1795000000600 implements MigrationInterface {
-  readonly name = 'Oid4vci1795000000600';
+export class OpenIdCredentialIssuance1795000000600 implements MigrationInterface {
+  readonly name = 'OpenIdCredentialIssuance1795000000600';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

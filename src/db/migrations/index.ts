@@ -17,7 +17,7 @@ import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect
 import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 
-import { Oid4vci1795000000600 } from './1795000000600-oid4vci.js';
+import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.js';
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
  * migration that has shipped. Each has a pinned `name` so minification cannot rename it.
@@ -43,5 +43,5 @@ export const MIGRATIONS = [
   MemberRedirectUris1795000000241,
   PortalSessions1795000000250,
   TokenStatusFollows1795000000400,
-  Oid4vci1795000000600,
+  OpenIdCredentialIssuance1795000000600,
 ] as const;
