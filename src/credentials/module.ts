@@ -159,7 +159,12 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     ...(statusWatch ? { watch: statusWatch } : {}),
   });
   const vcts = loadVctRegistry(config.credentialSchemasDir, config.publicUrl);
-  const tokenPublisher = new TokenStatusListPublisher({ service: status, signer, publicUrl: config.publicUrl, now });
+  const tokenPublisher = new TokenStatusListPublisher({
+    service: status,
+    signer,
+    publicUrl: config.publicUrl,
+    now,
+  });
   const ownTokenListPrefix = tokenStatusListUrl(config.publicUrl, '');
   const ownListPrefix = statusListUrl(config.publicUrl, '');
   const source: StatusListSource = {

@@ -19,8 +19,15 @@ export {
   type DidTransportOptions,
   fetchBounded,
 } from './fetch-document.js';
-export { type CheckedKey, decodeMultibaseKey, encodeMultibaseKey, type KeyCurve } from './key-material.js';
 export {
+  type CheckedKey,
+  decodeMultibaseKey,
+  encodeMultibaseKey,
+  type KeyCurve,
+  KeyMaterialError,
+} from './key-material.js';
+export {
+  importPublicJwk,
   type SelectKeyOptions,
   selectVerificationKey,
   type VerificationAlgorithm,

@@ -73,6 +73,16 @@ function importCached(cacheKey: string, check: () => CheckedKey): { curve: KeyCu
   return entry;
 }
 
+/**
+ * A holder's public JWK (e.g. an SD-JWT VC's `cnf.jwk`) imported through the same bounded
+ * cache as DID keys: checked structurally on every call (private members refused), imported
+ * once. Throws KeyMaterialError (`malformed`, `private`, `unsupported`).
+ */
+export function importPublicJwk(jwk: unknown): { curve: KeyCurve; publicKey: KeyObject } {
+  const checked = checkPublicJwk(jwk);
+  return importCached(`jwk ${checked.curve} ${checked.jwk.x} ${checked.jwk.y ?? ''}`, () => checked);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

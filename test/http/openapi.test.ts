@@ -5,7 +5,7 @@
  * against it.
  */
 import { strict as assert } from 'node:assert';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { OPENAPI_PATH, UNDESCRIBED_PREFIXES } from '../../src/http/openapi/index.js';
@@ -215,6 +215,25 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     const statusUrl = new URL((Array.isArray(listUrl) ? listUrl[0] : listUrl)?.statusListCredential ?? '');
     const list = await call('get', '/status/{listId}', statusUrl.pathname);
     assert.equal(list.status, 200);
+
+    // SD-JWT VC (docs/sd-jwt.md): the Token Status List and the vct type metadata.
+    const holderJwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+    const sdJwt = await service.credentials.issuer.issue({
+      type: 'MembershipCredential',
+      subject: {
+        id: applicant.did,
+        legalName: 'Data Provider Ltd',
+        roles: ['data-provider'],
+        sides: ['supply'],
+        memberSince: '2026-01-01T00:00:00Z',
+        rulebookVersion: '1.0.0',
+      },
+      format: 'dc+sd-jwt',
+      holderKey: holderJwk,
+    });
+    const tokenList = new URL((sdJwt.statusEntries[0] as { status_list: { uri: string } }).status_list.uri);
+    assert.equal((await call('get', '/status-lists/{listId}', tokenList.pathname)).status, 200);
+    assert.equal((await call('get', '/vct/{name}', '/vct/membership')).status, 200);
 
     const opened = await call('post', '/api/v1/motions', '/api/v1/motions', {
       motion: await motion(board[0] as Actor, did, 'suspend', applicant.did),

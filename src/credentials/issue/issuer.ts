@@ -4,9 +4,9 @@ import { inTransaction, isUniqueViolation, reading } from '../../db/index.js';
 import type { SigningAlgorithm } from '../../identity/index.js';
 import { canonicalJson } from '../../json/canonical.js';
 import { IssuanceEntity, type IssuanceRow } from '../entities.js';
-import type { JwtSigner } from '../sign.js';
 import { disclosedPayload, holderPublicJwk, signSdJwt } from '../sd-jwt/issue.js';
 import type { VctRegistry } from '../sd-jwt/vct.js';
+import type { JwtSigner } from '../sign.js';
 import type { CredentialFormat, SdJwtFormat } from '../verify/result.js';
 import { type CredentialContent, credentialDocument, credentialPayload } from './build.js';
 import { IssuanceError } from './errors.js';
@@ -210,7 +210,11 @@ export class CredentialIssuer {
     const shape = disclosedPayload(content, holderPublicJwk(request.holderKey));
     if (type.validate && !type.validate(shape)) {
       const errors = (type.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
-      throw new IssuanceError('schema_violation', `the credential violates the ${request.type} SD-JWT VC schema`, errors);
+      throw new IssuanceError(
+        'schema_violation',
+        `the credential violates the ${request.type} SD-JWT VC schema`,
+        errors,
+      );
     }
     return inTransaction(this.deps.dataSource, manager, async (manager) => {
       const id = `urn:uuid:${randomUUID()}`;

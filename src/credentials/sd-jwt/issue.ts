@@ -34,10 +34,14 @@ export function holderPublicJwk(key: unknown): Record<string, string> {
     throw new IssuanceError('invalid_request', 'the holder key must be a JWK object');
   const jwk = key as Record<string, unknown>;
   if (PRIVATE_MEMBERS.some((name) => jwk[name] !== undefined))
-    throw new IssuanceError('invalid_request', 'the holder key must be a public JWK: it holds private key material');
+    throw new IssuanceError(
+      'invalid_request',
+      'the holder key must be a public JWK: it holds private key material',
+    );
   const okp = jwk.kty === 'OKP' && jwk.crv === 'Ed25519';
   const ec = jwk.kty === 'EC' && jwk.crv === 'P-256';
-  if (!okp && !ec) throw new IssuanceError('invalid_request', 'the holder key must be an Ed25519 or P-256 JWK');
+  if (!okp && !ec)
+    throw new IssuanceError('invalid_request', 'the holder key must be an Ed25519 or P-256 JWK');
   const pub: Record<string, string> = ec
     ? { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) }
     : { kty: 'OKP', crv: 'Ed25519', x: String(jwk.x) };
@@ -50,7 +54,10 @@ export function holderPublicJwk(key: unknown): Record<string, string> {
 }
 
 /** The payload after disclosure, as the type's schema sees it (used to check before signing). */
-export function disclosedPayload(content: SdJwtContent, cnf: Record<string, string>): Record<string, unknown> {
+export function disclosedPayload(
+  content: SdJwtContent,
+  cnf: Record<string, string>,
+): Record<string, unknown> {
   const { id, ...claims } = content.subject;
   return {
     iss: content.issuer,
@@ -77,7 +84,9 @@ export async function signSdJwt(
   for (const [name, value] of Object.entries(full)) {
     if (content.type.selectivelyDisclosable.includes(name)) {
       disclosures.push(
-        Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), name, value])).toString('base64url'),
+        Buffer.from(JSON.stringify([randomBytes(16).toString('base64url'), name, value])).toString(
+          'base64url',
+        ),
       );
     } else {
       payload[name] = value;

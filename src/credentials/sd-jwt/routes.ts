@@ -22,7 +22,10 @@ export function sdJwtRoutes(publisher: TokenStatusListPublisher, vcts: VctRegist
     ctx.set('ETag', signed.etag);
     ctx.set('Access-Control-Allow-Origin', '*');
     const match = ctx.get('If-None-Match');
-    if (match.trim() === '*' || match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === signed.etag)) {
+    if (
+      match.trim() === '*' ||
+      match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === signed.etag)
+    ) {
       ctx.status = 304;
       return;
     }

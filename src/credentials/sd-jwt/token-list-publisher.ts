@@ -58,7 +58,12 @@ export class TokenStatusListPublisher {
     if (revision === undefined) return undefined;
     const cached = this.cache.get(listId);
     const kid = await this.options.signer.currentKid?.();
-    if (cached && cached.revision === revision && cached.kid === kid && this.now().getTime() < cached.expiresAt)
+    if (
+      cached &&
+      cached.revision === revision &&
+      cached.kid === kid &&
+      this.now().getTime() < cached.expiresAt
+    )
       return cached;
     const snapshot = await this.options.service.tokenListSnapshot(listId);
     if (!snapshot) return undefined;
@@ -71,7 +76,10 @@ export class TokenStatusListPublisher {
         iat,
         exp: iat + this.validitySeconds,
         ttl: this.ttlSeconds,
-        status_list: { bits: TOKEN_LIST_BITS, lst: encodeTokenList(TOKEN_LIST_BITS, snapshot.size, snapshot.values) },
+        status_list: {
+          bits: TOKEN_LIST_BITS,
+          lst: encodeTokenList(TOKEN_LIST_BITS, snapshot.size, snapshot.values),
+        },
       },
       { typ: 'statuslist+jwt' },
     );

@@ -47,7 +47,7 @@ export function encodeTokenList(bits: StatusBits, size: number, values: Iterable
   for (const [index, value] of values) {
     const bit = index * bits;
     const at = Math.floor(bit / 8);
-    bytes[at] = ((bytes[at] as number) & ~(((1 << bits) - 1) << bit % 8)) | (value << bit % 8);
+    bytes[at] = ((bytes[at] as number) & ~(((1 << bits) - 1) << (bit % 8))) | (value << (bit % 8));
   }
   return deflateSync(bytes, { level: 9 }).toString('base64url');
 }
@@ -98,18 +98,28 @@ export function createTokenStatusLookup(options: TokenStatusLookupOptions): Toke
     }
   }
 
-  async function load(url: string, token: string, issuer: string, budget?: FetchBudget): Promise<VerifiedList> {
+  async function load(
+    url: string,
+    token: string,
+    issuer: string,
+    budget?: FetchBudget,
+  ): Promise<VerifiedList> {
     let jws: ReturnType<typeof parseCompactJws>;
     try {
       jws = parseCompactJws(token);
     } catch {
       throw invalid('the status list token is not a compact JWS');
     }
-    if (mediaTypeOf(jws.header.typ) !== 'statuslist+jwt') throw invalid('the status list token is not typed statuslist+jwt');
+    if (mediaTypeOf(jws.header.typ) !== 'statuslist+jwt')
+      throw invalid('the status list token is not typed statuslist+jwt');
     const iss = jws.payload.iss;
     const signature = await checkSignature(
       jws,
-      { signer: issuer, signerClaims: [...new Set([issuer, ...(typeof iss === 'string' ? [iss] : [])])], subjectClaims: [] },
+      {
+        signer: issuer,
+        signerClaims: [...new Set([issuer, ...(typeof iss === 'string' ? [iss] : [])])],
+        subjectClaims: [],
+      },
       'assertionMethod',
       options.keys,
       { ...(budget ? { budget } : {}), es256LowSOnly: options.es256LowSOnly === true },
@@ -135,13 +145,16 @@ export function createTokenStatusLookup(options: TokenStatusLookupOptions): Toke
     const now = options.now().getTime();
     const exp = typeof jws.payload.exp === 'number' ? jws.payload.exp * 1000 : Number.POSITIVE_INFINITY;
     const listTtl =
-      typeof jws.payload.ttl === 'number' && jws.payload.ttl >= 0 ? now + jws.payload.ttl * 1000 : Number.POSITIVE_INFINITY;
+      typeof jws.payload.ttl === 'number' && jws.payload.ttl >= 0
+        ? now + jws.payload.ttl * 1000
+        : Number.POSITIVE_INFINITY;
     return { token, issuer, bits: bits as StatusBits, bytes, expiresAt: Math.min(now + ttl, exp, listTtl) };
   }
 
   async function get(url: string, issuer: string, budget?: FetchBudget): Promise<VerifiedList> {
     const cached = cache.get(url);
-    const fresh = cached !== undefined && cached.issuer === issuer && cached.expiresAt > options.now().getTime();
+    const fresh =
+      cached !== undefined && cached.issuer === issuer && cached.expiresAt > options.now().getTime();
     let token: string;
     if (options.source.isAuthoritative(url)) {
       token = await fetchToken(url);
@@ -149,7 +162,10 @@ export function createTokenStatusLookup(options: TokenStatusLookupOptions): Toke
     } else {
       if (fresh) return cached;
       if (budget !== undefined && !budget.spend())
-        throw new StatusLookupError('fetch_budget_exhausted', `this request has used up its outbound fetches; ${url} was not fetched`);
+        throw new StatusLookupError(
+          'fetch_budget_exhausted',
+          `this request has used up its outbound fetches; ${url} was not fetched`,
+        );
       token = await fetchToken(url);
     }
     const list = await load(url, token, issuer, budget);

@@ -52,17 +52,21 @@ export async function verifySdJwtPresentation(
   if (format.result !== 'passed' || !parsed.kb) return finish(checks, []);
   const kb = parsed.kb;
   const budget = requestBudget(deps);
-  const credential = await verifySdJwtCredential(token, deps, budget, { allowKeyBinding: true });
+  const credential = await verifySdJwtCredential(token, deps, budget, { allowKeyBinding: true, parsed });
   // The holder key is the credential's `cnf`, read only from an issuer-signed payload.
   const signed = credential.checks.find((c) => c.check === 'signature')?.result === 'passed';
   const signature = signed
     ? checkKbSignature(kb, parsed.jws.payload.cnf)
     : skipped('signature', 'not_evaluated', 'the credential carrying the holder key did not verify');
   checks.push(signature);
-  const validity = checkValidity({ iat: kb.payload.iat, exp: kb.payload.exp, nbf: kb.payload.nbf }, deps.now(), {
-    maxAgeSeconds: deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS,
-    ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
-  });
+  const validity = checkValidity(
+    { iat: kb.payload.iat, exp: kb.payload.exp, nbf: kb.payload.nbf },
+    deps.now(),
+    {
+      maxAgeSeconds: deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS,
+      ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
+    },
+  );
   checks.push(validity);
   const audiences = Array.isArray(kb.payload.aud) ? kb.payload.aud : [kb.payload.aud];
   const domain = audiences.includes(expected.domain)
@@ -72,7 +76,9 @@ export async function verifySdJwtPresentation(
   checks.push(await checkChallenge(kb.payload.nonce, expected, deps, [signature, validity, domain, binding]));
   checks.push(domain);
   checks.push(
-    credential.verified ? passed('credentials') : failed('credentials', 'credential_failed', 'credential 0 did not verify'),
+    credential.verified
+      ? passed('credentials')
+      : failed('credentials', 'credential_failed', 'credential 0 did not verify'),
   );
   checks.push(binding);
   return finish(checks, [credential]);
@@ -84,7 +90,8 @@ async function checkChallenge(
   deps: Deps,
   before: readonly CheckResult[],
 ): Promise<CheckResult> {
-  if (nonce !== expected.challenge) return failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
+  if (nonce !== expected.challenge)
+    return failed('challenge', 'challenge_mismatch', 'the nonce is not the challenge');
   if (before.some((check) => check.result !== 'passed')) return skipped('challenge', 'not_evaluated');
   const expiresAt = new Date(
     deps.now().getTime() + 2 * (deps.presentationMaxAgeSeconds ?? PRESENTATION_MAX_AGE_SECONDS) * 1000,
@@ -94,7 +101,9 @@ async function checkChallenge(
     expected.challenge,
     expiresAt,
   );
-  return first ? passed('challenge') : failed('challenge', 'challenge_reused', 'this challenge was used before');
+  return first
+    ? passed('challenge')
+    : failed('challenge', 'challenge_reused', 'this challenge was used before');
 }
 
 function finish(

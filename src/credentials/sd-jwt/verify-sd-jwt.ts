@@ -72,14 +72,22 @@ export async function verifySdJwtCredential(
   token: string,
   deps: Deps,
   budget: FetchBudget,
-  options: { readonly allowKeyBinding?: boolean } = {},
+  options: { readonly allowKeyBinding?: boolean; readonly parsed?: ParsedSdJwt } = {},
 ): Promise<CredentialVerificationResult> {
   const checks: CheckResult[] = [];
-  const { parsed, result } = parseForVerification(token);
+  const { parsed, result } = options.parsed
+    ? { parsed: options.parsed, result: undefined }
+    : parseForVerification(token);
   if (!parsed) return finish([result as CheckResult], undefined);
   if (parsed.kbJwt !== undefined && options.allowKeyBinding !== true)
     return finish(
-      [failed('format', 'presentation_expected', 'an SD-JWT with a key binding JWT is verified as a presentation')],
+      [
+        failed(
+          'format',
+          'presentation_expected',
+          'an SD-JWT with a key binding JWT is verified as a presentation',
+        ),
+      ],
       undefined,
     );
   const format = checkIssuerJwtFormat(parsed.jws);
@@ -97,9 +105,13 @@ export async function verifySdJwtCredential(
   const claims = disclosed.claims;
   const now = deps.now();
   checks.push(
-    checkValidity({ exp: claims?.exp ?? payload.exp, nbf: payload.nbf, iat: claims?.iat ?? payload.iat }, now, {
-      ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
-    }),
+    checkValidity(
+      { exp: claims?.exp ?? payload.exp, nbf: payload.nbf, iat: claims?.iat ?? payload.iat },
+      now,
+      {
+        ...(deps.clockSkewSeconds !== undefined ? { skewSeconds: deps.clockSkewSeconds } : {}),
+      },
+    ),
   );
   const summary = { issuer, vct };
   if (signature.result !== 'passed' || claims === undefined) {
@@ -119,7 +131,11 @@ export async function verifySdJwtCredential(
           issuer,
           types,
           // The data-model view the registry's claim constraints read (`credentialSubject.x`).
-          credential: { type: types, issuer, credentialSubject: { ...claims, ...(subject ? { id: subject } : {}) } },
+          credential: {
+            type: types,
+            issuer,
+            credentialSubject: { ...claims, ...(subject ? { id: subject } : {}) },
+          },
           at: now,
         }),
       )
@@ -127,7 +143,9 @@ export async function verifySdJwtCredential(
   checks.push(trusted);
   checks.push(
     trusted.result === 'passed'
-      ? await guarded('status', () => checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget))
+      ? await guarded('status', () =>
+          checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget),
+        )
       : skipped('status', 'issuer_not_trusted', 'no status list is read for an issuer that is not trusted'),
   );
   checks.push(checkSdJwtSchema(known, claims));
@@ -144,7 +162,8 @@ interface Summary {
 
 function finish(checks: CheckResult[], summary: Summary | undefined): CredentialVerificationResult {
   const ran = new Set(checks.map((c) => c.check));
-  for (const name of SD_JWT_CREDENTIAL_CHECKS) if (!ran.has(name)) checks.push(skipped(name, 'not_evaluated'));
+  for (const name of SD_JWT_CREDENTIAL_CHECKS)
+    if (!ran.has(name)) checks.push(skipped(name, 'not_evaluated'));
   const verified = isVerified(checks, REQUIRED);
   return {
     verified,

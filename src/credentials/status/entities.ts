@@ -74,7 +74,10 @@ export const StatusEntryEntity = new EntitySchema<StatusEntryRow>({
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     updatedAt: { name: 'updated_at', type: 'varchar', length: 32 },
   },
-  indices: [{ name: 'status_entry_credential_purpose', columns: ['credentialId', 'purpose'], unique: true }],
+  indices: [
+    { name: 'status_entry_credential_purpose', columns: ['credentialId', 'purpose'], unique: true },
+    { name: 'status_entry_follows', columns: ['follows'] },
+  ],
 });
 
 /** Every entity the status-list capability needs in the data source. */

@@ -12,6 +12,13 @@ import {
 } from './entities.js';
 import { StatusListError } from './errors.js';
 import { STATUS_CHANNEL } from './revision-watch.js';
+import {
+  decideToken,
+  flipTokens,
+  type TokenListSnapshot,
+  tokenListSnapshot,
+  tokenValueOf,
+} from './token-entries.js';
 import { inTransaction, isPostgres, reading } from './transactions.js';
 
 export interface StatusServiceOptions {
@@ -48,7 +55,7 @@ export interface ListSnapshot {
   readonly setIndexes: readonly number[];
 }
 
-type Change = 'revoke' | 'suspend' | 'reinstate';
+export type Change = 'revoke' | 'suspend' | 'reinstate';
 
 /** The part of a better-sqlite3 connection the revision read uses. */
 interface SqliteDatabase {
@@ -146,9 +153,11 @@ export class StatusService {
   /** The entries a credential already holds (none if it has none), revocation first. */
   statusEntriesFor(credentialId: string, manager?: EntityManager): Promise<BitstringStatusListEntry[]> {
     return reading(this.dataSource, manager, async (m) =>
-      (await this.rowsOf(m, credentialId)).filter((row) => row.purpose !== TOKEN_PURPOSE).map((row) =>
-        statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
-      ),
+      (await this.rowsOf(m, credentialId))
+        .filter((row) => row.purpose !== TOKEN_PURPOSE)
+        .map((row) =>
+          statusListEntry(this.publicUrl, { listId: row.listId, index: row.listIndex, purpose: row.purpose }),
+        ),
     );
   }
 
@@ -240,24 +249,8 @@ export class StatusService {
   }
 
   /** A Token Status List: its entries whose value is not 0 (VALID), or undefined when there is no such list. */
-  tokenListSnapshot(
-    listId: string,
-  ): Promise<{ size: number; revision: number; values: Array<[number, number]> } | undefined> {
-    return reading(this.dataSource, undefined, async (manager) => {
-      const list = await manager.getRepository(StatusListEntity).findOneBy({ id: listId });
-      if (!list || list.purpose !== TOKEN_PURPOSE) return undefined;
-      const rows = await manager
-        .getRepository(StatusEntryEntity)
-        .createQueryBuilder('e')
-        .select(['e.listIndex', 'e.status'])
-        .where('e.list_id = :listId AND e.status <> 0', { listId })
-        .getMany();
-      return {
-        size: list.size,
-        revision: list.revision,
-        values: rows.map((row) => [row.listIndex, row.status] as [number, number]),
-      };
-    });
+  tokenListSnapshot(listId: string): Promise<TokenListSnapshot | undefined> {
+    return reading(this.dataSource, undefined, (manager) => tokenListSnapshot(manager, listId));
   }
 
   /** Calls `listener` with the list id whenever this process changes a status (after its commit when it owns the transaction). */
@@ -283,7 +276,7 @@ export class StatusService {
         decideToken(change, credentialId, rows[0] as StatusEntryRow);
       }
       // Every Token Status List entry of this credential and of those that follow it, in the same transaction.
-      changed.push(...(await this.flipTokens(m, change, credentialId)));
+      changed.push(...(await flipTokens(m, change, credentialId, this.policy.now())));
       const distinct = [...new Set(changed)];
       for (const listId of distinct) await this.bumpRevision(m, listId);
       return distinct;
@@ -317,38 +310,6 @@ export class StatusService {
       if (result.affected === 1) return target.row.listId;
     }
     throw new Error(`the status of ${credentialId} kept changing concurrently; giving up`);
-  }
-
-  /**
-   * Token Status List values after a change: revoke → 1 (INVALID), suspend → 2 (SUSPENDED),
-   * reinstate → 0 for entries at 2. An entry already at 1 stays: revocation is final.
-   */
-  private async flipTokens(m: EntityManager, change: Change, credentialId: string): Promise<string[]> {
-    const to = change === 'revoke' ? 1 : change === 'suspend' ? 2 : 0;
-    const from = change === 'reinstate' ? [2] : change === 'suspend' ? [0] : [0, 2];
-    const rows = await m
-      .getRepository(StatusEntryEntity)
-      .createQueryBuilder('e')
-      .where('e.purpose = :purpose AND (e.credential_id = :id OR e.follows = :id)', {
-        purpose: TOKEN_PURPOSE,
-        id: credentialId,
-      })
-      .getMany();
-    const changed: string[] = [];
-    for (const row of rows.filter((r) => from.includes(r.status))) {
-      const result = await m
-        .createQueryBuilder()
-        .update(StatusEntryEntity)
-        .set({ status: to, updatedAt: this.policy.now().toISOString() })
-        .where('list_id = :listId AND list_index = :index AND status = :from', {
-          listId: row.listId,
-          index: row.listIndex,
-          from: row.status,
-        })
-        .execute();
-      if (result.affected === 1) changed.push(row.listId);
-    }
-    return changed;
   }
 
   private async bumpRevision(m: EntityManager, listId: string): Promise<void> {
@@ -401,25 +362,6 @@ function decide(
         throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
       return { row: suspension, to: 0 };
   }
-}
-
-/** The Token Status List value that a credential's Bitstring entries (or token entry) say. */
-function tokenValueOf(rows: readonly StatusEntryRow[]): number {
-  const token = rows.find((row) => row.purpose === TOKEN_PURPOSE);
-  if (token) return token.status;
-  if (rows.some((row) => row.purpose === 'revocation' && row.status === 1)) return 1;
-  if (rows.some((row) => row.purpose === 'suspension' && row.status === 1)) return 2;
-  return 0;
-}
-
-/** Refuses a change that a credential holding only a token entry cannot make. */
-function decideToken(change: Change, credentialId: string, row: StatusEntryRow): void {
-  if (row.status === 1)
-    throw new StatusListError('already_revoked', `credential ${credentialId} is revoked; revocation is final`);
-  if (change === 'suspend' && row.status === 2)
-    throw new StatusListError('already_suspended', `credential ${credentialId} is already suspended`);
-  if (change === 'reinstate' && row.status !== 2)
-    throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
 }
 
 function checkPurpose(purpose: unknown): StatusPurpose {

@@ -106,7 +106,7 @@ const SD_JWT_MEDIA_TYPES: readonly string[] = ['dc+sd-jwt', 'vc+sd-jwt', 'vp+sd-
  * says so in its `typ`: such a token is reported as `unsupported_format`, not as a broken JWS.
  */
 export const SD_JWT_DETAIL =
-  'an SD-JWT (dc+sd-jwt) is not verified by this endpoint; present a JWT VC (jwt_vc_json or vc+jwt)';
+  'an SD-JWT (dc+sd-jwt) is not verified here: SD-JWT VC verification is not configured, or the token is not a well-formed SD-JWT';
 
 export function isSdJwt(token: string, header?: Readonly<Record<string, unknown>>): boolean {
   if (token.includes('~')) return true;

@@ -6,7 +6,16 @@
 import { strict as assert } from 'node:assert';
 import { sha256Digest } from '../../../src/credentials/sd-jwt/compact.js';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
-import { addSeconds, assertFails, assertVerified, didJwkSigner, generateTestKey, NOW, seconds, signJws } from '../verify/support.js';
+import {
+  addSeconds,
+  assertFails,
+  assertVerified,
+  didJwkSigner,
+  generateTestKey,
+  NOW,
+  seconds,
+  signJws,
+} from '../verify/support.js';
 import { disclosure, handMade, membershipPayload, sdJwtDeps } from './support.js';
 
 const issuer = didJwkSigner('EdDSA');
@@ -35,12 +44,20 @@ describe('SD-JWT VC: the issuer-signed JWT (SD-JWT VC §3.2.1, RFC 9901 §7.1 st
   });
 
   it('refuses a typ other than dc+sd-jwt', async () => {
-    const token = handMade(issuer, { payload: membershipPayload(issuer, holder, [NAME]), disclosures: [NAME], header: { typ: 'JWT' } });
+    const token = handMade(issuer, {
+      payload: membershipPayload(issuer, holder, [NAME]),
+      disclosures: [NAME],
+      header: { typ: 'JWT' },
+    });
     assertFails(await verifyCredential(token, deps), 'format', 'wrong_type');
   });
 
   it('refuses a credential without vct', async () => {
-    assertFails(await verifyCredential(made([NAME], [NAME], { vct: undefined }), deps), 'format', 'missing_vct');
+    assertFails(
+      await verifyCredential(made([NAME], [NAME], { vct: undefined }), deps),
+      'format',
+      'missing_vct',
+    );
   });
 
   it('refuses alg none', async () => {
@@ -51,7 +68,11 @@ describe('SD-JWT VC: the issuer-signed JWT (SD-JWT VC §3.2.1, RFC 9901 §7.1 st
   });
 
   it('refuses an issuer-signed JWT without kid', async () => {
-    const token = handMade(issuer, { payload: membershipPayload(issuer, holder, []), disclosures: [], header: { kid: undefined } });
+    const token = handMade(issuer, {
+      payload: membershipPayload(issuer, holder, []),
+      disclosures: [],
+      header: { kid: undefined },
+    });
     assertFails(await verifyCredential(token, deps), 'signature', 'missing_kid');
   });
 
@@ -71,28 +92,46 @@ describe('SD-JWT VC: the issuer-signed JWT (SD-JWT VC §3.2.1, RFC 9901 §7.1 st
   });
 
   it('refuses an expired credential', async () => {
-    const result = await verifyCredential(made([NAME], [NAME], { exp: seconds(addSeconds(NOW, -3600)) }), deps);
+    const result = await verifyCredential(
+      made([NAME], [NAME], { exp: seconds(addSeconds(NOW, -3600)) }),
+      deps,
+    );
     assertFails(result, 'validity', 'expired');
   });
 
   it('refuses a credential not yet valid', async () => {
-    const result = await verifyCredential(made([NAME], [NAME], { nbf: seconds(addSeconds(NOW, 3600)) }), deps);
+    const result = await verifyCredential(
+      made([NAME], [NAME], { nbf: seconds(addSeconds(NOW, 3600)) }),
+      deps,
+    );
     assertFails(result, 'validity', 'not_yet_valid');
   });
 });
 
 describe('SD-JWT: disclosures (RFC 9901 §7.1 steps 3–5, §4.2)', () => {
   it('refuses a disclosure whose digest is missing from _sd', async () => {
-    assertFails(await verifyCredential(made([NAME], [NAME, ROLES]), deps), 'disclosures', 'unreferenced_disclosure');
+    assertFails(
+      await verifyCredential(made([NAME], [NAME, ROLES]), deps),
+      'disclosures',
+      'unreferenced_disclosure',
+    );
   });
 
   it('refuses a tampered disclosure (its digest was never signed)', async () => {
     const tampered = disclosure('salt-1', 'legalName', 'Someone Else Ltd');
-    assertFails(await verifyCredential(made([NAME], [tampered]), deps), 'disclosures', 'unreferenced_disclosure');
+    assertFails(
+      await verifyCredential(made([NAME], [tampered]), deps),
+      'disclosures',
+      'unreferenced_disclosure',
+    );
   });
 
   it('refuses a disclosure sent twice', async () => {
-    assertFails(await verifyCredential(made([NAME], [NAME, NAME]), deps), 'disclosures', 'duplicate_disclosure');
+    assertFails(
+      await verifyCredential(made([NAME], [NAME, NAME]), deps),
+      'disclosures',
+      'duplicate_disclosure',
+    );
   });
 
   it('refuses a digest embedded twice in the payload', async () => {
@@ -103,7 +142,11 @@ describe('SD-JWT: disclosures (RFC 9901 §7.1 steps 3–5, §4.2)', () => {
 
   it('refuses a digest embedded in two _sd arrays', async () => {
     const payload = { ...membershipPayload(issuer, holder, [NAME]), address: { _sd: [sha256Digest(NAME)] } };
-    assertFails(await verifyCredential(handMade(issuer, { payload, disclosures: [NAME] }), deps), 'disclosures', 'duplicate_digest');
+    assertFails(
+      await verifyCredential(handMade(issuer, { payload, disclosures: [NAME] }), deps),
+      'disclosures',
+      'duplicate_digest',
+    );
   });
 
   it('refuses _sd_alg sha-512', async () => {

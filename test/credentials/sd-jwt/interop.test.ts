@@ -74,7 +74,9 @@ describe('SD-JWT VC interoperability: made by @sd-jwt/sd-jwt-vc, verified here',
 
   it('refuses a credential of a vct the data space does not define', async () => {
     const issuer = didJwkSigner('EdDSA');
-    const credential = await libraryMembership(issuer, generateTestKey('EdDSA'), { vct: 'urn:example:other' });
+    const credential = await libraryMembership(issuer, generateTestKey('EdDSA'), {
+      vct: 'urn:example:other',
+    });
     const result = await verifyCredential(
       credential,
       sdJwtDeps({ anchors: [{ did: issuer.did, credentialTypes: MEMBERSHIP }] }),

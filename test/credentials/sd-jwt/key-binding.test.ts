@@ -35,7 +35,11 @@ describe('SD-JWT key binding (RFC 9901 §4.3, §7.3)', () => {
   });
 
   it('refuses a wrong nonce', async () => {
-    assertFails(await verifyPresentation(present({ nonce: 'other' }), expected, fresh()), 'challenge', 'challenge_mismatch');
+    assertFails(
+      await verifyPresentation(present({ nonce: 'other' }), expected, fresh()),
+      'challenge',
+      'challenge_mismatch',
+    );
   });
 
   it('refuses a nonce used before', async () => {
@@ -74,12 +78,20 @@ describe('SD-JWT key binding (RFC 9901 §4.3, §7.3)', () => {
     const kb = kbJwt(holder, credential);
     const parts = credential.split('~');
     const fewer = `${[parts[0], parts[1]].join('~')}~`;
-    assertFails(await verifyPresentation(`${fewer}${kb}`, expected, fresh()), 'holder_binding', 'sd_hash_mismatch');
+    assertFails(
+      await verifyPresentation(`${fewer}${kb}`, expected, fresh()),
+      'holder_binding',
+      'sd_hash_mismatch',
+    );
   });
 
   it('refuses a KB-JWT signed by a key other than cnf', async () => {
     const other = generateTestKey('ES256');
-    assertFails(await verifyPresentation(present({}, {}, other), expected, fresh()), 'signature', 'invalid_signature');
+    assertFails(
+      await verifyPresentation(present({}, {}, other), expected, fresh()),
+      'signature',
+      'invalid_signature',
+    );
   });
 
   it('refuses alg none', async () => {
@@ -91,15 +103,27 @@ describe('SD-JWT key binding (RFC 9901 §4.3, §7.3)', () => {
   });
 
   it('refuses alg HS256', async () => {
-    assertFails(await verifyPresentation(present({}, { alg: 'HS256' }), expected, fresh()), 'signature', 'unsupported_algorithm');
+    assertFails(
+      await verifyPresentation(present({}, { alg: 'HS256' }), expected, fresh()),
+      'signature',
+      'unsupported_algorithm',
+    );
   });
 
   it('refuses a typ other than kb+jwt', async () => {
-    assertFails(await verifyPresentation(present({}, { typ: 'JWT' }), expected, fresh()), 'format', 'wrong_type');
+    assertFails(
+      await verifyPresentation(present({}, { typ: 'JWT' }), expected, fresh()),
+      'format',
+      'wrong_type',
+    );
   });
 
   it('refuses a KB-JWT without sd_hash', async () => {
-    assertFails(await verifyPresentation(present({ sd_hash: undefined }), expected, fresh()), 'format', 'malformed');
+    assertFails(
+      await verifyPresentation(present({ sd_hash: undefined }), expected, fresh()),
+      'format',
+      'malformed',
+    );
   });
 
   it('refuses a credential without cnf', async () => {

@@ -14,8 +14,8 @@ import {
   type AnchorSpec,
   base64urlJson,
   NOW,
-  offlineDeps,
   type OfflineOptions,
+  offlineDeps,
   seconds,
   signatureOf,
   signJws,
@@ -169,6 +169,9 @@ export const NO_TOKEN_STATUS: TokenStatusLookup = {
   },
 };
 
+/** The data space's vct registry, compiled once for all tests. */
+const VCTS = loadVctRegistry('credential-schemas', PUBLIC_URL);
+
 /** The offline pipeline with SD-JWT VC support; `anchors` trusted as in offlineDeps. */
 export function sdJwtDeps(
   options: OfflineOptions & { anchors?: readonly AnchorSpec[]; tokenStatuses?: TokenStatusLookup } = {},
@@ -176,9 +179,8 @@ export function sdJwtDeps(
   return {
     ...offlineDeps(options),
     sdJwt: {
-      vcts: loadVctRegistry('credential-schemas', PUBLIC_URL),
+      vcts: VCTS,
       tokenStatuses: options.tokenStatuses ?? NO_TOKEN_STATUS,
     },
   };
 }
-

@@ -19,8 +19,9 @@
  * Digests without a disclosure are decoys (§4.2.5) and are dropped. The answer holds the
  * processed payload: `_sd` and `_sd_alg` removed, disclosed claims in place.
  */
-import type { Disclosure } from '../compact.js';
+
 import { type CheckResult, failed, passed } from '../../verify/result.js';
+import type { Disclosure } from '../compact.js';
 
 /** Claims that SD-JWT VC §3.2.2.2 forbids to disclose selectively. */
 export const ALWAYS_VISIBLE_CLAIMS: readonly string[] = [
@@ -51,7 +52,9 @@ export function checkDisclosures(
 ): { result: CheckResult; claims?: Record<string, unknown> } {
   const alg = payload._sd_alg;
   if (alg !== undefined && alg !== 'sha-256')
-    return { result: failed('disclosures', 'unsupported_sd_alg', `_sd_alg ${JSON.stringify(alg)} is not sha-256`) };
+    return {
+      result: failed('disclosures', 'unsupported_sd_alg', `_sd_alg ${JSON.stringify(alg)} is not sha-256`),
+    };
   const byDigest = new Map<string, Disclosure>();
   for (const disclosure of disclosures) {
     if (byDigest.has(disclosure.digest))
@@ -62,7 +65,8 @@ export function checkDisclosures(
   const used = new Set<string>();
 
   function digestOf(value: unknown): string {
-    if (typeof value !== 'string') throw new DisclosureError('malformed_disclosure', 'a digest is not a string');
+    if (typeof value !== 'string')
+      throw new DisclosureError('malformed_disclosure', 'a digest is not a string');
     if (seen.has(value)) throw new DisclosureError('duplicate_digest', 'a digest is embedded twice');
     seen.add(value);
     return value;
@@ -78,7 +82,10 @@ export function checkDisclosures(
           const disclosure = byDigest.get(digestOf(element['...']));
           if (!disclosure) continue; // a decoy
           if (disclosure.name !== undefined)
-            throw new DisclosureError('malformed_disclosure', 'an array element is disclosed with a claim name');
+            throw new DisclosureError(
+              'malformed_disclosure',
+              'an array element is disclosed with a claim name',
+            );
           used.add(disclosure.digest);
           out.push(walk(disclosure.value, false));
         } else {
@@ -116,7 +123,11 @@ export function checkDisclosures(
     const claims = walk(payload, true) as Record<string, unknown>;
     if (used.size !== byDigest.size)
       return {
-        result: failed('disclosures', 'unreferenced_disclosure', 'a disclosure is not referenced by the issuer'),
+        result: failed(
+          'disclosures',
+          'unreferenced_disclosure',
+          'a disclosure is not referenced by the issuer',
+        ),
       };
     return { result: passed('disclosures'), claims };
   } catch (error) {

@@ -16,14 +16,13 @@
  * `nonce`, `aud` and the freshness of `iat` are the presentation's `challenge`, `domain` and
  * `validity` checks, shared with JWT presentations.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { importPublicJwk, type KeyCurve, KeyMaterialError } from '../../../did/index.js';
 import { verifyRawSignature } from '../../verify/checks/signature.js';
 import type { ParsedJws } from '../../verify/compact-jws.js';
 import { mediaTypeOf } from '../../verify/model.js';
 import { type CheckResult, failed, passed } from '../../verify/result.js';
 import { sha256Digest } from '../compact.js';
-
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 export function checkKbFormat(kb: ParsedJws | undefined): CheckResult {
   if (kb === undefined)
@@ -37,20 +36,19 @@ export function checkKbFormat(kb: ParsedJws | undefined): CheckResult {
 }
 
 /** The holder's key from `cnf.jwk`, or the failure saying why there is none. */
-export function holderKey(cnf: unknown): { key: KeyObject; kty: string; crv: unknown } | CheckResult {
+export function holderKey(cnf: unknown): { key: KeyObject; curve: KeyCurve } | CheckResult {
   if (cnf === undefined || cnf === null || typeof cnf !== 'object')
     return failed('signature', 'missing_cnf', 'the credential names no holder key (cnf)');
   const jwk = (cnf as Record<string, unknown>).jwk;
   if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk))
     return failed('signature', 'unsupported_cnf', 'only a cnf.jwk holder key is supported');
-  const members = jwk as Record<string, unknown>;
-  if (PRIVATE_MEMBERS.some((name) => members[name] !== undefined))
-    return failed('signature', 'unsupported_cnf', 'the cnf key holds private key material');
   try {
-    const key = createPublicKey({ key: members as import('node:crypto').JsonWebKey, format: 'jwk' });
-    return { key, kty: String(members.kty), crv: members.crv };
-  } catch {
-    return failed('signature', 'unsupported_key', 'the cnf key is not a usable public JWK');
+    const { curve, publicKey } = importPublicJwk(jwk);
+    return { key: publicKey, curve };
+  } catch (error) {
+    if (error instanceof KeyMaterialError && error.problem === 'private')
+      return failed('signature', 'unsupported_cnf', 'the cnf key holds private key material');
+    return failed('signature', 'unsupported_key', 'the cnf key is not a usable Ed25519 or P-256 public JWK');
   }
 }
 
@@ -60,9 +58,8 @@ export function checkKbSignature(kb: ParsedJws, cnf: unknown): CheckResult {
     return failed('signature', 'unsupported_algorithm', `alg ${JSON.stringify(alg)} is not allowed`);
   const holder = holderKey(cnf);
   if ('check' in holder) return holder;
-  const fits =
-    alg === 'EdDSA' ? holder.kty === 'OKP' && holder.crv === 'Ed25519' : holder.kty === 'EC' && holder.crv === 'P-256';
-  if (!fits) return failed('signature', 'unsupported_key', `the cnf key is not a key for ${alg}`);
+  if (holder.curve !== (alg === 'EdDSA' ? 'Ed25519' : 'P-256'))
+    return failed('signature', 'unsupported_key', `the cnf key is not a key for ${alg}`);
   return verifyRawSignature(alg, kb, holder.key)
     ? passed('signature')
     : failed('signature', 'invalid_signature', 'the key binding JWT is not signed by the cnf key');

@@ -35,6 +35,7 @@ export async function checkTokenStatus(
   }
   if (value === TOKEN_STATUS.valid) return passed('status');
   if (value === TOKEN_STATUS.invalid) return failed('status', 'revoked', 'the status list says INVALID');
-  if (value === TOKEN_STATUS.suspended) return failed('status', 'suspended', 'the status list says SUSPENDED');
+  if (value === TOKEN_STATUS.suspended)
+    return failed('status', 'suspended', 'the status list says SUSPENDED');
   return failed('status', 'status_set', `the status list holds status ${value}`);
 }
