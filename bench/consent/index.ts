@@ -104,7 +104,7 @@ async function baseline(url: string): Promise<{ qps: number; p99: number }> {
 }
 
 async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'start'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],

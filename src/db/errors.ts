@@ -46,6 +46,9 @@ const UNAVAILABLE_MESSAGES = [
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    // An HTTP request of ours that failed (a webhook, a did:web document, the portal's own
+    // provider) carries the same socket codes, one `cause` down: it is never the database.
+    if (e.name === 'TypeError' && e.message === 'fetch failed') return false;
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code !== undefined) {
       if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;

@@ -16,6 +16,7 @@
  * - Cookies signed with keys derived from the key-encryption secret (HKDF), never hard-coded.
  * - A `ttl` for every model, and storage in the database (adapter.ts).
  */
+
 import { hkdfSync, type KeyObject } from 'node:crypto';
 import type { Configuration, JWK, default as Provider } from 'oidc-provider';
 import type { SigningKey, TokenSigningKey } from '../identity/index.js';
@@ -29,6 +30,7 @@ import {
   consentDetailRefusal,
   consentDetailsOf,
 } from './consent-details.js';
+import { renderProviderError } from './error-page.js';
 import { isMemberClientId } from './member-clients.js';
 import { currentClaims, type RegistryPort } from './registry.js';
 import { CONNECTOR_SCOPE_NAMES, SUPPORTED_SCOPES } from './scopes.js';
@@ -275,6 +277,11 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       introspectionSigningAlgValues: [...ALGORITHMS],
     },
     ttl: { ...OIDC_TTL },
+    // Where the browser cannot be sent back to the application: a readable page (error-page.ts).
+    renderError: async (ctx, out) => {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = renderProviderError(out, String(ctx.state.cspNonce ?? ''));
+    },
     interactions: {
       url: (_ctx, interaction) =>
         options.interactionUrl(

@@ -21,6 +21,11 @@ export const PORTAL_ERRORS = {
   login_refused: 403,
   /** The login's credential is not the rulebook's credential for natural persons. */
   not_a_citizen: 403,
+  /**
+   * The service could not reach its own OpenID provider at PUBLIC_URL (the portal is a relying
+   * party over HTTP, like a member's app): PUBLIC_URL must be reachable from the service itself.
+   */
+  provider_unreachable: 503,
 } as const satisfies Readonly<Record<string, number>>;
 
 export type PortalErrorCode = keyof typeof PORTAL_ERRORS;
@@ -29,6 +34,7 @@ const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
   401: 'Login required',
   403: 'Forbidden',
+  503: 'Service unavailable',
 };
 
 /** A refusal of the portal: an HTML page with the code (JSON routes never throw it). */

@@ -71,7 +71,7 @@ export function openIdRelyingParty(options: RelyingPartyOptions): RelyingParty {
       .catch((error: unknown) => {
         // Not cached: the next login tries again (the provider may have been starting).
         configuration = undefined;
-        throw error;
+        throw unreachable(options.issuer, error);
       });
     return configuration;
   };
@@ -118,6 +118,7 @@ export function openIdRelyingParty(options: RelyingPartyOptions): RelyingParty {
           idTokenExpected: true,
         });
       } catch (error) {
+        if (networkFailure(error) !== undefined) throw unreachable(options.issuer, error);
         const code =
           (error as { error?: unknown; code?: unknown }).error ?? (error as { code?: unknown }).code;
         throw new PortalError(
@@ -145,4 +146,34 @@ export function openIdRelyingParty(options: RelyingPartyOptions): RelyingParty {
       return client.buildEndSessionUrl(await config(), parameters).href;
     },
   };
+}
+
+/**
+ * The provider could not be reached, or did not answer its discovery document: a fault of the
+ * deployment (PUBLIC_URL not reachable from the service itself, or a proxy in the way), said as
+ * such rather than as the login's fault or, through the socket error's code, the database's.
+ */
+function unreachable(issuer: string, error: unknown): PortalError {
+  const reason = networkFailure(error) ?? 'no usable discovery document';
+  return new PortalError(
+    'provider_unreachable',
+    `the service could not reach its own OpenID provider at ${issuer} (${reason}); PUBLIC_URL must be reachable from the service itself`,
+  );
+}
+
+/** Socket and connection failures of node:net, node:dns and undici (not JOSE's `ERR_*` codes). */
+const SOCKET_FAILURE =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_[A-Z_]+)$/;
+
+/** The socket error code (or "fetch failed") when `error` comes from a failed HTTP request. */
+function networkFailure(error: unknown): string | undefined {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && SOCKET_FAILURE.test(e.code)) return e.code;
+    if (e.name === 'TypeError' && e.message === 'fetch failed') {
+      const cause = e.cause as { code?: unknown } | undefined;
+      return typeof cause?.code === 'string' ? cause.code : 'fetch failed';
+    }
+    e = e.cause as Record<string, unknown> | undefined;
+  }
+  return undefined;
 }

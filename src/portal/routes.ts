@@ -96,7 +96,10 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     try {
       await next();
     } catch (error) {
-      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      // A 5xx is the service's own trouble (its generic answer), except the portal's own
+      // deployment refusal (`provider_unreachable`), which a person should read as a page.
+      const page5xx = error instanceof PortalError;
+      if (!(error instanceof ProblemError) || (error.status >= 500 && !page5xx)) throw error;
       ctx.status = error.status;
       ctx.type = 'text/html; charset=utf-8';
       ctx.body = errorPage(page, error);

@@ -233,7 +233,7 @@ describeEachDatabase('connector tokens (client credentials, private_key_jwt by t
         [{ exp: now + 3600 }, {}],
         // Issued a day ahead: a pre-signed assertion for later use (rfc7523bis §4: iat not in the future).
         [{ iat: now + 86_400, exp: now + 60 }, {}],
-        [{ iat: 'yesterday', exp: now + 60 }, {}],
+        [{ iat: 'yesterday' as unknown as number, exp: now + 60 }, {}],
         [{}, { typ: 'at+jwt' }],
       ] as const) {
         const assertion = await clientAssertion(space.running, key, es256.did, overrides, header);

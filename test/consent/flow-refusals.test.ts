@@ -224,6 +224,14 @@ describeEachDatabase('consent flow refusals', (fresh) => {
         new URL(response.headers.get('location') as string, world.service.config.publicUrl).href,
       );
       assert.ok(!last.url.startsWith(APP_REDIRECT), 'nothing goes to a suspended member’s app');
+      // The provider's page says what happened, in words and by code, under the service's CSP.
+      const page = await last.response.text();
+      assert.match(page, /<h1>Sign-in could not continue<\/h1>/);
+      assert.match(page, /<code id="error-code">invalid_authorization_details<\/code>/);
+      assert.match(page, /controller_not_active: the notice&#39;s controller/);
+      const nonce = /<style nonce="([^"]+)">/.exec(page)?.[1];
+      assert.ok(nonce, 'the inline style carries a nonce');
+      assert.ok(last.response.headers.get('content-security-policy')?.includes(`'nonce-${nonce}'`));
       assert.equal(await records(), before);
     } finally {
       await decide(world, 'reinstate', world.utility.did);
