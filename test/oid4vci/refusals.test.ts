@@ -15,6 +15,7 @@ import { TEST_SECRET } from '../support/service.js';
 import {
   accessToken,
   applicantOffer,
+  apply,
   cNonce,
   keyProof,
   newHolder,
@@ -297,6 +298,13 @@ describeEachDatabase('OpenID4VCI 1.0 refusals', (fresh) => {
     it('is refused to a DID that is not the applicant (not_applicant)', async () => {
       const response = await applicantOffer(w, 403, await newHolder());
       assert.equal(response.body.code, 'not_applicant');
+    });
+
+    it('is refused for an application the board has not approved (not_admitted)', async () => {
+      const applicant = await newHolder();
+      const applied = await apply(w.app, w.service.identity.did, w.register, applicant);
+      const response = await applicantOffer({ ...w, applicationId: applied.body.id }, 409, applicant);
+      assert.equal(response.body.code, 'not_admitted');
     });
   });
 });

@@ -57,11 +57,23 @@ export interface World<M extends Actor = Holder> {
   readonly member: M;
   readonly applicationId: string;
   readonly board: readonly Actor[];
+  /** The business register the trust anchors trust for LegalPersonCredential. */
+  readonly register: Actor;
   readonly issuer: string;
 }
 
 async function challenge(app: Service['app']['callback'] extends () => infer A ? A : never): Promise<string> {
   return (await request(app).get('/api/v1/membership/challenge').expect(200)).body.challenge as string;
+}
+
+/** `applicant` applies for membership with a LegalPersonCredential of `register`; the response. */
+export async function apply(app: World<Actor>['app'], serviceDid: string, register: Actor, applicant: Actor) {
+  const org = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
+  const vp = await presentation(applicant, serviceDid, await challenge(app), [
+    await legalPersonCredential(register, applicant.did, org),
+    await applicationCredential(applicant, org, ['data-provider']),
+  ]);
+  return request(app).post('/api/v1/membership/applications').send({ presentation: vp }).expect(201);
 }
 
 /** The service running, a board of three, and a new holder admitted by two votes. */
@@ -77,22 +89,23 @@ export async function worldWith<M extends Actor>(database: TestDatabase, member:
   const app = service.app.callback();
   const board = await seatBoard(service);
   const did = service.identity.did;
-  const org = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
-  const vp = await presentation(member, did, await challenge(app), [
-    await legalPersonCredential(register, member.did, org),
-    await applicationCredential(member, org, ['data-provider']),
-  ]);
-  const applied = await request(app)
-    .post('/api/v1/membership/applications')
-    .send({ presentation: vp })
-    .expect(201);
+  const applied = await apply(app, did, register, member);
   for (const voter of board.slice(0, 2)) {
     await request(app)
       .post(`/api/v1/motions/${applied.body.motionId}/votes`)
       .send({ vote: await vote(voter, did, applied.body.motionId, 'approve') })
       .expect(201);
   }
-  return { running, service, app, member, applicationId: applied.body.id, board, issuer: running.publicUrl };
+  return {
+    running,
+    service,
+    app,
+    member,
+    applicationId: applied.body.id,
+    board,
+    register,
+    issuer: running.publicUrl,
+  };
 }
 
 /** The admitted applicant asks for its offer (proving its DID with a fresh challenge); the response. */
