@@ -482,6 +482,28 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
     );
 
   command(
+    'credential-offer',
+    'Ask for an OpenID4VCI offer of the MembershipCredential of an admitted application (for this or another wallet); prints its links and transaction code.',
+  )
+    .requiredOption('--service <url>', 'the trust service')
+    .requiredOption('--application <id>', 'the application id')
+    .action(
+      action(async (options: CommonOptions & { service: string; application: string }) => {
+        const member = await open(options);
+        const offer = await new ServiceClient(options.service).membershipCredentialOffer(
+          member,
+          options.application,
+        );
+        printJson({
+          credentialOfferUri: offer.credentialOfferUri,
+          links: offer.links,
+          ...(offer.txCode !== undefined ? { txCode: offer.txCode } : {}),
+          expiresAt: offer.expiresAt,
+        });
+      }),
+    );
+
+  command(
     'receive',
     'Receive credentials from an OpenID4VCI 1.0 credential offer (pre-authorized code): proves the wallet key and stores them.',
   )

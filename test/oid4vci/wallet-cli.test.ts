@@ -51,6 +51,31 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
     );
   });
 
+  it('wallet credential-offer asks the service for the offer of the admitted application; wallet receive redeems it', async function () {
+    this.timeout(90_000);
+    const asked = await runCli(
+      [
+        'wallet',
+        'credential-offer',
+        '--service',
+        w.running.publicUrl,
+        '--application',
+        w.applicationId,
+        '--wallet',
+        wallet.dir,
+      ],
+      env,
+    );
+    assert.equal(asked.code, 0, asked.stderr);
+    const offer = JSON.parse(asked.stdout) as { links: { byReference: string }; txCode: string };
+    const received = await runCli(
+      ['wallet', 'receive', offer.links.byReference, '--tx-code', offer.txCode, '--wallet', wallet.dir],
+      env,
+    );
+    assert.equal(received.code, 0, received.stderr);
+    assert.equal((JSON.parse(received.stdout) as { stored: string[] }).stored.length, 1);
+  });
+
   it('exits non-zero with invalid_credential_offer without the transaction code the offer asks for', async function () {
     this.timeout(60_000);
     const offered = (await applicantOffer(w)).body;
