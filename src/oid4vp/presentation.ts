@@ -70,6 +70,9 @@ function failureCodes(result: PresentationVerificationResult): string {
 
 /** The credentials of a presentation the pipeline verified, read from the same bytes. */
 function credentialsOf(token: string, result: PresentationVerificationResult): VerifiedCredential[] {
+  // An SD-JWT VC presentation verifies since issue 12 item 1, but the login does not match
+  // DCQL dc+sd-jwt queries yet (item 4): it answers no credential, so the query is unsatisfied.
+  if (result.format === 'dc+sd-jwt') return [];
   const jws = parseCompactJws(token);
   const kind = tokenKind(jws.header, jws.payload);
   if (kind !== 'jwt_vp_json' && kind !== 'vp+jwt') return [];

@@ -49,7 +49,13 @@ export function loadVctRegistry(dir: string, publicUrl: string): VctRegistry {
     const file = join(dir, type, 'sd-jwt', 'v1.json');
     if (!existsSync(file)) continue;
     const fail = (why: string) => new Error(`${file}: ${why}`);
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw fail(`not valid JSON: ${(error as Error).message}`);
+    }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw fail('must be a JSON object');
     const vct = doc.vct;
     if (typeof vct !== 'string' || vct.length === 0) throw fail('vct must be a non-empty string');
     const published = NAME.test(vct) ? vct : undefined;
@@ -61,6 +67,13 @@ export function loadVctRegistry(dir: string, publicUrl: string): VctRegistry {
     if (reserved.length > 0) throw fail(`claims that must stay visible: ${reserved.join(', ')}`);
     if (typeof doc.name !== 'string') throw fail('name must be a string');
     const claims = (doc.claims ?? {}) as Record<string, string>;
+    const compile = (schema: unknown) => {
+      try {
+        return ajv.compile(schema as object);
+      } catch (error) {
+        throw fail(`the schema does not compile: ${(error as Error).message}`);
+      }
+    };
     types.push({
       type,
       vct: published ? vctUrl(publicUrl, published) : vct,
@@ -69,7 +82,7 @@ export function loadVctRegistry(dir: string, publicUrl: string): VctRegistry {
       ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
       selectivelyDisclosable: sd as string[],
       claims,
-      ...(doc.schema !== undefined ? { validate: ajv.compile(doc.schema as object) } : {}),
+      ...(doc.schema !== undefined ? { validate: compile(doc.schema) } : {}),
     });
   }
   const byVct = new Map(types.map((t) => [t.vct, t]));

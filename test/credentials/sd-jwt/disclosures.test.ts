@@ -187,6 +187,11 @@ describe('SD-JWT: disclosures (RFC 9901 §7.1 steps 3–5, §4.2)', () => {
     assertFails(result, 'format', 'malformed_disclosure');
   });
 
+  it('refuses a disclosure in non-canonical base64url (padded)', async () => {
+    const token = made([NAME], [NAME]).replace(`~${NAME}~`, `~${NAME}=~`);
+    assertFails(await verifyCredential(token, deps), 'format', 'malformed_disclosure');
+  });
+
   it('refuses a disclosure of four elements', async () => {
     const bad = disclosure('s', 'legalName', 'x', 'y');
     assertFails(await verifyCredential(made([bad]), deps), 'format', 'malformed_disclosure');

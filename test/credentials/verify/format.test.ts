@@ -399,7 +399,7 @@ describe('format: VC-JOSE-COSE §3.1.1/§3.1.2 a vc+jwt or vp+jwt must not carry
   });
 });
 
-describe('format: an SD-JWT VC is a format this endpoint does not verify (unsupported_format)', () => {
+describe('format: without SD-JWT VC support configured, an SD-JWT is unsupported_format (test/credentials/sd-jwt verifies it)', () => {
   const payload = { iss: issuer.did, vct: 'https://example.org/pid', iat: seconds(NOW), _sd_alg: 'sha-256' };
 
   it('refuses an issuer-signed SD-JWT with disclosures (~-separated)', async () => {
