@@ -14,6 +14,8 @@
  * - `invalid_request_object`: an OpenID4VP request is malformed, or its request object is not
  *   signed by the verifier DID its `client_id` names.
  * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
+ * - `invalid_credential_offer`: an OpenID4VCI offer the wallet cannot redeem (malformed, no
+ *   pre-authorized code, a transaction code needed but not given, no configuration it can store).
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -27,7 +29,8 @@ export type WalletErrorCode =
   | 'schema_violation'
   | 'invalid_argument'
   | 'invalid_request_object'
-  | 'no_matching_credentials';
+  | 'no_matching_credentials'
+  | 'invalid_credential_offer';
 
 export class WalletError extends Error {
   constructor(
