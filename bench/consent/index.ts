@@ -12,6 +12,7 @@
  * Targets (issue 11): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
  *
  *   npm run bench:consent   (BENCH_SECONDS=10, BENCH_RECORDS=1000000, TEST_POSTGRES_URL or the local cluster)
+ *   BENCH_PROFILE_DIR=dir   also writes a V8 CPU profile of the service process there (node --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -104,11 +105,23 @@ async function baseline(url: string): Promise<{ qps: number; p99: number }> {
 }
 
 async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'start',
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
