@@ -182,6 +182,23 @@ describeEachDatabase('the agreement check', (fresh) => {
     }
   });
 
+  it('not_the_consumer (403): only the consumer’s connector records uses; the provider may still ask', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    const question = {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+    };
+    const asked = await check(world, world.city, question);
+    assert.equal(asked.body.permitted, true, asked.text);
+    const recorded = await check(world, world.city, { ...question, record: true });
+    assert.equal(recorded.status, 403);
+    assert.equal(recorded.body.code, 'not_the_consumer');
+    const own = await check(world, world.transit, { ...question, record: true });
+    assert.equal(own.body.uses, 1, 'the provider’s attempt counted nothing');
+  });
+
   it('coverage is never back-dated: a question `at` a time before the activation is before_activation', async () => {
     const { agreement } = await concluded(world, world.city, world.transit);
     const answer = await check(world, world.transit, {

@@ -219,6 +219,11 @@ export class AgreementChecker {
         .where('a.id = :id', { id });
       if (isPostgres(this.deps.dataSource)) query.setLock('pessimistic_write');
       const row = (await query.getOne()) as AgreementRow;
+      // The consumer exercises the action, so its connector counts the uses: a provider that
+      // could record would spend the consumer's quota, and both sides recording would count twice.
+      if (caller !== row.consumerDid) {
+        throw new AgreementError('not_the_consumer', "uses are recorded by the consumer's connector only");
+      }
       const context = await this.#context(caller, question, now, [row], manager);
       const results = run(row, context);
       if (!results.every((result) => result.result === 'passed'))
@@ -278,7 +283,12 @@ export class AgreementChecker {
       caller,
       now,
       memberStatus: (did) => members.get(did)?.status,
-      roleOf: (did) => members.get(did)?.roles ?? [],
+      // A role is held by active members only: a suspended or revoked member is no recipient
+      // of a role-based constraint.
+      roleOf: (did) => {
+        const member = members.get(did);
+        return member?.status === 'active' ? member.roles : [];
+      },
     };
   }
 }
