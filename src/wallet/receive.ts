@@ -162,6 +162,13 @@ export async function receiveCredential(
     offer.credential_configuration_ids.find((id) => STORABLE_FORMATS.has(String(configurations[id]?.format)));
   if (configurationId === undefined || !offer.credential_configuration_ids.includes(configurationId))
     invalid('the offer has no configuration this wallet can store (jwt_vc_json, vc+jwt)');
+  // Refused before the code is redeemed: a credential the wallet cannot store would use up the
+  // one-time offer for nothing.
+  const format = String(configurations[configurationId]?.format);
+  if (!STORABLE_FORMATS.has(format))
+    invalid(
+      `this wallet cannot store ${format} credentials (configuration ${configurationId}); the offer stays open`,
+    );
   const servers = metadata.authorization_servers;
   const authorizationServer = Array.isArray(servers) && typeof servers[0] === 'string' ? servers[0] : issuer;
   const asMetadata =

@@ -76,6 +76,32 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
     assert.equal((JSON.parse(received.stdout) as { stored: string[] }).stored.length, 1);
   });
 
+  it('refuses a configuration it cannot store before redeeming the code, so the offer stays usable', async function () {
+    this.timeout(90_000);
+    const offered = (await applicantOffer(w)).body;
+    const sdJwt = await runCli(
+      [
+        'wallet',
+        'receive',
+        offered.links.byReference,
+        '--tx-code',
+        offered.txCode,
+        '--configuration',
+        'MembershipCredential_dc+sd-jwt',
+        '--wallet',
+        wallet.dir,
+      ],
+      env,
+    );
+    assert.notEqual(sdJwt.code, 0);
+    assert.match(sdJwt.stderr, /invalid_credential_offer.*cannot store dc\+sd-jwt/);
+    const received = await runCli(
+      ['wallet', 'receive', offered.links.byReference, '--tx-code', offered.txCode, '--wallet', wallet.dir],
+      env,
+    );
+    assert.equal(received.code, 0, received.stderr);
+  });
+
   it('exits non-zero with invalid_credential_offer without the transaction code the offer asks for', async function () {
     this.timeout(60_000);
     const offered = (await applicantOffer(w)).body;
