@@ -25,6 +25,7 @@ import { erasedPage, erasePage, loggedOutPage, loginPage } from './pages/account
 import { consentListPage, consentPage, withdrawPage } from './pages/consents.js';
 import type { TermLabels } from './pages/format.js';
 import type { RelyingParty } from './relying-party.js';
+import { safeReturn } from './return-path.js';
 import type { PortalSession, SessionStore } from './sessions.js';
 
 export const PORTAL_PATH = '/portal';
@@ -41,12 +42,6 @@ export interface PortalRouteDeps {
 }
 
 /** A path of the portal to return to after login: only our own paths, never another origin. */
-export function safeReturn(value: unknown, base: string): string {
-  const fallback = `${base}/consents`;
-  if (typeof value !== 'string' || !value.startsWith(`${base}/`) || value.startsWith('//')) return fallback;
-  if (/[\\\r\n]/.test(value) || value.length > 500) return fallback;
-  return value;
-}
 
 function fileName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_');

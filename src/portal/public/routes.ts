@@ -23,6 +23,7 @@ import type { TrustRegistry } from '../../trust/index.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, stateOf } from '../frame.js';
 import { isLocale, LANGUAGE_COOKIE } from '../i18n/index.js';
+import { safeReturn } from '../return-path.js';
 import type { SessionStore } from '../sessions.js';
 import { auditPage } from './audit.js';
 import { boardPage, motionPage } from './board.js';
@@ -99,15 +100,7 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
       overwrite: true,
       expires: new Date(now().getTime() + ONE_YEAR_MS),
     });
-    const back = ctx.query.return;
-    const target =
-      typeof back === 'string' &&
-      back.startsWith(`${base}/`) &&
-      !back.startsWith('//') &&
-      !/[\\\r\n]/.test(back) &&
-      back.length <= 500
-        ? back
-        : `${base}/`;
+    const target = safeReturn(ctx.query.return, base, `${base}/`);
     ctx.status = 303;
     ctx.redirect(target);
   });
