@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isDatabaseUnavailable } from './errors.js';
 
 /*
  * TypeORM's better-sqlite3 driver has one connection and one query runner for the whole data
@@ -61,6 +62,7 @@ export async function inTransaction<T>(
 ): Promise<T> {
   if (manager?.queryRunner?.isTransactionActive) return work(manager);
   const sqlite = !isPostgres(dataSource);
+  if (!sqlite) return postgresTransaction(dataSource, work);
   return exclusive(dataSource, async () => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -74,6 +76,59 @@ export async function inTransaction<T>(
       }
     }
   });
+}
+
+/**
+ * A PostgreSQL transaction on its own pooled connection, as `dataSource.transaction()` but for
+ * how it ends when the database stalls. TypeORM rolls back, swallows a failed ROLLBACK and
+ * returns the connection to the pool. After a client-side timeout the connection is out of step
+ * with the server: the timed-out statement may still fail there later (its statement_timeout),
+ * leaving the session "idle in transaction (aborted)", and the next request that borrows it
+ * gets "current transaction is aborted" (500s for as long as traffic keeps it in use). So a
+ * transaction that ends with the database unavailable, or whose ROLLBACK fails, discards its
+ * connection instead (the server rolls back when the socket closes), without waiting for a
+ * ROLLBACK that would only time out too.
+ */
+async function postgresTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  let broken: Error | undefined;
+  try {
+    await runner.startTransaction();
+    const result = await work(runner.manager);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) broken = error as Error;
+    else if (runner.isTransactionActive) {
+      try {
+        await runner.rollbackTransaction();
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+    }
+    throw error;
+  } finally {
+    if (broken) await discardConnection(runner, broken);
+    else await runner.release();
+  }
+}
+
+/** Gives the runner's connection back to the pool as broken, so that pg-pool closes it. */
+async function discardConnection(runner: QueryRunner, error: Error): Promise<void> {
+  // TypeORM's PostgresQueryRunner releases with an error this way (pg-pool then drops the
+  // client); it is not in its type declarations, hence the check.
+  const internal = runner as unknown as { releasePostgresConnection?: (err: Error) => Promise<void> };
+  if (typeof internal.releasePostgresConnection === 'function') {
+    await internal.releasePostgresConnection(error);
+    return;
+  }
+  // Otherwise end the client first: pg-pool never reuses a client that is ending.
+  const client = (runner as unknown as { databaseConnection?: { end(): Promise<void> } }).databaseConnection;
+  client?.end().catch(() => {});
+  await runner.release();
 }
 
 /** Runs reads (or a single statement) outside any transaction: queued on SQLite like the writes. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { SQLITE_FILE_NAME } from '../../src/db/index.js';
+import { inTransaction, isDatabaseUnavailable, SQLITE_FILE_NAME } from '../../src/db/index.js';
 import type { Service } from '../../src/service.js';
 import { createPostgresDatabase, isPostgresAvailable } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
@@ -164,6 +164,33 @@ describe('an SQLite database locked by another process beyond the busy timeout',
       other.exec('ROLLBACK');
       other.close();
       await service.close();
+    }
+  });
+});
+
+describe('a transaction cut by a stall leaves no connection in a failed transaction behind', () => {
+  const context = serviceBehindProxy(BOUNDS, 'aborted');
+
+  it('discards the connection: afterwards every pooled connection answers (none is left in a failed transaction)', async function () {
+    this.timeout(90_000);
+    const dataSource = (context.service as Service).dataSource;
+    // The server's statement_timeout (1 s) cancels pg_sleep while the proxy holds its answer: the
+    // client's own timeout fires first, and the server's session is left in a failed transaction.
+    await assert.rejects(
+      inTransaction(dataSource, undefined, async (manager) => {
+        await manager.query('SELECT 1');
+        const slow = manager.query('SELECT pg_sleep(3)');
+        setTimeout(() => context.proxy?.stall(), 200);
+        await slow;
+      }),
+      (error: unknown) => isDatabaseUnavailable(error),
+    );
+    context.proxy?.resume();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Every pooled connection is borrowed, several times, side by side: none answers "current
+    // transaction is aborted" (the session the client gave up on is closed, not pooled).
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(Array.from({ length: 12 }, () => dataSource.query('SELECT 1')));
     }
   });
 });
