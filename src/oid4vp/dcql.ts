@@ -4,19 +4,24 @@
  * really satisfy it. The wallet's own claim of which credential answers which query is never
  * trusted: every credential query is matched against the verified credentials themselves.
  *
- * Credentials are W3C VCs as JWTs. The query names the `jwt_vc_json` format; the service
- * accepts both JWT encodings its pipeline verifies (VCDM 1.1 `jwt_vc_json`, VCDM 2.0 `vc+jwt`)
- * as answers, since both are the same credential secured the same way.
+ * Credentials are W3C VCs as JWTs or SD-JWT VCs. A `jwt_vc_json` query accepts both JWT
+ * encodings its pipeline verifies (VCDM 1.1 `jwt_vc_json`, VCDM 2.0 `vc+jwt`), since both are
+ * the same credential secured the same way. Where the data space publishes an SD-JWT VC type
+ * for the credential type, a `dc+sd-jwt` alternative and a credential set that accepts either
+ * are added (dcql-sd-jwt.ts).
  */
+
+import type { VctRegistry } from '../credentials/sd-jwt/vct.js';
 import { OAuthError } from '../http/index.js';
 import { CITIZEN_SCOPE, CREDENTIAL_SCOPES, isCredentialScope } from '../oidc/index.js';
 import type { NaturalPersonLogin, Rulebook } from '../rulebook/index.js';
+import { SD_JWT_FORMAT, sdJwtClaimsOf, sdJwtQueryId, sdJwtView, vctValuesOf } from './dcql-sd-jwt.js';
 
 export interface DcqlClaimsQuery {
   readonly path: readonly string[];
 }
 
-export interface DcqlCredentialQuery {
+export interface JwtVcCredentialQuery {
   readonly id: string;
   readonly format: 'jwt_vc_json';
   /** Appendix B.1.1: the credential's `type` must contain every type of one of these lists. */
@@ -24,8 +29,24 @@ export interface DcqlCredentialQuery {
   readonly claims?: readonly DcqlClaimsQuery[];
 }
 
+export interface SdJwtCredentialQuery {
+  readonly id: string;
+  readonly format: 'dc+sd-jwt';
+  /** Appendix B.3.5: the credential's `vct` must be one of these. */
+  readonly meta: { readonly vct_values: readonly string[] };
+  readonly claims?: readonly DcqlClaimsQuery[];
+}
+
+export type DcqlCredentialQuery = JwtVcCredentialQuery | SdJwtCredentialQuery;
+
+/** §6.2: one of the options (lists of credential query ids) must be answered. */
+export interface DcqlCredentialSet {
+  readonly options: readonly (readonly string[])[];
+}
+
 export interface DcqlQuery {
   readonly credentials: readonly DcqlCredentialQuery[];
+  readonly credential_sets?: readonly DcqlCredentialSet[];
 }
 
 /** The credential types that identify a person or organisation, for `openid` alone. */
@@ -61,7 +82,7 @@ export function naturalPersonLogin(rulebook: Rulebook): NaturalPersonLogin {
  * only (no name, no birth date), and for nothing else: a citizen's login is never mixed with a
  * member's credentials.
  */
-export function queryForScopes(scopes: readonly string[], rulebook: Rulebook): DcqlQuery {
+export function queryForScopes(scopes: readonly string[], rulebook: Rulebook, vcts?: VctRegistry): DcqlQuery {
   if (scopes.includes(CITIZEN_SCOPE)) {
     if (scopes.some(isCredentialScope)) {
       throw new OAuthError(
@@ -71,8 +92,8 @@ export function queryForScopes(scopes: readonly string[], rulebook: Rulebook): D
       );
     }
     const login = naturalPersonLogin(rulebook);
-    return {
-      credentials: [
+    return withSdJwtAlternatives(
+      [
         {
           id: CITIZEN_QUERY_ID,
           format: 'jwt_vc_json',
@@ -80,9 +101,10 @@ export function queryForScopes(scopes: readonly string[], rulebook: Rulebook): D
           claims: [...login.requiredClaims.map((path) => ({ path: path.split('.') }))],
         },
       ],
-    };
+      vcts,
+    );
   }
-  const credentials: DcqlCredentialQuery[] = [];
+  const credentials: JwtVcCredentialQuery[] = [];
   for (const scope of scopes) {
     if (!isCredentialScope(scope)) continue;
     const type = CREDENTIAL_SCOPES[scope];
@@ -103,7 +125,36 @@ export function queryForScopes(scopes: readonly string[], rulebook: Rulebook): D
       meta: { type_values: IDENTIFYING_TYPES.map((type) => [type]) },
     });
   }
-  return { credentials };
+  return withSdJwtAlternatives(credentials, vcts);
+}
+
+/**
+ * Adds, for each query whose types have SD-JWT VC types, a `dc+sd-jwt` query with the same
+ * claims and a credential set that accepts either; the query is unchanged when none has.
+ */
+function withSdJwtAlternatives(
+  queries: readonly JwtVcCredentialQuery[],
+  vcts: VctRegistry | undefined,
+): DcqlQuery {
+  const credentials: DcqlCredentialQuery[] = [...queries];
+  const sets: DcqlCredentialSet[] = [];
+  for (const query of queries) {
+    const vctValues = vctValuesOf(vcts, query.meta.type_values.flat());
+    const claims = sdJwtClaimsOf((query.claims ?? []).map((claim) => claim.path.join('.')));
+    if (vctValues.length === 0 || !claims) {
+      sets.push({ options: [[query.id]] });
+      continue;
+    }
+    const id = sdJwtQueryId(query.id);
+    credentials.push({
+      id,
+      format: SD_JWT_FORMAT,
+      meta: { vct_values: vctValues },
+      ...(claims.length > 0 ? { claims } : {}),
+    });
+    sets.push({ options: [[query.id], [id]] });
+  }
+  return credentials.length === queries.length ? { credentials } : { credentials, credential_sets: sets };
 }
 
 /** A credential the pipeline verified, with its data-model document. */
@@ -114,6 +165,9 @@ export interface VerifiedCredential {
   readonly document: Readonly<Record<string, unknown>>;
   /** True when the trusted-issuer check passed because the holder issued it to itself. */
   readonly selfIssued: boolean;
+  /** SD-JWT VC: its `vct` and its claims after disclosure (read only through sdJwtView). */
+  readonly vct?: string;
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface MatchPolicy {
@@ -149,33 +203,69 @@ function answers(query: DcqlCredentialQuery, credential: VerifiedCredential, pol
   if (credential.selfIssued) return false;
   const issuers = policy.issuers?.[query.id];
   if (issuers && !issuers.includes(credential.issuer)) return false;
-  const typed = query.meta.type_values.some((set) => set.every((type) => credential.types.includes(type)));
-  if (!typed) return false;
+  if (query.format === SD_JWT_FORMAT) {
+    // Only an SD-JWT VC answers a dc+sd-jwt query, by its vct (§B.3.5), and its claims are
+    // read where the holder disclosed them (payload after disclosure).
+    if (credential.vct === undefined || !query.meta.vct_values.includes(credential.vct)) return false;
+  } else {
+    if (credential.vct !== undefined) return false;
+    const typed = query.meta.type_values.some((set) => set.every((type) => credential.types.includes(type)));
+    if (!typed) return false;
+  }
   // The data space's own credentials count only when the service issued them.
   const ownType = credential.types.some((type) =>
     (Object.values(CREDENTIAL_SCOPES) as string[]).includes(type),
   );
   if (ownType && credential.issuer !== policy.serviceDid) return false;
+  const document = query.format === SD_JWT_FORMAT ? credential.claims : credential.document;
   return (query.claims ?? []).every((claim) => {
-    const value = valueAt(credential.document, claim.path);
+    const value = valueAt(document, claim.path);
     return value !== undefined && value !== null && value !== '';
   });
 }
 
+/** The credential as the login reads it for this query: an SD-JWT VC shows only what was asked. */
+function asAnswer(query: DcqlCredentialQuery, credential: VerifiedCredential): VerifiedCredential {
+  if (query.format !== SD_JWT_FORMAT || credential.claims === undefined) return credential;
+  return {
+    ...credential,
+    document: sdJwtView(
+      credential.claims,
+      (query.claims ?? []).map((claim) => claim.path),
+    ),
+  };
+}
+
 /**
- * For each credential query, the first verified credential that answers it; `undefined` when
- * some query has no answer (the query is not satisfied).
+ * For each credential query the login relies on, the first verified credential that answers
+ * it; `undefined` when the query is not satisfied. Without credential sets every credential
+ * query must be answered; with them (§6.2, all of ours are required), each set by the first of
+ * its options whose every query is answered. The map holds the answered queries in the order
+ * of the sets (the first is the account's credential).
  */
 export function matchQuery(
   query: DcqlQuery,
   credentials: readonly VerifiedCredential[],
   policy: MatchPolicy,
 ): Map<string, VerifiedCredential> | undefined {
-  const matches = new Map<string, VerifiedCredential>();
-  for (const credentialQuery of query.credentials) {
+  const answerOf = (id: string): VerifiedCredential | undefined => {
+    const credentialQuery = query.credentials.find((c) => c.id === id);
+    if (!credentialQuery) return undefined;
     const match = credentials.find((credential) => answers(credentialQuery, credential, policy));
-    if (!match) return undefined;
-    matches.set(credentialQuery.id, match);
+    return match ? asAnswer(credentialQuery, match) : undefined;
+  };
+  const sets = query.credential_sets ?? query.credentials.map((c) => ({ options: [[c.id]] }));
+  const matches = new Map<string, VerifiedCredential>();
+  for (const set of sets) {
+    let satisfied = false;
+    for (const option of set.options) {
+      const found = option.map((id) => [id, answerOf(id)] as const);
+      if (found.length === 0 || found.some(([, match]) => match === undefined)) continue;
+      for (const [id, match] of found) matches.set(id, match as VerifiedCredential);
+      satisfied = true;
+      break;
+    }
+    if (!satisfied) return undefined;
   }
   return matches;
 }

@@ -70,9 +70,7 @@ function failureCodes(result: PresentationVerificationResult): string {
 
 /** The credentials of a presentation the pipeline verified, read from the same bytes. */
 function credentialsOf(token: string, result: PresentationVerificationResult): VerifiedCredential[] {
-  // An SD-JWT VC presentation verifies since issue 12 item 1, but the login does not match
-  // DCQL dc+sd-jwt queries yet (item 4): it answers no credential, so the query is unsatisfied.
-  if (result.format === 'dc+sd-jwt') return [];
+  if (result.format === 'dc+sd-jwt') return sdJwtCredentialsOf(result);
   const jws = parseCompactJws(token);
   const kind = tokenKind(jws.header, jws.payload);
   if (kind !== 'jwt_vp_json' && kind !== 'vp+jwt') return [];
@@ -95,6 +93,27 @@ function credentialsOf(token: string, result: PresentationVerificationResult): V
     });
   });
   return verified;
+}
+
+/**
+ * The SD-JWT VC of a verified presentation (its key binding JWT passed: nonce, audience,
+ * `sd_hash`, signed by the `cnf` key). Its claims after disclosure are kept apart from the
+ * document: a DCQL match reads them, and the login sees only the claims its query asked for.
+ */
+function sdJwtCredentialsOf(result: PresentationVerificationResult): VerifiedCredential[] {
+  const outcome = result.credentials[0];
+  if (!outcome?.verified || !outcome.issuer || !outcome.subject || !outcome.vct || !outcome.claims) return [];
+  return [
+    {
+      issuer: outcome.issuer,
+      subject: outcome.subject,
+      types: outcome.types ?? [],
+      document: {},
+      selfIssued: outcome.checks.some((c) => c.check === 'trusted_issuer' && c.code === 'self_issued'),
+      vct: outcome.vct,
+      claims: outcome.claims,
+    },
+  ];
 }
 
 export interface VerifiedAnswer {

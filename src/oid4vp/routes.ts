@@ -17,6 +17,7 @@ import { CITIZEN_SCOPE, type InteractionSummary, isMemberClientId } from '../oid
 import { naturalPersonOf } from './citizen.js';
 import { mapClaims } from './claims.js';
 import { CITIZEN_QUERY_ID, type DcqlQuery, naturalPersonLogin, queryForScopes } from './dcql.js';
+import { sdJwtQueryId } from './dcql-sd-jwt.js';
 import type { Oid4vpOptions } from './module.js';
 import { renderLoginPage } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
@@ -101,7 +102,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       return;
     }
     const { rulebook } = await deps.rulebook.store.current();
-    const query = queryForScopes(interaction.scopes, rulebook);
+    const query = queryForScopes(interaction.scopes, rulebook, deps.credentials.deps.sdJwt?.vcts);
     const transaction = await deps.transactions.create({ interactionUid: interaction.uid, clientId, query });
     const requestUri = (flow: Flow) => `${deps.publicUrl}${REQUEST_PATH}/${transaction.state}?flow=${flow}`;
     ctx.set('Cache-Control', 'no-store');
@@ -169,11 +170,17 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       query,
       serviceDid: deps.identity.did,
       ...(citizen && typeof citizen.issuers !== 'string'
-        ? { issuers: { [CITIZEN_QUERY_ID]: citizen.issuers } }
+        ? {
+            issuers: {
+              [CITIZEN_QUERY_ID]: citizen.issuers,
+              [sdJwtQueryId(CITIZEN_QUERY_ID)]: citizen.issuers,
+            },
+          }
         : {}),
     });
-    // The account is the (issuer, subject) of the credential answering the first query.
-    const primary = answer.matches.get(query.credentials[0]?.id ?? '');
+    // The account is the (issuer, subject) of the credential answering the first query (or
+    // its SD-JWT VC alternative): the first the match holds.
+    const primary = [...answer.matches.values()][0];
     if (!primary) throw new OAuthError(400, 'access_denied', 'query_not_satisfied');
     // A citizen's account keeps no claim, only what names the citizen again (citizen.ts).
     const naturalPerson = citizen ? naturalPersonOf(citizen, primary) : undefined;

@@ -35,6 +35,7 @@ export interface LoginResult {
 
 interface CredentialQuery {
   readonly id: string;
+  readonly format?: string;
   readonly meta?: { readonly type_values?: readonly (readonly string[])[] };
   readonly claims?: readonly { readonly path: readonly (string | number)[] }[];
 }
@@ -77,6 +78,7 @@ function valueAt(document: unknown, path: readonly (string | number)[]): unknown
 
 function satisfies(query: CredentialQuery, credential: StoredCredential, now: Date): boolean {
   if (credential.validUntil !== undefined && Date.parse(credential.validUntil) <= now.getTime()) return false;
+  if (query.format !== undefined && query.format !== 'jwt_vc_json') return false;
   const typeSets = query.meta?.type_values ?? [];
   if (!typeSets.some((set) => set.every((type) => credential.types.includes(type)))) return false;
   const document = credentialView(credential.format, decodePayload(credential.jwt)).document;
@@ -151,20 +153,31 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
   const { nonce, state, response_uri: responseUri } = payload;
   if (typeof nonce !== 'string' || typeof state !== 'string' || typeof responseUri !== 'string')
     invalid('nonce, state and response_uri are required');
-  const queries = (payload.dcql_query as { credentials?: CredentialQuery[] } | undefined)?.credentials;
+  const dcql = payload.dcql_query as
+    | { credentials?: CredentialQuery[]; credential_sets?: { options?: string[][] }[] }
+    | undefined;
+  const queries = dcql?.credentials;
   if (!Array.isArray(queries) || queries.length === 0) invalid('the request object holds no DCQL query');
 
   const stored = [...wallet.credentials()].reverse(); // newest first
   const now = new Date();
   const chosen = new Map<string, StoredCredential>();
-  for (const query of queries) {
-    const match = stored.find((credential) => satisfies(query, credential, now));
-    if (!match)
+  const find = (id: string) => {
+    const query = queries.find((q) => q.id === id);
+    return query ? stored.find((credential) => satisfies(query, credential, now)) : undefined;
+  };
+  // §6.2: each credential set by the first option the wallet can answer; without sets, all.
+  const sets = Array.isArray(dcql?.credential_sets)
+    ? dcql.credential_sets.map((set) => (Array.isArray(set.options) ? set.options : []))
+    : queries.map((query) => [[query.id]]);
+  for (const options of sets) {
+    const option = options.find((ids) => ids.length > 0 && ids.every((id) => find(id) !== undefined));
+    if (!option)
       throw new WalletError(
         'no_matching_credentials',
-        `no stored credential answers the query ${JSON.stringify(query.id)}`,
+        `no stored credential answers the query ${JSON.stringify(options.flat().join(' or '))}`,
       );
-    chosen.set(query.id, match);
+    for (const id of option) chosen.set(id, find(id) as StoredCredential);
   }
   const presentation = await wallet.presentation({
     audience: clientId,

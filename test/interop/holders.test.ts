@@ -174,8 +174,16 @@ describeEachDatabase(
             assert.equal(answer.response.status, 200, JSON.stringify(answer.response.body));
             assert.deepEqual(
               answer.query.credentials.map((c) => [c.id, c.format]),
-              [['membership', 'jwt_vc_json']],
+              [
+                ['membership', 'jwt_vc_json'],
+                ['membership-sd-jwt', 'dc+sd-jwt'],
+              ],
             );
+            // Either format answers (issue 12): the wallet chose the jwt_vc_json option.
+            assert.deepEqual(answer.query.credential_sets?.[0]?.options, [
+              ['membership'],
+              ['membership-sd-jwt'],
+            ]);
             let back: { response: Response; url: string };
             if (flow === 'same-device') {
               back = await browser.navigate(answer.response.body.redirect_uri as string);

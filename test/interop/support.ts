@@ -224,7 +224,17 @@ export async function answerLogin(
   if (!outcome.can_be_satisfied) throw new Error('dcql: no matching credential');
   const request = resolved.authorizationRequestPayload as { nonce: string; client_id: string };
   const vpToken: Record<string, [string]> = {};
-  for (const credentialQuery of query.credentials) {
+  // §6.2: with credential sets, the first option of each set whose queries all match.
+  const ids = query.credential_sets
+    ? query.credential_sets.map(
+        (set) =>
+          set.options.find((option) =>
+            option.every((id) => outcome.credential_matches[id]?.success === true),
+          ) ?? [],
+      )
+    : [query.credentials.map((c) => c.id)];
+  for (const id of ids.flat()) {
+    const credentialQuery = { id };
     const match = outcome.credential_matches[credentialQuery.id];
     if (!match?.success) throw new Error(`dcql: nothing for ${credentialQuery.id}`);
     const credential = held[match.valid_credentials[0]?.input_credential_index ?? -1] as string;
