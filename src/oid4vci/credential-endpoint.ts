@@ -145,8 +145,11 @@ export class CredentialEndpoint {
         };
       });
     } catch (error) {
-      // Two requests raced with one proof or c_nonce: the loser's insert hit the primary key.
-      if (isUniqueViolation(error)) throw proofError('this key proof or c_nonce was used before');
+      // Two requests raced with one c_nonce (or one proof, which carries it): the loser's insert
+      // hit the primary key. `invalid_nonce` is what tells a wallet to fetch a fresh c_nonce and
+      // sign again (OpenID4VCI §8.3.1.2), as the sequential case answers.
+      if (isUniqueViolation(error))
+        throw new Oid4vciError('invalid_nonce', 'the c_nonce was used before; fetch a fresh one');
       throw error;
     }
   }
