@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
+import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
 import type { Config } from './config/index.js';
 import {
   appRequestRefusal,
@@ -31,7 +32,6 @@ import {
 import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
 import { verifyStatement } from './governance/signed-statement.js';
 import {
   connectorAuth,
