@@ -21,7 +21,15 @@ import type { Oid4vpOptions } from './module.js';
 import { renderLoginPage } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
 import { signRequestObject, verifierClientId } from './request-object.js';
-import { type Flow, type LoginOutcome, sha256Hex, type TransactionStore } from './transactions.js';
+import { recordSigning } from './signing.js';
+import { checkTransactionData } from './transaction-data.js';
+import {
+  type Flow,
+  type LoginOutcome,
+  sha256Hex,
+  type TransactionStore,
+  transactionDataOf,
+} from './transactions.js';
 
 export interface Oid4vpRouteDeps extends Oid4vpOptions {
   readonly transactions: TransactionStore;
@@ -131,6 +139,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       nonce: transaction.nonce,
       state: transaction.state,
       query: JSON.parse(transaction.query) as DcqlQuery,
+      transactionData: transactionDataOf(transaction),
       now: deps.now(),
     });
   });
@@ -172,6 +181,12 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
         ? { issuers: { [CITIZEN_QUERY_ID]: citizen.issuers } }
         : {}),
     });
+    // Every requested transaction data item is signed into the presentations (§8.4).
+    checkTransactionData(transactionDataOf(transaction), presentations, query);
+    if (transaction.kind === 'signing') {
+      ctx.body = await recordSigning(deps, transaction, presentations, answer);
+      return;
+    }
     // The account is the (issuer, subject) of the credential answering the first query.
     const primary = answer.matches.get(query.credentials[0]?.id ?? '');
     if (!primary) throw new OAuthError(400, 'access_denied', 'query_not_satisfied');

@@ -14,6 +14,9 @@
  * - `invalid_request_object`: an OpenID4VP request is malformed, or its request object is not
  *   signed by the verifier DID its `client_id` names.
  * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
+ * - `invalid_transaction_data`: the request's `transaction_data` (OpenID4VP 1.0 §5.1) holds an
+ *   item that is not base64url JSON with a `type` and `credential_ids` naming its DCQL queries.
+ * - `transaction_data_declined`: the holder did not confirm the data it was asked to sign.
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -27,7 +30,9 @@ export type WalletErrorCode =
   | 'schema_violation'
   | 'invalid_argument'
   | 'invalid_request_object'
-  | 'no_matching_credentials';
+  | 'no_matching_credentials'
+  | 'invalid_transaction_data'
+  | 'transaction_data_declined';
 
 export class WalletError extends Error {
   constructor(
