@@ -50,7 +50,7 @@ import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
-import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
+import { OID4VP_ENTITIES, type Oid4vp, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import {
   CONNECTOR_SCOPE_NAMES,
   CONNECTOR_SCOPES,
@@ -107,6 +107,8 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /** The wallet login and the portal's signing requests (OpenID4VP with transaction_data). */
+  readonly oid4vp: Oid4vp;
   /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
   readonly events: Events;
   /**
@@ -616,6 +618,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    oid4vp,
     events,
     consent: consent.register,
     requireConnector,

@@ -169,6 +169,10 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     }
     const query = JSON.parse(transaction.query) as DcqlQuery;
     const presentations = parseVpToken(body.vp_token, query);
+    // Every requested transaction data item is hashed into the presentations (§8.4). Checked
+    // before the signatures, so a refusal spends no nonce; the signatures, checked next, make
+    // the hashes the holder's.
+    checkTransactionData(transactionDataOf(transaction), presentations, query);
     const { rulebook } = await deps.rulebook.store.current();
     // A natural person's login: the rulebook's issuers for the type, when it lists them.
     const citizen = query.credentials[0]?.id === CITIZEN_QUERY_ID ? naturalPersonLogin(rulebook) : undefined;
@@ -181,8 +185,6 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
         ? { issuers: { [CITIZEN_QUERY_ID]: citizen.issuers } }
         : {}),
     });
-    // Every requested transaction data item is signed into the presentations (§8.4).
-    checkTransactionData(transactionDataOf(transaction), presentations, query);
     if (transaction.kind === 'signing') {
       ctx.body = await recordSigning(deps, transaction, presentations, answer);
       return;

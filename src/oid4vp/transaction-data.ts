@@ -80,6 +80,17 @@ export function decodeTransactionData(encoded: string, query: DcqlQuery): Transa
   return item as TransactionDataItem;
 }
 
+function payloadOf(token: string): Record<string, unknown> {
+  try {
+    return parseCompactJws(token).payload;
+  } catch {
+    return denied(
+      'transaction_data_hashes_missing',
+      'the presentation is not a JWT carrying transaction_data_hashes',
+    );
+  }
+}
+
 /** Encodes the items of a request, checking each against its DCQL query. */
 export function encodeTransactionData(items: readonly TransactionDataItem[], query: DcqlQuery): string[] {
   if (items.length > MAX_ITEMS) invalid(`at most ${MAX_ITEMS} items`);
@@ -92,7 +103,8 @@ export function encodeTransactionData(items: readonly TransactionDataItem[], que
 
 /**
  * Every requested item is covered by every presentation answering a credential query it
- * names. Call after the presentations verified (their signatures make the hashes the holder's).
+ * names. Only the presentations' verification (before the answer is accepted) makes the hashes
+ * the holder's; checking them first refuses an uncovered answer without spending its nonce.
  */
 export function checkTransactionData(
   encodedItems: readonly string[],
@@ -108,7 +120,7 @@ export function checkTransactionData(
       if (!answering || answering.length === 0)
         denied('transaction_data_unanswered', `no presentation answers ${JSON.stringify(id)}`);
       for (const token of answering) {
-        const payload = parseCompactJws(token).payload;
+        const payload = payloadOf(token);
         const hashes = payload.transaction_data_hashes;
         if (!Array.isArray(hashes) || !hashes.every((h) => typeof h === 'string'))
           denied('transaction_data_hashes_missing', 'the presentation carries no transaction_data_hashes');
