@@ -18,6 +18,7 @@ import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js'
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
 import { Oid4vpTransactionData1795000000510 } from './1795000000510-oid4vp-transaction-data.js';
+import { VoteTransactionData1795000000511 } from './1795000000511-vote-transaction-data.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   TokenStatusFollows1795000000400,
   AuditSubjectIndex1795000000500,
   Oid4vpTransactionData1795000000510,
+  VoteTransactionData1795000000511,
 ] as const;
