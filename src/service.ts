@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
+import { boardWorkspace } from './compose/workspace.js';
 import type { Config } from './config/index.js';
 import {
   appRequestRefusal,
@@ -506,6 +507,7 @@ export async function openService(
         throw new PortalError('not_a_citizen', 'the login did not identify a natural person');
       return consent.register.citizenFromLogin(presentedIdentityOf(account.naturalPerson));
     },
+    workspace: boardWorkspace({ identity, oidc, oid4vp, governance, rulebook }),
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
     // The public pages read through each capability's own read methods.
