@@ -7,8 +7,8 @@ import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm'
  * `kind` tells a login (which completes an OpenID Connect interaction) from a signing request
  * made by the portal (which reads the verified answer itself); existing rows are logins.
  */
-export class Oid4vpTransactionData1795000000510 implements MigrationInterface {
-  readonly name = 'Oid4vpTransactionData1795000000510';
+export class SigningTransactionData1795000000510 implements MigrationInterface {
+  readonly name = 'SigningTransactionData1795000000510';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumns('oid4vp_transaction', [

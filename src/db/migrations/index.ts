@@ -17,7 +17,7 @@ import { MemberRedirectUris1795000000241 } from './1795000000241-member-redirect
 import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
-import { Oid4vpTransactionData1795000000510 } from './1795000000510-oid4vp-transaction-data.js';
+import { SigningTransactionData1795000000510 } from './1795000000510-oid4vp-transaction-data.js';
 import { VoteTransactionData1795000000511 } from './1795000000511-vote-transaction-data.js';
 
 /**
@@ -46,6 +46,6 @@ export const MIGRATIONS = [
   PortalSessions1795000000250,
   TokenStatusFollows1795000000400,
   AuditSubjectIndex1795000000500,
-  Oid4vpTransactionData1795000000510,
+  SigningTransactionData1795000000510,
   VoteTransactionData1795000000511,
 ] as const;
