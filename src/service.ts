@@ -507,7 +507,7 @@ export async function openService(
         throw new PortalError('not_a_citizen', 'the login did not identify a natural person');
       return consent.register.citizenFromLogin(presentedIdentityOf(account.naturalPerson));
     },
-    workspace: boardWorkspace({ identity, oidc, oid4vp, governance, rulebook }),
+    workspace: boardWorkspace({ identity, oidc, oid4vp, governance, rulebook, audit }),
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
     // The public pages read through each capability's own read methods.

@@ -4,6 +4,7 @@
  * on the board and which rule applies are read here from the capabilities that own them.
  */
 
+import type { AuditLog } from '../audit/index.js';
 import type { ServiceIdentity } from '../identity/index.js';
 import type { Oid4vp } from '../oid4vp/index.js';
 import { queryForScopes } from '../oid4vp/index.js';
@@ -19,9 +20,12 @@ export function boardWorkspace(deps: {
   readonly oid4vp: Oid4vp;
   readonly governance: Governance;
   readonly rulebook: RulebookCapability;
+  readonly audit: AuditLog;
 }): WorkspaceSources & { readonly boardMemberOf: (accountId: string) => Promise<string> } {
   return {
     engine: deps.governance.engine,
+    applications: deps.governance.applications,
+    audit: deps.audit,
     board: deps.governance.board,
     signing: deps.oid4vp.signing,
     async rule(version, kind) {

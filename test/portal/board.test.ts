@@ -119,6 +119,11 @@ describeEachDatabase('the board’s workspace in a real browser (Chromium)', (fr
       await logIn(page, member.wallet);
       assert.match((await page.locator('#board-member').textContent()) ?? '', new RegExp(member.name));
       assert.equal(await page.locator(`#motion-${motionId}`).count(), 1, 'the open motion is listed');
+      const card = (await page.locator('section.motion').first().textContent()) ?? '';
+      assert.match(card, /City of Example/, 'the application is shown');
+      assert.match(card, /At least \d+ approvals/, 'the rule that applies is shown');
+      assert.match(card, /Dana/, 'the recused board member is named');
+      assert.ok((await page.locator('ul.checks li').count()) > 0, 'the evidence checks are shown');
       const shown = await vote(page, member.wallet, 'approve');
       assert.equal(shown.length, 1);
       assert.deepEqual(
@@ -164,6 +169,8 @@ describeEachDatabase('the board’s workspace in a real browser (Chromium)', (fr
     motionId = opened.body.id as string;
     await logIn(page, recused);
     assert.equal(await page.locator(`#motion-${motionId}`).count(), 1);
+    assert.ok((await page.locator('ul.history li').count()) > 0, 'the member’s history is shown');
+    assert.match((await page.locator('section.motion').first().textContent()) ?? '', /befangen/i);
     await vote(page, recused, 'approve');
     await page.waitForSelector('#refusal', { timeout: 30_000 });
     await accessible(page, 'the refusal');

@@ -17,9 +17,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
+import type { AuditLog } from '../../audit/index.js';
 import type { Board } from '../../governance/board.js';
 import type { GovernanceEngine } from '../../governance/engine.js';
 import { ProblemError } from '../../http/errors.js';
+import type { Applications } from '../../membership/applications.js';
 import type { DcqlQuery, Signing } from '../../oid4vp/index.js';
 import type { DecisionRule } from '../../rulebook/types.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
@@ -37,6 +39,10 @@ import {
 export const VOTE_TRANSACTION_TYPE = 'dataspace_vote';
 
 export interface WorkspaceSources {
+  /** The application an admission motion decides (its evidence checks). */
+  readonly applications: Pick<Applications, 'ofMotion'>;
+  /** The member's status history (the audit entries about its DID). */
+  readonly audit: Pick<AuditLog, 'about'>;
   readonly engine: Pick<GovernanceEngine, 'motions' | 'castPresentedVote'>;
   readonly board: Pick<Board, 'list'>;
   /** The decision rule of a motion (its rulebook version and kind). */
@@ -93,6 +99,11 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         ? board.filter((seat) => seat.status === 'active' && seat.affiliations.includes(motion.subject))
         : [];
       const mine = motion.votes.find((vote) => vote.voter === member.did);
+      const application =
+        motion.kind === 'admit' ? await deps.sources.applications.ofMotion(motion.id) : undefined;
+      const history = motion.subject.startsWith('did:')
+        ? await deps.sources.audit.about(motion.subject, { kindPrefix: 'member.', limit: 50 })
+        : [];
       motions.push({
         id: motion.id,
         kind: motion.kind,
@@ -111,6 +122,20 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         recused: recused.map((seat) => seat.name),
         memberRecused: recused.some((seat) => seat.did === member.did),
         ...(mine ? { memberVote: mine.decision } : {}),
+        ...(application
+          ? {
+              application: {
+                legalName: application.legalName,
+                roles: application.roles,
+                checks: application.checks.map((c) => ({
+                  check: c.check,
+                  result: c.result,
+                  code: c.code ?? '',
+                })),
+              },
+            }
+          : {}),
+        history: history.map((entry) => ({ at: entry.at, kind: entry.kind })),
       });
     }
     html(

@@ -7,6 +7,7 @@
  */
 import type { DecisionRule } from '../../rulebook/types.js';
 import { CsrfField, type PageContext, renderPage } from '../layout.js';
+import { auditKindText } from '../public/parts.js';
 
 export interface OpenMotion {
   readonly id: string;
@@ -24,6 +25,14 @@ export interface OpenMotion {
   /** Whether the logged-in board member is recused, and how they voted. */
   readonly memberRecused: boolean;
   readonly memberVote?: string;
+  /** For an admission: the application and its evidence checks. */
+  readonly application?: {
+    readonly legalName: string;
+    readonly roles: readonly string[];
+    readonly checks: readonly { readonly check: string; readonly result: string; readonly code: string }[];
+  };
+  /** The subject member's status history (audit entries). */
+  readonly history: readonly { readonly at: string; readonly kind: string }[];
 }
 
 export function workspaceLoginPage(page: PageContext, loginUrl: string): string {
@@ -83,6 +92,35 @@ function MotionCard(props: { page: PageContext; motion: OpenMotion; csrf: string
         <dt>{t('workspace.recusals')}</dt>
         <dd>{motion.recused.length > 0 ? motion.recused.join(', ') : t('workspace.noRecusals')}</dd>
       </dl>
+      {motion.application && (
+        <>
+          <h3>{t('workspace.application')}</h3>
+          <p>
+            {motion.application.legalName} ({motion.application.roles.join(', ')})
+          </p>
+          <ul class="checks">
+            {motion.application.checks.map((c) => (
+              <li key={c.check}>
+                <code>{c.check}</code>:{' '}
+                {t(c.result === 'passed' ? 'workspace.checkPassed' : 'workspace.checkFailed')}
+                {c.code ? <code> {c.code}</code> : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {motion.history.length > 0 && (
+        <>
+          <h3>{t('workspace.history')}</h3>
+          <ul class="history">
+            {motion.history.map((entry) => (
+              <li key={`${entry.at}${entry.kind}`}>
+                {page.msg.dateTime(entry.at)}: {auditKindText(page.msg, entry.kind)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {motion.votes.length > 0 && (
         <ul class="votes">
           {motion.votes.map((vote) => (

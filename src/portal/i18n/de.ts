@@ -414,5 +414,9 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'workspace.refused.already_voted': 'Sie haben über diesen Antrag bereits abgestimmt.',
   'workspace.refused.motion_closed': 'Die Abstimmung über diesen Antrag ist beendet.',
   'workspace.refused.not_board_member': 'Ihre DID hat keinen Sitz im Vorstand.',
+  'workspace.application': 'Der Antrag und die Prüfung seiner Nachweise',
+  'workspace.checkPassed': 'bestanden',
+  'workspace.checkFailed': 'nicht bestanden',
+  'workspace.history': 'Der Verlauf des Mitglieds',
   'workspace.back': 'Zurück zum Arbeitsbereich',
 };

@@ -407,6 +407,10 @@ export const en = {
   'workspace.refused.already_voted': 'You have already voted on this motion.',
   'workspace.refused.motion_closed': 'Voting on this motion has ended.',
   'workspace.refused.not_board_member': 'Your DID holds no seat on the board.',
+  'workspace.application': 'The application and its evidence checks',
+  'workspace.checkPassed': 'passed',
+  'workspace.checkFailed': 'failed',
+  'workspace.history': 'The member’s history',
   'workspace.back': 'Back to the workspace',
 } as const;
 
