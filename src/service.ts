@@ -2,6 +2,8 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AGREEMENT_ENTITIES, type AgreementRegister, openAgreements } from './agreements/index.js';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
+import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
+import { boardWorkspace } from './compose/workspace.js';
 import type { Config } from './config/index.js';
 import {
   appRequestRefusal,
@@ -33,7 +35,6 @@ import {
 import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
-import { type Governance, openGovernance, rulebookRules } from './governance/module.js';
 import { verifyStatement } from './governance/signed-statement.js';
 import {
   connectorAuth,
@@ -53,7 +54,7 @@ import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VCI_ENTITIES, OID4VCI_SWEEP_TARGETS, type Oid4vci, openOid4vci } from './oid4vci/index.js';
-import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
+import { OID4VP_ENTITIES, type Oid4vp, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import {
   CONNECTOR_SCOPE_NAMES,
   CONNECTOR_SCOPES,
@@ -114,6 +115,8 @@ export interface Service {
   readonly governance: Governance;
   /** The OpenID Connect provider at `/oidc`: its clients and wallet-login accounts. */
   readonly oidc: Oidc;
+  /** The wallet login and the portal's signing requests (OpenID4VP with transaction_data). */
+  readonly oid4vp: Oid4vp;
   /** The event outbox, members' webhook subscriptions, the delivery worker and the feed. */
   readonly events: Events;
   /**
@@ -583,6 +586,7 @@ export async function openService(
         throw new PortalError('not_a_citizen', 'the login did not identify a natural person');
       return consent.register.citizenFromLogin(presentedIdentityOf(account.naturalPerson));
     },
+    workspace: boardWorkspace({ identity, oidc, oid4vp, governance, rulebook, audit }),
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
     // The public pages read through each capability's own read methods.
@@ -704,6 +708,7 @@ export async function openService(
     rulebook,
     governance,
     oidc,
+    oid4vp,
     events,
     consent: consent.register,
     agreements: agreements.register,

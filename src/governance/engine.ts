@@ -16,7 +16,8 @@ import {
 } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, DecisionRule, GovernanceRules, MotionEffects, TallyResult } from './ports.js';
-import { STATEMENT_MAX_AGE_SECONDS, verifyStatement } from './signed-statement.js';
+import { type PresentedVote, verifyPresentedVote } from './presented-vote.js';
+import { STATEMENT_MAX_AGE_SECONDS, type VerifiedStatement, verifyStatement } from './signed-statement.js';
 
 export interface GovernanceDeps {
   readonly dataSource: DataSource;
@@ -45,6 +46,8 @@ export interface VoteView {
   readonly castAt: string;
   /** The signed vote, verbatim: anyone can re-verify it against the voter's DID. */
   readonly statement: string;
+  /** A vote signed through the wallet: the `transaction_data` item `statement` (a JWT VP) signs. */
+  readonly transactionData?: string;
 }
 
 export interface MotionView {
@@ -205,6 +208,23 @@ export class GovernanceEngine {
   /** A board member votes with `{ iss, aud, motion, decision, reason?, iat, jti }`. */
   async castVote(motionId: string, token: unknown): Promise<MotionView> {
     const statement = await verifyStatement(token, this.statementOptions());
+    return this.cast(motionId, statement, { statement: token as string, transactionData: null });
+  }
+
+  /** A vote signed into a wallet's presentation (presented-vote.ts), kept with its item. */
+  async castPresentedVote(motionId: string, vote: PresentedVote): Promise<MotionView> {
+    const statement = await verifyPresentedVote(vote, this.statementOptions());
+    return this.cast(motionId, statement, {
+      statement: vote.presentation,
+      transactionData: vote.transactionData,
+    });
+  }
+
+  private async cast(
+    motionId: string,
+    statement: VerifiedStatement,
+    record: { statement: string; transactionData: string | null },
+  ): Promise<MotionView> {
     const { payload } = statement;
     if (payload.motion !== motionId) {
       throw new GovernanceError(
@@ -253,7 +273,8 @@ export class GovernanceEngine {
           decision,
           reason,
           jti: statement.jti,
-          statement: token as string,
+          statement: record.statement,
+          transactionData: record.transactionData,
           castAt: now.toISOString(),
         });
         await this.deps.audit.append(
@@ -506,6 +527,7 @@ export class GovernanceEngine {
         ...(vote.reason ? { reason: vote.reason } : {}),
         castAt: vote.castAt,
         statement: vote.statement,
+        ...(vote.transactionData ? { transactionData: vote.transactionData } : {}),
       })),
       ...(motion.openingStatement ? { openingStatement: motion.openingStatement } : {}),
     };

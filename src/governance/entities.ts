@@ -44,8 +44,13 @@ export interface VoteRow {
   decision: 'approve' | 'reject';
   reason: string | null;
   jti: string;
-  /** The signed vote, verbatim, so anyone can re-verify it. */
+  /** The signed vote, verbatim, so anyone can re-verify it (a JWS, or a wallet's JWT VP). */
   statement: string;
+  /**
+   * For a vote signed through the wallet: the OpenID4VP `transaction_data` item (the vote)
+   * whose hash the presentation in `statement` signs (presented-vote.ts); null for a JWS vote.
+   */
+  transactionData: string | null;
   castAt: string;
 }
 
@@ -101,6 +106,7 @@ export const VoteEntity = new EntitySchema<VoteRow>({
     reason: { type: 'text', nullable: true },
     jti: varchar(200, { unique: true }),
     statement: { type: 'text' },
+    transactionData: { name: 'transaction_data', type: 'text', nullable: true },
     castAt: varchar(32, { name: 'cast_at' }),
   },
 });

@@ -177,6 +177,14 @@ export class Applications {
     }
   }
 
+  /** The application whose admission motion is `motionId`, if any (the board's workspace). */
+  async ofMotion(motionId: string): Promise<ApplicationView | undefined> {
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(ApplicationEntity).findOneBy({ motionId }),
+    );
+    return row ? view(row) : undefined;
+  }
+
   async get(id: string): Promise<ApplicationView> {
     const row = await reading(this.deps.dataSource, undefined, (m) =>
       m.getRepository(ApplicationEntity).findOneBy({ id }),

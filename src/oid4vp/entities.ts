@@ -21,6 +21,10 @@ export interface Oid4vpTransactionRow {
   responseCodeHash: string | null;
   createdAt: string;
   expiresAt: string;
+  /** OpenID4VP §5.1 `transaction_data`: JSON array of the base64url item strings, or null. */
+  transactionData: string | null;
+  /** `login` (completes an OpenID Connect interaction) or `signing` (the portal reads the answer). */
+  kind: string;
 }
 
 export const Oid4vpTransactionEntity = new EntitySchema<Oid4vpTransactionRow>({
@@ -38,6 +42,8 @@ export const Oid4vpTransactionEntity = new EntitySchema<Oid4vpTransactionRow>({
     responseCodeHash: { name: 'response_code_hash', type: 'varchar', length: 64, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+    transactionData: { name: 'transaction_data', type: 'text', nullable: true },
+    kind: { type: 'varchar', length: 16, default: 'login' },
   },
   indices: [{ name: 'ix_oid4vp_transaction_interaction', columns: ['interactionUid'] }],
 });

@@ -10,3 +10,12 @@ export { OID4VP_ENTITIES } from './entities.js';
 export { type Oid4vp, type Oid4vpOptions, openOid4vp } from './module.js';
 export { CLIENT_ID_PREFIX, REQUEST_OBJECT_TYP, verifierClientId } from './request-object.js';
 export { REQUEST_PATH, RESPONSE_PATH } from './routes.js';
+export type { Signing, SigningRequest } from './signing.js';
+export {
+  checkTransactionData,
+  decodeTransactionData,
+  encodeTransactionData,
+  type TransactionDataItem,
+  transactionDataHash,
+} from './transaction-data.js';
+export type { SigningOutcome } from './transactions.js';

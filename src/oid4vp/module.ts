@@ -10,6 +10,7 @@ import type { Oidc } from '../oidc/index.js';
 import type { RulebookCapability } from '../rulebook/index.js';
 import { verifierClientId } from './request-object.js';
 import { oid4vpRoutes } from './routes.js';
+import { openSigning, type Signing } from './signing.js';
 import { TransactionStore } from './transactions.js';
 
 export interface Oid4vpOptions {
@@ -26,6 +27,8 @@ export interface Oid4vp {
   /** The client identifier wallets see: `decentralized_identifier:<service DID>`. */
   readonly clientId: string;
   readonly routers: readonly Router[];
+  /** Presentation requests that sign `transaction_data` (the portal's votes and applications). */
+  readonly signing: Signing;
 }
 
 export function openOid4vp(options: Oid4vpOptions): Oid4vp {
@@ -34,5 +37,6 @@ export function openOid4vp(options: Oid4vpOptions): Oid4vp {
   return {
     clientId: verifierClientId(options.identity.did),
     routers: [oid4vpRoutes({ ...options, transactions, now })],
+    signing: openSigning({ ...options, transactions }),
   };
 }

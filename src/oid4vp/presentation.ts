@@ -120,6 +120,8 @@ export interface VerifiedAnswer {
   /** Credential query id → the credential that answers it. */
   readonly matches: Map<string, VerifiedCredential>;
   readonly credentials: readonly VerifiedCredential[];
+  /** The DIDs that signed the presentations (one per distinct presentation). */
+  readonly holders: readonly string[];
 }
 
 /**
@@ -139,6 +141,7 @@ export async function verifyAnswer(
 ): Promise<VerifiedAnswer> {
   const distinct = [...new Set([...presentations.values()].flat())];
   const all: VerifiedCredential[] = [];
+  const holders: string[] = [];
   for (const [index, token] of distinct.entries()) {
     const result = await credentials.verifyPresentation(token, {
       challenge: expected.nonce,
@@ -149,6 +152,7 @@ export async function verifyAnswer(
     if (!result.verified)
       throw new OAuthError(400, 'access_denied', `the presentation did not verify: ${failureCodes(result)}`);
     all.push(...credentialsOf(token, result));
+    if (result.holder) holders.push(result.holder);
   }
   const matches = matchQuery(expected.query, all, {
     serviceDid: expected.serviceDid,
@@ -161,5 +165,5 @@ export async function verifyAnswer(
       'query_not_satisfied: the verified credentials do not satisfy the DCQL query',
     );
   }
-  return { matches, credentials: all };
+  return { matches, credentials: all, holders };
 }

@@ -26,6 +26,8 @@ export interface RequestObjectInput {
   readonly nonce: string;
   readonly state: string;
   readonly query: DcqlQuery;
+  /** OpenID4VP §5.1 `transaction_data`: base64url item strings, sent only when there are some. */
+  readonly transactionData?: readonly string[];
   readonly now: Date;
 }
 
@@ -43,6 +45,9 @@ export async function signRequestObject(
     nonce: input.nonce,
     state: input.state,
     dcql_query: input.query as unknown as Record<string, unknown>,
+    ...(input.transactionData && input.transactionData.length > 0
+      ? { transaction_data: [...input.transactionData] }
+      : {}),
     client_metadata: { vp_formats_supported: { jwt_vc_json: { alg_values: ['EdDSA', 'ES256'] } } },
   })
     .setProtectedHeader({ alg: key.algorithm, typ: REQUEST_OBJECT_TYP, kid: key.kid })

@@ -22,7 +22,15 @@ import type { Oid4vpOptions } from './module.js';
 import { renderLoginPage } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
 import { signRequestObject, verifierClientId } from './request-object.js';
-import { type Flow, type LoginOutcome, sha256Hex, type TransactionStore } from './transactions.js';
+import { recordSigning } from './signing.js';
+import { checkTransactionData } from './transaction-data.js';
+import {
+  type Flow,
+  type LoginOutcome,
+  sha256Hex,
+  type TransactionStore,
+  transactionDataOf,
+} from './transactions.js';
 
 export interface Oid4vpRouteDeps extends Oid4vpOptions {
   readonly transactions: TransactionStore;
@@ -132,6 +140,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       nonce: transaction.nonce,
       state: transaction.state,
       query: JSON.parse(transaction.query) as DcqlQuery,
+      transactionData: transactionDataOf(transaction),
       now: deps.now(),
     });
   });
@@ -161,6 +170,10 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     }
     const query = JSON.parse(transaction.query) as DcqlQuery;
     const presentations = parseVpToken(body.vp_token, query);
+    // Every requested transaction data item is hashed into the presentations (§8.4). Checked
+    // before the signatures, so a refusal spends no nonce; the signatures, checked next, make
+    // the hashes the holder's.
+    checkTransactionData(transactionDataOf(transaction), presentations, query);
     const { rulebook } = await deps.rulebook.store.current();
     // A natural person's login: the rulebook's issuers for the type, when it lists them.
     const citizen = query.credentials[0]?.id === CITIZEN_QUERY_ID ? naturalPersonLogin(rulebook) : undefined;
@@ -178,6 +191,10 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
           }
         : {}),
     });
+    if (transaction.kind === 'signing') {
+      ctx.body = await recordSigning(deps, transaction, presentations, answer);
+      return;
+    }
     // The account is the (issuer, subject) of the credential answering the first query (or
     // its SD-JWT VC alternative): the first the match holds.
     const primary = [...answer.matches.values()][0];

@@ -9,11 +9,31 @@ import { inTransaction, reading } from '../db/index.js';
 import { Oid4vpTransactionEntity, type Oid4vpTransactionRow } from './entities.js';
 
 export type Flow = 'same-device' | 'cross-device';
+export type TransactionKind = 'login' | 'signing';
 export const TRANSACTION_TTL_SECONDS = 600;
 
 export interface LoginOutcome {
   readonly accountId: string;
   readonly amr: readonly string[];
+}
+
+/** What a signing request's verified answer says (read by the portal, never a login). */
+export interface SigningOutcome {
+  /** The DID that signed the presentation(s). */
+  readonly holder: string;
+  /** The answer as posted: credential query id → presentations (each re-verifiable). */
+  readonly vpToken: Readonly<Record<string, readonly string[]>>;
+  /** The `transaction_data` item strings the presentations cover. */
+  readonly transactionData: readonly string[];
+  /** Credential query id → the credential's issuer, subject and types. */
+  readonly matches: Readonly<
+    Record<string, { readonly issuer: string; readonly subject: string; readonly types: readonly string[] }>
+  >;
+}
+
+/** The item strings of a transaction's `transaction_data` column. */
+export function transactionDataOf(row: Oid4vpTransactionRow): string[] {
+  return row.transactionData ? (JSON.parse(row.transactionData) as string[]) : [];
 }
 
 export const sha256Hex = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
@@ -29,6 +49,9 @@ export class TransactionStore {
     interactionUid: string;
     clientId: string;
     query: unknown;
+    /** The base64url `transaction_data` items (OpenID4VP §5.1), checked by the caller. */
+    transactionData?: readonly string[];
+    kind?: TransactionKind;
   }): Promise<Oid4vpTransactionRow> {
     const at = this.now();
     const row: Oid4vpTransactionRow = {
@@ -43,6 +66,11 @@ export class TransactionStore {
       responseCodeHash: null,
       createdAt: at.toISOString(),
       expiresAt: new Date(at.getTime() + TRANSACTION_TTL_SECONDS * 1000).toISOString(),
+      transactionData:
+        input.transactionData && input.transactionData.length > 0
+          ? JSON.stringify(input.transactionData)
+          : null,
+      kind: input.kind ?? 'login',
     };
     await reading(this.dataSource, undefined, (manager) =>
       manager.getRepository(Oid4vpTransactionEntity).insert(row),
@@ -78,7 +106,7 @@ export class TransactionStore {
   async markPresented(
     manager: EntityManager,
     state: string,
-    outcome: LoginOutcome,
+    outcome: LoginOutcome | SigningOutcome,
   ): Promise<{ won: boolean; responseCode: string }> {
     const responseCode = randomToken();
     const result = await manager
@@ -97,7 +125,9 @@ export class TransactionStore {
   /** The presented, unfinished transaction of an interaction, if any. */
   async presentedFor(interactionUid: string): Promise<Oid4vpTransactionRow | undefined> {
     const rows = await reading(this.dataSource, undefined, (manager) =>
-      manager.getRepository(Oid4vpTransactionEntity).findBy({ interactionUid, status: 'presented' }),
+      manager
+        .getRepository(Oid4vpTransactionEntity)
+        .findBy({ interactionUid, status: 'presented', kind: 'login' }),
     );
     return rows.find((row) => row.expiresAt > this.now().toISOString());
   }

@@ -28,6 +28,12 @@ export const PORTAL_ERRORS = {
   provider_unreachable: 503,
   /** A public page's query parameter that is not one of its values (a filter, a cursor, a language). */
   invalid_query: 400,
+  /** A board login whose DID holds no seat on the board (the workspace is the board's). */
+  not_on_board: 403,
+  /** The wallet that signed a vote is not the board member logged in to the workspace. */
+  holder_mismatch: 403,
+  /** The vote's signing request is unknown, expired, not this browser's, or used. */
+  signing_unknown: 400,
 } as const satisfies Readonly<Record<string, number>>;
 
 export type PortalErrorCode = keyof typeof PORTAL_ERRORS;

@@ -42,7 +42,9 @@ export function portalFrame(deps: { readonly sessions: SessionStore; readonly ba
       base: deps.base,
       msg: messages(locale),
       here: ctx.originalUrl.length <= 500 ? ctx.originalUrl : ctx.path,
-      ...(session?.data.citizen ? { csrf: csrfToken(deps.sessions.csrfKey, session) } : {}),
+      ...(session?.data.citizen || session?.data.boardMember
+        ? { csrf: csrfToken(deps.sessions.csrfKey, session) }
+        : {}),
     };
     ctx.state.portal = { page, ...(session ? { session } : {}) } satisfies PortalState;
     try {

@@ -10,6 +10,7 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Citizen, ConsentRegister } from '../consent/index.js';
 import type { SweepTarget } from '../db/index.js';
+import { type WorkspaceSources, workspaceRoutes } from './board/workspace-routes.js';
 import { type PublicSources, publicRoutes } from './public/routes.js';
 import { type LoginClaims, openIdRelyingParty, type RelyingParty } from './relying-party.js';
 import { PORTAL_PATH, portalRoutes } from './routes.js';
@@ -40,6 +41,11 @@ export interface PortalOptions {
   readonly sessionMaxSeconds: number;
   /** What the public pages read (members, trusted issuers, rulebook, board, audit log). */
   readonly sources: PublicSources;
+  /**
+   * The board's workspace (board/workspace-routes.ts): what it reads and signs with, and the
+   * DID of a board login's account (`not_on_board` when it holds no seat). Absent: no workspace.
+   */
+  readonly workspace?: WorkspaceSources & { readonly boardMemberOf: (accountId: string) => Promise<string> };
   /** Another relying party (tests); default: openid-client against `issuer`. */
   readonly relyingParty?: RelyingParty;
   readonly now?: () => Date;
@@ -105,7 +111,19 @@ export function openPortal(options: PortalOptions): Portal {
         sessions,
         consent: options.consent,
         login,
+        ...(options.workspace ? { boardMemberOf: options.workspace.boardMemberOf } : {}),
       }),
+      ...(options.workspace
+        ? [
+            workspaceRoutes({
+              publicUrl: options.publicUrl,
+              base: `${new URL(options.publicUrl).pathname.replace(/\/$/, '')}${PORTAL_PATH}`,
+              sessions,
+              sources: options.workspace,
+              ...(options.now ? { now: options.now } : {}),
+            }),
+          ]
+        : []),
       publicRoutes({
         publicUrl: options.publicUrl,
         developmentMode: options.developmentMode,
@@ -121,7 +139,7 @@ export function openPortal(options: PortalOptions): Portal {
       secret,
       redirectUris: [redirectUri],
       postLogoutRedirectUris: [postLogout],
-      scopes: CITIZEN_LOGIN_SCOPE.split(' '),
+      scopes: [...CITIZEN_LOGIN_SCOPE.split(' '), 'board'],
       clientName: 'Data Space Trust Service portal',
     },
   };

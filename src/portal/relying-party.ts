@@ -29,7 +29,10 @@ export interface VerifiedLogin {
 /** What the portal's routes ask of the relying party. */
 export interface RelyingParty {
   /** A new login: where to send the browser, and what to keep in its session until it returns. */
-  start(returnTo: string): Promise<{ readonly url: string; readonly pending: PendingLogin }>;
+  start(
+    returnTo: string,
+    options?: { readonly scope?: string; readonly purpose?: 'board' },
+  ): Promise<{ readonly url: string; readonly pending: PendingLogin }>;
   /** The provider's answer at the callback; `login_failed` or `login_refused` otherwise. */
   finish(callbackUrl: URL, pending: PendingLogin): Promise<VerifiedLogin>;
   /** Where to send the browser to end the provider's session too (RP-initiated logout 1.0). */
@@ -77,17 +80,18 @@ export function openIdRelyingParty(options: RelyingPartyOptions): RelyingParty {
   };
 
   return {
-    async start(returnTo) {
+    async start(returnTo, login) {
       const codeVerifier = client.randomPKCECodeVerifier();
       const pending: PendingLogin = {
         state: client.randomState(),
         nonce: client.randomNonce(),
         codeVerifier,
         returnTo,
+        ...(login?.purpose ? { purpose: login.purpose } : {}),
       };
       const url = client.buildAuthorizationUrl(await config(), {
         redirect_uri: options.redirectUri,
-        scope: options.scope,
+        scope: login?.scope ?? options.scope,
         state: pending.state,
         nonce: pending.nonce,
         code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),

@@ -6,7 +6,7 @@
  * - `GET  /portal/consents/export`: every record of the citizen (JSON, ISO/IEC TS 27560);
  * - `GET  /portal/consents/:id`, `.../receipt`, `.../withdraw`; `POST .../withdraw`;
  * - `GET|POST /portal/account/erase`;
- * - `GET  /portal/login`, `GET /portal/callback`, `POST /portal/logout`, `GET /portal/logged-out`.
+ * - `GET  /portal/login[?as=board]`, `GET /portal/callback`, `POST /portal/logout`, `GET /portal/logged-out`.
  * - `GET  /portal`: 303 to the home page (`/portal/`, with the other public pages in public/routes.ts).
  *
  * The portal holds no rule: what a citizen may see or do is the consent register's to decide
@@ -29,6 +29,8 @@ import { safeReturn } from './return-path.js';
 import type { PortalSession, SessionStore } from './sessions.js';
 
 export const PORTAL_PATH = '/portal';
+/** The login scopes of a board member (the workspace). */
+export const BOARD_LOGIN_SCOPE = 'openid board';
 export { SESSION_COOKIE } from './frame.js';
 
 export interface PortalRouteDeps {
@@ -39,6 +41,8 @@ export interface PortalRouteDeps {
   readonly consent: ConsentRegister;
   /** The portal as a relying party of the service's provider. */
   readonly login: RelyingParty;
+  /** The DID of a board login's account, or `not_on_board` (board/workspace-routes.ts). */
+  readonly boardMemberOf?: (accountId: string) => Promise<string>;
 }
 
 /** A path of the portal to return to after login: only our own paths, never another origin. */
@@ -187,7 +191,11 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
 
   router.get(`${PORTAL_PATH}/login`, frame, async (ctx) => {
     const returnTo = safeReturn(ctx.query.return, base);
-    const { url, pending } = await deps.login.start(returnTo);
+    // `?as=board`: a board member's login to the workspace, with its BoardMemberCredential.
+    const { url, pending } =
+      ctx.query.as === 'board' && deps.boardMemberOf
+        ? await deps.login.start(returnTo, { scope: BOARD_LOGIN_SCOPE, purpose: 'board' })
+        : await deps.login.start(returnTo);
     const { session } = stateOf(ctx);
     // The pending login goes in a session of its own: a new id, whatever the browser held.
     const started = session
@@ -207,6 +215,19 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
     const callbackUrl = new URL(`${deps.publicUrl}${PORTAL_PATH}/callback`);
     callbackUrl.search = ctx.querystring;
     const login = await deps.login.finish(callbackUrl, pending);
+    if (pending.purpose === 'board') {
+      if (!deps.boardMemberOf) throw new PortalError('not_on_board', 'the board workspace is not enabled');
+      const boardMember = await deps.boardMemberOf(login.accountId);
+      const loggedIn = await deps.sessions.rotate(session.id, {
+        boardMember,
+        idToken: login.idToken,
+        accountId: login.accountId,
+      });
+      setCookie(ctx, loggedIn);
+      ctx.status = 303;
+      ctx.redirect(pending.returnTo);
+      return;
+    }
     let citizen: Citizen;
     try {
       citizen = await login.citizen();

@@ -28,12 +28,18 @@ export interface PendingLogin {
   readonly codeVerifier: string;
   /** A path of the portal to return to (never an absolute URL). */
   readonly returnTo: string;
+  /** `board`: a board member's login to the workspace (scope `openid board`); else a citizen's. */
+  readonly purpose?: 'board';
 }
 
 /** What a session holds, sealed. */
 export interface SessionData {
   readonly login?: PendingLogin;
   readonly citizen?: Citizen;
+  /** The DID of the board member logged in to the workspace (a `board` login). */
+  readonly boardMember?: string;
+  /** The states of the vote signing requests this browser opened (at most a few). */
+  readonly signing?: readonly string[];
   /** The ID token of the login: the `id_token_hint` of RP-initiated logout. */
   readonly idToken?: string;
   /** The provider's account (the ID token's `sub`). */

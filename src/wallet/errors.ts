@@ -16,6 +16,9 @@
  * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
  * - `invalid_credential_offer`: an OpenID4VCI offer the wallet cannot redeem (malformed, no
  *   pre-authorized code, a transaction code needed but not given, no configuration it can store).
+ * - `invalid_transaction_data`: the request's `transaction_data` (OpenID4VP 1.0 §5.1) holds an
+ *   item that is not base64url JSON with a `type` and `credential_ids` naming its DCQL queries.
+ * - `transaction_data_declined`: the holder did not confirm the data it was asked to sign.
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -30,7 +33,9 @@ export type WalletErrorCode =
   | 'invalid_argument'
   | 'invalid_request_object'
   | 'no_matching_credentials'
-  | 'invalid_credential_offer';
+  | 'invalid_credential_offer'
+  | 'invalid_transaction_data'
+  | 'transaction_data_declined';
 
 export class WalletError extends Error {
   constructor(

@@ -12,7 +12,13 @@ export {
 export type { StoredCredential } from './credential-record.js';
 export { ServiceError, WalletError, type WalletErrorCode } from './errors.js';
 export { DID_METHODS, type DidMethod, WALLET_ALGORITHMS, type WalletAlgorithm } from './keys.js';
-export { type LoginOptions, type LoginResult, parseLoginUrl, walletLogin } from './login.js';
+export {
+  type LoginOptions,
+  type LoginResult,
+  parseLoginUrl,
+  type TransactionDataView,
+  walletLogin,
+} from './login.js';
 export {
   type ApplicationDetails,
   type IssueCredentialInput,

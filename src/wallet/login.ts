@@ -22,6 +22,19 @@ export interface LoginOptions {
   readonly resolver: DidResolver;
   /** HTTP client (default the global fetch). */
   readonly fetch?: typeof fetch;
+  /**
+   * Shown the request's `transaction_data` items (OpenID4VP 1.0 §5.1, decoded) before they are
+   * signed into the presentation; answers true to sign. Without it, a request carrying
+   * transaction data is declined (`transaction_data_declined`): nothing is signed unseen.
+   */
+  readonly confirmTransactionData?: (items: readonly TransactionDataView[]) => boolean | Promise<boolean>;
+}
+
+/** A decoded `transaction_data` item: its `type`, `credential_ids` and type-specific fields. */
+export interface TransactionDataView {
+  readonly type: string;
+  readonly credential_ids: readonly string[];
+  readonly [field: string]: unknown;
 }
 
 export interface LoginResult {
@@ -159,6 +172,18 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
   const queries = dcql?.credentials;
   if (!Array.isArray(queries) || queries.length === 0) invalid('the request object holds no DCQL query');
 
+  const transactionData = readTransactionData(
+    payload.transaction_data,
+    queries.map((q) => q.id),
+  );
+  if (transactionData.length > 0) {
+    const confirmed = options.confirmTransactionData
+      ? await options.confirmTransactionData(transactionData.map((item) => item.view))
+      : false;
+    if (!confirmed)
+      throw new WalletError('transaction_data_declined', 'the holder did not confirm the transaction data');
+  }
+
   const stored = [...wallet.credentials()].reverse(); // newest first
   const now = new Date();
   const chosen = new Map<string, StoredCredential>();
@@ -183,6 +208,7 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
     audience: clientId,
     nonce,
     credentials: [...new Set(chosen.values())],
+    transactionData: transactionData.map((item) => item.encoded),
   });
   const vpToken = Object.fromEntries([...chosen.keys()].map((id) => [id, [presentation]]));
 
@@ -212,6 +238,32 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
     ),
     ...(typeof body.redirect_uri === 'string' ? { redirectUri: body.redirect_uri } : {}),
   };
+}
+
+/** The request's `transaction_data` (§5.1): each item decoded and checked against the DCQL query ids. */
+function readTransactionData(
+  raw: unknown,
+  queryIds: readonly string[],
+): { encoded: string; view: TransactionDataView }[] {
+  if (raw === undefined) return [];
+  const refuse = (message: string): never => {
+    throw new WalletError('invalid_transaction_data', message);
+  };
+  if (!Array.isArray(raw) || raw.length === 0) refuse('transaction_data must be a non-empty array');
+  return (raw as unknown[]).map((encoded) => {
+    if (typeof encoded !== 'string' || !/^[A-Za-z0-9_-]+$/.test(encoded))
+      refuse('a transaction_data item is not a base64url string');
+    const view = parseJson(Buffer.from(encoded as string, 'base64url').toString('utf8'));
+    if (!view || typeof view.type !== 'string' || view.type.length === 0)
+      refuse('a transaction_data item has no type');
+    const ids = view?.credential_ids;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => queryIds.includes(id)))
+      refuse('a transaction_data item must name credential_ids of the DCQL query');
+    const algs = view?.transaction_data_hashes_alg;
+    if (algs !== undefined && !(Array.isArray(algs) && algs.includes('sha-256')))
+      refuse('the wallet hashes transaction data with sha-256 only');
+    return { encoded: encoded as string, view: view as unknown as TransactionDataView };
+  });
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

@@ -4,6 +4,7 @@
  * arguments, so a test can name every byte. Each builder refuses input that the service would
  * refuse anyway (`invalid_argument`), so a mistake is reported before anything is signed.
  */
+import { createHash } from 'node:crypto';
 import { VCDM1_CONTEXT, VCDM2_CONTEXT } from '../credentials/verify/model.js';
 import type { CredentialFormat } from '../credentials/verify/result.js';
 import { BOARD_MOTION_KINDS } from '../rulebook/types.js';
@@ -27,6 +28,11 @@ export interface PresentationInput {
   readonly nonce: string;
   /** Compact JWT credentials (or stored ones); may be empty when only control of the DID is proven. */
   readonly credentials: readonly (string | StoredCredential)[];
+  /**
+   * OpenID4VP 1.0 `transaction_data` item strings exactly as the request carried them: their
+   * base64url SHA-256 hashes are signed into the presentation (`transaction_data_hashes`).
+   */
+  readonly transactionData?: readonly string[];
 }
 
 export interface ApplicationDetails {
@@ -108,6 +114,17 @@ function date(name: string, value: unknown): Date {
   return value;
 }
 
+/** `transaction_data_hashes` as OpenID4VP 1.0 Appendix B.3.3 defines them, for a JWT VP. */
+function transactionDataClaims(items: readonly string[]): Record<string, unknown> {
+  if (items.length === 0) return {};
+  return {
+    transaction_data_hashes: items.map((item) =>
+      createHash('sha256').update(text('a transaction_data item', item), 'utf8').digest('base64url'),
+    ),
+    transaction_data_hashes_alg: 'sha-256',
+  };
+}
+
 export function presentationPayload(
   context: SigningContext,
   input: PresentationInput,
@@ -120,6 +137,7 @@ export function presentationPayload(
     iat,
     exp: iat + PRESENTATION_LIFETIME_SECONDS,
     jti: context.jti,
+    ...transactionDataClaims(input.transactionData ?? []),
     vp: {
       '@context': [VCDM1_CONTEXT],
       type: ['VerifiablePresentation'],

@@ -18,6 +18,8 @@ import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js'
 import { Agreements1795000000300 } from './1795000000300-agreements.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
+import { SigningTransactionData1795000000510 } from './1795000000510-oid4vp-transaction-data.js';
+import { VoteTransactionData1795000000511 } from './1795000000511-vote-transaction-data.js';
 import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.js';
 
 /**
@@ -47,5 +49,7 @@ export const MIGRATIONS = [
   Agreements1795000000300,
   TokenStatusFollows1795000000400,
   AuditSubjectIndex1795000000500,
+  SigningTransactionData1795000000510,
+  VoteTransactionData1795000000511,
   OpenIdCredentialIssuance1795000000600,
 ] as const;

@@ -33,9 +33,18 @@ export const membershipSchemas: Record<string, Json> = {
       decision: { type: 'string', enum: ['approve', 'reject'] },
       reason: string,
       castAt: dateTime,
-      statement: { type: 'string', description: 'The signed vote, verbatim (compact JWS).' },
+      statement: {
+        type: 'string',
+        description:
+          'The signed vote, verbatim: a compact JWS, or for a vote signed through the wallet the JWT VP whose transaction_data_hashes hold the SHA-256 of transactionData.',
+      },
+      transactionData: {
+        type: 'string',
+        description:
+          'For a vote signed through the wallet: the OpenID4VP transaction_data item (base64url JSON) the presentation signs.',
+      },
     },
-    ['reason'],
+    ['reason', 'transactionData'],
   ),
   Motion: object(
     {

@@ -125,7 +125,7 @@ describeEachDatabase('bounded work per verification request (no fetch for untrus
     const applicant = didKeySigner('EdDSA');
     const status = Array.from({ length: MAX_STATUS_ENTRIES }, () => entry(publish(applicant)));
     const before = remote.requests;
-    // The deps the membership application flow verifies with (src/governance/module.ts).
+    // The deps the membership application flow verifies with (src/compose/governance.ts).
     const result = await verifyCredential(
       credentialBy(applicant, 'vc+jwt', {
         subject: legalPerson(applicant.did),

@@ -9,6 +9,12 @@ import type { AuditLog } from '../audit/index.js';
 import type { Credentials } from '../credentials/module.js';
 import { verifyPresentation } from '../credentials/verify/verify-presentation.js';
 import { inTransaction } from '../db/index.js';
+import { Board } from '../governance/board.js';
+import { GovernanceEngine } from '../governance/engine.js';
+import { GovernanceError } from '../governance/errors.js';
+import type { AuditTrail, GovernanceRules, LoginSessions } from '../governance/ports.js';
+import { governanceRoutes } from '../governance/routes.js';
+import { verifyStatement } from '../governance/signed-statement.js';
 import { Applications } from '../membership/applications.js';
 import { Challenges } from '../membership/challenges.js';
 import { MemberLifecycle } from '../membership/lifecycle.js';
@@ -16,12 +22,6 @@ import { MemberRegistry } from '../membership/members.js';
 import type { MemberAgreements, MemberEvents, MembershipRules } from '../membership/ports.js';
 import { membershipRoutes } from '../membership/routes.js';
 import { type Rulebook, type RulebookCapability, tally } from '../rulebook/index.js';
-import { Board } from './board.js';
-import { GovernanceEngine } from './engine.js';
-import { GovernanceError } from './errors.js';
-import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
-import { governanceRoutes } from './routes.js';
-import { verifyStatement } from './signed-statement.js';
 
 export interface GovernanceOptions {
   readonly dataSource: DataSource;
