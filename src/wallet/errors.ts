@@ -14,6 +14,9 @@
  * - `invalid_request_object`: an OpenID4VP request is malformed, or its request object is not
  *   signed by the verifier DID its `client_id` names.
  * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
+ * - `terms_mismatch`: an agreement's hash is not the hash of its terms, or the terms do not name
+ *   this service, this agreement and the wallet's DID as a party: nothing is signed.
+ * - `scope_not_granted`: the service did not grant a connector scope that was asked for.
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -27,7 +30,8 @@ export type WalletErrorCode =
   | 'schema_violation'
   | 'invalid_argument'
   | 'invalid_request_object'
-  | 'no_matching_credentials';
+  | 'no_matching_credentials'
+  | 'terms_mismatch';
 
 export class WalletError extends Error {
   constructor(

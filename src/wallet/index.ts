@@ -4,6 +4,12 @@
  * access tokens for the member APIs.
  */
 export {
+  type AgreementQuestionInput,
+  AgreementsClient,
+  type ProposeInput,
+  termsHash,
+} from './agreements-client.js';
+export {
   CLIENT_ASSERTION_LIFETIME_SECONDS,
   type ConnectorToken,
   type ConnectorTokenRequest,
@@ -14,6 +20,9 @@ export { ServiceError, WalletError, type WalletErrorCode } from './errors.js';
 export { DID_METHODS, type DidMethod, WALLET_ALGORITHMS, type WalletAlgorithm } from './keys.js';
 export { type LoginOptions, type LoginResult, parseLoginUrl, walletLogin } from './login.js';
 export {
+  AGREEMENT_STATEMENT_ACTIONS,
+  type AgreementStatementAction,
+  type AgreementStatementInput,
   type ApplicationDetails,
   type IssueCredentialInput,
   MOTION_KINDS,

@@ -57,9 +57,8 @@ describe('the check’s reason codes (issue 13 item 4)', () => {
   });
 
   it('prohibited when a prohibition applies, whatever the permissions say', () => {
-    assert.deepEqual(
-      reasons([], { action: 'distribute' }, {}, { prohibition: [{ action: 'distribute' }] }),
-      ['prohibited'],
-    );
+    assert.deepEqual(reasons([], { action: 'distribute' }, {}, { prohibition: [{ action: 'distribute' }] }), [
+      'prohibited',
+    ]);
   });
 });
