@@ -170,7 +170,10 @@ async function baseline(
 }
 
 async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'start'], {
+  // BENCH_PROFILE_DIR: write the service's CPU profile there (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -129,7 +129,8 @@ export function addAgreementCommands(wallet: Command, kit: AgreementCommandKit):
     'Accept an offer (as the consumer), or register an agreement concluded elsewhere.',
   )
     .option('--offer <id>', 'the offer to accept')
-    .option('--version <n>', 'the offer version read (default: the latest)')
+    // Not --version: the program's own --version would print the package version.
+    .option('--offer-version <n>', 'the offer version read (default: the latest)')
     .option('--policy <json|@file>', 'an ODRL Agreement within the offer (narrowed terms)')
     .option('--agreement <json|@file>', 'an ODRL Agreement concluded elsewhere (assigner and assignee DIDs)')
     .option('--ends-at <date-time>', 'when the agreement ends (RFC 3339)')
@@ -139,13 +140,13 @@ export function addAgreementCommands(wallet: Command, kit: AgreementCommandKit):
         async (
           options: Common & {
             offer?: string;
-            version?: string;
+            offerVersion?: string;
             policy?: string;
             agreement?: string;
             endsAt?: string;
           },
         ) => {
-          const version = whole('--version', options.version);
+          const version = whole('--offer-version', options.offerVersion);
           printJson(
             await client(options).propose({
               ...(options.offer === undefined ? {} : { offer: options.offer }),

@@ -36,7 +36,7 @@ describeEachDatabase(
     before(async function () {
       this.timeout(60_000);
       const register = await newActor();
-      const server = createServer((req, res) => res.writeHead(503).end());
+      const server = createServer((_req, res) => res.writeHead(503).end());
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       publicUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
       // As `start` runs it: the event delivery worker pushes to subscribed endpoints.
