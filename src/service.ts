@@ -13,6 +13,7 @@ import {
 } from './consent/index.js';
 import { CREDENTIAL_ENTITIES } from './credentials/entities.js';
 import { type Credentials, openCredentials } from './credentials/module.js';
+import { loadVctRegistry } from './credentials/sd-jwt/index.js';
 import { serviceSigner } from './credentials/sign.js';
 import { STATUS_ENTITIES } from './credentials/status/index.js';
 import {
@@ -51,6 +52,7 @@ import { MEMBERSHIP_ENTITIES } from './membership/entities.js';
 import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
+import { OID4VCI_ENTITIES, OID4VCI_SWEEP_TARGETS, type Oid4vci, openOid4vci } from './oid4vci/index.js';
 import { OID4VP_ENTITIES, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
 import {
   CONNECTOR_SCOPE_NAMES,
@@ -96,6 +98,7 @@ export const ENTITIES = [
   ...CONSENT_ENTITIES,
   ...AGREEMENT_ENTITIES,
   ...PORTAL_ENTITIES,
+  ...OID4VCI_ENTITIES,
 ];
 
 export interface Service {
@@ -127,6 +130,8 @@ export interface Service {
   readonly requireConnector: RequireConnector;
   /** The portal: the citizen's dashboard, its sessions and its login (src/portal; docs/portal.md). */
   readonly portal: Portal;
+  /** The OpenID4VCI issuer: metadata, offers, token, nonce, credential, notification (docs/oid4vci.md). */
+  readonly oid4vci: Oid4vci;
   readonly app: Koa;
   /** The rate limits on unauthenticated writes (counters in the database). */
   readonly rateLimits: RateLimits;
@@ -162,6 +167,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'rate_limit', column: 'expire', format: 'epoch-ms' },
   ...EVENT_SWEEP_TARGETS,
   ...PORTAL_SWEEP_TARGETS,
+  ...OID4VCI_SWEEP_TARGETS,
 ];
 
 /**
@@ -176,7 +182,7 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     { method: 'GET', path: /^\/api\/v1\/membership\/challenge$/, bucket: 'challenge' },
     {
       method: 'POST',
-      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential)?$/,
+      path: /^\/api\/v1\/membership\/applications(\/[^/]+\/credential(-offer)?)?$/,
       bucket: 'application',
     },
     { method: 'POST', path: /^\/api\/v1\/members\/[^/]+\/withdrawal$/, bucket: 'application' },
@@ -203,6 +209,8 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },
+    // Redeeming a pre-authorized code (each wrong tx_code is also counted on its offer).
+    { method: 'POST', path: /^\/oid4vci\/token$/, bucket: 'wallet-login', oauth: true },
     { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
     { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
@@ -483,6 +491,28 @@ export async function openService(
   });
   // One middleware for every member API: the provider's tokens, checked locally, and the
   // member's status read on every request.
+  const issuingGovernance = governance;
+  const oid4vci = openOid4vci({
+    dataSource,
+    publicUrl: config.publicUrl,
+    secretHex: secret.secretHex,
+    issuer: credentials.issuer,
+    membershipVct: loadVctRegistry(config.credentialSchemasDir, config.publicUrl).byType(
+      'MembershipCredential',
+    )?.vct,
+    keys: credentials.deps.keys,
+    usedNonces: credentials.nonces,
+    members: {
+      find: async (did) => {
+        const row = await issuingGovernance.members.find(did);
+        return row && { status: row.status, subject: membershipSubject(row), credentialId: row.credentialId };
+      },
+    },
+    admittedApplicant: (id, presentation) =>
+      issuingGovernance.applications.admittedApplicant(id, presentation),
+    audit,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const requireConnector = connectorAuth({
     verifier: oidc.accessTokens,
     members: connectorMembers(memberRows),
@@ -609,6 +639,7 @@ export async function openService(
       ...rulebook.routers,
       ...governance.routers,
       ...oid4vp.routers,
+      ...oid4vci.routers,
       connectorRoutes(requireConnector, CONNECTOR_SCOPE_NAMES),
       ...oidc.routers(requireConnector),
       events.routes(requireConnector),
@@ -678,6 +709,7 @@ export async function openService(
     agreements: agreements.register,
     requireConnector,
     portal,
+    oid4vci,
     app,
     metrics,
     beginShutdown: () => {

@@ -12,6 +12,7 @@
  * Targets (issue 11): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
  *
  *   npm run bench:consent   (BENCH_SECONDS=10, BENCH_RECORDS=1000000, TEST_POSTGRES_URL or the local cluster)
+ *   BENCH_PROFILE_DIR=dir   also writes a V8 CPU profile of the service process there (node --cpu-prof)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

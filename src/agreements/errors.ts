@@ -31,6 +31,8 @@ export const AGREEMENT_ERRORS = {
   not_offer_provider: 403,
   /** Signing, terminating, reading or checking an agreement by a member that is not a party to it. */
   not_a_party: 403,
+  /** `record: true` from the provider: uses are the consumer's to count (one counter, one side). */
+  not_the_consumer: 403,
   offer_not_found: 404,
   offer_version_not_found: 404,
   agreement_not_found: 404,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { terminalQrCode } from '../oid4vci/index.js';
 import { changeStatusAsOperator, issueAsOperator } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
@@ -25,6 +26,31 @@ export function credentialsCommands(config: ConfigSource): Command {
   const credentials = new Command('credentials').description(
     'Issue, verify, revoke, suspend and reinstate credentials.',
   );
+  credentials
+    .command('offer')
+    .description(
+      "Make an OpenID4VCI credential offer of an active member's MembershipCredential: prints the openid-credential-offer:// links, a QR code (on stderr) and the transaction code to give the member on another channel.",
+    )
+    .requiredOption('--member <did>', "the member's DID")
+    .option('--configuration <id...>', 'offer only these credential configurations (default: all)')
+    .option('--no-tx-code', 'no transaction code (anyone holding the offer can redeem it)')
+    .option('--no-qr', 'print no QR code')
+    .action((options: { member: string; configuration?: string[]; txCode: boolean; qr: boolean }) =>
+      withService(config, async (service) => {
+        const offered = await service.oid4vci.offerTo(options.member, {
+          txCode: options.txCode,
+          ...(options.configuration ? { configurations: options.configuration } : {}),
+        });
+        if (options.qr) process.stderr.write(await terminalQrCode(offered.byReference));
+        printJson({
+          credentialOfferUri: offered.offerUri,
+          byReference: offered.byReference,
+          byValue: offered.byValue,
+          ...(offered.txCode ? { txCode: offered.txCode } : {}),
+          expiresAt: offered.expiresAt,
+        });
+      }),
+    );
   credentials
     .command('issue')
     .description('Issue a credential signed by the service DID; prints its id and JWT as JSON.')

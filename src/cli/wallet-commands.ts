@@ -16,6 +16,7 @@ import {
   type MotionKind,
   openWallet,
   parseLoginUrl,
+  receiveCredential,
   requestConnectorToken,
   ServiceClient,
   ServiceError,
@@ -478,6 +479,50 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
           expires_at: token.expiresAt,
           scope: token.scopes.join(' '),
         });
+      }),
+    );
+
+  command(
+    'credential-offer',
+    'Ask for an OpenID4VCI offer of the MembershipCredential of an admitted application (for this or another wallet); prints its links and transaction code.',
+  )
+    .requiredOption('--service <url>', 'the trust service')
+    .requiredOption('--application <id>', 'the application id')
+    .action(
+      action(async (options: CommonOptions & { service: string; application: string }) => {
+        const member = await open(options);
+        const offer = await new ServiceClient(options.service).membershipCredentialOffer(
+          member,
+          options.application,
+        );
+        printJson({
+          credentialOfferUri: offer.credentialOfferUri,
+          links: offer.links,
+          ...(offer.txCode !== undefined ? { txCode: offer.txCode } : {}),
+          expiresAt: offer.expiresAt,
+        });
+      }),
+    );
+
+  command(
+    'receive',
+    'Receive credentials from an OpenID4VCI 1.0 credential offer (pre-authorized code): proves the wallet key and stores them.',
+  )
+    .argument('<url>', 'the openid-credential-offer:// link or QR code content of the offer')
+    .option('--tx-code <code>', 'the transaction code given with the offer')
+    .option(
+      '--configuration <id>',
+      'the credential configuration to ask for (default: the first jwt_vc_json one)',
+    )
+    .action(
+      action(async (url: string, options: CommonOptions & { txCode?: string; configuration?: string }) => {
+        const holder = await open(options);
+        printJson(
+          await receiveCredential(holder, url, {
+            ...(options.txCode !== undefined ? { txCode: options.txCode } : {}),
+            ...(options.configuration !== undefined ? { configurationId: options.configuration } : {}),
+          }),
+        );
       }),
     );
 

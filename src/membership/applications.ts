@@ -196,16 +196,7 @@ export class Applications {
    * (a presentation with a fresh challenge; it need hold no credential).
    */
   async credential(id: string, token: unknown): Promise<{ credential: string; id: string }> {
-    const { result } = await this.verified(token, true);
-    const row = await reading(this.deps.dataSource, undefined, (m) =>
-      m.getRepository(ApplicationEntity).findOneBy({ id }),
-    );
-    if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
-    if (result.holder !== row.applicant) {
-      throw new GovernanceError(403, 'not_applicant', 'the presentation is not signed by the applicant');
-    }
-    if (row.status !== 'approved')
-      throw new GovernanceError(409, 'not_admitted', `the application is ${row.status}`);
+    const row = await this.admittedApplication(id, token);
     const member = await reading(this.deps.dataSource, undefined, (m) =>
       m.getRepository(MemberEntity).findOneBy({ did: row.applicant }),
     );
@@ -221,6 +212,29 @@ export class Applications {
       idempotencyKey: record.idempotencyKey,
     });
     return { credential: issued.jwt, id: issued.id };
+  }
+
+  /**
+   * The DID of the admitted applicant of application `id`, who proves control of it with a
+   * presentation over a fresh challenge (as for the credential): an OpenID4VCI offer is made
+   * for it (src/oid4vci).
+   */
+  async admittedApplicant(id: string, token: unknown): Promise<string> {
+    return (await this.admittedApplication(id, token)).applicant;
+  }
+
+  private async admittedApplication(id: string, token: unknown): Promise<ApplicationRow> {
+    const { result } = await this.verified(token, true);
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(ApplicationEntity).findOneBy({ id }),
+    );
+    if (!row) throw new GovernanceError(404, 'not_found', 'no application has this id');
+    if (result.holder !== row.applicant) {
+      throw new GovernanceError(403, 'not_applicant', 'the presentation is not signed by the applicant');
+    }
+    if (row.status !== 'approved')
+      throw new GovernanceError(409, 'not_admitted', `the application is ${row.status}`);
+    return row;
   }
 
   private async verified(token: unknown, proofOnly: boolean) {

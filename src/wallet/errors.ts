@@ -17,6 +17,8 @@
  * - `terms_mismatch`: an agreement's hash is not the hash of its terms, or the terms do not name
  *   this service, this agreement and the wallet's DID as a party: nothing is signed.
  * - `scope_not_granted`: the service did not grant a connector scope that was asked for.
+ * - `invalid_credential_offer`: an OpenID4VCI offer the wallet cannot redeem (malformed, no
+ *   pre-authorized code, a transaction code needed but not given, no configuration it can store).
  */
 export type WalletErrorCode =
   | 'wrong_passphrase'
@@ -31,6 +33,7 @@ export type WalletErrorCode =
   | 'invalid_argument'
   | 'invalid_request_object'
   | 'no_matching_credentials'
+  | 'invalid_credential_offer'
   | 'terms_mismatch';
 
 export class WalletError extends Error {

@@ -35,6 +35,7 @@ export {
   type VoteInput,
   type WithdrawalInput,
 } from './payloads.js';
+export { type ReceiveOptions, type ReceiveResult, receiveCredential, resolveOffer } from './receive.js';
 export {
   type ApplicationReceipt,
   type ApplicationStatus,

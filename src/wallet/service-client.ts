@@ -155,6 +155,24 @@ export class ServiceClient {
     return { credential: body.credential, stored };
   }
 
+  /**
+   * `POST /api/v1/membership/applications/{id}/credential-offer`: an OpenID4VCI credential offer
+   * for the admitted applicant (links, QR code, transaction code), proving control of its DID;
+   * `wallet receive` redeems it (docs/oid4vci.md).
+   */
+  async membershipCredentialOffer(wallet: Wallet, applicationId: string): Promise<Json> {
+    const { challenge, audience } = await this.challenge();
+    const presentation = await wallet.presentation({ audience, nonce: challenge, credentials: [] });
+    const body = await this.#request(
+      'POST',
+      `/api/v1/membership/applications/${segment(applicationId)}/credential-offer`,
+      { presentation },
+    );
+    const links = body.links as Json | undefined;
+    if (!nonEmpty(links?.byReference)) throw this.#invalid('the answer holds no offer link');
+    return body;
+  }
+
   /** `POST /api/v1/motions/{id}/votes` with a vote signed by the wallet (a board member). */
   async castVote(input: {
     readonly wallet: Wallet;

@@ -32,10 +32,10 @@ describeEachDatabase('the agreement check', (fresh) => {
   });
   after(async () => world?.close());
 
-  it('runs its checks in a fixed order: exists, active, expiry, membership, policy', () => {
+  it('runs its checks in a fixed order: exists, parties, active, expiry, membership, policy', () => {
     assert.deepEqual(
       AGREEMENT_CHECKS.map((c) => c.name),
-      ['checkActive', 'checkExpiry', 'checkMembership', 'checkPolicy'],
+      ['checkParties', 'checkActive', 'checkExpiry', 'checkMembership', 'checkPolicy'],
     );
   });
 
@@ -50,6 +50,7 @@ describeEachDatabase('the agreement check', (fresh) => {
       ok.body.checks.map((c: { check: string; result: string }) => [c.check, c.result]),
       [
         ['exists', 'passed'],
+        ['parties', 'passed'],
         ['active', 'passed'],
         ['expiry', 'passed'],
         ['membership', 'passed'],
@@ -136,6 +137,82 @@ describeEachDatabase('the agreement check', (fresh) => {
     });
     assert.equal(byParties.status, 403);
     assert.equal(byParties.body.code, 'not_a_party');
+  });
+
+  it('naming an agreement covers only its own provider, consumer and target (parties: *_mismatch)', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    const base = {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+    };
+    assert.equal((await check(world, world.transit, base)).body.permitted, true);
+    for (const [asker, extra, code] of [
+      [world.transit, { target: 'https://data.example-city.eu/datasets/secret' }, 'target_mismatch'],
+      [world.transit, { provider: world.institute.did }, 'provider_mismatch'],
+      [world.city, { consumer: world.institute.did }, 'consumer_mismatch'],
+    ] as const) {
+      const answer = await check(world, asker, { ...base, ...extra, record: true });
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.body.permitted, false, JSON.stringify(extra));
+      assert.equal(answer.body.code, code);
+      assert.equal(answer.body.uses, undefined, 'no use is recorded for a refused question');
+    }
+  });
+
+  it('a purpose or place in another spelling is refused (invalid_request), never compared as a new term', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    const base = { agreement: agreement.id, action: 'read' };
+    // The full DPV IRI is the same term, and a place code is read upper-cased.
+    const same = await check(world, world.transit, {
+      ...base,
+      purpose: 'https://w3id.org/dpv#ServiceProvision',
+      spatial: 'de300',
+    });
+    assert.equal(same.body.permitted, true, same.text);
+    for (const odd of [
+      { purpose: 'http://w3id.org/dpv#ServiceProvision', spatial: 'DE300' },
+      { purpose: 'dpv:serviceprovision', spatial: 'DE300' },
+      { purpose: 'dpv:ServiceProvision ', spatial: 'DE300' },
+      { purpose: 'dpv:NotARealPurpose', spatial: 'DE300' },
+      { purpose: 'dpv:ServiceProvision', spatial: 'DE300 ' },
+      { purpose: 'dpv:ServiceProvision', spatial: 'D E' },
+    ]) {
+      const response = await check(world, world.transit, { ...base, ...odd });
+      assert.equal(response.status, 400, JSON.stringify(odd));
+      assert.equal(response.body.code, 'invalid_request');
+    }
+  });
+
+  it('not_the_consumer (403): only the consumer’s connector records uses; the provider may still ask', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    const question = {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+    };
+    const asked = await check(world, world.city, question);
+    assert.equal(asked.body.permitted, true, asked.text);
+    const recorded = await check(world, world.city, { ...question, record: true });
+    assert.equal(recorded.status, 403);
+    assert.equal(recorded.body.code, 'not_the_consumer');
+    const own = await check(world, world.transit, { ...question, record: true });
+    assert.equal(own.body.uses, 1, 'the provider’s attempt counted nothing');
+  });
+
+  it('coverage is never back-dated: a question `at` a time before the activation is before_activation', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    const answer = await check(world, world.transit, {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+      at: '2000-01-01T00:00:00Z',
+    });
+    assert.equal(answer.body.permitted, false);
+    assert.equal(answer.body.code, 'before_activation');
   });
 
   it('invalid_request: a question without an action, with an unknown field, or recording at another time', async () => {

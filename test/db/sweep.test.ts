@@ -55,6 +55,9 @@ describeEachDatabase('sweep of expired rows (issue 8 item 8)', (fresh) => {
       event_delivery_attempt: 0,
       event_delivery: 0,
       portal_session: 0,
+      oid4vci_offer: 0,
+      oid4vci_token: 0,
+      oid4vci_notification: 0,
     });
     assert.deepEqual(await remaining(service), {
       challenges: [FUTURE],

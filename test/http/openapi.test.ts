@@ -181,6 +181,13 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
     );
     assert.equal(collected.status, 200);
     const credential = collected.body.credential as string;
+    const offered = await call(
+      'post',
+      '/api/v1/membership/applications/{id}/credential-offer',
+      `/api/v1/membership/applications/${applied.body.id}/credential-offer`,
+      { presentation: await presentation(applicant, did, await challenge(), []) },
+    );
+    assert.equal(offered.status, 201);
 
     const verified = await call('post', '/api/v1/credentials/verify', '/api/v1/credentials/verify', {
       credential,
@@ -291,6 +298,8 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
       `/api/v1/rulebook/versions/${rulebook.body.version}`,
     );
     await call('get', '/.well-known/did.json', '/.well-known/did.json');
+    await call('get', '/.well-known/openid-credential-issuer', '/.well-known/openid-credential-issuer');
+    await call('get', '/.well-known/oauth-authorization-server', '/.well-known/oauth-authorization-server');
     await call('get', '/health/live', '/health/live');
     await call('get', '/health/ready', '/health/ready');
     await call('get', '/api/v1/members', '/api/v1/members');

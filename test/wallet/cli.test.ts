@@ -34,6 +34,7 @@ describe('dataspace-trust wallet (CLI)', function () {
       'list',
       'apply',
       'fetch-membership',
+      'receive',
       'vote',
       'motion',
       'withdraw',

@@ -13,11 +13,12 @@ import { isDid } from '../../trust/index.js';
 import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity, type AgreementRow } from '../entities.js';
 import { AgreementError } from '../errors.js';
-import type { Duty } from '../policy/index.js';
-import { storedPolicy } from '../policy-use.js';
+import { compactPurpose, type Duty, placeCode } from '../policy/index.js';
+import { profileOf, storedPolicy } from '../policy-use.js';
 import { checkActive } from './checks/active.js';
 import { checkExpiry } from './checks/expiry.js';
 import { checkMembership } from './checks/membership.js';
+import { checkParties } from './checks/parties.js';
 import { checkPolicy } from './checks/policy.js';
 import type {
   AgreementCheck,
@@ -29,6 +30,7 @@ import type {
 
 /** Every check after `exists`, in the order it runs. */
 export const AGREEMENT_CHECKS: readonly AgreementCheck[] = [
+  checkParties,
   checkActive,
   checkExpiry,
   checkMembership,
@@ -136,7 +138,8 @@ export class AgreementChecker {
   constructor(private readonly deps: AgreementDeps) {}
 
   /** Answers `question` for `caller`, the DID of an authenticated, active member. */
-  async check(caller: string, question: AgreementQuestion, now: Date): Promise<AgreementAnswer> {
+  async check(caller: string, asked: AgreementQuestion, now: Date): Promise<AgreementAnswer> {
+    const question = await this.#normalised(asked);
     const rows = await reading(this.deps.dataSource, undefined, (manager) =>
       this.#candidates(manager, caller, question),
     );
@@ -167,6 +170,41 @@ export class AgreementChecker {
     return answer(row, results, checkedAt);
   }
 
+  /**
+   * The question's purpose and place as the policy compares them, or `invalid_request`: a purpose
+   * must be a DPV purpose of the rulebook in force (compact or full IRI), a place a code of
+   * letters and digits. Any other spelling could slip past a prohibition or an `isNoneOf` that
+   * names the same thing, so it is refused rather than compared.
+   */
+  async #normalised(question: AgreementQuestion): Promise<AgreementQuestion> {
+    let { purpose, spatial } = question;
+    if (purpose !== undefined) {
+      const profile = profileOf((await this.deps.rulebook.current()).rulebook);
+      const term = compactPurpose(purpose);
+      if (term === undefined || !profile.purposes.has(term)) {
+        throw new AgreementError(
+          'invalid_request',
+          `purpose ${JSON.stringify(purpose)} is not a DPV purpose of the rulebook (e.g. dpv:ServiceOptimisation)`,
+        );
+      }
+      purpose = term;
+    }
+    if (spatial !== undefined) {
+      const code = placeCode(spatial);
+      if (code === undefined)
+        throw new AgreementError(
+          'invalid_request',
+          'spatial must be a place code (NUTS, LAU, ISO 3166): letters and digits',
+        );
+      spatial = code;
+    }
+    return {
+      ...question,
+      ...(purpose === undefined ? {} : { purpose }),
+      ...(spatial === undefined ? {} : { spatial }),
+    };
+  }
+
   /** Re-runs every check on the locked row and, when permitted, counts the use in the same transaction. */
   async #record(
     caller: string,
@@ -181,6 +219,11 @@ export class AgreementChecker {
         .where('a.id = :id', { id });
       if (isPostgres(this.deps.dataSource)) query.setLock('pessimistic_write');
       const row = (await query.getOne()) as AgreementRow;
+      // The consumer exercises the action, so its connector counts the uses: a provider that
+      // could record would spend the consumer's quota, and both sides recording would count twice.
+      if (caller !== row.consumerDid) {
+        throw new AgreementError('not_the_consumer', "uses are recorded by the consumer's connector only");
+      }
       const context = await this.#context(caller, question, now, [row], manager);
       const results = run(row, context);
       if (!results.every((result) => result.result === 'passed'))
@@ -240,7 +283,12 @@ export class AgreementChecker {
       caller,
       now,
       memberStatus: (did) => members.get(did)?.status,
-      roleOf: (did) => members.get(did)?.roles ?? [],
+      // A role is held by active members only: a suspended or revoked member is no recipient
+      // of a role-based constraint.
+      roleOf: (did) => {
+        const member = members.get(did);
+        return member?.status === 'active' ? member.roles : [];
+      },
     };
   }
 }

@@ -7,9 +7,17 @@
 import type { Duty, OdrlPolicy, PolicyDecision, RuleReport } from '../policy/index.js';
 
 /** Why an exchange is not permitted, before the policy is evaluated (then: ./reasons.ts). */
-export type AgreementReasonCode = 'no_agreement' | 'not_active' | 'expired' | 'party_not_active';
+export type AgreementReasonCode =
+  | 'no_agreement'
+  | 'provider_mismatch'
+  | 'consumer_mismatch'
+  | 'target_mismatch'
+  | 'not_active'
+  | 'before_activation'
+  | 'expired'
+  | 'party_not_active';
 
-export type AgreementCheckName = 'exists' | 'active' | 'expiry' | 'membership' | 'policy';
+export type AgreementCheckName = 'exists' | 'parties' | 'active' | 'expiry' | 'membership' | 'policy';
 
 /** The question a party's connector asks. */
 export interface AgreementQuestion {
@@ -21,9 +29,9 @@ export interface AgreementQuestion {
   readonly target?: string;
   /** An ODRL action (`use`, `read`, `distribute`, ...). */
   readonly action: string;
-  /** A DPV purpose (`dpv:ServiceOptimisation`). */
+  /** A DPV purpose of the rulebook, compact (`dpv:ServiceOptimisation`; the full IRI is read as it). */
   readonly purpose?: string;
-  /** A place code (NUTS, LAU, ISO 3166). */
+  /** A place code (NUTS, LAU, ISO 3166), upper-cased. */
   readonly spatial?: string;
   /** The member the data goes to (a DID). */
   readonly recipient?: string;

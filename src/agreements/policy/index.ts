@@ -9,6 +9,8 @@ export { canonicalPolicy, policyHash, policyToJsonLd } from './canonical.js';
 export { invalid, PolicyError, type PolicyErrorCode, unsupported } from './errors.js';
 export { evaluate } from './evaluate.js';
 export { narrows } from './narrow.js';
+export { compactPurpose } from './operands/purpose.js';
+export { placeCode } from './operands/spatial.js';
 export { POLICY_LIMITS, parsePolicy } from './parse.js';
 export { policyProfileFromRulebook } from './profile.js';
 export { POLICY_SCHEMA_NAMES, type PolicySchemaName, policySchemas, type SchemaObject } from './schema.js';

@@ -18,6 +18,7 @@ import { PortalSessions1795000000250 } from './1795000000250-portal-sessions.js'
 import { Agreements1795000000300 } from './1795000000300-agreements.js';
 import { TokenStatusFollows1795000000400 } from './1795000000400-token-status-follows.js';
 import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-index.js';
+import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   Agreements1795000000300,
   TokenStatusFollows1795000000400,
   AuditSubjectIndex1795000000500,
+  OpenIdCredentialIssuance1795000000600,
 ] as const;

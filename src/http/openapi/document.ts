@@ -10,6 +10,7 @@ import {
 import { consentPaths, consentResponses, consentSchemas } from './consent-paths.js';
 import { eventsPaths, eventsSchemas } from './events-paths.js';
 import { membershipPaths, membershipSchemas } from './membership-paths.js';
+import { oid4vciPaths, oid4vciSchemas } from './oid4vci-paths.js';
 import { recordsPaths, recordsSchemas } from './records-paths.js';
 import { registryPaths, registrySchemas } from './registry-paths.js';
 
@@ -46,7 +47,7 @@ function packageVersion(): string {
  * Paths the document leaves out on purpose: protocol endpoints (their own specifications describe
  * them) and the portal's HTML pages for people (docs/portal.md), which are not an API.
  */
-export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/', '/portal', '/consents'] as const;
+export const UNDESCRIBED_PREFIXES = ['/oidc/', '/oid4vp/', '/oid4vci/', '/portal', '/consents'] as const;
 
 const DESCRIPTION = `The JSON API of the data space trust service: trusted-issuer registry (also as the EBSI Trusted Issuers Registry v4 read API), credential and presentation verification, membership, governance, rulebook, citizens' consent (notices and the connector check), data-sharing agreements (ODRL offers, agreements signed by both parties, their credentials and the connector check), audit log, the event feed and webhook subscriptions, credential schemas, JSON-LD contexts, status lists, the DID document and the health probes.
 
@@ -54,7 +55,7 @@ Errors are RFC 9457 problem details (application/problem+json) with a stable \`c
 
 Member APIs (security \`connectorToken\`) take an OAuth 2.0 access token of the service's own provider in \`Authorization: Bearer\`: client credentials with \`private_key_jwt\`, the client id being the member's DID (no registration); refusals are 401 \`invalid_token\`, 403 \`insufficient_scope\` or 403 \`member_not_active\`, with a \`WWW-Authenticate\` challenge.
 
-Not described here: the OpenID Connect provider under /oidc (its own discovery document at /oidc/.well-known/openid-configuration describes it, per OpenID Connect Discovery 1.0) and the OpenID4VP wallet-login endpoints (/oid4vp/request/{state}, /oid4vp/response, /oidc/interaction/{uid}[/status|/continue|/callback]), which follow OpenID4VP 1.0 and answer a wallet or the browser of a login in progress (HTML, signed request objects, redirects; errors as OAuth \`{ error, error_description }\`); and the portal's HTML pages for people under /portal (with /consents, the citizen's dashboard address printed in receipts, redirecting there), described in docs/portal.md.`;
+Not described here: the OpenID Connect provider under /oidc (its own discovery document at /oidc/.well-known/openid-configuration describes it, per OpenID Connect Discovery 1.0) and the OpenID4VP wallet-login endpoints (/oid4vp/request/{state}, /oid4vp/response, /oidc/interaction/{uid}[/status|/continue|/callback]), which follow OpenID4VP 1.0 and answer a wallet or the browser of a login in progress (HTML, signed request objects, redirects; errors as OAuth \`{ error, error_description }\`); the OpenID4VCI issuer's protocol endpoints (/oid4vci/token, /oid4vci/nonce, /oid4vci/credential, /oid4vci/notification, /oid4vci/offers/{reference}), which its metadata at /.well-known/openid-credential-issuer and /.well-known/oauth-authorization-server describes, per OpenID4VCI 1.0 (errors as OAuth \`{ error, error_description }\`, docs/oid4vci.md); and the portal's HTML pages for people under /portal (with /consents, the citizen's dashboard address printed in receipts, redirecting there), described in docs/portal.md.`;
 
 /** The OpenAPI 3.1 description of every JSON route. */
 export function openApiDocument(options: OpenApiOptions): Json {
@@ -66,6 +67,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
     ...eventsPaths,
     ...consentPaths,
     ...agreementsPaths,
+    ...oid4vciPaths,
     [OPENAPI_PATH]: {
       get: {
         operationId: 'getOpenApi',
@@ -109,6 +111,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
         ...eventsSchemas,
         ...consentSchemas,
         ...agreementsSchemas,
+        ...oid4vciSchemas,
       },
     },
   };

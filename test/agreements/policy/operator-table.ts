@@ -121,8 +121,26 @@ export const TABLE: Readonly<Record<string, readonly Row[]>> = {
       outcome: 'permit',
     },
     {
-      title: 'eq: a NUTS region within is not equal',
+      title: 'eq: a place within the NUTS region is in it (places, not strings)',
       constraint: c('spatial', 'eq', 'DE3'),
+      request: { spatial: 'DE300' },
+      outcome: 'permit',
+    },
+    {
+      title: 'eq: a region containing the place is not within it',
+      constraint: c('spatial', 'eq', 'DE300'),
+      request: { spatial: 'DE3' },
+      outcome: 'spatial_not_permitted',
+    },
+    {
+      title: 'neq: a place within the excluded region is excluded',
+      constraint: c('spatial', 'neq', 'DE'),
+      request: { spatial: 'DE300' },
+      outcome: 'spatial_not_permitted',
+    },
+    {
+      title: 'isNoneOf: a place within an excluded region is excluded',
+      constraint: c('spatial', 'isNoneOf', ['FR', 'DE']),
       request: { spatial: 'DE300' },
       outcome: 'spatial_not_permitted',
     },

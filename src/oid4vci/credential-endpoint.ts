@@ -1,0 +1,196 @@
+/**
+ * The credential endpoint (OpenID4VCI 1.0 §8): a Bearer access token of the token endpoint, a
+ * `credential_configuration_id` the token was granted, and `proofs.jwt` (1 to BATCH_SIZE key
+ * proofs): one credential per proof, all in one transaction that also spends the c_nonce and
+ * each proof. The answer carries `credentials` and a `notification_id` (§8.3).
+ *
+ * Codes: `invalid_token` (401: missing, unknown or expired token), `invalid_credential_request`
+ * (malformed request, `credential_identifier`, the pre-1.0 `proof`/`format`, encryption asked),
+ * `unknown_credential_configuration` (not in the metadata), `credential_request_denied` (not
+ * granted by the offer, or the member is not active), `invalid_proof`, `invalid_nonce`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
+import type { KeyLookup } from '../credentials/verify/ports.js';
+import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
+import { type Binding, bindingOf } from './binding.js';
+import { BATCH_SIZE, type CredentialConfiguration } from './configurations.js';
+import { Oid4vciNotificationEntity, Oid4vciTokenEntity, type Oid4vciTokenRow } from './entities.js';
+import { Oid4vciError, proofError } from './errors.js';
+import type { CNonces } from './nonces.js';
+import { type VerifiedProof, verifyJwtProof } from './proofs.js';
+import { sha256Hex } from './secrets.js';
+
+/** How long a notification id may be used after issuance. */
+export const NOTIFICATION_TTL_SECONDS = 24 * 3600;
+
+/** A member as the issuer needs it. */
+export interface IssuableMember {
+  readonly status: string;
+  /** The MembershipCredential subject (`id` = the member's DID). */
+  readonly subject: Readonly<Record<string, unknown>> & { readonly id: string };
+  /** The member's MembershipCredential of record (its validity and status are followed). */
+  readonly credentialId: string | null;
+}
+
+export interface IssuePort {
+  /** Issues one credential in `manager`'s transaction; returns the credential as the wallet gets it. */
+  issue(
+    request: {
+      configuration: CredentialConfiguration;
+      member: IssuableMember;
+      binding: Binding;
+    },
+    manager: import('typeorm').EntityManager,
+  ): Promise<{ id: string; credential: string }>;
+}
+
+export interface CredentialEndpointDeps {
+  readonly dataSource: DataSource;
+  readonly credentialIssuer: string;
+  readonly configurations: readonly CredentialConfiguration[];
+  readonly keys: KeyLookup;
+  readonly nonces: CNonces;
+  readonly usedNonces: TransactionalNonceStore;
+  readonly member: (did: string) => Promise<IssuableMember | undefined>;
+  readonly issuer: IssuePort;
+  readonly now: () => Date;
+}
+
+export interface CredentialResponse {
+  readonly credentials: readonly { readonly credential: string }[];
+  readonly notification_id: string;
+}
+
+const PROOF_SCOPE = 'oid4vci:proof';
+
+/** The token row of a `Bearer` Authorization header; throws `invalid_token`. */
+export async function bearerToken(
+  dataSource: DataSource,
+  authorization: string | undefined,
+  now: Date,
+): Promise<Oid4vciTokenRow> {
+  const match = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(authorization ?? '');
+  if (!match)
+    throw new Oid4vciError('invalid_token', 'a Bearer access token of the token endpoint is required');
+  const hash = sha256Hex(match[1] as string);
+  const row = await reading(dataSource, undefined, (m) =>
+    m.getRepository(Oid4vciTokenEntity).findOneBy({ tokenHash: hash }),
+  );
+  if (!row || row.expiresAt <= now.toISOString())
+    throw new Oid4vciError('invalid_token', 'the access token is unknown or has expired');
+  return row;
+}
+
+export class CredentialEndpoint {
+  constructor(private readonly deps: CredentialEndpointDeps) {}
+
+  async handle(authorization: string | undefined, body: unknown): Promise<CredentialResponse> {
+    const now = this.deps.now();
+    const token = await bearerToken(this.deps.dataSource, authorization, now);
+    const { configuration, jwts } = this.parse(body);
+    if (!(JSON.parse(token.configurationIds) as string[]).includes(configuration.id))
+      throw new Oid4vciError(
+        'credential_request_denied',
+        `the credential offer did not grant ${configuration.id}`,
+      );
+    const member = await this.deps.member(token.subject);
+    if (member?.status !== 'active')
+      throw new Oid4vciError(
+        'credential_request_denied',
+        `${token.subject} is ${member ? member.status : 'not a member'}`,
+      );
+    const context = {
+      credentialIssuer: this.deps.credentialIssuer,
+      keys: this.deps.keys,
+      nonces: this.deps.nonces,
+      now,
+    };
+    const proofs: VerifiedProof[] = [];
+    for (const jwt of jwts) proofs.push(await verifyJwtProof(jwt, context));
+    if (new Set(proofs.map((p) => p.jwt)).size !== proofs.length)
+      throw proofError('the same key proof is in the batch twice');
+    const bindings: Binding[] = [];
+    for (const proof of proofs)
+      bindings.push(await bindingOf(proof, configuration.format, member.subject.id, this.deps.keys));
+    try {
+      return await inTransaction(this.deps.dataSource, undefined, async (manager) => {
+        for (const proof of proofs) {
+          if (!(await this.deps.usedNonces.consumeIn(manager, PROOF_SCOPE, proof.jwt, proof.freshUntil)))
+            throw proofError('this key proof was used before: sign a new one with a fresh c_nonce');
+        }
+        for (const nonce of new Set(proofs.map((p) => p.nonce))) {
+          const proof = proofs.find((p) => p.nonce === nonce) as VerifiedProof;
+          await this.deps.nonces.spend(manager, nonce, proof.nonceExpiresAt);
+        }
+        const issued: { id: string; credential: string }[] = [];
+        for (const binding of bindings) {
+          issued.push(await this.deps.issuer.issue({ configuration, member, binding }, manager));
+        }
+        const notificationId = randomUUID();
+        await manager.getRepository(Oid4vciNotificationEntity).insert({
+          id: notificationId,
+          tokenHash: token.tokenHash,
+          subject: token.subject,
+          configurationId: configuration.id,
+          credentialIds: JSON.stringify(issued.map((c) => c.id)),
+          event: null,
+          createdAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + NOTIFICATION_TTL_SECONDS * 1000).toISOString(),
+        });
+        return {
+          credentials: issued.map((c) => ({ credential: c.credential })),
+          notification_id: notificationId,
+        };
+      });
+    } catch (error) {
+      // Two requests raced with one proof or c_nonce: the loser's insert hit the primary key.
+      if (isUniqueViolation(error)) throw proofError('this key proof or c_nonce was used before');
+      throw error;
+    }
+  }
+
+  private parse(body: unknown): { configuration: CredentialConfiguration; jwts: readonly unknown[] } {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new Oid4vciError('invalid_credential_request', 'the credential request is a JSON object');
+    const request = body as Record<string, unknown>;
+    if (request.credential_identifier !== undefined)
+      throw new Oid4vciError(
+        'invalid_credential_request',
+        'this issuer returns no credential_identifiers: send credential_configuration_id',
+      );
+    if (request.proof !== undefined || request.format !== undefined)
+      throw new Oid4vciError(
+        'invalid_credential_request',
+        'proof and format are not parameters of OpenID4VCI 1.0: send proofs and credential_configuration_id',
+      );
+    if (request.credential_response_encryption !== undefined)
+      throw new Oid4vciError(
+        'invalid_credential_request',
+        'this issuer does not encrypt credential responses',
+      );
+    const id = request.credential_configuration_id;
+    if (typeof id !== 'string' || id.length === 0)
+      throw new Oid4vciError('invalid_credential_request', 'credential_configuration_id is required');
+    const configuration = this.deps.configurations.find((c) => c.id === id);
+    if (!configuration)
+      throw new Oid4vciError('unknown_credential_configuration', `this issuer has no configuration ${id}`);
+    const proofs = request.proofs;
+    if (proofs === undefined) throw proofError('proofs is required: one jwt key proof per credential');
+    if (proofs === null || typeof proofs !== 'object' || Array.isArray(proofs))
+      throw new Oid4vciError('invalid_credential_request', 'proofs is an object');
+    const types = Object.keys(proofs);
+    if (types.length !== 1 || types[0] !== 'jwt')
+      throw proofError('proofs must hold exactly one proof type, jwt');
+    const jwts = (proofs as { jwt: unknown }).jwt;
+    if (!Array.isArray(jwts) || jwts.length === 0)
+      throw proofError('proofs.jwt is a non-empty array of key proofs');
+    if (jwts.length > BATCH_SIZE)
+      throw new Oid4vciError(
+        'invalid_credential_request',
+        `at most ${BATCH_SIZE} key proofs per request (batch_credential_issuance.batch_size)`,
+      );
+    return { configuration, jwts };
+  }
+}

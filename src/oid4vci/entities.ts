@@ -1,0 +1,102 @@
+import { EntitySchema } from 'typeorm';
+
+/**
+ * A credential offer (OpenID4VCI 1.0 §4.1) with its pre-authorized code (§3.5). Nothing that
+ * opens it is stored in clear: `referenceHash` is the SHA-256 of the secret reference in its
+ * `credential_offer_uri`, `codeHash` the SHA-256 of its pre-authorized code (derived from the
+ * reference with the service secret, so the offer can be served again by reference), and
+ * `txCodeHash` an HMAC of its transaction code. `wrongTries` counts wrong transaction codes;
+ * at the limit the offer is dead. `redeemedAt` is set once, by one conditional UPDATE.
+ */
+export interface Oid4vciOfferRow {
+  id: string;
+  referenceHash: string;
+  codeHash: string;
+  /** The DID the credentials are for (an admitted member). */
+  subject: string;
+  /** The credential configuration ids offered (JSON array). */
+  configurationIds: string;
+  txCodeHash: string | null;
+  wrongTries: number;
+  redeemedAt: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciOfferEntity = new EntitySchema<Oid4vciOfferRow>({
+  name: 'Oid4vciOffer',
+  tableName: 'oid4vci_offer',
+  columns: {
+    id: { type: 'varchar', length: 64, primary: true },
+    referenceHash: { name: 'reference_hash', type: 'varchar', length: 64, unique: true },
+    codeHash: { name: 'code_hash', type: 'varchar', length: 64, unique: true },
+    subject: { type: 'varchar', length: 500 },
+    configurationIds: { name: 'configuration_ids', type: 'text' },
+    txCodeHash: { name: 'tx_code_hash', type: 'varchar', length: 64, nullable: true },
+    wrongTries: { name: 'wrong_tries', type: 'integer' },
+    redeemedAt: { name: 'redeemed_at', type: 'varchar', length: 32, nullable: true },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_offer_expires', columns: ['expiresAt'] }],
+});
+
+/**
+ * An access token of the credential endpoint (opaque; its SHA-256 is the key), for one subject
+ * and the configurations its offer granted.
+ */
+export interface Oid4vciTokenRow {
+  tokenHash: string;
+  offerId: string;
+  subject: string;
+  configurationIds: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
+  name: 'Oid4vciToken',
+  tableName: 'oid4vci_token',
+  columns: {
+    tokenHash: { name: 'token_hash', type: 'varchar', length: 64, primary: true },
+    offerId: { name: 'offer_id', type: 'varchar', length: 64 },
+    subject: { type: 'varchar', length: 500 },
+    configurationIds: { name: 'configuration_ids', type: 'text' },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_token_expires', columns: ['expiresAt'] }],
+});
+
+/**
+ * One credential response's `notification_id` (§8.3): the credentials it covers, the token that
+ * got them (only that token may notify), and the last event the wallet sent.
+ */
+export interface Oid4vciNotificationRow {
+  id: string;
+  tokenHash: string;
+  subject: string;
+  configurationId: string;
+  credentialIds: string;
+  event: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciNotificationEntity = new EntitySchema<Oid4vciNotificationRow>({
+  name: 'Oid4vciNotification',
+  tableName: 'oid4vci_notification',
+  columns: {
+    id: { type: 'varchar', length: 64, primary: true },
+    tokenHash: { name: 'token_hash', type: 'varchar', length: 64 },
+    subject: { type: 'varchar', length: 500 },
+    configurationId: { name: 'configuration_id', type: 'varchar', length: 100 },
+    credentialIds: { name: 'credential_ids', type: 'text' },
+    event: { type: 'varchar', length: 32, nullable: true },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_notification_expires', columns: ['expiresAt'] }],
+});
+
+export const OID4VCI_ENTITIES = [Oid4vciOfferEntity, Oid4vciTokenEntity, Oid4vciNotificationEntity];

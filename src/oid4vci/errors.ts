@@ -1,0 +1,42 @@
+/**
+ * Errors of the OpenID4VCI endpoints, in the OAuth shape `{ error, error_description }` (the
+ * one error mapper renders them, src/http/error-mapper.ts). Codes:
+ *
+ * - token endpoint (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3): `invalid_request`, `invalid_grant`,
+ *   `unsupported_grant_type`;
+ * - credential endpoint (§8.3.1.2): `invalid_credential_request`,
+ *   `unknown_credential_configuration`, `invalid_proof`, `invalid_nonce`,
+ *   `credential_request_denied`; its access token (RFC 6750 §3.1): `invalid_token` (401);
+ * - notification endpoint (§11.3): `invalid_notification_id`, `invalid_notification_request`;
+ * - the offer by reference: `invalid_request` (404 when it is unknown or expired).
+ */
+import { OAuthError } from '../http/errors.js';
+
+export type Oid4vciErrorCode =
+  | 'invalid_request'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'invalid_token'
+  | 'invalid_credential_request'
+  | 'unknown_credential_configuration'
+  | 'invalid_proof'
+  | 'invalid_nonce'
+  | 'credential_request_denied'
+  | 'invalid_notification_id'
+  | 'invalid_notification_request';
+
+export class Oid4vciError extends OAuthError {
+  constructor(
+    readonly code: Oid4vciErrorCode,
+    description: string,
+    status = code === 'invalid_token' ? 401 : 400,
+  ) {
+    super(status, code, description);
+    this.name = 'Oid4vciError';
+  }
+}
+
+/** A key proof refused: `invalid_proof`, or `invalid_nonce` for its `c_nonce` (§8.3.1.2). */
+export function proofError(description: string): Oid4vciError {
+  return new Oid4vciError('invalid_proof', description);
+}

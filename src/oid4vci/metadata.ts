@@ -1,0 +1,71 @@
+/**
+ * Published metadata.
+ *
+ * - Credential issuer metadata (OpenID4VCI 1.0 §12.2) at `/.well-known/openid-credential-issuer`:
+ *   `credential_issuer` = PUBLIC_URL, the credential, nonce and notification endpoints, the
+ *   batch size, display names (en, de) and `credential_configurations_supported`.
+ * - Authorization server metadata (RFC 8414) at `/.well-known/oauth-authorization-server`: the
+ *   credential issuer is its own authorization server for the pre-authorized code grant (its
+ *   token endpoint is `/oid4vci/token`), with anonymous access (§12.3).
+ *
+ * Every URL comes from PUBLIC_URL, never from the request.
+ */
+import { BATCH_SIZE, type CredentialConfiguration, configurationMetadata } from './configurations.js';
+import { PRE_AUTHORIZED_GRANT } from './offers.js';
+
+export const ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
+export const AS_METADATA_PATH = '/.well-known/oauth-authorization-server';
+export const OID4VCI_PATH = '/oid4vci';
+
+export interface Endpoints {
+  readonly credentialIssuer: string;
+  readonly token: string;
+  readonly credential: string;
+  readonly nonce: string;
+  readonly notification: string;
+  readonly offer: (reference: string) => string;
+}
+
+export function endpoints(publicUrl: string): Endpoints {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    credentialIssuer: base,
+    token: `${base}${OID4VCI_PATH}/token`,
+    credential: `${base}${OID4VCI_PATH}/credential`,
+    nonce: `${base}${OID4VCI_PATH}/nonce`,
+    notification: `${base}${OID4VCI_PATH}/notification`,
+    offer: (reference) => `${base}${OID4VCI_PATH}/offers/${reference}`,
+  };
+}
+
+export function issuerMetadata(
+  urls: Endpoints,
+  configurations: readonly CredentialConfiguration[],
+): Record<string, unknown> {
+  return {
+    credential_issuer: urls.credentialIssuer,
+    authorization_servers: [urls.credentialIssuer],
+    credential_endpoint: urls.credential,
+    nonce_endpoint: urls.nonce,
+    notification_endpoint: urls.notification,
+    batch_credential_issuance: { batch_size: BATCH_SIZE },
+    display: [
+      { name: 'Data Space Trust Service', locale: 'en' },
+      { name: 'Vertrauensdienst des Datenraums', locale: 'de' },
+    ],
+    credential_configurations_supported: Object.fromEntries(
+      configurations.map((c) => [c.id, configurationMetadata(c)]),
+    ),
+  };
+}
+
+export function authorizationServerMetadata(urls: Endpoints): Record<string, unknown> {
+  return {
+    issuer: urls.credentialIssuer,
+    token_endpoint: urls.token,
+    grant_types_supported: [PRE_AUTHORIZED_GRANT],
+    'pre-authorized_grant_anonymous_access_supported': true,
+    token_endpoint_auth_methods_supported: ['none'],
+    response_types_supported: [],
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The OpenID4VCI 1.0 issuer (docs/oid4vci.md), assembled from its parts. It is its own
+ * authorization server for the pre-authorized code grant: oidc-provider's token endpoint
+ * authenticates every client, while a wallet redeeming a pre-authorized code is anonymous
+ * (§6.1, `pre-authorized_grant_anonymous_access_supported`).
+ */
+import type Router from '@koa/router';
+import type { DataSource } from 'typeorm';
+import type { CredentialIssuer } from '../credentials/issue/issuer.js';
+import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
+import type { KeyLookup } from '../credentials/verify/ports.js';
+import type { SweepTarget } from '../db/index.js';
+import { type CredentialConfiguration, membershipConfigurations } from './configurations.js';
+import { CredentialEndpoint } from './credential-endpoint.js';
+import { Oid4vciError } from './errors.js';
+import { issuePort, type MemberWithRecord } from './issue.js';
+import { authorizationServerMetadata, endpoints, issuerMetadata } from './metadata.js';
+import { CNonces } from './nonces.js';
+import { type NotificationAudit, notify } from './notifications.js';
+import { type OfferPresentation, presentOffer } from './offer-links.js';
+import { type CreatedOffer, Offers } from './offers.js';
+import { oid4vciRoutes } from './routes.js';
+import { issuerSecrets } from './secrets.js';
+
+export const OID4VCI_SWEEP_TARGETS: readonly SweepTarget[] = [
+  { table: 'oid4vci_offer', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vci_token', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vci_notification', column: 'expires_at', format: 'iso' },
+];
+
+/** A member of the registry, as the issuer reads it. */
+export interface IssuerMemberPort {
+  find(did: string): Promise<
+    | {
+        readonly status: string;
+        readonly subject: Readonly<Record<string, unknown>> & { readonly id: string };
+        readonly credentialId: string | null;
+      }
+    | undefined
+  >;
+}
+
+export interface Oid4vciOptions {
+  readonly dataSource: DataSource;
+  readonly publicUrl: string;
+  /** The key-encryption secret (hex): the c_nonce and code MAC keys derive from it. */
+  readonly secretHex: string;
+  readonly issuer: CredentialIssuer;
+  /** The `vct` of the MembershipCredential's SD-JWT VC type, when the schemas define one. */
+  readonly membershipVct: string | undefined;
+  /** Keys from DID documents (the verification pipeline's lookup). */
+  readonly keys: KeyLookup;
+  readonly usedNonces: TransactionalNonceStore;
+  readonly members: IssuerMemberPort;
+  /** The admitted applicant of application `id`, proven by `presentation`; throws otherwise. */
+  readonly admittedApplicant: (id: string, presentation: unknown) => Promise<string>;
+  readonly audit: NotificationAudit;
+  readonly now?: () => Date;
+}
+
+export interface OfferOptions {
+  readonly txCode?: boolean;
+  readonly configurations?: readonly string[];
+}
+
+export interface Oid4vci {
+  readonly configurations: readonly CredentialConfiguration[];
+  readonly metadata: Record<string, unknown>;
+  /**
+   * An offer to the member `did` (which must be active) of `configurations` (default: every
+   * one), with a transaction code unless `txCode` is false.
+   */
+  offerTo(did: string, options?: OfferOptions): Promise<CreatedOffer>;
+  /** The same, as shown to a person (links, QR code, tx_code). */
+  presentOfferTo(did: string): Promise<OfferPresentation>;
+  readonly routers: readonly Router[];
+}
+
+export function openOid4vci(options: Oid4vciOptions): Oid4vci {
+  const now = options.now ?? (() => new Date());
+  const urls = endpoints(options.publicUrl);
+  const secrets = issuerSecrets(options.secretHex);
+  const configurations = membershipConfigurations(options.membershipVct);
+  const offers = new Offers({
+    dataSource: options.dataSource,
+    secrets,
+    credentialIssuer: urls.credentialIssuer,
+    offerUrl: urls.offer,
+    now,
+  });
+  const nonces = new CNonces(secrets, options.usedNonces, now);
+  const member = async (did: string): Promise<MemberWithRecord | undefined> => {
+    const found = await options.members.find(did);
+    if (!found) return undefined;
+    const record = found.credentialId ? await options.issuer.record(found.credentialId) : null;
+    return { ...found, record };
+  };
+  const credentialEndpoint = new CredentialEndpoint({
+    dataSource: options.dataSource,
+    credentialIssuer: urls.credentialIssuer,
+    configurations,
+    keys: options.keys,
+    nonces,
+    usedNonces: options.usedNonces,
+    member,
+    issuer: issuePort(options.issuer),
+    now,
+  });
+  const offerTo = async (did: string, offerOptions: OfferOptions = {}) => {
+    const ids = offerOptions.configurations ?? configurations.map((c) => c.id);
+    const unknown = ids.filter((id) => !configurations.some((c) => c.id === id));
+    if (ids.length === 0 || unknown.length > 0)
+      throw new Oid4vciError('unknown_credential_configuration', `no configuration ${unknown.join(', ')}`);
+    const found = await options.members.find(did);
+    if (found?.status !== 'active')
+      throw new Oid4vciError('credential_request_denied', `${did} is not an active member`);
+    return offers.create(did, ids, offerOptions.txCode ?? true);
+  };
+  const metadata = issuerMetadata(urls, configurations);
+  return {
+    configurations,
+    metadata,
+    offerTo,
+    presentOfferTo: async (did) => presentOffer(await offerTo(did)),
+    routers: [
+      oid4vciRoutes({
+        issuerMetadata: metadata,
+        authorizationServerMetadata: authorizationServerMetadata(urls),
+        offers,
+        credentialEndpoint,
+        cNonce: () => nonces.issue(),
+        notify: (authorization, body) =>
+          notify({ dataSource: options.dataSource, audit: options.audit, now }, authorization, body),
+        applicantOffer: async (id, presentation) =>
+          presentOffer(await offerTo(await options.admittedApplicant(id, presentation))),
+      }),
+    ],
+  };
+}

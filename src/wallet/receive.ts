@@ -1,0 +1,252 @@
+/**
+ * Receiving credentials (OpenID4VCI 1.0, the wallet's side, pre-authorized code flow): read the
+ * `openid-credential-offer://` URL (the offer by value, or by reference through
+ * `credential_offer_uri`), read the issuer's metadata and its authorization server's, redeem the
+ * pre-authorized code with the transaction code, fetch a c_nonce, sign a `jwt` key proof with
+ * the wallet's DID key (`kid`), store the credentials and tell the issuer
+ * (`credential_accepted`, or `credential_failure` when they cannot be stored).
+ *
+ * Only `jwt_vc_json` and `vc+jwt` configurations are received: the wallet stores JWT
+ * credentials about its own DID. http is allowed only for loopback hosts (development).
+ */
+import { ServiceError, WalletError } from './errors.js';
+import type { Wallet } from './wallet.js';
+
+const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+const STORABLE_FORMATS = new Set(['jwt_vc_json', 'vc+jwt']);
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+export interface ReceiveOptions {
+  /** The transaction code given with the offer (on another channel). */
+  readonly txCode?: string;
+  /** The configuration to ask for (default: the first offered one the wallet can store). */
+  readonly configurationId?: string;
+  readonly fetch?: typeof fetch;
+}
+
+export interface ReceiveResult {
+  readonly credentialIssuer: string;
+  readonly configurationId: string;
+  /** The ids (or types) of the stored credentials. */
+  readonly stored: readonly string[];
+}
+
+interface Offer {
+  readonly credential_issuer: string;
+  readonly credential_configuration_ids: readonly string[];
+  readonly grants?: Record<string, { 'pre-authorized_code'?: string; tx_code?: unknown }>;
+}
+
+function invalid(message: string): never {
+  throw new WalletError('invalid_credential_offer', message);
+}
+
+/** Refuses URLs that are not https, except http on a loopback host. */
+function checkedUrl(value: unknown, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    invalid(`${what} is not a URL`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    invalid(`${what} must be https (http only on a loopback host)`);
+  return url;
+}
+
+async function exchange(
+  fetcher: typeof fetch,
+  url: string,
+  init: RequestInit,
+  what: string,
+): Promise<Record<string, unknown> | undefined> {
+  let response: Response;
+  try {
+    response = await fetcher(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new ServiceError(0, 'unreachable', `${what}: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
+  }
+  const text = await response.text();
+  if (text.length > MAX_RESPONSE_BYTES)
+    throw new ServiceError(response.status, 'invalid_response', `${what}: too large`);
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = text.length > 0 ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const code =
+      typeof body?.error === 'string'
+        ? body.error
+        : typeof body?.code === 'string'
+          ? body.code
+          : 'http_error';
+    const description = typeof body?.error_description === 'string' ? `: ${body.error_description}` : '';
+    throw new ServiceError(response.status, code, `${what} refused (${code})${description}`, body);
+  }
+  return body;
+}
+
+/** The offer of an `openid-credential-offer://` URL, fetched when it is by reference. */
+export async function resolveOffer(url: string, fetcher: typeof fetch = fetch): Promise<Offer> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    invalid('not a URL');
+  }
+  const byValue = parsed.searchParams.get('credential_offer');
+  const byReference = parsed.searchParams.get('credential_offer_uri');
+  if ((byValue === null) === (byReference === null))
+    invalid('the URL must carry exactly one of credential_offer and credential_offer_uri');
+  let offer: unknown;
+  if (byValue !== null) {
+    try {
+      offer = JSON.parse(byValue);
+    } catch {
+      invalid('credential_offer is not JSON');
+    }
+  } else {
+    offer = await exchange(
+      fetcher,
+      checkedUrl(byReference, 'credential_offer_uri').href,
+      {},
+      'the credential offer',
+    );
+  }
+  const candidate = offer as Partial<Offer> | undefined;
+  if (
+    typeof candidate?.credential_issuer !== 'string' ||
+    !Array.isArray(candidate.credential_configuration_ids) ||
+    candidate.credential_configuration_ids.length === 0
+  )
+    invalid('the offer names no credential_issuer or no credential_configuration_ids');
+  checkedUrl(candidate.credential_issuer, 'credential_issuer');
+  return candidate as Offer;
+}
+
+/** The well-known URL of `base` (RFC 8414 §3.1: inserted between the host and the path). */
+function wellKnown(base: string, name: string): string {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/+$/, '');
+  return `${url.origin}/.well-known/${name}${path}`;
+}
+
+export async function receiveCredential(
+  wallet: Wallet,
+  offerUrl: string,
+  options: ReceiveOptions = {},
+): Promise<ReceiveResult> {
+  const fetcher = options.fetch ?? fetch;
+  const offer = await resolveOffer(offerUrl, fetcher);
+  const grant = offer.grants?.[PRE_AUTHORIZED_GRANT];
+  const code = grant?.['pre-authorized_code'];
+  if (typeof code !== 'string')
+    invalid('the offer has no pre-authorized code (only that grant is supported)');
+  if (grant?.tx_code !== undefined && options.txCode === undefined)
+    invalid('the offer asks for a transaction code: pass it with --tx-code');
+  const issuer = offer.credential_issuer;
+  const metadata =
+    (await exchange(fetcher, wellKnown(issuer, 'openid-credential-issuer'), {}, 'the issuer metadata')) ?? {};
+  if (metadata.credential_issuer !== issuer) invalid('the issuer metadata is of another credential_issuer');
+  const configurations = (metadata.credential_configurations_supported ?? {}) as Record<
+    string,
+    { format?: string }
+  >;
+  const configurationId =
+    options.configurationId ??
+    offer.credential_configuration_ids.find((id) => STORABLE_FORMATS.has(String(configurations[id]?.format)));
+  if (configurationId === undefined || !offer.credential_configuration_ids.includes(configurationId))
+    invalid('the offer has no configuration this wallet can store (jwt_vc_json, vc+jwt)');
+  // Refused before the code is redeemed: a credential the wallet cannot store would use up the
+  // one-time offer for nothing.
+  const format = String(configurations[configurationId]?.format);
+  if (!STORABLE_FORMATS.has(format))
+    invalid(
+      `this wallet cannot store ${format} credentials (configuration ${configurationId}); the offer stays open`,
+    );
+  const servers = metadata.authorization_servers;
+  const authorizationServer = Array.isArray(servers) && typeof servers[0] === 'string' ? servers[0] : issuer;
+  const asMetadata =
+    (await exchange(
+      fetcher,
+      wellKnown(authorizationServer, 'oauth-authorization-server'),
+      {},
+      'the authorization server metadata',
+    )) ?? {};
+  const tokenEndpoint = checkedUrl(asMetadata.token_endpoint, 'token_endpoint').href;
+  const token = await exchange(
+    fetcher,
+    tokenEndpoint,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: PRE_AUTHORIZED_GRANT,
+        'pre-authorized_code': code,
+        ...(options.txCode !== undefined ? { tx_code: options.txCode } : {}),
+      }).toString(),
+    },
+    'the token request',
+  );
+  const accessToken = token?.access_token;
+  if (typeof accessToken !== 'string')
+    throw new ServiceError(200, 'invalid_response', 'the token response has no access_token');
+  const nonceEndpoint = checkedUrl(metadata.nonce_endpoint, 'nonce_endpoint').href;
+  const nonce = (await exchange(fetcher, nonceEndpoint, { method: 'POST' }, 'the nonce request'))?.c_nonce;
+  if (typeof nonce !== 'string')
+    throw new ServiceError(200, 'invalid_response', 'the nonce response has no c_nonce');
+  const proof = await wallet.sign(
+    { aud: issuer, iat: Math.floor(Date.now() / 1000), nonce },
+    { typ: 'openid4vci-proof+jwt' },
+  );
+  const bearer = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const issued = await exchange(
+    fetcher,
+    checkedUrl(metadata.credential_endpoint, 'credential_endpoint').href,
+    {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proof] } }),
+    },
+    'the credential request',
+  );
+  const credentials = issued?.credentials;
+  if (!Array.isArray(credentials) || credentials.length === 0)
+    throw new ServiceError(200, 'invalid_response', 'the credential response has no credentials');
+  const stored: string[] = [];
+  let failure: unknown;
+  for (const entry of credentials as { credential?: unknown }[]) {
+    try {
+      const record = await wallet.addCredential(entry.credential as string);
+      stored.push(record.id ?? record.types.join(','));
+    } catch (error) {
+      failure = error;
+    }
+  }
+  const notificationId = issued?.notification_id;
+  if (typeof notificationId === 'string' && typeof metadata.notification_endpoint === 'string') {
+    await exchange(
+      fetcher,
+      checkedUrl(metadata.notification_endpoint, 'notification_endpoint').href,
+      {
+        method: 'POST',
+        headers: bearer,
+        body: JSON.stringify({
+          notification_id: notificationId,
+          event: failure === undefined ? 'credential_accepted' : 'credential_failure',
+          ...(failure !== undefined
+            ? { event_description: String((failure as Error).message).slice(0, 200) }
+            : {}),
+        }),
+      },
+      'the notification',
+    );
+  }
+  if (failure !== undefined) throw failure;
+  return { credentialIssuer: issuer, configurationId, stored };
+}

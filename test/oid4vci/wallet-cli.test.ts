@@ -1,0 +1,127 @@
+/**
+ * The project's holder wallet receives its MembershipCredential through OpenID4VCI 1.0 as a real
+ * process: `dataspace-trust wallet receive <openid-credential-offer:// link> --tx-code <code>`
+ * (offer by reference → metadata → token → nonce → key proof → credential → notification).
+ */
+import assert from 'node:assert/strict';
+import { openWallet, type Wallet } from '../../src/wallet/index.js';
+import type { Actor } from '../governance/support.js';
+import { newWallet } from '../oidc/support.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { runCli } from '../support/process.js';
+import { applicantOffer, type World, worldWith } from './support.js';
+
+const PASSPHRASE = 'correct horse battery';
+
+function actorOf(wallet: Wallet): Actor {
+  return { did: wallet.did, kid: wallet.kid, sign: (payload, typ = 'JWT') => wallet.sign(payload, { typ }) };
+}
+
+describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) => {
+  let w: World<Actor>;
+  let wallet: Wallet;
+  const env = { WALLET_PASSPHRASE: PASSPHRASE };
+
+  before(async function () {
+    this.timeout(60_000);
+    wallet = await newWallet();
+    w = await worldWith(await fresh(), actorOf(wallet));
+  });
+  after(async () => w?.running.close());
+
+  it('redeems the offer by reference with the transaction code and stores the MembershipCredential', async function () {
+    this.timeout(60_000);
+    const offered = (await applicantOffer(w)).body;
+    const result = await runCli(
+      ['wallet', 'receive', offered.links.byReference, '--tx-code', offered.txCode, '--wallet', wallet.dir],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { configurationId: string; stored: string[] };
+    assert.equal(printed.configurationId, 'MembershipCredential_jwt_vc_json');
+    assert.equal(printed.stored.length, 1);
+    const reopened = await openWallet({ dir: wallet.dir, passphrase: PASSPHRASE });
+    assert.equal(reopened.credentials({ type: 'MembershipCredential' }).length, 1);
+    const accepted = (await w.service.audit.page({ limit: 1000 })).items.filter(
+      (entry) => entry.kind === 'oid4vci.credential.accepted',
+    );
+    assert.deepEqual(
+      accepted.map((entry) => entry.actor),
+      [wallet.did],
+    );
+  });
+
+  it('wallet credential-offer asks the service for the offer of the admitted application; wallet receive redeems it', async function () {
+    this.timeout(90_000);
+    const asked = await runCli(
+      [
+        'wallet',
+        'credential-offer',
+        '--service',
+        w.running.publicUrl,
+        '--application',
+        w.applicationId,
+        '--wallet',
+        wallet.dir,
+      ],
+      env,
+    );
+    assert.equal(asked.code, 0, asked.stderr);
+    const offer = JSON.parse(asked.stdout) as { links: { byReference: string }; txCode: string };
+    const received = await runCli(
+      ['wallet', 'receive', offer.links.byReference, '--tx-code', offer.txCode, '--wallet', wallet.dir],
+      env,
+    );
+    assert.equal(received.code, 0, received.stderr);
+    assert.equal((JSON.parse(received.stdout) as { stored: string[] }).stored.length, 1);
+  });
+
+  it('refuses a configuration it cannot store before redeeming the code, so the offer stays usable', async function () {
+    this.timeout(90_000);
+    const offered = (await applicantOffer(w)).body;
+    const sdJwt = await runCli(
+      [
+        'wallet',
+        'receive',
+        offered.links.byReference,
+        '--tx-code',
+        offered.txCode,
+        '--configuration',
+        'MembershipCredential_dc+sd-jwt',
+        '--wallet',
+        wallet.dir,
+      ],
+      env,
+    );
+    assert.notEqual(sdJwt.code, 0);
+    assert.match(sdJwt.stderr, /invalid_credential_offer.*cannot store dc\+sd-jwt/);
+    const received = await runCli(
+      ['wallet', 'receive', offered.links.byReference, '--tx-code', offered.txCode, '--wallet', wallet.dir],
+      env,
+    );
+    assert.equal(received.code, 0, received.stderr);
+  });
+
+  it('exits non-zero with invalid_credential_offer without the transaction code the offer asks for', async function () {
+    this.timeout(60_000);
+    const offered = (await applicantOffer(w)).body;
+    const result = await runCli(
+      ['wallet', 'receive', offered.links.byReference, '--wallet', wallet.dir],
+      env,
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /invalid_credential_offer/);
+  });
+
+  it('exits non-zero with invalid_grant for a wrong transaction code', async function () {
+    this.timeout(60_000);
+    const offered = (await applicantOffer(w)).body;
+    const wrong = offered.txCode === '000000' ? '000001' : '000000';
+    const result = await runCli(
+      ['wallet', 'receive', offered.links.byValue, '--tx-code', wrong, '--wallet', wallet.dir],
+      env,
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /invalid_grant/);
+  });
+});
