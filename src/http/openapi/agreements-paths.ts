@@ -149,7 +149,10 @@ export const agreementsSchemas: Record<string, Json> = {
         type: 'array',
         items: object(
           {
-            check: { type: 'string', enum: ['exists', 'parties', 'active', 'expiry', 'membership', 'policy'] },
+            check: {
+              type: 'string',
+              enum: ['exists', 'parties', 'active', 'expiry', 'membership', 'policy'],
+            },
             result: { type: 'string', enum: ['passed', 'failed'] },
             code: string,
             reasons: { ...strings, description: 'Every reason of a failed policy check, `code` first.' },
