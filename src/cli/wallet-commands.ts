@@ -29,6 +29,7 @@ import {
   WalletError,
   walletLogin,
 } from '../wallet/index.js';
+import { addAgreementCommands } from './wallet-agreement-commands.js';
 import { printJson } from './with-service.js';
 
 /** What the wallet commands take from the environment; read by src/main.ts, never here. */
@@ -545,6 +546,8 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
         );
       }),
     );
+
+  addAgreementCommands(wallet, { defaultDir: DEFAULT_DIR, help: HELP, open, action, readArgument });
 
   return wallet;
 }

@@ -14,6 +14,9 @@
  * - `invalid_request_object`: an OpenID4VP request is malformed, or its request object is not
  *   signed by the verifier DID its `client_id` names.
  * - `no_matching_credentials`: the wallet holds no credentials that satisfy the verifier's DCQL query.
+ * - `terms_mismatch`: an agreement's hash is not the hash of its terms, or the terms do not name
+ *   this service, this agreement and the wallet's DID as a party: nothing is signed.
+ * - `scope_not_granted`: the service did not grant a connector scope that was asked for.
  * - `invalid_credential_offer`: an OpenID4VCI offer the wallet cannot redeem (malformed, no
  *   pre-authorized code, a transaction code needed but not given, no configuration it can store).
  * - `invalid_transaction_data`: the request's `transaction_data` (OpenID4VP 1.0 §5.1) holds an
@@ -35,7 +38,8 @@ export type WalletErrorCode =
   | 'no_matching_credentials'
   | 'invalid_credential_offer'
   | 'invalid_transaction_data'
-  | 'transaction_data_declined';
+  | 'transaction_data_declined'
+  | 'terms_mismatch';
 
 export class WalletError extends Error {
   constructor(

@@ -4,6 +4,12 @@
  * access tokens for the member APIs.
  */
 export {
+  type AgreementQuestionInput,
+  AgreementsClient,
+  type ProposeInput,
+  termsHash,
+} from './agreements-client.js';
+export {
   CLIENT_ASSERTION_LIFETIME_SECONDS,
   type ConnectorToken,
   type ConnectorTokenRequest,
@@ -20,6 +26,9 @@ export {
   walletLogin,
 } from './login.js';
 export {
+  AGREEMENT_STATEMENT_ACTIONS,
+  type AgreementStatementAction,
+  type AgreementStatementInput,
   type ApplicationDetails,
   type IssueCredentialInput,
   MOTION_KINDS,

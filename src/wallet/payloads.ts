@@ -275,3 +275,41 @@ export function withdrawalPayload(context: SigningContext, input: WithdrawalInpu
     jti: context.jti,
   };
 }
+
+/** What a party signs about an agreement (docs/agreements.md "What is signed"). */
+export const AGREEMENT_STATEMENT_ACTIONS = ['sign-agreement', 'terminate-agreement'] as const;
+export type AgreementStatementAction = (typeof AGREEMENT_STATEMENT_ACTIONS)[number];
+
+export interface AgreementStatementInput {
+  readonly service: string;
+  readonly action: AgreementStatementAction;
+  readonly agreement: string;
+  /** SHA-256 (hex) of the agreement's canonical terms. */
+  readonly hash: string;
+  /** Why (a termination must give one). */
+  readonly reason?: string;
+}
+
+/** A party's signature on, or termination of, an agreement. */
+export function agreementStatementPayload(
+  context: SigningContext,
+  input: AgreementStatementInput,
+): Record<string, unknown> {
+  if (!AGREEMENT_STATEMENT_ACTIONS.includes(input.action))
+    invalid(`action must be one of ${AGREEMENT_STATEMENT_ACTIONS.join(', ')}`);
+  if (typeof input.hash !== 'string' || !/^[0-9a-f]{64}$/.test(input.hash))
+    invalid('hash must be a SHA-256 in lower-case hex');
+  if (input.action === 'terminate-agreement' && input.reason === undefined)
+    invalid('a termination gives a reason');
+  if (input.action === 'sign-agreement' && input.reason !== undefined) invalid('a signature takes no reason');
+  return {
+    iss: context.did,
+    aud: did('service', input.service),
+    iat: seconds(context.now),
+    jti: context.jti,
+    action: input.action,
+    agreement: text('agreement', input.agreement),
+    hash: input.hash,
+    ...optionalReason(input.reason),
+  };
+}

@@ -213,11 +213,31 @@ export class ServiceClient {
     return this.#request('POST', `/api/v1/members/${segment(wallet.did)}/withdrawal`, { withdrawal: signed });
   }
 
+  /**
+   * One JSON request to a member API with a connector access token (`Authorization: Bearer`),
+   * as the agreement commands make them. The answer must be a JSON object.
+   */
+  async withToken(
+    method: 'GET' | 'POST',
+    path: string,
+    token: string | undefined,
+    body?: Json,
+  ): Promise<Json> {
+    if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
+      throw new TypeError('an access token is one printable word');
+    return this.#request(method, path, body, token === undefined ? {} : { authorization: `Bearer ${token}` });
+  }
+
   #invalid(message: string): ServiceError {
     return new ServiceError(200, 'invalid_response', message);
   }
 
-  async #request(method: 'GET' | 'POST', path: string, body?: Json): Promise<Json> {
+  async #request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: Json,
+    extraHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<Json> {
     const url = `${this.baseUrl}${path}`;
     let response: Response;
     try {
@@ -228,6 +248,7 @@ export class ServiceClient {
         headers: {
           accept: 'application/json, application/problem+json',
           ...(body ? { 'content-type': 'application/json' } : {}),
+          ...extraHeaders,
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });

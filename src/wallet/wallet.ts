@@ -32,8 +32,10 @@ import {
   type WalletAlgorithm,
 } from './keys.js';
 import {
+  type AgreementStatementInput,
   APPLICATION_CREDENTIAL_TYPE,
   type ApplicationDetails,
+  agreementStatementPayload,
   applicationCredentialPayload,
   type IssueCredentialInput,
   issuedCredentialPayload,
@@ -283,6 +285,11 @@ export class Wallet {
   /** A member's signed withdrawal from the data space. */
   async withdrawal(input: WithdrawalInput): Promise<string> {
     return this.sign(withdrawalPayload(this.#context(), input), { typ: 'JWT' });
+  }
+
+  /** A party's signed statement about an agreement (sign it, or terminate it with a reason). */
+  async agreementStatement(input: AgreementStatementInput): Promise<string> {
+    return this.sign(agreementStatementPayload(this.#context(), input), { typ: 'JWT' });
   }
 
   /**

@@ -60,8 +60,10 @@ describeEachDatabase('the agreement check', (fresh) => {
     assert.equal(ok.headers['cache-control'], 'no-store');
     const refused = await check(world, world.transit, { ...question, purpose: 'dpv:ServiceUsageAnalytics' });
     assert.equal(refused.body.permitted, false);
-    assert.equal(refused.body.code, 'purpose_not_permitted');
-    assert.deepEqual(refused.body.reasons, ['purpose_not_permitted']);
+    assert.equal(refused.body.code, 'constraint_failed:purpose');
+    assert.deepEqual(refused.body.reasons, ['constraint_failed:purpose']);
+    const policy = refused.body.checks.find((c: { check: string }) => c.check === 'policy');
+    assert.equal(policy.decision, 'purpose_not_permitted');
   });
 
   it('prohibition over permission: distributing is refused with prohibited', async () => {
@@ -84,6 +86,7 @@ describeEachDatabase('the agreement check', (fresh) => {
       purpose: 'dpv:ServiceProvision',
     });
     assert.equal(answer.body.permitted, false);
+    assert.deepEqual(answer.body.reasons, ['constraint_failed:spatial']);
   });
 
   it('the provider asks too (naming the consumer); a proposed agreement answers not_active', async () => {
@@ -275,7 +278,7 @@ describeEachDatabase('the agreement check', (fresh) => {
         [1, 2, 3, 4, 5],
       );
       for (const refused of answers.filter((answer) => answer.body.permitted !== true)) {
-        assert.equal(refused.body.code, 'count_exceeded');
+        assert.equal(refused.body.code, 'count_exhausted');
       }
       const row = await world.service.dataSource
         .getRepository(AgreementEntity)
@@ -288,7 +291,8 @@ describeEachDatabase('the agreement check', (fresh) => {
         purpose: 'dpv:ServiceProvision',
       });
       assert.equal(peek.body.permitted, false);
-      assert.equal(peek.body.code, 'count_exceeded');
+      assert.equal(peek.body.code, 'count_exhausted');
+      assert.deepEqual(peek.body.reasons, ['count_exhausted']);
     } finally {
       await replica.close();
     }

@@ -148,6 +148,17 @@ export async function checkAgreementRoutes(
     record: true,
   });
   assert.equal(answer.body.permitted, true, answer.text);
+  // A failed policy check: its entry carries `reasons` and the evaluator's `decision`.
+  const refused = await call(consumer, 'post', '/api/v1/agreements/check', '/api/v1/agreements/check', {
+    agreement: id,
+    action: 'transfer',
+  });
+  assert.equal(refused.body.permitted, false, refused.text);
+  assert.deepEqual(refused.body.reasons, ['action_not_permitted']);
+  assert.equal(
+    refused.body.checks.find((c: { check: string }) => c.check === 'policy')?.decision,
+    'action_not_permitted',
+  );
   const none = await call(consumer, 'post', '/api/v1/agreements/check', '/api/v1/agreements/check', {
     provider: provider.did,
     target: 'https://nothing.example/none',

@@ -38,6 +38,8 @@ describe('dataspace-trust wallet (CLI)', function () {
       'vote',
       'motion',
       'withdraw',
+      'offers',
+      'agreements',
     ]) {
       assert.match(result.stdout, new RegExp(`\\b${word}\\b`));
     }

@@ -45,7 +45,7 @@ export interface AgreementAnswer {
   readonly agreementId?: string;
   /** Every check of the agreement answered about, in order. */
   readonly checks: readonly AgreementCheckResult[];
-  /** The codes of every failing check. */
+  /** The codes of every failing check (a failed policy check gives all of its reasons). */
   readonly reasons: readonly string[];
   /** What the consumer's connector must perform (ODRL duties), when permitted. */
   readonly duties: readonly Duty[];
@@ -323,7 +323,7 @@ function answer(
     code: failures[0]?.code as string,
     agreementId: row.id,
     checks: results,
-    reasons: failures.map((failure) => failure.code as string),
+    reasons: failures.flatMap((failure) => failure.reasons ?? [failure.code as string]),
     duties: [],
     checkedAt,
   };

@@ -6,7 +6,7 @@
  */
 import type { Duty, OdrlPolicy, PolicyDecision, RuleReport } from '../policy/index.js';
 
-/** Why an exchange is not permitted, before the policy is evaluated (then: the evaluator's DecisionCode). */
+/** Why an exchange is not permitted, before the policy is evaluated (then: ./reasons.ts). */
 export type AgreementReasonCode =
   | 'no_agreement'
   | 'provider_mismatch'
@@ -68,6 +68,10 @@ export interface AgreementCheckResult {
   readonly check: AgreementCheckName;
   readonly result: 'passed' | 'failed';
   readonly code?: string;
+  /** Every reason of a failed `policy` check, `code` first (`constraint_failed:purpose`, ...). */
+  readonly reasons?: readonly string[];
+  /** The evaluator's own code of a failed `policy` check (docs/agreements-policy.md). */
+  readonly decision?: string;
   /** The policy evaluation's rule results (the `policy` check only). */
   readonly rules?: readonly RuleReport[];
   /** The duties of the applicable permissions (the `policy` check, when permitted). */

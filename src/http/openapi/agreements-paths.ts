@@ -143,15 +143,20 @@ export const agreementsSchemas: Record<string, Json> = {
   AgreementAnswer: object(
     {
       permitted: { type: 'boolean' },
-      code: { ...string, description: 'The first failing check’s code (when not permitted).' },
+      code: { ...string, description: 'The first reason (when not permitted).' },
       agreementId: string,
       checks: {
         type: 'array',
         items: object(
           {
-            check: { type: 'string', enum: ['exists', 'parties', 'active', 'expiry', 'membership', 'policy'] },
+            check: {
+              type: 'string',
+              enum: ['exists', 'parties', 'active', 'expiry', 'membership', 'policy'],
+            },
             result: { type: 'string', enum: ['passed', 'failed'] },
             code: string,
+            reasons: { ...strings, description: 'Every reason of a failed policy check, `code` first.' },
+            decision: { ...string, description: 'The evaluator’s own code of a failed policy check.' },
             rules: {
               type: 'array',
               items: { type: 'object' },
@@ -159,10 +164,14 @@ export const agreementsSchemas: Record<string, Json> = {
             },
             duties: { type: 'array', items: { type: 'object' } },
           },
-          ['code', 'rules', 'duties'],
+          ['code', 'reasons', 'decision', 'rules', 'duties'],
         ),
       },
-      reasons: { ...strings, description: 'The code of every failing check (empty when permitted).' },
+      reasons: {
+        ...strings,
+        description:
+          'Why not (empty when permitted): `no_agreement`, `not_active`, `expired`, `party_not_active`, `prohibited`, `action_not_permitted`, `constraint_failed:<leftOperand>`, `count_exhausted`.',
+      },
       duties: {
         type: 'array',
         items: { type: 'object' },

@@ -1,13 +1,15 @@
 /**
- * `policy` → the evaluator's code (`action_not_permitted`, `prohibited`, `purpose_not_permitted`,
- * `outside_period`, `spatial_not_permitted`, `count_exceeded`, `recipient_not_permitted`,
- * `elapsed_time_exceeded`, `target_mismatch`, `assignee_mismatch`, ...). The agreement's ODRL
+ * `policy` → `prohibited`, `action_not_permitted`, `constraint_failed:<leftOperand>`,
+ * `count_exhausted` (the contract's reasons, ./reasons.ts; the first is the check's `code`, all
+ * are in `reasons`, and the evaluator's own code, e.g. `purpose_not_permitted`, in `decision`).
+ * The agreement's ODRL
  * policy is evaluated (ODRL 2.2 §2.6–2.8, src/agreements/policy, docs/agreements-policy.md) for
  * the exchange asked about: the consumer exercises the action on the agreement's target; the
  * prohibition that applies wins; a constraint whose operand the question does not give is not
  * satisfied. `count` is evaluated against the uses recorded so far.
  */
 import { evaluate } from '../../policy/index.js';
+import { policyReasons } from '../reasons.js';
 import { type AgreementCheckResult, type CheckContext, type CheckedAgreement, failed } from '../types.js';
 
 export function checkPolicy(agreement: CheckedAgreement, context: CheckContext): AgreementCheckResult {
@@ -32,5 +34,11 @@ export function checkPolicy(agreement: CheckedAgreement, context: CheckContext):
   if (decision.permitted) {
     return { check: 'policy', result: 'passed', rules: decision.rules, duties: decision.duties };
   }
-  return { ...failed('policy', decision.code ?? 'action_not_permitted'), rules: decision.rules };
+  const reasons = policyReasons(decision);
+  return {
+    ...failed('policy', reasons[0] as string),
+    reasons,
+    decision: decision.code ?? 'action_not_permitted',
+    rules: decision.rules,
+  };
 }

@@ -1,0 +1,298 @@
+/**
+ * bench/agreements: the connector's agreement check over HTTP against the same indexed lookup
+ * made straight through the database driver, in one run, on PostgreSQL with BENCH_AGREEMENTS
+ * (default 100,000) active agreements seeded by the bench itself.
+ *
+ * One real agreement is concluded through the API (offer published by the provider's
+ * connector, accepted by the consumer's, signed by both DIDs); the bench then copies its row
+ * in SQL (generate_series), each copy over its own target (`…/datasets/<i>`, in the policy as
+ * well), so that every seeded agreement is a real, active, signed one as the check reads it.
+ *
+ *   (a) baseline: `pg`, a pool of 10 connections, BENCH_CONNECTIONS (32) queries in flight,
+ *       each the check's own lookup (`agreement` by provider, consumer and target: the index
+ *       `agreement_parties_target`) for a random target;
+ *   (b) `POST /api/v1/agreements/check` `{ provider, target, action, purpose }` with the
+ *       consumer's connector token (client credentials, private_key_jwt), the real
+ *       `dataspace-trust start` process (one worker), 32 keep-alive connections (autocannon).
+ * Targets (issue 13): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
+ *
+ *   npm run bench:agreements   (BENCH_SECONDS=10, BENCH_AGREEMENTS=100000, TEST_POSTGRES_URL or the local cluster)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import * as client from 'openid-client';
+import pg from 'pg';
+import request from 'supertest';
+import {
+  admit,
+  connectorClient,
+  type DataSpace,
+  jwkMember,
+  type Member,
+  openDataSpace,
+} from '../../test/connectors/support.js';
+import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
+import { TEST_SECRET } from '../../test/support/service.js';
+import { fmt } from '../support/measure.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const agreements = Number(process.env.BENCH_AGREEMENTS ?? 100_000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const POOL_SIZE = 10;
+const PURPOSE = 'dpv:ServiceProvision';
+const TEMPLATE = 'https://bench.example/datasets/TEMPLATE';
+const targetOf = (i: number) => TEMPLATE.replace('TEMPLATE', String(i));
+const randomTarget = () => targetOf(1 + Math.floor(Math.random() * agreements));
+
+async function token(space: DataSpace, member: Member): Promise<string> {
+  return (
+    await client.clientCredentialsGrant(await connectorClient(space.running, member), { scope: 'agreements' })
+  ).access_token;
+}
+
+/** Concludes the template agreement through the API: offer, acceptance, both signatures. */
+async function conclude(space: DataSpace, provider: Member, consumer: Member): Promise<string> {
+  const app = space.service.app.callback();
+  const offer = await request(app)
+    .post('/api/v1/offers')
+    .set('authorization', `Bearer ${await token(space, provider)}`)
+    .send({
+      policy: {
+        '@context': 'http://www.w3.org/ns/odrl.jsonld',
+        '@type': 'Offer',
+        target: TEMPLATE,
+        permission: [
+          {
+            action: 'use',
+            constraint: [
+              {
+                leftOperand: 'purpose',
+                operator: 'isAnyOf',
+                rightOperand: [PURPOSE, 'dpv:ImproveTransportMobility'],
+              },
+            ],
+          },
+        ],
+        prohibition: [{ action: 'distribute' }],
+      },
+    });
+  if (offer.status !== 201) throw new Error(`offer refused: ${offer.text}`);
+  const proposed = await request(app)
+    .post('/api/v1/agreements')
+    .set('authorization', `Bearer ${await token(space, consumer)}`)
+    .send({ offer: offer.body.id, version: offer.body.version });
+  if (proposed.status !== 201) throw new Error(`proposal refused: ${proposed.text}`);
+  for (const party of [consumer, provider]) {
+    const statement = await party.sign({
+      iss: party.did,
+      aud: space.service.identity.did,
+      iat: Math.floor(Date.now() / 1000),
+      jti: randomUUID(),
+      action: 'sign-agreement',
+      agreement: proposed.body.id,
+      hash: proposed.body.hash,
+    });
+    const signed = await request(app)
+      .post(`/api/v1/agreements/${proposed.body.id}/signatures`)
+      .send({ statement });
+    if (signed.status !== 200) throw new Error(`signature refused: ${signed.text}`);
+  }
+  return proposed.body.id as string;
+}
+
+/** `agreements` copies of the template agreement, each over its own target. */
+async function seed(url: string, template: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const columns =
+      'origin, offer_id, offer_version, provider_did, consumer_did, proposed_by, proposed_at, ends_at, status, ' +
+      'status_at, activated_at, suspended_parties, provider_signature, consumer_signature, ended_by, end_reason, ' +
+      'provider_credential_id, consumer_credential_id, provider_credential, consumer_credential, uses, request_hash';
+    const batch = 50_000;
+    for (let from = 1; from <= agreements; from += batch) {
+      const to = Math.min(agreements, from + batch - 1);
+      await db.query(
+        `INSERT INTO agreement (id, target, policy, policy_model, terms, hash, request_key, ${columns})
+         SELECT 'agreement-bench-' || i, replace(a.target, 'TEMPLATE', i::text),
+           replace(a.policy, 'TEMPLATE', i::text), replace(a.policy_model, 'TEMPLATE', i::text),
+           replace(a.terms, 'TEMPLATE', i::text), a.hash, NULL, ${columns.replace(/(\w+)/g, 'a.$1')}
+         FROM agreement a, generate_series($2::int, $3::int) AS i WHERE a.id = $1`,
+        [template, from, to],
+      );
+    }
+    await db.query('ANALYZE agreement');
+  } finally {
+    await db.end();
+  }
+}
+
+/** (a) The check's lookup through `pg`, `connections` in flight over a pool of POOL_SIZE. */
+async function baseline(
+  url: string,
+  provider: string,
+  consumer: string,
+): Promise<{ qps: number; p99: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  const sql = 'SELECT * FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3';
+  const run = async (durationMs: number) => {
+    const latencies: number[] = [];
+    const deadline = performance.now() + durationMs;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < deadline) {
+          const began = performance.now();
+          const { rows } = await pool.query(sql, [provider, consumer, randomTarget()]);
+          if (rows.length !== 1) throw new Error('a seeded agreement was not found');
+          latencies.push(performance.now() - began);
+        }
+      }),
+    );
+    latencies.sort((x, y) => x - y);
+    return {
+      qps: (latencies.length / (performance.now() - start)) * 1000,
+      p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    };
+  };
+  try {
+    await run(2_000); // warm-up: the index in shared buffers
+    return await run(seconds * 1000);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  // BENCH_PROFILE_DIR: write the service's CPU profile there (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the service did not start:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** (b) The check over HTTP, a random seeded target per request. */
+async function overHttp(port: number, bearer: string, provider: string) {
+  let refused = 0;
+  let notPermitted = 0;
+  const run = (duration: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}/api/v1/agreements/check`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      connections,
+      duration,
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ provider, target: randomTarget(), action: 'read', purpose: PURPOSE }),
+          }),
+          onResponse: (status, body) => {
+            if (status !== 200) refused++;
+            else if (!body.includes('"permitted":true')) notPermitted++;
+          },
+        },
+      ],
+    });
+  await run(2);
+  refused = 0;
+  notPermitted = 0;
+  const result = await run(seconds);
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    refused,
+    notPermitted,
+  };
+}
+
+if (!(await isPostgresAvailable())) {
+  console.log('bench/agreements: PostgreSQL does not answer (TEST_POSTGRES_URL): nothing measured');
+  process.exit(1);
+}
+const database = await createPostgresDatabase();
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-agreements-'));
+const url = database.url;
+let child: ChildProcess | undefined;
+try {
+  const space = await openDataSpace({ kind: 'postgres', dataDir, databaseUrl: url }, { LOG_LEVEL: 'silent' });
+  const provider = await jwkMember('ES256');
+  const consumer = await jwkMember('ES256');
+  let bearer: string;
+  let template: string;
+  let port: number;
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    KEY_ENCRYPTION_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: space.running.publicUrl,
+    TRUST_ANCHORS_DIR: space.service.config.trustAnchorsDir,
+  };
+  try {
+    await admit(space, provider, ['data-provider'], 'Bench Provider Ltd');
+    await admit(space, consumer, ['data-consumer'], 'Bench Consumer Ltd');
+    template = await conclude(space, provider, consumer);
+    bearer = await token(space, consumer);
+    port = Number(new URL(space.running.publicUrl).port);
+  } finally {
+    await space.close();
+  }
+  console.log(
+    `bench/agreements: ${fmt(agreements)} active agreements on PostgreSQL, ${connections} connections, ${seconds} s rounds, Node ${process.version}`,
+  );
+  const seeding = performance.now();
+  await seed(url, template);
+  console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+
+  const raw = await baseline(url, provider.did, consumer.did);
+  // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
+  child = await startService(env, port);
+  const http = await overHttp(port, bearer, provider.did);
+  console.log(
+    `(a) pg driver, indexed lookup, pool ${POOL_SIZE}:  ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `(b) POST /api/v1/agreements/check over HTTP: ${fmt(http.rps).padStart(7)} /s   p50 ${http.p50} ms  p99 ${http.p99} ms` +
+      (http.refused || http.notPermitted
+        ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
+        : ''),
+  );
+  console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
+  console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
+} finally {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(0);
