@@ -137,7 +137,7 @@ describe('credential schemas: loading credential-schemas/{Type}/{version}.json a
 
     it('lists type, version, $id and public URL', async () => {
       const response = await request(app).get('/api/v1/schemas').expect(200);
-      assert.equal(response.body.total, 6);
+      assert.equal(response.body.total, 7);
       assert.deepEqual(
         response.body.items.find((item: { type: string }) => item.type === 'LegalPersonCredential'),
         {

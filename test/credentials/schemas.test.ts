@@ -75,6 +75,11 @@ describe('credential schemas (credential-schemas/, JSON Schema 2020-12)', () => 
         [
           ['BoardMemberCredential', 'v1', 'urn:dataspace-trust:schema:BoardMemberCredential:v1'],
           ['ConsentReceiptCredential', 'v1', 'urn:dataspace-trust:schema:ConsentReceiptCredential:v1'],
+          [
+            'DataSharingAgreementCredential',
+            'v1',
+            'urn:dataspace-trust:schema:DataSharingAgreementCredential:v1',
+          ],
           ['LegalPersonCredential', 'v1', 'urn:dataspace-trust:schema:LegalPersonCredential:v1'],
           [
             'MembershipApplicationCredential',
