@@ -18,12 +18,11 @@
  *
  *   npm run bench:agreements   (BENCH_SECONDS=10, BENCH_AGREEMENTS=100000, TEST_POSTGRES_URL or the local cluster)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import pg from 'pg';
@@ -39,8 +38,8 @@ import {
 import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
 import { TEST_SECRET } from '../../test/support/service.js';
 import { fmt } from '../support/measure.js';
+import { startService } from '../support/service-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const agreements = Number(process.env.BENCH_AGREEMENTS ?? 100_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -166,32 +165,6 @@ async function baseline(
     return await run(seconds * 1000);
   } finally {
     await pool.end();
-  }
-}
-
-async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  // BENCH_PROFILE_DIR: write the service's CPU profile there (node --cpu-prof).
-  const profile = process.env.BENCH_PROFILE_DIR;
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the service did not start:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

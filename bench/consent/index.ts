@@ -14,12 +14,11 @@
  *   npm run bench:consent   (BENCH_SECONDS=10, BENCH_RECORDS=1000000, TEST_POSTGRES_URL or the local cluster)
  *   BENCH_PROFILE_DIR=dir   also writes a V8 CPU profile of the service process there (node --cpu-prof)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import pg from 'pg';
@@ -27,8 +26,8 @@ import { admit, connectorClient, jwkMember, openDataSpace } from '../../test/con
 import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
 import { TEST_SECRET } from '../../test/support/service.js';
 import { fmt } from '../support/measure.js';
+import { startService } from '../support/service-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -101,41 +100,6 @@ async function baseline(url: string): Promise<{ qps: number; p99: number }> {
     return await run(seconds * 1000);
   } finally {
     await pool.end();
-  }
-}
-
-async function startService(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE_DIR
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-        : []),
-      '--import',
-      'tsx',
-      'src/cli/bin.ts',
-      'start',
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the service did not start:\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
