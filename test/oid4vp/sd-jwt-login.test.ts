@@ -158,7 +158,9 @@ describeEachDatabase('OpenID4VP 1.0 login with an SD-JWT VC (dc+sd-jwt)', (fresh
       assert.equal(claims?.membership_status, 'active');
     });
 
-    it('accepts disclosures the query did not need (sides, memberSince) and uses only what it asked for', async () => {
+    // That only the asked-for claims reach the login's view is shown in dcql-sd-jwt.test.ts: the
+    // ID token and userinfo hold mapped claims only, so they could not show an unasked one.
+    it('accepts disclosures the query did not need (sides, memberSince), with one it did not need withheld', async () => {
       const holder = generateTestKey('ES256');
       const request = await open();
       const presented = withhold(await membership(holder), 'rulebookVersion');
@@ -171,7 +173,6 @@ describeEachDatabase('OpenID4VP 1.0 login with an SD-JWT VC (dc+sd-jwt)', (fresh
       });
       const userinfo = await client.fetchUserInfo(rp, tokens.access_token, tokens.claims()?.sub as string);
       assert.equal(userinfo.organisation, LEGAL_NAME);
-      assert.equal(JSON.stringify(userinfo).includes('supply'), false, 'sides was disclosed, not asked for');
     });
   });
 
