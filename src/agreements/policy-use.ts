@@ -20,10 +20,18 @@ import {
 
 export type { OdrlPolicy } from './policy/index.js';
 
-/** The profile of the rulebook in force: its DPV purposes and role ids. */
+/** The profile of the rulebook in force: its DPV purposes and role ids (built once per rulebook). */
 export function profileOf(rulebook: Rulebook): PolicyProfile {
-  return policyProfileFromRulebook(rulebook);
+  let profile = profiles.get(rulebook);
+  if (!profile) {
+    profile = policyProfileFromRulebook(rulebook);
+    profiles.set(rulebook, profile);
+  }
+  return profile;
 }
+
+// The connector check asks for it on every request that names a purpose.
+const profiles = new WeakMap<Rulebook, PolicyProfile>();
 
 /** A policy parsed and checked, with its canonical JSON and that JSON's SHA-256. */
 export interface CheckedPolicy {
