@@ -26,6 +26,7 @@ import { admit, connectorClient, jwkMember, openDataSpace } from '../../test/con
 import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
 import { TEST_SECRET } from '../../test/support/service.js';
 import { fmt } from '../support/measure.js';
+import { type CpuSplit, cpuMeter, perRequest } from '../support/process-cpu.js';
 import { startService } from '../support/service-process.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -70,7 +71,7 @@ async function seed(url: string, controller: string): Promise<void> {
 }
 
 /** (a) The check's statement through `pg`, `connections` in flight over a pool of POOL_SIZE. */
-async function baseline(url: string): Promise<{ qps: number; p99: number }> {
+async function baseline(url: string): Promise<{ qps: number; p99: number; count: number; cpu?: CpuSplit }> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   const sql =
     'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
@@ -93,18 +94,21 @@ async function baseline(url: string): Promise<{ qps: number; p99: number }> {
     return {
       qps: (latencies.length / (performance.now() - start)) * 1000,
       p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+      count: latencies.length,
     };
   };
   try {
     await run(2_000); // warm-up: the index in shared buffers
-    return await run(seconds * 1000);
+    const meter = cpuMeter();
+    const measured = await run(seconds * 1000);
+    return { ...measured, cpu: meter.stop() };
   } finally {
     await pool.end();
   }
 }
 
 /** (b) The check over HTTP, a random seeded subject per request. */
-async function overHttp(port: number, token: string) {
+async function overHttp(port: number, token: string, servicePid: number | undefined) {
   let refused = 0;
   let notPermitted = 0;
   const run = (duration: number) =>
@@ -130,8 +134,12 @@ async function overHttp(port: number, token: string) {
   await run(2);
   refused = 0;
   notPermitted = 0;
+  const meter = cpuMeter(servicePid);
   const result = await run(seconds);
+  const cpu = meter.stop();
   return {
+    cpu,
+    count: result.requests.total,
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -186,7 +194,10 @@ try {
   const raw = await baseline(url);
   // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
   child = await startService(env, port);
-  const http = await overHttp(port, token);
+  const idle = cpuMeter(child.pid);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  console.log(`service idle: ${(idle.stop().service / 3).toFixed(0)} ms CPU per second`);
+  const http = await overHttp(port, token, child.pid);
   console.log(
     `(a) pg driver, indexed lookup, pool ${POOL_SIZE}: ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
   );
@@ -196,6 +207,8 @@ try {
         ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
         : ''),
   );
+  if (raw.cpu) console.log(`    (a) ${perRequest(raw.cpu, raw.count)}`);
+  console.log(`    (b) ${perRequest(http.cpu, http.count)}`);
   console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
   console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
 } finally {

@@ -23,6 +23,7 @@ export {
 export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
 export { boundedProbe, DatabaseHealth, type DatabaseHealthOptions } from './health.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { type PreparedRead, preparedRead } from './prepared.js';
 export { STARTUP_LOCK_FILE, StartupLockTimeoutError, withStartupLock } from './startup-lock.js';
 export { initializeWithRetries, type StartupRetryOptions } from './startup-retries.js';
 export { type SweepTarget, startSweeper, sweepExpired } from './sweep.js';

@@ -73,7 +73,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 });
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
-  if (options.publicUrl) app.use(pinPublicOrigin(options.publicUrl));
+  if (options.publicUrl) pinPublicOrigin(app, options.publicUrl);
   app.use(requestContext(options.logger));
   if (options.metrics)
     app.use(

@@ -4,7 +4,7 @@
  * check on each, and answer permitted when one consent passes them all.
  */
 import type { DataSource } from 'typeorm';
-import { isPostgres, reading } from '../../db/index.js';
+import { type PreparedRead, preparedRead } from '../../db/index.js';
 import { isDid } from '../../trust/index.js';
 import { ConsentError } from '../errors.js';
 import type { MemberDirectory } from '../ports.js';
@@ -88,19 +88,19 @@ interface Row {
   expires_at: string;
 }
 
-export class ConsentChecker {
-  readonly #sql: string;
+/** The one indexed read (consent_record_subject). Replaced consents are history, not answers. */
+const CONSENTS_OF_SUBJECT: PreparedRead = {
+  name: 'consent_check_subject',
+  text:
+    'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
+    "FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'",
+};
 
+export class ConsentChecker {
   constructor(
     private readonly dataSource: DataSource,
     private readonly members: MemberDirectory,
-  ) {
-    // The one indexed read (consent_record_subject). Replaced consents are history, not answers.
-    const parameter = isPostgres(dataSource) ? '$1' : '?';
-    this.#sql =
-      'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
-      `FROM consent_record WHERE subject_id = ${parameter} AND status <> 'superseded'`;
-  }
+  ) {}
 
   /**
    * Answers `question` for `caller`, the DID of an authenticated, active member. Throws
@@ -108,9 +108,7 @@ export class ConsentChecker {
    * neither their controller nor a named recipient of any.
    */
   async check(caller: string, question: ConsentQuestion, now: Date): Promise<ConsentAnswer> {
-    const rows = (await reading(this.dataSource, undefined, (manager) =>
-      manager.query(this.#sql, [question.subject]),
-    )) as Row[];
+    const rows = await preparedRead<Row>(this.dataSource, CONSENTS_OF_SUBJECT, [question.subject]);
     const checkedAt = now.toISOString();
     if (rows.length === 0) return { permitted: false, reasons: [{ code: 'no_consent' }], checkedAt };
     const visible = rows
