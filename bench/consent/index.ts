@@ -5,7 +5,9 @@
  *
  *   (a) baseline: `pg` (the driver the service uses), a pool of DATABASE_POOL_SIZE (10)
  *       connections, BENCH_CONNECTIONS (32) queries in flight, each the check's own statement
- *       (`consent_record` by `subject_id`, the index the check reads) for a random subject;
+ *       (`consent_record` by `subject_id`, the index the check reads) for a random subject,
+ *       called as most code calls it; (a') the same as a named prepared statement, as the
+ *       service itself runs it (src/db/prepared.ts): both printed, the target is against (a);
  *   (b) `POST /api/v1/consents/check` with a valid connector token (client credentials,
  *       private_key_jwt), the real `dataspace-trust start` process (one worker), 32 keep-alive
  *       connections from autocannon, a random subject per request.
@@ -70,8 +72,15 @@ async function seed(url: string, controller: string): Promise<void> {
   }
 }
 
-/** (a) The check's statement through `pg`, `connections` in flight over a pool of POOL_SIZE. */
-async function baseline(url: string): Promise<{ qps: number; p99: number; count: number; cpu?: CpuSplit }> {
+/**
+ * (a) The check's statement through `pg`, `connections` in flight over a pool of POOL_SIZE: as
+ * most code calls it (`pool.query(text, values)`, parsed and planned on every call), or (a') as
+ * the service does, a named statement prepared once per connection.
+ */
+async function baseline(
+  url: string,
+  named: boolean,
+): Promise<{ qps: number; p99: number; count: number; cpu?: CpuSplit }> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   const sql =
     'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
@@ -84,7 +93,9 @@ async function baseline(url: string): Promise<{ qps: number; p99: number; count:
       Array.from({ length: connections }, async () => {
         while (performance.now() < deadline) {
           const began = performance.now();
-          const { rows } = await pool.query(sql, [randomSubject()]);
+          const { rows } = named
+            ? await pool.query({ name: 'bench_consent_subject', text: sql, values: [randomSubject()] })
+            : await pool.query(sql, [randomSubject()]);
           if (rows.length !== 1) throw new Error('a seeded subject was not found');
           latencies.push(performance.now() - began);
         }
@@ -191,7 +202,8 @@ try {
   await seed(url, member.did);
   console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
-  const raw = await baseline(url);
+  const raw = await baseline(url, false);
+  const rawNamed = await baseline(url, true);
   // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
   child = await startService(env, port);
   const idle = cpuMeter(child.pid);
@@ -202,15 +214,22 @@ try {
     `(a) pg driver, indexed lookup, pool ${POOL_SIZE}: ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
   );
   console.log(
+    `(a') the same, named prepared statement:    ${fmt(rawNamed.qps).padStart(7)} /s   p99 ${rawNamed.p99.toFixed(1)} ms`,
+  );
+  console.log(
     `(b) POST /api/v1/consents/check over HTTP:      ${fmt(http.rps).padStart(7)} /s   p50 ${http.p50} ms  p99 ${http.p99} ms` +
       (http.refused || http.notPermitted
         ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
         : ''),
   );
   if (raw.cpu) console.log(`    (a) ${perRequest(raw.cpu, raw.count)}`);
+  if (rawNamed.cpu) console.log(`    (a') ${perRequest(rawNamed.cpu, rawNamed.count)}`);
   console.log(`    (b) ${perRequest(http.cpu, http.count)}`);
   console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
   console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
+  console.log(
+    `    b/a' = ${(http.rps / rawNamed.qps).toFixed(2)} (against the prepared form the service uses)`,
+  );
 } finally {
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child?.once('exit', resolve));
