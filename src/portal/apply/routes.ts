@@ -24,7 +24,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import type { ApplySources } from '../../compose/application.js';
-import { ProblemError } from '../../http/errors.js';
+import { OAuthError, ProblemError } from '../../http/errors.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, setSessionCookie, stateOf } from '../frame.js';
@@ -189,18 +189,12 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     try {
       application = await deps.sources.finish(state);
     } catch (error) {
+      // The signing layer's refusal of a request that is gone (expired, used) is the portal's code.
+      if (error instanceof OAuthError)
+        throw new PortalError('signing_unknown', 'the application request is unknown, expired or used');
       const refusal = refusalOf(error);
       if (!refusal) throw error;
-      // The OpenID4VP layer's refusal of a request that is gone (expired, used) has its own words.
-      const gone = refusal.code === 'invalid_request';
-      return html(
-        ctx,
-        applyRefusedPage(
-          page,
-          gone ? { code: 'signing_unknown', detail: 'the request is unknown, expired or used' } : refusal,
-        ),
-        gone ? 400 : refusal.status,
-      );
+      return html(ctx, applyRefusedPage(page, refusal), refusal.status);
     }
     if (!application)
       throw new PortalError(
