@@ -23,7 +23,7 @@ import { type Actor, anchorsDir, legalPersonCredential, newActor } from '../gove
 import { newWallet, type Running, startService } from '../oidc/support.js';
 import { accessible, launchChromium, WCAG_AA } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { csrfOf, errorCodeOf } from './support.js';
+import { csrfOf, errorCodeOf, screenshot } from './support.js';
 
 const ORG = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
 
@@ -118,6 +118,7 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     await page.check('#role-public-authority');
     await page.fill('#email', 'data@city.example');
     await page.fill('#contactName', 'Legal department');
+    await screenshot(page, 'apply');
     await page.click('#apply button[type="submit"]');
     await page.waitForSelector('#cross-device-url');
     await accessible(page, 'the signing page', WCAG_AA);
@@ -177,6 +178,7 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     await page.click('#make-offer');
     await page.waitForSelector('#offer-link');
     await accessible(page, 'the status page with the credential offer');
+    await screenshot(page, 'application-status');
     const link = ((await page.locator('#offer-link').textContent()) ?? '').trim();
     assert.match(link, /^openid-credential-offer:\/\//);
     const txCode = ((await page.locator('#tx-code').textContent()) ?? '').trim();
