@@ -3,11 +3,19 @@
  * (§5.1, §8.4), as a real process: the portal's membership application. The CLI shows the decoded
  * items on stderr before anything is signed; without a terminal to ask on and without
  * `--sign-transaction-data` it signs nothing (`transaction_data_declined`); with it, the
- * presentation carries the items' hashes and the verifier accepts it.
+ * presentation carries the items' hashes and the verifier accepts it. The same for a board
+ * member's vote from the workspace.
  */
 import { strict as assert } from 'node:assert';
+import request from 'supertest';
 import { createWallet } from '../../src/wallet/index.js';
-import { anchorsDir, legalPersonCredential, newActor } from '../governance/support.js';
+import {
+  anchorsDir,
+  applicationCredential,
+  legalPersonCredential,
+  newActor,
+  presentation,
+} from '../governance/support.js';
 import { type Running, startService } from '../oidc/support.js';
 import { csrfOf } from '../portal/support.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -20,10 +28,11 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
   const temp = tempWalletDir();
   const env = { WALLET_PASSPHRASE: PASSPHRASE };
   let running: Running;
+  let register: Awaited<ReturnType<typeof newActor>>;
 
   before(async function () {
     this.timeout(60_000);
-    const register = await newActor();
+    register = await newActor();
     running = await startService(await fresh(), { TRUST_ANCHORS_DIR: anchorsDir(register) });
     const wallet = await createWallet({ dir: temp.dir, passphrase: PASSPHRASE });
     await wallet.addCredential(await legalPersonCredential(register, wallet.did, ORG));
@@ -87,5 +96,68 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
       [['dataspace_membership_application', ['data-consumer']]],
     );
     assert.deepEqual(await status(), { status: 'presented' });
+  });
+
+  it('signs a board member’s vote from the workspace: the vote is cast', async function () {
+    this.timeout(90_000);
+    // An application under review (through the API), so a motion is open.
+    const applicant = await newActor();
+    const app = running.service.app.callback();
+    const { challenge } = (await request(app).get('/api/v1/membership/challenge').expect(200)).body;
+    const vp = await presentation(applicant, running.service.identity.did, challenge, [
+      await legalPersonCredential(register, applicant.did, ORG),
+      await applicationCredential(applicant, ORG, ['public-authority']),
+    ]);
+    const applied = await request(app).post('/api/v1/membership/applications').send({ presentation: vp });
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const motionId = applied.body.motionId as string;
+    // A board member with a wallet directory the CLI opens, holding its BoardMemberCredential.
+    const dir = `${temp.dir}-board`;
+    const member = await createWallet({ dir, passphrase: PASSPHRASE });
+    await running.service.governance.board.add({
+      did: member.did,
+      name: 'Ada',
+      affiliations: [],
+      by: 'operator',
+    });
+    const seated = await running.service.governance.board.seat(member.did);
+    const issued = await running.service.credentials.issuer.issue({
+      type: 'BoardMemberCredential',
+      format: 'jwt_vc_json',
+      subject: { id: member.did, name: 'Ada', role: 'member', since: seated?.addedAt as string, seat: 'Ada' },
+    });
+    await member.addCredential(issued.jwt);
+    // The workspace, as the board member's logged-in browser sees it.
+    const session = await running.service.portal.sessions.create({ boardMember: member.did });
+    const cookie = `portal_session=${session.id}`;
+    const workspace = await (
+      await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } })
+    ).text();
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf_token: csrfOf(workspace), ...fields }),
+      });
+    const signPage = await (
+      await post(`/portal/board/workspace/motions/${motionId}/vote`, { decision: 'approve' })
+    ).text();
+    const link = (/<code id="cross-device-url">([^<]+)<\/code>/.exec(signPage)?.[1] ?? '').replaceAll(
+      '&amp;',
+      '&',
+    );
+    const result = await runCli(['wallet', 'login', link, '--wallet', dir, '--sign-transaction-data'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /dataspace_vote/);
+    assert.match(result.stderr, new RegExp(`"motion": "${motionId}"`));
+    const finish = /<form id="finish" method="post" action="([^"]+)"/.exec(signPage)?.[1] as string;
+    const cast = await post(finish, {});
+    assert.equal(cast.status, 303, await cast.text());
+    const motion = await running.service.governance.engine.motion(motionId);
+    assert.deepEqual(
+      motion.votes.map((vote) => [vote.voter, vote.decision]),
+      [[member.did, 'approve']],
+    );
   });
 });
