@@ -205,6 +205,33 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     assert.match(unknown.html, /value="City of Example"/, 'the form keeps what was typed');
   });
 
+  it('answers a finish before the wallet has answered (signing_unknown) and polls only for this browser’s request', async function () {
+    this.timeout(60_000);
+    const session = await formSession();
+    const started = await postForm(session, { 'role-public-authority': 'on' });
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(started.html)?.[1] as string;
+    const early = await fetch(`${running.publicUrl}${finishUrl}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: started.cookie,
+        origin: running.publicUrl,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ csrf_token: csrfOf(started.html) }),
+    });
+    assert.equal(early.status, 400);
+    assert.equal(errorCodeOf(await early.text()), 'signing_unknown');
+    const poll = `${running.publicUrl}${finishUrl}/status`;
+    assert.deepEqual(await (await fetch(poll, { headers: { cookie: started.cookie } })).json(), {
+      status: 'pending',
+    });
+    const other = await formSession();
+    assert.deepEqual(await (await fetch(poll, { headers: { cookie: other.cookie } })).json(), {
+      status: 'unknown',
+    });
+  });
+
   it('refuses an answer whose transaction_data hash does not cover the form (transaction_data_not_covered)', async function () {
     this.timeout(60_000);
     const applicant = await organisation();
