@@ -193,6 +193,25 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     assert.equal(errorCodeOf(await wrong.text()), 'application_unknown');
   });
 
+  it('speaks German to a German browser, on a phone, axe-clean', async function () {
+    this.timeout(60_000);
+    const context = await (browser as Browser).newContext({
+      locale: 'de-DE',
+      viewport: { width: 360, height: 740 },
+      extraHTTPHeaders: { 'Accept-Language': 'de' },
+    });
+    const page = await context.newPage();
+    await page.goto(`${running.publicUrl}/portal/apply`);
+    assert.equal(await page.locator('h1').textContent(), 'Mitgliedschaft beantragen');
+    await accessible(page, 'the application form in German');
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    assert.ok(scroll <= client, 'the form fits a phone’s width');
+    await context.close();
+  });
+
   it('refuses a form without the CSRF token (csrf_token_missing) and a role the rulebook does not define (unknown_role)', async function () {
     this.timeout(60_000);
     const session = await formSession();
