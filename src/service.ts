@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import { AGREEMENT_ENTITIES, type AgreementRegister, openAgreements } from './agreements/index.js';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
+import { applying } from './compose/application.js';
 import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
 import { boardWorkspace } from './compose/workspace.js';
 import type { Config } from './config/index.js';
@@ -210,6 +211,9 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
       exceptBearer: true,
     },
     { method: 'GET', path: /^\/api\/v1\/audit\/checkpoint$/, bucket: 'checkpoint' },
+    // Starting an application writes a session and a signing request: counted as a wallet login.
+    { method: 'GET', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
+    { method: 'POST', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },
     // Redeeming a pre-authorized code (each wrong tx_code is also counted on its offer).
@@ -587,6 +591,12 @@ export async function openService(
       return consent.register.citizenFromLogin(presentedIdentityOf(account.naturalPerson));
     },
     workspace: boardWorkspace({ identity, oidc, oid4vp, governance, rulebook, audit }),
+    apply: applying({
+      applications: governance.applications,
+      signing: oid4vp.signing,
+      rulebook,
+      presentOfferTo: (did) => oid4vci.presentOfferTo(did),
+    }),
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
     // The public pages read through each capability's own read methods.

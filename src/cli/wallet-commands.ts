@@ -30,6 +30,7 @@ import {
   walletLogin,
 } from '../wallet/index.js';
 import { addAgreementCommands } from './wallet-agreement-commands.js';
+import { confirmSigning } from './wallet-signing.js';
 import { printJson } from './with-service.js';
 
 /** What the wallet commands take from the environment; read by src/main.ts, never here. */
@@ -528,21 +529,28 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
 
   command(
     'login',
-    'Log in at a verifier (OpenID4VP 1.0): present matching credentials for an openid4vp:// URL.',
+    'Log in at a verifier (OpenID4VP 1.0): present matching credentials for an openid4vp:// URL. A request that asks the wallet to sign transaction data (a membership application, a board vote) shows the decoded data on stderr first.',
   )
     .argument(
       '<url>',
       'the openid4vp://?client_id=...&request_uri=... link or QR code content of the login page',
     )
+    .option(
+      '--sign-transaction-data',
+      'sign the transaction data shown without asking (else: asked on a terminal, declined otherwise)',
+    )
     .action(
-      action(async (url: string, options: CommonOptions) => {
+      action(async (url: string, options: CommonOptions & { signTransactionData?: boolean }) => {
         const holder = await open(options);
         // http (and a did:web on a loopback host) only when the verifier itself is on loopback.
         const requestUri = new URL(parseLoginUrl(url).requestUri);
         const loopback =
           requestUri.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requestUri.hostname);
         printJson(
-          await walletLogin(holder, url, { resolver: createDidResolver({ developmentMode: loopback }) }),
+          await walletLogin(holder, url, {
+            resolver: createDidResolver({ developmentMode: loopback }),
+            confirmTransactionData: (items) => confirmSigning(items, options.signTransactionData === true),
+          }),
         );
       }),
     );

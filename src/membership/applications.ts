@@ -15,6 +15,7 @@ import { checkContact } from './contact.js';
 import { ApplicationEntity, type ApplicationRow, MemberEntity } from './entities.js';
 import { membershipSubject } from './members.js';
 import type { MembershipRules } from './ports.js';
+import { type PresentedApplication, readPresentedApplication } from './presented-application.js';
 
 export type VerifyPresentation = (
   token: unknown,
@@ -55,6 +56,8 @@ export interface ApplicationView {
 
 const APPLICATION_TYPE = 'MembershipApplicationCredential';
 const MEMBERSHIP_SCOPE = 'membership';
+/** The prefix of the service's OpenID4VP client id (§5.9.3): the audience of a wallet's answer. */
+const VERIFIER_CLIENT_ID_PREFIX = 'decentralized_identifier:';
 
 /**
  * Membership applications: a presentation signed by the applicant's DID, bound to a one-time
@@ -65,15 +68,10 @@ const MEMBERSHIP_SCOPE = 'membership';
 export class Applications {
   constructor(private readonly deps: ApplicationsDeps) {}
 
+  /** An application through the API: a presentation holding a self-issued application credential. */
   async submit(token: unknown): Promise<ApplicationView> {
     const { result, challengeNonce } = await this.verified(token, false);
-    // The credential tokens in the order the pipeline verified them (its own reading of the VP).
-    const jws = parseCompactJws(token as string);
-    const tokens = presentationView(
-      tokenKind(jws.header, jws.payload) as PresentationFormat,
-      jws.payload,
-    ).credentials;
-    const presented = result.credentials.map((credential, index) => ({ credential, token: tokens[index] }));
+    const presented = presentedCredentials(token as string, result);
     const applicant = result.holder as string;
     await this.deps.limitApplicant?.(applicant);
     const application = presented.filter(
@@ -87,14 +85,61 @@ export class Applications {
       );
     }
     const form = claimsOf(application[0]?.token)?.credentialSubject as Record<string, unknown>;
-    const evidence: PresentedCredential[] = presented
-      .filter((p) => p !== application[0])
-      .map((p) => ({
-        id: p.credential.id,
-        issuer: p.credential.issuer as string,
-        types: p.credential.types ?? [],
-        subject: (claimsOf(p.token)?.credentialSubject ?? {}) as Record<string, unknown>,
-      }));
+    return this.record(
+      applicant,
+      form,
+      presented.filter((p) => p !== application[0]),
+      result,
+      challengeNonce,
+    );
+  }
+
+  /**
+   * An application through the portal (presented-application.ts): the wallet's presentation of
+   * the evidence, signing the application form as its OpenID4VP `transaction_data` item. The
+   * presentation passes the same pipeline as the API's, with the OpenID4VP request's nonce (spent
+   * once here too) and the service's verifier client id as audience; the item must be signed
+   * (`application_not_signed`) before anything else is read from it.
+   */
+  async submitPresented(presented: PresentedApplication): Promise<ApplicationView> {
+    const form = readPresentedApplication(presented);
+    if (typeof presented.nonce !== 'string' || presented.nonce.length === 0)
+      throw new GovernanceError(400, 'invalid_presentation', 'the nonce of the request is missing');
+    const result = await this.deps.verifyPresentation(presented.presentation, {
+      challenge: presented.nonce,
+      domain: `${VERIFIER_CLIENT_ID_PREFIX}${this.deps.serviceDid}`,
+      nonceScope: MEMBERSHIP_SCOPE,
+    });
+    if (!result.verified) refuse(result);
+    const applicant = result.holder as string;
+    await this.deps.limitApplicant?.(applicant);
+    const presentedCredentialsOf = presentedCredentials(presented.presentation, result);
+    return this.record(
+      applicant,
+      form as unknown as Record<string, unknown>,
+      presentedCredentialsOf,
+      result,
+      presented.nonce,
+    );
+  }
+
+  /** Runs the admission checks and stores the application (and opens its motion when complete). */
+  private async record(
+    applicant: string,
+    form: Record<string, unknown>,
+    presentedEvidence: readonly {
+      credential: PresentationVerificationResult['credentials'][number];
+      token: string | undefined;
+    }[],
+    result: PresentationVerificationResult,
+    challengeNonce: string,
+  ): Promise<ApplicationView> {
+    const evidence: PresentedCredential[] = presentedEvidence.map((p) => ({
+      id: p.credential.id,
+      issuer: p.credential.issuer as string,
+      types: p.credential.types ?? [],
+      subject: (claimsOf(p.token)?.credentialSubject ?? {}) as Record<string, unknown>,
+    }));
     // The schema allows 500 characters; the registry holds 300 and 100.
     if (String(form.legalName).length > 300 || String(form.registrationNumber).length > 100) {
       throw new GovernanceError(
@@ -175,6 +220,27 @@ export class Applications {
         throw new GovernanceError(409, 'application_open', 'an application of this DID is under review');
       throw error;
     }
+  }
+
+  /** The role ids an applicant may choose (the rulebook's). */
+  roles(): Promise<readonly string[]> {
+    return this.deps.rules.roles();
+  }
+
+  /**
+   * The evidence the rulebook asks of an applicant for `roles` (the portal builds its wallet
+   * request from it); `unknown_role` (422) when a role is not the rulebook's or none is given.
+   */
+  async evidenceFor(roles: readonly string[]) {
+    const known = await this.deps.rules.roles();
+    const unknown = roles.filter((role) => !known.includes(role));
+    if (roles.length === 0 || unknown.length > 0)
+      throw new GovernanceError(
+        422,
+        'unknown_role',
+        `unknown or missing roles: ${unknown.join(', ') || 'none given'}`,
+      );
+    return this.deps.rules.evidenceFor(roles);
   }
 
   /** The application whose admission motion is `motionId`, if any (the board's workspace). */
@@ -259,25 +325,38 @@ export class Applications {
       nonceScope: MEMBERSHIP_SCOPE,
       allowNoCredentials: proofOnly,
     });
-    if (!result.verified) {
-      const failedCheck = result.checks.find((c) => c.result === 'failed');
-      if (failedCheck?.code === 'challenge_reused') {
-        throw new GovernanceError(400, 'challenge_reused', 'this challenge was used before; fetch a new one');
-      }
-      const untrusted = result.credentials.some((c) =>
-        c.checks.some((check) => check.check === 'trusted_issuer' && check.result === 'failed'),
-      );
-      throw new GovernanceError(
-        422,
-        untrusted ? 'untrusted_evidence' : 'presentation_invalid',
-        untrusted
-          ? 'evidence comes from an issuer the data space does not trust for it'
-          : 'the presentation does not verify',
-        { checks: result.checks, credentials: result.credentials },
-      );
-    }
+    if (!result.verified) refuse(result);
     return { result, challengeNonce };
   }
+}
+
+/** The refusal of a presentation the pipeline did not verify, with the code that says why. */
+function refuse(result: PresentationVerificationResult): never {
+  const failedCheck = result.checks.find((c) => c.result === 'failed');
+  if (failedCheck?.code === 'challenge_reused') {
+    throw new GovernanceError(400, 'challenge_reused', 'this challenge was used before; fetch a new one');
+  }
+  const untrusted = result.credentials.some((c) =>
+    c.checks.some((check) => check.check === 'trusted_issuer' && check.result === 'failed'),
+  );
+  throw new GovernanceError(
+    422,
+    untrusted ? 'untrusted_evidence' : 'presentation_invalid',
+    untrusted
+      ? 'evidence comes from an issuer the data space does not trust for it'
+      : 'the presentation does not verify',
+    { checks: result.checks, credentials: result.credentials },
+  );
+}
+
+/** The credential tokens of a verified presentation, in the order the pipeline verified them. */
+function presentedCredentials(token: string, result: PresentationVerificationResult) {
+  const jws = parseCompactJws(token);
+  const tokens = presentationView(
+    tokenKind(jws.header, jws.payload) as PresentationFormat,
+    jws.payload,
+  ).credentials;
+  return result.credentials.map((credential, index) => ({ credential, token: tokens[index] }));
 }
 
 /** The credential claims of a verified JWT credential, in data-model form. */

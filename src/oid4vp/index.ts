@@ -6,6 +6,7 @@ export {
   queryForScopes,
   type VerifiedCredential,
 } from './dcql.js';
+export { type EvidenceRequirement, evidenceQueryId, queryForEvidence } from './dcql-evidence.js';
 export { OID4VP_ENTITIES } from './entities.js';
 export { type Oid4vp, type Oid4vpOptions, openOid4vp } from './module.js';
 export { CLIENT_ID_PREFIX, REQUEST_OBJECT_TYP, verifierClientId } from './request-object.js';

@@ -109,6 +109,7 @@ export async function recordSigning(
     );
   const outcome: SigningOutcome = {
     holder,
+    nonce: transaction.nonce,
     vpToken: Object.fromEntries(presentations),
     transactionData: transaction.transactionData ? (JSON.parse(transaction.transactionData) as string[]) : [],
     matches: Object.fromEntries(

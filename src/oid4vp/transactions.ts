@@ -23,6 +23,8 @@ export interface SigningOutcome {
   readonly holder: string;
   /** The answer as posted: credential query id → presentations (each re-verifiable). */
   readonly vpToken: Readonly<Record<string, readonly string[]>>;
+  /** The nonce of the request, which the presentations carry (a capability may verify them again). */
+  readonly nonce?: string;
   /** The `transaction_data` item strings the presentations cover. */
   readonly transactionData: readonly string[];
   /** Credential query id → the credential's issuer, subject and types. */

@@ -32,8 +32,10 @@ export const PORTAL_ERRORS = {
   not_on_board: 403,
   /** The wallet that signed a vote is not the board member logged in to the workspace. */
   holder_mismatch: 403,
-  /** The vote's signing request is unknown, expired, not this browser's, or used. */
+  /** The vote's or application's signing request is unknown, expired, not this browser's, or used. */
   signing_unknown: 400,
+  /** A status page address whose application id or key is wrong. */
+  application_unknown: 404,
 } as const satisfies Readonly<Record<string, number>>;
 
 export type PortalErrorCode = keyof typeof PORTAL_ERRORS;
@@ -42,6 +44,7 @@ const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
   401: 'Login required',
   403: 'Forbidden',
+  404: 'Not found',
   503: 'Service unavailable',
 };
 

@@ -20,6 +20,29 @@ export interface PortalState {
 
 export const stateOf = (ctx: Context): PortalState => ctx.state.portal as PortalState;
 
+/**
+ * Sets (or, without a session, clears) the session cookie: `HttpOnly`, `SameSite=Lax`, scoped to
+ * the portal's path, `Secure` outside development. Outside development PUBLIC_URL is https: the
+ * browser reaches us over TLS even when a proxy in front speaks plain HTTP to us, so the cookie is
+ * Secure regardless of this hop.
+ */
+export function setSessionCookie(
+  ctx: Context,
+  session: PortalSession | undefined,
+  options: { readonly developmentMode: boolean; readonly path: string },
+): void {
+  if (!options.developmentMode) ctx.cookies.secure = true;
+  ctx.cookies.set(SESSION_COOKIE, session?.id ?? '', {
+    httpOnly: true,
+    secure: !options.developmentMode,
+    sameSite: 'lax',
+    path: options.path,
+    signed: false,
+    overwrite: true,
+    ...(session ? { expires: session.absoluteExpiresAt } : { expires: new Date(0) }),
+  });
+}
+
 /** Answers an HTML page. */
 export function html(ctx: Context, body: string, status = 200): void {
   ctx.status = status;

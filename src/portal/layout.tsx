@@ -78,6 +78,7 @@ function Layout(props: {
     [`${page.base}/rulebook`, t('nav.rulebook')],
     [`${page.base}/board`, t('nav.board')],
     [`${page.base}/audit`, t('nav.audit')],
+    [`${page.base}/apply`, t('nav.apply')],
     [`${page.base}/consents`, t('nav.consents')],
   ];
   return (

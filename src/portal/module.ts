@@ -8,8 +8,10 @@
 import { hkdfSync } from 'node:crypto';
 import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
+import type { ApplySources } from '../compose/application.js';
 import type { Citizen, ConsentRegister } from '../consent/index.js';
 import type { SweepTarget } from '../db/index.js';
+import { applyRoutes } from './apply/routes.js';
 import { type WorkspaceSources, workspaceRoutes } from './board/workspace-routes.js';
 import { type PublicSources, publicRoutes } from './public/routes.js';
 import { type LoginClaims, openIdRelyingParty, type RelyingParty } from './relying-party.js';
@@ -46,6 +48,8 @@ export interface PortalOptions {
    * DID of a board login's account (`not_on_board` when it holds no seat). Absent: no workspace.
    */
   readonly workspace?: WorkspaceSources & { readonly boardMemberOf: (accountId: string) => Promise<string> };
+  /** Applying for membership (apply/routes.ts): membership, signing requests, offers. Absent: no such pages. */
+  readonly apply?: ApplySources;
   /** Another relying party (tests); default: openid-client against `issuer`. */
   readonly relyingParty?: RelyingParty;
   readonly now?: () => Date;
@@ -79,6 +83,19 @@ export function portalClientSecret(secretHex: string): string {
       32,
     ),
   ).toString('base64url');
+}
+
+/** The key of the application status pages' addresses: derived, so every replica knows it. */
+function statusKey(secretHex: string): Buffer {
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      Buffer.from(secretHex, 'hex'),
+      Buffer.alloc(0),
+      'dataspace-trust portal application status v1',
+      32,
+    ),
+  );
 }
 
 export function openPortal(options: PortalOptions): Portal {
@@ -121,6 +138,18 @@ export function openPortal(options: PortalOptions): Portal {
               sessions,
               sources: options.workspace,
               ...(options.now ? { now: options.now } : {}),
+            }),
+          ]
+        : []),
+      ...(options.apply
+        ? [
+            applyRoutes({
+              publicUrl: options.publicUrl,
+              developmentMode: options.developmentMode,
+              base: `${new URL(options.publicUrl).pathname.replace(/\/$/, '')}${PORTAL_PATH}`,
+              sessions,
+              sources: options.apply,
+              statusKey: statusKey(options.secretHex),
             }),
           ]
         : []),

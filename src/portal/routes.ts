@@ -20,7 +20,7 @@ import { ProblemError } from '../http/errors.js';
 import { localise } from '../rulebook/index.js';
 import { checkProvenance, checkToken, csrfToken } from './csrf.js';
 import { PortalError } from './errors.js';
-import { html, portalFrame, SESSION_COOKIE, stateOf } from './frame.js';
+import { html, portalFrame, setSessionCookie, stateOf } from './frame.js';
 import { erasedPage, erasePage, loggedOutPage, loginPage } from './pages/account.js';
 import { consentListPage, consentPage, withdrawPage } from './pages/consents.js';
 import type { TermLabels } from './pages/format.js';
@@ -58,20 +58,8 @@ export function portalRoutes(deps: PortalRouteDeps): Router {
   const base = `${publicPath}${PORTAL_PATH}`;
   const cookiePath = base;
 
-  const setCookie = (ctx: Context, session: PortalSession | undefined) => {
-    // Outside development PUBLIC_URL is https: the browser reaches us over TLS even when a proxy
-    // in front speaks plain HTTP to us, so the cookie is Secure regardless of this hop.
-    if (!deps.developmentMode) ctx.cookies.secure = true;
-    ctx.cookies.set(SESSION_COOKIE, session?.id ?? '', {
-      httpOnly: true,
-      secure: !deps.developmentMode,
-      sameSite: 'lax',
-      path: cookiePath,
-      signed: false,
-      overwrite: true,
-      ...(session ? { expires: session.absoluteExpiresAt } : { expires: new Date(0) }),
-    });
-  };
+  const setCookie = (ctx: Context, session: PortalSession | undefined) =>
+    setSessionCookie(ctx, session, { developmentMode: deps.developmentMode, path: cookiePath });
 
   const frame = portalFrame({ sessions: deps.sessions, base });
 

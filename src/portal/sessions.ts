@@ -40,6 +40,8 @@ export interface SessionData {
   readonly boardMember?: string;
   /** The states of the vote signing requests this browser opened (at most a few). */
   readonly signing?: readonly string[];
+  /** The states of the application signing requests this browser opened (at most a few). */
+  readonly applying?: readonly string[];
   /** The ID token of the login: the `id_token_hint` of RP-initiated logout. */
   readonly idToken?: string;
   /** The provider's account (the ID token's `sub`). */

@@ -44,6 +44,8 @@ export interface LoginResult {
   readonly presented: Readonly<Record<string, string>>;
   /** Same-device: where to send the browser next. Absent for cross-device. */
   readonly redirectUri?: string;
+  /** The `transaction_data` items (decoded) whose hashes the presentation signed, if any. */
+  readonly signed?: readonly TransactionDataView[];
 }
 
 interface CredentialQuery {
@@ -237,6 +239,7 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
       [...chosen].map(([id, credential]) => [id, credential.id ?? credential.type]),
     ),
     ...(typeof body.redirect_uri === 'string' ? { redirectUri: body.redirect_uri } : {}),
+    ...(transactionData.length > 0 ? { signed: transactionData.map((item) => item.view) } : {}),
   };
 }
 

@@ -10,23 +10,13 @@
  * the ones the README shows). Needs Debian's chromium; without it the suite is skipped.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { accessible, launchChromium } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { type PublicWorld, publicWorld } from './public-support.js';
-
-const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
+import { screenshot } from './support.js';
 
 /** No page may scroll sideways (WCAG 1.4.10 Reflow): its content fits the viewport's width. */
 async function fitsWidth(page: Page, what: string): Promise<void> {

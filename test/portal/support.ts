@@ -4,6 +4,8 @@
  * the dashboard in a real browser.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Citizen } from '../../src/consent/index.js';
 import { createDidResolver } from '../../src/did/index.js';
@@ -73,4 +75,16 @@ export async function dashboardLogin(page: Page, publicUrl: string, wallet: Wall
   assert.equal(answered.redirectUri, undefined, 'cross-device: the wallet is not redirected');
   // The login page's script sees the answer, the provider sends the browser to the portal's callback.
   await page.waitForURL(`${publicUrl}/portal/consents`, { timeout: 30_000 });
+}
+
+/**
+ * With `PORTAL_SCREENSHOTS=<dir>`, saves the page there as `<name>.png` (docs/screenshots/ holds
+ * the ones the README shows); without it, nothing.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.PORTAL_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }
