@@ -32,6 +32,7 @@ import {
   sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { openDatabaseListener } from './db/listener.js';
 import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
@@ -345,6 +346,10 @@ export async function openService(
   const identity = opened as ServiceIdentity;
   const metrics = options.metrics ?? createMetrics({ processMetrics: config.metricsPort !== undefined });
   instrumentDatabase(dataSource, metrics);
+  // PostgreSQL: one LISTEN connection per process for every channel (status changes, member
+  // changes, new events), outside the pool.
+  const connection =
+    config.databaseUrl === undefined ? undefined : openDatabaseListener({ databaseUrl: config.databaseUrl });
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -355,6 +360,7 @@ export async function openService(
       identity,
       logger,
       metrics,
+      ...(connection ? { connection } : {}),
       ...(options.now ? { now: options.now } : {}),
       // Admitted members are trusted issuers of the types the rulebook allows them: looked up
       // by DID, or by page, in the member registry (never listed whole).
@@ -365,6 +371,7 @@ export async function openService(
       },
     });
   } catch (error) {
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -396,6 +403,7 @@ export async function openService(
     });
   } catch (error) {
     await credentials.close();
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -408,6 +416,7 @@ export async function openService(
     settings: config.events,
     developmentMode: config.developmentMode,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(connection ? { connection } : {}),
     metrics,
     onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
     onListening: (listening, error) =>
@@ -438,6 +447,7 @@ export async function openService(
   const membersOfGovernance = governance;
   const memberRows = new MemberCache({
     databaseUrl: config.databaseUrl,
+    ...(connection ? { connection } : {}),
     load: (did) => membersOfGovernance.members.find(did),
     onState: (listening, error) =>
       listening
@@ -480,6 +490,7 @@ export async function openService(
     await memberRows.close();
     await events.close();
     await credentials.close();
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -732,6 +743,7 @@ export async function openService(
         await events.close();
         await memberRows.close();
         await credentials.close();
+        await connection?.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
         releaseInUse();

@@ -10,6 +10,7 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { EventSettings } from '../config/index.js';
 import type { JwtSigner } from '../credentials/sign.js';
+import type { DatabaseListener } from '../db/listener.js';
 import type { SweepTarget } from '../db/sweep.js';
 import { reading } from '../db/transactions.js';
 import type { RequireConnector } from '../http/index.js';
@@ -37,6 +38,8 @@ export interface EventsOptions {
   readonly developmentMode: boolean;
   /** PostgreSQL: the worker LISTENs here to be woken by appends. */
   readonly databaseUrl?: string;
+  /** The process's shared listening connection (PostgreSQL). */
+  readonly connection?: DatabaseListener;
   readonly metrics?: Metrics;
   /** Where the worker reports failures of its rounds. */
   readonly onError?: (error: unknown) => void;
@@ -94,6 +97,7 @@ export function openEvents(options: EventsOptions): Events {
     retentionMs: settings.retentionHours * 3_600_000,
     now,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.connection ? { connection: options.connection } : {}),
     ...(options.random ? { random: options.random } : {}),
     ...(metrics ? { onOutcome: (outcome) => metrics.eventDeliveries.inc({ outcome }) } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
