@@ -15,6 +15,7 @@ import type { SweepTarget } from '../db/sweep.js';
 import { reading } from '../db/transactions.js';
 import type { RequireConnector } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { feedCursors } from './cursor.js';
 import { DeliveryEntity } from './entities.js';
 import { EventFeed } from './feed.js';
 import { EventOutbox } from './outbox.js';
@@ -33,6 +34,8 @@ export interface EventsOptions {
   readonly dataSource: DataSource;
   /** The service DID's signer: SETs are ES256 with the DID URL as `kid`. */
   readonly signer: JwtSigner;
+  /** The key-encryption secret (hex): the feed's cursors are sealed under a key derived from it. */
+  readonly secretHex: string;
   readonly settings: EventSettings;
   /** PUBLIC_URL is on loopback: http and loopback webhooks are allowed. */
   readonly developmentMode: boolean;
@@ -77,7 +80,8 @@ export function openEvents(options: EventsOptions): Events {
     maxPerMember: settings.subscriptionsPerMember,
     now,
   });
-  const feed = new EventFeed({ dataSource, sets, now });
+  const cursors = feedCursors(options.secretHex);
+  const feed = new EventFeed({ dataSource, sets, cursors, now });
   const metrics = options.metrics;
   const worker = new DeliveryWorker({
     dataSource,
