@@ -413,6 +413,7 @@ export async function openService(
   const events = openEvents({
     dataSource,
     signer: serviceSigner(identity),
+    secretHex: secret.secretHex,
     settings: config.events,
     developmentMode: config.developmentMode,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),

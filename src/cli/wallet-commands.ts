@@ -29,6 +29,7 @@ import {
   WalletError,
   walletLogin,
 } from '../wallet/index.js';
+import { systemBrowser } from '../wallet/open-browser.js';
 import { addAgreementCommands } from './wallet-agreement-commands.js';
 import { printJson } from './with-service.js';
 
@@ -36,6 +37,8 @@ import { printJson } from './with-service.js';
 export interface WalletCliEnvironment {
   /** `WALLET_PASSPHRASE`. */
   readonly passphrase?: string | undefined;
+  /** `BROWSER`: the command `wallet login` opens a same-device redirect with (else the system opener). */
+  readonly browser?: string | undefined;
 }
 
 export type WalletEnvironmentSource = () => WalletCliEnvironment;
@@ -534,16 +537,39 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
       '<url>',
       'the openid4vp://?client_id=...&request_uri=... link or QR code content of the login page',
     )
+    .option(
+      '--no-open',
+      'same-device: print the redirectUri instead of opening it in the browser ($BROWSER, else the system opener)',
+    )
     .action(
-      action(async (url: string, options: CommonOptions) => {
+      action(async (url: string, options: CommonOptions & { open: boolean }) => {
         const holder = await open(options);
         // http (and a did:web on a loopback host) only when the verifier itself is on loopback.
         const requestUri = new URL(parseLoginUrl(url).requestUri);
         const loopback =
           requestUri.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requestUri.hostname);
-        printJson(
-          await walletLogin(holder, url, { resolver: createDidResolver({ developmentMode: loopback }) }),
-        );
+        const browser = systemBrowser({ browser: environment().browser });
+        let failedToOpen: Error | undefined;
+        const result = await walletLogin(holder, url, {
+          resolver: createDidResolver({ developmentMode: loopback }),
+          // Same-device (the link of the login page): the browser that started the login finishes it.
+          ...(options.open
+            ? {
+                openInBrowser: (redirect: string) =>
+                  browser(redirect).catch((error: Error) => {
+                    failedToOpen = error;
+                  }),
+              }
+            : {}),
+        });
+        if (failedToOpen && result.redirectUri) {
+          process.stderr.write(
+            `dataspace-trust: ${failedToOpen.message}; open this address in the browser where the login started: ${result.redirectUri}\n`,
+          );
+          printJson({ ...result, opened: false });
+          return;
+        }
+        printJson(result);
       }),
     );
 

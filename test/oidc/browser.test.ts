@@ -92,4 +92,39 @@ describeEachDatabase('wallet login in a real browser (Chromium)', (fresh, kind) 
     assert.equal(claims?.organisation, ORGANISATION);
     assert.deepEqual(claims?.roles, ['data-provider', 'public-authority']);
   });
+
+  it('same-device: the wallet sends the browser that started the login to the redirect_uri, which lands at the relying party (no manual step)', async function () {
+    this.timeout(90_000);
+    const live = running as Running;
+    const rp = await relyingParty(live, ['membership']);
+    const wallet = await newWallet();
+    await giveMembership(live.service, wallet);
+    const started = await startLogin(rp, 'openid membership');
+
+    const page = await (browser as Browser).newPage();
+    const callback = page.waitForRequest((request) => request.url().startsWith(REDIRECT_URI), {
+      timeout: 30_000,
+    });
+    await page.goto(started.authorizationUrl.href);
+    const sameDevice = (await page.locator('#same-device').getAttribute('href')) ?? '';
+    const opened: string[] = [];
+    const result = await walletLogin(wallet, sameDevice, {
+      resolver: createDidResolver({ developmentMode: true }),
+      // The browser opens the address as a system opener would hand it over.
+      openInBrowser: async (url) => {
+        opened.push(url);
+        void page.goto(url).catch(() => {}); // the relying party's redirect URI serves nothing here
+      },
+    });
+    assert.equal(result.opened, true);
+    assert.deepEqual(opened, [result.redirectUri]);
+    assert.match(result.redirectUri ?? '', /\/callback\?response_code=/);
+
+    const landed = (await callback).url();
+    const tokens = await client.authorizationCodeGrant(rp, new URL(landed), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    assert.equal(tokens.claims()?.organisation, ORGANISATION);
+  });
 });
