@@ -74,6 +74,7 @@ import {
   type Portal,
   PortalError,
 } from './portal/index.js';
+import { walletLoginRenderer } from './portal/wallet-login-page.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
   agreementEventsPort,
@@ -502,6 +503,8 @@ export async function openService(
     credentials,
     rulebook,
     oidc,
+    renderLoginPage: walletLoginRenderer(config.publicUrl),
+    memberName: async (did) => (await memberRows.find(did))?.legalName,
     ...(options.now ? { now: options.now } : {}),
   });
   // One middleware for every member API: the provider's tokens, checked locally, and the

@@ -14,6 +14,7 @@ import * as client from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
 import { createDidResolver } from '../../src/did/index.js';
 import { walletLogin } from '../../src/wallet/login.js';
+import { accessible } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
 import {
   giveMembership,
@@ -96,7 +97,7 @@ describeEachDatabase('wallet login in a real browser (Chromium)', (fresh, kind) 
   it('same-device: the wallet sends the browser that started the login to the redirect_uri, which lands at the relying party (no manual step)', async function () {
     this.timeout(90_000);
     const live = running as Running;
-    const rp = await relyingParty(live, ['membership']);
+    const rp = await relyingParty(live, ['membership'], 'same-device-rp');
     const wallet = await newWallet();
     await giveMembership(live.service, wallet);
     const started = await startLogin(rp, 'openid membership');
@@ -126,5 +127,51 @@ describeEachDatabase('wallet login in a real browser (Chromium)', (fresh, kind) 
       expectedState: started.state,
     });
     assert.equal(tokens.claims()?.organisation, ORGANISATION);
+  });
+
+  it('the login page has the portal’s frame, names the relying party as registered, speaks German on request, and is axe-clean', async function () {
+    this.timeout(90_000);
+    const live = running as Running;
+    const registered = await live.service.oidc.clients.add({
+      clientId: 'city-portal',
+      clientName: 'City portal',
+      redirectUris: [REDIRECT_URI],
+      scopes: ['membership'],
+    });
+    const secret = registered.client_secret as string;
+    const rp = await client.discovery(
+      new URL(live.issuer),
+      'city-portal',
+      { client_secret: secret },
+      client.ClientSecretBasic(secret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const started = await startLogin(rp, 'openid membership');
+    const context = await (browser as Browser).newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(started.authorizationUrl.href);
+    assert.equal(
+      (await page.locator('#client').textContent())?.trim(),
+      'City portal asks you to log in with your wallet.',
+    );
+    assert.equal(
+      await page.locator('header nav').count(),
+      2,
+      'the portal’s header: navigation and language switch',
+    );
+    assert.equal(await page.locator('main h1').count(), 1);
+    assert.match((await page.locator('#scopes').textContent()) ?? '', /membership of the data space/);
+    assert.equal(await page.getByText('city-portal', { exact: true }).count(), 0, 'no raw client id');
+    await accessible(page, 'the wallet login page (English)');
+
+    await page.getByRole('link', { name: 'Deutsch' }).click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    assert.equal(
+      (await page.locator('#client').textContent())?.trim(),
+      'City portal bittet Sie, sich mit Ihrer Wallet anzumelden.',
+    );
+    assert.match((await page.locator('#same-device').getAttribute('href')) ?? '', /^openid4vp:\/\//);
+    await accessible(page, 'the wallet login page (German)');
+    await context.close();
   });
 });
