@@ -31,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       }
     },
     // CLI-only: the wallet commands' passphrase (see `dataspace-trust wallet --help`).
-    () => ({ passphrase: process.env.WALLET_PASSPHRASE }),
+    () => ({ passphrase: process.env.WALLET_PASSPHRASE, browser: process.env.BROWSER }),
   );
   await program.parseAsync([...argv]);
 }

@@ -33,6 +33,7 @@ import {
   sweepExpired,
   withStartupLock,
 } from './db/index.js';
+import { openDatabaseListener } from './db/listener.js';
 import { EVENT_ENTITIES, EVENT_SWEEP_TARGETS, type Events, openEvents } from './events/index.js';
 import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
@@ -74,6 +75,7 @@ import {
   type Portal,
   PortalError,
 } from './portal/index.js';
+import { walletLoginRenderer } from './portal/wallet-login-page.js';
 import { openRulebook, RULEBOOK_ENTITIES, type RulebookCapability } from './rulebook/index.js';
 import {
   agreementEventsPort,
@@ -349,6 +351,10 @@ export async function openService(
   const identity = opened as ServiceIdentity;
   const metrics = options.metrics ?? createMetrics({ processMetrics: config.metricsPort !== undefined });
   instrumentDatabase(dataSource, metrics);
+  // PostgreSQL: one LISTEN connection per process for every channel (status changes, member
+  // changes, new events), outside the pool.
+  const connection =
+    config.databaseUrl === undefined ? undefined : openDatabaseListener({ databaseUrl: config.databaseUrl });
   let governance: Governance | undefined;
   let credentials: Credentials;
   try {
@@ -359,6 +365,7 @@ export async function openService(
       identity,
       logger,
       metrics,
+      ...(connection ? { connection } : {}),
       ...(options.now ? { now: options.now } : {}),
       // Admitted members are trusted issuers of the types the rulebook allows them: looked up
       // by DID, or by page, in the member registry (never listed whole).
@@ -369,6 +376,7 @@ export async function openService(
       },
     });
   } catch (error) {
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -400,6 +408,7 @@ export async function openService(
     });
   } catch (error) {
     await credentials.close();
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -409,9 +418,11 @@ export async function openService(
   const events = openEvents({
     dataSource,
     signer: serviceSigner(identity),
+    secretHex: secret.secretHex,
     settings: config.events,
     developmentMode: config.developmentMode,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(connection ? { connection } : {}),
     metrics,
     onError: (error) => logger.warn({ err: error }, 'event delivery round failed'),
     onListening: (listening, error) =>
@@ -442,6 +453,7 @@ export async function openService(
   const membersOfGovernance = governance;
   const memberRows = new MemberCache({
     databaseUrl: config.databaseUrl,
+    ...(connection ? { connection } : {}),
     load: (did) => membersOfGovernance.members.find(did),
     onState: (listening, error) =>
       listening
@@ -484,6 +496,7 @@ export async function openService(
     await memberRows.close();
     await events.close();
     await credentials.close();
+    await connection?.close();
     await dataSource.destroy();
     throw error;
   }
@@ -494,6 +507,8 @@ export async function openService(
     credentials,
     rulebook,
     oidc,
+    renderLoginPage: walletLoginRenderer(config.publicUrl),
+    memberName: async (did) => (await memberRows.find(did))?.legalName,
     ...(options.now ? { now: options.now } : {}),
   });
   // One middleware for every member API: the provider's tokens, checked locally, and the
@@ -742,6 +757,7 @@ export async function openService(
         await events.close();
         await memberRows.close();
         await credentials.close();
+        await connection?.close();
         if (dataSource.isInitialized) await dataSource.destroy();
       } finally {
         releaseInUse();

@@ -64,10 +64,14 @@ export async function verifyRemoteLog(remote: RemoteLog): Promise<AuditVerificat
       after = page.next;
     }
   }
-  return verifyLog(
+  const kept = remote.kept ?? [];
+  const result = await verifyLog(
     { checkpoints, head: async () => ({ size: head.size, headHash: head.headHash }), entries },
-    { document: async () => document, kept: [...(remote.kept ?? []), head] },
+    { document: async () => document, kept: [...kept, head] },
   );
+  // `kept` reports the verifier's own checkpoints, as in a local verification: the signed head
+  // fetched above is held to the log too, but it is not one the verifier kept.
+  return result.valid ? { ...result, kept: kept.length } : result;
 }
 
 /** Reads a kept checkpoint from a file's text or from a URL (https, or http on loopback). */

@@ -32,8 +32,11 @@ export interface AuditLogValid {
   readonly headHash: string;
   /** How many stored checkpoints were compared with the chain (each signature verified). */
   readonly checkpoints: number;
-  /** How many kept checkpoints (given by the verifier) were compared, when any were given. */
-  readonly kept?: number;
+  /**
+   * How many checkpoints the verifier kept and passed (`--checkpoint`) were held to the log: 0
+   * when none were passed (then nothing proves that no tail was cut since an earlier look).
+   */
+  readonly kept: number;
 }
 
 export interface AuditLogInvalid {
@@ -205,7 +208,7 @@ export async function verifyLog(
     size: chain.size,
     headHash: chain.headHash,
     checkpoints: checkpoints.length,
-    ...(options.kept ? { kept: kept.length } : {}),
+    kept: kept.length,
   };
 }
 

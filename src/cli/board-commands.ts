@@ -7,7 +7,8 @@ export function boardCommands(config: ConfigSource): Command {
   board
     .command('add')
     .description(
-      'Seat a board member (operator action, audited); prints the member and its BoardMemberCredential.',
+      'Seat a founding board member (operator action, audited) while the board has opened no motion yet; ' +
+        'afterwards seats change only by motion (board_constituted). Prints the member and its BoardMemberCredential.',
     )
     .argument('<did>', "the board member's DID")
     .requiredOption('--name <name>', 'the name of the board member')
@@ -17,11 +18,10 @@ export function boardCommands(config: ConfigSource): Command {
     )
     .action((did: string, options: { name: string; affiliation?: string[] }) =>
       withService(config, async (service) => {
-        const added = await service.governance.board.add({
+        const added = await service.governance.board.addFounding({
           did,
           name: options.name,
           affiliations: options.affiliation ?? [],
-          by: 'operator',
         });
         printJson(added);
       }),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { type Config, describeConfig } from '../config/index.js';
-import { serve } from '../http/server.js';
+import { reservePort, serve } from '../http/server.js';
 import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { serveMetrics } from '../metrics/index.js';
@@ -30,6 +30,8 @@ export function startCommand(config: ConfigSource): Command {
           // The primary says once what the workers keep quiet about: development defaults and a
           // generated key-encryption secret to back up.
           bootstrap: async () => {
+            // The port first (then released for the workers): when it is taken, nothing is created.
+            await (await reservePort({ port: cfg.port, host: cfg.host })).close();
             const service = await openService(cfg, logger);
             await service.close();
             for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
@@ -49,7 +51,15 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
   const started = process.hrtime.bigint();
   const worker = isClusterWorker();
   if (!worker) logger.info({ config: describeConfig(cfg) }, 'starting');
-  const service = await openService(cfg, logger, { quiet: worker, sweeper: true });
+  // The port first: when it is taken, the start stops before any database, secret or key exists.
+  const reserved = await reservePort({ port: cfg.port, host: cfg.host });
+  let service: Awaited<ReturnType<typeof openService>>;
+  try {
+    service = await openService(cfg, logger, { quiet: worker, sweeper: true });
+  } catch (error) {
+    await reserved.close();
+    throw error;
+  }
   // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
   if (!worker) for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
   // In a cluster the primary serves every worker's metrics, summed; here only a single process does.
@@ -69,6 +79,7 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
       : undefined;
   if (metricsServer) logMetricsListening(logger, metricsServer, cfg.metricsToken !== undefined);
   const running = await serve(service.app, {
+    reserved,
     port: cfg.port,
     host: cfg.host,
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,

@@ -29,6 +29,7 @@ import {
   WalletError,
   walletLogin,
 } from '../wallet/index.js';
+import { systemBrowser } from '../wallet/open-browser.js';
 import { addAgreementCommands } from './wallet-agreement-commands.js';
 import { confirmSigning } from './wallet-signing.js';
 import { printJson } from './with-service.js';
@@ -37,6 +38,8 @@ import { printJson } from './with-service.js';
 export interface WalletCliEnvironment {
   /** `WALLET_PASSPHRASE`. */
   readonly passphrase?: string | undefined;
+  /** `BROWSER`: the command `wallet login` opens a same-device redirect with (else the system opener). */
+  readonly browser?: string | undefined;
 }
 
 export type WalletEnvironmentSource = () => WalletCliEnvironment;
@@ -539,20 +542,43 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
       '--sign-transaction-data',
       'sign the transaction data shown without asking (else: asked on a terminal, declined otherwise)',
     )
+    .option(
+      '--no-open',
+      'same-device: print the redirectUri instead of opening it in the browser ($BROWSER, else the system opener)',
+    )
     .action(
-      action(async (url: string, options: CommonOptions & { signTransactionData?: boolean }) => {
-        const holder = await open(options);
-        // http (and a did:web on a loopback host) only when the verifier itself is on loopback.
-        const requestUri = new URL(parseLoginUrl(url).requestUri);
-        const loopback =
-          requestUri.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requestUri.hostname);
-        printJson(
-          await walletLogin(holder, url, {
+      action(
+        async (url: string, options: CommonOptions & { signTransactionData?: boolean; open: boolean }) => {
+          const holder = await open(options);
+          // http (and a did:web on a loopback host) only when the verifier itself is on loopback.
+          const requestUri = new URL(parseLoginUrl(url).requestUri);
+          const loopback =
+            requestUri.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(requestUri.hostname);
+          const browser = systemBrowser({ browser: environment().browser });
+          let failedToOpen: Error | undefined;
+          const result = await walletLogin(holder, url, {
             resolver: createDidResolver({ developmentMode: loopback }),
             confirmTransactionData: (items) => confirmSigning(items, options.signTransactionData === true),
-          }),
-        );
-      }),
+            // Same-device (the link of the login page): the browser that started the login finishes it.
+            ...(options.open
+              ? {
+                  openInBrowser: (redirect: string) =>
+                    browser(redirect).catch((error: Error) => {
+                      failedToOpen = error;
+                    }),
+                }
+              : {}),
+          });
+          if (failedToOpen && result.redirectUri) {
+            process.stderr.write(
+              `dataspace-trust: ${failedToOpen.message}; open this address in the browser where the login started: ${result.redirectUri}\n`,
+            );
+            printJson({ ...result, opened: false });
+            return;
+          }
+          printJson(result);
+        },
+      ),
     );
 
   addAgreementCommands(wallet, { defaultDir: DEFAULT_DIR, help: HELP, open, action, readArgument });

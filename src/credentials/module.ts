@@ -3,9 +3,11 @@
  * lists, the issuer and the verification pipeline, with their routes. The composition root
  * calls `openCredentials`; other capabilities use what it returns.
  */
+
 import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
+import type { DatabaseListener } from '../db/listener.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
 import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
 import type { Logger } from '../log/logger.js';
@@ -75,6 +77,8 @@ export interface CredentialsOptions {
   readonly resolver?: DidResolver;
   /** Where the status-change listener reports losing and regaining its connection. */
   readonly logger?: Logger;
+  /** PostgreSQL: the process's shared listening connection, on which status changes are announced. */
+  readonly connection?: DatabaseListener;
   /** Verification results, status-list and did:web fetches are counted here when given. */
   readonly metrics?: Metrics;
 }
@@ -143,6 +147,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       ? undefined
       : listeningRevisionWatch({
           databaseUrl: config.databaseUrl,
+          ...(options.connection ? { connection: options.connection } : {}),
           onState(listening, error) {
             if (listening) options.logger?.info('status changes: listening');
             else

@@ -1,15 +1,17 @@
 /**
- * The feed: `GET /api/v1/events?after=<sequence>` lists, in sequence order, the events the
+ * The feed: `GET /api/v1/events?after=<cursor>` lists, in sequence order, the events the
  * calling member may see (those for every member, and those naming it in their audience),
  * each with its SET signed for that member, so a connector that was down catches up.
  *
  * Consistency: the page is read below the head's sequence as read first. Sequences are handed
  * out under the head's lock and commit with it (outbox.ts), so every event up to that head is
- * committed and visible; the page can then say "nothing more for you up to n" (`next` = n)
- * without a later commit ever landing below it.
+ * committed and visible; the page can then say "nothing more for you up to n" (`next` at n)
+ * without a later commit ever landing below it. `next` is an opaque cursor (cursor.ts): the
+ * head is everyone's position and is not the member's to read.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { reading } from '../db/transactions.js';
+import type { FeedCursors } from './cursor.js';
 import { EventAudienceEntity, EventEntity, EventHeadEntity, type EventRow } from './entities.js';
 import type { SetSigner, StoredEvent } from './set.js';
 import type { EventType } from './types.js';
@@ -21,8 +23,11 @@ export interface FeedItem extends StoredEvent {
 
 export interface FeedPage {
   readonly items: readonly FeedItem[];
-  /** The `after` of the next call: every event for this member up to it has been listed. */
-  readonly next: number;
+  /**
+   * The `after` of the next call, an opaque cursor for this member: every event for it up to
+   * the cursor's position has been listed.
+   */
+  readonly next: string;
 }
 
 export const MAX_FEED_LIMIT = 100;
@@ -30,6 +35,7 @@ export const MAX_FEED_LIMIT = 100;
 export interface FeedOptions {
   readonly dataSource: DataSource;
   readonly sets: SetSigner;
+  readonly cursors: FeedCursors;
   readonly now?: () => Date;
 }
 
@@ -52,8 +58,13 @@ export class EventFeed {
       items.push({ ...event, set: await this.options.sets.sign(event, memberDid, now) });
     }
     const last = items.at(-1)?.sequence;
-    const next = items.length === limit ? (last as number) : Math.max(after, head);
-    return { items, next };
+    const position = items.length === limit ? (last as number) : Math.max(after, head);
+    return { items, next: this.options.cursors.seal(position, memberDid) };
+  }
+
+  /** The position of a `next` cursor given to `memberDid`; undefined when it is not one (or another member's). */
+  position(cursor: string, memberDid: string): number | undefined {
+    return this.options.cursors.open(cursor, memberDid);
   }
 
   private async read(manager: EntityManager, did: string, after: number, limit: number) {

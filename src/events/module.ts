@@ -10,10 +10,12 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { EventSettings } from '../config/index.js';
 import type { JwtSigner } from '../credentials/sign.js';
+import type { DatabaseListener } from '../db/listener.js';
 import type { SweepTarget } from '../db/sweep.js';
 import { reading } from '../db/transactions.js';
 import type { RequireConnector } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
+import { feedCursors } from './cursor.js';
 import { DeliveryEntity } from './entities.js';
 import { EventFeed } from './feed.js';
 import { EventOutbox } from './outbox.js';
@@ -32,11 +34,15 @@ export interface EventsOptions {
   readonly dataSource: DataSource;
   /** The service DID's signer: SETs are ES256 with the DID URL as `kid`. */
   readonly signer: JwtSigner;
+  /** The key-encryption secret (hex): the feed's cursors are sealed under a key derived from it. */
+  readonly secretHex: string;
   readonly settings: EventSettings;
   /** PUBLIC_URL is on loopback: http and loopback webhooks are allowed. */
   readonly developmentMode: boolean;
   /** PostgreSQL: the worker LISTENs here to be woken by appends. */
   readonly databaseUrl?: string;
+  /** The process's shared listening connection (PostgreSQL). */
+  readonly connection?: DatabaseListener;
   readonly metrics?: Metrics;
   /** Where the worker reports failures of its rounds. */
   readonly onError?: (error: unknown) => void;
@@ -74,7 +80,8 @@ export function openEvents(options: EventsOptions): Events {
     maxPerMember: settings.subscriptionsPerMember,
     now,
   });
-  const feed = new EventFeed({ dataSource, sets, now });
+  const cursors = feedCursors(options.secretHex);
+  const feed = new EventFeed({ dataSource, sets, cursors, now });
   const metrics = options.metrics;
   const worker = new DeliveryWorker({
     dataSource,
@@ -94,6 +101,7 @@ export function openEvents(options: EventsOptions): Events {
     retentionMs: settings.retentionHours * 3_600_000,
     now,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.connection ? { connection: options.connection } : {}),
     ...(options.random ? { random: options.random } : {}),
     ...(metrics ? { onOutcome: (outcome) => metrics.eventDeliveries.inc({ outcome }) } : {}),
     ...(options.onError ? { onError: options.onError } : {}),

@@ -21,7 +21,7 @@ export interface EventRoutesDeps {
 
 /**
  * The member API of events, every route behind a connector token with scope `events`:
- * - `GET /api/v1/events?after=&limit=`: the feed (see feed.ts);
+ * - `GET /api/v1/events?after=&limit=`: the feed (see feed.ts; `next` is an opaque cursor, cursor.ts);
  * - `POST /api/v1/events/subscriptions` `{ url, types }` → 201; `GET` lists the member's own;
  * - `DELETE /api/v1/events/subscriptions/{id}` → 204;
  * - `GET /api/v1/events/subscriptions/{id}/deliveries?before=&limit=&state=`: the delivery log.
@@ -36,7 +36,7 @@ export function eventRoutes(deps: EventRoutesDeps): Router {
     return principal.did;
   };
   router.get('/api/v1/events', member, async (ctx) => {
-    const after = wholeNumber(ctx, 'after', 0, 'invalid_after');
+    const after = feedPosition(ctx, deps.feed, caller(ctx));
     const limit = pageLimit(ctx, MAX_FEED_LIMIT);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await deps.feed.page(caller(ctx), after, limit);
@@ -86,6 +86,25 @@ function wholeNumber(
   if (typeof value !== 'string' || !WHOLE_NUMBER.test(value))
     throw new EventError(code, `${name} must be a whole number`);
   return Number(value);
+}
+
+/**
+ * Where the feed resumes: absent (the start), a `next` cursor this member was given, or the
+ * `seq` of an event it received (a pushed SET). Anything else, including another member's
+ * cursor, is `invalid_after`.
+ */
+function feedPosition(ctx: Context, feed: EventFeed, memberDid: string): number {
+  const value = ctx.query.after;
+  if (value === undefined) return 0;
+  if (typeof value !== 'string') throw new EventError('invalid_after', 'after must be given once');
+  if (WHOLE_NUMBER.test(value)) return Number(value);
+  const position = feed.position(value, memberDid);
+  if (position === undefined)
+    throw new EventError(
+      'invalid_after',
+      'after must be the `next` of a page of this feed, or the `seq` of an event',
+    );
+  return position;
 }
 
 function pageLimit(ctx: Context, max: number): number {

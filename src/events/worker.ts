@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type ChannelListener, listenOnChannel } from '../db/listener.js';
+import { type ChannelListener, type DatabaseListener, listenOnChannel } from '../db/listener.js';
 import { inTransaction, isPostgres } from '../db/transactions.js';
 import { type BackoffPolicy, nextAttempt } from './backoff.js';
 import {
@@ -51,6 +51,8 @@ export interface DeliveryWorkerOptions {
   readonly concurrency?: number;
   /** PostgreSQL: LISTEN here to be woken by appends (unset: poll only). */
   readonly databaseUrl?: string;
+  /** The process's shared listening connection; without it the worker opens its own (PostgreSQL). */
+  readonly connection?: DatabaseListener;
   readonly now?: () => Date;
   /** Jitter source in [0, 1) (default Math.random). */
   readonly random?: () => number;
@@ -100,16 +102,17 @@ export class DeliveryWorker {
     this.started = true;
     const { databaseUrl } = this.options;
     if (databaseUrl !== undefined && isPostgres(this.options.dataSource)) {
-      this.listener = listenOnChannel({
-        databaseUrl,
+      const subscription = {
         channel: EVENTS_CHANNEL,
         onNotification: () => this.wake(),
-        onState: (listening, error) => {
+        onState: (listening: boolean, error?: Error) => {
           this.options.onListening?.(listening, error);
           // Appends committed while nobody listened were never announced: look now.
           if (listening) this.wake();
         },
-      });
+      };
+      this.listener =
+        this.options.connection?.subscribe(subscription) ?? listenOnChannel({ databaseUrl, ...subscription });
     }
     this.schedule(0);
   }

@@ -3,7 +3,7 @@ import { type CredentialIssuer, DATA_SPACE_CREDENTIAL_FORMAT } from '../credenti
 import type { StatusService } from '../credentials/status/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { checkSeatableDid } from './board-did.js';
-import { BoardMemberEntity, type BoardMemberRow } from './entities.js';
+import { BoardMemberEntity, type BoardMemberRow, MotionEntity } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, GovernanceRules, LoginSessions } from './ports.js';
 
@@ -46,6 +46,40 @@ export class Board {
 
   constructor(private readonly deps: BoardDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * The operator's seat (`dataspace-trust board add`): only while the board is being founded,
+   * that is before its first motion was opened (an application opens one). From then on the
+   * board is constituted and seats change only by its own `add-board-member` and
+   * `remove-board-member` motions: refused `board_constituted` (409), nothing changes.
+   */
+  async addFounding(input: {
+    did: string;
+    name: string;
+    affiliations?: readonly string[];
+  }): Promise<{ member: BoardMemberView; credential: string }> {
+    checkSeatableDid(input.did, {
+      developmentMode: this.deps.developmentMode ?? false,
+      serviceDid: this.deps.serviceDid,
+    });
+    if (!(await this.deps.rules.allowsDidMethod(input.did, 'board'))) {
+      throw new GovernanceError(
+        422,
+        'did_method_not_allowed',
+        'the rulebook does not allow this DID method on the board',
+      );
+    }
+    return inTransaction(this.deps.dataSource, undefined, async (m) => {
+      if (await m.getRepository(MotionEntity).exists()) {
+        throw new GovernanceError(
+          409,
+          'board_constituted',
+          'the board has opened motions: seats are now given and taken only by add-board-member and remove-board-member motions',
+        );
+      }
+      return this.add({ ...input, by: 'operator' }, m);
+    });
   }
 
   async add(

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 
@@ -22,6 +22,68 @@ export interface ServeOptions {
   readonly onShutdownEnd: () => Promise<void>;
 }
 
+/** The listening port is taken by another process: nothing was created (`start` checks it first). */
+export class PortInUseError extends Error {
+  readonly code = 'port_in_use';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(
+      `${host}:${port} is already in use by another process; nothing was created or changed: ` +
+        'stop that process or choose another PORT, then start again',
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/**
+ * A port listened on before the service exists (`start` binds it first, so that a port in use
+ * stops the start before a database, a secret or keys are created). Until `attach`, every
+ * request is answered 503 with `Retry-After`.
+ */
+export interface ReservedPort {
+  readonly server: Server;
+  attach(handler: (request: IncomingMessage, response: ServerResponse) => void): void;
+  close(): Promise<void>;
+}
+
+export async function reservePort(options: {
+  readonly port: number;
+  readonly host: string;
+}): Promise<ReservedPort> {
+  let handler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  const server = createServer((request, response) => {
+    if (handler) return handler(request, response);
+    response.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
+    response.end(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Starting',
+        status: 503,
+        code: 'starting',
+        detail: 'the service is starting',
+      }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port, options.host) : error);
+    server.once('error', failed);
+    server.listen(options.port, options.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  return {
+    server,
+    attach(next) {
+      handler = next;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 export interface RunningServer {
   readonly server: Server;
   /** Resolves with the exit code when shutdown completed. */
@@ -42,10 +104,15 @@ const MIN_CLOSE_MS = 1_000;
  *    `shutdownTimeoutMs`, then every connection is cut;
  * 3. the database closes, bounded too: a stalled database never keeps the process alive.
  */
-export async function serve(app: Koa, options: ServeOptions): Promise<RunningServer> {
+export async function serve(
+  app: Koa,
+  options: ServeOptions & { readonly reserved?: ReservedPort },
+): Promise<RunningServer> {
   const handle = app.callback();
   let draining = false;
-  const server = createServer((request, response) => {
+  const reserved = options.reserved ?? (await reservePort(options));
+  const server = reserved.server;
+  reserved.attach((request, response) => {
     // Node answers `Connection: close` and closes the socket after this response.
     if (draining) response.setHeader('Connection', 'close');
     void handle(request, response);
@@ -53,13 +120,6 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => {
     resolveStopped = resolve;

@@ -16,7 +16,7 @@
  * nothing is cached: the read is a local primary-key lookup.
  */
 import type { EntityManager } from 'typeorm';
-import { type ChannelListener, listenOnChannel } from '../db/listener.js';
+import { type ChannelListener, type DatabaseListener, listenOnChannel } from '../db/listener.js';
 
 /** The channel member status changes are announced on; the payload is the member's DID. */
 export const MEMBERS_CHANNEL = 'dataspace_trust_members';
@@ -33,6 +33,8 @@ export async function announceMemberChange(manager: EntityManager, did: string):
 export interface MemberCacheOptions<Row> {
   /** PostgreSQL: listen for announcements; undefined (SQLite): no caching. */
   readonly databaseUrl: string | undefined;
+  /** The process's shared listening connection (PostgreSQL); without it the cache opens its own. */
+  readonly connection?: DatabaseListener;
   /** Reads one member's row from the database. */
   readonly load: (did: string) => Promise<Row | undefined>;
   /** How many rows are kept. Default 10,000. */
@@ -63,20 +65,21 @@ export class MemberCache<Row> {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.now = options.now ?? Date.now;
     if (options.databaseUrl !== undefined) {
-      this.listener = listenOnChannel({
-        databaseUrl: options.databaseUrl,
+      const subscription = {
         channel: MEMBERS_CHANNEL,
-        now: this.now,
-        onNotification: (did) => {
+        onNotification: (did: string) => {
           this.announcements += 1;
           this.entries.delete(did);
         },
-        onState: (listening, error) => {
+        onState: (listening: boolean, error?: Error) => {
           // Changes made while nobody listened were never announced.
           this.entries.clear();
           options.onState?.(listening, error);
         },
-      });
+      };
+      this.listener =
+        options.connection?.subscribe(subscription) ??
+        listenOnChannel({ databaseUrl: options.databaseUrl, now: this.now, ...subscription });
     }
   }
 

@@ -8,6 +8,7 @@ import type { Credentials } from '../credentials/module.js';
 import type { ServiceIdentity } from '../identity/index.js';
 import type { Oidc } from '../oidc/index.js';
 import type { RulebookCapability } from '../rulebook/index.js';
+import type { RenderLoginPage } from './page.js';
 import { verifierClientId } from './request-object.js';
 import { oid4vpRoutes } from './routes.js';
 import { openSigning, type Signing } from './signing.js';
@@ -20,6 +21,13 @@ export interface Oid4vpOptions {
   readonly credentials: Credentials;
   readonly rulebook: RulebookCapability;
   readonly oidc: Oidc;
+  /** The login page's renderer (the portal's, given by the composition root). */
+  readonly renderLoginPage: RenderLoginPage;
+  /**
+   * The registered name of a relying party whose client id is a member's DID (a member's app):
+   * its legal name in the registry. Other clients show the name they were registered with.
+   */
+  readonly memberName?: (did: string) => Promise<string | undefined>;
   readonly now?: () => Date;
 }
 

@@ -1,60 +1,40 @@
 /**
- * The login page of an interaction: a QR code for a wallet on another device, a link for a
- * wallet on this one, and a small script that polls for a cross-device result. Server-rendered,
- * no framework; every interpolated value is escaped. The script and the style carry the
- * response's Content-Security-Policy nonce (src/http/security-headers.ts): nothing else inline runs.
+ * What the login page of an interaction shows, and the port through which it is rendered: the
+ * composition root hands in the portal's renderer (src/portal/wallet-login-page.tsx), so the
+ * page has the portal's frame, style and languages while this capability imports no face.
  */
 import QRCode from 'qrcode';
 
-export interface LoginPage {
+/** The request the page answers: its CSP nonce, its language hints, its own path. */
+export interface LoginPageRequest {
+  /** The nonce of this response's Content-Security-Policy. */
+  readonly nonce: string;
+  /** `?lang=` of the request (the page's language switch). */
+  readonly language?: string;
+  /** The portal's language cookie. */
+  readonly languageCookie?: string;
+  readonly acceptLanguage?: string;
+  /** The page's path (the language switch comes back to it). */
+  readonly path: string;
+}
+
+export interface LoginPageView {
+  /** The relying party's registered name (a member's app: the member's registered legal name). */
   readonly clientName: string;
   readonly scopes: readonly string[];
   readonly sameDeviceUrl: string;
   readonly crossDeviceUrl: string;
+  /** SVG of the cross-device URL (loginQrSvg). */
+  readonly qrSvg: string;
   readonly statusUrl: string;
-  /** The nonce of this response's Content-Security-Policy. */
-  readonly nonce: string;
+  /** Where the browser continues once a wallet on another device answered. */
+  readonly continueUrl: string;
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Renders the login page to a complete HTML document. */
+export type RenderLoginPage = (request: LoginPageRequest, view: LoginPageView) => string;
 
-export async function renderLoginPage(page: LoginPage): Promise<string> {
-  const qr = await QRCode.toString(page.crossDeviceUrl, {
-    type: 'svg',
-    errorCorrectionLevel: 'M',
-    margin: 2,
-  });
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Log in with your wallet</title>
-<style nonce="${escapeHtml(page.nonce)}">body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
-.qr svg{width:16rem;height:16rem}.button{display:inline-block;padding:.6rem 1rem;border:1px solid #333;border-radius:.3rem;text-decoration:none}</style>
-</head>
-<body>
-<main>
-<h1>Log in with your wallet</h1>
-<p><strong>${escapeHtml(page.clientName)}</strong> asks for: ${page.scopes.map(escapeHtml).join(', ')}.</p>
-<h2>Wallet on another device</h2>
-<div class="qr" id="qr">${qr}</div>
-<p>Or give your wallet this link: <code id="cross-device-url">${escapeHtml(page.crossDeviceUrl)}</code></p>
-<h2>Wallet on this device</h2>
-<p><a class="button" id="same-device" href="${escapeHtml(page.sameDeviceUrl)}">Open my wallet</a></p>
-<p id="status" role="status">Waiting for your wallet…</p>
-</main>
-<script nonce="${escapeHtml(page.nonce)}">
-(function poll() {
-  fetch(${JSON.stringify(page.statusUrl).replace(/</g, '\\u003c')}, { credentials: 'same-origin' })
-    .then(function (r) { return r.json(); })
-    .then(function (s) { if (s.status === 'presented' && s.continue) { window.location.assign(s.continue); } else { setTimeout(poll, 2000); } })
-    .catch(function () { setTimeout(poll, 5000); });
-})();
-</script>
-</body>
-</html>
-`;
+/** The QR code of the cross-device URL, as SVG. */
+export function loginQrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }

@@ -19,7 +19,7 @@ import { mapClaims } from './claims.js';
 import { CITIZEN_QUERY_ID, type DcqlQuery, naturalPersonLogin, queryForScopes } from './dcql.js';
 import { sdJwtQueryId } from './dcql-sd-jwt.js';
 import type { Oid4vpOptions } from './module.js';
-import { renderLoginPage } from './page.js';
+import { loginQrSvg } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
 import { signRequestObject, verifierClientId } from './request-object.js';
 import { recordSigning } from './signing.js';
@@ -62,6 +62,19 @@ async function interactionOf(deps: Oid4vpRouteDeps, ctx: Context): Promise<Inter
   if (summary.uid !== ctx.params.uid)
     throw new OAuthError(400, 'invalid_request', 'this browser is in another login');
   return summary;
+}
+
+/**
+ * The relying party as a person should recognise it: a member's app (its client id is the
+ * member's DID) by the member's registered legal name, another client by the name it was
+ * registered with, and only without either by its client id.
+ */
+async function relyingPartyName(deps: Oid4vpRouteDeps, interaction: InteractionSummary): Promise<string> {
+  if (isMemberClientId(interaction.clientId)) {
+    const name = await deps.memberName?.(interaction.clientId);
+    if (name) return name;
+  }
+  return interaction.clientName ?? interaction.clientId;
 }
 
 function walletUrl(clientId: string, requestUri: string): string {
@@ -114,15 +127,29 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     const transaction = await deps.transactions.create({ interactionUid: interaction.uid, clientId, query });
     const requestUri = (flow: Flow) => `${deps.publicUrl}${REQUEST_PATH}/${transaction.state}?flow=${flow}`;
     ctx.set('Cache-Control', 'no-store');
+    ctx.set('Vary', 'Accept-Language, Cookie');
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = await renderLoginPage({
-      clientName: interaction.clientName ?? interaction.clientId,
-      scopes: interaction.scopes,
-      sameDeviceUrl: walletUrl(clientId, requestUri('same-device')),
-      crossDeviceUrl: walletUrl(clientId, requestUri('cross-device')),
-      statusUrl: `${interactionBase}/${interaction.uid}/status`,
-      nonce: String(ctx.state.cspNonce ?? ''),
-    });
+    const crossDeviceUrl = walletUrl(clientId, requestUri('cross-device'));
+    const language = ctx.query.lang;
+    const languageCookie = ctx.cookies.get('portal_lang');
+    ctx.body = deps.renderLoginPage(
+      {
+        nonce: String(ctx.state.cspNonce ?? ''),
+        path: ctx.path,
+        acceptLanguage: ctx.get('accept-language'),
+        ...(typeof language === 'string' ? { language } : {}),
+        ...(languageCookie ? { languageCookie } : {}),
+      },
+      {
+        clientName: await relyingPartyName(deps, interaction),
+        scopes: interaction.scopes,
+        sameDeviceUrl: walletUrl(clientId, requestUri('same-device')),
+        crossDeviceUrl,
+        qrSvg: await loginQrSvg(crossDeviceUrl),
+        statusUrl: `${interactionBase}/${interaction.uid}/status`,
+        continueUrl: `${interactionBase}/${interaction.uid}/continue`,
+      },
+    );
   });
 
   router.get(`${REQUEST_PATH}/:state`, async (ctx) => {

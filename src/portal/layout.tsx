@@ -7,7 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { CSRF_FIELD } from './csrf.js';
-import { LANGUAGE_NAMES, LOCALES, type Messages } from './i18n/index.js';
+import { LANGUAGE_NAMES, LOCALES, type Locale, type Messages } from './i18n/index.js';
 
 /** What every page needs from the request. */
 export interface PageContext {
@@ -21,6 +21,8 @@ export interface PageContext {
   readonly msg: Messages;
   /** This page's path and query, where the language switch comes back to. */
   readonly here: string;
+  /** The language switch's link for a page outside the portal's paths (default: the portal's `/language`). */
+  readonly languageHref?: (locale: Locale) => string;
 }
 
 /** Dark text on white, links and buttons above WCAG AA contrast; readable on a phone. */
@@ -56,6 +58,7 @@ input,select{font:inherit;padding:.35rem;border:1px solid #595959;border-radius:
 .diff li{white-space:pre-wrap;overflow-wrap:anywhere;padding:0 .3rem}
 .diff .added{background:#e6f4ea;color:#0a3d1a}.diff .removed{background:#fbe9eb;color:#6b0010}
 .verified{padding:.5rem 1rem;border-left:4px solid #1e6b34;background:#eaf5ec}
+.qr svg{width:16rem;height:16rem;max-width:100%}
 @media (max-width:40rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}th,td{padding:.3rem}}
 `;
 
@@ -136,7 +139,11 @@ function Layout(props: {
                     <a
                       lang={locale}
                       hrefLang={locale}
-                      href={`${page.base}/language?${new URLSearchParams({ lang: locale, return: page.here })}`}
+                      href={
+                        page.languageHref
+                          ? page.languageHref(locale)
+                          : `${page.base}/language?${new URLSearchParams({ lang: locale, return: page.here })}`
+                      }
                     >
                       {LANGUAGE_NAMES[locale]}
                     </a>

@@ -39,7 +39,9 @@ export type WalletErrorCode =
   | 'invalid_credential_offer'
   | 'invalid_transaction_data'
   | 'transaction_data_declined'
-  | 'terms_mismatch';
+  | 'terms_mismatch'
+  | 'invalid_redirect_uri'
+  | 'browser_not_opened';
 
 export class WalletError extends Error {
   constructor(

@@ -11,6 +11,7 @@ import { credentialView } from '../credentials/verify/model.js';
 import type { DidResolver } from '../did/index.js';
 import type { StoredCredential } from './credential-record.js';
 import { ServiceError, WalletError } from './errors.js';
+import { checkRedirectUri, type OpenInBrowser } from './open-browser.js';
 import type { Wallet } from './wallet.js';
 
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
@@ -28,6 +29,12 @@ export interface LoginOptions {
    * transaction data is declined (`transaction_data_declined`): nothing is signed unseen.
    */
   readonly confirmTransactionData?: (items: readonly TransactionDataView[]) => boolean | Promise<boolean>;
+  /**
+   * Same-device: sends the browser to the verifier's `redirect_uri` (§8.2), which finishes the
+   * login in the browser that started it (the CLI: the system's browser, open-browser.ts).
+   * Without it the result only carries `redirectUri`, for the caller to open.
+   */
+  readonly openInBrowser?: OpenInBrowser;
 }
 
 /** A decoded `transaction_data` item: its `type`, `credential_ids` and type-specific fields. */
@@ -46,6 +53,8 @@ export interface LoginResult {
   readonly redirectUri?: string;
   /** The `transaction_data` items (decoded) whose hashes the presentation signed, if any. */
   readonly signed?: readonly TransactionDataView[];
+  /** Same-device: true when `openInBrowser` was given and sent the browser to `redirectUri`. */
+  readonly opened?: boolean;
 }
 
 interface CredentialQuery {
@@ -233,12 +242,15 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
     );
   }
   const body = parseJson(text) ?? {};
+  const redirectUri =
+    typeof body.redirect_uri === 'string' ? checkRedirectUri(body.redirect_uri, responseUri).href : undefined;
+  if (redirectUri !== undefined && options.openInBrowser) await options.openInBrowser(redirectUri);
   return {
     clientId,
     presented: Object.fromEntries(
       [...chosen].map(([id, credential]) => [id, credential.id ?? credential.type]),
     ),
-    ...(typeof body.redirect_uri === 'string' ? { redirectUri: body.redirect_uri } : {}),
+    ...(redirectUri !== undefined ? { redirectUri, opened: options.openInBrowser !== undefined } : {}),
     ...(transactionData.length > 0 ? { signed: transactionData.map((item) => item.view) } : {}),
   };
 }

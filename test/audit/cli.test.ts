@@ -30,7 +30,7 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
     }
   });
 
-  it('verify prints { valid, size, headHash } and exits 0 for an intact log', async function () {
+  it('verify prints { valid, size, headHash, checkpoints, kept: 0 } and exits 0 for an intact log', async function () {
     this.timeout(60_000);
     const result = await runCli(['audit', 'verify'], env());
     assert.equal(result.code, 0, result.stderr);
@@ -38,6 +38,8 @@ describeEachDatabase('dataspace-trust audit', (fresh) => {
     assert.equal(printed.valid, true);
     assert.equal(printed.size, 5);
     assert.match(printed.headHash, /^[0-9a-f]{64}$/);
+    assert.equal(printed.checkpoints, 0);
+    assert.equal(printed.kept, 0, 'kept counts the checkpoints passed with --checkpoint: none');
   });
 
   it('verify prints the first altered entry and exits 1 for a tampered log', async function () {
@@ -102,6 +104,14 @@ describeEachDatabase('dataspace-trust audit verify --url (public API only) --che
       const intact = await runCli(['audit', 'verify', '--url', url, '--checkpoint', keptFile], {});
       assert.equal(intact.code, 0, intact.stderr);
       assert.equal(JSON.parse(intact.stdout).valid, true);
+      assert.equal(
+        JSON.parse(intact.stdout).kept,
+        1,
+        'the one checkpoint passed, not the head fetched as well',
+      );
+      const none = await runCli(['audit', 'verify', '--url', url], {});
+      assert.equal(none.code, 0, none.stderr);
+      assert.equal(JSON.parse(none.stdout).kept, 0, 'as in a local verification: no checkpoint passed');
 
       await dropAppendOnlyTriggers(service.dataSource);
       const last = await service.audit.entry(3);

@@ -1,9 +1,12 @@
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
+import pg from 'pg';
 import { describeEachDatabase } from '../support/databases.js';
-import { freePort, spawnCli, waitUntilReady } from '../support/process.js';
+import { freePort, runCli, spawnCli, waitUntilReady } from '../support/process.js';
 import { TEST_SECRET } from '../support/service.js';
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -45,6 +48,47 @@ describeEachDatabase('dataspace-trust start (a real process)', (fresh) => {
     await waitUntilReady(`http://127.0.0.1:${port}/health/ready`);
     const second = await (await fetch(`http://127.0.0.1:${port}/.well-known/did.json`)).json();
     assert.deepEqual(second, first);
+  });
+
+  it('a port in use stops the first start before anything is created (port_in_use); the next start is a first start', async function () {
+    this.timeout(90_000);
+    const database = await fresh();
+    const port = await freePort();
+    const blocker = createServer().listen(port, '127.0.0.1');
+    await once(blocker, 'listening');
+    // No KEY_ENCRYPTION_SECRET: a start that got as far as the identity would generate one into DATA_DIR.
+    const env = {
+      PORT: String(port),
+      DATA_DIR: database.dataDir,
+      DATABASE_URL: database.databaseUrl,
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_MS: '0',
+    };
+    let failed: Awaited<ReturnType<typeof runCli>>;
+    try {
+      failed = await runCli(['start'], env);
+    } finally {
+      blocker.close();
+    }
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /port_in_use: 127\.0\.0\.1:\d+ is already in use .*nothing was created/);
+    assert.deepEqual(readdirSync(database.dataDir), [], 'no database file, no generated secret');
+    if (database.databaseUrl) {
+      const client = new pg.Client({ connectionString: database.databaseUrl });
+      await client.connect();
+      try {
+        const tables = await client.query(
+          `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
+        );
+        assert.equal(tables.rows[0].n, 0, 'not even migrated');
+      } finally {
+        await client.end();
+      }
+    }
+
+    child = spawnCli(['start'], env);
+    await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, 60_000);
+    assert.ok(readdirSync(database.dataDir).length > 0, 'the second start is the first real one');
   });
 
   it('on SIGTERM finishes the request in flight, then exits 0', async function () {

@@ -58,7 +58,7 @@ describeEachDatabase('event feed', (fresh) => {
       page.items.map((item) => item.id),
       [toA.id, toAll.id, toBoth.id],
     );
-    assert.equal(page.next, toBoth.sequence);
+    assert.equal(events.feed.position(page.next, A), toBoth.sequence);
     for (const item of page.items) {
       const claims = await verifySet(service, item.set, A, clock.now());
       assert.equal(claims.jti, item.id);
@@ -81,7 +81,7 @@ describeEachDatabase('event feed', (fresh) => {
   });
 
   it('pages by `limit` and resumes from `next`: a connector that was down catches up, missing nothing', async () => {
-    const start = (await events.feed.page(A, 0, 100)).next;
+    const start = events.feed.position((await events.feed.page(A, 0, 100)).next, A) as number;
     const appended = [];
     let last = 0;
     for (let i = 0; i < 7; i++) {
@@ -95,24 +95,43 @@ describeEachDatabase('event feed', (fresh) => {
     for (;;) {
       const page = await events.feed.page(A, after, 3);
       seen.push(...page.items.map((item) => item.id));
-      if (page.items.length === 3) assert.equal(page.next, page.items.at(-1)?.sequence);
+      const next = events.feed.position(page.next, A) as number;
+      if (page.items.length === 3) assert.equal(next, page.items.at(-1)?.sequence);
       else {
-        assert.equal(page.next, last, 'a short page moves next to the head: nothing more for A up to it');
-        after = page.next;
+        assert.equal(next, last, 'a short page moves next to the head: nothing more for A up to it');
+        after = next;
         break;
       }
-      after = page.next;
+      after = next;
     }
     assert.deepEqual(
       seen,
       appended.map((event) => event.id),
     );
     const empty = await events.feed.page(A, after, 3);
-    assert.deepEqual(empty, { items: [], next: after });
+    assert.deepEqual(empty.items, []);
+    assert.equal(events.feed.position(empty.next, A), after);
     const later = await append(consent([A], 'later'));
     assert.deepEqual(
       (await events.feed.page(A, after, 3)).items.map((item) => item.id),
       [later.id],
     );
+  });
+
+  it('`next` is an opaque cursor for the caller alone: it shows nothing of other members’ events, and opens for no one else', async () => {
+    const before = await events.feed.page(A, 0, 100);
+    for (let i = 0; i < 5; i++) await append(consent([B], `only-b-${i}`));
+    const after = await events.feed.page(A, events.feed.position(before.next, A) as number, 100);
+    assert.deepEqual(after.items, [], 'nothing new for A');
+    for (const cursor of [before.next, after.next]) {
+      assert.match(cursor, /^[A-Za-z0-9_-]{48}$/);
+      assert.doesNotMatch(cursor, /^[0-9]+$/, 'not the sequence in clear');
+    }
+    assert.notEqual(after.next, before.next, 'a fresh nonce each time: cursors cannot be compared');
+    const again = await events.feed.page(A, events.feed.position(after.next, A) as number, 100);
+    assert.notEqual(again.next, after.next, 'the same position does not look the same twice');
+    assert.equal(events.feed.position(after.next, B), undefined, 'another member’s cursor does not open');
+    const tampered = `${after.next.slice(0, 20)}${after.next[20] === 'A' ? 'B' : 'A'}${after.next.slice(21)}`;
+    assert.equal(events.feed.position(tampered, A), undefined, 'an altered cursor does not open');
   });
 });

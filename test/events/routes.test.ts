@@ -168,7 +168,9 @@ describeEachDatabase('the events API', (fresh) => {
       url: receiver.url,
       types: ['member.suspended', 'consent.withdrawn'],
     });
-    const start = ((await api(alice, 'GET', '/api/v1/events')).body.next as number) ?? 0;
+    const start = (await api(alice, 'GET', '/api/v1/events')).body.next as string;
+    assert.match(start, /^[A-Za-z0-9_-]{48}$/, 'an opaque cursor, not the service-wide sequence');
+    const bobsCursor = (await api(bob, 'GET', '/api/v1/events')).body.next as string;
     await decide(space, 'suspend', bob.did);
     await inTransaction(service.dataSource, undefined, (manager) =>
       service.events.outbox.append(manager, {
@@ -215,10 +217,21 @@ describeEachDatabase('the events API', (fresh) => {
       (pushed.events as Record<string, unknown>)['urn:dataspace-trust:event:member.suspended'],
     );
     await verifySet(service, items[0]?.set ?? '', alice.did);
-    assert.equal(
-      feed.body.next,
-      (await api(alice, 'GET', `/api/v1/events?after=${feed.body.next}`)).body.next,
+    assert.deepEqual((await api(alice, 'GET', `/api/v1/events?after=${feed.body.next}`)).body.items, []);
+    // Resuming from a pushed SET's `seq` works too; another member's cursor, or a made-up one, does not.
+    assert.deepEqual(
+      (
+        (await api(alice, 'GET', `/api/v1/events?after=${(pushed.seq as number) - 1}`)).body.items as {
+          id: string;
+        }[]
+      ).map((item) => item.id),
+      [pushed.jti],
     );
+    for (const after of [bobsCursor, 'abc', `${feed.body.next}x`]) {
+      const refused = await api(alice, 'GET', `/api/v1/events?after=${encodeURIComponent(after)}`);
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.code, 'invalid_after');
+    }
 
     // Bob's token, issued before the suspension, is still unexpired: the registry read refuses it.
     assert.ok(tokens.has(`${bob.did} events`));

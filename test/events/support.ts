@@ -17,6 +17,7 @@ import type { EventSettings } from '../../src/config/index.js';
 import { serviceSigner } from '../../src/credentials/sign.js';
 import { type Events, openEvents } from '../../src/events/index.js';
 import type { Service } from '../../src/service.js';
+import { TEST_SECRET } from '../support/service.js';
 
 export interface Received {
   readonly body: string;
@@ -189,6 +190,7 @@ export function eventsFor(
   return openEvents({
     dataSource: service.dataSource,
     signer: serviceSigner(service.identity),
+    secretHex: TEST_SECRET,
     settings: { ...service.config.events, ...settings },
     developmentMode: extra.developmentMode ?? service.config.developmentMode,
     now: clock.now,

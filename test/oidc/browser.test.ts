@@ -14,6 +14,7 @@ import * as client from 'openid-client';
 import { type Browser, chromium } from 'playwright-core';
 import { createDidResolver } from '../../src/did/index.js';
 import { walletLogin } from '../../src/wallet/login.js';
+import { accessible } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
 import {
   giveMembership,
@@ -91,5 +92,86 @@ describeEachDatabase('wallet login in a real browser (Chromium)', (fresh, kind) 
     const claims = tokens.claims();
     assert.equal(claims?.organisation, ORGANISATION);
     assert.deepEqual(claims?.roles, ['data-provider', 'public-authority']);
+  });
+
+  it('same-device: the wallet sends the browser that started the login to the redirect_uri, which lands at the relying party (no manual step)', async function () {
+    this.timeout(90_000);
+    const live = running as Running;
+    const rp = await relyingParty(live, ['membership'], 'same-device-rp');
+    const wallet = await newWallet();
+    await giveMembership(live.service, wallet);
+    const started = await startLogin(rp, 'openid membership');
+
+    const page = await (browser as Browser).newPage();
+    const callback = page.waitForRequest((request) => request.url().startsWith(REDIRECT_URI), {
+      timeout: 30_000,
+    });
+    await page.goto(started.authorizationUrl.href);
+    const sameDevice = (await page.locator('#same-device').getAttribute('href')) ?? '';
+    const opened: string[] = [];
+    const result = await walletLogin(wallet, sameDevice, {
+      resolver: createDidResolver({ developmentMode: true }),
+      // The browser opens the address as a system opener would hand it over.
+      openInBrowser: async (url) => {
+        opened.push(url);
+        void page.goto(url).catch(() => {}); // the relying party's redirect URI serves nothing here
+      },
+    });
+    assert.equal(result.opened, true);
+    assert.deepEqual(opened, [result.redirectUri]);
+    assert.match(result.redirectUri ?? '', /\/callback\?response_code=/);
+
+    const landed = (await callback).url();
+    const tokens = await client.authorizationCodeGrant(rp, new URL(landed), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    assert.equal(tokens.claims()?.organisation, ORGANISATION);
+  });
+
+  it('the login page has the portal’s frame, names the relying party as registered, speaks German on request, and is axe-clean', async function () {
+    this.timeout(90_000);
+    const live = running as Running;
+    const registered = await live.service.oidc.clients.add({
+      clientId: 'city-portal',
+      clientName: 'City portal',
+      redirectUris: [REDIRECT_URI],
+      scopes: ['membership'],
+    });
+    const secret = registered.client_secret as string;
+    const rp = await client.discovery(
+      new URL(live.issuer),
+      'city-portal',
+      { client_secret: secret },
+      client.ClientSecretBasic(secret),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const started = await startLogin(rp, 'openid membership');
+    const context = await (browser as Browser).newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(started.authorizationUrl.href);
+    assert.equal(
+      (await page.locator('#client').textContent())?.trim(),
+      'City portal asks you to log in with your wallet.',
+    );
+    assert.equal(
+      await page.locator('header nav').count(),
+      2,
+      'the portal’s header: navigation and language switch',
+    );
+    assert.equal(await page.locator('main h1').count(), 1);
+    assert.match((await page.locator('#scopes').textContent()) ?? '', /membership of the data space/);
+    assert.equal(await page.getByText('city-portal', { exact: true }).count(), 0, 'no raw client id');
+    await accessible(page, 'the wallet login page (English)');
+
+    await page.getByRole('link', { name: 'Deutsch' }).click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    assert.equal(
+      (await page.locator('#client').textContent())?.trim(),
+      'City portal bittet Sie, sich mit Ihrer Wallet anzumelden.',
+    );
+    assert.match((await page.locator('#same-device').getAttribute('href')) ?? '', /^openid4vp:\/\//);
+    await accessible(page, 'the wallet login page (German)');
+    await context.close();
   });
 });

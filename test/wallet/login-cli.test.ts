@@ -5,6 +5,10 @@
  * interaction cookie, lands back at the relying party with an ID token.
  */
 import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as client from 'openid-client';
 import { createWallet } from '../../src/wallet/index.js';
 import {
@@ -73,6 +77,52 @@ describeEachDatabase('dataspace-trust wallet login (a real process)', (fresh) =>
       expectedState: started.state,
     });
     assert.equal(tokens.claims()?.organisation, ORGANISATION);
+  });
+
+  it('completes a same-device login without a manual step: the CLI opens the redirect_uri in the browser ($BROWSER)', async function () {
+    this.timeout(60_000);
+    const { browser, started, urls } = await loginPage();
+    // The "browser" the CLI opens: a command that hands the URL over, as xdg-open would.
+    const dir = mkdtempSync(join(tmpdir(), 'dst-browser-'));
+    const handedOver = join(dir, 'opened');
+    const opener = join(dir, 'browser.sh');
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > '${handedOver}'\n`, { mode: 0o755 });
+
+    const result = await runCli(['wallet', 'login', urls.sameDevice, '--wallet', `${temp.dir}-member`], {
+      ...env,
+      BROWSER: opener,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { redirectUri: string; opened: boolean };
+    assert.equal(printed.opened, true);
+    let opened = '';
+    for (let i = 0; i < 100 && opened === ''; i++) {
+      opened = existsSync(handedOver) ? readFileSync(handedOver, 'utf8') : '';
+      if (opened === '') await sleep(20);
+    }
+    assert.equal(opened, printed.redirectUri);
+
+    // The browser that started the login (its interaction cookie) follows the opened address.
+    const back = await browser.navigate(opened);
+    assert.ok(back.url.startsWith(REDIRECT_URI), `lands at the relying party, not ${back.url}`);
+    const tokens = await client.authorizationCodeGrant(rp, new URL(back.url), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    assert.equal(tokens.claims()?.organisation, ORGANISATION);
+  });
+
+  it('--no-open prints the same-device redirectUri and opens nothing', async function () {
+    this.timeout(60_000);
+    const { urls } = await loginPage();
+    const result = await runCli(
+      ['wallet', 'login', urls.sameDevice, '--wallet', `${temp.dir}-member`, '--no-open'],
+      { ...env, BROWSER: '/nonexistent/browser' },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { redirectUri: string; opened?: boolean };
+    assert.match(printed.redirectUri, /\/callback\?response_code=/);
+    assert.equal(printed.opened, false);
   });
 
   it('exits non-zero with no_matching_credentials when the wallet holds nothing the query asks for', async function () {

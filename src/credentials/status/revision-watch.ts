@@ -20,7 +20,7 @@
  * the announcement reaches it (a fraction of a millisecond on one network), at most
  * `CONFIRMED_FOR_MS` when the link stalls, not a TTL.
  */
-import { type ChannelListener, listenOnChannel } from '../../db/listener.js';
+import { type ChannelListener, type DatabaseListener, listenOnChannel } from '../../db/listener.js';
 
 /** The channel of status list changes. */
 export const STATUS_CHANNEL = 'dataspace_trust_status';
@@ -56,6 +56,8 @@ export interface ListeningRevisionWatch extends RevisionWatch {
 
 export function listeningRevisionWatch(options: {
   readonly databaseUrl: string;
+  /** The process's shared listening connection; without it the watch opens a connection of its own. */
+  readonly connection?: DatabaseListener;
   readonly onState?: (listening: boolean, error?: Error) => void;
   /** The clock that ages the last confirmation (ms since the epoch). Default `Date.now`. */
   readonly now?: () => number;
@@ -66,25 +68,30 @@ export function listeningRevisionWatch(options: {
   const announced = new Map<string, number>();
   const handlers = new Set<(listId: string, revision: number) => void>();
   const stateHandlers = new Set<(listening: boolean) => void>();
-  const listener = listenOnChannel({
-    databaseUrl: options.databaseUrl,
+  const subscription = {
     channel: STATUS_CHANNEL,
-    now,
-    ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
-    onNotification(payload) {
+    onNotification(payload: string) {
       const [listId, text] = payload.split(' ');
       const revision = Number(text);
       if (!listId || !Number.isSafeInteger(revision)) return;
       if ((announced.get(listId) ?? -1) < revision) announced.set(listId, revision);
       for (const handler of handlers) handler(listId, revision);
     },
-    onState(listening, error) {
+    onState(listening: boolean, error?: Error) {
       // Announcements of an earlier epoch say nothing about copies of the new one.
       if (listening) announced.clear();
       options.onState?.(listening, error);
       for (const handler of stateHandlers) handler(listening);
     },
-  });
+  };
+  const listener =
+    options.connection?.subscribe(subscription) ??
+    listenOnChannel({
+      databaseUrl: options.databaseUrl,
+      now,
+      ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
+      ...subscription,
+    });
   /** Listening on a connection proven alive recently: announcements can be relied on. */
   const confirmed = () => {
     const at = listener.lastConfirmedAt;

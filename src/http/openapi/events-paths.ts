@@ -99,8 +99,8 @@ export const eventsPaths: Paths = {
       parameters: [
         queryParameter(
           'after',
-          'Events with a larger sequence (default 0): the `next` of the last page.',
-          integer,
+          'Where to resume: the `next` of the last page (an opaque cursor), or the `seq` of an event received; absent: from the start.',
+          { type: 'string', pattern: '^([0-9]{1,15}|[A-Za-z0-9_-]{48})$' },
         ),
         limit(100),
       ],
@@ -110,9 +110,10 @@ export const eventsPaths: Paths = {
           object({
             items: { type: 'array', items: ref('FeedItem') },
             next: {
-              ...integer,
+              type: 'string',
+              pattern: '^[A-Za-z0-9_-]{48}$',
               description:
-                'The `after` of the next call. On a page that is not full it is the newest sequence: every event for the caller up to it has been listed.',
+                'The `after` of the next call: an opaque cursor for the caller alone (it reveals nothing about other members’ events). Every event for the caller up to it has been listed.',
             },
           }),
         ),
