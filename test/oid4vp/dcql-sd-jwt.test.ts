@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type DcqlQuery, matchQuery, type VerifiedCredential } from '../../src/oid4vp/dcql.js';
-import { sdJwtClaimPath } from '../../src/oid4vp/dcql-sd-jwt.js';
+import { sdJwtClaimPath, sdJwtView } from '../../src/oid4vp/dcql-sd-jwt.js';
 
 const SERVICE = 'did:web:trust.example';
 const VCT = 'https://trust.example/vct/membership';
@@ -97,6 +97,26 @@ describe('OpenID4VP 1.0 §6 DCQL for dc+sd-jwt in the login', () => {
       assert.deepEqual(sdJwtClaimPath('credentialSubject.id'), ['sub']);
       assert.deepEqual(sdJwtClaimPath('credentialSubject.address.locality'), ['address', 'locality']);
       assert.equal(sdJwtClaimPath('issuer'), undefined);
+    });
+
+    it("maps a rulebook claim to a type's own claim name (the PID's personal_administrative_number) and reads it back under the rulebook name", () => {
+      const subjectClaims = {
+        personalIdentifier: 'personal_administrative_number',
+        city: 'address.locality',
+      };
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.personalIdentifier', subjectClaims), [
+        'personal_administrative_number',
+      ]);
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.city', subjectClaims), ['address', 'locality']);
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.id', subjectClaims), ['sub']);
+      const view = sdJwtView(
+        { personal_administrative_number: 'P-1', address: { locality: 'Köln' }, given_name: 'Erika' },
+        [['personal_administrative_number'], ['address', 'locality']],
+        { subject: 'did:jwk:holder', subjectClaims },
+      );
+      assert.deepEqual(view, {
+        credentialSubject: { id: 'did:jwk:holder', personalIdentifier: 'P-1', city: 'Köln' },
+      });
     });
   });
 });
