@@ -151,7 +151,7 @@ export async function verifySdJwtCredential(
   checks.push(
     trusted.result === 'passed'
       ? await guarded('status', () =>
-          checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget),
+          checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget, deps.statuses),
         )
       : skipped('status', 'issuer_not_trusted', 'no status list is read for an issuer that is not trusted'),
   );
