@@ -220,7 +220,7 @@ export function createIssuerKeys(options: IssuerMetadataOptions): IssuerKeys {
             : `the issuer has ${candidates.length === 0 ? 'no' : 'several'} keys with kid ${kid}`,
         );
       }
-      const { kid: _kid, alg, use, key_ops, ...material } = candidates[0] as Jwk;
+      const { kid: keyId, alg, use, key_ops, ...material } = candidates[0] as Jwk;
       let imported: ReturnType<typeof importPublicJwk>;
       try {
         if (use !== undefined && use !== 'sig') throw new Error('the key is not for signatures');
@@ -237,7 +237,7 @@ export function createIssuerKeys(options: IssuerMetadataOptions): IssuerKeys {
       if (alg !== undefined && alg !== algorithm)
         throw new IssuerKeyError('unsupported_key', `the key's alg ${String(alg)} is not ${algorithm}`);
       return {
-        id: `${issuer}#${typeof _kid === 'string' ? _kid : '0'}`,
+        id: `${issuer}#${typeof keyId === 'string' ? keyId : '0'}`,
         publicKey: imported.publicKey,
         algorithms: [algorithm],
       };

@@ -10,6 +10,7 @@ import {
   type IssuerMetadataOptions,
 } from '../../../src/credentials/sd-jwt/issuer-metadata.js';
 import { verifyCredential } from '../../../src/credentials/verify/verify-credential.js';
+import { fetchBudget } from '../../../src/did/index.js';
 import { fixedLookup, startServer, startTlsServer, type TestServer, TLS_CERT } from '../../did/helpers.js';
 import { assertFails, generateTestKey, type TestKey } from '../verify/support.js';
 import { disclosure, handMade, membershipPayload, sdJwtDeps } from './support.js';
@@ -98,6 +99,25 @@ describe('SD-JWT VC §5: keys of an https issuer from /.well-known/jwt-vc-issuer
       assert.equal(signatureCheck(result)?.result, 'passed');
     }
     assert.equal(server.requests.length, 1);
+  });
+
+  it('takes one fetch of the request budget per document: none left, nothing fetched (fetch_budget_exhausted)', async () => {
+    serve(server, { '/.well-known/jwt-vc-issuer': { issuer, jwks: { keys: [jwk(key)] } } });
+    const deps = sdJwtDeps();
+    const result = await verifyCredential(
+      signed(issuer, key),
+      { ...deps, sdJwt: { ...deps.sdJwt, issuerKeys: createIssuerKeys(development) } },
+      fetchBudget(0),
+    );
+    assertFails(result, 'signature', 'fetch_budget_exhausted');
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('refuses a key whose alg is not its curve’s (unsupported_key)', async () => {
+    serve(server, {
+      '/.well-known/jwt-vc-issuer': { issuer, jwks: { keys: [{ ...jwk(key), alg: 'EdDSA' }] } },
+    });
+    assertFails(await signatureOf(signed(issuer, key), development), 'signature', 'unsupported_key');
   });
 
   it('refuses a kid the metadata does not list (unknown_key)', async () => {
