@@ -39,6 +39,7 @@ import {
   TokenStatusListPublisher,
   tokenStatusListUrl,
 } from './sd-jwt/index.js';
+import { createIssuerKeys } from './sd-jwt/issuer-metadata.js';
 import { serviceSigner } from './sign.js';
 import {
   decodeList,
@@ -249,6 +250,9 @@ export function openCredentials(options: CredentialsOptions): Credentials {
     es256LowSOnly: config.es256LowSOnly,
     sdJwt: {
       vcts,
+      // SD-JWT VC issuers named by an https URL: keys from their jwt-vc-issuer metadata, under
+      // the did:web transport rules (timeout, size cap, no redirects, no private addresses).
+      issuerKeys: createIssuerKeys({ developmentMode: config.developmentMode }),
       tokenStatuses: createTokenStatusLookup({
         keys,
         source: tokenSource,

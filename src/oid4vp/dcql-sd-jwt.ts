@@ -10,6 +10,10 @@
  * credential set (§6.2) says that either answers: a wallet holding the credential in either
  * format can log in.
  *
+ * A type defined outside the data space (the EU PID) names its claims its own way: the type's
+ * `subjectClaims` (credential-schemas/{Type}/sd-jwt/v1.json) maps the rulebook's subject claim
+ * to the SD-JWT VC's claim path, both when the query is built and when the claim is read back.
+ *
  * Only the claims a query asked for are used: the verified credential's data-model view built
  * here holds the subject identifier and those claims, and nothing else the holder disclosed.
  */
@@ -26,11 +30,29 @@ const SUBJECT_PREFIX = 'credentialSubject.';
  * `credentialSubject.a.b` → `a`, `b`; undefined for a path outside the subject (an SD-JWT VC
  * has no such claim of the holder's).
  */
-export function sdJwtClaimPath(rulebookPath: string): string[] | undefined {
+export function sdJwtClaimPath(
+  rulebookPath: string,
+  subjectClaims: Readonly<Record<string, string>> = {},
+): string[] | undefined {
   if (!rulebookPath.startsWith(SUBJECT_PREFIX)) return undefined;
-  const rest = rulebookPath.slice(SUBJECT_PREFIX.length).split('.');
+  const claim = rulebookPath.slice(SUBJECT_PREFIX.length);
+  const rest = claim.split('.');
   if (rest.length === 0 || rest.some((segment) => segment.length === 0)) return undefined;
-  return rest[0] === 'id' && rest.length === 1 ? ['sub'] : rest;
+  if (rest[0] === 'id' && rest.length === 1) return ['sub'];
+  const mapped = Object.hasOwn(subjectClaims, claim) ? subjectClaims[claim] : undefined;
+  return mapped !== undefined ? mapped.split('.') : rest;
+}
+
+/**
+ * The `subjectClaims` of the one SD-JWT VC type standing for these credential types, or none
+ * (several types, as in the `openid` query, ask for no claim).
+ */
+export function subjectClaimsOf(
+  vcts: VctRegistry | undefined,
+  types: readonly string[],
+): Readonly<Record<string, string>> {
+  if (!vcts || types.length !== 1) return {};
+  return vcts.byType(types[0] as string)?.subjectClaims ?? {};
 }
 
 /** The `vct` values that stand for these credential types; empty when none has an SD-JWT VC type. */
@@ -46,10 +68,13 @@ export function vctValuesOf(vcts: VctRegistry | undefined, types: readonly strin
  * The `dc+sd-jwt` claims of a query from its rulebook paths; undefined when some path has no
  * SD-JWT VC form (then no SD-JWT VC can answer the query, and no alternative is offered).
  */
-export function sdJwtClaimsOf(rulebookPaths: readonly string[]): { path: string[] }[] | undefined {
+export function sdJwtClaimsOf(
+  rulebookPaths: readonly string[],
+  subjectClaims: Readonly<Record<string, string>> = {},
+): { path: string[] }[] | undefined {
   const claims: { path: string[] }[] = [];
   for (const path of rulebookPaths) {
-    const mapped = sdJwtClaimPath(path);
+    const mapped = sdJwtClaimPath(path, subjectClaims);
     if (!mapped) return undefined;
     claims.push({ path: mapped });
   }
@@ -78,20 +103,27 @@ function readAt(claims: unknown, path: readonly string[]): unknown {
 
 /**
  * The data-model view of an SD-JWT VC's claims that the login reads (claim mapping, the
- * natural person's identifier): `credentialSubject` with `id` = `sub` and the claims at the
- * query's paths, and no other claim.
+ * natural person's identifier): `credentialSubject` with `id` = the credential's subject and
+ * the claims at the query's paths, each under its rulebook name (`subjectClaims` read
+ * backwards), and no other claim.
  */
 export function sdJwtView(
   claims: Readonly<Record<string, unknown>>,
   paths: readonly (readonly (string | number)[])[],
+  options: { readonly subject?: string; readonly subjectClaims?: Readonly<Record<string, string>> } = {},
 ): Record<string, unknown> {
   const subject: Record<string, unknown> = {};
-  if (typeof claims.sub === 'string') subject.id = claims.sub;
+  const id = options.subject ?? (typeof claims.sub === 'string' ? claims.sub : undefined);
+  if (id !== undefined) subject.id = id;
+  const rulebookNames = new Map(
+    Object.entries(options.subjectClaims ?? {}).map(([name, path]) => [path, name] as const),
+  );
   for (const path of paths) {
     const segments = path.map(String);
     if (segments.length === 1 && segments[0] === 'sub') continue;
     const value = readAt(claims, segments);
-    if (value !== undefined) setAt(subject, segments, value);
+    const name = rulebookNames.get(segments.join('.'));
+    if (value !== undefined) setAt(subject, name !== undefined ? name.split('.') : segments, value);
   }
   return { credentialSubject: subject };
 }

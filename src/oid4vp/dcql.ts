@@ -15,7 +15,14 @@ import type { VctRegistry } from '../credentials/sd-jwt/vct.js';
 import { OAuthError } from '../http/index.js';
 import { CITIZEN_SCOPE, CREDENTIAL_SCOPES, isCredentialScope } from '../oidc/index.js';
 import type { NaturalPersonLogin, Rulebook } from '../rulebook/index.js';
-import { SD_JWT_FORMAT, sdJwtClaimsOf, sdJwtQueryId, sdJwtView, vctValuesOf } from './dcql-sd-jwt.js';
+import {
+  SD_JWT_FORMAT,
+  sdJwtClaimsOf,
+  sdJwtQueryId,
+  sdJwtView,
+  subjectClaimsOf,
+  vctValuesOf,
+} from './dcql-sd-jwt.js';
 
 export interface DcqlClaimsQuery {
   readonly path: readonly string[];
@@ -139,8 +146,12 @@ function withSdJwtAlternatives(
   const credentials: DcqlCredentialQuery[] = [...queries];
   const sets: DcqlCredentialSet[] = [];
   for (const query of queries) {
-    const vctValues = vctValuesOf(vcts, query.meta.type_values.flat());
-    const claims = sdJwtClaimsOf((query.claims ?? []).map((claim) => claim.path.join('.')));
+    const types = query.meta.type_values.flat();
+    const vctValues = vctValuesOf(vcts, types);
+    const claims = sdJwtClaimsOf(
+      (query.claims ?? []).map((claim) => claim.path.join('.')),
+      subjectClaimsOf(vcts, types),
+    );
     if (vctValues.length === 0 || !claims) {
       sets.push({ options: [[query.id]] });
       continue;
@@ -179,6 +190,8 @@ export interface MatchPolicy {
    * trusted-issuer check has already passed for every credential.
    */
   readonly issuers?: Readonly<Record<string, readonly string[]>>;
+  /** The data space's SD-JWT VC types: how a type's own claim names read as the rulebook's. */
+  readonly vcts?: VctRegistry;
 }
 
 /** The value at a DCQL claims path (§7), or undefined. Only object keys and array indices. */
@@ -225,13 +238,19 @@ function answers(query: DcqlCredentialQuery, credential: VerifiedCredential, pol
 }
 
 /** The credential as the login reads it for this query: an SD-JWT VC shows only what was asked. */
-function asAnswer(query: DcqlCredentialQuery, credential: VerifiedCredential): VerifiedCredential {
+function asAnswer(
+  query: DcqlCredentialQuery,
+  credential: VerifiedCredential,
+  vcts: VctRegistry | undefined,
+): VerifiedCredential {
   if (query.format !== SD_JWT_FORMAT || credential.claims === undefined) return credential;
+  const subjectClaims = credential.vct !== undefined ? vcts?.byVct(credential.vct)?.subjectClaims : undefined;
   return {
     ...credential,
     document: sdJwtView(
       credential.claims,
       (query.claims ?? []).map((claim) => claim.path),
+      { subject: credential.subject, ...(subjectClaims ? { subjectClaims } : {}) },
     ),
   };
 }
@@ -252,7 +271,7 @@ export function matchQuery(
     const credentialQuery = query.credentials.find((c) => c.id === id);
     if (!credentialQuery) return undefined;
     const match = credentials.find((credential) => answers(credentialQuery, credential, policy));
-    return match ? asAnswer(credentialQuery, match) : undefined;
+    return match ? asAnswer(credentialQuery, match, policy.vcts) : undefined;
   };
   const sets = query.credential_sets ?? query.credentials.map((c) => ({ options: [[c.id]] }));
   const matches = new Map<string, VerifiedCredential>();

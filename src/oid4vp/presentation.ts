@@ -6,9 +6,11 @@
  * binding, each credential fully checked); and the verified credentials satisfy the DCQL query.
  */
 import type { Credentials } from '../credentials/module.js';
+import type { VctRegistry } from '../credentials/sd-jwt/vct.js';
 import { parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { credentialView, presentationView, tokenKind } from '../credentials/verify/model.js';
 import type { PresentationVerificationResult } from '../credentials/verify/result.js';
+import { DID_JWK_PREFIX } from '../did/index.js';
 import { OAuthError } from '../http/index.js';
 import type { DcqlQuery, VerifiedCredential } from './dcql.js';
 import { matchQuery } from './dcql.js';
@@ -102,11 +104,13 @@ function credentialsOf(token: string, result: PresentationVerificationResult): V
  */
 function sdJwtCredentialsOf(result: PresentationVerificationResult): VerifiedCredential[] {
   const outcome = result.credentials[0];
-  if (!outcome?.verified || !outcome.issuer || !outcome.subject || !outcome.vct || !outcome.claims) return [];
+  if (!outcome?.verified || !outcome.issuer || !outcome.vct || !outcome.claims) return [];
+  const subject = outcome.subject ?? holderDidOf(outcome.claims.cnf);
+  if (!subject) return [];
   return [
     {
       issuer: outcome.issuer,
-      subject: outcome.subject,
+      subject,
       types: outcome.types ?? [],
       document: {},
       selfIssued: outcome.checks.some((c) => c.check === 'trusted_issuer' && c.code === 'self_issued'),
@@ -114,6 +118,21 @@ function sdJwtCredentialsOf(result: PresentationVerificationResult): VerifiedCre
       claims: outcome.claims,
     },
   ];
+}
+
+/**
+ * The holder of an SD-JWT VC that names no `sub` (an EU PID names none): the did:jwk of its
+ * `cnf` key, the key whose key binding JWT the pipeline just verified. Only the public members
+ * of the key are encoded, so the same key always gives the same DID.
+ */
+export function holderDidOf(cnf: unknown): string | undefined {
+  const jwk = (cnf as { jwk?: unknown } | undefined)?.jwk;
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) return undefined;
+  const { kty, crv, x, y } = jwk as Record<string, unknown>;
+  const members = kty === 'EC' ? { crv, kty, x, y } : kty === 'OKP' ? { crv, kty, x } : undefined;
+  if (!members || Object.values(members).some((v) => typeof v !== 'string' || v.length === 0))
+    return undefined;
+  return `${DID_JWK_PREFIX}${Buffer.from(JSON.stringify(members)).toString('base64url')}`;
 }
 
 export interface VerifiedAnswer {
@@ -137,6 +156,7 @@ export async function verifyAnswer(
     query: DcqlQuery;
     serviceDid: string;
     issuers?: Readonly<Record<string, readonly string[]>>;
+    vcts?: VctRegistry;
   },
 ): Promise<VerifiedAnswer> {
   const distinct = [...new Set([...presentations.values()].flat())];
@@ -157,6 +177,7 @@ export async function verifyAnswer(
   const matches = matchQuery(expected.query, all, {
     serviceDid: expected.serviceDid,
     ...(expected.issuers ? { issuers: expected.issuers } : {}),
+    ...(expected.vcts ? { vcts: expected.vcts } : {}),
   });
   if (!matches) {
     throw new OAuthError(

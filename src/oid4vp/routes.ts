@@ -209,6 +209,7 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
       clientId: transaction.clientId,
       query,
       serviceDid: deps.identity.did,
+      ...(deps.credentials.deps.sdJwt ? { vcts: deps.credentials.deps.sdJwt.vcts } : {}),
       ...(citizen && typeof citizen.issuers !== 'string'
         ? {
             issuers: {

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { type DcqlQuery, matchQuery, type VerifiedCredential } from '../../src/oid4vp/dcql.js';
-import { sdJwtClaimPath } from '../../src/oid4vp/dcql-sd-jwt.js';
+import { sdJwtClaimPath, sdJwtView } from '../../src/oid4vp/dcql-sd-jwt.js';
+import { holderDidOf } from '../../src/oid4vp/presentation.js';
 
 const SERVICE = 'did:web:trust.example';
 const VCT = 'https://trust.example/vct/membership';
@@ -98,5 +99,42 @@ describe('OpenID4VP 1.0 §6 DCQL for dc+sd-jwt in the login', () => {
       assert.deepEqual(sdJwtClaimPath('credentialSubject.address.locality'), ['address', 'locality']);
       assert.equal(sdJwtClaimPath('issuer'), undefined);
     });
+
+    it("maps a rulebook claim to a type's own claim name (the PID's personal_administrative_number) and reads it back under the rulebook name", () => {
+      const subjectClaims = {
+        personalIdentifier: 'personal_administrative_number',
+        city: 'address.locality',
+      };
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.personalIdentifier', subjectClaims), [
+        'personal_administrative_number',
+      ]);
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.city', subjectClaims), ['address', 'locality']);
+      assert.deepEqual(sdJwtClaimPath('credentialSubject.id', subjectClaims), ['sub']);
+      const view = sdJwtView(
+        { personal_administrative_number: 'P-1', address: { locality: 'Köln' }, given_name: 'Erika' },
+        [['personal_administrative_number'], ['address', 'locality']],
+        { subject: 'did:jwk:holder', subjectClaims },
+      );
+      assert.deepEqual(view, {
+        credentialSubject: { id: 'did:jwk:holder', personalIdentifier: 'P-1', city: 'Köln' },
+      });
+    });
+  });
+});
+
+describe('the holder of an SD-JWT VC without sub (an EU PID): the did:jwk of its cnf key', () => {
+  it('encodes only the public members of an EC or OKP key, in a fixed order', () => {
+    const ec = { kty: 'EC', crv: 'P-256', x: 'eHg', y: 'eXk' };
+    const expected = `did:jwk:${Buffer.from(JSON.stringify({ crv: 'P-256', kty: 'EC', x: 'eHg', y: 'eXk' })).toString('base64url')}`;
+    assert.equal(holderDidOf({ jwk: { ...ec, kid: 'k', use: 'sig' } }), expected);
+    assert.equal(holderDidOf({ jwk: { y: 'eXk', x: 'eHg', crv: 'P-256', kty: 'EC' } }), expected);
+    assert.ok(holderDidOf({ jwk: { kty: 'OKP', crv: 'Ed25519', x: 'eHg' } })?.startsWith('did:jwk:'));
+  });
+
+  it('gives none for a missing, malformed or non-EC/OKP key', () => {
+    assert.equal(holderDidOf(undefined), undefined);
+    assert.equal(holderDidOf({ jwk: 'x' }), undefined);
+    assert.equal(holderDidOf({ jwk: { kty: 'EC', crv: 'P-256', x: 'eHg' } }), undefined);
+    assert.equal(holderDidOf({ jwk: { kty: 'RSA', n: 'bg', e: 'AQAB' } }), undefined);
   });
 });

@@ -5,6 +5,12 @@
  * JSON Schema (2020-12) of the payload after disclosure. The `vct` maps back to the type for
  * the trusted-issuer registry, and the service serves each as SD-JWT VC type metadata
  * (SD-JWT VC §6) at `${PUBLIC_URL}/vct/{name}`.
+ *
+ * A type defined elsewhere (the EU PID, `urn:eudi:pid:1`) names its claims its own way
+ * (`personal_administrative_number`, not the rulebook's `personalIdentifier`): its
+ * `subjectClaims` maps each data-model subject claim the rulebook may name to the claim path
+ * of the SD-JWT VC, so that the login asks the wallet for the PID's own claim and reads it
+ * back under the rulebook's name.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +29,11 @@ export interface SdJwtType {
   readonly description?: string;
   readonly selectivelyDisclosable: readonly string[];
   readonly claims: Readonly<Record<string, string>>;
+  /**
+   * Data-model subject claim (dotted, under `credentialSubject`) → its dotted claim path in the
+   * SD-JWT VC; a claim not listed keeps its name.
+   */
+  readonly subjectClaims: Readonly<Record<string, string>>;
   readonly validate?: ValidateFunction;
 }
 
@@ -34,6 +45,22 @@ export interface VctRegistry {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** A dotted claim path: segments of letters, digits and underscores. */
+const CLAIM_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+function subjectClaimsOf(value: unknown, fail: (why: string) => Error): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw fail('subjectClaims must be an object of claim paths');
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [name, path] of entries) {
+    if (!CLAIM_PATH.test(name) || name === 'id' || typeof path !== 'string' || !CLAIM_PATH.test(path))
+      throw fail(`subjectClaims.${name} must map a subject claim (not id) to a dotted claim path`);
+  }
+  const targets = entries.map(([, path]) => path as string);
+  if (new Set(targets).size !== targets.length) throw fail('subjectClaims maps two claims to one path');
+  return Object.fromEntries(entries) as Record<string, string>;
+}
 
 export function vctUrl(publicUrl: string, name: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/vct/${name}`;
@@ -82,6 +109,7 @@ export function loadVctRegistry(dir: string, publicUrl: string): VctRegistry {
       ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
       selectivelyDisclosable: sd as string[],
       claims,
+      subjectClaims: subjectClaimsOf(doc.subjectClaims, fail),
       ...(doc.schema !== undefined ? { validate: compile(doc.schema) } : {}),
     });
   }

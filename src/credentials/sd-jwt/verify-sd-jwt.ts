@@ -23,6 +23,7 @@ import { checkIssuerJwtFormat, checkIssuerSignature } from './checks/issuer-sign
 import { checkSdJwtSchema } from './checks/schema.js';
 import { checkTokenStatus } from './checks/token-status.js';
 import { type ParsedSdJwt, parseSdJwt, SdJwtFormatError } from './compact.js';
+import type { IssuerKeys } from './issuer-metadata.js';
 import type { TokenStatusLookup } from './token-status-list.js';
 import type { VctRegistry } from './vct.js';
 
@@ -30,6 +31,8 @@ import type { VctRegistry } from './vct.js';
 export interface SdJwtVerifierDeps {
   readonly vcts: VctRegistry;
   readonly tokenStatuses: TokenStatusLookup;
+  /** Keys of issuers named by an https URL (`/.well-known/jwt-vc-issuer`); without it they are `unsupported_issuer`. */
+  readonly issuerKeys?: IssuerKeys;
 }
 
 export const SD_JWT_CREDENTIAL_CHECKS: readonly CheckName[] = [
@@ -97,7 +100,11 @@ export async function verifySdJwtCredential(
   const issuer = payload.iss as string;
   const vct = payload.vct as string;
   const signature = await guarded('signature', () =>
-    checkIssuerSignature(parsed.jws, deps.keys, { budget, es256LowSOnly: deps.es256LowSOnly === true }),
+    checkIssuerSignature(parsed.jws, deps.keys, {
+      budget,
+      es256LowSOnly: deps.es256LowSOnly === true,
+      ...(deps.sdJwt.issuerKeys ? { issuerKeys: deps.sdJwt.issuerKeys } : {}),
+    }),
   );
   checks.push(signature);
   const disclosed = checkDisclosures(payload, parsed.disclosures);
@@ -144,7 +151,7 @@ export async function verifySdJwtCredential(
   checks.push(
     trusted.result === 'passed'
       ? await guarded('status', () =>
-          checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget),
+          checkTokenStatus(claims.status, issuer, deps.sdJwt.tokenStatuses, budget, deps.statuses),
         )
       : skipped('status', 'issuer_not_trusted', 'no status list is read for an issuer that is not trusted'),
   );

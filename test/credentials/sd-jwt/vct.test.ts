@@ -22,7 +22,16 @@ describe('SD-JWT VC types (docs/sd-jwt.md): credential-schemas/{Type}/sd-jwt/v1.
       'memberSince',
       'rulebookVersion',
     ]);
-    assert.equal(vcts.byVct('urn:eudi:pid:1'), undefined);
+  });
+
+  it('maps the EU PID vct (urn:eudi:pid:1) to PersonIdentificationCredential with its own claim names, unpublished', () => {
+    const vcts = loadVctRegistry('credential-schemas', PUBLIC_URL);
+    const pid = vcts.byVct('urn:eudi:pid:1');
+    assert.equal(pid?.type, 'PersonIdentificationCredential');
+    assert.equal(pid?.published, undefined);
+    assert.equal(pid?.subjectClaims.personalIdentifier, 'personal_administrative_number');
+    assert.equal(pid?.subjectClaims.birthDate, 'birthdate');
+    assert.equal(vcts.byType('PersonIdentificationCredential')?.vct, 'urn:eudi:pid:1');
   });
 
   it('SD-JWT VC §6.2: serves type metadata with display names and each claim’s sd rule', () => {
@@ -62,6 +71,13 @@ describe('SD-JWT VC types (docs/sd-jwt.md): credential-schemas/{Type}/sd-jwt/v1.
 
   it('stops the start on a vct that is neither a name nor an absolute URI', () => {
     refuses({ vct: 'Not A Name', name: 'Example' }, /vct is a name/);
+  });
+
+  it('stops the start on subjectClaims that map id, use a path outside claim-name syntax, or map two claims to one path', () => {
+    refuses({ vct: 'example', name: 'Example', subjectClaims: { id: 'sub' } }, /subjectClaims\.id/);
+    refuses({ vct: 'example', name: 'Example', subjectClaims: { a: 'x..y' } }, /subjectClaims\.a/);
+    refuses({ vct: 'example', name: 'Example', subjectClaims: { a: 'x', b: 'x' } }, /two claims to one path/);
+    refuses({ vct: 'example', name: 'Example', subjectClaims: ['a'] }, /must be an object/);
   });
 
   it('stops the start on a schema that does not compile in strict mode', () => {
