@@ -36,10 +36,12 @@ export interface AuthorizationRequest {
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'blob:', 'vbscript:', 'about:', 'ftp:']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+const hasControlCharacter = (value: string) => [...value].some((c) => (c.codePointAt(0) ?? 0) < 0x20);
+
 function text(query: Record<string, unknown>, name: string, max: number): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f]/.test(value))
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || hasControlCharacter(value))
     throw new Oid4vciError(
       'invalid_request',
       `${name} must be one non-empty string of at most ${max} characters`,
