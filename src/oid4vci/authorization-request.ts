@@ -11,10 +11,11 @@
  * - what is asked: `authorization_details` of type `openid_credential` naming a
  *   `credential_configuration_id` (§5.1.1), and/or `scope` values that are configurations'
  *   `scope`s (§5.1.2); at least one configuration;
+ * - `resource` (RFC 8707), when sent, is this credential issuer;
  * - `state` (at most 500 characters) and `issuer_state` (§5.1.3, checked by the caller).
  *
  * Codes: `invalid_request`, `unsupported_response_type`, `invalid_scope`,
- * `invalid_authorization_details`. Errors are answered, never redirected: the redirect URI is
+ * `invalid_authorization_details`, `invalid_target`. Errors are answered, never redirected: the redirect URI is
  * the wallet's own word until a code proves the wallet holds the PKCE verifier.
  */
 import type { CredentialConfiguration } from './configurations.js';
@@ -151,6 +152,12 @@ export function readAuthorizationRequest(
     throw new Oid4vciError(
       'invalid_request',
       'ask for a credential: authorization_details of type openid_credential, or a configuration scope',
+    );
+  const resource = text(query, 'resource', 2000);
+  if (resource !== undefined && resource !== credentialIssuer)
+    throw new Oid4vciError(
+      'invalid_target',
+      `resource may name this credential issuer only (${credentialIssuer})`,
     );
   const state = text(query, 'state', 500);
   const issuerState = text(query, 'issuer_state', 100);

@@ -4,7 +4,7 @@
  *
  * - authorization endpoint (RFC 6749 §4.1.2.1, RFC 9396 §5, OpenID4VCI 1.0 §5.2):
  *   `invalid_request`, `unsupported_response_type`, `invalid_scope`,
- *   `invalid_authorization_details`, `access_denied` (the wallet login proved no active member);
+ *   `invalid_authorization_details`, `invalid_target` (RFC 8707), `access_denied` (the wallet login proved no active member);
  * - token endpoint (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3): `invalid_request`, `invalid_grant`,
  *   `unsupported_grant_type`;
  * - credential endpoint (§8.3.1.2): `invalid_credential_request`,
@@ -22,6 +22,7 @@ export type Oid4vciErrorCode =
   | 'unsupported_response_type'
   | 'invalid_scope'
   | 'invalid_authorization_details'
+  | 'invalid_target'
   | 'access_denied'
   | 'invalid_token'
   | 'invalid_credential_request'
