@@ -56,7 +56,14 @@ import { MemberCache } from './membership/member-cache.js';
 import { membershipSubject } from './membership/members.js';
 import { createMetrics, instrumentDatabase, type Metrics } from './metrics/index.js';
 import { OID4VCI_ENTITIES, OID4VCI_SWEEP_TARGETS, type Oid4vci, openOid4vci } from './oid4vci/index.js';
-import { OID4VP_ENTITIES, type Oid4vp, openOid4vp, REQUEST_PATH, RESPONSE_PATH } from './oid4vp/index.js';
+import {
+  type DcqlQuery,
+  OID4VP_ENTITIES,
+  type Oid4vp,
+  openOid4vp,
+  REQUEST_PATH,
+  RESPONSE_PATH,
+} from './oid4vp/index.js';
 import {
   CONNECTOR_SCOPE_NAMES,
   CONNECTOR_SCOPES,
@@ -220,6 +227,8 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },
     // Redeeming a pre-authorized code (each wrong tx_code is also counted on its offer).
     { method: 'POST', path: /^\/oid4vci\/token$/, bucket: 'wallet-login', oauth: true },
+    // A wallet's authorization request writes a row and opens a wallet login.
+    { method: 'GET', path: /^\/oid4vci\/authorize$/, bucket: 'wallet-login', oauth: true },
     { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
     { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
@@ -533,6 +542,14 @@ export async function openService(
     admittedApplicant: (id, presentation) =>
       issuingGovernance.applications.admittedApplicant(id, presentation),
     audit,
+    serviceDid: identity.did,
+    // The authorization code grant proves membership with a wallet login that completes no
+    // OpenID Connect interaction: a presentation request whose verified answer the issuer reads.
+    walletLogin: {
+      start: (query) => oid4vp.signing.request({ query: query as unknown as DcqlQuery, transactionData: [] }),
+      status: (state) => oid4vp.signing.status(state),
+      take: (state) => oid4vp.signing.take(state),
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   const requireConnector = connectorAuth({

@@ -16,8 +16,10 @@ import {
   type MotionKind,
   openWallet,
   parseLoginUrl,
+  receiveByAuthorization,
   receiveCredential,
   requestConnectorToken,
+  resolveOffer,
   ServiceClient,
   ServiceError,
   type StoredCredential,
@@ -510,24 +512,59 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
 
   command(
     'receive',
-    'Receive credentials from an OpenID4VCI 1.0 credential offer (pre-authorized code): proves the wallet key and stores them.',
+    'Receive credentials through OpenID4VCI 1.0: from an offer (pre-authorized code with its transaction code), or with --authorize through the authorization code grant, where the wallet proves membership with its own login; proves the wallet key and stores them.',
   )
-    .argument('<url>', 'the openid-credential-offer:// link or QR code content of the offer')
+    .argument('[url]', 'the openid-credential-offer:// link or QR code content of the offer')
     .option('--tx-code <code>', 'the transaction code given with the offer')
     .option(
       '--configuration <id>',
-      'the credential configuration to ask for (default: the first jwt_vc_json one)',
+      'the credential configuration to ask for (default: the first jwt_vc_json one; e.g. MembershipCredential_dc+sd-jwt)',
     )
+    .option(
+      '--authorize',
+      "use the authorization code grant (the offer's issuer_state, or --issuer without an offer): prints the authorization URL and logs in with the wallet's MembershipCredential",
+    )
+    .option('--issuer <url>', 'with --authorize and no offer: the credential issuer (the service PUBLIC_URL)')
     .action(
-      action(async (url: string, options: CommonOptions & { txCode?: string; configuration?: string }) => {
-        const holder = await open(options);
-        printJson(
-          await receiveCredential(holder, url, {
-            ...(options.txCode !== undefined ? { txCode: options.txCode } : {}),
-            ...(options.configuration !== undefined ? { configurationId: options.configuration } : {}),
-          }),
-        );
-      }),
+      action(
+        async (
+          url: string | undefined,
+          options: CommonOptions & {
+            txCode?: string;
+            configuration?: string;
+            authorize?: boolean;
+            issuer?: string;
+          },
+        ) => {
+          const holder = await open(options);
+          if (options.authorize) {
+            const issuer = options.issuer ?? (url ? undefined : '');
+            if (issuer === '')
+              throw new WalletError('invalid_argument', 'with --authorize, give an offer URL or --issuer');
+            const target = new URL(issuer ?? (await resolveOffer(url as string)).credential_issuer);
+            const loopback =
+              target.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(target.hostname);
+            printJson(
+              await receiveByAuthorization(holder, {
+                ...(url !== undefined ? { offerUrl: url } : {}),
+                ...(issuer !== undefined ? { issuer } : {}),
+                ...(options.configuration !== undefined ? { configurationId: options.configuration } : {}),
+                resolver: createDidResolver({ developmentMode: loopback }),
+                onAuthorizationUrl: (at) => process.stderr.write(`Authorization request: ${at}\n`),
+              }),
+            );
+            return;
+          }
+          if (url === undefined)
+            throw new WalletError('invalid_argument', 'give the offer URL (or use --authorize)');
+          printJson(
+            await receiveCredential(holder, url, {
+              ...(options.txCode !== undefined ? { txCode: options.txCode } : {}),
+              ...(options.configuration !== undefined ? { configurationId: options.configuration } : {}),
+            }),
+          );
+        },
+      ),
     );
 
   command(

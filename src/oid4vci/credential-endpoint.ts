@@ -4,8 +4,12 @@
  * proofs): one credential per proof, all in one transaction that also spends the c_nonce and
  * each proof. The answer carries `credentials` and a `notification_id` (§8.3).
  *
+ * An access token of the authorization code grant asked with `authorization_details` named
+ * `credential_identifiers` (the configuration ids) in its token response: its requests name
+ * `credential_identifier` instead of `credential_configuration_id` (§8.2).
+ *
  * Codes: `invalid_token` (401: missing, unknown or expired token), `invalid_credential_request`
- * (malformed request, `credential_identifier`, the pre-1.0 `proof`/`format`, encryption asked),
+ * (malformed request, an identifier of the wrong kind for the token, the pre-1.0 `proof`/`format`, encryption asked),
  * `unknown_credential_configuration` (not in the metadata), `credential_request_denied` (not
  * granted by the offer, or the member is not active), `invalid_proof`, `invalid_nonce`.
  */
@@ -89,7 +93,10 @@ export class CredentialEndpoint {
   async handle(authorization: string | undefined, body: unknown): Promise<CredentialResponse> {
     const now = this.deps.now();
     const token = await bearerToken(this.deps.dataSource, authorization, now);
-    const { configuration, jwts } = this.parse(body);
+    const identifiers = token.credentialIdentifiers
+      ? (JSON.parse(token.credentialIdentifiers) as string[])
+      : undefined;
+    const { configuration, jwts } = this.parse(body, identifiers);
     if (!(JSON.parse(token.configurationIds) as string[]).includes(configuration.id))
       throw new Oid4vciError(
         'credential_request_denied',
@@ -154,15 +161,39 @@ export class CredentialEndpoint {
     }
   }
 
-  private parse(body: unknown): { configuration: CredentialConfiguration; jwts: readonly unknown[] } {
+  private parse(
+    body: unknown,
+    identifiers: readonly string[] | undefined,
+  ): { configuration: CredentialConfiguration; jwts: readonly unknown[] } {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw new Oid4vciError('invalid_credential_request', 'the credential request is a JSON object');
     const request = body as Record<string, unknown>;
-    if (request.credential_identifier !== undefined)
-      throw new Oid4vciError(
-        'invalid_credential_request',
-        'this issuer returns no credential_identifiers: send credential_configuration_id',
-      );
+    let id: unknown;
+    if (identifiers === undefined) {
+      if (request.credential_identifier !== undefined)
+        throw new Oid4vciError(
+          'invalid_credential_request',
+          'this access token names no credential_identifiers: send credential_configuration_id',
+        );
+      id = request.credential_configuration_id;
+    } else {
+      // §8.2: a token response with authorization_details named credential identifiers; the
+      // wallet asks by one of them (here a configuration id), never by configuration id.
+      if (request.credential_configuration_id !== undefined)
+        throw new Oid4vciError(
+          'invalid_credential_request',
+          'this access token names credential_identifiers: send credential_identifier',
+        );
+      if (
+        typeof request.credential_identifier !== 'string' ||
+        !identifiers.includes(request.credential_identifier)
+      )
+        throw new Oid4vciError(
+          'invalid_credential_request',
+          'credential_identifier must be one the token response named',
+        );
+      id = request.credential_identifier;
+    }
     if (request.proof !== undefined || request.format !== undefined)
       throw new Oid4vciError(
         'invalid_credential_request',
@@ -173,7 +204,6 @@ export class CredentialEndpoint {
         'invalid_credential_request',
         'this issuer does not encrypt credential responses',
       );
-    const id = request.credential_configuration_id;
     if (typeof id !== 'string' || id.length === 0)
       throw new Oid4vciError('invalid_credential_request', 'credential_configuration_id is required');
     const configuration = this.deps.configurations.find((c) => c.id === id);

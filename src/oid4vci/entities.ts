@@ -17,6 +17,8 @@ export interface Oid4vciOfferRow {
   /** The credential configuration ids offered (JSON array). */
   configurationIds: string;
   txCodeHash: string | null;
+  /** SHA-256 of the offer's `issuer_state` (authorization code grant, §4.1.1). */
+  issuerStateHash: string | null;
   wrongTries: number;
   redeemedAt: string | null;
   createdAt: string;
@@ -33,6 +35,7 @@ export const Oid4vciOfferEntity = new EntitySchema<Oid4vciOfferRow>({
     subject: { type: 'varchar', length: 500 },
     configurationIds: { name: 'configuration_ids', type: 'text' },
     txCodeHash: { name: 'tx_code_hash', type: 'varchar', length: 64, nullable: true },
+    issuerStateHash: { name: 'issuer_state_hash', type: 'varchar', length: 64, nullable: true },
     wrongTries: { name: 'wrong_tries', type: 'integer' },
     redeemedAt: { name: 'redeemed_at', type: 'varchar', length: 32, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
@@ -50,6 +53,11 @@ export interface Oid4vciTokenRow {
   offerId: string;
   subject: string;
   configurationIds: string;
+  /**
+   * The `credential_identifiers` the token response named (JSON array; the configuration ids),
+   * when the wallet asked with `authorization_details`; null otherwise (§6.2).
+   */
+  credentialIdentifiers: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -62,6 +70,7 @@ export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
     offerId: { name: 'offer_id', type: 'varchar', length: 64 },
     subject: { type: 'varchar', length: 500 },
     configurationIds: { name: 'configuration_ids', type: 'text' },
+    credentialIdentifiers: { name: 'credential_identifiers', type: 'text', nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
@@ -99,4 +108,61 @@ export const Oid4vciNotificationEntity = new EntitySchema<Oid4vciNotificationRow
   indices: [{ name: 'ix_oid4vci_notification_expires', columns: ['expiresAt'] }],
 });
 
-export const OID4VCI_ENTITIES = [Oid4vciOfferEntity, Oid4vciTokenEntity, Oid4vciNotificationEntity];
+/**
+ * A wallet's authorization request (OpenID4VCI 1.0 §5, RFC 6749 §4.1 with PKCE S256): who asked
+ * (`clientId`, `redirectUri`, `codeChallenge`), for which configurations (`withDetails`: asked
+ * with `authorization_details`, so the token response names `credential_identifiers`), the
+ * browser that started it (`browserHash`, SHA-256 of its cookie), the wallet login that proves
+ * membership (`loginState`), and once proven the member (`subject`) and the one-time code
+ * (`codeHash`, short-lived). `status`: `pending` → `coded` → `redeemed`, each step one
+ * conditional UPDATE; `denied` when the login proved no active member.
+ */
+export interface Oid4vciAuthorizationRow {
+  id: string;
+  browserHash: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  configurationIds: string;
+  withDetails: number;
+  state: string | null;
+  offerId: string | null;
+  loginState: string;
+  subject: string | null;
+  status: 'pending' | 'coded' | 'redeemed' | 'denied';
+  codeHash: string | null;
+  codeExpiresAt: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciAuthorizationEntity = new EntitySchema<Oid4vciAuthorizationRow>({
+  name: 'Oid4vciAuthorization',
+  tableName: 'oid4vci_authorization',
+  columns: {
+    id: { type: 'varchar', length: 64, primary: true },
+    browserHash: { name: 'browser_hash', type: 'varchar', length: 64 },
+    clientId: { name: 'client_id', type: 'varchar', length: 500 },
+    redirectUri: { name: 'redirect_uri', type: 'text' },
+    codeChallenge: { name: 'code_challenge', type: 'varchar', length: 128 },
+    configurationIds: { name: 'configuration_ids', type: 'text' },
+    withDetails: { name: 'with_details', type: 'integer' },
+    state: { type: 'text', nullable: true },
+    offerId: { name: 'offer_id', type: 'varchar', length: 64, nullable: true },
+    loginState: { name: 'login_state', type: 'varchar', length: 64 },
+    subject: { type: 'varchar', length: 500, nullable: true },
+    status: { type: 'varchar', length: 16 },
+    codeHash: { name: 'code_hash', type: 'varchar', length: 64, nullable: true, unique: true },
+    codeExpiresAt: { name: 'code_expires_at', type: 'varchar', length: 32, nullable: true },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_authorization_expires', columns: ['expiresAt'] }],
+});
+
+export const OID4VCI_ENTITIES = [
+  Oid4vciOfferEntity,
+  Oid4vciTokenEntity,
+  Oid4vciNotificationEntity,
+  Oid4vciAuthorizationEntity,
+];

@@ -2,6 +2,9 @@
  * Errors of the OpenID4VCI endpoints, in the OAuth shape `{ error, error_description }` (the
  * one error mapper renders them, src/http/error-mapper.ts). Codes:
  *
+ * - authorization endpoint (RFC 6749 §4.1.2.1, RFC 9396 §5, OpenID4VCI 1.0 §5.2):
+ *   `invalid_request`, `unsupported_response_type`, `invalid_scope`,
+ *   `invalid_authorization_details`, `invalid_target` (RFC 8707), `access_denied` (the wallet login proved no active member);
  * - token endpoint (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3): `invalid_request`, `invalid_grant`,
  *   `unsupported_grant_type`;
  * - credential endpoint (§8.3.1.2): `invalid_credential_request`,
@@ -16,6 +19,11 @@ export type Oid4vciErrorCode =
   | 'invalid_request'
   | 'invalid_grant'
   | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'invalid_authorization_details'
+  | 'invalid_target'
+  | 'access_denied'
   | 'invalid_token'
   | 'invalid_credential_request'
   | 'unknown_credential_configuration'

@@ -1,3 +1,11 @@
+export { AUTHORIZE_PATH } from './authorization-routes.js';
+export {
+  AUTHORIZATION_TTL_SECONDS,
+  CODE_TTL_SECONDS,
+  MEMBERSHIP_PROOF_QUERY,
+  type WalletLoginOutcome,
+  type WalletLoginPort,
+} from './authorizations.js';
 export { BATCH_SIZE, type CredentialConfiguration, PROOF_SIGNING_ALGORITHMS } from './configurations.js';
 export { OID4VCI_ENTITIES } from './entities.js';
 export { Oid4vciError, type Oid4vciErrorCode } from './errors.js';
@@ -13,6 +21,7 @@ export {
 export { type OfferPresentation, presentOffer, terminalQrCode } from './offer-links.js';
 export {
   ACCESS_TOKEN_TTL_SECONDS,
+  AUTHORIZATION_CODE_GRANT,
   type CreatedOffer,
   MAX_TX_CODE_TRIES,
   OFFER_SCHEME,

@@ -5,13 +5,18 @@
  *   `credential_issuer` = PUBLIC_URL, the credential, nonce and notification endpoints, the
  *   batch size, display names (en, de) and `credential_configurations_supported`.
  * - Authorization server metadata (RFC 8414) at `/.well-known/oauth-authorization-server`: the
- *   credential issuer is its own authorization server for the pre-authorized code grant (its
- *   token endpoint is `/oid4vci/token`), with anonymous access (§12.3).
+ *   credential issuer is its own authorization server for both grants (§12.3): the
+ *   pre-authorized code with anonymous access, and the authorization code with PKCE S256,
+ *   `authorization_details` of type `openid_credential` or the configurations' scopes, and
+ *   `iss` in the authorization response (RFC 9207). Its endpoints are `/oid4vci/authorize`
+ *   and `/oid4vci/token`.
  *
  * Every URL comes from PUBLIC_URL, never from the request.
  */
+
+import { AUTHORIZATION_DETAILS_TYPE } from './authorization-request.js';
 import { BATCH_SIZE, type CredentialConfiguration, configurationMetadata } from './configurations.js';
-import { PRE_AUTHORIZED_GRANT } from './offers.js';
+import { AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT } from './offers.js';
 
 export const ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
 export const AS_METADATA_PATH = '/.well-known/oauth-authorization-server';
@@ -20,6 +25,7 @@ export const OID4VCI_PATH = '/oid4vci';
 export interface Endpoints {
   readonly credentialIssuer: string;
   readonly token: string;
+  readonly authorization: string;
   readonly credential: string;
   readonly nonce: string;
   readonly notification: string;
@@ -31,6 +37,7 @@ export function endpoints(publicUrl: string): Endpoints {
   return {
     credentialIssuer: base,
     token: `${base}${OID4VCI_PATH}/token`,
+    authorization: `${base}${OID4VCI_PATH}/authorize`,
     credential: `${base}${OID4VCI_PATH}/credential`,
     nonce: `${base}${OID4VCI_PATH}/nonce`,
     notification: `${base}${OID4VCI_PATH}/notification`,
@@ -59,13 +66,23 @@ export function issuerMetadata(
   };
 }
 
-export function authorizationServerMetadata(urls: Endpoints): Record<string, unknown> {
+export function authorizationServerMetadata(
+  urls: Endpoints,
+  configurations: readonly CredentialConfiguration[],
+): Record<string, unknown> {
   return {
     issuer: urls.credentialIssuer,
+    authorization_endpoint: urls.authorization,
     token_endpoint: urls.token,
-    grant_types_supported: [PRE_AUTHORIZED_GRANT],
+    grant_types_supported: [AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT],
     'pre-authorized_grant_anonymous_access_supported': true,
+    // Wallets are public clients: PKCE S256 binds the code to the wallet that asked.
     token_endpoint_auth_methods_supported: ['none'],
-    response_types_supported: [],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_details_types_supported: [AUTHORIZATION_DETAILS_TYPE],
+    scopes_supported: configurations.map((c) => c.id),
+    authorization_response_iss_parameter_supported: true,
   };
 }

@@ -1,8 +1,12 @@
 /**
  * The OpenID4VCI 1.0 issuer (docs/oid4vci.md), assembled from its parts. It is its own
- * authorization server for the pre-authorized code grant: oidc-provider's token endpoint
- * authenticates every client, while a wallet redeeming a pre-authorized code is anonymous
- * (§6.1, `pre-authorized_grant_anonymous_access_supported`).
+ * authorization server for both grants. Not oidc-provider: its token endpoint authenticates
+ * every client and knows registered clients only, while a wallet redeeming a pre-authorized
+ * code is anonymous (§6.1, `pre-authorized_grant_anonymous_access_supported`) and a wallet
+ * asking for an authorization code is a public client that registers nowhere (its `client_id`
+ * and `redirect_uri` are bound to the code, PKCE S256 proves it is the same wallet). The
+ * holder's login is the wallet login (OpenID4VP) through `WalletLoginPort`, not an OpenID
+ * Connect session: what proves membership is the MembershipCredential itself.
  */
 import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
@@ -10,6 +14,8 @@ import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
 import type { SweepTarget } from '../db/index.js';
+import { authorizationRoutes } from './authorization-routes.js';
+import { Authorizations, type WalletLoginPort } from './authorizations.js';
 import { type CredentialConfiguration, membershipConfigurations } from './configurations.js';
 import { CredentialEndpoint } from './credential-endpoint.js';
 import { Oid4vciError } from './errors.js';
@@ -26,6 +32,7 @@ export const OID4VCI_SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'oid4vci_offer', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_token', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_notification', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vci_authorization', column: 'expires_at', format: 'iso' },
 ];
 
 /** A member of the registry, as the issuer reads it. */
@@ -55,6 +62,10 @@ export interface Oid4vciOptions {
   /** The admitted applicant of application `id`, proven by `presentation`; throws otherwise. */
   readonly admittedApplicant: (id: string, presentation: unknown) => Promise<string>;
   readonly audit: NotificationAudit;
+  /** The service DID (the issuer of the MembershipCredential a holder proves membership with). */
+  readonly serviceDid: string;
+  /** The wallet login the authorization code grant proves membership with. */
+  readonly walletLogin: WalletLoginPort;
   readonly now?: () => Date;
 }
 
@@ -117,6 +128,15 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     return offers.create(did, ids, offerOptions.txCode ?? true);
   };
   const metadata = issuerMetadata(urls, configurations);
+  const authorizations = new Authorizations({
+    dataSource: options.dataSource,
+    offers,
+    login: options.walletLogin,
+    serviceDid: options.serviceDid,
+    memberStatus: async (did) => (await options.members.find(did))?.status,
+    credentialIssuer: urls.credentialIssuer,
+    now,
+  });
   return {
     configurations,
     metadata,
@@ -125,14 +145,21 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     routers: [
       oid4vciRoutes({
         issuerMetadata: metadata,
-        authorizationServerMetadata: authorizationServerMetadata(urls),
+        authorizationServerMetadata: authorizationServerMetadata(urls, configurations),
         offers,
+        exchangeCode: (body) => authorizations.exchange(body),
         credentialEndpoint,
         cNonce: () => nonces.issue(),
         notify: (authorization, body) =>
           notify({ dataSource: options.dataSource, audit: options.audit, now }, authorization, body),
         applicantOffer: async (id, presentation) =>
           presentOffer(await offerTo(await options.admittedApplicant(id, presentation))),
+      }),
+      authorizationRoutes({
+        authorizations,
+        configurations,
+        credentialIssuer: urls.credentialIssuer,
+        secureCookies: options.publicUrl.startsWith('https:'),
       }),
     ],
   };

@@ -1,5 +1,8 @@
 /**
  * Credential offers and the pre-authorized code grant (OpenID4VCI 1.0 §4.1, §3.5, §6.1).
+ * Each offer also carries an `issuer_state` for the authorization code grant (§4.1.1, a MAC of
+ * the reference too): a wallet that prefers that grant names it in its authorization request,
+ * which then holds to the offer's member and configurations and spends the offer.
  *
  * An offer is made for one admitted member and the configurations it may receive. Its
  * `credential_offer_uri` holds a 256-bit random reference; its pre-authorized code is a MAC of
@@ -13,13 +16,14 @@
  * offer has one, or sent although it has none).
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, reading } from '../db/index.js';
 import { Oid4vciOfferEntity, type Oid4vciOfferRow, Oid4vciTokenEntity } from './entities.js';
 import { Oid4vciError } from './errors.js';
 import { type IssuerSecrets, randomToken, sha256Hex } from './secrets.js';
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+export const AUTHORIZATION_CODE_GRANT = 'authorization_code';
 export const OFFER_TTL_SECONDS = 600;
 export const ACCESS_TOKEN_TTL_SECONDS = 600;
 export const MAX_TX_CODE_TRIES = 5;
@@ -62,6 +66,8 @@ export interface OffersOptions {
 }
 
 const codeOf = (secrets: IssuerSecrets, reference: string) => secrets.mac('pre-authorized_code', reference);
+/** The offer's `issuer_state` (§4.1.1), derived from its reference as the code is. */
+const issuerStateOf = (secrets: IssuerSecrets, reference: string) => secrets.mac('issuer_state', reference);
 const txCodeMac = (secrets: IssuerSecrets, id: string, txCode: string) =>
   secrets.mac('tx_code', `${id}:${txCode}`);
 
@@ -90,6 +96,7 @@ export class Offers {
       subject,
       configurationIds: JSON.stringify(configurationIds),
       txCodeHash: txCode ? txCodeMac(secrets, id, txCode) : null,
+      issuerStateHash: sha256Hex(issuerStateOf(secrets, reference)),
       wrongTries: 0,
       redeemedAt: null,
       createdAt: created.toISOString(),
@@ -98,7 +105,7 @@ export class Offers {
     await inTransaction(this.options.dataSource, undefined, (m) =>
       m.getRepository(Oid4vciOfferEntity).insert(row),
     );
-    const offer = this.offerOf(row, code);
+    const offer = this.offerOf(row, code, issuerStateOf(secrets, reference));
     const offerUri = this.options.offerUrl(reference);
     return {
       id,
@@ -120,7 +127,51 @@ export class Offers {
       : null;
     if (!row || this.deadReason(row) !== undefined)
       throw new Oid4vciError('invalid_request', 'no credential offer is open at this address', 404);
-    return this.offerOf(row, codeOf(this.options.secrets, reference));
+    return this.offerOf(
+      row,
+      codeOf(this.options.secrets, reference),
+      issuerStateOf(this.options.secrets, reference),
+    );
+  }
+
+  /**
+   * The open offer whose `issuer_state` a wallet's authorization request carries (§5.1.3);
+   * throws `invalid_request` when it is unknown, used, dead or expired.
+   */
+  async byIssuerState(issuerState: string): Promise<Oid4vciOfferRow> {
+    const row = /^[A-Za-z0-9_-]{43}$/.test(issuerState)
+      ? await reading(this.options.dataSource, undefined, (m) =>
+          m.getRepository(Oid4vciOfferEntity).findOneBy({ issuerStateHash: sha256Hex(issuerState) }),
+        )
+      : null;
+    if (!row) throw new Oid4vciError('invalid_request', 'issuer_state names no credential offer');
+    const dead = this.deadReason(row);
+    if (dead) throw new Oid4vciError('invalid_request', `issuer_state: ${dead}`);
+    return row;
+  }
+
+  /** The offer row `id`, whatever its state. */
+  async byId(id: string): Promise<Oid4vciOfferRow | undefined> {
+    const row = await reading(this.options.dataSource, undefined, (m) =>
+      m.getRepository(Oid4vciOfferEntity).findOneBy({ id }),
+    );
+    return row ?? undefined;
+  }
+
+  /** Spends offer `id` for an authorization code grant in `manager`'s transaction; false when it was used or died. */
+  async spendIn(manager: EntityManager, id: string): Promise<boolean> {
+    const at = this.options.now().toISOString();
+    const spent = await manager
+      .createQueryBuilder()
+      .update(Oid4vciOfferEntity)
+      .set({ redeemedAt: at })
+      .where('id = :id AND redeemed_at IS NULL AND wrong_tries < :max AND expires_at > :now', {
+        id,
+        max: MAX_TX_CODE_TRIES,
+        now: at,
+      })
+      .execute();
+    return spent.affected === 1;
   }
 
   /** The token endpoint's pre-authorized code grant: an access token for the offer's configurations. */
@@ -184,6 +235,7 @@ export class Offers {
         offerId: row.id,
         subject: row.subject,
         configurationIds: row.configurationIds,
+        credentialIdentifiers: null,
         createdAt: issuedAt.toISOString(),
         expiresAt: new Date(issuedAt.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });
@@ -198,7 +250,7 @@ export class Offers {
     return undefined;
   }
 
-  private offerOf(row: Oid4vciOfferRow, code: string): CredentialOffer {
+  private offerOf(row: Oid4vciOfferRow, code: string, issuerState: string): CredentialOffer {
     return {
       credential_issuer: this.options.credentialIssuer,
       credential_configuration_ids: JSON.parse(row.configurationIds) as string[],
@@ -215,6 +267,10 @@ export class Offers {
               }
             : {}),
         },
+        // Offers made before the authorization code grant existed have no issuer_state.
+        ...(row.issuerStateHash !== null
+          ? { [AUTHORIZATION_CODE_GRANT]: { issuer_state: issuerState } }
+          : {}),
       },
     };
   }

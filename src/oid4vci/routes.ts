@@ -1,5 +1,5 @@
 /**
- * The HTTP face of the issuer: metadata, offers by reference, the token, nonce, credential and
+ * The HTTP face of the issuer: metadata, offers by reference, the token (both grants), nonce, credential and
  * notification endpoints (OAuth error shape), and the admitted applicant's offer route on the
  * management API (its refusals are problem+json, from the applicant check).
  */
@@ -9,7 +9,7 @@ import type { CredentialEndpoint } from './credential-endpoint.js';
 import { Oid4vciError } from './errors.js';
 import { AS_METADATA_PATH, ISSUER_METADATA_PATH, OID4VCI_PATH } from './metadata.js';
 import type { OfferPresentation } from './offer-links.js';
-import { type Offers, PRE_AUTHORIZED_GRANT } from './offers.js';
+import { AUTHORIZATION_CODE_GRANT, type Offers, PRE_AUTHORIZED_GRANT } from './offers.js';
 
 export const APPLICANT_OFFER_ROUTE = '/api/v1/membership/applications/:id/credential-offer';
 
@@ -17,6 +17,8 @@ export interface Oid4vciRoutesDeps {
   readonly issuerMetadata: Record<string, unknown>;
   readonly authorizationServerMetadata: Record<string, unknown>;
   readonly offers: Offers;
+  /** The `authorization_code` grant (authorizations.ts). */
+  readonly exchangeCode: (body: Record<string, unknown>) => Promise<unknown>;
   readonly credentialEndpoint: CredentialEndpoint;
   readonly cNonce: () => { c_nonce: string; expiresIn: number };
   readonly notify: (authorization: string | undefined, body: unknown) => Promise<void>;
@@ -43,10 +45,14 @@ export function oid4vciRoutes(deps: Oid4vciRoutesDeps): Router {
     const body = ctx.state.body as Record<string, unknown> | undefined;
     if (!ctx.is('application/x-www-form-urlencoded') || !body)
       throw new Oid4vciError('invalid_request', 'the token request is application/x-www-form-urlencoded');
+    if (body.grant_type === AUTHORIZATION_CODE_GRANT) {
+      ctx.body = await deps.exchangeCode(body);
+      return;
+    }
     if (body.grant_type !== PRE_AUTHORIZED_GRANT)
       throw new Oid4vciError(
         'unsupported_grant_type',
-        `this token endpoint grants ${PRE_AUTHORIZED_GRANT} only`,
+        `this token endpoint grants ${PRE_AUTHORIZED_GRANT} and ${AUTHORIZATION_CODE_GRANT} only`,
       );
     ctx.body = await deps.offers.redeem(body['pre-authorized_code'], body.tx_code);
   });

@@ -6,18 +6,22 @@
  */
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { credentialView, ModelError, tokenKind } from '../credentials/verify/model.js';
-import type { CredentialFormat } from '../credentials/verify/result.js';
+import type { CredentialFormat, SdJwtFormat } from '../credentials/verify/result.js';
 import { WalletError } from './errors.js';
+import { parseStoredSdJwt } from './sd-jwt.js';
 
 export interface StoredCredential {
   /** `jti` / `id`, when the credential has one. */
   readonly id?: string;
-  readonly format: CredentialFormat;
-  /** Every type, `VerifiableCredential` first as issued. */
+  readonly format: CredentialFormat | SdJwtFormat;
+  /** Every type, `VerifiableCredential` first as issued; an SD-JWT VC's is its `vct`. */
   readonly types: readonly string[];
-  /** The most specific type (the last one that is not `VerifiableCredential`). */
+  /** The most specific type (the last one that is not `VerifiableCredential`), or the `vct`. */
   readonly type: string;
+  /** An SD-JWT VC's `vct`. */
+  readonly vct?: string;
   readonly issuer: string;
+  /** The subject (`sub`); for an SD-JWT VC without `sub`, the issuer's empty string. */
   readonly subject: string;
   /** ISO 8601, when the credential states it. */
   readonly validFrom?: string;
@@ -39,9 +43,34 @@ function isoFromSeconds(value: unknown): string | undefined {
     : undefined;
 }
 
-/** Parses a JWT credential (`jwt_vc_json` or `vc+jwt`) for the store; `invalid_credential` otherwise. */
+/** An SD-JWT VC (`dc+sd-jwt`, without key binding JWT) for the store. */
+function describeSdJwt(token: string, addedAt: string): StoredCredential {
+  const payload = parseStoredSdJwt(token).jws.payload;
+  const vct = payload.vct as string;
+  const validFrom = isoFromSeconds(payload.nbf) ?? isoFromSeconds(payload.iat);
+  const validUntil = isoFromSeconds(payload.exp);
+  return {
+    ...(typeof payload.jti === 'string' ? { id: payload.jti } : {}),
+    format: 'dc+sd-jwt',
+    types: [vct],
+    type: vct,
+    vct,
+    issuer: payload.iss as string,
+    subject: typeof payload.sub === 'string' ? payload.sub : '',
+    ...(validFrom !== undefined ? { validFrom } : {}),
+    ...(validUntil !== undefined ? { validUntil } : {}),
+    addedAt,
+    jwt: token,
+  };
+}
+
+/**
+ * Parses a credential for the store: a JWT credential (`jwt_vc_json` or `vc+jwt`) or an SD-JWT
+ * VC (`dc+sd-jwt`); `invalid_credential` otherwise.
+ */
 export function describeCredential(jwt: string, addedAt: string): StoredCredential {
   const token = jwt.trim();
+  if (token.includes('~')) return describeSdJwt(token, addedAt);
   let view: ReturnType<typeof credentialView>;
   try {
     const jws = parseCompactJws(token);

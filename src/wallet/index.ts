@@ -9,6 +9,7 @@ export {
   type ProposeInput,
   termsHash,
 } from './agreements-client.js';
+export { type AuthorizeOptions, receiveByAuthorization, WALLET_REDIRECT_URI } from './authorize.js';
 export {
   CLIENT_ASSERTION_LIFETIME_SECONDS,
   type ConnectorToken,

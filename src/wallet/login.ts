@@ -2,16 +2,27 @@
  * Logging in with the wallet (OpenID4VP 1.0, the wallet's side): read the `openid4vp://` URL,
  * fetch the request object and verify that it is signed by the DID its `client_id` names
  * (prefix `decentralized_identifier:`, §5.9.3), pick stored credentials that satisfy the DCQL
- * query, and post one presentation bound to the verifier (`aud` = client_id, its nonce) to the
- * `response_uri` (`direct_post`).
+ * query, and post the answer to the `response_uri` (`direct_post`): one presentation of the JWT
+ * credentials bound to the verifier (`aud` = client_id, its nonce), and for each `dc+sd-jwt`
+ * query its SD-JWT VC with the disclosures the query's claim paths ask for and a key binding
+ * JWT (`sd_hash`, `nonce`, `aud`, `iat`).
  */
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { sha256Digest } from '../credentials/sd-jwt/compact.js';
 import { didKeyLookup } from '../credentials/verify/adapters.js';
 import { credentialView } from '../credentials/verify/model.js';
 import type { DidResolver } from '../did/index.js';
 import type { StoredCredential } from './credential-record.js';
 import { ServiceError, WalletError } from './errors.js';
 import { checkRedirectUri, type OpenInBrowser } from './open-browser.js';
+import {
+  type ClaimPath,
+  disclosedClaims,
+  parseStoredSdJwt,
+  SD_JWT_FORMAT,
+  selectDisclosures,
+  valuesAt,
+} from './sd-jwt.js';
 import type { Wallet } from './wallet.js';
 
 export const REQUEST_OBJECT_TYP = 'oauth-authz-req+jwt';
@@ -60,8 +71,11 @@ export interface LoginResult {
 interface CredentialQuery {
   readonly id: string;
   readonly format?: string;
-  readonly meta?: { readonly type_values?: readonly (readonly string[])[] };
-  readonly claims?: readonly { readonly path: readonly (string | number)[] }[];
+  readonly meta?: {
+    readonly type_values?: readonly (readonly string[])[];
+    readonly vct_values?: readonly string[];
+  };
+  readonly claims?: readonly { readonly path: ClaimPath }[];
 }
 
 function invalid(message: string): never {
@@ -91,25 +105,21 @@ export function parseLoginUrl(url: string): { clientId: string; requestUri: stri
   return { clientId, requestUri };
 }
 
-function valueAt(document: unknown, path: readonly (string | number)[]): unknown {
-  let current: unknown = document;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[String(segment)];
-  }
-  return current;
-}
-
 function satisfies(query: CredentialQuery, credential: StoredCredential, now: Date): boolean {
   if (credential.validUntil !== undefined && Date.parse(credential.validUntil) <= now.getTime()) return false;
+  if (query.format === SD_JWT_FORMAT) {
+    // Appendix B.3: the vct is one of vct_values, and every asked claim is there to disclose.
+    if (credential.format !== SD_JWT_FORMAT || credential.vct === undefined) return false;
+    if (!(query.meta?.vct_values ?? []).includes(credential.vct)) return false;
+    const { claims } = disclosedClaims(parseStoredSdJwt(credential.jwt));
+    return (query.claims ?? []).every((claim) => valuesAt(claims, claim.path).length > 0);
+  }
   if (query.format !== undefined && query.format !== 'jwt_vc_json') return false;
+  if (credential.format === SD_JWT_FORMAT) return false;
   const typeSets = query.meta?.type_values ?? [];
   if (!typeSets.some((set) => set.every((type) => credential.types.includes(type)))) return false;
   const document = credentialView(credential.format, decodePayload(credential.jwt)).document;
-  return (query.claims ?? []).every((claim) => {
-    const value = valueAt(document, claim.path);
-    return value !== undefined && value !== null && value !== '';
-  });
+  return (query.claims ?? []).every((claim) => valuesAt(document, claim.path).length > 0);
 }
 
 function decodePayload(jwt: string): Record<string, unknown> {
@@ -215,13 +225,22 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
       );
     for (const id of option) chosen.set(id, find(id) as StoredCredential);
   }
-  const presentation = await wallet.presentation({
-    audience: clientId,
-    nonce,
-    credentials: [...new Set(chosen.values())],
-    transactionData: transactionData.map((item) => item.encoded),
-  });
-  const vpToken = Object.fromEntries([...chosen.keys()].map((id) => [id, [presentation]]));
+  const vpToken: Record<string, string[]> = {};
+  const jwtAnswers = [...chosen].filter(([, credential]) => credential.format !== SD_JWT_FORMAT);
+  if (jwtAnswers.length > 0) {
+    const presentation = await wallet.presentation({
+      audience: clientId,
+      nonce,
+      credentials: [...new Set(jwtAnswers.map(([, credential]) => credential))],
+      transactionData: transactionData.map((item) => item.encoded),
+    });
+    for (const [id] of jwtAnswers) vpToken[id] = [presentation];
+  }
+  for (const [id, credential] of chosen) {
+    if (credential.format !== SD_JWT_FORMAT) continue;
+    const query = queries.find((q) => q.id === id) as CredentialQuery;
+    vpToken[id] = [await sdJwtPresentation(wallet, credential, query, { clientId, nonce, transactionData })];
+  }
 
   const response = await http(responseUri, {
     method: 'POST',
@@ -253,6 +272,40 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
     ...(redirectUri !== undefined ? { redirectUri, opened: options.openInBrowser !== undefined } : {}),
     ...(transactionData.length > 0 ? { signed: transactionData.map((item) => item.view) } : {}),
   };
+}
+
+/**
+ * An SD-JWT VC presentation (OpenID4VP 1.0 Appendix B.3.6): the disclosures on the query's claim
+ * paths only, and a key binding JWT over them for this verifier and nonce, with the hashes of
+ * the transaction data items that name this query (B.3.3).
+ */
+async function sdJwtPresentation(
+  wallet: Wallet,
+  credential: StoredCredential,
+  query: CredentialQuery,
+  request: {
+    clientId: string;
+    nonce: string;
+    transactionData: readonly { encoded: string; view: TransactionDataView }[];
+  },
+): Promise<string> {
+  const presented = selectDisclosures(
+    credential.jwt,
+    (query.claims ?? []).map((claim) => claim.path),
+  );
+  const items = request.transactionData.filter((item) => item.view.credential_ids.includes(query.id));
+  const kb = await wallet.keyBindingJwt({
+    aud: request.clientId,
+    nonce: request.nonce,
+    sd_hash: sha256Digest(presented),
+    ...(items.length > 0
+      ? {
+          transaction_data_hashes: items.map((item) => sha256Digest(item.encoded)),
+          transaction_data_hashes_alg: 'sha-256',
+        }
+      : {}),
+  });
+  return `${presented}${kb}`;
 }
 
 /** The request's `transaction_data` (§5.1): each item decoded and checked against the DCQL query ids. */

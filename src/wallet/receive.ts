@@ -13,7 +13,7 @@ import { ServiceError, WalletError } from './errors.js';
 import type { Wallet } from './wallet.js';
 
 const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
-const STORABLE_FORMATS = new Set(['jwt_vc_json', 'vc+jwt']);
+const STORABLE_FORMATS = new Set(['jwt_vc_json', 'vc+jwt', 'dc+sd-jwt']);
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
 export interface ReceiveOptions {
@@ -31,10 +31,13 @@ export interface ReceiveResult {
   readonly stored: readonly string[];
 }
 
-interface Offer {
+export interface Offer {
   readonly credential_issuer: string;
   readonly credential_configuration_ids: readonly string[];
-  readonly grants?: Record<string, { 'pre-authorized_code'?: string; tx_code?: unknown }>;
+  readonly grants?: Record<
+    string,
+    { 'pre-authorized_code'?: string; tx_code?: unknown; issuer_state?: unknown }
+  >;
 }
 
 function invalid(message: string): never {
@@ -42,7 +45,7 @@ function invalid(message: string): never {
 }
 
 /** Refuses URLs that are not https, except http on a loopback host. */
-function checkedUrl(value: unknown, what: string): URL {
+export function checkedUrl(value: unknown, what: string): URL {
   let url: URL;
   try {
     url = new URL(String(value));
@@ -55,7 +58,7 @@ function checkedUrl(value: unknown, what: string): URL {
   return url;
 }
 
-async function exchange(
+export async function exchange(
   fetcher: typeof fetch,
   url: string,
   init: RequestInit,
@@ -130,7 +133,7 @@ export async function resolveOffer(url: string, fetcher: typeof fetch = fetch): 
 }
 
 /** The well-known URL of `base` (RFC 8414 §3.1: inserted between the host and the path). */
-function wellKnown(base: string, name: string): string {
+export function wellKnown(base: string, name: string): string {
   const url = new URL(base);
   const path = url.pathname.replace(/\/+$/, '');
   return `${url.origin}/.well-known/${name}${path}`;
@@ -161,7 +164,7 @@ export async function receiveCredential(
     options.configurationId ??
     offer.credential_configuration_ids.find((id) => STORABLE_FORMATS.has(String(configurations[id]?.format)));
   if (configurationId === undefined || !offer.credential_configuration_ids.includes(configurationId))
-    invalid('the offer has no configuration this wallet can store (jwt_vc_json, vc+jwt)');
+    invalid('the offer has no configuration this wallet can store (jwt_vc_json, vc+jwt, dc+sd-jwt)');
   // Refused before the code is redeemed: a credential the wallet cannot store would use up the
   // one-time offer for nothing.
   const format = String(configurations[configurationId]?.format);
@@ -196,6 +199,38 @@ export async function receiveCredential(
   const accessToken = token?.access_token;
   if (typeof accessToken !== 'string')
     throw new ServiceError(200, 'invalid_response', 'the token response has no access_token');
+  const stored = await obtainCredentials(wallet, fetcher, metadata, {
+    accessToken,
+    configurationId,
+    ...(typeof token?.authorization_details === 'object' ? { tokenResponse: token } : {}),
+  });
+  return { credentialIssuer: issuer, configurationId, stored };
+}
+
+/**
+ * With an access token: a c_nonce, the wallet's key proof (its DID key, `kid`), the credential
+ * request (by `credential_identifier` when the token response named identifiers, §8.2), the
+ * credentials stored and the issuer told (`credential_accepted` or `credential_failure`).
+ * Returns the ids (or types) of the stored credentials.
+ */
+export async function obtainCredentials(
+  wallet: Wallet,
+  fetcher: typeof fetch,
+  metadata: Record<string, unknown>,
+  grant: { accessToken: string; configurationId: string; tokenResponse?: Record<string, unknown> },
+): Promise<string[]> {
+  const { accessToken, configurationId } = grant;
+  const issuer = metadata.credential_issuer as string;
+  const details = grant.tokenResponse?.authorization_details;
+  const identifier = Array.isArray(details)
+    ? (details as { credential_configuration_id?: unknown; credential_identifiers?: unknown }[]).find(
+        (detail) => detail.credential_configuration_id === configurationId,
+      )?.credential_identifiers
+    : undefined;
+  const requested =
+    Array.isArray(identifier) && typeof identifier[0] === 'string'
+      ? { credential_identifier: identifier[0] }
+      : { credential_configuration_id: configurationId };
   const nonceEndpoint = checkedUrl(metadata.nonce_endpoint, 'nonce_endpoint').href;
   const nonce = (await exchange(fetcher, nonceEndpoint, { method: 'POST' }, 'the nonce request'))?.c_nonce;
   if (typeof nonce !== 'string')
@@ -211,7 +246,7 @@ export async function receiveCredential(
     {
       method: 'POST',
       headers: bearer,
-      body: JSON.stringify({ credential_configuration_id: configurationId, proofs: { jwt: [proof] } }),
+      body: JSON.stringify({ ...requested, proofs: { jwt: [proof] } }),
     },
     'the credential request',
   );
@@ -248,5 +283,5 @@ export async function receiveCredential(
     );
   }
   if (failure !== undefined) throw failure;
-  return { credentialIssuer: issuer, configurationId, stored };
+  return stored;
 }

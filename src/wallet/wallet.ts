@@ -49,6 +49,7 @@ import {
   type WithdrawalInput,
   withdrawalPayload,
 } from './payloads.js';
+import { confirmationKey, KB_JWT_TYP, parseStoredSdJwt, SD_JWT_FORMAT, sameJwk } from './sd-jwt.js';
 import { readCredentials, readIdentity, writeCredentials, writeIdentity } from './storage.js';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
@@ -272,6 +273,21 @@ export class Wallet {
     return this.sign(presentationPayload(this.#context(), input), { typ: 'JWT' });
   }
 
+  /**
+   * A key binding JWT (RFC 9901 §4.3) for an SD-JWT VC bound to this wallet's key: header
+   * `{ alg, typ: kb+jwt }` (the verifier takes the key from `cnf`, not from a `kid`).
+   */
+  async keyBindingJwt(
+    payload: { aud: string; nonce: string; sd_hash: string } & Record<string, unknown>,
+  ): Promise<string> {
+    const body = { iat: Math.floor(this.#now().getTime() / 1000), ...payload };
+    return lowSCompactJws(
+      await new CompactSign(encoder.encode(JSON.stringify(body)))
+        .setProtectedHeader({ alg: this.identity.algorithm, typ: KB_JWT_TYP })
+        .sign(this.#privateKey),
+    );
+  }
+
   /** A board member's signed vote on a motion. */
   async vote(input: VoteInput): Promise<string> {
     return this.sign(votePayload(this.#context(), input), { typ: 'JWT' });
@@ -293,16 +309,24 @@ export class Wallet {
   }
 
   /**
-   * Stores a credential issued to this wallet's DID (the same JWT twice is stored once).
-   * `invalid_credential` when it is not a JWT credential, `subject_mismatch` when it is about
-   * another DID (it could never be presented from here). The signature is not checked here:
+   * Stores a credential issued to this wallet's DID (the same JWT twice is stored once), or an
+   * SD-JWT VC bound to its key. `invalid_credential` when it is neither, `subject_mismatch`
+   * when it is about another DID or bound to another key (it could never be presented from here). The signature is not checked here:
    * the verifier checks it when the credential is presented.
    */
   async addCredential(jwt: string): Promise<StoredCredential> {
     if (typeof jwt !== 'string')
       throw new WalletError('invalid_credential', 'a credential is a compact JWT string');
     const record = describeCredential(jwt, this.#now().toISOString());
-    if (record.subject !== this.did) {
+    if (record.format === SD_JWT_FORMAT) {
+      // An SD-JWT VC is presented with a key binding JWT of its `cnf` key: it must be ours.
+      const key = confirmationKey(parseStoredSdJwt(record.jwt));
+      if (!key || !sameJwk(key, this.identity.publicJwk))
+        throw new WalletError(
+          'subject_mismatch',
+          "the SD-JWT VC is not bound (cnf.jwk) to this wallet's key",
+        );
+    } else if (record.subject !== this.did) {
       throw new WalletError('subject_mismatch', `the credential is about ${record.subject}, not ${this.did}`);
     }
     const stored = readCredentials(this.dir);

@@ -5,7 +5,7 @@
  * at hand (to sign key proofs, well-formed and not).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2';
+import { clientAuthenticationAnonymous, clientAuthenticationNone, setGlobalConfig } from '@openid4vc/oauth2';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import request from 'supertest';
@@ -143,7 +143,12 @@ let insecureAllowed = false;
  * `@openid4vc/openid4vci`'s wallet side with the callbacks it asks for, signing with the key of
  * `holder` (a `did` signer) or of whichever of `holder` and `others` a `jwk` signer names.
  */
-export function openid4vciWallet(holder: Holder, others: readonly Holder[] = []): Openid4vciClient {
+export function openid4vciWallet(
+  holder: Holder,
+  others: readonly Holder[] = [],
+  /** A public client's id (authorization code grant, RFC 6749 §4.1.3); anonymous without. */
+  clientId?: string,
+): Openid4vciClient {
   if (!insecureAllowed) {
     // The library's own switch for http:// URLs: the test service runs without TLS on loopback.
     setGlobalConfig({ allowInsecureUrls: true });
@@ -154,7 +159,9 @@ export function openid4vciWallet(holder: Holder, others: readonly Holder[] = [])
       fetch,
       hash: (data, alg) => createHash(alg.replace('-', '').toLowerCase()).update(data).digest(),
       generateRandom: (bytes) => randomBytes(bytes),
-      clientAuthentication: clientAuthenticationAnonymous(),
+      clientAuthentication: clientId
+        ? clientAuthenticationNone({ clientId })
+        : clientAuthenticationAnonymous(),
       async signJwt(signer, jwt) {
         const key =
           signer.method === 'jwk'

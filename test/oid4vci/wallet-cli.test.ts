@@ -1,7 +1,8 @@
 /**
  * The project's holder wallet receives its MembershipCredential through OpenID4VCI 1.0 as a real
  * process: `dataspace-trust wallet receive <openid-credential-offer:// link> --tx-code <code>`
- * (offer by reference → metadata → token → nonce → key proof → credential → notification).
+ * (offer by reference → metadata → token → nonce → key proof → credential → notification), and
+ * `wallet receive --authorize` through the authorization code grant.
  */
 import assert from 'node:assert/strict';
 import { openWallet, type Wallet } from '../../src/wallet/index.js';
@@ -76,8 +77,8 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
     assert.equal((JSON.parse(received.stdout) as { stored: string[] }).stored.length, 1);
   });
 
-  it('refuses a configuration it cannot store before redeeming the code, so the offer stays usable', async function () {
-    this.timeout(90_000);
+  it('receives the SD-JWT VC configuration, and through the authorization code grant with --authorize, and lists both', async function () {
+    this.timeout(120_000);
     const offered = (await applicantOffer(w)).body;
     const sdJwt = await runCli(
       [
@@ -93,13 +94,27 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
       ],
       env,
     );
-    assert.notEqual(sdJwt.code, 0);
-    assert.match(sdJwt.stderr, /invalid_credential_offer.*cannot store dc\+sd-jwt/);
-    const received = await runCli(
-      ['wallet', 'receive', offered.links.byReference, '--tx-code', offered.txCode, '--wallet', wallet.dir],
+    assert.equal(sdJwt.code, 0, sdJwt.stderr);
+    // The wallet holds the JWT MembershipCredential (first test): it proves membership with it.
+    const authorized = await runCli(
+      [
+        'wallet',
+        'receive',
+        '--authorize',
+        '--issuer',
+        w.running.publicUrl,
+        '--configuration',
+        'MembershipCredential_dc+sd-jwt',
+        '--wallet',
+        wallet.dir,
+      ],
       env,
     );
-    assert.equal(received.code, 0, received.stderr);
+    assert.equal(authorized.code, 0, authorized.stderr);
+    assert.match(authorized.stderr, /Authorization request: http:\/\/localhost:\d+\/oid4vci\/authorize\?/);
+    const listed = await runCli(['wallet', 'list', '--wallet', wallet.dir], env);
+    const formats = (JSON.parse(listed.stdout) as { format: string }[]).map((c) => c.format);
+    assert.equal(formats.filter((f) => f === 'dc+sd-jwt').length, 2, listed.stdout);
   });
 
   it('exits non-zero with invalid_credential_offer without the transaction code the offer asks for', async function () {
