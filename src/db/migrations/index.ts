@@ -21,6 +21,7 @@ import { AuditSubjectIndex1795000000500 } from './1795000000500-audit-subject-in
 import { SigningTransactionData1795000000510 } from './1795000000510-oid4vp-transaction-data.js';
 import { VoteTransactionData1795000000511 } from './1795000000511-vote-transaction-data.js';
 import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.js';
+import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-batch-append.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   SigningTransactionData1795000000510,
   VoteTransactionData1795000000511,
   OpenIdCredentialIssuance1795000000600,
+  AuditHeadBatchAppend1795000000730,
 ] as const;
