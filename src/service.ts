@@ -1,6 +1,11 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
-import { AGREEMENT_ENTITIES, type AgreementRegister, openAgreements } from './agreements/index.js';
+import {
+  AGREEMENT_ENTITIES,
+  AGREEMENT_SWEEP_TARGETS,
+  type AgreementRegister,
+  openAgreements,
+} from './agreements/index.js';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
 import { boardWorkspace } from './compose/workspace.js';
@@ -171,6 +176,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   ...EVENT_SWEEP_TARGETS,
   ...PORTAL_SWEEP_TARGETS,
   ...OID4VCI_SWEEP_TARGETS,
+  ...AGREEMENT_SWEEP_TARGETS,
 ];
 
 /**

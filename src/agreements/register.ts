@@ -106,8 +106,13 @@ export class AgreementRegister {
   }
 
   /** The connector check for `caller` (an authenticated, active member). */
-  check(caller: string, question: AgreementQuestion, now = this.deps.now()): Promise<AgreementAnswer> {
-    return this.#checker.check(caller, question, now);
+  check(
+    caller: string,
+    question: AgreementQuestion,
+    now = this.deps.now(),
+    idempotencyKey?: string,
+  ): Promise<AgreementAnswer> {
+    return this.#checker.check(caller, question, now, idempotencyKey);
   }
 
   /** Ends the agreements due (the expiry job; safe on any number of replicas). */

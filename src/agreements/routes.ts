@@ -150,7 +150,12 @@ export function agreementRoutes(register: AgreementRegister, requireConnector: R
 
   // Before /:id, so that "check" is not read as an id.
   router.post('/api/v1/agreements/check', token, async (ctx) => {
-    const answer = await register.check(connectorOf(ctx).did, parseAgreementQuestion(requestBody(ctx)));
+    const answer = await register.check(
+      connectorOf(ctx).did,
+      parseAgreementQuestion(requestBody(ctx)),
+      undefined,
+      idempotencyKey(ctx),
+    );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = answer;
   });
