@@ -574,6 +574,10 @@ export async function openService(
     events: agreementEventsPort(events),
     audit,
     requireConnector,
+    limits: {
+      maxOpenProposals: config.agreementMaxOpenProposals,
+      maxOfferVersions: config.agreementMaxOfferVersions,
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   agreementRegister = agreements.register;
