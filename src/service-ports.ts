@@ -103,6 +103,9 @@ export function agreementEventsPort(events: Events): AgreementEvents {
     async emit(manager, event) {
       await events.outbox.append(manager, event);
     },
+    async emitMany(manager, list) {
+      await events.outbox.appendMany(manager, list);
+    },
   };
 }
 

@@ -1,6 +1,11 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
-import { AGREEMENT_ENTITIES, type AgreementRegister, openAgreements } from './agreements/index.js';
+import {
+  AGREEMENT_ENTITIES,
+  AGREEMENT_SWEEP_TARGETS,
+  type AgreementRegister,
+  openAgreements,
+} from './agreements/index.js';
 import { AUDIT_ENTITIES, AuditLog, auditRoutes } from './audit/index.js';
 import { applying } from './compose/application.js';
 import { type Governance, openGovernance, rulebookRules } from './compose/governance.js';
@@ -181,6 +186,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
   ...EVENT_SWEEP_TARGETS,
   ...PORTAL_SWEEP_TARGETS,
   ...OID4VCI_SWEEP_TARGETS,
+  ...AGREEMENT_SWEEP_TARGETS,
 ];
 
 /**
@@ -604,6 +610,10 @@ export async function openService(
     events: agreementEventsPort(events),
     audit,
     requireConnector,
+    limits: {
+      maxOpenProposals: config.agreementMaxOpenProposals,
+      maxOfferVersions: config.agreementMaxOfferVersions,
+    },
     ...(options.now ? { now: options.now } : {}),
   });
   agreementRegister = agreements.register;

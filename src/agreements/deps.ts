@@ -8,6 +8,7 @@ import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import type { Rulebook, RulebookStore } from '../rulebook/index.js';
 import { AgreementError } from './errors.js';
+import type { AgreementLimits } from './limits.js';
 import type {
   AgreementAudit,
   AgreementEvents,
@@ -35,6 +36,8 @@ export interface AgreementDeps {
   /** PUBLIC_URL (no trailing slash). */
   readonly publicUrl: string;
   readonly now: () => Date;
+  /** Bounds on what one member keeps open (limits.ts). */
+  readonly limits: AgreementLimits;
 }
 
 /** Lower-case hex SHA-256 of a string. */

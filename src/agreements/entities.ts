@@ -168,4 +168,35 @@ export const AgreementEntity = new EntitySchema<AgreementRow>({
   ],
 });
 
-export const AGREEMENT_ENTITIES = [OfferEntity, OfferVersionEntity, AgreementEntity];
+/** A recorded check's answer under an Idempotency-Key (migration 1795000000731). */
+export interface CheckKeyRow {
+  /** SHA-256 (hex) of `caller ‖ Idempotency-Key`. */
+  keyHash: string;
+  agreementId: string;
+  /** SHA-256 (hex) of the question's canonical JSON: the same key for another question is refused. */
+  requestHash: string;
+  /** The answer given, as JSON. */
+  answer: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const CheckKeyEntity = new EntitySchema<CheckKeyRow>({
+  name: 'AgreementCheckKey',
+  tableName: 'agreement_check_key',
+  columns: {
+    keyHash: varchar(64, { name: 'key_hash', primary: true }),
+    agreementId: varchar(64, { name: 'agreement_id' }),
+    requestHash: varchar(64, { name: 'request_hash' }),
+    answer: { type: 'text' },
+    createdAt: varchar(32, { name: 'created_at' }),
+    expiresAt: varchar(32, { name: 'expires_at' }),
+  },
+});
+
+export const AGREEMENT_ENTITIES = [OfferEntity, OfferVersionEntity, AgreementEntity, CheckKeyEntity];
+
+/** The register's tables whose expired rows the service's sweep deletes. */
+export const AGREEMENT_SWEEP_TARGETS = [
+  { table: 'agreement_check_key', column: 'expires_at', format: 'iso' as const },
+];

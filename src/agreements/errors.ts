@@ -50,6 +50,10 @@ export const AGREEMENT_ERRORS = {
   already_ended: 409,
   /** The credential of an agreement that was never activated. */
   no_credential: 409,
+  /** The member has AGREEMENT_MAX_OPEN_PROPOSALS proposed agreements open already (limits.ts). */
+  too_many_open_proposals: 409,
+  /** The member's offers hold AGREEMENT_MAX_OFFER_VERSIONS versions already (limits.ts). */
+  too_many_offer_versions: 409,
   /** An idempotency key (or statement jti) reused for a different request. */
   idempotency_conflict: 409,
 } as const satisfies Readonly<Record<string, number>>;

@@ -35,6 +35,7 @@ export async function expireDue(deps: AgreementDeps, now: Date, batch = EXPIRY_B
           at: new Date(row.endsAt as string),
           by: 'service',
           reason: 'its end passed',
+          reasonCode: 'expired',
         });
       }
       return due.length;

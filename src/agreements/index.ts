@@ -6,7 +6,12 @@
 export { AGREEMENT_CHECKS, type AgreementAnswer, parseAgreementQuestion } from './check/check.js';
 export type { AgreementCheckResult, AgreementQuestion } from './check/types.js';
 export type { AgreementDeps } from './deps.js';
-export { AGREEMENT_ENTITIES, type AgreementRow, type AgreementStatus } from './entities.js';
+export {
+  AGREEMENT_ENTITIES,
+  AGREEMENT_SWEEP_TARGETS,
+  type AgreementRow,
+  type AgreementStatus,
+} from './entities.js';
 export { AGREEMENT_ERRORS, AgreementError, type AgreementErrorCode } from './errors.js';
 export type { PartyStatusChange } from './lifecycle/membership.js';
 export type { Proposal, Proposed } from './lifecycle/propose.js';

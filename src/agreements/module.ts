@@ -10,6 +10,7 @@ import type { StatusService } from '../credentials/status/index.js';
 import type { RequireConnector } from '../http/index.js';
 import type { RulebookStore } from '../rulebook/index.js';
 import { startAgreementJobs } from './expiry.js';
+import { type AgreementLimits, DEFAULT_AGREEMENT_LIMITS } from './limits.js';
 import type {
   AgreementAudit,
   AgreementEvents,
@@ -35,6 +36,8 @@ export interface AgreementsOptions {
   readonly audit: AgreementAudit;
   readonly requireConnector: RequireConnector;
   readonly now?: () => Date;
+  /** Bounds on open proposals and offer versions per member (default DEFAULT_AGREEMENT_LIMITS). */
+  readonly limits?: Partial<AgreementLimits>;
 }
 
 export interface Agreements {
@@ -58,6 +61,7 @@ export function openAgreements(options: AgreementsOptions): Agreements {
     serviceDid: options.serviceDid,
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     now: options.now ?? (() => new Date()),
+    limits: { ...DEFAULT_AGREEMENT_LIMITS, ...options.limits },
   };
   const register = new AgreementRegister(deps);
   return {

@@ -58,6 +58,8 @@ export interface AgreementEvent {
 /** The event outbox (src/events): `emit` writes the event in the caller's transaction. */
 export interface AgreementEvents {
   emit(manager: EntityManager, event: AgreementEvent): Promise<void>;
+  /** Writes several events in one go (a bounded number of statements), in order. */
+  emitMany(manager: EntityManager, events: readonly AgreementEvent[]): Promise<void>;
 }
 
 export interface AgreementAuditEntry {
@@ -76,5 +78,7 @@ export interface AgreementAuditEntry {
  */
 export interface AgreementAudit {
   append(entry: AgreementAuditEntry, manager: EntityManager): Promise<unknown>;
+  /** Appends several entries in one go (one head lock, batched inserts), in order. */
+  appendMany(entries: readonly AgreementAuditEntry[], manager: EntityManager): Promise<unknown>;
   lockHead(manager: EntityManager): Promise<void>;
 }

@@ -63,9 +63,41 @@ export class AgreementRegister {
   }
 
   /** The caller's agreements (as provider or consumer) in id order, optionally of one status. */
-  async list(
+  list(
     caller: string,
     filter: { status?: string; limit?: number; after?: string } = {},
+  ): Promise<AgreementPage> {
+    return this.#page({ party: caller }, filter);
+  }
+
+  /**
+   * For the operator (the CLI, against the database): every agreement in id order, optionally
+   * of one status, provider or consumer. Not served over HTTP.
+   */
+  listAll(
+    filter: { status?: string; provider?: string; consumer?: string; limit?: number; after?: string } = {},
+  ): Promise<AgreementPage> {
+    return this.#page(
+      {
+        ...(filter.provider === undefined ? {} : { provider: filter.provider }),
+        ...(filter.consumer === undefined ? {} : { consumer: filter.consumer }),
+      },
+      filter,
+    );
+  }
+
+  /** For the operator: one agreement (`agreement_not_found`). Not served over HTTP. */
+  async show(agreementId: string): Promise<AgreementView> {
+    const row = await reading(this.deps.dataSource, undefined, (m) =>
+      m.getRepository(AgreementEntity).findOneBy({ id: agreementId }),
+    );
+    if (!row) throw new AgreementError('agreement_not_found', `no agreement ${agreementId}`);
+    return agreementView(row);
+  }
+
+  async #page(
+    who: { party?: string; provider?: string; consumer?: string },
+    filter: { status?: string; limit?: number; after?: string },
   ): Promise<AgreementPage> {
     const limit = filter.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
@@ -75,10 +107,11 @@ export class AgreementRegister {
       throw new AgreementError('invalid_request', `status must be one of ${STATUSES.join(', ')}`);
     }
     const rows = await reading(this.deps.dataSource, undefined, (manager) => {
-      const query = manager
-        .getRepository(AgreementEntity)
-        .createQueryBuilder('a')
-        .where('(a.providerDid = :caller OR a.consumerDid = :caller)', { caller });
+      const query = manager.getRepository(AgreementEntity).createQueryBuilder('a').where('1 = 1');
+      if (who.party !== undefined)
+        query.andWhere('(a.providerDid = :party OR a.consumerDid = :party)', { party: who.party });
+      if (who.provider !== undefined) query.andWhere('a.providerDid = :provider', { provider: who.provider });
+      if (who.consumer !== undefined) query.andWhere('a.consumerDid = :consumer', { consumer: who.consumer });
       if (filter.status !== undefined) query.andWhere('a.status = :status', { status: filter.status });
       if (filter.after !== undefined) query.andWhere('a.id > :after', { after: filter.after });
       return query
@@ -106,8 +139,13 @@ export class AgreementRegister {
   }
 
   /** The connector check for `caller` (an authenticated, active member). */
-  check(caller: string, question: AgreementQuestion, now = this.deps.now()): Promise<AgreementAnswer> {
-    return this.#checker.check(caller, question, now);
+  check(
+    caller: string,
+    question: AgreementQuestion,
+    now = this.deps.now(),
+    idempotencyKey?: string,
+  ): Promise<AgreementAnswer> {
+    return this.#checker.check(caller, question, now, idempotencyKey);
   }
 
   /** Ends the agreements due (the expiry job; safe on any number of replicas). */

@@ -6,6 +6,7 @@
  *   version, as `{ statement }` (signed by the provider's DID; no token) or, with a connector
  *   token of scope `agreements`, as `{ policy }` (`Idempotency-Key` makes retries safe).
  * - `GET /api/v1/offers[?provider=&target=&limit=&after=]`, `GET /api/v1/offers/{id}`,
+ *   `GET /api/v1/offers/{id}/versions[?after=&limit=]`,
  *   `GET /api/v1/offers/{id}/versions/{n}`: public.
  * - `POST /api/v1/agreements` (connector): accept an offer `{ offer, version, policy?, endsAt? }`
  *   or register an agreement concluded elsewhere `{ agreement, endsAt? }`.
@@ -139,6 +140,15 @@ export function agreementRoutes(register: AgreementRegister, requireConnector: R
   router.get('/api/v1/offers/:id', async (ctx) => {
     ctx.body = await register.offers.get(ctx.params.id ?? '');
   });
+  router.get('/api/v1/offers/:id/versions', async (ctx) => {
+    const after = text(ctx, 'after');
+    if (after !== undefined && !/^\d{1,9}$/.test(after))
+      throw new AgreementError('invalid_request', 'after must be a version number');
+    ctx.body = await register.offers.versions(ctx.params.id ?? '', {
+      ...(after === undefined ? {} : { after: Number(after) }),
+      ...pageLimit(ctx),
+    });
+  });
   router.get('/api/v1/offers/:id/versions/:version', async (ctx) => {
     const version = ctx.params.version ?? '';
     ctx.body = await register.offers.version(
@@ -150,7 +160,12 @@ export function agreementRoutes(register: AgreementRegister, requireConnector: R
 
   // Before /:id, so that "check" is not read as an id.
   router.post('/api/v1/agreements/check', token, async (ctx) => {
-    const answer = await register.check(connectorOf(ctx).did, parseAgreementQuestion(requestBody(ctx)));
+    const answer = await register.check(
+      connectorOf(ctx).did,
+      parseAgreementQuestion(requestBody(ctx)),
+      undefined,
+      idempotencyKey(ctx),
+    );
     ctx.set('Cache-Control', 'no-store');
     ctx.body = answer;
   });

@@ -47,6 +47,8 @@ export interface AuditPage {
 }
 
 const HEAD_ID = 1;
+/** Entries per INSERT of `appendMany` (well below SQLite's and PostgreSQL's bounds on parameters). */
+const APPEND_BATCH = 100;
 
 /**
  * The append-only, hash-chained log of governance events, with signed checkpoints.
@@ -112,6 +114,52 @@ export class AuditLog {
         .getRepository(AuditHeadEntity)
         .update({ id: HEAD_ID }, { size: fields.sequence, headHash: hash });
       return { ...fields, hash };
+    });
+  }
+
+  /**
+   * Appends several events in one go, in order, and answers the entries written: one head lock,
+   * one read of the head, the entries inserted in batches of APPEND_BATCH and one move of the
+   * head, whatever their number (a cascade over many agreements costs a bounded number of
+   * statements, not a round trip per entry). The chain is the one `append` would have built
+   * entry by entry. Every event is validated before anything is written; the transaction rules
+   * are `append`'s.
+   */
+  async appendMany(events: readonly AuditEvent[], manager?: EntityManager): Promise<AuditEntry[]> {
+    const valid = events.map(validateEvent);
+    if (valid.length === 0) return [];
+    return inTransaction(this.dataSource, manager, async (transaction) => {
+      await this.lockHead(transaction);
+      const head = await transaction.getRepository(AuditHeadEntity).findOneBy({ id: HEAD_ID });
+      if (!head)
+        throw new AuditError('log_uninitialised', 'the audit_head row is missing: run the migrations');
+      const at = this.now().toISOString();
+      let sequence = Number(head.size);
+      let prevHash = head.headHash;
+      const written: AuditEntry[] = [];
+      const rows: AuditEntryRow[] = [];
+      for (const event of valid) {
+        sequence += 1;
+        const fields = {
+          sequence,
+          at,
+          kind: event.kind,
+          actor: event.actor,
+          subject: event.subject,
+          data: event.data,
+          prevHash,
+        };
+        const hash = entryHash(fields);
+        written.push({ ...fields, hash });
+        rows.push({ ...fields, data: event.dataText, hash });
+        prevHash = hash;
+      }
+      for (let start = 0; start < rows.length; start += APPEND_BATCH)
+        await transaction.getRepository(AuditEntryEntity).insert(rows.slice(start, start + APPEND_BATCH));
+      await transaction
+        .getRepository(AuditHeadEntity)
+        .update({ id: HEAD_ID }, { size: sequence, headHash: prevHash });
+      return written;
     });
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { agreementsCommands, offersCommands } from './agreements-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { backupCommands } from './backup-commands.js';
 import { boardCommands } from './board-commands.js';
@@ -40,6 +41,8 @@ export function buildProgram(config: ConfigSource, wallet: WalletEnvironmentSour
   program.addCommand(credentialsCommands(config));
   program.addCommand(boardCommands(config));
   program.addCommand(auditCommands(config));
+  program.addCommand(offersCommands(config));
+  program.addCommand(agreementsCommands(config));
   program.addCommand(clientsCommands(config));
   program.addCommand(walletCommands(wallet));
   return program;

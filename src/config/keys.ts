@@ -287,6 +287,22 @@ export const AGREEMENT_EXPIRY_INTERVAL_SECONDS: ConfigKey<number> = {
   parse: (raw) => integer('AGREEMENT_EXPIRY_INTERVAL_SECONDS', raw, 30, 0, 86_400),
 };
 
+export const AGREEMENT_MAX_OPEN_PROPOSALS: ConfigKey<number> = {
+  name: 'AGREEMENT_MAX_OPEN_PROPOSALS',
+  defaultText: '100',
+  description:
+    'How many proposed agreements (not yet signed by both parties) one member may have open; a further proposal is refused with `too_many_open_proposals` until it signs or terminates some.',
+  parse: (raw) => integer('AGREEMENT_MAX_OPEN_PROPOSALS', raw, 100, 1, 100_000),
+};
+
+export const AGREEMENT_MAX_OFFER_VERSIONS: ConfigKey<number> = {
+  name: 'AGREEMENT_MAX_OFFER_VERSIONS',
+  defaultText: '1000',
+  description:
+    'How many offer versions one member may publish, all its offers together; a further offer or version is refused with `too_many_offer_versions`.',
+  parse: (raw) => integer('AGREEMENT_MAX_OFFER_VERSIONS', raw, 1000, 1, 1_000_000),
+};
+
 export const PORTAL_SESSION_IDLE_SECONDS: ConfigKey<number> = {
   name: 'PORTAL_SESSION_IDLE_SECONDS',
   defaultText: '1800',
@@ -385,6 +401,8 @@ export const CONFIG_KEYS = [
   SWEEP_INTERVAL_SECONDS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
   AGREEMENT_EXPIRY_INTERVAL_SECONDS,
+  AGREEMENT_MAX_OPEN_PROPOSALS,
+  AGREEMENT_MAX_OFFER_VERSIONS,
   PORTAL_SESSION_IDLE_SECONDS,
   PORTAL_SESSION_MAX_SECONDS,
   WORKERS,

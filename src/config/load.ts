@@ -12,6 +12,8 @@ import {
 } from './event-keys.js';
 import {
   AGREEMENT_EXPIRY_INTERVAL_SECONDS,
+  AGREEMENT_MAX_OFFER_VERSIONS,
+  AGREEMENT_MAX_OPEN_PROPOSALS,
   BODY_LIMIT_BYTES,
   CONFIG_KEYS,
   CONSENT_EXPIRY_INTERVAL_SECONDS,
@@ -90,6 +92,9 @@ export interface Config {
   readonly consentExpiryIntervalSeconds: number;
   /** How often the agreement expiry job runs (0: never). */
   readonly agreementExpiryIntervalSeconds: number;
+  /** Bounds per member: open proposals, offer versions (docs/agreements.md "Limits"). */
+  readonly agreementMaxOpenProposals: number;
+  readonly agreementMaxOfferVersions: number;
   /** Portal sessions: idle and absolute expiry, in seconds. */
   readonly portalSessionIdleSeconds: number;
   readonly portalSessionMaxSeconds: number;
@@ -182,6 +187,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
       raw(AGREEMENT_EXPIRY_INTERVAL_SECONDS.name),
       {},
     ),
+    agreementMaxOpenProposals: AGREEMENT_MAX_OPEN_PROPOSALS.parse(raw(AGREEMENT_MAX_OPEN_PROPOSALS.name), {}),
+    agreementMaxOfferVersions: AGREEMENT_MAX_OFFER_VERSIONS.parse(raw(AGREEMENT_MAX_OFFER_VERSIONS.name), {}),
     portalSessionIdleSeconds: PORTAL_SESSION_IDLE_SECONDS.parse(raw(PORTAL_SESSION_IDLE_SECONDS.name), {}),
     portalSessionMaxSeconds: PORTAL_SESSION_MAX_SECONDS.parse(raw(PORTAL_SESSION_MAX_SECONDS.name), {}),
     workers: WORKERS.parse(raw(WORKERS.name), {}),

@@ -335,8 +335,20 @@ describeEachDatabase('agreements', (fresh) => {
       assert.equal(response.status, 200, response.text);
       assert.equal(response.body.status, 'terminated');
       assert.equal(response.body.endedBy, world.city.did);
+      // The reason's free text stays with the parties (the agreement's view); the event and the
+      // public audit log carry its code and hash only (docs/agreements.md "What the audit log shows").
+      assert.equal(response.body.endReason, 'the dataset is retired');
+      const reasonHash = createHash('sha256').update('the dataset is retired').digest('hex');
       const [event] = await world.outbox('agreement.terminated', agreement.id);
-      assert.equal(event?.data.reason, 'the dataset is retired');
+      assert.equal(event?.data.reason, undefined);
+      assert.equal(event?.data.reasonCode, 'terminated_by_party');
+      assert.equal(event?.data.reasonHash, reasonHash);
+      const log = await request(world.app).get('/api/v1/audit').query({ limit: 500 }).expect(200);
+      const entry = (
+        log.body.items as { kind: string; subject: string; data: Record<string, unknown> }[]
+      ).find((item) => item.kind === 'agreement.terminated' && item.subject === agreement.id);
+      assert.equal(entry?.data.reasonHash, reasonHash);
+      assert.ok(!JSON.stringify(log.body).includes('the dataset is retired'));
       const credential = await as(world, world.transit).get(`/api/v1/agreements/${agreement.id}/credential`);
       const verified = await request(world.app)
         .post('/api/v1/credentials/verify')

@@ -26,8 +26,11 @@ export interface AgreementWorld extends ConsentWorld {
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
-export async function agreementWorld(database: TestDatabase): Promise<AgreementWorld> {
-  const world = await consentWorld(database, { listen: true });
+export async function agreementWorld(
+  database: TestDatabase,
+  options: { env?: Record<string, string> } = {},
+): Promise<AgreementWorld> {
+  const world = await consentWorld(database, { listen: true, ...(options.env ? { env: options.env } : {}) });
   const institute = (
     await admitMember(world.service, world.board, world.register, ['data-consumer'], {
       legalName: 'Institute of Urban Research',

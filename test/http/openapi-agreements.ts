@@ -83,6 +83,14 @@ export async function checkAgreementRoutes(
     ).status,
     200,
   );
+  const versions = await call(
+    undefined,
+    'get',
+    '/api/v1/offers/{id}/versions',
+    `/api/v1/offers/${offerId}/versions?limit=1`,
+  );
+  assert.equal(versions.status, 200, versions.text);
+  assert.equal(versions.body.next, 1);
   assert.equal(
     (await call(undefined, 'get', '/api/v1/offers/{id}', '/api/v1/offers/offer-none')).body.code,
     'offer_not_found',

@@ -8,13 +8,14 @@
  * replicas never permit more uses than a `count` constraint allows.
  */
 import type { EntityManager } from 'typeorm';
-import { inTransaction, isPostgres, reading } from '../../db/index.js';
+import { inTransaction, isPostgres, isUniqueViolation, reading } from '../../db/index.js';
 import { isDid } from '../../trust/index.js';
 import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity, type AgreementRow } from '../entities.js';
 import { AgreementError } from '../errors.js';
 import { compactPurpose, type Duty, placeCode } from '../policy/index.js';
 import { profileOf, storedPolicy } from '../policy-use.js';
+import { type CheckKey, checkKeyOf, keepAnswer, keptAnswer } from './check-keys.js';
 import { checkActive } from './checks/active.js';
 import { checkExpiry } from './checks/expiry.js';
 import { checkMembership } from './checks/membership.js';
@@ -52,6 +53,8 @@ export interface AgreementAnswer {
   /** Uses recorded, this one included (when `record` was asked and permitted). */
   readonly uses?: number;
   readonly checkedAt: string;
+  /** True when this is the kept answer of an earlier recorded check with the same Idempotency-Key. */
+  readonly replayed?: boolean;
 }
 
 const STRING_MAX = 500;
@@ -137,9 +140,23 @@ function checkedOf(row: AgreementRow): CheckedAgreement {
 export class AgreementChecker {
   constructor(private readonly deps: AgreementDeps) {}
 
-  /** Answers `question` for `caller`, the DID of an authenticated, active member. */
-  async check(caller: string, asked: AgreementQuestion, now: Date): Promise<AgreementAnswer> {
+  /**
+   * Answers `question` for `caller`, the DID of an authenticated, active member. With
+   * `idempotencyKey` (recorded checks only) a retry answers what the first call answered and
+   * counts nothing more (check-keys.ts).
+   */
+  async check(
+    caller: string,
+    asked: AgreementQuestion,
+    now: Date,
+    idempotencyKey?: string,
+  ): Promise<AgreementAnswer> {
     const question = await this.#normalised(asked);
+    const key = idempotencyKey === undefined ? undefined : checkKeyOf(caller, question, idempotencyKey);
+    if (key) {
+      const kept = await reading(this.deps.dataSource, undefined, (manager) => keptAnswer(manager, key));
+      if (kept) return kept;
+    }
     const rows = await reading(this.deps.dataSource, undefined, (manager) =>
       this.#candidates(manager, caller, question),
     );
@@ -163,7 +180,7 @@ export class AgreementChecker {
       first ??= { row, results };
       if (results.every((result) => result.result === 'passed')) {
         if (!question.record) return answer(row, results, checkedAt);
-        return this.#record(caller, question, row.id, now);
+        return this.#recordOnce(caller, question, row.id, now, key);
       }
     }
     const { row, results } = first as { row: AgreementRow; results: AgreementCheckResult[] };
@@ -205,12 +222,34 @@ export class AgreementChecker {
     };
   }
 
+  /**
+   * #record, where a racing request with the same key that committed first (on any replica)
+   * makes this one answer the kept answer instead of counting again.
+   */
+  async #recordOnce(
+    caller: string,
+    question: AgreementQuestion,
+    id: string,
+    now: Date,
+    key: CheckKey | undefined,
+  ): Promise<AgreementAnswer> {
+    try {
+      return await this.#record(caller, question, id, now, key);
+    } catch (error) {
+      if (!key || !isUniqueViolation(error)) throw error;
+      const kept = await reading(this.deps.dataSource, undefined, (manager) => keptAnswer(manager, key));
+      if (!kept) throw error;
+      return kept;
+    }
+  }
+
   /** Re-runs every check on the locked row and, when permitted, counts the use in the same transaction. */
   async #record(
     caller: string,
     question: AgreementQuestion,
     id: string,
     now: Date,
+    key: CheckKey | undefined,
   ): Promise<AgreementAnswer> {
     return inTransaction(this.deps.dataSource, undefined, async (manager) => {
       const query = manager
@@ -219,6 +258,9 @@ export class AgreementChecker {
         .where('a.id = :id', { id });
       if (isPostgres(this.deps.dataSource)) query.setLock('pessimistic_write');
       const row = (await query.getOne()) as AgreementRow;
+      // Under the row's lock: a request with the same key that counted first is answered as it was.
+      const kept = key ? await keptAnswer(manager, key) : undefined;
+      if (kept) return kept;
       // The consumer exercises the action, so its connector counts the uses: a provider that
       // could record would spend the consumer's quota, and both sides recording would count twice.
       if (caller !== row.consumerDid) {
@@ -230,7 +272,9 @@ export class AgreementChecker {
         return answer(row, results, now.toISOString());
       const uses = Number(row.uses) + 1;
       await manager.getRepository(AgreementEntity).update({ id }, { uses });
-      return { ...answer(row, results, now.toISOString()), uses };
+      const counted = { ...answer(row, results, now.toISOString()), uses };
+      if (key) await keepAnswer(manager, key, id, counted, now);
+      return counted;
     });
   }
 

@@ -10,7 +10,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity } from '../entities.js';
-import { end, reinstateFor, suspendFor } from './transitions.js';
+import { endAll, reinstateAllFor, suspendAllFor } from './transitions.js';
 
 export interface PartyStatusChange {
   readonly did: string;
@@ -34,18 +34,19 @@ export async function partyStatusChanged(
   if (manager.connection.options.type === 'postgres') query.setLock('pessimistic_write');
   const rows = await query.getMany();
   const now = deps.now();
-  for (const row of rows) {
-    if (change.change === 'suspended') await suspendFor(deps, manager, row, change.did, now, change.motion);
-    else if (change.change === 'reinstated')
-      await reinstateFor(deps, manager, row, change.did, now, change.motion);
-    else {
-      await end(deps, manager, row, {
-        status: 'terminated',
-        at: now,
-        by: 'service',
-        reason: `membership of ${change.did} ${change.change}${change.motion ? ` (motion ${change.motion})` : ''}`,
-      });
-    }
+  // Set-based: a bounded number of statements for any number of agreements (transitions.ts).
+  if (change.change === 'suspended') await suspendAllFor(deps, manager, rows, change.did, now, change.motion);
+  else if (change.change === 'reinstated')
+    await reinstateAllFor(deps, manager, rows, change.did, now, change.motion);
+  else {
+    await endAll(deps, manager, rows, {
+      status: 'terminated',
+      at: now,
+      by: 'service',
+      reason: `membership of ${change.did} ${change.change}${change.motion ? ` (motion ${change.motion})` : ''}`,
+      reasonCode: change.change === 'revoked' ? 'membership_revoked' : 'membership_withdrawn',
+      ...(change.motion ? { motion: change.motion } : {}),
+    });
   }
   return rows.length;
 }

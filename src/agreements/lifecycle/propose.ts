@@ -13,6 +13,7 @@ import { isDid } from '../../trust/index.js';
 import { type AgreementDeps, requireActive, sha256Hex, sidesOf } from '../deps.js';
 import { AgreementEntity, type AgreementRow, OfferEntity, OfferVersionEntity } from '../entities.js';
 import { AgreementError } from '../errors.js';
+import { requireProposalRoom } from '../limits.js';
 import {
   agreementFromOffer,
   parseAgreement,
@@ -154,6 +155,7 @@ export async function propose(
           `the consumer ${consumer} holds no role on the demand side`,
         );
       }
+      await requireProposalRoom(manager, deps.limits, caller);
       const terms = hashTerms({
         type: 'DataSharingAgreement',
         service: deps.serviceDid,

@@ -148,7 +148,13 @@ export async function terminateAgreement(
     if (row.endsAt && Date.parse(row.endsAt) <= now.getTime() && row.status !== 'proposed') {
       throw new AgreementError('already_ended', `the agreement expired at ${row.endsAt}`);
     }
-    await end(deps, manager, row, { status: 'terminated', at: now, by: statement.signer, reason });
+    await end(deps, manager, row, {
+      status: 'terminated',
+      at: now,
+      by: statement.signer,
+      reason,
+      reasonCode: 'terminated_by_party',
+    });
     const ended = await manager.getRepository(AgreementEntity).findOneByOrFail({ id: row.id });
     return agreementView(ended);
   });

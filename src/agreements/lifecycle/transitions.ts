@@ -13,11 +13,42 @@
  */
 import type { EntityManager } from 'typeorm';
 import { DATA_SPACE_CREDENTIAL_FORMAT } from '../../credentials/issue/issuer.js';
-import type { AgreementDeps } from '../deps.js';
+import { type AgreementDeps, sha256Hex } from '../deps.js';
 import { AgreementEntity, type AgreementRow, type AgreementStatus } from '../entities.js';
 import type { AgreementEventType } from '../ports.js';
 
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** One change to record: the agreement (as it was), the event type, who acted, what to say. */
+interface Recorded {
+  readonly row: AgreementRow;
+  readonly type: AgreementEventType;
+  readonly actor: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** The audit entries (in one append) and then the events (in one append) of `changes`. */
+async function recordAll(deps: AgreementDeps, manager: EntityManager, changes: readonly Recorded[]) {
+  if (changes.length === 0) return;
+  await deps.audit.appendMany(
+    changes.map(({ row, type, actor, data }) => ({
+      kind: type,
+      actor,
+      subject: row.id,
+      data: { provider: row.providerDid, consumer: row.consumerDid, hash: row.hash, ...data },
+    })),
+    manager,
+  );
+  await deps.events.emitMany(
+    manager,
+    changes.map(({ row, type, data }) => ({
+      type,
+      subject: row.id,
+      audience: [row.providerDid, row.consumerDid],
+      data: { agreementId: row.id, provider: row.providerDid, consumer: row.consumerDid, ...data },
+    })),
+  );
+}
 
 async function record(
   deps: AgreementDeps,
@@ -27,21 +58,7 @@ async function record(
   actor: string,
   data: Record<string, unknown>,
 ): Promise<void> {
-  await deps.audit.append(
-    {
-      kind: type,
-      actor,
-      subject: row.id,
-      data: { provider: row.providerDid, consumer: row.consumerDid, hash: row.hash, ...data },
-    },
-    manager,
-  );
-  await deps.events.emit(manager, {
-    type,
-    subject: row.id,
-    audience: [row.providerDid, row.consumerDid],
-    data: { agreementId: row.id, provider: row.providerDid, consumer: row.consumerDid, ...data },
-  });
+  await recordAll(deps, manager, [{ row, type, actor, data }]);
 }
 
 /** The subject of a party's DataSharingAgreementCredential (credential-schemas/DataSharingAgreementCredential/v1.json). */
@@ -101,100 +118,211 @@ export async function activate(
   return active;
 }
 
+/** Both parties' credentials of every agreement of `rows`, changed together (one set-based change). */
 async function credentials(
   deps: AgreementDeps,
   manager: EntityManager,
-  row: AgreementRow,
+  rows: readonly AgreementRow[],
   change: 'suspend' | 'reinstate' | 'revoke',
 ): Promise<void> {
-  for (const id of [row.providerCredentialId, row.consumerCredentialId]) {
-    if (id) await deps.status[change](id, manager);
+  const ids = rows.flatMap((row) =>
+    [row.providerCredentialId, row.consumerCredentialId].filter((id): id is string => id !== null),
+  );
+  if (ids.length > 0) await deps.status.changeMany(change, ids, manager);
+}
+
+/** Rows per UPDATE of the agreement table (well below the databases' bounds on parameters). */
+const BATCH = 200;
+
+function batches<T>(items: readonly T[]): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += BATCH) parts.push(items.slice(start, start + BATCH));
+  return parts;
+}
+
+/**
+ * Sets `suspended_parties` of each row to its own value, and `fields` on all of them: one
+ * UPDATE per batch of rows (a CASE on the id), not one per row.
+ */
+async function updateParties(
+  manager: EntityManager,
+  rows: readonly { id: string; suspendedParties: string }[],
+  fields: Partial<Pick<AgreementRow, 'status' | 'statusAt'>> = {},
+): Promise<void> {
+  for (const part of batches(rows)) {
+    const parameters: Record<string, string> = {};
+    const cases = part.map((row, index) => {
+      parameters[`id${index}`] = row.id;
+      parameters[`parties${index}`] = row.suspendedParties;
+      return `WHEN :id${index} THEN :parties${index}`;
+    });
+    await manager
+      .createQueryBuilder()
+      .update(AgreementEntity)
+      .set({ ...fields, suspendedParties: () => `CASE id ${cases.join(' ')} END` })
+      .where('id IN (:...ids)', { ids: part.map((row) => row.id) })
+      .setParameters(parameters)
+      .execute();
   }
 }
 
-/** A party's membership was suspended: an active agreement is suspended; the party is remembered. */
-export async function suspendFor(
+/** The rows' ids, for an UPDATE of the same values on all of them. */
+async function updateAll(
+  manager: EntityManager,
+  rows: readonly AgreementRow[],
+  fields: Partial<AgreementRow>,
+): Promise<void> {
+  for (const part of batches(rows))
+    await manager
+      .createQueryBuilder()
+      .update(AgreementEntity)
+      .set(fields)
+      .where('id IN (:...ids)', { ids: part.map((row) => row.id) })
+      .execute();
+}
+
+/**
+ * A party's membership was suspended: its active agreements are suspended, and the party is
+ * remembered on every open one (a bounded number of statements for any number of agreements).
+ */
+export async function suspendAllFor(
   deps: AgreementDeps,
   manager: EntityManager,
-  row: AgreementRow,
+  rows: readonly AgreementRow[],
   party: string,
   now: Date,
   motion?: string,
 ): Promise<void> {
-  const parties = new Set(JSON.parse(row.suspendedParties) as string[]);
-  parties.add(party);
   const at = now.toISOString();
-  const suspendedParties = JSON.stringify([...parties].sort());
-  if (row.status !== 'active') {
-    await manager.getRepository(AgreementEntity).update({ id: row.id }, { suspendedParties });
-    return;
-  }
-  await manager
-    .getRepository(AgreementEntity)
-    .update({ id: row.id }, { status: 'suspended', statusAt: at, suspendedParties });
-  await credentials(deps, manager, row, 'suspend');
-  await record(deps, manager, row, 'agreement.suspended', 'service', {
-    party,
-    suspendedAt: at,
-    ...(motion ? { motion } : {}),
-  });
-}
-
-/** A party was reinstated: active again once no party is suspended. */
-export async function reinstateFor(
-  deps: AgreementDeps,
-  manager: EntityManager,
-  row: AgreementRow,
-  party: string,
-  now: Date,
-  motion?: string,
-): Promise<void> {
-  const parties = (JSON.parse(row.suspendedParties) as string[]).filter((did) => did !== party);
-  const suspendedParties = JSON.stringify(parties);
-  const at = now.toISOString();
-  if (row.status !== 'suspended' || parties.length > 0) {
-    await manager.getRepository(AgreementEntity).update({ id: row.id }, { suspendedParties });
-    return;
-  }
-  await manager
-    .getRepository(AgreementEntity)
-    .update({ id: row.id }, { status: 'active', statusAt: at, suspendedParties });
-  await credentials(deps, manager, row, 'reinstate');
-  await record(deps, manager, row, 'agreement.reinstated', 'service', {
-    party,
-    reinstatedAt: at,
-    ...(motion ? { motion } : {}),
-  });
-}
-
-/** Ends an agreement for good: terminated (by a party or a membership ending) or expired. */
-export async function end(
-  deps: AgreementDeps,
-  manager: EntityManager,
-  row: AgreementRow,
-  change: {
-    status: Extract<AgreementStatus, 'terminated' | 'expired'>;
-    at: Date;
-    by: string;
-    reason: string;
-  },
-): Promise<void> {
-  const at = change.at.toISOString();
-  await manager
-    .getRepository(AgreementEntity)
-    .update(
-      { id: row.id },
-      { status: change.status, statusAt: at, endedBy: change.by, endReason: change.reason },
-    );
-  await credentials(deps, manager, row, 'revoke');
-  await record(
+  const changed = rows.map((row) => ({
+    row,
+    id: row.id,
+    suspendedParties: JSON.stringify(
+      [...new Set([...(JSON.parse(row.suspendedParties) as string[]), party])].sort(),
+    ),
+  }));
+  const active = changed.filter(({ row }) => row.status === 'active');
+  await updateParties(manager, active, { status: 'suspended', statusAt: at });
+  await updateParties(
+    manager,
+    changed.filter(({ row }) => row.status !== 'active'),
+  );
+  await credentials(
     deps,
     manager,
-    row,
-    change.status === 'expired' ? 'agreement.expired' : 'agreement.terminated',
-    change.by,
-    change.status === 'expired'
-      ? { expiredAt: at }
-      : { terminatedAt: at, terminatedBy: change.by, reason: change.reason, previousStatus: row.status },
+    active.map(({ row }) => row),
+    'suspend',
   );
+  await recordAll(
+    deps,
+    manager,
+    active.map(({ row }) => ({
+      row,
+      type: 'agreement.suspended' as const,
+      actor: 'service',
+      data: { party, suspendedAt: at, ...(motion ? { motion } : {}) },
+    })),
+  );
+}
+
+/** A party was reinstated: each of `rows` is active again once no party holds it suspended. */
+export async function reinstateAllFor(
+  deps: AgreementDeps,
+  manager: EntityManager,
+  rows: readonly AgreementRow[],
+  party: string,
+  now: Date,
+  motion?: string,
+): Promise<void> {
+  const at = now.toISOString();
+  const changed = rows.map((row) => {
+    const parties = (JSON.parse(row.suspendedParties) as string[]).filter((did) => did !== party);
+    return { row, id: row.id, suspendedParties: JSON.stringify(parties), free: parties.length === 0 };
+  });
+  const resumed = changed.filter(({ row, free }) => row.status === 'suspended' && free);
+  await updateParties(manager, resumed, { status: 'active', statusAt: at });
+  await updateParties(
+    manager,
+    changed.filter(({ row, free }) => !(row.status === 'suspended' && free)),
+  );
+  await credentials(
+    deps,
+    manager,
+    resumed.map(({ row }) => row),
+    'reinstate',
+  );
+  await recordAll(
+    deps,
+    manager,
+    resumed.map(({ row }) => ({
+      row,
+      type: 'agreement.reinstated' as const,
+      actor: 'service',
+      data: { party, reinstatedAt: at, ...(motion ? { motion } : {}) },
+    })),
+  );
+}
+
+/**
+ * Why an agreement ended, as a code: the public audit log keeps codes and hashes, never the
+ * free text of a party's reason (docs/agreements.md "What the audit log shows").
+ */
+export type EndReasonCode = 'terminated_by_party' | 'membership_revoked' | 'membership_withdrawn' | 'expired';
+
+/** How agreements end: terminated (by a party or a membership ending) or expired. */
+export interface EndChange {
+  readonly status: Extract<AgreementStatus, 'terminated' | 'expired'>;
+  readonly at: Date;
+  readonly by: string;
+  /** Kept on the agreement, shown to its parties only. */
+  readonly reason: string;
+  readonly reasonCode: EndReasonCode;
+  /** The board's motion that ended the membership, if one did. */
+  readonly motion?: string;
+}
+
+/** Ends agreements for good, all with the same change (set-based, as the suspension). */
+export async function endAll(
+  deps: AgreementDeps,
+  manager: EntityManager,
+  rows: readonly AgreementRow[],
+  change: EndChange,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const at = change.at.toISOString();
+  await updateAll(manager, rows, {
+    status: change.status,
+    statusAt: at,
+    endedBy: change.by,
+    endReason: change.reason,
+  });
+  await credentials(deps, manager, rows, 'revoke');
+  const why = {
+    reasonCode: change.reasonCode,
+    ...(change.reasonCode === 'terminated_by_party' ? { reasonHash: sha256Hex(change.reason) } : {}),
+    ...(change.motion ? { motion: change.motion } : {}),
+  };
+  await recordAll(
+    deps,
+    manager,
+    rows.map((row) => ({
+      row,
+      type: change.status === 'expired' ? ('agreement.expired' as const) : ('agreement.terminated' as const),
+      actor: change.by,
+      data:
+        change.status === 'expired'
+          ? { expiredAt: at, ...why }
+          : { terminatedAt: at, terminatedBy: change.by, ...why, previousStatus: row.status },
+    })),
+  );
+}
+
+/** Ends one agreement for good (endAll of one). */
+export function end(
+  deps: AgreementDeps,
+  manager: EntityManager,
+  row: AgreementRow,
+  change: EndChange,
+): Promise<void> {
+  return endAll(deps, manager, [row], change);
 }

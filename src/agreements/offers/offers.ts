@@ -12,8 +12,12 @@ import { canonicalJson } from '../../json/canonical.js';
 import { type AgreementDeps, requireActive, sha256Hex, sidesOf } from '../deps.js';
 import { OfferEntity, OfferVersionEntity, type OfferVersionRow, type PublishedVia } from '../entities.js';
 import { AgreementError } from '../errors.js';
+import { requireOfferVersionRoom } from '../limits.js';
 import { parseOffer, profileOf } from '../policy-use.js';
-import { type OfferPage, type OfferView, offerView } from './views.js';
+import { type OfferPage, type OfferVersionInfo, type OfferView, offerView } from './views.js';
+
+/** How many of the latest versions GET /api/v1/offers/{id} lists; GET .../versions pages through all. */
+export const VERSIONS_SHOWN = 20;
 
 /** The `action` of a signed offer statement: `{ iss, aud, iat, jti, action, policy, offerId? }`. */
 export const PUBLISH_OFFER_ACTION = 'publish-offer';
@@ -137,7 +141,10 @@ export class Offers {
     return { items, ...(rows.length > limit && last ? { next: last.id } : {}) };
   }
 
-  /** The latest version with the list of every version; `offer_not_found`. */
+  /**
+   * The latest version with the list of the latest VERSIONS_SHOWN versions (oldest first); the
+   * rest page through `versions`. `offer_not_found`.
+   */
   async get(id: string): Promise<OfferView> {
     const [offer, versions] = await reading(
       this.deps.dataSource,
@@ -147,12 +154,48 @@ export class Offers {
           await manager.getRepository(OfferEntity).findOneBy({ id }),
           await manager
             .getRepository(OfferVersionEntity)
-            .find({ where: { offerId: id }, order: { version: 'ASC' } }),
+            .find({ where: { offerId: id }, order: { version: 'DESC' }, take: VERSIONS_SHOWN }),
         ] as const,
     );
-    const latest = versions.at(-1);
+    const latest = versions[0];
     if (!offer || !latest) throw new AgreementError('offer_not_found', `no offer ${id}`);
-    return offerView(offer, latest, versions);
+    return offerView(offer, latest, versions.reverse());
+  }
+
+  /**
+   * One page of an offer's versions, oldest first, from the one after `after` (a version
+   * number, default 0); `limit` 1..100 (default 20). `offer_not_found`, `invalid_page_size`.
+   */
+  async versions(
+    id: string,
+    page: { after?: number; limit?: number } = {},
+  ): Promise<{ items: OfferVersionInfo[]; next?: number }> {
+    const limit = page.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new AgreementError('invalid_page_size', 'limit must be between 1 and 100');
+    }
+    const after = page.after ?? 0;
+    const [offer, rows] = await reading(
+      this.deps.dataSource,
+      undefined,
+      async (manager) =>
+        [
+          await manager.getRepository(OfferEntity).findOneBy({ id }),
+          await manager
+            .getRepository(OfferVersionEntity)
+            .createQueryBuilder('v')
+            .where('v.offerId = :id AND v.version > :after', { id, after })
+            .orderBy('v.version', 'ASC')
+            .limit(limit + 1)
+            .getMany(),
+        ] as const,
+    );
+    if (!offer) throw new AgreementError('offer_not_found', `no offer ${id}`);
+    const items = rows
+      .slice(0, limit)
+      .map((row) => ({ version: row.version, hash: row.hash, publishedAt: row.publishedAt }));
+    const last = items.at(-1);
+    return { items, ...(rows.length > limit && last ? { next: last.version } : {}) };
   }
 
   /** One version; `offer_not_found` or `offer_version_not_found`. */
@@ -241,6 +284,7 @@ export class Offers {
     publicationKey: string | null,
   ): Promise<OfferView> {
     const now = this.deps.now().toISOString();
+    await requireOfferVersionRoom(manager, this.deps.limits, publication.provider);
     const offers = manager.getRepository(OfferEntity);
     let id: string;
     let version: number;

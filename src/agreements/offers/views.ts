@@ -19,7 +19,7 @@ export interface OfferView {
   readonly hash: string;
   readonly publishedAt: string;
   readonly publishedVia: PublishedVia;
-  /** Every version, oldest first (GET /api/v1/offers/{id} only). */
+  /** The latest versions (at most VERSIONS_SHOWN), oldest first (GET /api/v1/offers/{id} only; GET .../versions pages through all). */
   readonly versions?: readonly OfferVersionInfo[];
 }
 

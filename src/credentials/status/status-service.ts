@@ -1,7 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { type AllocationPolicy, allocateIndex, type StatusAllocation } from './allocation.js';
 import { MINIMUM_LIST_BITS } from './bitstring.js';
+import { changeEntries } from './change-many.js';
 import { type BitstringStatusListEntry, statusListEntry } from './credential.js';
+import { type Change, decide, unknownCredential } from './decide.js';
 import {
   STATUS_PURPOSES,
   StatusEntryEntity,
@@ -55,7 +57,7 @@ export interface ListSnapshot {
   readonly setIndexes: readonly number[];
 }
 
-export type Change = 'revoke' | 'suspend' | 'reinstate';
+export type { Change } from './decide.js';
 
 /** The part of a better-sqlite3 connection the revision read uses. */
 interface SqliteDatabase {
@@ -176,6 +178,17 @@ export class StatusService {
     return this.change('reinstate', credentialId, manager);
   }
 
+  /**
+   * Makes one change to many credentials at once (e.g. every credential of a member's
+   * agreements), in a bounded number of statements: their entries read in batches, one
+   * conditional UPDATE per list and target value, one revision bump per list. Each credential is
+   * decided as `suspend`/`reinstate`/`revoke` would (the same refusals, for the first that
+   * fails); all change or none.
+   */
+  changeMany(change: Change, credentialIds: readonly string[], manager?: EntityManager): Promise<void> {
+    return this.changeAll(change, credentialIds, manager);
+  }
+
   /** The credential's status; `unknown_credential` if it holds no entry. */
   statusOf(credentialId: string, manager?: EntityManager): Promise<CredentialStatus> {
     return reading(this.dataSource, manager, async (m) => {
@@ -284,6 +297,21 @@ export class StatusService {
     for (const listId of listIds) for (const listener of this.listeners) listener(listId);
   }
 
+  private async changeAll(
+    change: Change,
+    credentialIds: readonly string[],
+    manager: EntityManager | undefined,
+  ): Promise<void> {
+    const ids = [...new Set(credentialIds.map(checkCredentialId))];
+    if (ids.length === 0) return;
+    const listIds = await inTransaction(this.dataSource, manager, async (m) => {
+      const changed = await changeEntries(m, change, ids, this.policy.now());
+      for (const listId of changed) await this.bumpRevision(m, listId);
+      return changed;
+    });
+    for (const listId of listIds) for (const listener of this.listeners) listener(listId);
+  }
+
   /** Sets or clears the Bitstring bit a change decides; answers its list. */
   private async flipBit(
     m: EntityManager,
@@ -334,36 +362,6 @@ export class StatusService {
   }
 }
 
-/** Which bit a change sets, or why it is refused. */
-function decide(
-  change: Change,
-  credentialId: string,
-  rows: readonly StatusEntryRow[],
-): { row: StatusEntryRow; to: 0 | 1 } {
-  if (rows.length === 0) throw unknownCredential(credentialId);
-  const revocation = rows.find((row) => row.purpose === 'revocation');
-  const suspension = rows.find((row) => row.purpose === 'suspension');
-  if (revocation?.status === 1)
-    throw new StatusListError(
-      'already_revoked',
-      `credential ${credentialId} is revoked; revocation is final`,
-    );
-  switch (change) {
-    case 'revoke':
-      if (!revocation) throw noEntry(credentialId, 'revocation');
-      return { row: revocation, to: 1 };
-    case 'suspend':
-      if (!suspension) throw noEntry(credentialId, 'suspension');
-      if (suspension.status === 1)
-        throw new StatusListError('already_suspended', `credential ${credentialId} is already suspended`);
-      return { row: suspension, to: 1 };
-    case 'reinstate':
-      if (suspension?.status !== 1)
-        throw new StatusListError('not_suspended', `credential ${credentialId} is not suspended`);
-      return { row: suspension, to: 0 };
-  }
-}
-
 function checkPurpose(purpose: unknown): StatusPurpose {
   if (!STATUS_PURPOSES.includes(purpose as StatusPurpose)) {
     throw new StatusListError(
@@ -382,12 +380,4 @@ function checkCredentialId(credentialId: unknown): string {
     );
   }
   return credentialId;
-}
-
-function unknownCredential(credentialId: string): StatusListError {
-  return new StatusListError('unknown_credential', `no status entry belongs to credential ${credentialId}`);
-}
-
-function noEntry(credentialId: string, purpose: StatusPurpose): StatusListError {
-  return new StatusListError('no_status_entry', `credential ${credentialId} has no ${purpose} entry`);
 }

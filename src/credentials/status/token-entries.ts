@@ -6,9 +6,9 @@
  * following token entry together.
  */
 import type { EntityManager } from 'typeorm';
+import type { Change } from './decide.js';
 import { StatusEntryEntity, type StatusEntryRow, StatusListEntity, TOKEN_PURPOSE } from './entities.js';
 import { StatusListError } from './errors.js';
-import type { Change } from './status-service.js';
 
 export interface TokenListSnapshot {
   readonly size: number;

@@ -22,6 +22,8 @@ import { SigningTransactionData1795000000510 } from './1795000000510-oid4vp-tran
 import { VoteTransactionData1795000000511 } from './1795000000511-vote-transaction-data.js';
 import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.js';
 import { OpenIdCredentialAuthorizationCode1795000000710 } from './1795000000710-oid4vci-authorization-code.js';
+import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-batch-append.js';
+import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check-keys.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -54,4 +56,6 @@ export const MIGRATIONS = [
   VoteTransactionData1795000000511,
   OpenIdCredentialIssuance1795000000600,
   OpenIdCredentialAuthorizationCode1795000000710,
+  AuditHeadBatchAppend1795000000730,
+  AgreementCheckKeys1795000000731,
 ] as const;

@@ -50,11 +50,22 @@ export const agreementsSchemas: Record<string, Json> = {
       publishedVia: { type: 'string', enum: ['statement', 'connector'] },
       versions: {
         type: 'array',
-        description: 'Every version, oldest first (GET /api/v1/offers/{id} only).',
+        description:
+          'The latest 20 versions, oldest first (GET /api/v1/offers/{id} only; GET /api/v1/offers/{id}/versions pages through all).',
         items: object({ version: { type: 'integer', minimum: 1 }, hash, publishedAt: dateTime }),
       },
     },
     ['versions'],
+  ),
+  OfferVersionPage: object(
+    {
+      items: {
+        type: 'array',
+        items: object({ version: { type: 'integer', minimum: 1 }, hash, publishedAt: dateTime }),
+      },
+      next: { type: 'integer', description: 'The `after` of the next page; absent on the last.' },
+    },
+    ['next'],
   ),
   OfferPage: object(
     {
@@ -179,8 +190,13 @@ export const agreementsSchemas: Record<string, Json> = {
       },
       uses: { ...integer, description: 'Uses recorded, this one included (with `record`).' },
       checkedAt: dateTime,
+      replayed: {
+        type: 'boolean',
+        description:
+          'True when this is the kept answer of a recorded check retried with the same Idempotency-Key.',
+      },
     },
-    ['code', 'agreementId', 'uses'],
+    ['code', 'agreementId', 'uses', 'replayed'],
   ),
   AgreementCredential: object({
     credential: { ...string, description: 'The party’s DataSharingAgreementCredential (jwt_vc_json).' },
@@ -302,6 +318,29 @@ export const agreementsPaths: Paths = {
     },
   },
   '/api/v1/offers/{id}/versions': {
+    get: {
+      operationId: 'listOfferVersions',
+      tags: ['agreements'],
+      summary: 'An offer’s versions, oldest first, a page at a time.',
+      parameters: [
+        pathParameter('id', 'The offer id.'),
+        queryParameter('limit', 'Page size, 1 to 100 (default 20).', {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+        }),
+        queryParameter('after', 'The `next` of the previous page (a version number).', {
+          type: 'integer',
+          minimum: 0,
+        }),
+      ],
+      responses: {
+        200: ok('A page of versions.', ref('OfferVersionPage')),
+        400: errors[400],
+        404: errors[404],
+        ...databaseErrors,
+      },
+    },
     post: {
       operationId: 'publishOfferVersion',
       tags: ['agreements'],
@@ -387,12 +426,20 @@ export const agreementsPaths: Paths = {
       description:
         'Read from the database on every call, never cached: a suspension counts at once. Only a party asks (else 403 `not_a_party`). With `record: true` a permitted answer counts one use, atomically.',
       security: connectorSecurity('agreements'),
+      parameters: [
+        {
+          ...idempotencyKey,
+          description:
+            'With `record: true`: a retry with the same key (same question) answers the kept answer (`replayed: true`) and counts no second use; another question under the key is refused with 409 `idempotency_conflict`.',
+        },
+      ],
       requestBody: jsonBody(ref('AgreementQuestion')),
       responses: {
         200: ok('The answer, naming every check.', ref('AgreementAnswer')),
         ...writeErrors,
         401: unauthorized,
         403: forbidden,
+        409: errors[409],
       },
     },
   },
