@@ -637,7 +637,17 @@ export async function openService(
       applications: governance.applications,
       signing: oid4vp.signing,
       rulebook,
-      presentOfferTo: (did) => oid4vci.presentOfferTo(did),
+      // The status page's address is a bearer secret that can leak (history, a forwarded mail):
+      // it offers only what a holder redeems with a proof by the applicant DID's own key
+      // (jwt_vc_json). A dc+sd-jwt credential binds to any key the wallet proves, so it is
+      // offered where DID control was shown: the authorization code grant (the wallet presents
+      // its MembershipCredential), `credentials offer`, and the applicant's API route.
+      presentOfferTo: (did) =>
+        oid4vci.presentOfferTo(did, {
+          configurations: oid4vci.configurations
+            .filter((configuration) => configuration.format === 'jwt_vc_json')
+            .map((configuration) => configuration.id),
+        }),
     }),
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,

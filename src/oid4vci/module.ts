@@ -83,7 +83,7 @@ export interface Oid4vci {
    */
   offerTo(did: string, options?: OfferOptions): Promise<CreatedOffer>;
   /** The same, as shown to a person (links, QR code, tx_code). */
-  presentOfferTo(did: string): Promise<OfferPresentation>;
+  presentOfferTo(did: string, options?: OfferOptions): Promise<OfferPresentation>;
   readonly routers: readonly Router[];
 }
 
@@ -141,7 +141,7 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     configurations,
     metadata,
     offerTo,
-    presentOfferTo: async (did) => presentOffer(await offerTo(did)),
+    presentOfferTo: async (did, offerOptions) => presentOffer(await offerTo(did, offerOptions)),
     routers: [
       oid4vciRoutes({
         issuerMetadata: metadata,

@@ -181,6 +181,14 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     await screenshot(page, 'application-status');
     const link = ((await page.locator('#offer-link').textContent()) ?? '').trim();
     assert.match(link, /^openid-credential-offer:\/\//);
+    // The status page's address is a bearer secret: it offers only the configuration redeemed
+    // with a proof by the applicant DID's own key, never a dc+sd-jwt one bound to any key.
+    const params = new URL(link).searchParams;
+    const byValue = params.get('credential_offer');
+    const offered = byValue
+      ? JSON.parse(byValue)
+      : await (await fetch(params.get('credential_offer_uri') as string)).json();
+    assert.deepEqual(offered.credential_configuration_ids, ['MembershipCredential_jwt_vc_json']);
     const txCode = ((await page.locator('#tx-code').textContent()) ?? '').trim();
     const received = await receiveCredential(applicant, link, { txCode });
     assert.equal(received.stored.length, 1);
