@@ -8,13 +8,20 @@
  * replicas never permit more uses than a `count` constraint allows.
  */
 import type { EntityManager } from 'typeorm';
-import { inTransaction, isPostgres, isUniqueViolation, reading } from '../../db/index.js';
+import {
+  inTransaction,
+  isPostgres,
+  isUniqueViolation,
+  type PreparedRead,
+  preparedRead,
+  reading,
+} from '../../db/index.js';
 import { isDid } from '../../trust/index.js';
 import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity, type AgreementRow } from '../entities.js';
 import { AgreementError } from '../errors.js';
 import { compactPurpose, type Duty, placeCode } from '../policy/index.js';
-import { profileOf, storedPolicy } from '../policy-use.js';
+import { checkedPolicy, profileOf } from '../policy-use.js';
 import { type CheckKey, checkKeyOf, keepAnswer, keptAnswer } from './check-keys.js';
 import { checkActive } from './checks/active.js';
 import { checkExpiry } from './checks/expiry.js';
@@ -58,6 +65,63 @@ export interface AgreementAnswer {
 }
 
 const STRING_MAX = 500;
+
+/** What the checks read of an agreement (the locked read of a recorded check gives the whole row). */
+type CandidateRow = Pick<
+  AgreementRow,
+  | 'id'
+  | 'providerDid'
+  | 'consumerDid'
+  | 'target'
+  | 'status'
+  | 'endsAt'
+  | 'activatedAt'
+  | 'uses'
+  | 'policyModel'
+  | 'proposedAt'
+>;
+
+interface CandidateColumns {
+  id: string;
+  provider_did: string;
+  consumer_did: string;
+  target: string;
+  status: AgreementRow['status'];
+  ends_at: string | null;
+  activated_at: string | null;
+  uses: number | string;
+  policy_model: string;
+  proposed_at: string;
+}
+
+const CANDIDATE_COLUMNS =
+  'id, provider_did, consumer_did, target, status, ends_at, activated_at, uses, policy_model, proposed_at';
+
+const AGREEMENT_BY_ID: PreparedRead = {
+  name: 'agreement_check_by_id',
+  text: `SELECT ${CANDIDATE_COLUMNS} FROM agreement WHERE id = $1`,
+};
+
+/** Served by the index agreement_parties_target. */
+const AGREEMENTS_OF_PARTIES: PreparedRead = {
+  name: 'agreement_check_parties',
+  text: `SELECT ${CANDIDATE_COLUMNS} FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3`,
+};
+
+function candidateOf(columns: CandidateColumns): CandidateRow {
+  return {
+    id: columns.id,
+    providerDid: columns.provider_did,
+    consumerDid: columns.consumer_did,
+    target: columns.target,
+    status: columns.status,
+    endsAt: columns.ends_at,
+    activatedAt: columns.activated_at,
+    uses: Number(columns.uses),
+    policyModel: columns.policy_model,
+    proposedAt: columns.proposed_at,
+  };
+}
 const ORDER: Readonly<Record<string, number>> = {
   active: 0,
   suspended: 1,
@@ -123,7 +187,7 @@ export function parseAgreementQuestion(body: unknown): AgreementQuestion {
   return question;
 }
 
-function checkedOf(row: AgreementRow): CheckedAgreement {
+function checkedOf(row: CandidateRow): CheckedAgreement {
   return {
     id: row.id,
     provider: row.providerDid,
@@ -133,7 +197,7 @@ function checkedOf(row: AgreementRow): CheckedAgreement {
     endsAt: row.endsAt,
     activatedAt: row.activatedAt,
     uses: Number(row.uses),
-    policy: storedPolicy(row.policyModel),
+    policy: checkedPolicy(row.policyModel),
   };
 }
 
@@ -157,9 +221,7 @@ export class AgreementChecker {
       const kept = await reading(this.deps.dataSource, undefined, (manager) => keptAnswer(manager, key));
       if (kept) return kept;
     }
-    const rows = await reading(this.deps.dataSource, undefined, (manager) =>
-      this.#candidates(manager, caller, question),
-    );
+    const rows = await this.#candidates(caller, question);
     const at = question.at ?? now;
     const checkedAt = now.toISOString();
     if (rows.length === 0) {
@@ -174,7 +236,7 @@ export class AgreementChecker {
       };
     }
     const context = await this.#context(caller, question, at, rows, undefined);
-    let first: { row: AgreementRow; results: AgreementCheckResult[] } | undefined;
+    let first: { row: CandidateRow; results: AgreementCheckResult[] } | undefined;
     for (const row of rows) {
       const results = run(row, context);
       first ??= { row, results };
@@ -183,7 +245,7 @@ export class AgreementChecker {
         return this.#recordOnce(caller, question, row.id, now, key);
       }
     }
-    const { row, results } = first as { row: AgreementRow; results: AgreementCheckResult[] };
+    const { row, results } = first as { row: CandidateRow; results: AgreementCheckResult[] };
     return answer(row, results, checkedAt);
   }
 
@@ -278,14 +340,13 @@ export class AgreementChecker {
     });
   }
 
-  async #candidates(
-    manager: EntityManager,
-    caller: string,
-    question: AgreementQuestion,
-  ): Promise<AgreementRow[]> {
-    const repository = manager.getRepository(AgreementEntity);
+  /** The agreements the question is about (one indexed read of the columns the checks use). */
+  async #candidates(caller: string, question: AgreementQuestion): Promise<CandidateRow[]> {
+    const { dataSource } = this.deps;
     if (question.agreement !== undefined) {
-      const row = await repository.findOneBy({ id: question.agreement });
+      const [row] = (
+        await preparedRead<CandidateColumns>(dataSource, AGREEMENT_BY_ID, [question.agreement])
+      ).map(candidateOf);
       if (!row) return [];
       if (caller !== row.providerDid && caller !== row.consumerDid) {
         throw new AgreementError('not_a_party', 'only the provider and the consumer ask about an agreement');
@@ -297,11 +358,13 @@ export class AgreementChecker {
     if (caller !== provider && caller !== consumer) {
       throw new AgreementError('not_a_party', 'a member asks only about agreements it is a party to');
     }
-    const rows = await repository.findBy({
-      providerDid: provider,
-      consumerDid: consumer,
-      target: question.target as string,
-    });
+    const rows = (
+      await preparedRead<CandidateColumns>(dataSource, AGREEMENTS_OF_PARTIES, [
+        provider,
+        consumer,
+        question.target as string,
+      ])
+    ).map(candidateOf);
     return rows.sort(
       (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || b.proposedAt.localeCompare(a.proposedAt),
     );
@@ -311,7 +374,7 @@ export class AgreementChecker {
     caller: string,
     question: AgreementQuestion,
     now: Date,
-    rows: readonly AgreementRow[],
+    rows: readonly CandidateRow[],
     manager: EntityManager | undefined,
   ): Promise<CheckContext> {
     const dids = new Set<string>();
@@ -337,7 +400,7 @@ export class AgreementChecker {
   }
 }
 
-function run(row: AgreementRow, context: CheckContext): AgreementCheckResult[] {
+function run(row: CandidateRow, context: CheckContext): AgreementCheckResult[] {
   const agreement = checkedOf(row);
   return [
     { check: 'exists', result: 'passed' },
@@ -346,7 +409,7 @@ function run(row: AgreementRow, context: CheckContext): AgreementCheckResult[] {
 }
 
 function answer(
-  row: AgreementRow,
+  row: CandidateRow,
   results: readonly AgreementCheckResult[],
   checkedAt: string,
 ): AgreementAnswer {
