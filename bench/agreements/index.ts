@@ -10,7 +10,9 @@
  *
  *   (a) baseline: `pg`, a pool of 10 connections, BENCH_CONNECTIONS (32) queries in flight,
  *       each the check's own lookup (`agreement` by provider, consumer and target: the index
- *       `agreement_parties_target`) for a random target;
+ *       `agreement_parties_target`, the columns the checks read) for a random target, called as
+ *       most code calls it; (a') the same as a named prepared statement, the form the service
+ *       runs it in: both printed, the target is against (a);
  *   (b) `POST /api/v1/agreements/check` `{ provider, target, action, purpose }` with the
  *       consumer's connector token (client credentials, private_key_jwt), the real
  *       `dataspace-trust start` process (one worker), 32 keep-alive connections (autocannon).
@@ -23,7 +25,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import pg from 'pg';
 import request from 'supertest';
@@ -37,7 +38,9 @@ import {
 } from '../../test/connectors/support.js';
 import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
 import { TEST_SECRET } from '../../test/support/service.js';
+import { checkOverHttp, lookupBaseline, printCheckFigures } from '../support/connector-check.js';
 import { fmt } from '../support/measure.js';
+import { cpuMeter } from '../support/process-cpu.js';
 import { startService } from '../support/service-process.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -45,6 +48,10 @@ const agreements = Number(process.env.BENCH_AGREEMENTS ?? 100_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const POOL_SIZE = 10;
 const PURPOSE = 'dpv:ServiceProvision';
+/** The check's own statement (src/agreements/check/check.ts, the columns its checks read). */
+const CHECK_SQL =
+  'SELECT id, provider_did, consumer_did, target, status, ends_at, activated_at, uses, policy_model, proposed_at ' +
+  'FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3';
 const TEMPLATE = 'https://bench.example/datasets/TEMPLATE';
 const targetOf = (i: number) => TEMPLATE.replace('TEMPLATE', String(i));
 const randomTarget = () => targetOf(1 + Math.floor(Math.random() * agreements));
@@ -132,79 +139,6 @@ async function seed(url: string, template: string): Promise<void> {
   }
 }
 
-/** (a) The check's lookup through `pg`, `connections` in flight over a pool of POOL_SIZE. */
-async function baseline(
-  url: string,
-  provider: string,
-  consumer: string,
-): Promise<{ qps: number; p99: number }> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
-  const sql = 'SELECT * FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3';
-  const run = async (durationMs: number) => {
-    const latencies: number[] = [];
-    const deadline = performance.now() + durationMs;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < deadline) {
-          const began = performance.now();
-          const { rows } = await pool.query(sql, [provider, consumer, randomTarget()]);
-          if (rows.length !== 1) throw new Error('a seeded agreement was not found');
-          latencies.push(performance.now() - began);
-        }
-      }),
-    );
-    latencies.sort((x, y) => x - y);
-    return {
-      qps: (latencies.length / (performance.now() - start)) * 1000,
-      p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
-    };
-  };
-  try {
-    await run(2_000); // warm-up: the index in shared buffers
-    return await run(seconds * 1000);
-  } finally {
-    await pool.end();
-  }
-}
-
-/** (b) The check over HTTP, a random seeded target per request. */
-async function overHttp(port: number, bearer: string, provider: string) {
-  let refused = 0;
-  let notPermitted = 0;
-  const run = (duration: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${port}/api/v1/agreements/check`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      connections,
-      duration,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ provider, target: randomTarget(), action: 'read', purpose: PURPOSE }),
-          }),
-          onResponse: (status, body) => {
-            if (status !== 200) refused++;
-            else if (!body.includes('"permitted":true')) notPermitted++;
-          },
-        },
-      ],
-    });
-  await run(2);
-  refused = 0;
-  notPermitted = 0;
-  const result = await run(seconds);
-  return {
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    refused,
-    notPermitted,
-  };
-}
-
 if (!(await isPostgresAvailable())) {
   console.log('bench/agreements: PostgreSQL does not answer (TEST_POSTGRES_URL): nothing measured');
   process.exit(1);
@@ -244,21 +178,30 @@ try {
   await seed(url, template);
   console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
-  const raw = await baseline(url, provider.did, consumer.did);
+  const lookup = {
+    url,
+    text: CHECK_SQL,
+    values: () => [provider.did, consumer.did, randomTarget()],
+    connections,
+    poolSize: POOL_SIZE,
+    seconds,
+  };
+  const stock = await lookupBaseline(lookup);
+  const named = await lookupBaseline({ ...lookup, name: 'bench_agreement_parties' });
   // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
   child = await startService(env, port);
-  const http = await overHttp(port, bearer, provider.did);
-  console.log(
-    `(a) pg driver, indexed lookup, pool ${POOL_SIZE}:  ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
-  );
-  console.log(
-    `(b) POST /api/v1/agreements/check over HTTP: ${fmt(http.rps).padStart(7)} /s   p50 ${http.p50} ms  p99 ${http.p99} ms` +
-      (http.refused || http.notPermitted
-        ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
-        : ''),
-  );
-  console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
-  console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
+  const idle = cpuMeter(child.pid);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const serviceIdleMs = idle.stop().service / 3;
+  const http = await checkOverHttp({
+    url: `http://127.0.0.1:${port}/api/v1/agreements/check`,
+    bearer,
+    body: () => ({ provider: provider.did, target: randomTarget(), action: 'read', purpose: PURPOSE }),
+    connections,
+    seconds,
+    servicePid: child.pid,
+  });
+  printCheckFigures('/api/v1/agreements/check', POOL_SIZE, { stock, named, http, serviceIdleMs });
 } finally {
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child?.once('exit', resolve));

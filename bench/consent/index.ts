@@ -21,14 +21,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import * as client from 'openid-client';
 import pg from 'pg';
 import { admit, connectorClient, jwkMember, openDataSpace } from '../../test/connectors/support.js';
 import { createPostgresDatabase, isPostgresAvailable } from '../../test/support/databases.js';
 import { TEST_SECRET } from '../../test/support/service.js';
+import { checkOverHttp, lookupBaseline, printCheckFigures } from '../support/connector-check.js';
 import { fmt } from '../support/measure.js';
-import { type CpuSplit, cpuMeter, perRequest } from '../support/process-cpu.js';
+import { cpuMeter } from '../support/process-cpu.js';
 import { startService } from '../support/service-process.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -37,6 +37,10 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const POOL_SIZE = 10;
 const PURPOSE = 'dpv:ServiceProvision';
 const CATEGORY = 'pd:Location';
+/** The check's own statement (src/consent/check/check.ts). */
+const CHECK_SQL =
+  'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
+  "FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'";
 
 /** The pairwise subject of seeded record `i`: the same formula in SQL (seed) and here (requests). */
 function subjectOf(i: number): string {
@@ -70,93 +74,6 @@ async function seed(url: string, controller: string): Promise<void> {
   } finally {
     await db.end();
   }
-}
-
-/**
- * (a) The check's statement through `pg`, `connections` in flight over a pool of POOL_SIZE: as
- * most code calls it (`pool.query(text, values)`, parsed and planned on every call), or (a') as
- * the service does, a named statement prepared once per connection.
- */
-async function baseline(
-  url: string,
-  named: boolean,
-): Promise<{ qps: number; p99: number; count: number; cpu?: CpuSplit }> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
-  const sql =
-    'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
-    "FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'";
-  const run = async (durationMs: number) => {
-    const latencies: number[] = [];
-    const deadline = performance.now() + durationMs;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < deadline) {
-          const began = performance.now();
-          const { rows } = named
-            ? await pool.query({ name: 'bench_consent_subject', text: sql, values: [randomSubject()] })
-            : await pool.query(sql, [randomSubject()]);
-          if (rows.length !== 1) throw new Error('a seeded subject was not found');
-          latencies.push(performance.now() - began);
-        }
-      }),
-    );
-    latencies.sort((x, y) => x - y);
-    return {
-      qps: (latencies.length / (performance.now() - start)) * 1000,
-      p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
-      count: latencies.length,
-    };
-  };
-  try {
-    await run(2_000); // warm-up: the index in shared buffers
-    const meter = cpuMeter();
-    const measured = await run(seconds * 1000);
-    return { ...measured, cpu: meter.stop() };
-  } finally {
-    await pool.end();
-  }
-}
-
-/** (b) The check over HTTP, a random seeded subject per request. */
-async function overHttp(port: number, token: string, servicePid: number | undefined) {
-  let refused = 0;
-  let notPermitted = 0;
-  const run = (duration: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${port}/api/v1/consents/check`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      connections,
-      duration,
-      requests: [
-        {
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({ subject: randomSubject(), purpose: PURPOSE, dataCategory: CATEGORY }),
-          }),
-          onResponse: (status, body) => {
-            if (status !== 200) refused++;
-            else if (!body.includes('"permitted":true')) notPermitted++;
-          },
-        },
-      ],
-    });
-  await run(2);
-  refused = 0;
-  notPermitted = 0;
-  const meter = cpuMeter(servicePid);
-  const result = await run(seconds);
-  const cpu = meter.stop();
-  return {
-    cpu,
-    count: result.requests.total,
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    refused,
-    notPermitted,
-  };
 }
 
 if (!(await isPostgresAvailable())) {
@@ -202,34 +119,30 @@ try {
   await seed(url, member.did);
   console.log(`seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
 
-  const raw = await baseline(url, false);
-  const rawNamed = await baseline(url, true);
+  const lookup = {
+    url,
+    text: CHECK_SQL,
+    values: () => [randomSubject()],
+    connections,
+    poolSize: POOL_SIZE,
+    seconds,
+  };
+  const stock = await lookupBaseline(lookup);
+  const named = await lookupBaseline({ ...lookup, name: 'bench_consent_subject' });
   // The token's issuer and audience are this PUBLIC_URL: the service listens on the same port.
   child = await startService(env, port);
   const idle = cpuMeter(child.pid);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  console.log(`service idle: ${(idle.stop().service / 3).toFixed(0)} ms CPU per second`);
-  const http = await overHttp(port, token, child.pid);
-  console.log(
-    `(a) pg driver, indexed lookup, pool ${POOL_SIZE}: ${fmt(raw.qps).padStart(7)} /s   p99 ${raw.p99.toFixed(1)} ms`,
-  );
-  console.log(
-    `(a') the same, named prepared statement:    ${fmt(rawNamed.qps).padStart(7)} /s   p99 ${rawNamed.p99.toFixed(1)} ms`,
-  );
-  console.log(
-    `(b) POST /api/v1/consents/check over HTTP:      ${fmt(http.rps).padStart(7)} /s   p50 ${http.p50} ms  p99 ${http.p99} ms` +
-      (http.refused || http.notPermitted
-        ? `  WARNING: ${http.refused} refused, ${http.notPermitted} not permitted`
-        : ''),
-  );
-  if (raw.cpu) console.log(`    (a) ${perRequest(raw.cpu, raw.count)}`);
-  if (rawNamed.cpu) console.log(`    (a') ${perRequest(rawNamed.cpu, rawNamed.count)}`);
-  console.log(`    (b) ${perRequest(http.cpu, http.count)}`);
-  console.log(`    p99 ${http.p99} ms (target < 10 ms)`);
-  console.log(`    b/a = ${(http.rps / raw.qps).toFixed(2)} (target ≥ 0.50)`);
-  console.log(
-    `    b/a' = ${(http.rps / rawNamed.qps).toFixed(2)} (against the prepared form the service uses)`,
-  );
+  const serviceIdleMs = idle.stop().service / 3;
+  const http = await checkOverHttp({
+    url: `http://127.0.0.1:${port}/api/v1/consents/check`,
+    bearer: token,
+    body: () => ({ subject: randomSubject(), purpose: PURPOSE, dataCategory: CATEGORY }),
+    connections,
+    seconds,
+    servicePid: child.pid,
+  });
+  printCheckFigures('/api/v1/consents/check', POOL_SIZE, { stock, named, http, serviceIdleMs });
 } finally {
   if (child && child.exitCode === null) {
     const exited = new Promise((resolve) => child?.once('exit', resolve));

@@ -3,10 +3,12 @@
  * credentials of one credential response (`credential_accepted`), failed to store them
  * (`credential_failure`) or deleted them (`credential_deleted`). Only the access token that got
  * those credentials may notify about them. Each notification is recorded in the audit log
- * (kind `oid4vci.credential.<event>`, actor the member's DID, subject the notification id).
+ * (kind `oid4vci.credential.<event>`, actor the member's DID, subject the notification id); an
+ * `event_description` only as its SHA-256 (`descriptionHash`), since the log is public.
  *
  * Codes: `invalid_token` (401), `invalid_notification_id`, `invalid_notification_request`.
  */
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditEvent } from '../audit/event.js';
 import { inTransaction } from '../db/index.js';
@@ -62,7 +64,11 @@ export async function notify(
         data: {
           configuration: row.configurationId,
           credentials: JSON.parse(row.credentialIds) as string[],
-          ...(typeof description === 'string' ? { description } : {}),
+          // The wallet's free text stays out of the public log (it can hold anything, control
+          // characters and bidirectional overrides included); its hash shows one was sent.
+          ...(typeof description === 'string'
+            ? { descriptionHash: createHash('sha256').update(description, 'utf8').digest('hex') }
+            : {}),
         },
       },
       manager,

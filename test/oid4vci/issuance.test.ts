@@ -5,7 +5,9 @@
  * transaction code, fetches a c_nonce, signs the key proof and receives the
  * MembershipCredential, which then verifies with the service's own verify API.
  */
+
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { describeEachDatabase } from '../support/databases.js';
@@ -105,7 +107,11 @@ describeEachDatabase('OpenID4VCI 1.0: a wallet obtains the MembershipCredential'
       await wallet.sendNotification({
         issuerMetadata,
         accessToken: accessTokenResponse.access_token,
-        notification: { notificationId: body.notification_id, event: 'credential_accepted' },
+        notification: {
+          notificationId: body.notification_id,
+          event: 'credential_accepted',
+          eventDescription: 'stored \u202e in the wallet',
+        },
       });
       const audited = (await w.service.audit.page({ limit: 1000 })).items.filter(
         (entry) => entry.kind === 'oid4vci.credential.accepted',
@@ -113,6 +119,12 @@ describeEachDatabase('OpenID4VCI 1.0: a wallet obtains the MembershipCredential'
       assert.deepEqual(
         audited.map((entry) => [entry.actor, entry.subject]),
         [[w.member.did, body.notification_id]],
+      );
+      // The public log holds the wallet's free text only as its hash.
+      assert.equal(JSON.stringify(audited).includes('in the wallet'), false);
+      assert.equal(
+        (audited[0]?.data as { descriptionHash?: string }).descriptionHash,
+        createHash('sha256').update('stored \u202e in the wallet', 'utf8').digest('hex'),
       );
     });
   });
