@@ -123,7 +123,7 @@ describeEachDatabase('OpenID4VCI 1.0: a wallet obtains the MembershipCredential'
       // The public log holds the wallet's free text only as its hash.
       assert.equal(JSON.stringify(audited).includes('in the wallet'), false);
       assert.equal(
-        (audited[0]?.data as { descriptionHash?: string }).descriptionHash,
+        (audited[0]?.data as { descriptionHash?: string } | undefined)?.descriptionHash,
         createHash('sha256').update('stored \u202e in the wallet', 'utf8').digest('hex'),
       );
     });
