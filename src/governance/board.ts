@@ -31,9 +31,14 @@ export interface BoardDeps {
   readonly now?: () => Date;
 }
 
-/** The credential subject of a seat: what its BoardMemberCredential says. */
+/**
+ * The credential subject of a seat: what its BoardMemberCredential says. `seat` names the seat
+ * held; the board does not number or title its seats, so a seat is named after the person who
+ * holds it. The rulebook maps it to the `board_seat` claim, and the `board` login asks for it:
+ * without it no credential of a seated member would answer that login.
+ */
 export function boardMemberSubject(row: Pick<BoardMemberRow, 'did' | 'name' | 'addedAt'>) {
-  return { id: row.did, name: row.name, role: 'member', since: row.addedAt };
+  return { id: row.did, name: row.name, role: 'member', seat: row.name, since: row.addedAt };
 }
 
 /**

@@ -191,12 +191,14 @@ export class Offers {
       throw new Oid4vciError('invalid_request', 'this offer asks for its tx_code');
     if (row.txCodeHash === null && txCode !== undefined)
       throw new Oid4vciError('invalid_request', 'this offer has no tx_code');
-    if (
-      row.txCodeHash !== null &&
-      !secrets.macMatches('tx_code', `${row.id}:${txCode as string}`, row.txCodeHash)
-    ) {
-      // Counted in its own transaction: the refusal below must not roll the count back.
-      const counted = await inTransaction(dataSource, undefined, (m) =>
+    // A transaction code is guessable (a few digits), so at most MAX_TX_CODE_TRIES guesses may
+    // ever be compared, however many arrive at once on however many replicas: each comparison
+    // first takes one try in its own transaction (a wrong guess keeps it, the right one gives
+    // it back when it spends the offer). Counting after comparing would let a burst compare
+    // many guesses against the count read before any of them was counted.
+    const guarded = row.txCodeHash !== null;
+    if (guarded) {
+      const reserved = await inTransaction(dataSource, undefined, (m) =>
         m
           .createQueryBuilder()
           .update(Oid4vciOfferEntity)
@@ -207,13 +209,23 @@ export class Offers {
           })
           .execute(),
       );
-      const left = MAX_TX_CODE_TRIES - row.wrongTries - 1;
-      throw new Oid4vciError(
-        'invalid_grant',
-        counted.affected === 1 && left > 0
-          ? `the tx_code is wrong (${left} ${left === 1 ? 'try' : 'tries'} left)`
-          : 'the tx_code is wrong and no tries are left: ask for a new offer',
-      );
+      if (reserved.affected !== 1) {
+        const now = (await this.byId(row.id)) ?? row;
+        throw new Oid4vciError(
+          'invalid_grant',
+          this.deadReason(now) ?? 'too many wrong tx_codes: ask for a new offer',
+        );
+      }
+      if (!secrets.macMatches('tx_code', `${row.id}:${txCode as string}`, row.txCodeHash as string)) {
+        const counted = (await this.byId(row.id)) ?? row;
+        const left = MAX_TX_CODE_TRIES - counted.wrongTries;
+        throw new Oid4vciError(
+          'invalid_grant',
+          left > 0
+            ? `the tx_code is wrong (${left} ${left === 1 ? 'try' : 'tries'} left)`
+            : 'the tx_code is wrong and no tries are left: ask for a new offer',
+        );
+      }
     }
     const token = randomToken();
     const issuedAt = now();
@@ -221,12 +233,17 @@ export class Offers {
       const spent = await m
         .createQueryBuilder()
         .update(Oid4vciOfferEntity)
-        .set({ redeemedAt: issuedAt.toISOString() })
-        .where('id = :id AND redeemed_at IS NULL AND wrong_tries < :max AND expires_at > :now', {
-          id: row.id,
-          max: MAX_TX_CODE_TRIES,
-          now: issuedAt.toISOString(),
-        })
+        // With a transaction code the right guess holds one of the tries it reserved: it gives
+        // it back (the offer may then sit at the limit only through the others' wrong guesses).
+        .set(
+          guarded
+            ? { redeemedAt: issuedAt.toISOString(), wrongTries: () => 'wrong_tries - 1' }
+            : { redeemedAt: issuedAt.toISOString() },
+        )
+        .where(
+          `id = :id AND redeemed_at IS NULL AND wrong_tries ${guarded ? '<=' : '<'} :max AND expires_at > :now`,
+          { id: row.id, max: MAX_TX_CODE_TRIES, now: issuedAt.toISOString() },
+        )
         .execute();
       if (spent.affected !== 1)
         throw new Oid4vciError('invalid_grant', 'the pre-authorized code was used before');

@@ -21,7 +21,7 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
   });
 
   it('runs every step of the README', async function () {
-    this.timeout(180_000);
+    this.timeout(300_000);
     const dir = mkdtempSync(join(tmpdir(), 'dst-walk-'));
     const port = await freePort();
     const service = `http://localhost:${port}`;
@@ -59,8 +59,18 @@ describe('walk-through: with the CLI alone, a board admits a city and suspends i
     const board: Record<string, string> = {};
     for (const name of ['alice', 'bob', 'carol']) {
       board[name] = (await cli('wallet', 'create', '--wallet', wallet(name))).did;
-      await cli('board', 'add', board[name] as string, '--name', name);
+      const seated = await cli('board', 'add', board[name] as string, '--name', name);
+      writeFileSync(join(dir, `${name}-seat.json`), JSON.stringify(seated));
     }
+    // The seat's BoardMemberCredential goes into the wallet (README step 2), for the workspace.
+    const seatStored = await cli(
+      'wallet',
+      'add',
+      '--wallet',
+      wallet('alice'),
+      `@${join(dir, 'alice-seat.json')}`,
+    );
+    assert.ok(seatStored.types.includes('BoardMemberCredential'));
     const city = (await cli('wallet', 'create', '--wallet', wallet('city'))).did as string;
     const claims = JSON.stringify({
       legalName: 'City of Example',

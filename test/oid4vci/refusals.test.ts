@@ -79,6 +79,29 @@ describeEachDatabase('OpenID4VCI 1.0 refusals', (fresh) => {
       assert.match(right.body.error_description, /too many wrong tx_codes/);
     });
 
+    it('compares at most five tx_code guesses however many arrive at once', async () => {
+      const offered = await w.service.oid4vci.offerTo(w.member.did);
+      const code = preAuthorizedCode(offered.offer as never);
+      const wrong = (i: number) => String(i).padStart(6, '0');
+      const guesses = Array.from({ length: 20 }, (_, i) => wrong(i)).filter(
+        (guess) => guess !== offered.txCode,
+      );
+      const answers = await Promise.all(guesses.map((guess) => tokenRequest(w.app, code, guess)));
+      for (const answer of answers) assert.equal(answer.body.error, 'invalid_grant');
+      const compared = answers.filter((answer) => /tx_code is wrong/.test(answer.body.error_description));
+      assert.equal(compared.length, 5, answers.map((answer) => answer.body.error_description).join('\n'));
+      const right = await tokenRequest(w.app, code, offered.txCode).expect(400);
+      assert.match(right.body.error_description, /too many wrong tx_codes/);
+    });
+
+    it('accepts the right tx_code after four wrong ones (the right guess gives its try back)', async () => {
+      const offered = await w.service.oid4vci.offerTo(w.member.did);
+      const code = preAuthorizedCode(offered.offer as never);
+      const wrong = offered.txCode === '000000' ? '000001' : '000000';
+      for (let i = 0; i < 4; i++) await tokenRequest(w.app, code, wrong).expect(400);
+      await tokenRequest(w.app, code, offered.txCode).expect(200);
+    });
+
     it('refuses a request without the tx_code the offer asks for (invalid_request)', async () => {
       const offered = await w.service.oid4vci.offerTo(w.member.did);
       const response = await tokenRequest(w.app, preAuthorizedCode(offered.offer as never)).expect(400);
