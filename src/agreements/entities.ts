@@ -192,6 +192,8 @@ export const CheckKeyEntity = new EntitySchema<CheckKeyRow>({
     createdAt: varchar(32, { name: 'created_at' }),
     expiresAt: varchar(32, { name: 'expires_at' }),
   },
+  // The sweep deletes expired keys by this index (migration 1795000000731).
+  indices: [{ name: 'ix_agreement_check_key_expires', columns: ['expiresAt'] }],
 });
 
 export const AGREEMENT_ENTITIES = [OfferEntity, OfferVersionEntity, AgreementEntity, CheckKeyEntity];

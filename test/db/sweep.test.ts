@@ -58,6 +58,8 @@ describeEachDatabase('sweep of expired rows (issue 8 item 8)', (fresh) => {
       oid4vci_offer: 0,
       oid4vci_token: 0,
       oid4vci_notification: 0,
+      oid4vci_authorization: 0,
+      agreement_check_key: 0,
     });
     assert.deepEqual(await remaining(service), {
       challenges: [FUTURE],
