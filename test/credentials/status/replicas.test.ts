@@ -97,7 +97,7 @@ describeEachDatabase(
         this.timeout(60_000);
         const database = await fresh();
         const migrator = await migratedDataSource(database);
-        const second = createDataSource({ ...database, entities: ENTITIES });
+        const second = createDataSource({ ...database, entities: ENTITIES, connectTimeoutMs: 60_000 });
         await second.initialize();
         try {
           // Small lists, so that the replicas also race to open the next list, many times over.

@@ -5,9 +5,13 @@ import { createDataSource, migrate } from '../../../src/db/index.js';
 import { ENTITIES } from '../../../src/service.js';
 import type { TestDatabase } from '../../support/databases.js';
 
-/** A data source on the test database, migrated to the current schema. */
+/**
+ * A data source on the test database, migrated to the current schema. The allocation tests queue
+ * hundreds of allocations for its ten connections: waiting for one may take longer than the
+ * service's 5 s bound on a loaded machine, which these tests are not about.
+ */
 export async function migratedDataSource(database: TestDatabase): Promise<DataSource> {
-  const dataSource = createDataSource({ ...database, entities: ENTITIES });
+  const dataSource = createDataSource({ ...database, entities: ENTITIES, connectTimeoutMs: 60_000 });
   await dataSource.initialize();
   await migrate(dataSource);
   return dataSource;
