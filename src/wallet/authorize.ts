@@ -13,14 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DidResolver } from '../did/index.js';
 import { ServiceError, WalletError } from './errors.js';
 import { walletLogin } from './login.js';
-import {
-  checkedUrl,
-  exchange,
-  obtainCredentials,
-  type ReceiveResult,
-  resolveOffer,
-  wellKnown,
-} from './receive.js';
+import { checkedUrl, exchange, type ReceiveResult, redeemGrant, resolveOffer, wellKnown } from './receive.js';
 import type { Wallet } from './wallet.js';
 
 /** Where the issuer sends the code: a loopback URI nobody listens on (the wallet reads the redirect). */
@@ -192,29 +185,16 @@ export async function receiveByAuthorization(
   if (code === null)
     throw new ServiceError(back.status, 'invalid_response', 'the authorization response has no code');
 
-  const token = await exchange(
-    fetcher,
-    checkedUrl(as.token_endpoint, 'token_endpoint').href,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: WALLET_REDIRECT_URI,
-        code_verifier: verifier,
-        client_id: wallet.did,
-      }).toString(),
+  const stored = await redeemGrant(wallet, fetcher, metadata, {
+    tokenEndpoint: checkedUrl(as.token_endpoint, 'token_endpoint').href,
+    form: {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: WALLET_REDIRECT_URI,
+      code_verifier: verifier,
+      client_id: wallet.did,
     },
-    'the token request',
-  );
-  const accessToken = token?.access_token;
-  if (typeof accessToken !== 'string')
-    throw new ServiceError(200, 'invalid_response', 'the token response has no access_token');
-  const stored = await obtainCredentials(wallet, fetcher, metadata, {
-    accessToken,
     configurationId,
-    ...(token ? { tokenResponse: token } : {}),
   });
   return { credentialIssuer: issuer, configurationId, stored };
 }

@@ -181,30 +181,46 @@ export async function receiveCredential(
       {},
       'the authorization server metadata',
     )) ?? {};
-  const tokenEndpoint = checkedUrl(asMetadata.token_endpoint, 'token_endpoint').href;
+  const stored = await redeemGrant(wallet, fetcher, metadata, {
+    tokenEndpoint: checkedUrl(asMetadata.token_endpoint, 'token_endpoint').href,
+    form: {
+      grant_type: PRE_AUTHORIZED_GRANT,
+      'pre-authorized_code': code,
+      ...(options.txCode !== undefined ? { tx_code: options.txCode } : {}),
+    },
+    configurationId,
+  });
+  return { credentialIssuer: issuer, configurationId, stored };
+}
+
+/**
+ * Any grant's last steps: the token request (`form` at `tokenEndpoint`), then the credentials
+ * of `configurationId` with that token (obtainCredentials). Returns what was stored.
+ */
+export async function redeemGrant(
+  wallet: Wallet,
+  fetcher: typeof fetch,
+  metadata: Record<string, unknown>,
+  grant: { tokenEndpoint: string; form: Record<string, string>; configurationId: string },
+): Promise<string[]> {
   const token = await exchange(
     fetcher,
-    tokenEndpoint,
+    grant.tokenEndpoint,
     {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: PRE_AUTHORIZED_GRANT,
-        'pre-authorized_code': code,
-        ...(options.txCode !== undefined ? { tx_code: options.txCode } : {}),
-      }).toString(),
+      body: new URLSearchParams(grant.form).toString(),
     },
     'the token request',
   );
   const accessToken = token?.access_token;
   if (typeof accessToken !== 'string')
     throw new ServiceError(200, 'invalid_response', 'the token response has no access_token');
-  const stored = await obtainCredentials(wallet, fetcher, metadata, {
+  return obtainCredentials(wallet, fetcher, metadata, {
     accessToken,
-    configurationId,
-    ...(typeof token?.authorization_details === 'object' ? { tokenResponse: token } : {}),
+    configurationId: grant.configurationId,
+    ...(token ? { tokenResponse: token } : {}),
   });
-  return { credentialIssuer: issuer, configurationId, stored };
 }
 
 /**

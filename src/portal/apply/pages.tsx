@@ -6,6 +6,7 @@
  * message catalogues; every value is escaped by JSX.
  */
 import { CsrfField, type PageContext, renderPage } from '../layout.js';
+import { WalletSigning, type WalletSigningInput } from '../wallet-signing.js';
 
 /** What the form shows again after a refusal. */
 export interface FormValues {
@@ -114,50 +115,19 @@ export function applyPage(
   );
 }
 
-export interface ApplySignInput {
+export interface ApplySignInput extends WalletSigningInput {
   readonly legalName: string;
-  readonly qrSvg: string;
-  readonly crossDeviceUrl: string;
-  readonly sameDeviceUrl: string;
-  readonly statusUrl: string;
-  readonly finishUrl: string;
 }
 
 export function applySignPage(page: PageContext, csrf: string, input: ApplySignInput): string {
   const { t } = page.msg;
-  const script = `(function poll(){fetch(${JSON.stringify(input.statusUrl).replace(/</g, '\\u003c')},{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(s){if(s.status==='presented'){document.getElementById('finish').submit();}else{setTimeout(poll,2000);}}).catch(function(){setTimeout(poll,5000);});})();`;
   return renderPage(
     page,
     t('apply.signTitle'),
     <>
       <h1>{t('apply.signTitle')}</h1>
       <p>{t('apply.signIntro', { legalName: input.legalName })}</p>
-      <h2>{t('workspace.otherDevice')}</h2>
-      {/* The QR code is SVG made by the qrcode library from our own URL, not from user input. */}
-      <div
-        class="qr"
-        id="qr"
-        role="img"
-        aria-label={t('workspace.qrLabel')}
-        dangerouslySetInnerHTML={{ __html: input.qrSvg }}
-      />
-      <p>
-        {t('workspace.orLink')} <code id="cross-device-url">{input.crossDeviceUrl}</code>
-      </p>
-      <h2>{t('workspace.thisDevice')}</h2>
-      <p>
-        <a class="button" id="same-device" href={input.sameDeviceUrl}>
-          {t('workspace.openWallet')}
-        </a>
-      </p>
-      <form id="finish" method="post" action={input.finishUrl}>
-        <CsrfField token={csrf} />
-        <p id="status" role="status">
-          {t('workspace.waiting')}
-        </p>
-        <button type="submit">{t('apply.signed')}</button>
-      </form>
-      <script nonce={page.nonce} dangerouslySetInnerHTML={{ __html: script }} />
+      <WalletSigning page={page} csrf={csrf} input={input} signed={t('apply.signed')} />
     </>,
   );
 }

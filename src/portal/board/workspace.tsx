@@ -8,6 +8,7 @@
 import type { DecisionRule } from '../../rulebook/types.js';
 import { CsrfField, type PageContext, renderPage } from '../layout.js';
 import { auditKindText } from '../public/parts.js';
+import { WalletSigning, type WalletSigningInput } from '../wallet-signing.js';
 
 export interface OpenMotion {
   readonly id: string;
@@ -192,19 +193,13 @@ export function workspacePage(
   );
 }
 
-export interface SignPageInput {
-  readonly qrSvg: string;
-  readonly crossDeviceUrl: string;
-  readonly sameDeviceUrl: string;
-  readonly statusUrl: string;
-  readonly finishUrl: string;
+export interface SignPageInput extends WalletSigningInput {
   readonly decision: string;
   readonly motionId: string;
 }
 
 export function signPage(page: PageContext & { csrf: string }, input: SignPageInput): string {
   const { t } = page.msg;
-  const script = `(function poll(){fetch(${JSON.stringify(input.statusUrl).replace(/</g, '\\u003c')},{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(s){if(s.status==='presented'){document.getElementById('finish').submit();}else{setTimeout(poll,2000);}}).catch(function(){setTimeout(poll,5000);});})();`;
   return renderPage(
     page,
     t('workspace.signTitle'),
@@ -216,32 +211,7 @@ export function signPage(page: PageContext & { csrf: string }, input: SignPageIn
         })}{' '}
         <code>{input.motionId}</code>
       </p>
-      <h2>{t('workspace.otherDevice')}</h2>
-      {/* The QR code is SVG made by the qrcode library from our own URL, not from user input. */}
-      <div
-        class="qr"
-        id="qr"
-        role="img"
-        aria-label={t('workspace.qrLabel')}
-        dangerouslySetInnerHTML={{ __html: input.qrSvg }}
-      />
-      <p>
-        {t('workspace.orLink')} <code id="cross-device-url">{input.crossDeviceUrl}</code>
-      </p>
-      <h2>{t('workspace.thisDevice')}</h2>
-      <p>
-        <a class="button" id="same-device" href={input.sameDeviceUrl}>
-          {t('workspace.openWallet')}
-        </a>
-      </p>
-      <form id="finish" method="post" action={input.finishUrl}>
-        <CsrfField token={page.csrf} />
-        <p id="status" role="status">
-          {t('workspace.waiting')}
-        </p>
-        <button type="submit">{t('workspace.signed')}</button>
-      </form>
-      <script nonce={page.nonce} dangerouslySetInnerHTML={{ __html: script }} />
+      <WalletSigning page={page} csrf={page.csrf} input={input} signed={t('workspace.signed')} />
     </>,
   );
 }
