@@ -286,6 +286,7 @@ export class Authorizations {
         subject: row.subject as string,
         configurationIds: row.configurationIds,
         credentialIdentifiers: withDetails ? row.configurationIds : null,
+        holderBinding: 'member',
         createdAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });

@@ -6,13 +6,21 @@
  *   MembershipCredential is the member's DID (the registry's entry). The proof's key must be
  *   that DID's: a `kid` of the member's DID, or a `jwk` equal to the key of the member's DID
  *   document (its only `authentication` key).
- * - `dc+sd-jwt` binds to any key the wallet proves (`cnf.jwk`), for the member the access token
- *   was issued to.
+ * - `dc+sd-jwt` binds to the key the wallet proves (`cnf.jwk`). Which keys it may prove depends
+ *   on how the access token was obtained (its `holderBinding`):
+ *   - `any` (pre-authorized code): the operator handed the offer, and its transaction code, to
+ *     the member out of band, so any wallet the member chooses, with its own key, may receive it;
+ *   - `member` (authorization code): only a key of the member's DID, the one that proved
+ *     membership in the wallet login. Anyone can start an authorization request and forward its
+ *     cross-device link to a member, whose wallet then proves membership to this very service:
+ *     the code goes to whoever started. Binding to the member's own key makes that code
+ *     worthless to anyone else (the attacker cannot sign a key proof with the member's key).
  *
  * Code: `invalid_proof`.
  */
 import { type KeyLookup, KeyLookupError } from '../credentials/verify/ports.js';
 import type { IssuedFormat } from './configurations.js';
+import type { HolderBinding } from './entities.js';
 import { proofError } from './errors.js';
 import type { VerifiedProof } from './proofs.js';
 
@@ -29,14 +37,24 @@ export async function bindingOf(
   format: IssuedFormat,
   subject: string,
   keys: KeyLookup,
+  holderBinding: HolderBinding,
 ): Promise<Binding> {
-  if (format === 'dc+sd-jwt') return { holderKey: proof.publicJwk };
+  if (format === 'dc+sd-jwt') {
+    if (holderBinding === 'member') await requireMemberKey(proof, subject, keys);
+    return { holderKey: proof.publicJwk };
+  }
+  await requireMemberKey(proof, subject, keys);
+  return {};
+}
+
+/** Throws `invalid_proof` unless the proof is signed by a key of the member's DID `subject`. */
+async function requireMemberKey(proof: VerifiedProof, subject: string, keys: KeyLookup): Promise<void> {
   if (proof.did !== undefined) {
     if (proof.did !== subject)
       throw proofError(
         `the key proof is signed by ${proof.did}, not by the member ${subject} the credential names`,
       );
-    return {};
+    return;
   }
   let memberKey: Record<string, string>;
   try {
@@ -50,6 +68,7 @@ export async function bindingOf(
     throw error;
   }
   if (!sameKey(memberKey, proof.publicJwk))
-    throw proofError(`the jwk is not the key of the member ${subject} the credential names`);
-  return {};
+    throw proofError(
+      `the jwk is not a key of the member ${subject}: a credential obtained by proving membership is bound to the member's DID key`,
+    );
 }

@@ -120,7 +120,9 @@ export class CredentialEndpoint {
       throw proofError('the same key proof is in the batch twice');
     const bindings: Binding[] = [];
     for (const proof of proofs)
-      bindings.push(await bindingOf(proof, configuration.format, member.subject.id, this.deps.keys));
+      bindings.push(
+        await bindingOf(proof, configuration.format, member.subject.id, this.deps.keys, token.holderBinding),
+      );
     try {
       return await inTransaction(this.deps.dataSource, undefined, async (manager) => {
         for (const proof of proofs) {

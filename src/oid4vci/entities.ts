@@ -58,9 +58,17 @@ export interface Oid4vciTokenRow {
    * when the wallet asked with `authorization_details`; null otherwise (§6.2).
    */
   credentialIdentifiers: string | null;
+  /**
+   * The keys its credentials may be bound to (binding.ts): `any` key the wallet proves
+   * (pre-authorized code: the operator handed the offer to the member), or only a key of the
+   * `member`'s DID (authorization code: the key that proved membership).
+   */
+  holderBinding: HolderBinding;
   createdAt: string;
   expiresAt: string;
 }
+
+export type HolderBinding = 'any' | 'member';
 
 export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
   name: 'Oid4vciToken',
@@ -71,6 +79,7 @@ export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
     subject: { type: 'varchar', length: 500 },
     configurationIds: { name: 'configuration_ids', type: 'text' },
     credentialIdentifiers: { name: 'credential_identifiers', type: 'text', nullable: true },
+    holderBinding: { name: 'holder_binding', type: 'varchar', length: 16, default: 'any' },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },

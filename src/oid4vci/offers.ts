@@ -253,6 +253,7 @@ export class Offers {
         subject: row.subject,
         configurationIds: row.configurationIds,
         credentialIdentifiers: null,
+        holderBinding: 'any',
         createdAt: issuedAt.toISOString(),
         expiresAt: new Date(issuedAt.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });

@@ -22,6 +22,8 @@ import {
   keyProof,
   newHolder,
   openid4vciWallet,
+  preAuthorizedCode,
+  tokenRequest,
   type World,
   world,
 } from './support.js';
@@ -39,7 +41,8 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
 
   before(async function () {
     this.timeout(60_000);
-    w = await world(await fresh());
+    // Every test starts authorizations from one address: more than the default 60 a minute.
+    w = await world(await fresh(), { RATE_LIMIT_PER_ADDRESS: '200' });
     const challenge = (await request(w.app).get('/api/v1/membership/challenge').expect(200)).body.challenge;
     const proof = await presentation(w.member, w.service.identity.did, challenge, []);
     membership = (
@@ -160,9 +163,9 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
   });
 
   describe('end to end with @openid4vc/openid4vci as the wallet', () => {
-    it('a wallet that starts by itself obtains the MembershipCredential as SD-JWT VC, bound to its key', async function () {
+    it("a wallet that starts by itself obtains the MembershipCredential as SD-JWT VC, bound to the member DID's key", async function () {
       this.timeout(30_000);
-      const holder = await newHolder();
+      const holder = w.member;
       const wallet = openid4vciWallet(holder, [], WALLET);
       const issuerMetadata = await wallet.resolveIssuerMetadata(w.issuer);
       // Wallet-initiated: no offer was received, the wallet names what it wants.
@@ -346,6 +349,38 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
       assert.equal(unknown.body.error, 'invalid_grant');
       const missing = await exchange(randomBytes(32).toString('base64url'), '').expect(400);
       assert.equal(missing.body.error, 'invalid_request');
+    });
+  });
+
+  describe("§13 (security): a code obtained by proving membership binds only to the member's key", () => {
+    // Anyone can start an authorization request and forward its cross-device wallet link to a
+    // member; the member's wallet proves membership to this service, and the code goes to the
+    // browser that started. The code must then be worthless without the member's key.
+    it("refuses a key proof by another key than the member DID's (invalid_proof), and issues nothing", async function () {
+      this.timeout(30_000);
+      const { code, verifier } = await codeFor({ scope: SD_JWT });
+      const token = (await exchange(code, verifier).expect(200)).body.access_token as string;
+      const attacker = await newHolder();
+      const refused = await credentialRequest(token, { credential_configuration_id: SD_JWT }, attacker);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.body.error, 'invalid_proof');
+      const bound = await credentialRequest(token, { credential_configuration_id: SD_JWT });
+      assert.equal(bound.status, 200, JSON.stringify(bound.body));
+      const payload = decodeJwt((bound.body.credentials[0].credential as string).split('~')[0] as string);
+      assert.equal((payload.cnf as { jwk: { x: string } }).jwk.x, w.member.publicJwk.x);
+    });
+
+    it('a pre-authorized offer (handed to the member by the operator) still binds to the key of any wallet', async function () {
+      this.timeout(30_000);
+      const offered = await w.service.oid4vci.offerTo(w.member.did, { configurations: [SD_JWT] });
+      const redeemed = await tokenRequest(w.app, preAuthorizedCode(offered.offer as never), offered.txCode);
+      assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
+      const token = redeemed.body.access_token as string;
+      const wallet = await newHolder();
+      const issued = await credentialRequest(token, { credential_configuration_id: SD_JWT }, wallet);
+      assert.equal(issued.status, 200, JSON.stringify(issued.body));
+      const payload = decodeJwt((issued.body.credentials[0].credential as string).split('~')[0] as string);
+      assert.equal((payload.cnf as { jwk: { x: string } }).jwk.x, wallet.publicJwk.x);
     });
   });
 

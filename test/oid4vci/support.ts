@@ -77,14 +77,18 @@ export async function apply(app: World<Actor>['app'], serviceDid: string, regist
 }
 
 /** The service running, a board of three, and a new holder admitted by two votes. */
-export async function world(database: TestDatabase): Promise<World> {
-  return worldWith(database, await newHolder());
+export async function world(database: TestDatabase, env: Record<string, string> = {}): Promise<World> {
+  return worldWith(database, await newHolder(), env);
 }
 
 /** The service running, a board of three, and `member` admitted by two votes. */
-export async function worldWith<M extends Actor>(database: TestDatabase, member: M): Promise<World<M>> {
+export async function worldWith<M extends Actor>(
+  database: TestDatabase,
+  member: M,
+  env: Record<string, string> = {},
+): Promise<World<M>> {
   const register = await newActor();
-  const running = await startService(database, { TRUST_ANCHORS_DIR: anchorsDir(register) });
+  const running = await startService(database, { TRUST_ANCHORS_DIR: anchorsDir(register), ...env });
   const service = running.service;
   const app = service.app.callback();
   const board = await seatBoard(service);

@@ -24,6 +24,7 @@ import { OpenIdCredentialIssuance1795000000600 } from './1795000000600-oid4vci.j
 import { OpenIdCredentialAuthorizationCode1795000000710 } from './1795000000710-oid4vci-authorization-code.js';
 import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-batch-append.js';
 import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check-keys.js';
+import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760-oid4vci-token-holder-binding.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   OpenIdCredentialAuthorizationCode1795000000710,
   AuditHeadBatchAppend1795000000730,
   AgreementCheckKeys1795000000731,
+  OpenIdCredentialTokenHolderBinding1795000000760,
 ] as const;
