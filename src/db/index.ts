@@ -8,6 +8,7 @@ export {
   markInUse,
   restoreSqlite,
 } from './backup.js';
+export { BatchedRead, type BatchedReadStatement, MAX_KEYS_PER_BATCH } from './batched-read.js';
 export {
   createDataSource,
   type DatabaseKind,

@@ -1,10 +1,11 @@
 /**
  * The check, assembled: read the subject's consents with one indexed query (never from a cache:
- * a withdrawal counts from the commit on), keep those the caller may ask about, run every named
- * check on each, and answer permitted when one consent passes them all.
+ * a withdrawal counts from the commit on; concurrent checks share one statement per turn), keep
+ * those the caller may ask about, run every named check on each, and answer permitted when one
+ * consent passes them all.
  */
 import type { DataSource } from 'typeorm';
-import { type PreparedRead, preparedRead } from '../../db/index.js';
+import { BatchedRead, type BatchedReadStatement } from '../../db/index.js';
 import { isDid } from '../../trust/index.js';
 import { ConsentError } from '../errors.js';
 import type { MemberDirectory } from '../ports.js';
@@ -78,7 +79,7 @@ export function parseQuestion(body: unknown): ConsentQuestion {
   };
 }
 
-interface Row {
+interface Row extends Record<string, unknown> {
   id: string;
   controller_did: string;
   purposes: string;
@@ -88,19 +89,33 @@ interface Row {
   expires_at: string;
 }
 
-/** The one indexed read (consent_record_subject). Replaced consents are history, not answers. */
-const CONSENTS_OF_SUBJECT: PreparedRead = {
-  name: 'consent_check_subject',
-  text:
-    'SELECT id, controller_did, purposes, data_categories, recipients, status, expires_at ' +
-    "FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'",
+const CONSENT_COLUMNS = 'id, controller_did, purposes, data_categories, recipients, status, expires_at';
+
+/**
+ * The one indexed read (consent_record_subject), coalesced per event-loop turn on PostgreSQL
+ * (src/db/batched-read.ts). Replaced consents are history, not answers.
+ */
+const CONSENTS_OF_SUBJECT: BatchedReadStatement = {
+  many: {
+    name: 'consent_check_subjects',
+    text: `SELECT subject_id, ${CONSENT_COLUMNS} FROM consent_record WHERE subject_id = ANY($1) AND status <> 'superseded'`,
+  },
+  one: {
+    name: 'consent_check_subject',
+    text: `SELECT ${CONSENT_COLUMNS} FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'`,
+  },
+  keyColumn: 'subject_id',
 };
 
 export class ConsentChecker {
+  private readonly consentsOf: BatchedRead<Row>;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly members: MemberDirectory,
-  ) {}
+  ) {
+    this.consentsOf = new BatchedRead<Row>(dataSource, CONSENTS_OF_SUBJECT);
+  }
 
   /**
    * Answers `question` for `caller`, the DID of an authenticated, active member. Throws
@@ -108,7 +123,7 @@ export class ConsentChecker {
    * neither their controller nor a named recipient of any.
    */
   async check(caller: string, question: ConsentQuestion, now: Date): Promise<ConsentAnswer> {
-    const rows = await preparedRead<Row>(this.dataSource, CONSENTS_OF_SUBJECT, [question.subject]);
+    const rows = await this.consentsOf.read(question.subject);
     const checkedAt = now.toISOString();
     if (rows.length === 0) return { permitted: false, reasons: [{ code: 'no_consent' }], checkedAt };
     const visible = rows
