@@ -65,7 +65,8 @@ const SUMMARY_COLUMNS: (keyof RulebookVersionRow)[] = [
  * The adopted rulebook versions (table `rulebook_version`). The database, not the file, says
  * which rulebook is in force: the file only seeds the first version, and every later version
  * is adopted by the board. A version's content never changes once adopted. Nothing is kept in
- * memory but parsed copies of immutable versions, so every replica sees an adoption at once.
+ * memory but parsed copies of immutable versions, so every replica sees an adoption at once
+ * (`current`); `recent` is the bounded-age exception for request validation on hot paths.
  */
 export class RulebookStore {
   readonly #dataSource: DataSource;
@@ -73,6 +74,8 @@ export class RulebookStore {
   readonly #recordFirstAdoption: RulebookStoreOptions['recordFirstAdoption'];
   /** Parsed rulebooks by hash: a version's content never changes, so this never goes stale. */
   readonly #parsed = new Map<string, Rulebook>();
+  /** The last read of `recent`: when it started, and its answer (shared by concurrent callers). */
+  #recent: { readonly at: number; readonly answer: Promise<AdoptedRulebook> } | undefined;
 
   constructor(options: RulebookStoreOptions) {
     this.#dataSource = options.dataSource;
@@ -137,6 +140,27 @@ export class RulebookStore {
   }
 
   /**
+   * The rulebook in force as this process read it at most `maxAgeMs` ago, for hot paths that only
+   * validate a request against its vocabularies (the agreement check's purposes): reading the
+   * whole latest version on every request cost the check a query and a copy of the document.
+   * An adoption elsewhere is seen within `maxAgeMs`; one through this store at once. Concurrent
+   * callers share one read; a failed read is not kept. Anything that decides with the rulebook
+   * (motions, applications, adoption) uses `current`.
+   */
+  recent(maxAgeMs: number): Promise<AdoptedRulebook> {
+    const now = Date.now();
+    const kept = this.#recent;
+    if (kept && now - kept.at < maxAgeMs) return kept.answer;
+    const answer = this.current();
+    const entry = { at: now, answer };
+    this.#recent = entry;
+    answer.catch(() => {
+      if (this.#recent === entry) this.#recent = undefined;
+    });
+    return answer;
+  }
+
+  /**
    * Makes `rulebook` the rulebook in force, adopted by `by` (the amend-rulebook motion's id,
    * or `operator`). Runs in `manager`'s transaction when given (the governance engine adopts
    * in the transaction that records the motion's decision), else in its own. Throws
@@ -197,6 +221,7 @@ export class RulebookStore {
     };
     const row = options.manager ? await insert(options.manager) : await this.#dataSource.transaction(insert);
     this.#parsed.set(row.hash, rulebook);
+    this.#recent = undefined;
     return { ...info(row, true), rulebook };
   }
 

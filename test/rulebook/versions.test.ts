@@ -238,6 +238,31 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
     });
   });
 
+  describe('recent(maxAgeMs): the rulebook in force for request validation on hot paths', () => {
+    it('reads once per maxAgeMs, sees an adoption through itself at once and one elsewhere after maxAgeMs', async () => {
+      await store().ensureAdopted(shipped);
+      const hot = store();
+      const [first, second] = await Promise.all([hot.recent(60_000), hot.recent(60_000)]);
+      assert.equal(first.version, '1.1.0');
+      assert.equal(second, first); // concurrent callers share one read
+      clock = AMENDED;
+      // Another replica (another store) adopts: this one keeps its read until it is maxAgeMs old.
+      await store().adopt(amendment, { by: 'motion-42' });
+      assert.equal((await hot.recent(60_000)).version, '1.1.0');
+      assert.equal((await hot.recent(0)).version, '1.2.0');
+      // An adoption through this store is seen at once.
+      await hot.adopt(rulebookVersion('1.3.0', () => {}), { by: 'motion-43' });
+      assert.equal((await hot.recent(60_000)).version, '1.3.0');
+    });
+
+    it('keeps no failed read: before the first adoption it refuses, and answers once adopted', async () => {
+      const hot = store();
+      await assert.rejects(hot.recent(60_000), storeError('rulebook_not_adopted'));
+      await store().ensureAdopted(shipped);
+      assert.equal((await hot.recent(60_000)).version, '1.1.0');
+    });
+  });
+
   it('answers rulebook_not_adopted before the first adoption', async () => {
     await assert.rejects(store().current(), storeError('rulebook_not_adopted'));
     assert.deepEqual(await store().versions(), []);

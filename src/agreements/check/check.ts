@@ -36,6 +36,12 @@ import type {
   CheckedAgreement,
 } from './types.js';
 
+/**
+ * How old the rulebook the question's purpose is validated against may be (RulebookStore.recent):
+ * a purpose a new rulebook adds is refused for at most this long after its adoption elsewhere.
+ */
+export const RULEBOOK_MAX_AGE_MS = 1_000;
+
 /** Every check after `exists`, in the order it runs. */
 export const AGREEMENT_CHECKS: readonly AgreementCheck[] = [
   checkParties,
@@ -258,7 +264,7 @@ export class AgreementChecker {
   async #normalised(question: AgreementQuestion): Promise<AgreementQuestion> {
     let { purpose, spatial } = question;
     if (purpose !== undefined) {
-      const profile = profileOf((await this.deps.rulebook.current()).rulebook);
+      const profile = profileOf((await this.deps.rulebook.recent(RULEBOOK_MAX_AGE_MS)).rulebook);
       const term = compactPurpose(purpose);
       if (term === undefined || !profile.purposes.has(term)) {
         throw new AgreementError(
