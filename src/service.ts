@@ -66,6 +66,7 @@ import {
   OID4VP_ENTITIES,
   type Oid4vp,
   openOid4vp,
+  PresentationRefused,
   REQUEST_PATH,
   RESPONSE_PATH,
 } from './oid4vp/index.js';
@@ -553,8 +554,19 @@ export async function openService(
     // OpenID Connect interaction: a presentation request whose verified answer the issuer reads.
     walletLogin: {
       start: (query) => oid4vp.signing.request({ query: query as unknown as DcqlQuery, transactionData: [] }),
-      status: (state) => oid4vp.signing.status(state),
-      take: (state) => oid4vp.signing.take(state),
+      // A refused answer keeps this page waiting, as before signing requests recorded refusals.
+      status: async (state) => {
+        const { status } = await oid4vp.signing.status(state);
+        return status === 'refused' ? 'pending' : status;
+      },
+      take: async (state) => {
+        try {
+          return await oid4vp.signing.take(state);
+        } catch (error) {
+          if (error instanceof PresentationRefused) return undefined;
+          throw error;
+        }
+      },
     },
     ...(options.now ? { now: options.now } : {}),
   });

@@ -14,7 +14,13 @@ import {
   checkApplicationForm,
 } from '../membership/presented-application.js';
 import type { OfferPresentation } from '../oid4vci/offer-links.js';
-import { type DcqlQuery, queryForEvidence, type Signing, type SigningRequest } from '../oid4vp/index.js';
+import {
+  type DcqlQuery,
+  queryForEvidence,
+  type Signing,
+  type SigningRequest,
+  type SigningStatus,
+} from '../oid4vp/index.js';
 import type { SigningOutcome } from '../oid4vp/transactions.js';
 import type { RulebookCapability } from '../rulebook/index.js';
 
@@ -29,10 +35,18 @@ export interface ApplySources {
   start(
     form: Readonly<Record<string, unknown>>,
   ): Promise<SigningRequest & { readonly form: ApplicationForm }>;
-  /** Whether the wallet has answered. */
-  status(state: string): Promise<'pending' | 'presented' | 'unknown'>;
-  /** The wallet's answer taken once (undefined while waiting), submitted as an application. */
+  /** Whether the wallet has answered, and whether the verifier refused its answer (with the code). */
+  status(state: string): Promise<SigningStatus>;
+  /**
+   * The wallet's answer taken once (undefined while waiting), submitted as an application;
+   * throws PresentationRefused (with the verifier's code) when the verifier refused the answer.
+   */
   finish(state: string): Promise<ApplicationView | undefined>;
+  /**
+   * A fresh wallet request for the form of a request whose answer the verifier refused (the
+   * applicant tries again, e.g. with other evidence); undefined when `state` was not refused.
+   */
+  again(state: string): Promise<(SigningRequest & { readonly form: ApplicationForm }) | undefined>;
   /** The application with its motion (checks, votes, decision). */
   application(id: string): Promise<ApplicationView>;
   /** An OpenID4VCI offer of the admitted applicant's MembershipCredential (`not_admitted` before). */
@@ -53,26 +67,34 @@ export function applying(deps: {
       : [...evidence, { credentialType: LEGAL_PERSON, requiredClaims: [] }];
     return queryForEvidence(withLegalPerson);
   };
+  const start = async (raw: Readonly<Record<string, unknown>>) => {
+    const form = checkApplicationForm(raw);
+    const query = await queryFor(form.roles);
+    const request = await deps.signing.request({
+      query,
+      transactionData: [
+        applicationItem(
+          form,
+          query.credentials.map((c) => c.id),
+        ),
+      ],
+    });
+    return { ...request, form };
+  };
   return {
     async roles() {
       const { rulebook } = await deps.rulebook.store.current();
       return rulebook.roles.map(({ id, title }) => ({ id, title }));
     },
-    async start(raw) {
-      const form = checkApplicationForm(raw);
-      const query = await queryFor(form.roles);
-      const request = await deps.signing.request({
-        query,
-        transactionData: [
-          applicationItem(
-            form,
-            query.credentials.map((c) => c.id),
-          ),
-        ],
-      });
-      return { ...request, form };
-    },
+    start,
     status: (state) => deps.signing.status(state),
+    async again(state) {
+      const refused = await deps.signing.refusal(state);
+      const [item] = refused?.transactionData ?? [];
+      if (!item) return undefined;
+      // The item is the service's own encoding of the form the applicant sent (start above).
+      return start(JSON.parse(Buffer.from(item, 'base64url').toString('utf8')) as Record<string, unknown>);
+    },
     async finish(state) {
       const outcome: SigningOutcome | undefined = await deps.signing.take(state);
       if (!outcome) return undefined;

@@ -3,7 +3,8 @@ import { EntitySchema } from 'typeorm';
 /**
  * One wallet-login transaction (OpenID4VP 1.0): the request object's `state` and `nonce`, the
  * OpenID Connect interaction it completes, and, once the wallet has presented, the verified
- * result. `status`: `pending` → `presented` (verified, waiting for the browser) → `finished`.
+ * result. `status`: `pending` → `presented` (verified, waiting for the browser) → `finished`;
+ * a signing request's answer the verifier refused: `pending` → `refused`, with the refusal's code.
  */
 export interface Oid4vpTransactionRow {
   state: string;
@@ -25,6 +26,8 @@ export interface Oid4vpTransactionRow {
   transactionData: string | null;
   /** `login` (completes an OpenID Connect interaction) or `signing` (the portal reads the answer). */
   kind: string;
+  /** A refused signing request: the refusal's code (one of the service's own, never the wallet's text). */
+  refusal: string | null;
 }
 
 export const Oid4vpTransactionEntity = new EntitySchema<Oid4vpTransactionRow>({
@@ -44,6 +47,7 @@ export const Oid4vpTransactionEntity = new EntitySchema<Oid4vpTransactionRow>({
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
     transactionData: { name: 'transaction_data', type: 'text', nullable: true },
     kind: { type: 'varchar', length: 16, default: 'login' },
+    refusal: { name: 'refusal_code', type: 'varchar', length: 64, nullable: true },
   },
   indices: [{ name: 'ix_oid4vp_transaction_interaction', columns: ['interactionUid'] }],
 });

@@ -9,9 +9,10 @@ export {
 export { type EvidenceRequirement, evidenceQueryId, queryForEvidence } from './dcql-evidence.js';
 export { OID4VP_ENTITIES } from './entities.js';
 export { type Oid4vp, type Oid4vpOptions, openOid4vp } from './module.js';
+export { PresentationRefused } from './refusal.js';
 export { CLIENT_ID_PREFIX, REQUEST_OBJECT_TYP, verifierClientId } from './request-object.js';
 export { REQUEST_PATH, RESPONSE_PATH } from './routes.js';
-export type { Signing, SigningRequest } from './signing.js';
+export type { Signing, SigningRefusal, SigningRequest, SigningStatus } from './signing.js';
 export {
   checkTransactionData,
   decodeTransactionData,

@@ -14,6 +14,7 @@ import { DID_JWK_PREFIX } from '../did/index.js';
 import { OAuthError } from '../http/index.js';
 import type { DcqlQuery, VerifiedCredential } from './dcql.js';
 import { matchQuery } from './dcql.js';
+import { PresentationRefused, verificationCode } from './refusal.js';
 
 const MAX_PRESENTATIONS = 10;
 
@@ -144,8 +145,9 @@ export interface VerifiedAnswer {
 }
 
 /**
- * Verifies every presentation and matches the query; throws OAuthError `access_denied` whose
- * description starts with the failed checks' codes.
+ * Verifies every presentation and matches the query; throws PresentationRefused
+ * (`access_denied`): its code is the first failed check's (refusal.ts), its description lists
+ * every failed check's code.
  */
 export async function verifyAnswer(
   credentials: Credentials,
@@ -170,7 +172,10 @@ export async function verifyAnswer(
       nonceScope: index === 0 ? 'oid4vp' : `oid4vp#${index}`,
     });
     if (!result.verified)
-      throw new OAuthError(400, 'access_denied', `the presentation did not verify: ${failureCodes(result)}`);
+      throw new PresentationRefused(
+        verificationCode(result),
+        `the presentation did not verify: ${failureCodes(result)}`,
+      );
     all.push(...credentialsOf(token, result));
     if (result.holder) holders.push(result.holder);
   }
@@ -180,10 +185,9 @@ export async function verifyAnswer(
     ...(expected.vcts ? { vcts: expected.vcts } : {}),
   });
   if (!matches) {
-    throw new OAuthError(
-      400,
-      'access_denied',
-      'query_not_satisfied: the verified credentials do not satisfy the DCQL query',
+    throw new PresentationRefused(
+      'query_not_satisfied',
+      'the verified credentials do not satisfy the DCQL query',
     );
   }
   return { matches, credentials: all, holders };

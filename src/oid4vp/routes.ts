@@ -18,9 +18,11 @@ import { naturalPersonOf } from './citizen.js';
 import { mapClaims } from './claims.js';
 import { CITIZEN_QUERY_ID, type DcqlQuery, naturalPersonLogin, queryForScopes } from './dcql.js';
 import { sdJwtQueryId } from './dcql-sd-jwt.js';
+import type { Oid4vpTransactionRow } from './entities.js';
 import type { Oid4vpOptions } from './module.js';
 import { loginQrSvg } from './page.js';
 import { parseVpToken, verifyAnswer } from './presentation.js';
+import { refusalCodeOf } from './refusal.js';
 import { signRequestObject, verifierClientId } from './request-object.js';
 import { recordSigning } from './signing.js';
 import { checkTransactionData } from './transaction-data.js';
@@ -97,6 +99,56 @@ async function finishLogin(
   });
   ctx.status = 303;
   ctx.redirect(to);
+}
+
+/**
+ * The posted `vp_token` of a pending transaction, verified: its presentations, the verified
+ * answer to the query, and for a natural person's login the rulebook's rule for it.
+ */
+async function verifyPosted(deps: Oid4vpRouteDeps, transaction: Oid4vpTransactionRow, vpToken: unknown) {
+  const query = JSON.parse(transaction.query) as DcqlQuery;
+  const presentations = parseVpToken(vpToken, query);
+  // Every requested transaction data item is hashed into the presentations (§8.4). Checked
+  // before the signatures, so a refusal spends no nonce; the signatures, checked next, make
+  // the hashes the holder's.
+  checkTransactionData(transactionDataOf(transaction), presentations, query);
+  const { rulebook } = await deps.rulebook.store.current();
+  // A natural person's login: the rulebook's issuers for the type, when it lists them.
+  const citizen = query.credentials[0]?.id === CITIZEN_QUERY_ID ? naturalPersonLogin(rulebook) : undefined;
+  const answer = await verifyAnswer(deps.credentials, presentations, {
+    nonce: transaction.nonce,
+    clientId: transaction.clientId,
+    query,
+    serviceDid: deps.identity.did,
+    ...(deps.credentials.deps.sdJwt ? { vcts: deps.credentials.deps.sdJwt.vcts } : {}),
+    ...(citizen && typeof citizen.issuers !== 'string'
+      ? {
+          issuers: {
+            [CITIZEN_QUERY_ID]: citizen.issuers,
+            [sdJwtQueryId(CITIZEN_QUERY_ID)]: citizen.issuers,
+          },
+        }
+      : {}),
+  });
+  return { presentations, answer, rulebook, citizen };
+}
+
+/**
+ * Runs `work` on a wallet's answer; a signing request whose answer is refused ends `refused`
+ * with the refusal's code (never the wallet's text), for the page that waits to show.
+ */
+async function refusing<T>(
+  deps: Oid4vpRouteDeps,
+  transaction: Oid4vpTransactionRow,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (transaction.kind === 'signing' && error instanceof OAuthError && error.status < 500)
+      await deps.transactions.markRefused(transaction.state, refusalCodeOf(error));
+    throw error;
+  }
 }
 
 export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
@@ -195,32 +247,13 @@ export function oid4vpRoutes(deps: Oid4vpRouteDeps): Router {
     if (transaction.status !== 'pending') {
       throw new OAuthError(400, 'invalid_request', 'replayed: this login was answered already');
     }
-    const query = JSON.parse(transaction.query) as DcqlQuery;
-    const presentations = parseVpToken(body.vp_token, query);
-    // Every requested transaction data item is hashed into the presentations (§8.4). Checked
-    // before the signatures, so a refusal spends no nonce; the signatures, checked next, make
-    // the hashes the holder's.
-    checkTransactionData(transactionDataOf(transaction), presentations, query);
-    const { rulebook } = await deps.rulebook.store.current();
-    // A natural person's login: the rulebook's issuers for the type, when it lists them.
-    const citizen = query.credentials[0]?.id === CITIZEN_QUERY_ID ? naturalPersonLogin(rulebook) : undefined;
-    const answer = await verifyAnswer(deps.credentials, presentations, {
-      nonce: transaction.nonce,
-      clientId: transaction.clientId,
-      query,
-      serviceDid: deps.identity.did,
-      ...(deps.credentials.deps.sdJwt ? { vcts: deps.credentials.deps.sdJwt.vcts } : {}),
-      ...(citizen && typeof citizen.issuers !== 'string'
-        ? {
-            issuers: {
-              [CITIZEN_QUERY_ID]: citizen.issuers,
-              [sdJwtQueryId(CITIZEN_QUERY_ID)]: citizen.issuers,
-            },
-          }
-        : {}),
-    });
+    const { presentations, answer, rulebook, citizen } = await refusing(deps, transaction, () =>
+      verifyPosted(deps, transaction, body.vp_token),
+    );
     if (transaction.kind === 'signing') {
-      ctx.body = await recordSigning(deps, transaction, presentations, answer);
+      ctx.body = await refusing(deps, transaction, () =>
+        recordSigning(deps, transaction, presentations, answer),
+      );
       return;
     }
     // The account is the (issuer, subject) of the credential answering the first query (or

@@ -5,6 +5,9 @@
  * login serve it; only the outcome differs: no OpenID Connect interaction is completed, the
  * verified presentations are kept for the portal to read once.
  *
+ * An answer the verifier refuses ends the request (`refused`, keeping only the refusal's code,
+ * refusal.ts): the waiting page says why, and a fresh request asks again.
+ *
  * Codes, besides those of the login and of `transaction-data.ts`:
  * - `holder_ambiguous` (`access_denied`): the presentations are signed by more than one DID;
  * - `transaction_data_invalid` (`invalid_request`): a requested item is malformed.
@@ -15,10 +18,11 @@ import { OAuthError } from '../http/index.js';
 import type { DcqlQuery } from './dcql.js';
 import type { Oid4vpTransactionRow } from './entities.js';
 import type { VerifiedAnswer } from './presentation.js';
+import { PresentationRefused } from './refusal.js';
 import { verifierClientId } from './request-object.js';
 import { REQUEST_PATH } from './routes.js';
 import { encodeTransactionData, type TransactionDataItem } from './transaction-data.js';
-import type { SigningOutcome, TransactionStore } from './transactions.js';
+import { type SigningOutcome, type TransactionStore, transactionDataOf } from './transactions.js';
 
 export interface SigningDeps {
   readonly publicUrl: string;
@@ -44,11 +48,26 @@ export interface Signing {
   }): Promise<SigningRequest>;
   /**
    * The verified answer of `state` once presented, taken once (`finished` afterwards): undefined
-   * while waiting; throws `invalid_request` when unknown, expired or taken already.
+   * while waiting; throws `invalid_request` when unknown, expired or taken already, and
+   * PresentationRefused with the refusal's code when the verifier refused the wallet's answer.
    */
   take(state: string): Promise<SigningOutcome | undefined>;
-  /** Whether the wallet has answered `state` (for the browser's poll). */
-  status(state: string): Promise<'pending' | 'presented' | 'unknown'>;
+  /** Whether the wallet has answered `state`, and how the verifier took it (for the browser's poll). */
+  status(state: string): Promise<SigningStatus>;
+  /**
+   * A refused request: the refusal's code and the `transaction_data` items it asked to sign
+   * (the caller's own, to ask again with a fresh request); undefined unless refused.
+   */
+  refusal(state: string): Promise<SigningRefusal | undefined>;
+}
+
+export type SigningStatus =
+  | { readonly status: 'pending' | 'presented' | 'unknown' }
+  | { readonly status: 'refused'; readonly code: string };
+
+export interface SigningRefusal {
+  readonly code: string;
+  readonly transactionData: readonly string[];
 }
 
 function walletUrl(clientId: string, requestUri: string): string {
@@ -77,13 +96,21 @@ export function openSigning(deps: SigningDeps): Signing {
     },
     async status(state) {
       const row = await deps.transactions.find(state);
-      if (row?.kind !== 'signing') return 'unknown';
-      return row.status === 'pending' ? 'pending' : row.status === 'presented' ? 'presented' : 'unknown';
+      if (row?.kind !== 'signing') return { status: 'unknown' };
+      if (row.status === 'refused') return { status: 'refused', code: row.refusal ?? 'refused' };
+      return { status: row.status === 'pending' || row.status === 'presented' ? row.status : 'unknown' };
+    },
+    async refusal(state) {
+      const row = await deps.transactions.find(state);
+      if (row?.kind !== 'signing' || row.status !== 'refused') return undefined;
+      return { code: row.refusal ?? 'refused', transactionData: transactionDataOf(row) };
     },
     async take(state) {
       const row = await deps.transactions.find(state);
       if (row?.kind !== 'signing' || row.status === 'finished')
         throw new OAuthError(400, 'invalid_request', 'the signing request is unknown, expired or used');
+      if (row.status === 'refused')
+        throw new PresentationRefused(row.refusal ?? 'refused', 'the verifier refused the wallet’s answer');
       if (row.status !== 'presented' || row.result === null) return undefined;
       if (!(await deps.transactions.finish(state)))
         throw new OAuthError(400, 'invalid_request', 'the signing request was used already');
@@ -102,11 +129,7 @@ export async function recordSigning(
   const holders = new Set(answer.holders);
   const [holder] = holders;
   if (holders.size !== 1 || holder === undefined)
-    throw new OAuthError(
-      400,
-      'access_denied',
-      'holder_ambiguous: the presentations are signed by more than one DID',
-    );
+    throw new PresentationRefused('holder_ambiguous', 'the presentations are signed by more than one DID');
   const outcome: SigningOutcome = {
     holder,
     nonce: transaction.nonce,

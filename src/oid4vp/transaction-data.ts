@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { OAuthError } from '../http/index.js';
 import type { DcqlQuery } from './dcql.js';
+import { PresentationRefused } from './refusal.js';
 
 export const DEFAULT_HASH_ALG = 'sha-256';
 const MAX_ITEMS = 10;
@@ -44,7 +45,7 @@ function invalid(message: string): never {
 }
 
 function denied(code: string, message: string): never {
-  throw new OAuthError(400, 'access_denied', `${code}: ${message}`);
+  throw new PresentationRefused(code, message);
 }
 
 /** The base64url SHA-256 of an item string exactly as it was sent. */

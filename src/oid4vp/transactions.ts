@@ -73,6 +73,7 @@ export class TransactionStore {
           ? JSON.stringify(input.transactionData)
           : null,
       kind: input.kind ?? 'login',
+      refusal: null,
     };
     await reading(this.dataSource, undefined, (manager) =>
       manager.getRepository(Oid4vpTransactionEntity).insert(row),
@@ -122,6 +123,22 @@ export class TransactionStore {
       .where('state = :state AND status = :pending', { state, pending: 'pending' })
       .execute();
     return { won: result.affected === 1, responseCode };
+  }
+
+  /**
+   * `pending` → `refused` with the refusal's code (a signing request's answer the verifier
+   * refused); false when another answer won. Only the code is kept, never what was presented.
+   */
+  async markRefused(state: string, code: string): Promise<boolean> {
+    const result = await reading(this.dataSource, undefined, (manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Oid4vpTransactionEntity)
+        .set({ status: 'refused', refusal: code })
+        .where('state = :state AND status = :pending', { state, pending: 'pending' })
+        .execute(),
+    );
+    return result.affected === 1;
   }
 
   /** The presented, unfinished transaction of an interaction, if any. */

@@ -100,15 +100,20 @@ describeEachDatabase('OpenID4VP transaction_data (§5.1, §8.4)', (fresh) => {
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   }
 
-  async function refusedAndUnchanged(
+  /** Refused with `code`; the request ends refused with that code (the portal's page shows it). */
+  async function refusedAndRecorded(
     request: SigningRequest,
     result: { status: number; body: Record<string, string> },
     code: string,
   ) {
     assert.equal(result.status, 400, JSON.stringify(result.body));
     assert.equal(result.body.error, 'access_denied');
-    assert.match(result.body.error_description ?? '', new RegExp(`^${code}`));
-    assert.equal(await running.service.oid4vp.signing.status(request.state), 'pending');
+    assert.match(result.body.error_description ?? '', new RegExp(`^${code}:`));
+    assert.deepEqual(await running.service.oid4vp.signing.status(request.state), { status: 'refused', code });
+    await assert.rejects(running.service.oid4vp.signing.take(request.state), {
+      code,
+      error: 'access_denied',
+    });
   }
 
   describe('§5.1: the request object carries the items', () => {
@@ -152,7 +157,7 @@ describeEachDatabase('OpenID4VP transaction_data (§5.1, §8.4)', (fresh) => {
       assert.equal(shown.length, 1);
       assert.equal(shown[0]?.type, 'dataspace_vote');
       assert.equal(shown[0]?.decision, 'approve');
-      assert.equal(await running.service.oid4vp.signing.status(request.state), 'presented');
+      assert.deepEqual(await running.service.oid4vp.signing.status(request.state), { status: 'presented' });
 
       const outcome = await running.service.oid4vp.signing.take(request.state);
       assert.ok(outcome);
@@ -179,14 +184,14 @@ describeEachDatabase('OpenID4VP transaction_data (§5.1, §8.4)', (fresh) => {
         }),
         (error: unknown) => error instanceof WalletError && error.code === 'transaction_data_declined',
       );
-      assert.equal(await running.service.oid4vp.signing.status(request.state), 'pending');
+      assert.deepEqual(await running.service.oid4vp.signing.status(request.state), { status: 'pending' });
     });
   });
 
   describe('§8.4: the verifier refuses an answer that does not cover every item', () => {
     it('refuses a presentation without transaction_data_hashes (transaction_data_hashes_missing)', async () => {
       const request = await voteRequest();
-      await refusedAndUnchanged(
+      await refusedAndRecorded(
         request,
         await post(request, await member(), {}),
         'transaction_data_hashes_missing',
@@ -198,7 +203,7 @@ describeEachDatabase('OpenID4VP transaction_data (§5.1, §8.4)', (fresh) => {
       const other = Buffer.from(JSON.stringify({ type: 'dataspace_vote', decision: 'reject' })).toString(
         'base64url',
       );
-      await refusedAndUnchanged(
+      await refusedAndRecorded(
         request,
         await post(request, await member(), {
           transaction_data_hashes: [b64hash(other)],
@@ -211,7 +216,7 @@ describeEachDatabase('OpenID4VP transaction_data (§5.1, §8.4)', (fresh) => {
     it('refuses another hash algorithm (transaction_data_hash_alg_unsupported)', async () => {
       const request = await voteRequest();
       const [item] = (await requestObject(request)).transaction_data as string[];
-      await refusedAndUnchanged(
+      await refusedAndRecorded(
         request,
         await post(request, await member(), {
           transaction_data_hashes: [b64hash(item as string)],

@@ -259,6 +259,112 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     });
   });
 
+  it('shows the verifier’s refusal of evidence from an untrusted issuer (untrusted_issuer): the poll says refused, the finish page says why, nothing is submitted, and the wallet may be asked again', async function () {
+    this.timeout(60_000);
+    // The organisation's LegalPersonCredential, issued by a register the data space does not trust.
+    const forger = await newActor();
+    const applicant = await newWallet();
+    await applicant.addCredential(await legalPersonCredential(forger, applicant.did, ORG));
+    const session = await formSession();
+    const started = await postForm(session, { 'role-public-authority': 'on' });
+    assert.equal(started.status, 200);
+    await assert.rejects(
+      walletLogin(applicant, crossDeviceOf(started.html), {
+        resolver: resolver(),
+        confirmTransactionData: () => true,
+      }),
+      (error: { status: number; code: string; message: string }) => {
+        assert.equal(error.status, 400);
+        assert.equal(error.code, 'access_denied');
+        assert.match(error.message, /^untrusted_issuer: /);
+        return true;
+      },
+    );
+
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(started.html)?.[1] as string;
+    const poll = await fetch(`${running.publicUrl}${finishUrl}/status`, {
+      headers: { cookie: started.cookie },
+    });
+    assert.deepEqual(await poll.json(), { status: 'refused', code: 'untrusted_issuer' });
+
+    const post = (path: string, html = started.html) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: started.cookie,
+          origin: running.publicUrl,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ csrf_token: csrfOf(html) }),
+      });
+    const finished = await post(finishUrl);
+    assert.equal(finished.status, 403);
+    const refusedPage = await finished.text();
+    assert.equal(errorCodeOf(refusedPage), 'untrusted_issuer');
+    assert.match(refusedPage, /The trust service did not accept what your wallet presented:/);
+    assert.match(refusedPage, /does not trust for that kind of credential/);
+    assert.doesNotMatch(
+      refusedPage,
+      /the presentation did not verify/,
+      'no verifier detail, only fixed words',
+    );
+    const param = running.service.dataSource.options.type === 'postgres' ? '$1' : '?';
+    const rows = (await running.service.dataSource.query(
+      `SELECT COUNT(*) AS n FROM membership_application WHERE applicant = ${param}`,
+      [applicant.did],
+    )) as { n: number | string }[];
+    assert.equal(Number(rows[0]?.n), 0, 'nothing was submitted');
+    // The transaction keeps the code only, never what the wallet presented.
+    const state = new URL(
+      new URL(crossDeviceOf(started.html)).searchParams.get('request_uri') as string,
+    ).pathname.split('/')[3] as string;
+    const [kept] = (await running.service.dataSource.query(
+      `SELECT status, result, refusal_code FROM oid4vp_transaction WHERE state = ${param}`,
+      [state],
+    )) as { status: string; result: string | null; refusal_code: string }[];
+    assert.deepEqual({ ...kept }, { status: 'refused', result: null, refusal_code: 'untrusted_issuer' });
+
+    // The page offers a fresh request for the same application.
+    const againUrl = /<form id="again" method="post" action="([^"]+)"/.exec(refusedPage)?.[1] as string;
+    assert.equal(againUrl, `${finishUrl}/again`);
+    const again = await post(againUrl, refusedPage);
+    assert.equal(again.status, 200);
+    const fresh = await again.text();
+    const freshCookie = (again.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const freshFinish = /<form id="finish" method="post" action="([^"]+)"/.exec(fresh)?.[1] as string;
+    assert.notEqual(freshFinish, finishUrl, 'a fresh signing request');
+    const freshRequest = await requestObjectOf(crossDeviceOf(fresh));
+    assert.equal(
+      decode((freshRequest.transaction_data as string[])[0] as string).legalName,
+      ORG.legalName,
+      'for the same application',
+    );
+    const statusOf = async (url: string) =>
+      (await fetch(`${running.publicUrl}${url}/status`, { headers: { cookie: freshCookie } })).json();
+    assert.deepEqual(await statusOf(freshFinish), { status: 'pending' });
+    assert.deepEqual(await statusOf(finishUrl), { status: 'unknown' }, 'the refused request is closed');
+  });
+
+  it('asks again only after a refusal (signing_unknown)', async function () {
+    this.timeout(60_000);
+    const session = await formSession();
+    const started = await postForm(session, { 'role-public-authority': 'on' });
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(started.html)?.[1] as string;
+    const again = await fetch(`${running.publicUrl}${finishUrl}/again`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: started.cookie,
+        origin: running.publicUrl,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ csrf_token: csrfOf(started.html) }),
+    });
+    assert.equal(again.status, 400);
+    assert.equal(errorCodeOf(await again.text()), 'signing_unknown');
+  });
+
   it('refuses an answer whose transaction_data hash does not cover the form (transaction_data_not_covered)', async function () {
     this.timeout(60_000);
     const applicant = await organisation();
@@ -289,6 +395,11 @@ describeEachDatabase('applying for membership in a real browser (Chromium)', (fr
     const body = (await posted.json()) as { error: string; error_description: string };
     assert.equal(body.error, 'access_denied');
     assert.match(body.error_description, /^transaction_data_not_covered:/);
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(started.html)?.[1] as string;
+    const poll = await fetch(`${running.publicUrl}${finishUrl}/status`, {
+      headers: { cookie: started.cookie },
+    });
+    assert.deepEqual(await poll.json(), { status: 'refused', code: 'transaction_data_not_covered' });
   });
 
   it('refuses a replayed wallet answer (replayed) and a form changed after the wallet signed it (application_not_signed)', async function () {

@@ -5,8 +5,9 @@
  * the same without JavaScript), and a refusal in words with its code. Every text comes from the
  * message catalogues; every value is escaped by JSX.
  */
+import type { MessageKey } from '../i18n/index.js';
 import { CsrfField, type PageContext, renderPage } from '../layout.js';
-import { WalletSigning, type WalletSigningInput } from '../wallet-signing.js';
+import { WalletSigning, type WalletSigningInput, walletRefusalText } from '../wallet-signing.js';
 
 /** What the form shows again after a refusal. */
 export interface FormValues {
@@ -24,11 +25,19 @@ export interface Refusal {
   readonly detail: string;
 }
 
-function RefusalNote({ page, refusal }: { page: PageContext; refusal: Refusal }) {
+function RefusalNote({
+  page,
+  refusal,
+  lead = 'apply.refused',
+}: {
+  page: PageContext;
+  refusal: Refusal;
+  lead?: MessageKey;
+}) {
   return (
     <div class="error" role="alert" id="refusal">
       <p>
-        {page.msg.t('apply.refused')} {refusal.detail}
+        {page.msg.t(lead)} {refusal.detail}
       </p>
       <p>
         {page.msg.t('error.code')} <code id="error-code">{refusal.code}</code>
@@ -141,6 +150,42 @@ export function applyRefusedPage(page: PageContext, refusal: Refusal): string {
     <>
       <h1>{t('apply.refusedTitle')}</h1>
       <RefusalNote page={page} refusal={refusal} />
+      <p>
+        <a href={`${page.base}/apply`}>{t('apply.again')}</a>
+      </p>
+    </>,
+  );
+}
+
+/**
+ * The verifier refused the wallet's answer (an untrusted or expired evidence credential, a
+ * holder that is not the credentials' subject, an application not signed as shown, ...): why,
+ * in fixed words with its code, and a button that asks the wallet again with a fresh request.
+ */
+export function applyWalletRefusedPage(
+  page: PageContext,
+  csrf: string,
+  code: string,
+  againUrl: string,
+): string {
+  const { t } = page.msg;
+  return renderPage(
+    page,
+    t('apply.refusedTitle'),
+    <>
+      <h1>{t('apply.refusedTitle')}</h1>
+      <RefusalNote
+        page={page}
+        refusal={{ code, detail: walletRefusalText(page.msg, code) }}
+        lead="apply.walletRefused"
+      />
+      <form id="again" method="post" action={againUrl}>
+        <CsrfField token={csrf} />
+        <p id="again-hint">{t('apply.tryAgainHint')}</p>
+        <button type="submit" aria-describedby="again-hint">
+          {t('apply.tryAgain')}
+        </button>
+      </form>
       <p>
         <a href={`${page.base}/apply`}>{t('apply.again')}</a>
       </p>

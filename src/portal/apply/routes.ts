@@ -6,9 +6,13 @@
  * - `POST /portal/apply`: opens a signing request (OpenID4VP: a DCQL query built from the
  *   rulebook's evidence rules for the roles chosen, the form as `transaction_data`) and shows its
  *   QR code and same-device link;
- * - `GET  /portal/apply/sign/:state/status`: the page's poll (JSON `{status}`);
+ * - `GET  /portal/apply/sign/:state/status`: the page's poll (JSON `{status}`, and `code` when
+ *   the verifier refused the wallet's answer: `{status: 'refused', code}`);
  * - `POST /portal/apply/sign/:state`: takes the wallet's verified answer and submits it as an
- *   application through the membership capability, which verifies it again from its bytes;
+ *   application through the membership capability, which verifies it again from its bytes; or
+ *   shows the verifier's refusal of the answer in words with its code;
+ * - `POST /portal/apply/sign/:state/again`: a fresh signing request for the same form, after a
+ *   refusal;
  * - `GET  /portal/applications/:id/:key`: the status page, at an address only the applicant was
  *   given (`key` is an HMAC of the application id under a key derived from the service's secret);
  * - `POST /portal/applications/:id/:key/offer`: the credential offer, once admitted.
@@ -25,11 +29,19 @@ import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import type { ApplySources } from '../../compose/application.js';
 import { OAuthError, ProblemError } from '../../http/errors.js';
+import type { ApplicationForm } from '../../membership/presented-application.js';
+import { PresentationRefused, type SigningRequest } from '../../oid4vp/index.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, setSessionCookie, stateOf } from '../frame.js';
 import type { PortalSession, SessionStore } from '../sessions.js';
-import { applyPage, applyRefusedPage, applySignPage, type FormValues } from './pages.js';
+import {
+  applyPage,
+  applyRefusedPage,
+  applySignPage,
+  applyWalletRefusedPage,
+  type FormValues,
+} from './pages.js';
 import { applicationStatusPage } from './status.js';
 
 export interface ApplyRouteDeps {
@@ -130,6 +142,35 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     return deps.sources.application(id);
   };
 
+  /** Keeps `request` among this browser's open requests (instead of `replacing`) and shows its QR code. */
+  const signingPage = async (
+    ctx: Context,
+    session: PortalSession,
+    request: SigningRequest & { readonly form: ApplicationForm },
+    replacing?: string,
+  ): Promise<void> => {
+    const kept = (session.data.applying ?? []).filter((open) => open !== replacing);
+    const open = [...kept, request.state].slice(-MAX_OPEN);
+    const rotated = await deps.sessions.rotate(session.id, { ...session.data, applying: open });
+    setCookie(ctx, rotated);
+    const qrSvg = await QRCode.toString(request.crossDeviceUrl, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
+    html(
+      ctx,
+      applySignPage(stateOf(ctx).page, csrfOf(rotated), {
+        legalName: request.form.legalName,
+        qrSvg,
+        crossDeviceUrl: request.crossDeviceUrl,
+        sameDeviceUrl: request.sameDeviceUrl,
+        statusUrl: `${deps.base}/apply/sign/${request.state}/status`,
+        finishUrl: `${deps.base}/apply/sign/${request.state}`,
+      }),
+    );
+  };
+
   router.get('/portal/apply', frame, async (ctx) => {
     const session = await sessionOf(ctx);
     html(ctx, applyPage(stateOf(ctx).page, csrfOf(session), await deps.sources.roles()));
@@ -151,32 +192,14 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
         refusal.status,
       );
     }
-    const open = [...(session.data.applying ?? []), request.state].slice(-MAX_OPEN);
-    const rotated = await deps.sessions.rotate(session.id, { ...session.data, applying: open });
-    setCookie(ctx, rotated);
-    const qrSvg = await QRCode.toString(request.crossDeviceUrl, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
-    html(
-      ctx,
-      applySignPage(stateOf(ctx).page, csrfOf(rotated), {
-        legalName: request.form.legalName,
-        qrSvg,
-        crossDeviceUrl: request.crossDeviceUrl,
-        sameDeviceUrl: request.sameDeviceUrl,
-        statusUrl: `${deps.base}/apply/sign/${request.state}/status`,
-        finishUrl: `${deps.base}/apply/sign/${request.state}`,
-      }),
-    );
-    return undefined;
+    return signingPage(ctx, session, request);
   });
 
   router.get('/portal/apply/sign/:state/status', frame, async (ctx) => {
     const state = ctx.params.state as string;
     const mine = stateOf(ctx).session?.data.applying?.includes(state) === true;
-    ctx.body = { status: mine && STATE.test(state) ? await deps.sources.status(state) : 'unknown' };
+    // `{status: 'refused', code}` once the verifier refused the wallet's answer (the page then finishes).
+    ctx.body = mine && STATE.test(state) ? await deps.sources.status(state) : { status: 'unknown' };
   });
 
   router.post('/portal/apply/sign/:state', frame, async (ctx) => {
@@ -189,6 +212,13 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     try {
       application = await deps.sources.finish(state);
     } catch (error) {
+      // The verifier refused the wallet's answer: why, with its code; the applicant may ask again.
+      if (error instanceof PresentationRefused)
+        return html(
+          ctx,
+          applyWalletRefusedPage(page, csrfOf(session), error.code, `${deps.base}/apply/sign/${state}/again`),
+          403,
+        );
       // The signing layer's refusal of a request that is gone (expired, used) is the portal's code.
       if (error instanceof OAuthError)
         throw new PortalError('signing_unknown', 'the application request is unknown, expired or used');
@@ -206,6 +236,24 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     ctx.status = 303;
     ctx.redirect(statusPath(application.id));
     return undefined;
+  });
+
+  router.post('/portal/apply/sign/:state/again', frame, async (ctx) => {
+    const session = checkForm(ctx);
+    const state = ctx.params.state as string;
+    if (!STATE.test(state) || !session.data.applying?.includes(state))
+      throw new PortalError('signing_unknown', 'this browser opened no such application request');
+    let request: Awaited<ReturnType<ApplySources['again']>>;
+    try {
+      request = await deps.sources.again(state);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      return html(ctx, applyRefusedPage(stateOf(ctx).page, refusal), refusal.status);
+    }
+    if (!request)
+      throw new PortalError('signing_unknown', 'the verifier refused no answer to this application request');
+    return signingPage(ctx, session, request, state);
   });
 
   router.get('/portal/applications/:id/:key', frame, async (ctx) => {

@@ -5,9 +5,11 @@
  *   the portal's OpenID Connect login with scope `openid board`, the BoardMemberCredential);
  * - `POST /portal/board/workspace/motions/:id/vote`: opens a signing request (OpenID4VP with the
  *   vote as `transaction_data`, presenting the BoardMemberCredential) and shows its QR code;
- * - `GET  /portal/board/workspace/sign/:state/status`: the page's poll (JSON `{status}`);
+ * - `GET  /portal/board/workspace/sign/:state/status`: the page's poll (JSON `{status}`, with
+ *   `code` when the verifier refused the wallet's answer);
  * - `POST /portal/board/workspace/sign/:state`: takes the wallet's verified answer and casts the
- *   vote through the governance engine, which verifies it again from its bytes.
+ *   vote through the governance engine, which verifies it again from its bytes (or shows the
+ *   verifier's refusal of the answer, in words with its code).
  *
  * The portal decides nothing: recusal, membership of the board, the voting period are the
  * engine's checks; their refusals are shown in words with their codes. What is the portal's:
@@ -22,12 +24,13 @@ import type { Board } from '../../governance/board.js';
 import type { GovernanceEngine } from '../../governance/engine.js';
 import { ProblemError } from '../../http/errors.js';
 import type { Applications } from '../../membership/applications.js';
-import type { DcqlQuery, Signing } from '../../oid4vp/index.js';
+import { type DcqlQuery, PresentationRefused, type Signing } from '../../oid4vp/index.js';
 import type { DecisionRule } from '../../rulebook/types.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, stateOf } from '../frame.js';
 import type { SessionStore } from '../sessions.js';
+import { walletRefusalText } from '../wallet-signing.js';
 import {
   type OpenMotion,
   signPage,
@@ -193,7 +196,8 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
   router.get(`${P}/sign/:state/status`, frame, async (ctx) => {
     memberOf(ctx);
     const state = ctx.params.state as string;
-    ctx.body = { status: STATE.test(state) ? await deps.sources.signing.status(state) : 'unknown' };
+    // `{status: 'refused', code}` once the verifier refused the wallet's answer (the page then finishes).
+    ctx.body = STATE.test(state) ? await deps.sources.signing.status(state) : { status: 'unknown' };
   });
 
   router.post(`${P}/sign/:state`, frame, async (ctx) => {
@@ -203,7 +207,16 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
     let outcome: Awaited<ReturnType<Signing['take']>>;
     try {
       outcome = await deps.sources.signing.take(state);
-    } catch {
+    } catch (error) {
+      // The verifier refused the wallet's answer: why, in fixed words with its code.
+      if (error instanceof PresentationRefused) {
+        const refusal = {
+          code: error.code,
+          detail: walletRefusalText(member.page.msg, error.code),
+          status: 403,
+        };
+        return html(ctx, voteRefusedPage(member.page, refusal), 403);
+      }
       throw new PortalError('signing_unknown', 'the signing request is unknown, expired or used');
     }
     if (!outcome) {

@@ -216,11 +216,14 @@ export function signPage(page: PageContext & { csrf: string }, input: SignPageIn
   );
 }
 
-/** A vote the board's rules refused, in words (and its code). */
+/**
+ * A vote the board's rules refused, or whose wallet answer the verifier refused (then without a
+ * motion: the answer is not read), in words (and its code). The workspace asks again.
+ */
 export function voteRefusedPage(
   page: PageContext,
   refusal: { code: string; detail: string; status: number },
-  motionId: string,
+  motionId?: string,
 ): string {
   const { t } = page.msg;
   const key = `workspace.refused.${refusal.code}`;
@@ -236,8 +239,16 @@ export function voteRefusedPage(
         {t('error.code')} <code id="error-code">{refusal.code}</code>
       </p>
       <p>
-        <a href={`${page.base}/board/workspace`}>{t('workspace.back')}</a> ·{' '}
-        <a href={`${page.base}/board/motions/${encodeURIComponent(motionId)}`}>{t('workspace.details')}</a>
+        <a href={`${page.base}/board/workspace`}>{t('workspace.back')}</a>
+        {motionId && (
+          <>
+            {' '}
+            ·{' '}
+            <a href={`${page.base}/board/motions/${encodeURIComponent(motionId)}`}>
+              {t('workspace.details')}
+            </a>
+          </>
+        )}
       </p>
     </>,
   );

@@ -455,6 +455,25 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'apply.signed': 'Meine Wallet hat geantwortet: Antrag einreichen',
   'apply.refusedTitle': 'Ihr Antrag wurde nicht eingereicht',
   'apply.again': 'Neu beginnen',
+  'apply.walletRefused': 'Der Vertrauensdienst hat nicht angenommen, was Ihre Wallet vorgelegt hat:',
+  'apply.tryAgain': 'Meine Wallet erneut fragen',
+  'apply.tryAgainHint':
+    'Eine neue Anfrage für denselben Antrag wird geöffnet. Legen Sie Nachweise vor, die der Datenraum anerkennt, zum Beispiel einen noch gültigen Nachweis eines vertrauenswürdigen Ausstellers.',
+  'signing.refusal.untrusted_issuer':
+    'Ein Nachweis stammt von einem Aussteller, dem dieser Datenraum für diese Art von Nachweis nicht vertraut.',
+  'signing.refusal.expired': 'Ein Nachweis ist abgelaufen.',
+  'signing.refusal.not_yet_valid': 'Ein Nachweis ist noch nicht gültig.',
+  'signing.refusal.revoked': 'Ein Nachweis wurde von seinem Aussteller widerrufen.',
+  'signing.refusal.suspended': 'Ein Nachweis wurde von seinem Aussteller ausgesetzt.',
+  'signing.refusal.holder_mismatch':
+    'Die Nachweise gehören einer anderen DID als der Wallet, die unterschrieben hat.',
+  'signing.refusal.holder_ambiguous': 'Die Antwort wurde von mehr als einer DID unterschrieben.',
+  'signing.refusal.query_not_satisfied': 'Die vorgelegten Nachweise sind nicht die verlangten.',
+  'signing.refusal.transaction_data_not_covered':
+    'Die Wallet hat die ihr gezeigten Daten nicht unterschrieben.',
+  'signing.refusal.transaction_data_hashes_missing':
+    'Die Wallet hat die ihr gezeigten Daten nicht unterschrieben.',
+  'signing.refusal.other': 'Die Nachweise oder ihre Vorlage konnten nicht geprüft werden.',
   'application.title': 'Ihr Antrag',
   'application.keep':
     'Bewahren Sie die Adresse dieser Seite auf: Nur über sie gelangen Sie zum Stand Ihres Antrags, und jeder, der sie kennt, kann ihn lesen.',

@@ -448,6 +448,22 @@ export const en = {
   'apply.signed': 'My wallet has answered: submit my application',
   'apply.refusedTitle': 'Your application was not submitted',
   'apply.again': 'Start again',
+  'apply.walletRefused': 'The trust service did not accept what your wallet presented:',
+  'apply.tryAgain': 'Ask my wallet again',
+  'apply.tryAgainHint':
+    'A new request opens for the same application. Present evidence the data space accepts, for example a credential from a trusted issuer that is still valid.',
+  'signing.refusal.untrusted_issuer':
+    'a credential comes from an issuer this data space does not trust for that kind of credential.',
+  'signing.refusal.expired': 'a credential has expired.',
+  'signing.refusal.not_yet_valid': 'a credential is not valid yet.',
+  'signing.refusal.revoked': 'a credential has been revoked by its issuer.',
+  'signing.refusal.suspended': 'a credential has been suspended by its issuer.',
+  'signing.refusal.holder_mismatch': 'the credentials belong to another DID than the wallet that signed.',
+  'signing.refusal.holder_ambiguous': 'the answer was signed by more than one DID.',
+  'signing.refusal.query_not_satisfied': 'the credentials presented are not the evidence asked for.',
+  'signing.refusal.transaction_data_not_covered': 'the wallet did not sign the data shown to it.',
+  'signing.refusal.transaction_data_hashes_missing': 'the wallet did not sign the data shown to it.',
+  'signing.refusal.other': 'the credentials or their presentation could not be verified.',
   'application.title': 'Your application',
   'application.keep':
     'Keep this page’s address: it is the only way back to your application’s status, and anyone who has it can read it.',
