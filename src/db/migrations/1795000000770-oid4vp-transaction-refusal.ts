@@ -5,8 +5,8 @@ import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm'
  * portal's apply page kept waiting): the refusal's code, one of the service's own codes, never
  * the wallet's text. The transaction's status is then `refused`.
  */
-export class Oid4vpTransactionRefusal1795000000770 implements MigrationInterface {
-  readonly name = 'Oid4vpTransactionRefusal1795000000770';
+export class PresentationRefusal1795000000770 implements MigrationInterface {
+  readonly name = 'PresentationRefusal1795000000770';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn(

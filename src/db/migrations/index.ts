@@ -25,7 +25,7 @@ import { OpenIdCredentialAuthorizationCode1795000000710 } from './1795000000710-
 import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-batch-append.js';
 import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check-keys.js';
 import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760-oid4vci-token-holder-binding.js';
-import { Oid4vpTransactionRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
+import { PresentationRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -61,5 +61,5 @@ export const MIGRATIONS = [
   AuditHeadBatchAppend1795000000730,
   AgreementCheckKeys1795000000731,
   OpenIdCredentialTokenHolderBinding1795000000760,
-  Oid4vpTransactionRefusal1795000000770,
+  PresentationRefusal1795000000770,
 ] as const;
