@@ -554,16 +554,17 @@ export async function openService(
     // OpenID Connect interaction: a presentation request whose verified answer the issuer reads.
     walletLogin: {
       start: (query) => oid4vp.signing.request({ query: query as unknown as DcqlQuery, transactionData: [] }),
-      // A refused answer keeps this page waiting, as before signing requests recorded refusals.
+      // A refused answer is an answer: the page continues, and the wallet is sent access_denied
+      // with the refusal's code (a fixed code of the verifier, never the wallet's text).
       status: async (state) => {
         const { status } = await oid4vp.signing.status(state);
-        return status === 'refused' ? 'pending' : status;
+        return status === 'refused' ? 'presented' : status;
       },
       take: async (state) => {
         try {
           return await oid4vp.signing.take(state);
         } catch (error) {
-          if (error instanceof PresentationRefused) return undefined;
+          if (error instanceof PresentationRefused) return { refused: error.code };
           throw error;
         }
       },

@@ -12,8 +12,9 @@
  *
  * Codes: authorization endpoint, see authorization-request.ts; the continuation
  * `invalid_request` (unknown, expired, another browser's, not answered yet, finished) and, at
- * the wallet's redirect URI, `access_denied` (no active member proven, another member than the
- * offer's, the offer used meanwhile); token endpoint `invalid_request` (a parameter missing) and
+ * the wallet's redirect URI, `access_denied` (the verifier refused the wallet's answer: its code
+ * in `error_description`; no active member proven, another member than the offer's, the offer
+ * used meanwhile); token endpoint `invalid_request` (a parameter missing) and
  * `invalid_grant` (unknown, used or expired code, another client, another redirect URI, PKCE
  * mismatch).
  */
@@ -54,8 +55,11 @@ export interface WalletLoginPort {
     readonly crossDeviceUrl: string;
   }>;
   status(state: string): Promise<'pending' | 'presented' | 'unknown'>;
-  /** The verified answer, taken once; undefined while the wallet has not answered. */
-  take(state: string): Promise<WalletLoginOutcome | undefined>;
+  /**
+   * The verified answer, taken once; `refused` with the verifier's code when it refused the
+   * wallet's answer; undefined while the wallet has not answered.
+   */
+  take(state: string): Promise<WalletLoginOutcome | { readonly refused: string } | undefined>;
 }
 
 export interface AuthorizationsOptions {
@@ -165,7 +169,10 @@ export class Authorizations {
   async complete(row: Oid4vciAuthorizationRow): Promise<string> {
     const outcome = await this.options.login.take(row.loginState);
     if (!outcome) throw new Oid4vciError('invalid_request', 'the wallet has not answered yet');
-    const refusal = await this.refusalOf(row, outcome);
+    const refusal =
+      'refused' in outcome
+        ? `the wallet's answer was refused (${outcome.refused})`
+        : await this.refusalOf(row, outcome);
     const code = randomToken();
     const at = this.options.now();
     const issued = await inTransaction(this.options.dataSource, undefined, async (m) => {
@@ -182,7 +189,7 @@ export class Authorizations {
           refusal === undefined
             ? {
                 status: 'coded',
-                subject: outcome.matches.membership?.subject ?? null,
+                subject: 'matches' in outcome ? (outcome.matches.membership?.subject ?? null) : null,
                 codeHash: sha256Hex(code),
                 codeExpiresAt: new Date(at.getTime() + CODE_TTL_SECONDS * 1000).toISOString(),
               }

@@ -443,6 +443,29 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
   });
 
   describe('the membership proof', () => {
+    it("sends the wallet access_denied with the verifier's code when it refuses the wallet's answer", async function () {
+      this.timeout(60_000);
+      const started = authorizationUrl({ scope: SD_JWT });
+      const browser = new Browser(w.running.publicUrl);
+      const html = await (await browser.request(started.url)).text();
+      // Another DID presents the member's credential: the verifier refuses (holder binding).
+      const stranger = await newHolder();
+      assert.equal(await proveMembership(html, stranger), 400);
+      const path = /<form method="get" action="([^"]+)"/.exec(html)?.[1] as string;
+      const status = await browser.request(`${w.running.publicUrl}${path.replace(/continue$/, 'status')}`);
+      assert.deepEqual(await status.json(), { status: 'presented' });
+      const back = await browser.request(`${w.running.publicUrl}${path}`);
+      assert.equal(back.status, 303);
+      const to = new URL(back.headers.get('location') as string);
+      assert.equal(to.searchParams.get('error'), 'access_denied');
+      assert.match(to.searchParams.get('error_description') as string, /refused \([a-z_]+\)$/);
+      assert.equal(to.searchParams.get('code'), null);
+      assert.equal(to.searchParams.get('state'), 'wallet-state');
+      // Finished: the same continuation cannot be used again.
+      const again = await browser.request(`${w.running.publicUrl}${path}`);
+      assert.equal(again.status, 400);
+    });
+
     it('sends the wallet access_denied when the member is suspended, and the continuation only works in the browser that started', async function () {
       this.timeout(60_000);
       const started = authorizationUrl({ scope: SD_JWT });

@@ -251,7 +251,10 @@ describeEachDatabase('rulebook versions (table rulebook_version)', (fresh) => {
       assert.equal((await hot.recent(60_000)).version, '1.1.0');
       assert.equal((await hot.recent(0)).version, '1.2.0');
       // An adoption through this store is seen at once.
-      await hot.adopt(rulebookVersion('1.3.0', () => {}), { by: 'motion-43' });
+      await hot.adopt(
+        rulebookVersion('1.3.0', () => {}),
+        { by: 'motion-43' },
+      );
       assert.equal((await hot.recent(60_000)).version, '1.3.0');
     });
 
