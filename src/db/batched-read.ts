@@ -19,19 +19,23 @@
  * On SQLite there is no round trip to save (the driver is in-process and synchronous): each
  * lookup is its own prepared read.
  *
- * The statement's text takes the keys as `$1` (an array); its rows must carry the key column.
+ * The statement takes one array per key part; its rows must carry the key's columns (`keyOf`).
  */
 import type { DataSource } from 'typeorm';
 import { type PreparedRead, preparedRead } from './prepared.js';
 import { isPostgres } from './transactions.js';
 
-export interface BatchedReadStatement {
-  /** The PostgreSQL statement over many keys: `… WHERE key = ANY($1) …`, named once. */
+export interface BatchedReadStatement<Row> {
+  /**
+   * The PostgreSQL statement over many keys, one array parameter per part of the key:
+   * `… WHERE key = ANY($1)`, or for a key of several parts
+   * `… JOIN unnest($1::text[], $2::text[]) AS k(a, b) ON t.a = k.a AND t.b = k.b`.
+   */
   readonly many: PreparedRead;
-  /** The same read for one key (`… WHERE key = $1 …`), for SQLite. */
+  /** The same read for one key (`… WHERE a = $1 AND b = $2 …`), for SQLite. */
   readonly one: PreparedRead;
-  /** The column of `many`'s rows that holds the key. */
-  readonly keyColumn: string;
+  /** The key parts of a row of `many`, in the order of its parameters. */
+  readonly keyOf: (row: Row) => readonly unknown[];
 }
 
 /** At most this many keys per statement; a busier turn sends several statements. */
@@ -42,26 +46,35 @@ interface Waiter<Row> {
   readonly reject: (error: unknown) => void;
 }
 
+interface Pending<Row> {
+  readonly parts: readonly string[];
+  readonly waiters: Waiter<Row>[];
+}
+
 interface QueryablePool {
   query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
+/** One string per key, whatever its parts contain. */
+const identity = (parts: readonly unknown[]) => JSON.stringify(parts);
+
 export class BatchedRead<Row extends Record<string, unknown>> {
-  private pending = new Map<string, Waiter<Row>[]>();
+  private pending = new Map<string, Pending<Row>>();
   private scheduled = false;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly statement: BatchedReadStatement,
+    private readonly statement: BatchedReadStatement<Row>,
   ) {}
 
-  /** The rows of `key`, read by the next statement of this turn. */
-  read(key: string): Promise<Row[]> {
-    if (!isPostgres(this.dataSource)) return preparedRead<Row>(this.dataSource, this.statement.one, [key]);
+  /** The rows of the key made of `parts`, read by the next statement of this turn. */
+  read(...parts: string[]): Promise<Row[]> {
+    if (!isPostgres(this.dataSource)) return preparedRead<Row>(this.dataSource, this.statement.one, parts);
     return new Promise<Row[]>((resolve, reject) => {
-      const waiters = this.pending.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.pending.set(key, [{ resolve, reject }]);
+      const id = identity(parts);
+      const pending = this.pending.get(id);
+      if (pending) pending.waiters.push({ resolve, reject });
+      else this.pending.set(id, { parts, waiters: [{ resolve, reject }] });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -72,39 +85,42 @@ export class BatchedRead<Row extends Record<string, unknown>> {
   private flush(): void {
     this.scheduled = false;
     while (this.pending.size > 0) {
-      const batch = new Map<string, Waiter<Row>[]>();
-      for (const [key, waiters] of this.pending) {
+      const batch = new Map<string, Pending<Row>>();
+      for (const [id, pending] of this.pending) {
         if (batch.size === MAX_KEYS_PER_BATCH) break;
-        batch.set(key, waiters);
+        batch.set(id, pending);
       }
-      for (const key of batch.keys()) this.pending.delete(key);
+      for (const id of batch.keys()) this.pending.delete(id);
       void this.run(batch);
     }
   }
 
-  private async run(batch: Map<string, Waiter<Row>[]>): Promise<void> {
+  private async run(batch: Map<string, Pending<Row>>): Promise<void> {
     let rows: Row[];
     try {
       const pool = (this.dataSource.driver as unknown as { master?: QueryablePool }).master;
       if (!pool) throw new Error('the PostgreSQL data source is not initialised');
+      const keys = [...batch.values()].map((pending) => pending.parts);
+      const width = keys[0]?.length ?? 0;
+      // One array per key part: $1 holds every key's first part, $2 every second part, …
+      const values = Array.from({ length: width }, (_, part) => keys.map((key) => key[part]));
       const { many } = this.statement;
-      rows = (await pool.query({ name: many.name, text: many.text, values: [[...batch.keys()]] }))
-        .rows as Row[];
+      rows = (await pool.query({ name: many.name, text: many.text, values })).rows as Row[];
     } catch (error) {
-      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
+      for (const pending of batch.values()) for (const waiter of pending.waiters) waiter.reject(error);
       return;
     }
     const byKey = new Map<string, Row[]>();
     for (const row of rows) {
-      const key = row[this.statement.keyColumn];
-      if (typeof key !== 'string' || !batch.has(key)) continue;
-      const list = byKey.get(key);
+      const id = identity(this.statement.keyOf(row));
+      if (!batch.has(id)) continue;
+      const list = byKey.get(id);
       if (list) list.push(row);
-      else byKey.set(key, [row]);
+      else byKey.set(id, [row]);
     }
-    for (const [key, waiters] of batch) {
-      const own = byKey.get(key) ?? [];
-      for (const waiter of waiters) waiter.resolve(own);
+    for (const [id, pending] of batch) {
+      const own = byKey.get(id) ?? [];
+      for (const waiter of pending.waiters) waiter.resolve(own);
     }
   }
 }

@@ -53,6 +53,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
         }),
         idleTimeoutMillis: 30_000,
         application_name: 'dataspace-trust',
+        onConnect: guardPooledClient,
       },
     });
   }
@@ -70,6 +71,23 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     },
   });
 }
+
+/**
+ * Every pooled connection keeps an `error` listener for its whole life (pg-pool's `onConnect`).
+ * pg emits a dead connection's error on the client as well as failing its queries, and the pool
+ * and TypeORM listen only while a client is idle or checked out by them: a server that ends a
+ * connection (`pg_terminate_backend`, a failover) just as a query released it, or while it was
+ * being removed, emitted an error with no listener, which is an uncaught exception that ended
+ * the process (SRE review: a replica crashed under connection kills). The error itself still
+ * reaches whoever used the connection: its queries fail, and the pool drops it.
+ */
+export function guardPooledClient(client: {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}): void {
+  client.on('error', ignoreConnectionError);
+}
+
+function ignoreConnectionError(): void {}
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

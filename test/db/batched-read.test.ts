@@ -19,10 +19,10 @@ interface Row extends Record<string, unknown> {
   v: number | string;
 }
 
-const BY_KEY: BatchedReadStatement = {
+const BY_KEY: BatchedReadStatement<Row> = {
   many: { name: 'test_batched_many', text: 'SELECT k, v FROM test_batched WHERE k = ANY($1) ORDER BY v' },
   one: { name: 'test_batched_one', text: 'SELECT k, v FROM test_batched WHERE k = $1 ORDER BY v' },
-  keyColumn: 'k',
+  keyOf: (row) => [row.k],
 };
 
 describeEachDatabase('a batched read', (fresh, kind) => {
@@ -76,6 +76,33 @@ describeEachDatabase('a batched read', (fresh, kind) => {
       ['late'],
     );
     assert.equal((await read.read('late')).length, 0);
+  });
+
+  it('reads keys of several parts: each caller gets the rows of its own pair only', async () => {
+    const byPair = new BatchedRead<Row>(dataSource, {
+      many: {
+        name: 'test_batched_pairs',
+        text: 'SELECT t.k, t.v FROM test_batched t JOIN unnest($1::text[], $2::int[]) AS q(k, v) ON t.k = q.k AND t.v = q.v',
+      },
+      one: {
+        name: 'test_batched_pair',
+        text: 'SELECT k, v FROM test_batched WHERE k = $1 AND v = CAST($2 AS INTEGER)',
+      },
+      keyOf: (row) => [row.k, String(row.v)],
+    });
+    // key-2 has rows 20 and 21; key-5 has 50 and 51; (key-2, 50) crosses them and matches nothing.
+    const pairs: [string, string][] = [
+      ['key-2', '20'],
+      ['key-2', '21'],
+      ['key-5', '50'],
+      ['key-2', '50'],
+      ['key-5', '21'],
+    ];
+    const answers = await Promise.all(pairs.map(([k, v]) => byPair.read(k, v)));
+    assert.deepEqual(
+      answers.map((rows) => rows.map((row) => `${row.k}/${row.v}`)),
+      [['key-2/20'], ['key-2/21'], ['key-5/50'], [], []],
+    );
   });
 
   if (kind === 'postgres') {

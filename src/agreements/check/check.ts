@@ -9,6 +9,8 @@
  */
 import type { EntityManager } from 'typeorm';
 import {
+  BatchedRead,
+  type BatchedReadStatement,
   inTransaction,
   isPostgres,
   isUniqueViolation,
@@ -87,7 +89,7 @@ type CandidateRow = Pick<
   | 'proposedAt'
 >;
 
-interface CandidateColumns {
+interface CandidateColumns extends Record<string, unknown> {
   id: string;
   provider_did: string;
   consumer_did: string;
@@ -108,10 +110,25 @@ const AGREEMENT_BY_ID: PreparedRead = {
   text: `SELECT ${CANDIDATE_COLUMNS} FROM agreement WHERE id = $1`,
 };
 
-/** Served by the index agreement_parties_target. */
-const AGREEMENTS_OF_PARTIES: PreparedRead = {
-  name: 'agreement_check_parties',
-  text: `SELECT ${CANDIDATE_COLUMNS} FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3`,
+/**
+ * Served by the index agreement_parties_target, coalesced per event-loop turn on PostgreSQL
+ * (src/db/batched-read.ts): one index probe per (provider, consumer, target) asked.
+ */
+const AGREEMENTS_OF_PARTIES: BatchedReadStatement<CandidateColumns> = {
+  many: {
+    name: 'agreement_check_parties_batch',
+    text:
+      `SELECT ${CANDIDATE_COLUMNS.split(', ')
+        .map((column) => `a.${column}`)
+        .join(', ')} FROM agreement a ` +
+      'JOIN unnest($1::text[], $2::text[], $3::text[]) AS asked(provider, consumer, target) ' +
+      'ON a.provider_did = asked.provider AND a.consumer_did = asked.consumer AND a.target = asked.target',
+  },
+  one: {
+    name: 'agreement_check_parties',
+    text: `SELECT ${CANDIDATE_COLUMNS} FROM agreement WHERE provider_did = $1 AND consumer_did = $2 AND target = $3`,
+  },
+  keyOf: (row) => [row.provider_did, row.consumer_did, row.target],
 };
 
 function candidateOf(columns: CandidateColumns): CandidateRow {
@@ -208,7 +225,11 @@ function checkedOf(row: CandidateRow): CheckedAgreement {
 }
 
 export class AgreementChecker {
-  constructor(private readonly deps: AgreementDeps) {}
+  readonly #ofParties: BatchedRead<CandidateColumns>;
+
+  constructor(private readonly deps: AgreementDeps) {
+    this.#ofParties = new BatchedRead<CandidateColumns>(deps.dataSource, AGREEMENTS_OF_PARTIES);
+  }
 
   /**
    * Answers `question` for `caller`, the DID of an authenticated, active member. With
@@ -364,13 +385,7 @@ export class AgreementChecker {
     if (caller !== provider && caller !== consumer) {
       throw new AgreementError('not_a_party', 'a member asks only about agreements it is a party to');
     }
-    const rows = (
-      await preparedRead<CandidateColumns>(dataSource, AGREEMENTS_OF_PARTIES, [
-        provider,
-        consumer,
-        question.target as string,
-      ])
-    ).map(candidateOf);
+    const rows = (await this.#ofParties.read(provider, consumer, question.target as string)).map(candidateOf);
     return rows.sort(
       (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || b.proposedAt.localeCompare(a.proposedAt),
     );

@@ -80,6 +80,8 @@ export function parseQuestion(body: unknown): ConsentQuestion {
 }
 
 interface Row extends Record<string, unknown> {
+  /** Only in the rows of the statement over many subjects. */
+  subject_id?: string;
   id: string;
   controller_did: string;
   purposes: string;
@@ -95,7 +97,7 @@ const CONSENT_COLUMNS = 'id, controller_did, purposes, data_categories, recipien
  * The one indexed read (consent_record_subject), coalesced per event-loop turn on PostgreSQL
  * (src/db/batched-read.ts). Replaced consents are history, not answers.
  */
-const CONSENTS_OF_SUBJECT: BatchedReadStatement = {
+const CONSENTS_OF_SUBJECT: BatchedReadStatement<Row> = {
   many: {
     name: 'consent_check_subjects',
     text: `SELECT subject_id, ${CONSENT_COLUMNS} FROM consent_record WHERE subject_id = ANY($1) AND status <> 'superseded'`,
@@ -104,7 +106,7 @@ const CONSENTS_OF_SUBJECT: BatchedReadStatement = {
     name: 'consent_check_subject',
     text: `SELECT ${CONSENT_COLUMNS} FROM consent_record WHERE subject_id = $1 AND status <> 'superseded'`,
   },
-  keyColumn: 'subject_id',
+  keyOf: (row) => [row.subject_id],
 };
 
 export class ConsentChecker {
