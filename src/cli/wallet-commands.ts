@@ -12,6 +12,7 @@ import {
   DID_METHODS,
   type DidMethod,
   inspectWallet,
+  isOfType,
   MOTION_KINDS,
   type MotionKind,
   openWallet,
@@ -258,7 +259,10 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
     );
 
   command('list', 'List the stored credentials (no passphrase needed).')
-    .option('--type <type>', 'only credentials of this type')
+    .option(
+      '--type <type>',
+      'only credentials of this type (an SD-JWT VC: its vct, or the credential type the vct stands for)',
+    )
     .option('--jwt', 'include each JWT')
     .action(
       action(async (options: CommonOptions & { type?: string; jwt?: boolean }) => {
@@ -266,7 +270,7 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
         const selected =
           options.type === undefined
             ? credentials
-            : credentials.filter((c) => c.types.includes(options.type as string));
+            : credentials.filter((c) => isOfType(c, options.type as string));
         printJson(selected.map((credential) => summary(credential, options.jwt === true)));
       }),
     );
