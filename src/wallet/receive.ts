@@ -10,7 +10,7 @@
  * credentials about its own DID, and SD-JWT VCs bound to its key (with the credential type
  * their vct stands for at this issuer). http is allowed only for loopback hosts (development).
  */
-import { ServiceError, WalletError } from './errors.js';
+import { notReadyError, ServiceError, WalletError } from './errors.js';
 import type { Wallet } from './wallet.js';
 
 const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
@@ -82,6 +82,8 @@ export async function exchange(
   } catch {
     body = undefined;
   }
+  const unavailable = notReadyError(`${what} (${init.method ?? 'GET'} ${url})`, response, body);
+  if (unavailable) throw unavailable;
   if (!response.ok) {
     const code =
       typeof body?.error === 'string'
