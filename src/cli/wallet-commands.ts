@@ -33,6 +33,7 @@ import {
   walletLogin,
 } from '../wallet/index.js';
 import { systemBrowser } from '../wallet/open-browser.js';
+import { printedOffer } from './offer-output.js';
 import { addAgreementCommands } from './wallet-agreement-commands.js';
 import { confirmSigning } from './wallet-signing.js';
 import { printJson } from './with-service.js';
@@ -505,12 +506,17 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
           member,
           options.application,
         );
-        printJson({
-          credentialOfferUri: offer.credentialOfferUri,
-          links: offer.links,
-          ...(offer.txCode !== undefined ? { txCode: offer.txCode } : {}),
-          expiresAt: offer.expiresAt,
-        });
+        // The client checked the links, credentialOfferUri and expiresAt.
+        const links = offer.links as { byReference: string; byValue: string };
+        printJson(
+          printedOffer({
+            credentialOfferUri: offer.credentialOfferUri as string,
+            byReference: links.byReference,
+            byValue: links.byValue,
+            ...(typeof offer.txCode === 'string' ? { txCode: offer.txCode } : {}),
+            expiresAt: offer.expiresAt as string,
+          }),
+        );
       }),
     );
 

@@ -168,8 +168,11 @@ export class ServiceClient {
       `/api/v1/membership/applications/${segment(applicationId)}/credential-offer`,
       { presentation },
     );
-    const links = body.links as Json | undefined;
-    if (!nonEmpty(links?.byReference)) throw this.#invalid('the answer holds no offer link');
+    const links = isRecord(body.links) ? body.links : undefined;
+    if (!nonEmpty(links?.byReference) || !nonEmpty(links.byValue))
+      throw this.#invalid('the answer holds no offer links');
+    if (!nonEmpty(body.credentialOfferUri) || !nonEmpty(body.expiresAt))
+      throw this.#invalid('the answer lacks credentialOfferUri or expiresAt');
     return body;
   }
 

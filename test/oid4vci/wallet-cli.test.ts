@@ -69,7 +69,18 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
       env,
     );
     assert.equal(asked.code, 0, asked.stderr);
-    const offer = JSON.parse(asked.stdout) as { links: { byReference: string }; txCode: string };
+    const offer = JSON.parse(asked.stdout) as {
+      credentialOfferUri: string;
+      links: { byReference: string; byValue: string };
+      txCode: string;
+    };
+    // The same shape as `credentials offer` prints (docs/oid4vci.md).
+    assert.deepEqual(Object.keys(offer), ['credentialOfferUri', 'links', 'txCode', 'expiresAt']);
+    assert.deepEqual(Object.keys(offer.links), ['byReference', 'byValue']);
+    assert.equal(
+      offer.links.byReference,
+      `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(offer.credentialOfferUri)}`,
+    );
     const received = await runCli(
       ['wallet', 'receive', offer.links.byReference, '--tx-code', offer.txCode, '--wallet', wallet.dir],
       env,
