@@ -340,15 +340,16 @@ export class Wallet {
     }
     const stored = readCredentials(this.dir);
     const existing = stored.find((credential) => credential.jwt === record.jwt);
-    if (existing && (existing.credentialType !== undefined || record.credentialType === undefined))
-      return existing;
+    if (existing && (existing.credentialType !== undefined || credentialType === undefined)) return existing;
+    // Received again from its issuer: an SD-JWT VC stored without its credential type gets it.
+    const kept = existing ? { ...existing, credentialType } : record;
     writeCredentials(
       this.dir,
       existing
-        ? stored.map((credential) => (credential === existing ? record : credential))
-        : [...stored, record],
+        ? stored.map((credential) => (credential === existing ? kept : credential))
+        : [...stored, kept],
     );
-    return record;
+    return kept;
   }
 
   /** The stored credentials, in the order they were added; only those of `type` when given. */
