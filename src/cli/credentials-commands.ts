@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { terminalQrCode } from '../oid4vci/index.js';
+import { printedOffer } from './offer-output.js';
 import { changeStatusAsOperator, issueAsOperator } from './operator-actions.js';
 import type { ConfigSource } from './program.js';
 import { printJson, withService } from './with-service.js';
@@ -42,13 +43,15 @@ export function credentialsCommands(config: ConfigSource): Command {
           ...(options.configuration ? { configurations: options.configuration } : {}),
         });
         if (options.qr) process.stderr.write(await terminalQrCode(offered.byReference));
-        printJson({
-          credentialOfferUri: offered.offerUri,
-          byReference: offered.byReference,
-          byValue: offered.byValue,
-          ...(offered.txCode ? { txCode: offered.txCode } : {}),
-          expiresAt: offered.expiresAt,
-        });
+        printJson(
+          printedOffer({
+            credentialOfferUri: offered.offerUri,
+            byReference: offered.byReference,
+            byValue: offered.byValue,
+            ...(offered.txCode ? { txCode: offered.txCode } : {}),
+            expiresAt: offered.expiresAt,
+          }),
+        );
       }),
     );
   credentials

@@ -12,6 +12,7 @@ import {
   DID_METHODS,
   type DidMethod,
   inspectWallet,
+  isOfType,
   MOTION_KINDS,
   type MotionKind,
   openWallet,
@@ -32,6 +33,7 @@ import {
   walletLogin,
 } from '../wallet/index.js';
 import { systemBrowser } from '../wallet/open-browser.js';
+import { printedOffer } from './offer-output.js';
 import { addAgreementCommands } from './wallet-agreement-commands.js';
 import { confirmSigning } from './wallet-signing.js';
 import { printJson } from './with-service.js';
@@ -258,7 +260,10 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
     );
 
   command('list', 'List the stored credentials (no passphrase needed).')
-    .option('--type <type>', 'only credentials of this type')
+    .option(
+      '--type <type>',
+      'only credentials of this type (an SD-JWT VC: its vct, or the credential type the vct stands for)',
+    )
     .option('--jwt', 'include each JWT')
     .action(
       action(async (options: CommonOptions & { type?: string; jwt?: boolean }) => {
@@ -266,7 +271,7 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
         const selected =
           options.type === undefined
             ? credentials
-            : credentials.filter((c) => c.types.includes(options.type as string));
+            : credentials.filter((c) => isOfType(c, options.type as string));
         printJson(selected.map((credential) => summary(credential, options.jwt === true)));
       }),
     );
@@ -501,12 +506,17 @@ export function walletCommands(environment: WalletEnvironmentSource = () => ({})
           member,
           options.application,
         );
-        printJson({
-          credentialOfferUri: offer.credentialOfferUri,
-          links: offer.links,
-          ...(offer.txCode !== undefined ? { txCode: offer.txCode } : {}),
-          expiresAt: offer.expiresAt,
-        });
+        // The client checked the links, credentialOfferUri and expiresAt.
+        const links = offer.links as { byReference: string; byValue: string };
+        printJson(
+          printedOffer({
+            credentialOfferUri: offer.credentialOfferUri as string,
+            byReference: links.byReference,
+            byValue: links.byValue,
+            ...(typeof offer.txCode === 'string' ? { txCode: offer.txCode } : {}),
+            expiresAt: offer.expiresAt as string,
+          }),
+        );
       }),
     );
 

@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DidResolver } from '../did/index.js';
-import { ServiceError, WalletError } from './errors.js';
+import { notReadyError, ServiceError, WalletError } from './errors.js';
 import { walletLogin } from './login.js';
 import { checkedUrl, exchange, type ReceiveResult, redeemGrant, resolveOffer, wellKnown } from './receive.js';
 import type { Wallet } from './wallet.js';
@@ -72,6 +72,8 @@ async function refusal(response: Response, what: string): Promise<ServiceError> 
   } catch {
     body = undefined;
   }
+  const unavailable = notReadyError(what, response, body);
+  if (unavailable) return unavailable;
   const code = typeof body?.error === 'string' ? body.error : 'http_error';
   return new ServiceError(
     response.status,

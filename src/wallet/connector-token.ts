@@ -10,10 +10,11 @@
  * ahead. The issuer and token endpoint come from the provider's discovery document, which must
  * name exactly `<service>/oidc` as issuer and a token endpoint below it: the assertion is never
  * sent anywhere else. No redirect is followed; OAuth errors become ServiceError with the OAuth
- * `error` as `code` (e.g. `invalid_client` for a DID that is not an active member).
+ * `error` as `code` (e.g. `invalid_client` for a DID that is not an active member); a 503 (a
+ * replica still starting) says that the service is not ready, with its code (notReadyError).
  */
 import { randomUUID } from 'node:crypto';
-import { ServiceError, WalletError } from './errors.js';
+import { notReadyError, ServiceError, WalletError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, ServiceClient } from './service-client.js';
 import type { Wallet } from './wallet.js';
 
@@ -66,6 +67,8 @@ async function exchange(
   } catch {
     body = undefined;
   }
+  const unavailable = notReadyError(`${init.method ?? 'GET'} ${url}`, response, body);
+  if (unavailable) throw unavailable;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ServiceError(
       response.status,
@@ -91,9 +94,17 @@ export async function requestConnectorToken(request: ConnectorTokenRequest): Pro
     { headers: { accept: 'application/json' } },
     timeoutMs,
   );
+  if (discovery.status !== 200) {
+    const code = typeof discovery.body.error === 'string' ? discovery.body.error : 'http_error';
+    throw new ServiceError(
+      discovery.status,
+      code,
+      `GET ${issuer}/.well-known/openid-configuration answered ${discovery.status} ${code}`,
+      discovery.body,
+    );
+  }
   const tokenEndpoint = discovery.body.token_endpoint;
   if (
-    discovery.status !== 200 ||
     discovery.body.issuer !== issuer ||
     typeof tokenEndpoint !== 'string' ||
     !tokenEndpoint.startsWith(`${issuer}/`)

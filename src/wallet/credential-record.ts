@@ -2,8 +2,9 @@
  * What the wallet records about a stored credential, read from the JWT with the verification
  * pipeline's own parser (so the wallet and the service agree on format, issuer, subject and
  * types). Only the JWT is authoritative: the other members are derived again whenever the
- * store is read.
+ * store is read, except an SD-JWT VC's `credentialType`, which the token does not hold.
  */
+import { TYPE_PATTERN } from '../credentials/schemas/schema-id.js';
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { credentialView, ModelError, tokenKind } from '../credentials/verify/model.js';
 import type { CredentialFormat, SdJwtFormat } from '../credentials/verify/result.js';
@@ -20,6 +21,12 @@ export interface StoredCredential {
   readonly type: string;
   /** An SD-JWT VC's `vct`. */
   readonly vct?: string;
+  /**
+   * The data-space credential type an SD-JWT VC's `vct` stands for (`MembershipCredential`),
+   * recorded when the wallet received it from the credential issuer (sd-jwt-types.ts). Kept
+   * beside the JWT in the store: it is not in the token.
+   */
+  readonly credentialType?: string;
   readonly issuer: string;
   /** The subject (`sub`); for an SD-JWT VC without `sub`, the issuer's empty string. */
   readonly subject: string;
@@ -43,8 +50,16 @@ function isoFromSeconds(value: unknown): string | undefined {
     : undefined;
 }
 
+/**
+ * Whether a stored credential is of `type`: one of its types (a JWT VC's `type`, an SD-JWT VC's
+ * `vct`), or the credential type an SD-JWT VC's vct stands for.
+ */
+export function isOfType(credential: StoredCredential, type: string): boolean {
+  return credential.types.includes(type) || credential.credentialType === type;
+}
+
 /** An SD-JWT VC (`dc+sd-jwt`, without key binding JWT) for the store. */
-function describeSdJwt(token: string, addedAt: string): StoredCredential {
+function describeSdJwt(token: string, addedAt: string, credentialType: string | undefined): StoredCredential {
   const payload = parseStoredSdJwt(token).jws.payload;
   const vct = payload.vct as string;
   const validFrom = isoFromSeconds(payload.nbf) ?? isoFromSeconds(payload.iat);
@@ -55,6 +70,7 @@ function describeSdJwt(token: string, addedAt: string): StoredCredential {
     types: [vct],
     type: vct,
     vct,
+    ...(credentialType !== undefined ? { credentialType } : {}),
     issuer: payload.iss as string,
     subject: typeof payload.sub === 'string' ? payload.sub : '',
     ...(validFrom !== undefined ? { validFrom } : {}),
@@ -66,11 +82,17 @@ function describeSdJwt(token: string, addedAt: string): StoredCredential {
 
 /**
  * Parses a credential for the store: a JWT credential (`jwt_vc_json` or `vc+jwt`) or an SD-JWT
- * VC (`dc+sd-jwt`); `invalid_credential` otherwise.
+ * VC (`dc+sd-jwt`); `invalid_credential` otherwise. `credentialType`, as recorded for an SD-JWT
+ * VC when it was received, is kept when it is a credential type name; a JWT VC names its own.
  */
-export function describeCredential(jwt: string, addedAt: string): StoredCredential {
+export function describeCredential(jwt: string, addedAt: string, credentialType?: unknown): StoredCredential {
   const token = jwt.trim();
-  if (token.includes('~')) return describeSdJwt(token, addedAt);
+  if (token.includes('~'))
+    return describeSdJwt(
+      token,
+      addedAt,
+      typeof credentialType === 'string' && TYPE_PATTERN.test(credentialType) ? credentialType : undefined,
+    );
   let view: ReturnType<typeof credentialView>;
   try {
     const jws = parseCompactJws(token);

@@ -63,6 +63,9 @@ export class WalletError extends Error {
  * - `unreachable`: no HTTP answer (network error, timeout, a redirect, which is never followed);
  * - `http_error`: an error status without a problem `code`;
  * - `invalid_response`: a success status whose body is not the documented shape.
+ * A 503 (a replica starting or draining, a database outage) keeps the answer's own code
+ * (`starting`, `database_unavailable`, `temporarily_unavailable`) and says that the service is
+ * not ready (notReadyError).
  */
 export class ServiceError extends Error {
   constructor(
@@ -76,4 +79,35 @@ export class ServiceError extends Error {
     super(message, options);
     this.name = 'ServiceError';
   }
+}
+
+/**
+ * The error for a 503 answer: the service, or the replica that answered, is not ready (starting,
+ * draining before a shutdown, or without its database). It says so, with the HTTP status and the
+ * answer's code (a problem's `code`, an OAuth `error`, else `http_error`), instead of letting
+ * the caller read the answer as a malformed document. `what`: the request, as the message names
+ * it. Undefined for any other status.
+ */
+export function notReadyError(
+  what: string,
+  response: { readonly status: number; readonly headers: Headers },
+  body: unknown,
+): ServiceError | undefined {
+  if (response.status !== 503) return undefined;
+  const answer =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Readonly<Record<string, unknown>>)
+      : undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+  const code = text(answer?.code) ?? text(answer?.error) ?? 'http_error';
+  const detail = text(answer?.detail) ?? text(answer?.error_description);
+  const retryAfter = response.headers.get('retry-after');
+  return new ServiceError(
+    503,
+    code,
+    `the service is not ready: ${what} answered 503 ${code}${detail ? ` (${detail})` : ''}${
+      retryAfter ? `; retry after ${retryAfter} s` : ''
+    }`,
+    answer,
+  );
 }

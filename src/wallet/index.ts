@@ -16,7 +16,7 @@ export {
   type ConnectorTokenRequest,
   requestConnectorToken,
 } from './connector-token.js';
-export type { StoredCredential } from './credential-record.js';
+export { isOfType, type StoredCredential } from './credential-record.js';
 export { ServiceError, WalletError, type WalletErrorCode } from './errors.js';
 export { DID_METHODS, type DidMethod, WALLET_ALGORITHMS, type WalletAlgorithm } from './keys.js';
 export {

@@ -6,10 +6,11 @@
  * the wallet's DID key (`kid`), store the credentials and tell the issuer
  * (`credential_accepted`, or `credential_failure` when they cannot be stored).
  *
- * Only `jwt_vc_json` and `vc+jwt` configurations are received: the wallet stores JWT
- * credentials about its own DID. http is allowed only for loopback hosts (development).
+ * `jwt_vc_json`, `vc+jwt` and `dc+sd-jwt` configurations are received: the wallet stores JWT
+ * credentials about its own DID, and SD-JWT VCs bound to its key (with the credential type
+ * their vct stands for at this issuer). http is allowed only for loopback hosts (development).
  */
-import { ServiceError, WalletError } from './errors.js';
+import { notReadyError, ServiceError, WalletError } from './errors.js';
 import type { Wallet } from './wallet.js';
 
 const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
@@ -81,6 +82,8 @@ export async function exchange(
   } catch {
     body = undefined;
   }
+  const unavailable = notReadyError(`${what} (${init.method ?? 'GET'} ${url})`, response, body);
+  if (unavailable) throw unavailable;
   if (!response.ok) {
     const code =
       typeof body?.error === 'string'
@@ -273,7 +276,7 @@ export async function obtainCredentials(
   let failure: unknown;
   for (const entry of credentials as { credential?: unknown }[]) {
     try {
-      const record = await wallet.addCredential(entry.credential as string);
+      const record = await wallet.addCredential(entry.credential as string, { issuerUrl: issuer });
       stored.push(record.id ?? record.types.join(','));
     } catch (error) {
       failure = error;

@@ -3,10 +3,10 @@
  * Wallet. Every call is one request (two when a fresh challenge or the service DID is needed)
  * over the global fetch, with a timeout and without following redirects: a token bound to
  * one service is never re-sent elsewhere. Error answers (problem+json) become ServiceError
- * with the HTTP status and the problem's `code`.
+ * with the HTTP status and the problem's `code`; a 503 says the service is not ready.
  */
 import type { StoredCredential } from './credential-record.js';
-import { ServiceError } from './errors.js';
+import { notReadyError, ServiceError } from './errors.js';
 import type { ApplicationDetails, MotionKind, VoteDecision } from './payloads.js';
 import type { Wallet } from './wallet.js';
 
@@ -168,8 +168,11 @@ export class ServiceClient {
       `/api/v1/membership/applications/${segment(applicationId)}/credential-offer`,
       { presentation },
     );
-    const links = body.links as Json | undefined;
-    if (!nonEmpty(links?.byReference)) throw this.#invalid('the answer holds no offer link');
+    const links = isRecord(body.links) ? body.links : undefined;
+    if (!nonEmpty(links?.byReference) || !nonEmpty(links.byValue))
+      throw this.#invalid('the answer holds no offer links');
+    if (!nonEmpty(body.credentialOfferUri) || !nonEmpty(body.expiresAt))
+      throw this.#invalid('the answer lacks credentialOfferUri or expiresAt');
     return body;
   }
 
@@ -271,6 +274,8 @@ export class ServiceClient {
         `${method} ${url} redirected; redirects are not followed`,
       );
     }
+    const unavailable = notReadyError(`${method} ${url}`, response, parsed);
+    if (unavailable) throw unavailable;
     if (!response.ok) {
       const problem = isRecord(parsed) ? parsed : undefined;
       const code = nonEmpty(problem?.code) ? problem.code : 'http_error';

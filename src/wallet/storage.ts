@@ -116,7 +116,7 @@ export function readCredentials(dir: string): StoredCredential[] {
     if (!isRecord(entry) || typeof entry.jwt !== 'string' || typeof entry.addedAt !== 'string') {
       throw new WalletError('wallet_corrupt', `${path}: entry ${index} has no jwt`);
     }
-    return describeCredential(entry.jwt, entry.addedAt);
+    return describeCredential(entry.jwt, entry.addedAt, entry.credentialType);
   });
 }
 

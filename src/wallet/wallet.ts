@@ -6,7 +6,6 @@
  * LegalPersonCredential). Signing runs on node:crypto KeyObjects through jose.
  */
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { CompactSign } from 'jose';
 import {
   createSchemaRegistry,
@@ -50,12 +49,12 @@ import {
   withdrawalPayload,
 } from './payloads.js';
 import { confirmationKey, KB_JWT_TYP, parseStoredSdJwt, SD_JWT_FORMAT, sameJwk } from './sd-jwt.js';
+import { credentialTypeOfVct, DEFAULT_SCHEMA_DIR } from './sd-jwt-types.js';
 import { readCredentials, readIdentity, writeCredentials, writeIdentity } from './storage.js';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 
-/** The package's own credential schemas (`credential-schemas/` beside `src/` and `dist/`). */
-export const DEFAULT_SCHEMA_DIR = fileURLToPath(new URL('../../credential-schemas/', import.meta.url));
+export { DEFAULT_SCHEMA_DIR };
 
 export interface OpenWalletOptions {
   /** The wallet directory. */
@@ -312,12 +311,22 @@ export class Wallet {
    * Stores a credential issued to this wallet's DID (the same JWT twice is stored once), or an
    * SD-JWT VC bound to its key. `invalid_credential` when it is neither, `subject_mismatch`
    * when it is about another DID or bound to another key (it could never be presented from here). The signature is not checked here:
-   * the verifier checks it when the credential is presented.
+   * the verifier checks it when the credential is presented. `issuerUrl`: the credential issuer
+   * (PUBLIC_URL) an SD-JWT VC was received from, so that its vct is stored with the credential
+   * type it stands for (`credentialType`, see sd-jwt-types.ts).
    */
-  async addCredential(jwt: string): Promise<StoredCredential> {
+  async addCredential(
+    jwt: string,
+    received: { readonly issuerUrl?: string } = {},
+  ): Promise<StoredCredential> {
     if (typeof jwt !== 'string')
       throw new WalletError('invalid_credential', 'a credential is a compact JWT string');
-    const record = describeCredential(jwt, this.#now().toISOString());
+    const described = describeCredential(jwt, this.#now().toISOString());
+    const credentialType =
+      described.vct !== undefined && received.issuerUrl !== undefined
+        ? credentialTypeOfVct(described.vct, received.issuerUrl)
+        : undefined;
+    const record = credentialType === undefined ? described : { ...described, credentialType };
     if (record.format === SD_JWT_FORMAT) {
       // An SD-JWT VC is presented with a key binding JWT of its `cnf` key: it must be ours.
       const key = confirmationKey(parseStoredSdJwt(record.jwt));
@@ -331,9 +340,16 @@ export class Wallet {
     }
     const stored = readCredentials(this.dir);
     const existing = stored.find((credential) => credential.jwt === record.jwt);
-    if (existing) return existing;
-    writeCredentials(this.dir, [...stored, record]);
-    return record;
+    if (existing && (existing.credentialType !== undefined || credentialType === undefined)) return existing;
+    // Received again from its issuer: an SD-JWT VC stored without its credential type gets it.
+    const kept = existing ? { ...existing, credentialType } : record;
+    writeCredentials(
+      this.dir,
+      existing
+        ? stored.map((credential) => (credential === existing ? kept : credential))
+        : [...stored, kept],
+    );
+    return kept;
   }
 
   /** The stored credentials, in the order they were added; only those of `type` when given. */

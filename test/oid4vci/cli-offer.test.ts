@@ -36,10 +36,19 @@ describeEachDatabase('dataspace-trust credentials offer (a real process)', (fres
     assert.equal(result.code, 0, result.stderr);
     const printed = JSON.parse(result.stdout) as {
       credentialOfferUri: string;
-      byReference: string;
+      links: { byReference: string; byValue: string };
       txCode: string;
+      expiresAt: string;
     };
-    assert.match(printed.byReference, /^openid-credential-offer:\/\/\?credential_offer_uri=/);
+    // The same shape as `wallet credential-offer` prints (docs/oid4vci.md).
+    assert.deepEqual(Object.keys(printed), ['credentialOfferUri', 'links', 'txCode', 'expiresAt']);
+    assert.deepEqual(Object.keys(printed.links), ['byReference', 'byValue']);
+    assert.equal(
+      printed.links.byReference,
+      `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(printed.credentialOfferUri)}`,
+    );
+    assert.match(printed.links.byValue, /^openid-credential-offer:\/\/\?credential_offer=/);
+    assert.ok(Date.parse(printed.expiresAt) > Date.now());
     const offer = (await request(w.app).get(new URL(printed.credentialOfferUri).pathname).expect(200)).body;
     assert.equal(offer.credential_issuer, w.issuer);
     const token = await tokenRequest(w.app, preAuthorizedCode(offer), printed.txCode).expect(200);

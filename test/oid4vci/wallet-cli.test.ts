@@ -5,6 +5,7 @@
  * `wallet receive --authorize` through the authorization code grant.
  */
 import assert from 'node:assert/strict';
+import request from 'supertest';
 import { openWallet, type Wallet } from '../../src/wallet/index.js';
 import type { Actor } from '../governance/support.js';
 import { newWallet } from '../oidc/support.js';
@@ -68,7 +69,18 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
       env,
     );
     assert.equal(asked.code, 0, asked.stderr);
-    const offer = JSON.parse(asked.stdout) as { links: { byReference: string }; txCode: string };
+    const offer = JSON.parse(asked.stdout) as {
+      credentialOfferUri: string;
+      links: { byReference: string; byValue: string };
+      txCode: string;
+    };
+    // The same shape as `credentials offer` prints (docs/oid4vci.md).
+    assert.deepEqual(Object.keys(offer), ['credentialOfferUri', 'links', 'txCode', 'expiresAt']);
+    assert.deepEqual(Object.keys(offer.links), ['byReference', 'byValue']);
+    assert.equal(
+      offer.links.byReference,
+      `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(offer.credentialOfferUri)}`,
+    );
     const received = await runCli(
       ['wallet', 'receive', offer.links.byReference, '--tx-code', offer.txCode, '--wallet', wallet.dir],
       env,
@@ -115,6 +127,75 @@ describeEachDatabase('dataspace-trust wallet receive (a real process)', (fresh) 
     const listed = await runCli(['wallet', 'list', '--wallet', wallet.dir], env);
     const formats = (JSON.parse(listed.stdout) as { format: string }[]).map((c) => c.format);
     assert.equal(formats.filter((f) => f === 'dc+sd-jwt').length, 2, listed.stdout);
+  });
+
+  it('wallet list --type MembershipCredential lists a wallet that holds only the SD-JWT VC, and the service verifies what it prints (README step 5)', async function () {
+    this.timeout(90_000);
+    const sdJwtOnly = await newWallet();
+    const offered = (await applicantOffer(w)).body;
+    const received = await runCli(
+      [
+        'wallet',
+        'receive',
+        offered.links.byReference,
+        '--tx-code',
+        offered.txCode,
+        '--configuration',
+        'MembershipCredential_dc+sd-jwt',
+        '--wallet',
+        sdJwtOnly.dir,
+      ],
+      env,
+    );
+    assert.equal(received.code, 0, received.stderr);
+    const listed = await runCli(
+      ['wallet', 'list', '--wallet', sdJwtOnly.dir, '--type', 'MembershipCredential', '--jwt'],
+      env,
+    );
+    assert.equal(listed.code, 0, listed.stderr);
+    const credentials = JSON.parse(listed.stdout) as {
+      format: string;
+      vct: string;
+      credentialType: string;
+      jwt: string;
+    }[];
+    assert.deepEqual(
+      credentials.map(({ format, vct, credentialType }) => ({ format, vct, credentialType })),
+      [
+        {
+          format: 'dc+sd-jwt',
+          vct: `${w.running.publicUrl}/vct/membership`,
+          credentialType: 'MembershipCredential',
+        },
+      ],
+    );
+    // The vct itself still selects it; another type does not.
+    const byVct = await runCli(
+      ['wallet', 'list', '--wallet', sdJwtOnly.dir, '--type', `${w.running.publicUrl}/vct/membership`],
+      env,
+    );
+    assert.equal((JSON.parse(byVct.stdout) as unknown[]).length, 1);
+    const other = await runCli(
+      ['wallet', 'list', '--wallet', sdJwtOnly.dir, '--type', 'LegalPersonCredential'],
+      env,
+    );
+    assert.deepEqual(JSON.parse(other.stdout), []);
+    const verified = await request(w.app)
+      .post('/api/v1/credentials/verify')
+      .send({ credential: credentials.at(-1)?.jwt })
+      .expect(200);
+    assert.equal(verified.body.verified, true, JSON.stringify(verified.body));
+  });
+
+  it('wallet list --type MembershipCredential still lists the JWT MembershipCredential', async function () {
+    this.timeout(60_000);
+    const listed = await runCli(
+      ['wallet', 'list', '--wallet', wallet.dir, '--type', 'MembershipCredential'],
+      env,
+    );
+    assert.equal(listed.code, 0, listed.stderr);
+    const formats = (JSON.parse(listed.stdout) as { format: string }[]).map((c) => c.format);
+    assert.equal(formats.filter((format) => format === 'jwt_vc_json').length, 1, listed.stdout);
   });
 
   it('exits non-zero with invalid_credential_offer without the transaction code the offer asks for', async function () {
