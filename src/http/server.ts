@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '../log/logger.js';
+import { PROBLEM_TYPE_PREFIX } from './error-mapper.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -58,7 +59,7 @@ export async function reservePort(options: {
     response.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
     response.end(
       JSON.stringify({
-        type: 'about:blank',
+        type: `${PROBLEM_TYPE_PREFIX}starting`,
         title: 'Starting',
         status: 503,
         code: 'starting',

@@ -54,6 +54,9 @@ export async function writeMemberFacets(manager: EntityManager, row: MemberRow):
   if (rows.length > 0) await facets.insert(rows);
 }
 
+const MEMBER_STATUSES: readonly MemberStatus[] = ['active', 'suspended', 'revoked', 'withdrawn'];
+const MEMBER_SIDES: readonly string[] = ['supply', 'demand'];
+
 export interface MemberFilter {
   readonly role?: string;
   readonly side?: string;
@@ -122,6 +125,20 @@ export class MemberRegistry {
     }
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw new GovernanceError(400, 'invalid_page_size', 'limit must be between 1 and 100');
+    }
+    // A filter value that can match nothing is a mistake of the caller, not an empty data space.
+    if (filter.status !== undefined && !MEMBER_STATUSES.includes(filter.status as MemberStatus)) {
+      throw new GovernanceError(400, 'invalid_filter', `status must be one of ${MEMBER_STATUSES.join(', ')}`);
+    }
+    if (filter.side !== undefined && !MEMBER_SIDES.includes(filter.side)) {
+      throw new GovernanceError(400, 'invalid_filter', `side must be one of ${MEMBER_SIDES.join(', ')}`);
+    }
+    if (filter.role !== undefined && !(await this.rules.roles()).includes(filter.role)) {
+      throw new GovernanceError(
+        400,
+        'invalid_filter',
+        `role ${JSON.stringify(filter.role)} is not a role of the rulebook in force`,
+      );
     }
     const rows = await reading(this.dataSource, undefined, async (m) => {
       const query = m.getRepository(MemberEntity).createQueryBuilder('member');

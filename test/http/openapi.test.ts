@@ -410,6 +410,9 @@ describeEachDatabase('the OpenAPI description', (fresh) => {
       ['get', '/api/v1/audit/checkpoints', '/api/v1/audit/checkpoints?after=x', 400, 'invalid_after'],
       ['get', '/api/v1/motions', '/api/v1/motions?status=maybe', 400, 'invalid_request'],
       ['get', '/api/v1/members', '/api/v1/members?limit=many', 400, 'invalid_page_size'],
+      ['get', '/api/v1/members', '/api/v1/members?status=bogus', 400, 'invalid_filter'],
+      ['get', '/api/v1/members', '/api/v1/members?side=middle', 400, 'invalid_filter'],
+      ['get', '/api/v1/members', '/api/v1/members?role=bogus', 400, 'invalid_filter'],
     ];
     for (const [method, described, path, status, code] of codes) {
       const answer = await call(method as 'get', described, path);

@@ -173,9 +173,18 @@ export const membershipPaths: Paths = {
       tags: ['membership'],
       summary: 'The member registry, filtered and by pages.',
       parameters: [
-        queryParameter('role', 'Only members with this role.'),
-        queryParameter('side', 'Only members on this side.'),
-        queryParameter('status', 'Only members in this status.'),
+        queryParameter(
+          'role',
+          'Only members with this role (a role of the rulebook in force; else 400 `invalid_filter`).',
+        ),
+        queryParameter(
+          'side',
+          'Only members on this side: `supply` or `demand` (else 400 `invalid_filter`).',
+        ),
+        queryParameter(
+          'status',
+          'Only members in this status: `active`, `suspended`, `revoked` or `withdrawn` (else 400 `invalid_filter`).',
+        ),
         queryParameter('after', 'The `next` of the previous page (a DID).'),
         queryParameter('limit', 'Page size.', { type: 'integer', minimum: 1 }),
       ],

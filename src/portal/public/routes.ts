@@ -116,15 +116,18 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
       status: oneOf(ctx, 'status', MEMBER_STATUSES),
       after: param(ctx, 'after'),
     };
+    const roles = await roleList();
+    // A role the rulebook in force does not define (an old link) filters nothing, as the form shows it.
+    const role = roles.some(({ id }) => id === query.role) ? query.role : undefined;
     const result = await sources.members.list({
       limit: PAGE_SIZE,
       ...(query.q ? { name: query.q } : {}),
-      ...(query.role ? { role: query.role } : {}),
+      ...(role ? { role } : {}),
       ...(query.side ? { side: query.side } : {}),
       ...(query.status ? { status: query.status } : {}),
       ...(query.after ? { after: query.after } : {}),
     });
-    html(ctx, directoryPage(stateOf(ctx).page, query, await roleList(), result));
+    html(ctx, directoryPage(stateOf(ctx).page, { ...query, role }, roles, result));
   });
 
   router.get(`${P}/members/:did`, frame, async (ctx) => {
