@@ -1,6 +1,6 @@
 /**
  * CPU time spent by processes during a measured round, read from /proc (Linux), so that a bench
- * can say where each request's CPU went: the service process, the PostgreSQL server (all its
+ * can say where each request's CPU went: the service (its process and workers), the PostgreSQL server (all its
  * backends together) and the load generator (this process). On a machine with few cores the
  * three compete, and a throughput ratio alone cannot say which of them to make cheaper.
  *
@@ -22,6 +22,26 @@ function processCpuMs(pid: number): number {
     return 0;
   }
 }
+
+/** `pid` and every process below it (the service's worker processes when WORKERS > 1). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
+  return tree;
+}
+
+const treeCpuMs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
 
 /** The pids whose command name is `name` (e.g. every PostgreSQL backend: `postgres`). */
 function pidsNamed(name: string): number[] {
@@ -51,7 +71,9 @@ export interface CpuSplit {
  */
 export function cpuMeter(servicePid?: number): { stop(): CpuSplit } {
   const databaseAt = new Map(pidsNamed('postgres').map((pid) => [pid, processCpuMs(pid)]));
-  const serviceAt = servicePid ? processCpuMs(servicePid) : 0;
+  // The service's process tree is fixed once it is ready (its workers are forked at start).
+  const service = servicePid ? processTree(servicePid) : [];
+  const serviceAt = treeCpuMs(service);
   const clientAt = process.cpuUsage();
   return {
     stop() {
@@ -59,7 +81,7 @@ export function cpuMeter(servicePid?: number): { stop(): CpuSplit } {
       for (const pid of pidsNamed('postgres')) database += processCpuMs(pid) - (databaseAt.get(pid) ?? 0);
       const client = process.cpuUsage(clientAt);
       return {
-        service: servicePid ? processCpuMs(servicePid) - serviceAt : 0,
+        service: servicePid ? treeCpuMs(service) - serviceAt : 0,
         database,
         client: (client.user + client.system) / 1000,
       };

@@ -1,6 +1,6 @@
 /**
- * The real `dataspace-trust start` process (one worker) for the HTTP benches, started from the
- * repository through tsx and awaited until `/health/ready` answers 200.
+ * The real `dataspace-trust start` process for the HTTP benches (one worker; BENCH_WORKERS sets
+ * WORKERS), started from the repository through tsx and awaited until `/health/ready` answers 200.
  * BENCH_PROFILE_DIR: also writes the service's V8 CPU profile there (node --cpu-prof).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,7 +13,12 @@ export async function startService(env: Record<string, string>, port: number): P
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), WORKERS: '1' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...env,
+      PORT: String(port),
+      WORKERS: process.env.BENCH_WORKERS ?? '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
