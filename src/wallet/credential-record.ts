@@ -4,6 +4,7 @@
  * types). Only the JWT is authoritative: the other members are derived again whenever the
  * store is read, except an SD-JWT VC's `credentialType`, which the token does not hold.
  */
+import { createHash } from 'node:crypto';
 import { TYPE_PATTERN } from '../credentials/schemas/schema-id.js';
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { credentialView, ModelError, tokenKind } from '../credentials/verify/model.js';
@@ -12,7 +13,7 @@ import { WalletError } from './errors.js';
 import { parseStoredSdJwt } from './sd-jwt.js';
 
 export interface StoredCredential {
-  /** `jti` / `id`, when the credential has one. */
+  /** `jti` / `id`, when the credential has one; an SD-JWT VC without `jti`: its digest (`urn:sha256:…`). */
   readonly id?: string;
   readonly format: CredentialFormat | SdJwtFormat;
   /** Every type, `VerifiableCredential` first as issued; an SD-JWT VC's is its `vct`. */
@@ -58,6 +59,17 @@ export function isOfType(credential: StoredCredential, type: string): boolean {
   return credential.types.includes(type) || credential.credentialType === type;
 }
 
+/**
+ * The id of an SD-JWT VC without `jti` (SD-JWT VCs rarely carry one: it would make every
+ * presentation linkable): `urn:sha256:` and the base64url SHA-256 of its issuer-signed JWT, so
+ * that two SD-JWT VCs of the same type can be told apart in `wallet list` and `wallet receive`'s
+ * output. Derived from the token, like everything else in the record.
+ */
+function sdJwtDigestId(token: string): string {
+  const issuerSigned = token.slice(0, token.indexOf('~') === -1 ? token.length : token.indexOf('~'));
+  return `urn:sha256:${createHash('sha256').update(issuerSigned).digest('base64url')}`;
+}
+
 /** An SD-JWT VC (`dc+sd-jwt`, without key binding JWT) for the store. */
 function describeSdJwt(token: string, addedAt: string, credentialType: string | undefined): StoredCredential {
   const payload = parseStoredSdJwt(token).jws.payload;
@@ -65,7 +77,7 @@ function describeSdJwt(token: string, addedAt: string, credentialType: string | 
   const validFrom = isoFromSeconds(payload.nbf) ?? isoFromSeconds(payload.iat);
   const validUntil = isoFromSeconds(payload.exp);
   return {
-    ...(typeof payload.jti === 'string' ? { id: payload.jti } : {}),
+    id: typeof payload.jti === 'string' ? payload.jti : sdJwtDigestId(token),
     format: 'dc+sd-jwt',
     types: [vct],
     type: vct,
