@@ -107,8 +107,10 @@ for (const algorithm of ['EdDSA', 'ES256'] as const) {
 }
 
 async function startServer(kind: 'trivial' | 'service', port: number): Promise<ChildProcess> {
+  // BENCH_PROFILE_DIR: the service's V8 CPU profile is written there (node --cpu-prof).
+  const profile = kind === 'service' && process.env.BENCH_PROFILE_DIR;
   const child = fork(new URL('./servers.ts', import.meta.url).pathname, [kind, String(port), dataDir], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
     stdio: 'inherit',
   });
   const [message] = (await once(child, 'message')) as [string];
@@ -141,7 +143,7 @@ const trivialResult = await throughput(39101, body);
 trivial.kill();
 const ours = await startServer('service', 39102);
 const oursResult = await throughput(39102, body);
-ours.kill();
+ours.kill('SIGINT'); // servers.ts exits on SIGINT, which writes a --cpu-prof profile
 console.log(
   `\nHTTP POST /api/v1/credentials/verify (vc+jwt EdDSA, 10 keep-alive connections): ${fmt(oursResult.rps)} req/s, p99 ${oursResult.p99} ms` +
     `\ntrivial koa JSON endpoint:                                                   ${fmt(trivialResult.rps)} req/s, p99 ${trivialResult.p99} ms` +

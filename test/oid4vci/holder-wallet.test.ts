@@ -85,7 +85,7 @@ describeEachDatabase("issue 12 done when, with the project's holder wallet", (fr
     assert.equal(stored?.issuer, w.service.identity.did);
     assert.match(stored?.vct ?? '', /^http/);
     // Without a jti, its id is the digest of its issuer-signed JWT, and receive reports that id.
-    const issuerSigned = (stored?.jwt as string).split('~')[0] as string;
+    const issuerSigned = (stored?.jwt ?? '').split('~')[0] as string;
     assert.equal(stored?.id, `urn:sha256:${createHash('sha256').update(issuerSigned).digest('base64url')}`);
     assert.deepEqual(received.stored, [stored?.id]);
     const cnf = parseSdJwt(stored?.jwt as string).jws.payload.cnf as { jwk: { x: string } };
