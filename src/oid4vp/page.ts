@@ -34,7 +34,7 @@ export interface LoginPageView {
 /** Renders the login page to a complete HTML document. */
 export type RenderLoginPage = (request: LoginPageRequest, view: LoginPageView) => string;
 
-/** The QR code of the cross-device URL, as SVG. */
+/** The QR code of a cross-device wallet URL, as SVG (the login page, and the portal's signing pages). */
 export function loginQrSvg(url: string): Promise<string> {
   return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }

@@ -66,8 +66,10 @@ export function isOfType(credential: StoredCredential, type: string): boolean {
  * output. Derived from the token, like everything else in the record.
  */
 function sdJwtDigestId(token: string): string {
-  const issuerSigned = token.slice(0, token.indexOf('~') === -1 ? token.length : token.indexOf('~'));
-  return `urn:sha256:${createHash('sha256').update(issuerSigned).digest('base64url')}`;
+  const [issuerSigned] = token.split('~', 1);
+  return `urn:sha256:${createHash('sha256')
+    .update(issuerSigned as string)
+    .digest('base64url')}`;
 }
 
 /** An SD-JWT VC (`dc+sd-jwt`, without key binding JWT) for the store. */

@@ -26,11 +26,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import type { ApplySources } from '../../compose/application.js';
 import { OAuthError, ProblemError } from '../../http/errors.js';
 import type { ApplicationForm } from '../../membership/presented-application.js';
-import { PresentationRefused, type SigningRequest } from '../../oid4vp/index.js';
+import { loginQrSvg, PresentationRefused, type SigningRequest } from '../../oid4vp/index.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, setSessionCookie, stateOf } from '../frame.js';
@@ -153,11 +152,7 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     const open = [...kept, request.state].slice(-MAX_OPEN);
     const rotated = await deps.sessions.rotate(session.id, { ...session.data, applying: open });
     setCookie(ctx, rotated);
-    const qrSvg = await QRCode.toString(request.crossDeviceUrl, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
+    const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
       ctx,
       applySignPage(stateOf(ctx).page, csrfOf(rotated), {

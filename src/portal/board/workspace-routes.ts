@@ -18,13 +18,12 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import type { AuditLog } from '../../audit/index.js';
 import type { Board } from '../../governance/board.js';
 import type { GovernanceEngine } from '../../governance/engine.js';
 import { ProblemError } from '../../http/errors.js';
 import type { Applications } from '../../membership/applications.js';
-import { type DcqlQuery, PresentationRefused, type Signing } from '../../oid4vp/index.js';
+import { type DcqlQuery, loginQrSvg, PresentationRefused, type Signing } from '../../oid4vp/index.js';
 import type { DecisionRule } from '../../rulebook/types.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
@@ -174,11 +173,7 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         },
       ],
     });
-    const qrSvg = await QRCode.toString(request.crossDeviceUrl, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
+    const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
       ctx,
       signPage(member.page, {
