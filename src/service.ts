@@ -230,6 +230,7 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     // Starting an application writes a session and a signing request: counted as a wallet login.
     { method: 'GET', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
     { method: 'POST', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
+    { method: 'POST', path: /^\/portal\/board\/seat$/, bucket: 'wallet-login' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },
     // Redeeming a pre-authorized code (each wrong tx_code is also counted on its offer).
@@ -546,6 +547,14 @@ export async function openService(
         return row && { status: row.status, subject: membershipSubject(row), credentialId: row.credentialId };
       },
     },
+    board: {
+      find: async (did) => {
+        const seat = await issuingGovernance.board.seat(did);
+        return (
+          seat && { status: seat.status, subject: boardMemberSubject(seat), credentialId: seat.credentialId }
+        );
+      },
+    },
     admittedApplicant: (id, presentation) =>
       issuingGovernance.applications.admittedApplicant(id, presentation),
     audit,
@@ -658,10 +667,17 @@ export async function openService(
       presentOfferTo: (did) =>
         oid4vci.presentOfferTo(did, {
           configurations: oid4vci.configurations
-            .filter((configuration) => configuration.format === 'jwt_vc_json')
+            .filter((c) => c.type === 'MembershipCredential' && c.format === 'jwt_vc_json')
             .map((configuration) => configuration.id),
         }),
     }),
+    // A seat's BoardMemberCredential: only a key of the seat holder's DID redeems a jwt_vc_json
+    // offer, so the offer needs no transaction code (docs/portal.md).
+    seat: {
+      board: governance.board,
+      offer: (did) =>
+        oid4vci.presentOfferTo(did, { configurations: ['BoardMemberCredential_jwt_vc_json'], txCode: false }),
+    },
     sessionIdleSeconds: config.portalSessionIdleSeconds,
     sessionMaxSeconds: config.portalSessionMaxSeconds,
     // The public pages read through each capability's own read methods.

@@ -16,6 +16,11 @@ export interface CredentialConfiguration {
   readonly format: IssuedFormat;
   /** `dc+sd-jwt` only. */
   readonly vct?: string;
+  /**
+   * Whether a wallet may ask for it with the authorization code grant (its `scope`), which
+   * proves membership: the MembershipCredential's configurations. Others come by offer only.
+   */
+  readonly byAuthorizationCode: boolean;
 }
 
 /** The signature algorithms of key proofs and of the credentials (the service's allow-list). */
@@ -37,27 +42,65 @@ const DISPLAY = {
       description: 'Mitgliedschaft im Datenraum, ausgestellt von seiner Governance-Stelle',
     },
   ],
+  BoardMemberCredential: [
+    {
+      name: 'Seat on the data space board',
+      locale: 'en',
+      description: 'A seat on the governance board of the data space, given by the operator or by the board',
+    },
+    {
+      name: 'Sitz im Vorstand des Datenraums',
+      locale: 'de',
+      description: 'Ein Sitz im Vorstand des Datenraums, vergeben vom Betreiber oder vom Vorstand',
+    },
+  ],
 } as const;
 
-const CLAIM_DISPLAY: Record<string, readonly [string, string]> = {
-  legalName: ['Legal name', 'Rechtlicher Name'],
-  roles: ['Roles', 'Rollen'],
-  sides: ['Sides', 'Seiten'],
-  memberSince: ['Member since', 'Mitglied seit'],
-  rulebookVersion: ['Rulebook version', 'Version des Regelwerks'],
+/** The claims shown of each type, with their English and German names. */
+const CLAIM_DISPLAY: Record<string, Record<string, readonly [string, string]>> = {
+  MembershipCredential: {
+    legalName: ['Legal name', 'Rechtlicher Name'],
+    roles: ['Roles', 'Rollen'],
+    sides: ['Sides', 'Seiten'],
+    memberSince: ['Member since', 'Mitglied seit'],
+    rulebookVersion: ['Rulebook version', 'Version des Regelwerks'],
+  },
+  BoardMemberCredential: {
+    name: ['Name', 'Name'],
+    seat: ['Seat', 'Sitz'],
+    since: ['On the board since', 'Im Vorstand seit'],
+  },
 };
+
+/**
+ * The configuration for the BoardMemberCredential: `jwt_vc_json` only, the credential the
+ * board's login asks for (its subject is the seat holder's DID, so only a key of that DID can
+ * receive it: src/oid4vci/binding.ts). Offered by pre-authorized code to an active seat.
+ */
+export function boardConfigurations(): CredentialConfiguration[] {
+  return [
+    {
+      id: 'BoardMemberCredential_jwt_vc_json',
+      type: 'BoardMemberCredential',
+      format: 'jwt_vc_json',
+      byAuthorizationCode: false,
+    },
+  ];
+}
 
 /** The configurations for the MembershipCredential; `vct` adds the SD-JWT VC one. */
 export function membershipConfigurations(vct: string | undefined): CredentialConfiguration[] {
   const type = 'MembershipCredential';
   return [
-    { id: `${type}_jwt_vc_json`, type, format: 'jwt_vc_json' },
-    ...(vct ? [{ id: `${type}_dc+sd-jwt`, type, format: 'dc+sd-jwt' as const, vct }] : []),
+    { id: `${type}_jwt_vc_json`, type, format: 'jwt_vc_json', byAuthorizationCode: true },
+    ...(vct
+      ? [{ id: `${type}_dc+sd-jwt`, type, format: 'dc+sd-jwt' as const, vct, byAuthorizationCode: true }]
+      : []),
   ];
 }
 
-function claims(path: (name: string) => string[]) {
-  return Object.entries(CLAIM_DISPLAY).map(([name, [en, de]]) => ({
+function claims(type: string, path: (name: string) => string[]) {
+  return Object.entries(CLAIM_DISPLAY[type] ?? {}).map(([name, [en, de]]) => ({
     path: path(name),
     display: [
       { name: en, locale: 'en' },
@@ -73,7 +116,7 @@ export function configurationMetadata(configuration: CredentialConfiguration): R
   ];
   const common = {
     format: configuration.format,
-    scope: configuration.id,
+    ...(configuration.byAuthorizationCode ? { scope: configuration.id } : {}),
     credential_signing_alg_values_supported: [...PROOF_SIGNING_ALGORITHMS],
     proof_types_supported: {
       jwt: { proof_signing_alg_values_supported: [...PROOF_SIGNING_ALGORITHMS] },
@@ -85,7 +128,7 @@ export function configurationMetadata(configuration: CredentialConfiguration): R
       // SD-JWT VC binds to a public key in `cnf` (Appendix A.3).
       cryptographic_binding_methods_supported: ['jwk'],
       vct: configuration.vct,
-      credential_metadata: { display, claims: claims((name) => [name]) },
+      credential_metadata: { display, claims: claims(configuration.type, (name) => [name]) },
     };
   }
   return {
@@ -97,7 +140,7 @@ export function configurationMetadata(configuration: CredentialConfiguration): R
     },
     credential_metadata: {
       display,
-      claims: claims((name) => ['credentialSubject', name]),
+      claims: claims(configuration.type, (name) => ['credentialSubject', name]),
     },
   };
 }

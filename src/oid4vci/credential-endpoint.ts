@@ -57,7 +57,8 @@ export interface CredentialEndpointDeps {
   readonly keys: KeyLookup;
   readonly nonces: CNonces;
   readonly usedNonces: TransactionalNonceStore;
-  readonly member: (did: string) => Promise<IssuableMember | undefined>;
+  /** The holder `did` of credentials of `type` (a member, or a board seat). */
+  readonly holder: (type: string, did: string) => Promise<IssuableMember | undefined>;
   readonly issuer: IssuePort;
   readonly now: () => Date;
 }
@@ -102,11 +103,11 @@ export class CredentialEndpoint {
         'credential_request_denied',
         `the credential offer did not grant ${configuration.id}`,
       );
-    const member = await this.deps.member(token.subject);
+    const member = await this.deps.holder(configuration.type, token.subject);
     if (member?.status !== 'active')
       throw new Oid4vciError(
         'credential_request_denied',
-        `${token.subject} is ${member ? member.status : 'not a member'}`,
+        `${token.subject} is ${member ? member.status : `no holder of a ${configuration.type}`}`,
       );
     const context = {
       credentialIssuer: this.deps.credentialIssuer,

@@ -1,9 +1,10 @@
 /**
  * Issuing through the service's issuer (src/credentials/issue):
  *
- * - `jwt_vc_json`: the member's MembershipCredential of record, re-signed under its idempotency
- *   key (the same id, validity and status entry as the one the board's decision issued, as
- *   the custom fetch route does), so that a suspension or revocation reaches it.
+ * - `jwt_vc_json`: the holder's credential of record signed again, with the same id, validity and
+ *   status entry as the one the board's decision issued, so that a suspension, revocation or
+ *   removal from the board reaches it: the MembershipCredential under its idempotency key (as
+ *   the custom fetch route does), a seat's BoardMemberCredential from its record.
  * - `dc+sd-jwt`: a new SD-JWT VC bound to the wallet's key (`cnf`), valid as long as the
  *   credential of record, whose Token Status List entry follows that credential's status.
  */
@@ -28,12 +29,26 @@ export function issuePort(issuer: CredentialIssuer): IssuePort {
     ) {
       const { configuration, member, binding } = request;
       const record = (member as MemberWithRecord).record;
-      if (!record?.idempotencyKey || member.credentialId === null)
+      if (!record || member.credentialId === null)
         throw new Oid4vciError(
           'credential_request_denied',
-          'the member has no MembershipCredential of record',
+          `the holder has no ${configuration.type} of record`,
+        );
+      if (record.type !== configuration.type)
+        throw new Oid4vciError(
+          'credential_request_denied',
+          `the credential of record is a ${record.type}, not a ${configuration.type}`,
         );
       const validUntil = record.validUntil ? new Date(record.validUntil) : undefined;
+      if (configuration.format === 'jwt_vc_json' && !record.idempotencyKey) {
+        const issued = await issuer.resign(record, member.subject);
+        return { id: issued.id, credential: issued.jwt };
+      }
+      if (!record.idempotencyKey)
+        throw new Oid4vciError(
+          'credential_request_denied',
+          `the holder has no ${configuration.type} of record`,
+        );
       if (configuration.format === 'jwt_vc_json') {
         const issued = await issuer.issue(
           {

@@ -16,7 +16,11 @@ import type { KeyLookup } from '../credentials/verify/ports.js';
 import type { SweepTarget } from '../db/index.js';
 import { authorizationRoutes } from './authorization-routes.js';
 import { Authorizations, type WalletLoginPort } from './authorizations.js';
-import { type CredentialConfiguration, membershipConfigurations } from './configurations.js';
+import {
+  boardConfigurations,
+  type CredentialConfiguration,
+  membershipConfigurations,
+} from './configurations.js';
 import { CredentialEndpoint } from './credential-endpoint.js';
 import { Oid4vciError } from './errors.js';
 import { issuePort, type MemberWithRecord } from './issue.js';
@@ -35,7 +39,10 @@ export const OID4VCI_SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'oid4vci_authorization', column: 'expires_at', format: 'iso' },
 ];
 
-/** A member of the registry, as the issuer reads it. */
+/**
+ * A holder of the registry, as the issuer reads it: a member (its MembershipCredential) or a
+ * board seat (its BoardMemberCredential), with the credential of record it has.
+ */
 export interface IssuerMemberPort {
   find(did: string): Promise<
     | {
@@ -59,6 +66,8 @@ export interface Oid4vciOptions {
   readonly keys: KeyLookup;
   readonly usedNonces: TransactionalNonceStore;
   readonly members: IssuerMemberPort;
+  /** The board's seats (the BoardMemberCredential's holders). */
+  readonly board: IssuerMemberPort;
   /** The admitted applicant of application `id`, proven by `presentation`; throws otherwise. */
   readonly admittedApplicant: (id: string, presentation: unknown) => Promise<string>;
   readonly audit: NotificationAudit;
@@ -78,8 +87,9 @@ export interface Oid4vci {
   readonly configurations: readonly CredentialConfiguration[];
   readonly metadata: Record<string, unknown>;
   /**
-   * An offer to the member `did` (which must be active) of `configurations` (default: every
-   * one), with a transaction code unless `txCode` is false.
+   * An offer to `did` of `configurations` (default: every MembershipCredential one), all of one
+   * credential type whose holder `did` is, active (a member, or a board seat for the
+   * BoardMemberCredential), with a transaction code unless `txCode` is false.
    */
   offerTo(did: string, options?: OfferOptions): Promise<CreatedOffer>;
   /** The same, as shown to a person (links, QR code, tx_code). */
@@ -91,7 +101,14 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
   const now = options.now ?? (() => new Date());
   const urls = endpoints(options.publicUrl);
   const secrets = issuerSecrets(options.secretHex);
-  const configurations = membershipConfigurations(options.membershipVct);
+  const membership = membershipConfigurations(options.membershipVct);
+  const configurations = [...membership, ...boardConfigurations()];
+  // The authorization code grant proves membership (the wallet's MembershipCredential): it
+  // grants the MembershipCredential's configurations only.
+  const authorizable = configurations.filter((c) => c.byAuthorizationCode);
+  /** Who holds credentials of `type`: the member registry, or the board for its seats. */
+  const registryOf = (type: string): IssuerMemberPort =>
+    type === 'BoardMemberCredential' ? options.board : options.members;
   const offers = new Offers({
     dataSource: options.dataSource,
     secrets,
@@ -100,8 +117,8 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     now,
   });
   const nonces = new CNonces(secrets, options.usedNonces, now);
-  const member = async (did: string): Promise<MemberWithRecord | undefined> => {
-    const found = await options.members.find(did);
+  const holder = async (type: string, did: string): Promise<MemberWithRecord | undefined> => {
+    const found = await registryOf(type).find(did);
     if (!found) return undefined;
     const record = found.credentialId ? await options.issuer.record(found.credentialId) : null;
     return { ...found, record };
@@ -113,18 +130,30 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     keys: options.keys,
     nonces,
     usedNonces: options.usedNonces,
-    member,
+    holder,
     issuer: issuePort(options.issuer),
     now,
   });
   const offerTo = async (did: string, offerOptions: OfferOptions = {}) => {
-    const ids = offerOptions.configurations ?? configurations.map((c) => c.id);
+    const ids = offerOptions.configurations ?? membership.map((c) => c.id);
     const unknown = ids.filter((id) => !configurations.some((c) => c.id === id));
     if (ids.length === 0 || unknown.length > 0)
       throw new Oid4vciError('unknown_credential_configuration', `no configuration ${unknown.join(', ')}`);
-    const found = await options.members.find(did);
+    const types = new Set(configurations.filter((c) => ids.includes(c.id)).map((c) => c.type));
+    if (types.size !== 1)
+      throw new Oid4vciError(
+        'unknown_credential_configuration',
+        'one offer holds configurations of one credential type',
+      );
+    const [type] = [...types] as [string];
+    const found = await registryOf(type).find(did);
     if (found?.status !== 'active')
-      throw new Oid4vciError('credential_request_denied', `${did} is not an active member`);
+      throw new Oid4vciError(
+        'credential_request_denied',
+        type === 'BoardMemberCredential'
+          ? `${did} holds no seat on the board`
+          : `${did} is not an active member`,
+      );
     return offers.create(did, ids, offerOptions.txCode ?? true);
   };
   const metadata = issuerMetadata(urls, configurations);
@@ -145,7 +174,7 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     routers: [
       oid4vciRoutes({
         issuerMetadata: metadata,
-        authorizationServerMetadata: authorizationServerMetadata(urls, configurations),
+        authorizationServerMetadata: authorizationServerMetadata(urls, authorizable),
         offers,
         exchangeCode: (body) => authorizations.exchange(body),
         credentialEndpoint,
@@ -157,7 +186,7 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
       }),
       authorizationRoutes({
         authorizations,
-        configurations,
+        configurations: authorizable,
         credentialIssuer: urls.credentialIssuer,
         secureCookies: options.publicUrl.startsWith('https:'),
       }),

@@ -12,6 +12,7 @@ import type { ApplySources } from '../compose/application.js';
 import type { Citizen, ConsentRegister } from '../consent/index.js';
 import type { SweepTarget } from '../db/index.js';
 import { applyRoutes } from './apply/routes.js';
+import { type SeatSources, seatRoutes } from './board/seat-routes.js';
 import { type WorkspaceSources, workspaceRoutes } from './board/workspace-routes.js';
 import { type PublicSources, publicRoutes } from './public/routes.js';
 import { type LoginClaims, openIdRelyingParty, type RelyingParty } from './relying-party.js';
@@ -50,6 +51,8 @@ export interface PortalOptions {
   readonly workspace?: WorkspaceSources & { readonly boardMemberOf: (accountId: string) => Promise<string> };
   /** Applying for membership (apply/routes.ts): membership, signing requests, offers. Absent: no such pages. */
   readonly apply?: ApplySources;
+  /** A board seat's BoardMemberCredential offer (board/seat-routes.ts). Absent: no such page. */
+  readonly seat?: SeatSources;
   /** Another relying party (tests); default: openid-client against `issuer`. */
   readonly relyingParty?: RelyingParty;
   readonly now?: () => Date;
@@ -138,6 +141,17 @@ export function openPortal(options: PortalOptions): Portal {
               sessions,
               sources: options.workspace,
               ...(options.now ? { now: options.now } : {}),
+            }),
+          ]
+        : []),
+      ...(options.seat
+        ? [
+            seatRoutes({
+              publicUrl: options.publicUrl,
+              developmentMode: options.developmentMode,
+              base: `${new URL(options.publicUrl).pathname.replace(/\/$/, '')}${PORTAL_PATH}`,
+              sessions,
+              sources: options.seat,
             }),
           ]
         : []),

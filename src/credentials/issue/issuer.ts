@@ -246,6 +246,21 @@ export class CredentialIssuer {
     });
   }
 
+  /**
+   * The credential of record `row` signed again for its holder: the same id, validity and
+   * status entries, so a status change reaches every copy. `subject` is what the caller's
+   * registry says of the holder today; it must name the holder the record was issued to
+   * (`invalid_request` otherwise). For a W3C JWT credential recorded without an idempotency
+   * key (a board seat's BoardMemberCredential); one with a key is replayed through `issue`.
+   */
+  async resign(row: IssuanceRow, subject: IssueRequest['subject']): Promise<IssuedCredential> {
+    if (row.format !== 'vc+jwt' && row.format !== 'jwt_vc_json')
+      throw new IssuanceError('invalid_request', `a ${row.format} credential is not signed again`);
+    if (row.subject !== subject.id)
+      throw new IssuanceError('invalid_request', `the credential of record names ${row.subject}`);
+    return this.replay(row, { type: row.type, subject }, row.requestHash);
+  }
+
   /** The issuance record of a credential, if this service issued it. */
   async record(id: string): Promise<IssuanceRow | null> {
     return reading(this.deps.dataSource, undefined, (m) => m.getRepository(IssuanceEntity).findOneBy({ id }));

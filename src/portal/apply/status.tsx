@@ -6,6 +6,7 @@
  */
 import type { ApplicationView } from '../../membership/applications.js';
 import type { OfferPresentation } from '../../oid4vci/offer-links.js';
+import { CredentialOffer } from '../credential-offer.js';
 import { type PageContext, renderPage } from '../layout.js';
 
 export function applicationStatusPage(
@@ -98,25 +99,7 @@ export function applicationStatusPage(
           <h2 id="receive">{t('application.receiveTitle')}</h2>
           <p>{t('application.receiveIntro')}</p>
           {offer ? (
-            <>
-              {/* The QR code is SVG made by the qrcode library from our own URL, not from user input. */}
-              <div
-                class="qr"
-                id="offer-qr"
-                role="img"
-                aria-label={t('application.offerQr')}
-                dangerouslySetInnerHTML={{ __html: offer.qrCodeSvg }}
-              />
-              <p>
-                {t('application.offerLink')} <code id="offer-link">{offer.links.byReference}</code>
-              </p>
-              {offer.txCode && (
-                <p>
-                  {t('application.txCode')} <code id="tx-code">{offer.txCode}</code>
-                </p>
-              )}
-              <p>{t('application.offerExpires', { date: dateTime(offer.expiresAt) })}</p>
-            </>
+            <CredentialOffer page={page} offer={offer} />
           ) : (
             <form method="post" action={`${statusPath}/offer`}>
               <button type="submit" id="make-offer">

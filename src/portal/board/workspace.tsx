@@ -49,6 +49,9 @@ export function workspaceLoginPage(page: PageContext, loginUrl: string): string 
           {t('workspace.login')}
         </a>
       </p>
+      <p>
+        {t('workspace.noSeatCredential')} <a href={`${page.base}/board/seat`}>{t('workspace.receiveSeat')}</a>
+      </p>
     </>,
   );
 }

@@ -499,9 +499,21 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'application.receiveIntro':
     'Ihre Wallet erhält den Nachweis über ein OpenID4VCI-Angebot. Beim Einlösen beweist Ihre Wallet, dass sie den Schlüssel der DID Ihrer Organisation hält.',
   'application.makeOffer': 'Mein Angebot anzeigen',
-  'application.offerQr': 'QR-Code des Angebots',
-  'application.offerLink': 'Oder geben Sie Ihrer Wallet diesen Link:',
-  'application.txCode': 'Transaktionscode zur Eingabe in Ihre Wallet:',
-  'application.offerExpires': 'Das Angebot gilt einmal, bis {date}.',
+  'offer.qr': 'QR-Code des Angebots',
+  'offer.link': 'Oder geben Sie Ihrer Wallet diesen Link:',
+  'offer.txCode': 'Transaktionscode zur Eingabe in Ihre Wallet:',
+  'offer.expires': 'Das Angebot gilt einmal, bis {date}.',
   'application.motion': 'Der Antrag im Vorstand, mit den unterschriebenen Stimmen',
+  'seat.title': 'Den BoardMemberCredential eines Sitzes erhalten',
+  'seat.intro':
+    'Zu jedem Sitz im Vorstand gehört ein BoardMemberCredential, den Ihre Wallet vorlegt, um sich im Arbeitsbereich des Vorstands anzumelden. Wählen Sie Ihren Sitz: Die nächste Seite zeigt ein Angebot dieses Nachweises für Ihre Wallet. Nur die Wallet mit dem DID des Sitzes kann ihn erhalten.',
+  'seat.none': 'Noch hat niemand einen Sitz im Vorstand.',
+  'seat.choose': 'Ihr Sitz',
+  'seat.showOffer': 'Das Angebot für den Nachweis meines Sitzes zeigen',
+  'seat.offerFor': 'Der BoardMemberCredential von {name}, für die Wallet von',
+  'seat.offerIntro':
+    'Scannen Sie den QR-Code mit Ihrer Wallet oder geben Sie ihr den Link. Ihre Wallet unterschreibt mit dem Schlüssel des obigen DID; eine Wallet ohne diesen Schlüssel wird abgewiesen.',
+  'seat.toWorkspace': 'Dann im Arbeitsbereich des Vorstands anmelden',
+  'workspace.noSeatCredential': 'Im Vorstand, aber noch ohne BoardMemberCredential in Ihrer Wallet?',
+  'workspace.receiveSeat': 'Den Nachweis Ihres Sitzes erhalten',
 };

@@ -488,11 +488,23 @@ export const en = {
   'application.receiveIntro':
     'Your wallet receives the credential through an OpenID4VCI credential offer. Your wallet proves it holds your organisation’s DID key when it redeems the offer.',
   'application.makeOffer': 'Show my credential offer',
-  'application.offerQr': 'QR code of the credential offer',
-  'application.offerLink': 'Or give your wallet this link:',
-  'application.txCode': 'Transaction code to type into your wallet:',
-  'application.offerExpires': 'The offer can be used once, until {date}.',
+  'offer.qr': 'QR code of the credential offer',
+  'offer.link': 'Or give your wallet this link:',
+  'offer.txCode': 'Transaction code to type into your wallet:',
+  'offer.expires': 'The offer can be used once, until {date}.',
   'application.motion': 'The board’s motion, with its signed votes',
+  'seat.title': 'Receive a seat’s BoardMemberCredential',
+  'seat.intro':
+    'Each seat on the board comes with a BoardMemberCredential, which your wallet presents to log in to the board’s workspace. Choose your seat: the next page shows an offer of its credential for your wallet. Only the wallet that holds the seat’s DID can receive it.',
+  'seat.none': 'No one holds a seat on the board yet.',
+  'seat.choose': 'Your seat',
+  'seat.showOffer': 'Show the offer of my seat’s credential',
+  'seat.offerFor': 'The BoardMemberCredential of {name}, for the wallet of',
+  'seat.offerIntro':
+    'Scan the QR code with your wallet, or give it the link. Your wallet signs with the key of the DID above; a wallet without that key is refused.',
+  'seat.toWorkspace': 'Then log in to the board’s workspace',
+  'workspace.noSeatCredential': 'Seated on the board, but no BoardMemberCredential in your wallet yet?',
+  'workspace.receiveSeat': 'Receive your seat’s credential',
 } as const;
 
 /** A text of the portal. */
