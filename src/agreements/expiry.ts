@@ -2,14 +2,18 @@
  * Agreements expire at their end without anyone asking (issue 13 item 3). `expireDue` claims due
  * agreements in batches with `FOR UPDATE SKIP LOCKED` (PostgreSQL: any number of replicas share
  * the work, none ends one twice; SQLite's write lock makes runs take turns) and ends each as
- * `expired` at its end: credentials revoked, audit entry, `agreement.expired` to the outbox. The
- * check does not wait for this: it answers `expired` from the end instant on.
+ * `expired` at its end: credentials revoked, audit entry, `agreement.expired` to the outbox. Each
+ * batch is one transaction of set-based statements (transitions.ts expireAll: one UPDATE, one
+ * change of the status bits, one audit append, one outbox append), not a round trip per
+ * agreement; the audit head is taken first, so two replicas' runs take turns on it and the
+ * later one no longer finds what the earlier one ended. The check does not wait for this: it
+ * answers `expired` from the end instant on.
  */
 import { setInterval } from 'node:timers';
 import { inTransaction, isPostgres } from '../db/index.js';
 import type { AgreementDeps } from './deps.js';
 import { AgreementEntity } from './entities.js';
-import { end } from './lifecycle/transitions.js';
+import { expireAll } from './lifecycle/transitions.js';
 
 export const EXPIRY_BATCH = 100;
 
@@ -29,15 +33,8 @@ export async function expireDue(deps: AgreementDeps, now: Date, batch = EXPIRY_B
         .limit(batch);
       if (isPostgres(deps.dataSource)) query.setLock('pessimistic_write').setOnLocked('skip_locked');
       const due = await query.getMany();
-      for (const row of due) {
-        await end(deps, manager, row, {
-          status: 'expired',
-          at: new Date(row.endsAt as string),
-          by: 'service',
-          reason: 'its end passed',
-          reasonCode: 'expired',
-        });
-      }
+      // One set-based change for the whole batch: rows, credentials, audit entries, events.
+      await expireAll(deps, manager, due);
       return due.length;
     });
     total += ended;

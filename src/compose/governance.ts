@@ -119,6 +119,7 @@ export function openGovernance(options: GovernanceOptions): Governance {
   const rules = rulebookRules(options.rulebook);
   const audit: AuditTrail = {
     append: async (event, manager) => void (await options.audit.append(event, manager)),
+    lockHead: (manager) => options.audit.lockHead(manager),
   };
   const board = new Board({
     dataSource,

@@ -58,6 +58,12 @@ export class Board {
    * that is before its first motion was opened (an application opens one). From then on the
    * board is constituted and seats change only by its own `add-board-member` and
    * `remove-board-member` motions: refused `board_constituted` (409), nothing changes.
+   *
+   * Check and seat are one step: the transaction takes the audit head's lock before it looks
+   * for a motion, and opening a motion takes it before inserting one (GovernanceEngine
+   * insertMotion). So a seat and a first motion, or two seats at that boundary, on any replicas,
+   * serialise on the head: a seat that waited for a motion's commit sees the motion and is
+   * refused. (SQLite: every transaction holds the write lock from its start.)
    */
   async addFounding(input: {
     did: string;
@@ -76,6 +82,7 @@ export class Board {
       );
     }
     return inTransaction(this.deps.dataSource, undefined, async (m) => {
+      await this.deps.audit.lockHead(m);
       if (await m.getRepository(MotionEntity).exists()) {
         throw new GovernanceError(
           409,

@@ -439,6 +439,8 @@ export class GovernanceEngine {
       decidedAt: null,
       outcomeReason: null,
     };
+    // The head before the motion: the operator's seat checks for motions under that lock (Board.addFounding).
+    await this.deps.audit.lockHead(manager);
     await manager.getRepository(MotionEntity).insert(row);
     await this.deps.audit.append(
       {

@@ -44,6 +44,12 @@ export interface AuditEvent {
 
 export interface AuditTrail {
   append(event: AuditEvent, manager: EntityManager): Promise<void>;
+  /**
+   * Takes the audit log's head lock in the caller's transaction now (it is the first lock of
+   * every transaction that appends: docs/governance.md "The board"). Opening a motion and the
+   * operator's seat take it before they read or write anything else, so the two serialise.
+   */
+  lockHead(manager: EntityManager): Promise<void>;
 }
 
 /**

@@ -141,29 +141,44 @@ function batches<T>(items: readonly T[]): T[][] {
 }
 
 /**
- * Sets `suspended_parties` of each row to its own value, and `fields` on all of them: one
- * UPDATE per batch of rows (a CASE on the id), not one per row.
+ * Sets `column` of each row to that row's own value, and `fields` on all of them: one UPDATE
+ * per batch of rows (a CASE on the id), not one per row.
  */
-async function updateParties(
+async function updateEach(
   manager: EntityManager,
-  rows: readonly { id: string; suspendedParties: string }[],
-  fields: Partial<Pick<AgreementRow, 'status' | 'statusAt'>> = {},
+  column: 'suspendedParties' | 'statusAt',
+  rows: readonly { id: string; value: string }[],
+  fields: Partial<Pick<AgreementRow, 'status' | 'statusAt' | 'endedBy' | 'endReason'>> = {},
 ): Promise<void> {
   for (const part of batches(rows)) {
     const parameters: Record<string, string> = {};
     const cases = part.map((row, index) => {
       parameters[`id${index}`] = row.id;
-      parameters[`parties${index}`] = row.suspendedParties;
-      return `WHEN :id${index} THEN :parties${index}`;
+      parameters[`value${index}`] = row.value;
+      return `WHEN :id${index} THEN :value${index}`;
     });
     await manager
       .createQueryBuilder()
       .update(AgreementEntity)
-      .set({ ...fields, suspendedParties: () => `CASE id ${cases.join(' ')} END` })
+      .set({ ...fields, [column]: () => `CASE id ${cases.join(' ')} END` })
       .where('id IN (:...ids)', { ids: part.map((row) => row.id) })
       .setParameters(parameters)
       .execute();
   }
+}
+
+/** `suspended_parties` of each row to its own value, and `fields` on all of them (updateEach). */
+function updateParties(
+  manager: EntityManager,
+  rows: readonly { id: string; suspendedParties: string }[],
+  fields: Partial<Pick<AgreementRow, 'status' | 'statusAt'>> = {},
+): Promise<void> {
+  return updateEach(
+    manager,
+    'suspendedParties',
+    rows.map((row) => ({ id: row.id, value: row.suspendedParties })),
+    fields,
+  );
 }
 
 /** The rows' ids, for an UPDATE of the same values on all of them. */
@@ -282,38 +297,17 @@ export interface EndChange {
 }
 
 /** Ends agreements for good, all with the same change (set-based, as the suspension). */
-export async function endAll(
+export function endAll(
   deps: AgreementDeps,
   manager: EntityManager,
   rows: readonly AgreementRow[],
   change: EndChange,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  const at = change.at.toISOString();
-  await updateAll(manager, rows, {
-    status: change.status,
-    statusAt: at,
-    endedBy: change.by,
-    endReason: change.reason,
-  });
-  await credentials(deps, manager, rows, 'revoke');
-  const why = {
-    reasonCode: change.reasonCode,
-    ...(change.reasonCode === 'terminated_by_party' ? { reasonHash: sha256Hex(change.reason) } : {}),
-    ...(change.motion ? { motion: change.motion } : {}),
-  };
-  await recordAll(
+  return endEach(
     deps,
     manager,
-    rows.map((row) => ({
-      row,
-      type: change.status === 'expired' ? ('agreement.expired' as const) : ('agreement.terminated' as const),
-      actor: change.by,
-      data:
-        change.status === 'expired'
-          ? { expiredAt: at, ...why }
-          : { terminatedAt: at, terminatedBy: change.by, ...why, previousStatus: row.status },
-    })),
+    rows.map((row) => ({ row, at: change.at })),
+    change,
   );
 }
 
@@ -325,4 +319,67 @@ export function end(
   change: EndChange,
 ): Promise<void> {
   return endAll(deps, manager, [row], change);
+}
+
+/**
+ * Ends due agreements as `expired`, each at its own `endsAt` (the expiry job): the same
+ * set-based change as endAll, with the instant per row.
+ */
+export function expireAll(
+  deps: AgreementDeps,
+  manager: EntityManager,
+  rows: readonly AgreementRow[],
+): Promise<void> {
+  return endEach(
+    deps,
+    manager,
+    rows.map((row) => ({ row, at: new Date(row.endsAt as string) })),
+    { status: 'expired', by: 'service', reason: 'its end passed', reasonCode: 'expired' },
+  );
+}
+
+/** An agreement to end and the instant it ends at. */
+interface Ending {
+  readonly row: AgreementRow;
+  readonly at: Date;
+}
+
+/**
+ * Ends agreements for good in a bounded number of statements: the rows (one UPDATE per batch;
+ * a CASE on the id when their instants differ), both credentials of each (one set-based
+ * change), an audit entry each (one append) and an event each (one append).
+ */
+async function endEach(
+  deps: AgreementDeps,
+  manager: EntityManager,
+  endings: readonly Ending[],
+  change: Omit<EndChange, 'at'>,
+): Promise<void> {
+  if (endings.length === 0) return;
+  const rows = endings.map(({ row }) => row);
+  const instants = endings.map(({ row, at }) => ({ id: row.id, value: at.toISOString() }));
+  const fields = { status: change.status, endedBy: change.by, endReason: change.reason };
+  const first = instants[0]?.value as string;
+  if (instants.every(({ value }) => value === first))
+    await updateAll(manager, rows, { ...fields, statusAt: first });
+  else await updateEach(manager, 'statusAt', instants, fields);
+  await credentials(deps, manager, rows, 'revoke');
+  const why = {
+    reasonCode: change.reasonCode,
+    ...(change.reasonCode === 'terminated_by_party' ? { reasonHash: sha256Hex(change.reason) } : {}),
+    ...(change.motion ? { motion: change.motion } : {}),
+  };
+  await recordAll(
+    deps,
+    manager,
+    endings.map(({ row, at }) => ({
+      row,
+      type: change.status === 'expired' ? ('agreement.expired' as const) : ('agreement.terminated' as const),
+      actor: change.by,
+      data:
+        change.status === 'expired'
+          ? { expiredAt: at.toISOString(), ...why }
+          : { terminatedAt: at.toISOString(), terminatedBy: change.by, ...why, previousStatus: row.status },
+    })),
+  );
 }
