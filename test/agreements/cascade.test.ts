@@ -13,7 +13,7 @@ import { AuditEntryEntity } from '../../src/audit/entities.js';
 import { inTransaction } from '../../src/db/index.js';
 import { EventEntity } from '../../src/events/entities.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { type AgreementWorld, agreementWorld, concluded } from './support.js';
+import { type AgreementWorld, agreementWorld, concluded, storeAgreementCopies } from './support.js';
 
 const AGREEMENTS = 200;
 /** Statements the cascade may take for AGREEMENTS agreements (about 20 when set-based; thousands one by one). */
@@ -39,17 +39,7 @@ describeEachDatabase('the membership cascade over many agreements', (fresh) => {
         consumerCredentialId: `urn:uuid:${randomUUID()}`,
       });
     }
-    await inTransaction(world.service.dataSource, undefined, async (manager) => {
-      for (const copy of copies) {
-        for (const credentialId of [copy.providerCredentialId, copy.consumerCredentialId])
-          await world.service.credentials.status.allocateEntries({
-            credentialId: credentialId as string,
-            manager,
-          });
-      }
-      for (let start = 0; start < copies.length; start += 50)
-        await manager.getRepository(AgreementEntity).insert(copies.slice(start, start + 50));
-    });
+    await storeAgreementCopies(world, copies);
     ids = [agreement.id, ...copies.map((copy) => copy.id)].sort();
   });
   after(async () => world?.close());

@@ -11,12 +11,11 @@ import type { DataSource } from 'typeorm';
 import { AgreementEntity, type AgreementRow } from '../../src/agreements/entities.js';
 import { EXPIRY_BATCH } from '../../src/agreements/expiry.js';
 import { AuditEntryEntity } from '../../src/audit/entities.js';
-import { inTransaction } from '../../src/db/index.js';
 import { EventEntity } from '../../src/events/entities.js';
 import type { Service } from '../../src/service.js';
 import { describeEachDatabase, type TestDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { type AgreementWorld, agreementWorld, concluded } from './support.js';
+import { type AgreementWorld, agreementWorld, concluded, storeAgreementCopies } from './support.js';
 
 const AGREEMENTS = 2 * EXPIRY_BATCH;
 /** Statements for AGREEMENTS agreements in three runs of a batch (about 40 when set-based; thousands one by one). */
@@ -82,17 +81,7 @@ describeEachDatabase('the expiry job over many agreements', (fresh, kind) => {
         consumerCredentialId: `urn:uuid:${randomUUID()}`,
       });
     }
-    await inTransaction(world.service.dataSource, undefined, async (manager) => {
-      for (const copy of copies) {
-        for (const credentialId of [copy.providerCredentialId, copy.consumerCredentialId])
-          await world.service.credentials.status.allocateEntries({
-            credentialId: credentialId as string,
-            manager,
-          });
-      }
-      for (let start = 0; start < copies.length; start += 50)
-        await manager.getRepository(AgreementEntity).insert(copies.slice(start, start + 50));
-    });
+    await storeAgreementCopies(world, copies);
     return copies;
   }
 

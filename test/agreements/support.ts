@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { AgreementEntity, type AgreementRow } from '../../src/agreements/entities.js';
+import { inTransaction } from '../../src/db/index.js';
 import { EventAudienceEntity, EventEntity } from '../../src/events/entities.js';
 import { type ConsentWorld, connectorToken, consentWorld } from '../consent/support.js';
 import { type Actor, admitMember } from '../governance/support.js';
@@ -183,4 +185,25 @@ export async function concluded(
 /** The check as `member`'s connector. */
 export async function check(world: AgreementWorld, member: Actor, question: Record<string, unknown>) {
   return as(world, member).post('/api/v1/agreements/check', question);
+}
+
+/**
+ * Stores copies of a concluded agreement's row directly (for tests of set-based work over many
+ * agreements), each credential with status entries of its own, in one transaction.
+ */
+export async function storeAgreementCopies(
+  world: AgreementWorld,
+  copies: readonly AgreementRow[],
+): Promise<void> {
+  await inTransaction(world.service.dataSource, undefined, async (manager) => {
+    for (const copy of copies) {
+      for (const credentialId of [copy.providerCredentialId, copy.consumerCredentialId])
+        await world.service.credentials.status.allocateEntries({
+          credentialId: credentialId as string,
+          manager,
+        });
+    }
+    for (let start = 0; start < copies.length; start += 50)
+      await manager.getRepository(AgreementEntity).insert(copies.slice(start, start + 50));
+  });
 }
