@@ -31,6 +31,8 @@ export function httpsIssuerProblem(value: string, developmentMode: boolean): str
   if (/[\u0000-\u0020\u007f\\]/.test(value)) return 'contains a space, a control character or a backslash';
   if (value.includes('#')) return 'has a fragment';
   if (value.includes('?')) return 'has a query';
+  // Before parsing: the URL parser resolves `%2e%2e` as `..` itself.
+  if (HOSTILE_ESCAPE.test(value)) return 'has an encoded "/", "\\", "?", "#", "@", "." or NUL';
   if (!URL.canParse(value)) return 'is not a URL';
   const url = new URL(value);
   if (url.username !== '' || url.password !== '' || /^[a-z]+:\/\/[^/]*@/i.test(value))
@@ -43,8 +45,6 @@ export function httpsIssuerProblem(value: string, developmentMode: boolean): str
   const segments = url.pathname === '/' ? [] : url.pathname.slice(1).split('/');
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
     return 'has an empty, "." or ".." path segment (or a trailing /)';
-  if (segments.some((segment) => HOSTILE_ESCAPE.test(segment)))
-    return 'has an encoded "/", "\\", "?", "#", "@", "." or NUL in its path';
   const canonical = canonicalHttpsIssuer(url);
   if (canonical !== value) return `is not in canonical form; write it as ${canonical}`;
   return undefined;
