@@ -39,8 +39,8 @@ export interface TrustRegistry {
   /** The service's own DID (the root of the data space's trust). */
   readonly serviceDid: string;
   /**
-   * Judges whether `issuer` is trusted for a credential, in this order: the DID matches an
-   * entry exactly (`untrusted_issuer`); the entry allows every specific type of the credential
+   * Judges whether `issuer` is trusted for a credential, in this order: the DID (or https
+   * issuer, only with `httpsIssuerAllowed`) matches an entry exactly (`untrusted_issuer`); the entry allows every specific type of the credential
    * (`type_not_allowed`); `at` lies in the entry's window (`outside_validity`); the subject
    * satisfies every claim constraint that applies (`claim_not_allowed`). Never throws for bad
    * input; rejects only when the member source fails.
@@ -62,7 +62,7 @@ export interface TrustRegistry {
     readonly items: readonly TrustedIssuer[];
     readonly total: number;
   }>;
-  /** The entry for exactly this DID, if any: one lookup by key. */
+  /** The entry for exactly this DID or https issuer, if any: one lookup by key. */
   get(did: string): Promise<TrustedIssuer | undefined>;
 }
 

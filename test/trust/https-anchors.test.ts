@@ -201,6 +201,14 @@ describe('trusted-issuer API: https issuers', () => {
     );
   });
 
+  it('refuses an after that is neither a DID nor a canonical https issuer (invalid_page_after)', async () => {
+    const response = await request(app()).get(
+      `/api/v1/trusted-issuers?after=${encodeURIComponent('https://pid.issuer.example/')}`,
+    );
+    assert.equal(response.status, 400);
+    assert.equal(response.body.code, 'invalid_page_after');
+  });
+
   it('answers one https issuer by its percent-encoded identifier', async () => {
     const response = await request(app())
       .get(`/api/v1/trusted-issuers/${encodeURIComponent(PID_PROVIDER)}`)
