@@ -36,24 +36,36 @@ function refuse(reason: string): never {
   throw new DidResolutionError('invalid_did', `did:web ${reason}`);
 }
 
-function checkHostname(hostname: string, developmentMode: boolean): void {
+/**
+ * Why `hostname` is not a host this service connects to by name, or undefined when it is one:
+ * a lowercase DNS name without percent-escapes or a trailing dot, not an IP address in any
+ * spelling, with at least two labels (only `localhost`, only in development, has one). Shared
+ * by did:web and the https issuers the trust anchors name, so both follow one rule.
+ */
+export function hostnameProblem(hostname: string, developmentMode: boolean): string | undefined {
   if (hostname.includes('%')) {
-    refuse('host must not contain percent-escapes other than the %3A port separator');
+    return 'host must not contain percent-escapes other than the %3A port separator';
   }
-  if (/[A-Z]/.test(hostname)) refuse('host must be lowercase');
-  if (hostname.endsWith('.')) refuse('host must not end with a dot');
-  if (hostname.length > 253) refuse('host is longer than 253 characters');
-  if (isIP(hostname) !== 0) refuse('host must be a domain name, not an IP address');
+  if (/[A-Z]/.test(hostname)) return 'host must be lowercase';
+  if (hostname.endsWith('.')) return 'host must not end with a dot';
+  if (hostname.length > 253) return 'host is longer than 253 characters';
+  if (isIP(hostname) !== 0) return 'host must be a domain name, not an IP address';
   const labels = hostname.split('.');
-  if (!labels.every((label) => LABEL.test(label))) refuse('host is not a valid DNS name');
+  if (!labels.every((label) => LABEL.test(label))) return 'host is not a valid DNS name';
   // The WHATWG URL parser reads a host whose last label is a number (decimal, or 0x hex) as IPv4.
   const last = labels[labels.length - 1] as string;
   if (/^[0-9]+$/.test(last) || /^0x[0-9a-f]*$/.test(last)) {
-    refuse('host must be a domain name, not an IP address');
+    return 'host must be a domain name, not an IP address';
   }
   if (labels.length === 1 && !(developmentMode && hostname === 'localhost')) {
-    refuse('host must be a fully qualified domain name');
+    return 'host must be a fully qualified domain name';
   }
+  return undefined;
+}
+
+function checkHostname(hostname: string, developmentMode: boolean): void {
+  const problem = hostnameProblem(hostname, developmentMode);
+  if (problem !== undefined) refuse(problem);
 }
 
 function checkPort(port: string): void {

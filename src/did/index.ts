@@ -5,7 +5,7 @@
 export { DID_JWK_PREFIX, resolveDidJwk } from './did-jwk.js';
 export { DID_KEY_PREFIX, resolveDidKey } from './did-key.js';
 export { MAX_DID_LENGTH, type ParsedDid, parseDid } from './did-syntax.js';
-export { DID_WEB_PREFIX, type DidWebOptions, didWebToUrl } from './did-web.js';
+export { DID_WEB_PREFIX, type DidWebOptions, didWebToUrl, hostnameProblem } from './did-web.js';
 export {
   DidResolutionError,
   type DidResolutionErrorCode,

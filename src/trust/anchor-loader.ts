@@ -4,6 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { isDid } from './did-syntax.js';
 import { TrustAnchorError } from './errors.js';
+import { httpsIssuerProblem, isHttpsIssuerId } from './https-issuer.js';
 import type { ClaimConstraint, TrustAnchor } from './types.js';
 
 /** The file in a trust-anchors directory that is the format's schema, not an anchor. */
@@ -15,8 +16,10 @@ export const TRUST_ANCHOR_SCHEMA_FILE = 'trust-anchor.schema.json';
  */
 const SHIPPED_SCHEMA = new URL(`../../trust-anchors/${TRUST_ANCHOR_SCHEMA_FILE}`, import.meta.url);
 
+/** A file names exactly one of `did` and `issuer` (the schema's oneOf). */
 interface AnchorFile {
-  did: string;
+  did?: string;
+  issuer?: string;
   name: string;
   credentialTypes: string[];
   claims?: ClaimConstraint[];
@@ -45,6 +48,8 @@ function anchorValidator(): ValidateFunction<AnchorFile> {
   const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
   addFormatsModule.default(ajv, ['date-time', 'uri']);
   ajv.addFormat('did', isDid);
+  // Only the shape here; readAnchor says exactly what is wrong, with the mode's loopback rule.
+  ajv.addFormat('https-issuer', isHttpsIssuerId);
   compiled = ajv.compile<AnchorFile>(JSON.parse(readFileSync(SHIPPED_SCHEMA, 'utf8')));
   return compiled;
 }
@@ -54,9 +59,11 @@ function anchorValidator(): ValidateFunction<AnchorFile> {
  * and other files are ignored), in file-name order. Anchors marked `developmentOnly` are
  * validated like the others but returned only in development mode (see LoadTrustAnchorsOptions). Any bad file stops the start with a
  * TrustAnchorError naming the file and the problem: unreadable, not JSON, not of the format
- * (trust-anchors/trust-anchor.schema.json), a DID that is not DID syntax, validUntil not after
- * validFrom, a claim constraint for a type the anchor does not list, or a DID that another
- * file already declares.
+ * (trust-anchors/trust-anchor.schema.json), a DID that is not DID syntax, an https `issuer` that
+ * breaks the address rules (https-issuer.ts: http, userinfo, query, fragment, path tricks, an IP
+ * or loopback host outside development, a spelling other than the canonical one), validUntil not after
+ * validFrom, a claim constraint for a type the anchor does not list, or a DID or issuer that
+ * another file already declares.
  */
 export function loadTrustAnchors(dir: string, options: LoadTrustAnchorsOptions = {}): TrustAnchor[] {
   let names: string[];
@@ -73,7 +80,7 @@ export function loadTrustAnchors(dir: string, options: LoadTrustAnchorsOptions =
   for (const name of names.sort()) {
     const file = join(dir, name);
     if (!statSync(file).isFile()) continue;
-    const { anchor, developmentOnly } = readAnchor(file);
+    const { anchor, developmentOnly } = readAnchor(file, options.developmentMode === true);
     if (developmentOnly && options.developmentMode !== true) {
       options.onSkipped?.(file);
       continue;
@@ -82,7 +89,7 @@ export function loadTrustAnchors(dir: string, options: LoadTrustAnchorsOptions =
     if (earlier) {
       throw new TrustAnchorError(
         'trust_anchor_duplicate_did',
-        `did ${anchor.did} is already declared in ${earlier}`,
+        `${isHttpsIssuerId(anchor.did) ? 'issuer' : 'did'} ${anchor.did} is already declared in ${earlier}`,
         file,
       );
     }
@@ -92,7 +99,10 @@ export function loadTrustAnchors(dir: string, options: LoadTrustAnchorsOptions =
   return anchors;
 }
 
-function readAnchor(file: string): { anchor: TrustAnchor; developmentOnly: boolean } {
+function readAnchor(
+  file: string,
+  developmentMode: boolean,
+): { anchor: TrustAnchor; developmentOnly: boolean } {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -105,10 +115,24 @@ function readAnchor(file: string): { anchor: TrustAnchor; developmentOnly: boole
   }
   const validate = anchorValidator();
   if (!validate(data)) {
-    // An anyOf reports each failed branch as well; its own error says it all.
-    const errors = (validate.errors ?? []).filter((error) => !error.schemaPath.includes('/anyOf/'));
+    // An anyOf or oneOf reports each failed branch as well; its own error says it all.
+    const errors = (validate.errors ?? []).filter(
+      (error) => !error.schemaPath.includes('/anyOf/') && !error.schemaPath.startsWith('#/oneOf/'),
+    );
     const problems = errors.map(describe).join('; ');
     throw new TrustAnchorError('trust_anchor_invalid', problems, file);
+  }
+  // The schema's oneOf guarantees exactly one of the two.
+  const identifier = (data.did ?? data.issuer) as string;
+  if (data.issuer !== undefined) {
+    const problem = httpsIssuerProblem(data.issuer, developmentMode);
+    if (problem !== undefined) {
+      throw new TrustAnchorError(
+        'trust_anchor_invalid',
+        `/issuer ${JSON.stringify(data.issuer)} ${problem}`,
+        file,
+      );
+    }
   }
   const validity = {
     ...(data.validFrom ? { from: new Date(data.validFrom) } : {}),
@@ -133,7 +157,7 @@ function readAnchor(file: string): { anchor: TrustAnchor; developmentOnly: boole
     }
   }
   const anchor = Object.freeze({
-    did: data.did,
+    did: identifier,
     name: data.name,
     credentialTypes: Object.freeze([...data.credentialTypes]),
     claims: Object.freeze(claims.map((claim) => Object.freeze({ ...claim }))),
@@ -159,6 +183,10 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'format' && (error.params as { format: string }).format === 'did') {
     return `${where} ${JSON.stringify(error.data)} is not a syntactically valid DID (DID Core §3.1)`;
   }
+  if (error.keyword === 'format' && (error.params as { format: string }).format === 'https-issuer') {
+    return `${where} ${JSON.stringify(error.data)} is not an https URL (an issuer that is a DID goes in did)`;
+  }
+  if (error.keyword === 'oneOf') return 'must name exactly one of did and issuer';
   if (error.keyword === 'not' && error.instancePath.includes('credentialTypes')) {
     return `${where} must not be VerifiableCredential (the base type is implied)`;
   }

@@ -12,6 +12,7 @@ export {
   tilCredentials,
 } from './ebsi-tir.js';
 export { TrustAnchorError, type TrustAnchorErrorCode } from './errors.js';
+export { httpsIssuerProblem, isHttpsIssuer, isHttpsIssuerId } from './https-issuer.js';
 export { memberIssuersFrom } from './member-source.js';
 export {
   BASE_CREDENTIAL_TYPE,

@@ -1,6 +1,7 @@
 import { constraintsFor, satisfiesClaim } from './claims.js';
 import { isDid } from './did-syntax.js';
 import { TrustAnchorError } from './errors.js';
+import { isHttpsIssuerId } from './https-issuer.js';
 import type { MemberIssuer, MemberIssuerSource, TrustAnchor, TrustedIssuer } from './types.js';
 
 /** The W3C base type every credential carries; it is never a trust-governed type of its own. */
@@ -14,8 +15,13 @@ export type TrustCheckCode =
   | 'outside_validity';
 
 export interface TrustCheckRequest {
-  /** The credential's issuer DID (already verified to be the signer). */
+  /** The credential's issuer DID, or https URL for an SD-JWT VC (already verified to be the signer). */
   readonly issuer: string;
+  /**
+   * The credential's format names issuers by https URL too (SD-JWT VC §3.2.2.2 `iss`). Only the
+   * SD-JWT VC pipeline sets it; without it an https anchor is `untrusted_issuer`.
+   */
+  readonly httpsIssuerAllowed?: boolean;
   /** The credential's `type` values; the base `VerifiableCredential` is ignored. */
   readonly types: readonly string[];
   /** The credential in data-model form, for claim constraints on `credentialSubject`. */
@@ -33,8 +39,8 @@ export interface TrustRegistry {
   /** The service's own DID (the root of the data space's trust). */
   readonly serviceDid: string;
   /**
-   * Judges whether `issuer` is trusted for a credential, in this order: the DID matches an
-   * entry exactly (`untrusted_issuer`); the entry allows every specific type of the credential
+   * Judges whether `issuer` is trusted for a credential, in this order: the DID (or https
+   * issuer, only with `httpsIssuerAllowed`) matches an entry exactly (`untrusted_issuer`); the entry allows every specific type of the credential
    * (`type_not_allowed`); `at` lies in the entry's window (`outside_validity`); the subject
    * satisfies every claim constraint that applies (`claim_not_allowed`). Never throws for bad
    * input; rejects only when the member source fails.
@@ -47,15 +53,16 @@ export interface TrustRegistry {
    */
   page(request: { readonly after?: string; readonly limit: number }): Promise<RegistryPage>;
   /**
-   * One page of the entries trusted at `at` (within their window), in registry order, by
+   * One page of the DID entries trusted at `at` (within their window), in registry order, by
    * 1-based page number (EBSI TIR `page[after]`), with their total. Reads at most one page of
-   * members and counts them once.
+   * members and counts them once. Anchors of https issuers are left out: EBSI TIR v4 is a
+   * registry of DIDs, and its consumers (FIWARE VCVerifier) verify JWT VCs, whose issuers are DIDs.
    */
   pageTrustedAt(request: { readonly at: Date; readonly page: number; readonly size: number }): Promise<{
     readonly items: readonly TrustedIssuer[];
     readonly total: number;
   }>;
-  /** The entry for exactly this DID, if any: one lookup by key. */
+  /** The entry for exactly this DID or https issuer, if any: one lookup by key. */
   get(did: string): Promise<TrustedIssuer | undefined>;
 }
 
@@ -148,7 +155,7 @@ export function createTrustRegistry(options: TrustRegistryOptions): TrustRegistr
       return { items: page, total, ...(items.length > limit ? { next: page.at(-1)?.did as string } : {}) };
     },
     async pageTrustedAt({ at, page, size }) {
-      const trusted = ordered.filter((entry) => trustedAt(entry, at));
+      const trusted = ordered.filter((entry) => isDid(entry.did) && trustedAt(entry, at));
       const offset = (page - 1) * size;
       const items = trusted.slice(offset, offset + size);
       if (items.length < size && members) {
@@ -170,6 +177,13 @@ export function createTrustRegistry(options: TrustRegistryOptions): TrustRegistr
         return fail(
           'untrusted_issuer',
           `${String(request.issuer)} is not a trusted issuer of this data space`,
+        );
+      // JWT VC formats (jwt_vc_json, vc+jwt) name their issuer by a DID: an https anchor is for
+      // SD-JWT VCs only (their signature check refuses such an issuer first: unsupported_issuer).
+      if (isHttpsIssuerId(entry.did) && request.httpsIssuerAllowed !== true)
+        return fail(
+          'untrusted_issuer',
+          `${entry.did} is trusted for SD-JWT VCs only: this credential format names its issuer by a DID`,
         );
       return judge(entry, request);
     },

@@ -4,6 +4,7 @@ import { didFromPathSegment } from '../http/did-path.js';
 import { BadRequestError, NotFoundError } from '../http/errors.js';
 import { isDid } from './did-syntax.js';
 import { ebsiIssuer, ebsiIssuerPage, lastPage } from './ebsi-tir.js';
+import { isHttpsIssuer, isHttpsIssuerId } from './https-issuer.js';
 import { type TrustRegistry, trustedAt } from './registry.js';
 import type { TrustedIssuer } from './types.js';
 
@@ -23,12 +24,14 @@ const POSITIVE_INTEGER = /^[1-9][0-9]{0,8}$/;
 
 /**
  * The read API of the trusted-issuer registry:
- * - `GET /api/v1/trusted-issuers[/{did}]`: our JSON, every entry with its source and window,
+ * - `GET /api/v1/trusted-issuers[/{did}]`: our JSON, every entry with its source and window
+ *   (an https issuer's entry has `issuer` instead of `did`; its path segment is percent-encoded),
  *   by pages of `limit` (default 100, at most 1000) after the cursor `after` (the `next` of
  *   the previous page): `{ items, total, next? }`;
  * - `GET /v4/issuers[/{did}]`: the EBSI Trusted Issuers Registry v4 read API, as FIWARE
- *   VCVerifier consumes it, listing only the entries trusted now (VCVerifier does not check
- *   `validFor`, so an entry outside its window must not be served at all).
+ *   VCVerifier consumes it, listing only the DID entries trusted now (VCVerifier does not check
+ *   `validFor`, so an entry outside its window must not be served at all; https issuers are
+ *   SD-JWT VC issuers, which a TIR of DIDs cannot name).
  */
 export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions): Router {
   const baseUrl = options.publicUrl.replace(/\/+$/, '');
@@ -41,8 +44,8 @@ export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions
       throw new BadRequestError('invalid_page_size', `limit must be 1 to ${MAX_LIST_LIMIT}.`);
     }
     const after = ctx.query.after;
-    if (after !== undefined && (typeof after !== 'string' || !isDid(after))) {
-      throw new BadRequestError('invalid_page_after', 'after must be the DID given as next, once.');
+    if (after !== undefined && (typeof after !== 'string' || !(isDid(after) || isHttpsIssuer(after)))) {
+      throw new BadRequestError('invalid_page_after', 'after must be the identifier given as next, once.');
     }
     const page = await registry.page({ limit, ...(after !== undefined ? { after } : {}) });
     respond(ctx, {
@@ -53,7 +56,7 @@ export function trustRoutes(registry: TrustRegistry, options: TrustRoutesOptions
   });
 
   router.get('/api/v1/trusted-issuers/:did', async (ctx) => {
-    respond(ctx, toJson(await found(registry, didFromPath(ctx, '/api/v1/trusted-issuers/'))));
+    respond(ctx, toJson(await found(registry, issuerFromPath(ctx, '/api/v1/trusted-issuers/'))));
   });
 
   router.get('/v4/issuers', async (ctx) => {
@@ -91,6 +94,27 @@ function didFromPath(ctx: Context, prefix: string): string {
   return did;
 }
 
+/**
+ * The DID, or the percent-encoded https issuer (`https%3A%2F%2Fpid.example`, decoded exactly
+ * once, then it must be in canonical form), in the last path segment.
+ */
+function issuerFromPath(ctx: Context, prefix: string): string {
+  const segment = ctx.path.slice(prefix.length);
+  if (!/^https?%3A/i.test(segment)) return didFromPath(ctx, prefix);
+  let issuer: string | undefined;
+  try {
+    issuer = decodeURIComponent(segment);
+  } catch {
+    issuer = undefined;
+  }
+  if (!isHttpsIssuer(issuer))
+    throw new BadRequestError(
+      'invalid_issuer',
+      'The path does not end in a DID or a canonical https issuer.',
+    );
+  return issuer;
+}
+
 async function found(registry: TrustRegistry, did: string): Promise<TrustedIssuer> {
   const entry = await registry.get(did);
   if (!entry) throw new NotFoundError('No trusted issuer has this DID.');
@@ -112,10 +136,13 @@ function respond(ctx: Context, body: unknown): void {
   ctx.body = body;
 }
 
-/** Our JSON for one entry. */
+/**
+ * Our JSON for one entry: `did` for a DID, `issuer` for an https issuer (SD-JWT VC only), so
+ * that a consumer reading `did` never takes a URL for a DID.
+ */
 function toJson(entry: TrustedIssuer) {
   return {
-    did: entry.did,
+    ...(isHttpsIssuerId(entry.did) ? { issuer: entry.did } : { did: entry.did }),
     name: entry.name,
     source: entry.source,
     credentialTypes: entry.credentialTypes,

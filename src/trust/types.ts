@@ -22,6 +22,11 @@ export interface Validity {
 
 /** One trusted issuer of the data space: which DID may issue which credential types. */
 export interface TrustedIssuer {
+  /**
+   * The issuer's identifier, exactly as credentials carry it: a DID, or, for a trust anchor of
+   * an SD-JWT VC issuer named by an https URL (https-issuer.ts), that URL. Only anchors have
+   * https identifiers (the service and members are DIDs); isHttpsIssuerId tells them apart.
+   */
   readonly did: string;
   readonly name: string;
   /** Specific credential types (never the base `VerifiableCredential`). */

@@ -18,6 +18,7 @@ import {
   type TestKey,
   type TestSigner,
 } from '../credentials/verify/support.js';
+import { startServer, type TestServer } from '../did/helpers.js';
 import {
   Browser,
   type Running,
@@ -80,15 +81,30 @@ describeEachDatabase('EU PID (urn:eudi:pid:1) as SD-JWT VC in the natural-person
   let running: Running;
   let rp: client.Configuration;
   let anchors: { dir: string; remove: () => void };
+  // A PID provider named by its URL (issue 12), its key in its /.well-known/jwt-vc-issuer.
+  let metadataServer: TestServer;
+  let httpsProvider: TestSigner;
 
   before(async function () {
     this.timeout(60_000);
-    anchors = anchorsDirectory([{ did: provider.did, credentialTypes: ['PersonIdentificationCredential'] }]);
+    metadataServer = await startServer();
+    const url = `http://localhost:${metadataServer.port}`;
+    httpsProvider = { did: url, kid: 'pid-key', key: generateTestKey('ES256') };
+    const metadata = { issuer: url, jwks: { keys: [{ ...httpsProvider.key.publicJwk, kid: 'pid-key' }] } };
+    metadataServer.handler = (request, response) => {
+      if (request.url !== '/.well-known/jwt-vc-issuer') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(metadata));
+    };
+    anchors = anchorsDirectory([
+      { did: provider.did, credentialTypes: ['PersonIdentificationCredential'] },
+      { issuer: url, credentialTypes: ['PersonIdentificationCredential'] },
+    ]);
     running = await startService(await fresh(), { TRUST_ANCHORS_DIR: anchors.dir });
     rp = await relyingParty(running, ['citizen'], 'city-app');
   });
   after(async () => {
     await running?.close();
+    await metadataServer?.close();
     anchors?.remove();
   });
 
@@ -176,6 +192,29 @@ describeEachDatabase('EU PID (urn:eudi:pid:1) as SD-JWT VC in the natural-person
       holder: holderDid,
       identifier: { claim: 'credentialSubject.personalIdentifier', value: 'DE-PAN-0001' },
     });
+  });
+
+  it('logs in with a PID from a PID provider named by an https URL that a trust anchor lists (issue 12)', async () => {
+    const holder = generateTestKey('EdDSA');
+    const request = await open();
+    const result = await post(request, {
+      'citizen-sd-jwt': [
+        present(holder, pid(httpsProvider, holder, ERIKA), request, ['personal_administrative_number']),
+      ],
+    });
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    const back = await request.browser.navigate(result.body.redirect_uri as string);
+    const tokens = await client.authorizationCodeGrant(rp, new URL(back.url), {
+      pkceCodeVerifier: request.started.verifier,
+      expectedState: request.started.state,
+    });
+    const account = await running.service.oidc.accounts.find(tokens.claims()?.sub as string);
+    assert.equal(account?.issuer, httpsProvider.did);
+    assert.deepEqual(account?.naturalPerson?.identifier, {
+      claim: 'credentialSubject.personalIdentifier',
+      value: 'DE-PAN-0001',
+    });
+    assert.deepEqual(metadataServer.requests, ['/.well-known/jwt-vc-issuer']);
   });
 
   it('refuses a PID from a PID provider no trust anchor lists (trusted_issuer: untrusted_issuer)', async () => {

@@ -17,7 +17,7 @@ import { dropAppendOnlyTriggers } from '../audit/support.js';
 import { seatBoard } from '../governance/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { HOSTILE_NAME, type PublicWorld, publicWorld } from './public-support.js';
+import { HOSTILE_NAME, HTTPS_ISSUER, type PublicWorld, publicWorld } from './public-support.js';
 import { errorCodeOf } from './support.js';
 
 /** The text of the element with this id (its inner HTML, tags removed). */
@@ -263,6 +263,16 @@ describeEachDatabase('the public pages (issue 14 item 1)', (fresh) => {
       assert.ok(!dids.includes(world.provider), 'a suspended member is no issuer');
       assert.match(page.text, /Business Register of Example/);
       assert.match(page.text, /Trust anchor/);
+    });
+
+    it('shows an anchor naming an https issuer by its URL, escaped, as trusted for SD-JWT VCs only (issue 12)', async () => {
+      const page = await get('/portal/issuers').expect(200);
+      assert.ok(rowDids(page.text).includes(HTTPS_ISSUER));
+      assert.ok(!page.text.includes(HOSTILE_NAME), 'the raw name is never in the page');
+      assert.ok(page.text.includes('&lt;script>alert(1)&lt;/script>'));
+      assert.match(page.text, /Named by its web address: trusted for SD-JWT VCs only/);
+      const german = await get('/portal/issuers', 'de').expect(200);
+      assert.match(german.text, /Über seine Webadresse benannt/);
     });
   });
 

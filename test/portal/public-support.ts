@@ -23,6 +23,8 @@ import type { TestDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
 
 export const HOSTILE_NAME = '<script>alert(1)</script>';
+/** A trust anchor of the public world that names an SD-JWT VC issuer by its https URL. */
+export const HTTPS_ISSUER = 'https://pid.example/tenants/de';
 
 export interface PublicWorld {
   readonly service: Service;
@@ -66,7 +68,17 @@ export async function publicWorld(
   const rulebookDir = mkdtempSync(join(tmpdir(), 'dst-rulebook-'));
   cpSync(new URL('../../rulebook', import.meta.url), rulebookDir, { recursive: true });
   const register = await newActor();
-  const environment = { RULEBOOK_DIR: rulebookDir, TRUST_ANCHORS_DIR: anchorsDir(register), ...env };
+  const anchors = anchorsDir(register);
+  // An SD-JWT VC issuer named by its URL (issue 12), with a name that must be escaped.
+  writeFileSync(
+    join(anchors, 'pid.json'),
+    JSON.stringify({
+      issuer: HTTPS_ISSUER,
+      name: HOSTILE_NAME,
+      credentialTypes: ['PersonIdentificationCredential'],
+    }),
+  );
+  const environment = { RULEBOOK_DIR: rulebookDir, TRUST_ANCHORS_DIR: anchors, ...env };
 
   let service = await openTestService(database, environment);
   const board = await seatBoard(service, 3);

@@ -122,10 +122,10 @@ describe('trust anchors: loading trust-anchors/*.json (trust-anchors/README.md)'
       ['bad JSON', '{ "did": ', 'trust_anchor_invalid_json', /not valid JSON/],
       ['a JSON array', [good], 'trust_anchor_invalid', /must be object/],
       [
-        'a missing did',
+        'neither did nor issuer',
         { name: 'X', credentialTypes: ['T'] },
         'trust_anchor_invalid',
-        /missing required property did/,
+        /must name exactly one of did and issuer/,
       ],
       [
         'a missing name',

@@ -136,6 +136,8 @@ export async function verifySdJwtCredential(
     ? await guarded('trusted_issuer', () =>
         checkTrustedIssuer(deps.trust, {
           issuer,
+          // SD-JWT VC §3.2.2.2: `iss` may be an https URL, trusted where an anchor names it.
+          httpsIssuerAllowed: true,
           types,
           // The data-model view the registry's claim constraints read (`credentialSubject.x`).
           credential: {

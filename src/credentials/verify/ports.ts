@@ -52,6 +52,8 @@ export type TrustDecision =
 export interface IssuerTrust {
   check(args: {
     readonly issuer: string;
+    /** Set by the SD-JWT VC pipeline only: its `iss` may be an https URL (trust anchors naming one). */
+    readonly httpsIssuerAllowed?: boolean;
     readonly types: readonly string[];
     readonly credential: Readonly<Record<string, unknown>>;
     readonly at: Date;

@@ -17,7 +17,11 @@ import {
 export const registrySchemas: Record<string, Json> = {
   TrustedIssuer: object(
     {
-      did: string,
+      did: { type: 'string', description: 'The issuer DID (absent for an https issuer).' },
+      issuer: {
+        type: 'string',
+        description: 'Instead of did: an SD-JWT VC issuer named by an https URL (trust anchors only).',
+      },
       name: string,
       source: { type: 'string', enum: ['service', 'anchor', 'member'] },
       credentialTypes: strings,
@@ -32,7 +36,7 @@ export const registrySchemas: Record<string, Json> = {
       description: string,
       homepage: string,
     },
-    ['description', 'homepage'],
+    ['did', 'issuer', 'description', 'homepage'],
   ),
   EbsiIssuer: object({
     did: string,
@@ -53,6 +57,7 @@ const uri: Json = { type: 'string', format: 'uri' };
 /** EBSI's page links keep `page[after]` unencoded, as EBSI does: not RFC 3986 `uri`, so only their scheme is checked. */
 const link: Json = { type: 'string', pattern: '^https?://' };
 const did = pathParameter('did', 'A DID, percent-encoded as one path segment.');
+const issuerId = pathParameter('did', 'A DID, or an https issuer, percent-encoded as one path segment.');
 const trustErrors = { 400: errors[400], 404: errors[404], ...databaseErrors };
 
 export const registryPaths: Paths = {
@@ -86,7 +91,7 @@ export const registryPaths: Paths = {
       operationId: 'getTrustedIssuer',
       tags: ['trust'],
       summary: 'One trusted issuer.',
-      parameters: [did],
+      parameters: [issuerId],
       responses: { 200: ok('The entry.', ref('TrustedIssuer')), ...trustErrors },
     },
   },

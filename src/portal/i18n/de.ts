@@ -87,6 +87,7 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'issuers.source': 'Warum vertrauenswürdig',
   'issuers.validity': 'Vertrauenswürdig von – bis',
   'issuers.always': 'Ohne zeitliche Begrenzung',
+  'issuers.httpsIssuer': 'Über seine Webadresse benannt: nur für SD-JWT-VCs vertrauenswürdig',
   'issuers.source.service': 'Der Vertrauensdienst selbst',
   'issuers.source.anchor': 'Vertrauensanker (vom Betreiber eingerichtet)',
   'issuers.source.member': 'Mitglied (durch seine Rollen nach dem Regelwerk)',

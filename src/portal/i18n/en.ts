@@ -86,6 +86,7 @@ export const en = {
   'issuers.source': 'Why trusted',
   'issuers.validity': 'Trusted from – until',
   'issuers.always': 'No time limit',
+  'issuers.httpsIssuer': 'Named by its web address: trusted for SD-JWT VCs only',
   'issuers.source.service': 'The trust service itself',
   'issuers.source.anchor': 'Trust anchor (configured by the operator)',
   'issuers.source.member': 'Member (by its roles under the rulebook)',

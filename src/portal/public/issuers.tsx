@@ -1,5 +1,5 @@
 /** The trusted issuers (issue 14 item 1): the trusted-issuer registry, a page at a time. */
-import type { RegistryPage } from '../../trust/index.js';
+import { isHttpsIssuerId, type RegistryPage } from '../../trust/index.js';
 import { type PageContext, renderPage } from '../layout.js';
 import { memberHref } from './directory.js';
 import { Code, Pager, TableWrap, When, withQuery } from './parts.js';
@@ -39,6 +39,12 @@ export function issuersPage(page: PageContext, result: RegistryPage, after: stri
                   )}
                   <br />
                   <Code>{issuer.did}</Code>
+                  {isHttpsIssuerId(issuer.did) && (
+                    <>
+                      <br />
+                      {t('issuers.httpsIssuer')}
+                    </>
+                  )}
                 </td>
                 <td>
                   <ul>

@@ -288,13 +288,13 @@ export function presentationBy(
 // ---------------------------------------------------------------------------------------------
 // Trust anchors, the offline pipeline
 
-export interface AnchorSpec {
-  readonly did: string;
+/** One anchor file: a DID, or (SD-JWT VC issuers only) an https `issuer` URL. */
+export type AnchorSpec = ({ readonly did: string } | { readonly issuer: string }) & {
   readonly credentialTypes: readonly string[];
   readonly claims?: readonly Record<string, unknown>[];
   readonly validFrom?: string;
   readonly validUntil?: string;
-}
+};
 
 /** A trust-anchors directory (trust-anchors/README.md format) holding one file per anchor. */
 export function anchorsDirectory(anchors: readonly AnchorSpec[]): { dir: string; remove: () => void } {

@@ -73,7 +73,9 @@ export async function checkSignature(
   const signer = claims.signer;
   if (signer === undefined) return failed('signature', 'issuer_mismatch', 'the token names no signer');
   if (!signer.startsWith('did:')) {
-    // An https (or any non-DID) issuer is a kind of issuer this service does not resolve keys for.
+    // JWT VC formats (jwt_vc_json, vc+jwt) name their issuer by a DID: an https (or any non-DID)
+    // issuer is unsupported_issuer here, even where a trust anchor names it (those anchors are for
+    // SD-JWT VCs, whose keys come from /.well-known/jwt-vc-issuer; the registry refuses them too).
     return failed('signature', 'unsupported_issuer', 'the signer is not named by a DID');
   }
   if (claims.signerClaims.length > 1) {
