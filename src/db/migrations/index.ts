@@ -25,8 +25,8 @@ import { OpenIdCredentialAuthorizationCode1795000000710 } from './1795000000710-
 import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-batch-append.js';
 import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check-keys.js';
 import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760-oid4vci-token-holder-binding.js';
-import { MotionOpeningTransactionData1795000000780 } from './1795000000780-motion-opening-transaction-data.js';
 import { PresentationRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
+import { MotionOpeningTransactionData1795000000780 } from './1795000000780-motion-opening-transaction-data.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a

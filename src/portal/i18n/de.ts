@@ -423,7 +423,39 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'workspace.waiting':
     'Warten auf Ihre Wallet … Diese Seite geht von selbst weiter, sobald Ihre Wallet signiert hat.',
   'workspace.signed': 'Meine Wallet hat signiert: Stimme erfassen',
-  'workspace.refusedTitle': 'Ihre Stimme wurde nicht erfasst',
+  'workspace.refusedTitle.vote': 'Ihre Stimme wurde nicht erfasst',
+  'workspace.refusedTitle.motion': 'Ihr Antrag wurde nicht eröffnet',
+  'workspace.refusedTitle.answer': 'Die Antwort Ihrer Wallet wurde nicht angenommen',
+  'workspace.refused.motion_open':
+    'Ein Antrag dieser Art zu diesem Gegenstand ist bereits offen: Stimmen Sie stattdessen darüber ab.',
+  'workspace.refused.invalid_motion':
+    'Der Antrag ist unvollständig: Prüfen Sie Art, Gegenstand und Begründung (ein neues Vorstandsmitglied braucht einen Namen).',
+  'workspace.refused.invalid_member_status': 'Der Status des Mitglieds lässt diese Art von Antrag nicht zu.',
+  'workspace.refused.not_found':
+    'Nicht gefunden: der Antrag oder sein Gegenstand im Mitgliederverzeichnis oder im Vorstand.',
+  'workspace.refused.already_board_member': 'Diese DID hat bereits einen Sitz im Vorstand.',
+  'workspace.refused.unknown_rulebook_version':
+    'Kein vorgeschlagenes Regelwerk dieser Fassung wartet auf Annahme.',
+  'workspace.refused.did_method_not_allowed': 'Das Regelwerk lässt diese DID-Methode im Vorstand nicht zu.',
+  'workspace.open.title': 'Einen Antrag stellen',
+  'workspace.open.intro':
+    'Ihre Wallet signiert den Antrag mit Ihrer DID, zusammen mit Ihrem BoardMemberCredential. Danach stimmt der Vorstand darüber ab; Regel und Abstimmungsfrist bestimmt das Regelwerk.',
+  'workspace.open.kind': 'Art des Antrags',
+  'workspace.open.member': 'Gegenstand aus dem Mitgliederverzeichnis oder dem Vorstand',
+  'workspace.open.typed': '(keiner: Ich gebe den Gegenstand unten ein)',
+  'workspace.open.members': 'Mitglieder',
+  'workspace.open.board': 'Vorstandsmitglieder',
+  'workspace.open.subject':
+    'Oder geben Sie den Gegenstand ein (eine DID, bei einer Änderung des Regelwerks dessen Fassung)',
+  'workspace.open.name': 'Name des neuen Vorstandsmitglieds (nur für ein neues Vorstandsmitglied)',
+  'workspace.open.affiliations':
+    'Mitglieds-DIDs, mit denen das neue Vorstandsmitglied verbunden ist, eine pro Zeile (nur für ein neues Vorstandsmitglied)',
+  'workspace.open.reason': 'Begründung (öffentlich)',
+  'workspace.open.sign': 'Antrag mit meiner Wallet signieren',
+  'workspace.open.signTitle': 'Signieren Sie Ihren Antrag mit Ihrer Wallet',
+  'workspace.open.signIntro':
+    'Ihre Wallet zeigt Ihren Antrag ({kind}) und signiert ihn zusammen mit Ihrem BoardMemberCredential. Gegenstand:',
+  'workspace.open.signed': 'Meine Wallet hat signiert: Antrag eröffnen',
   'workspace.refused.recused':
     'Sie sind mit dem Gegenstand dieses Antrags verbunden und daher nach den Regeln befangen: Ihre Stimme wurde nicht erfasst.',
   'workspace.refused.already_voted': 'Sie haben über diesen Antrag bereits abgestimmt.',
