@@ -197,6 +197,10 @@ export const de: Readonly<Record<MessageKey, string>> = {
     'Der Schlüssel steht in der DID selbst (did:key, did:jwk): lösen Sie sie mit einem beliebigen DID-Resolver auf.',
   'vote.payload': 'Was signiert wurde',
   'vote.statement': 'Die signierte Erklärung (kompaktes JWS)',
+  'vote.item': 'Der Eintrag, den die Präsentation signiert (transaction_data)',
+  'vote.itemHash': 'SHA-256 des Eintrags (base64url), zu finden in transaction_data_hashes der Präsentation',
+  'vote.presentation': 'Die signierte Präsentation (JWT VP aus der Wallet)',
+  'motion.opening': 'Wie der Antrag gestellt wurde',
   'verify.title': 'Die Stimmen selbst prüfen',
   'verify.intro':
     'Sie brauchen von diesem Dienst nur die Erklärungen: jede Stimme ist ein JWS, signiert mit einem Schlüssel der DID des Vorstandsmitglieds.',
@@ -207,6 +211,8 @@ export const de: Readonly<Record<MessageKey, string>> = {
     'Prüfen Sie die Signatur mit einer beliebigen JOSE-Bibliothek, zum Beispiel mit Node.js und jose:',
   'verify.step4':
     'Prüfen Sie, dass die Nutzdaten diesen Antrag, die angezeigte Entscheidung und die DID dieses Dienstes als Empfänger (aud) nennen.',
+  'verify.step5':
+    'Eine über die Wallet signierte Stimme oder ein so gestellter Antrag ist eine Präsentation (JWT VP), signiert mit einem Schlüssel unter authentication: Bilden Sie den SHA-256 des Eintrags (transactionData, für die Eröffnung des Antrags openingStatement dessen openingTransactionData), kodieren Sie ihn als base64url und finden Sie ihn in transaction_data_hashes der Präsentation; der Eintrag nennt Antrag und Entscheidung bzw. Art, Gegenstand und Begründung des Antrags. Empfänger (aud) ist der Verifier dieses Dienstes, decentralized_identifier: gefolgt von seiner DID.',
 
   'audit.title': 'Prüfprotokoll',
   'audit.intro':

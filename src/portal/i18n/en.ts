@@ -194,6 +194,10 @@ export const en = {
   'vote.documentInDid': 'The key is in the DID itself (did:key, did:jwk): resolve it with any DID resolver.',
   'vote.payload': 'What was signed',
   'vote.statement': 'The signed statement (compact JWS)',
+  'vote.item': 'The item the presentation signs (transaction_data)',
+  'vote.itemHash': 'The item’s SHA-256 (base64url), found in the presentation’s transaction_data_hashes',
+  'vote.presentation': 'The signed presentation (JWT VP from the wallet)',
+  'motion.opening': 'How the motion was opened',
   'verify.title': 'Check the votes yourself',
   'verify.intro':
     'You need nothing from this service but the statements: each vote is a JWS signed with a key of the board member’s DID.',
@@ -203,6 +207,8 @@ export const en = {
   'verify.step3': 'Verify the signature with any JOSE library, for example with Node.js and jose:',
   'verify.step4':
     'Check that the payload names this motion, the decision shown, and this service’s DID as audience (aud).',
+  'verify.step5':
+    'A vote or motion signed through the wallet is a presentation (JWT VP) signed with a key listed under authentication: hash the item (transactionData, or openingTransactionData for the motion’s opening statement openingStatement) with SHA-256, encode it as base64url and find it in the presentation’s transaction_data_hashes; the item names the motion and decision, or the motion’s kind, subject and reason. The aud is this service’s verifier, decentralized_identifier: followed by its DID.',
 
   'audit.title': 'Audit log',
   'audit.intro':
