@@ -27,6 +27,7 @@ export function boardWorkspace(deps: {
     applications: deps.governance.applications,
     audit: deps.audit,
     board: deps.governance.board,
+    members: deps.governance.members,
     signing: deps.oid4vp.signing,
     async rule(version, kind) {
       const adopted = await deps.rulebook.store.get(version);

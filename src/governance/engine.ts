@@ -16,6 +16,7 @@ import {
 } from './entities.js';
 import { GovernanceError } from './errors.js';
 import type { AuditTrail, DecisionRule, GovernanceRules, MotionEffects, TallyResult } from './ports.js';
+import { type PresentedMotion, verifyPresentedMotion } from './presented-motion.js';
 import { type PresentedVote, verifyPresentedVote } from './presented-vote.js';
 import { STATEMENT_MAX_AGE_SECONDS, type VerifiedStatement, verifyStatement } from './signed-statement.js';
 
@@ -64,7 +65,10 @@ export interface MotionView {
   readonly outcomeReason?: string;
   readonly tally: { readonly approvals: number; readonly rejections: number };
   readonly votes: readonly VoteView[];
+  /** The signed statement that opened it, verbatim (a JWS, or a wallet's JWT VP); none for admissions. */
   readonly openingStatement?: string;
+  /** A motion opened through the wallet: the `transaction_data` item `openingStatement` signs. */
+  readonly openingTransactionData?: string;
 }
 
 const JTI_SCOPE = 'governance-statement';
@@ -86,6 +90,25 @@ export class GovernanceEngine {
   /** A board member opens a motion with a signed statement `{ iss, aud, kind, subject, reason, iat, jti }`. */
   async openMotion(token: unknown): Promise<MotionView> {
     const statement = await verifyStatement(token, this.statementOptions());
+    return this.open(statement, { statement: token as string, transactionData: null });
+  }
+
+  /**
+   * A motion signed into a wallet's presentation (presented-motion.ts): the same rules as
+   * `openMotion`; the presentation and its item are kept as the opening statement.
+   */
+  async openPresentedMotion(motion: PresentedMotion): Promise<MotionView> {
+    const statement = await verifyPresentedMotion(motion, this.statementOptions());
+    return this.open(statement, {
+      statement: motion.presentation,
+      transactionData: motion.transactionData,
+    });
+  }
+
+  private async open(
+    statement: VerifiedStatement,
+    record: { statement: string; transactionData: string | null },
+  ): Promise<MotionView> {
     const { payload } = statement;
     const kind = payload.kind as MotionKind;
     if (!MOTION_KINDS_OPENED_BY_BOARD.includes(kind)) {
@@ -168,7 +191,8 @@ export class GovernanceEngine {
           reason: reason.trim(),
           payload: extra,
           openedBy: statement.signer,
-          openingStatement: token as string,
+          openingStatement: record.statement,
+          openingTransactionData: record.transactionData,
           rulebookVersion: version,
           votingPeriodDays: rule.votingPeriodDays,
         });
@@ -200,6 +224,7 @@ export class GovernanceEngine {
       payload: { applicationId: application.id },
       openedBy: this.deps.serviceDid,
       openingStatement: null,
+      openingTransactionData: null,
       rulebookVersion: version,
       votingPeriodDays: rule.votingPeriodDays,
     });
@@ -419,6 +444,7 @@ export class GovernanceEngine {
       payload: Record<string, unknown>;
       openedBy: string;
       openingStatement: string | null;
+      openingTransactionData: string | null;
       rulebookVersion: string;
       votingPeriodDays: number;
     },
@@ -432,6 +458,7 @@ export class GovernanceEngine {
       payload: JSON.stringify(input.payload),
       openedBy: input.openedBy,
       openingStatement: input.openingStatement,
+      openingTransactionData: input.openingTransactionData,
       openedAt: now.toISOString(),
       closesAt: new Date(now.getTime() + input.votingPeriodDays * DAY_MS).toISOString(),
       rulebookVersion: input.rulebookVersion,
@@ -532,6 +559,7 @@ export class GovernanceEngine {
         ...(vote.transactionData ? { transactionData: vote.transactionData } : {}),
       })),
       ...(motion.openingStatement ? { openingStatement: motion.openingStatement } : {}),
+      ...(motion.openingTransactionData ? { openingTransactionData: motion.openingTransactionData } : {}),
     };
   }
 }

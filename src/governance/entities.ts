@@ -28,8 +28,13 @@ export interface MotionRow {
   /** JSON: kind-specific data (application id, board member name, rulebook hash…). */
   payload: string;
   openedBy: string;
-  /** The board member's signed JWS that opened it, verbatim (null for admissions). */
+  /** The board member's signed JWS or wallet JWT VP that opened it, verbatim (null for admissions). */
   openingStatement: string | null;
+  /**
+   * For a motion opened through the wallet: the OpenID4VP `transaction_data` item (the motion)
+   * whose hash the presentation in `openingStatement` signs (presented-motion.ts); else null.
+   */
+  openingTransactionData: string | null;
   openedAt: string;
   closesAt: string;
   rulebookVersion: string;
@@ -86,6 +91,7 @@ export const MotionEntity = new EntitySchema<MotionRow>({
     payload: { type: 'text' },
     openedBy: varchar(500, { name: 'opened_by' }),
     openingStatement: { name: 'opening_statement', type: 'text', nullable: true },
+    openingTransactionData: { name: 'opening_transaction_data', type: 'text', nullable: true },
     openedAt: varchar(32, { name: 'opened_at' }),
     closesAt: varchar(32, { name: 'closes_at' }),
     rulebookVersion: varchar(64, { name: 'rulebook_version' }),

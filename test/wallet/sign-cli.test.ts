@@ -4,7 +4,7 @@
  * items on stderr before anything is signed; without a terminal to ask on and without
  * `--sign-transaction-data` it signs nothing (`transaction_data_declined`); with it, the
  * presentation carries the items' hashes and the verifier accepts it. The same for a board
- * member's vote from the workspace.
+ * member's vote and a board member's motion from the workspace.
  */
 import { strict as assert } from 'node:assert';
 import request from 'supertest';
@@ -158,6 +158,65 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
     assert.deepEqual(
       motion.votes.map((vote) => [vote.voter, vote.decision]),
       [[member.did, 'approve']],
+    );
+  });
+
+  it('signs a board member’s motion from the workspace and shows it first: the motion is opened', async function () {
+    this.timeout(90_000);
+    const dir = `${temp.dir}-opener`;
+    const member = await createWallet({ dir, passphrase: PASSPHRASE });
+    await running.service.governance.board.add({ did: member.did, name: 'Chiara', by: 'operator' });
+    const seated = await running.service.governance.board.seat(member.did);
+    const issued = await running.service.credentials.issuer.issue({
+      type: 'BoardMemberCredential',
+      format: 'jwt_vc_json',
+      subject: {
+        id: member.did,
+        name: 'Chiara',
+        role: 'member',
+        since: seated?.addedAt as string,
+        seat: 'Chiara',
+      },
+    });
+    await member.addCredential(issued.jwt);
+    const leaving = await newActor();
+    await running.service.governance.board.add({ did: leaving.did, name: 'Dario', by: 'operator' });
+    const session = await running.service.portal.sessions.create({ boardMember: member.did });
+    const cookie = `portal_session=${session.id}`;
+    const workspace = await (
+      await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } })
+    ).text();
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf_token: csrfOf(workspace), ...fields }),
+      });
+    const signPage = await (
+      await post('/portal/board/workspace/motions', {
+        kind: 'remove-board-member',
+        member: leaving.did,
+        reason: 'has left the city administration',
+      })
+    ).text();
+    const link = (/<code id="cross-device-url">([^<]+)<\/code>/.exec(signPage)?.[1] ?? '').replaceAll(
+      '&amp;',
+      '&',
+    );
+    const result = await runCli(['wallet', 'login', link, '--wallet', dir, '--sign-transaction-data'], env);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /dataspace_motion/);
+    assert.match(result.stderr, /"kind": "remove-board-member"/);
+    assert.match(result.stderr, new RegExp(`"subject": "${leaving.did}"`));
+    const finish = /<form id="finish" method="post" action="([^"]+)"/.exec(signPage)?.[1] as string;
+    const opened = await post(finish, {});
+    assert.equal(opened.status, 303, await opened.text());
+    const motionId = decodeURIComponent((opened.headers.get('location') ?? '').split('/').pop() as string);
+    const motion = await running.service.governance.engine.motion(motionId);
+    assert.deepEqual(
+      [motion.kind, motion.subject, motion.openedBy, motion.reason],
+      ['remove-board-member', leaving.did, member.did, 'has left the city administration'],
     );
   });
 });

@@ -61,9 +61,18 @@ export const membershipSchemas: Record<string, Json> = {
       outcomeReason: string,
       tally: object({ approvals: { type: 'integer' }, rejections: { type: 'integer' } }),
       votes: { type: 'array', items: ref('Vote') },
-      openingStatement: string,
+      openingStatement: {
+        type: 'string',
+        description:
+          'The signed statement that opened the motion, verbatim: a compact JWS, or for a motion opened through the wallet the JWT VP whose transaction_data_hashes hold the SHA-256 of openingTransactionData. None for admissions.',
+      },
+      openingTransactionData: {
+        type: 'string',
+        description:
+          'For a motion opened through the wallet: the OpenID4VP transaction_data item (base64url JSON, type dataspace_motion) the opening presentation signs.',
+      },
     },
-    ['decidedAt', 'outcomeReason', 'openingStatement'],
+    ['decidedAt', 'outcomeReason', 'openingStatement', 'openingTransactionData'],
   ),
   Application: object(
     {

@@ -5,14 +5,15 @@
  *   the portal's OpenID Connect login with scope `openid board`, the BoardMemberCredential);
  * - `POST /portal/board/workspace/motions/:id/vote`: opens a signing request (OpenID4VP with the
  *   vote as `transaction_data`, presenting the BoardMemberCredential) and shows its QR code;
+ * - `POST /portal/board/workspace/motions`: the same for a new motion (`dataspace_motion`);
  * - `GET  /portal/board/workspace/sign/:state/status`: the page's poll (JSON `{status}`, with
  *   `code` when the verifier refused the wallet's answer);
  * - `POST /portal/board/workspace/sign/:state`: takes the wallet's verified answer and casts the
- *   vote through the governance engine, which verifies it again from its bytes (or shows the
- *   verifier's refusal of the answer, in words with its code).
+ *   vote or opens the motion through the governance engine, which verifies it again from its
+ *   bytes (or shows the verifier's refusal of the answer, in words with its code).
  *
- * The portal decides nothing: recusal, membership of the board, the voting period are the
- * engine's checks; their refusals are shown in words with their codes. What is the portal's:
+ * The portal decides nothing: recusal, membership of the board, the voting period, which motion
+ * may be opened on which subject are the engine's checks; their refusals are shown in words with their codes. What is the portal's:
  * the session, CSRF and provenance checks, and that the wallet which signed is the board member
  * logged in (`holder_mismatch`).
  */
@@ -21,32 +22,36 @@ import type { Context } from 'koa';
 import type { AuditLog } from '../../audit/index.js';
 import type { Board } from '../../governance/board.js';
 import type { GovernanceEngine } from '../../governance/engine.js';
+import { MOTION_TRANSACTION_TYPE } from '../../governance/presented-motion.js';
+import { VOTE_TRANSACTION_TYPE } from '../../governance/presented-vote.js';
 import { ProblemError } from '../../http/errors.js';
 import type { Applications } from '../../membership/applications.js';
+import type { MemberRegistry } from '../../membership/members.js';
 import { type DcqlQuery, loginQrSvg, PresentationRefused, type Signing } from '../../oid4vp/index.js';
-import type { DecisionRule } from '../../rulebook/types.js';
+import { BOARD_MOTION_KINDS, type DecisionRule } from '../../rulebook/types.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, stateOf } from '../frame.js';
 import type { SessionStore } from '../sessions.js';
 import { walletRefusalText } from '../wallet-signing.js';
+import { motionSignPage } from './open-motion.js';
 import {
   type OpenMotion,
+  signingRefusedPage,
   signPage,
-  voteRefusedPage,
   workspaceLoginPage,
   workspacePage,
 } from './workspace.js';
-
-export const VOTE_TRANSACTION_TYPE = 'dataspace_vote';
 
 export interface WorkspaceSources {
   /** The application an admission motion decides (its evidence checks). */
   readonly applications: Pick<Applications, 'ofMotion'>;
   /** The member's status history (the audit entries about its DID). */
   readonly audit: Pick<AuditLog, 'about'>;
-  readonly engine: Pick<GovernanceEngine, 'motions' | 'castPresentedVote'>;
+  readonly engine: Pick<GovernanceEngine, 'motions' | 'castPresentedVote' | 'openPresentedMotion'>;
   readonly board: Pick<Board, 'list'>;
+  /** The member registry: the subjects the form offers for a motion on a member. */
+  readonly members: Pick<MemberRegistry, 'list'>;
   /** The decision rule of a motion (its rulebook version and kind). */
   readonly rule: (version: string, kind: string) => Promise<DecisionRule>;
   /** The DCQL query of a board login (the BoardMemberCredential), from the rulebook in force. */
@@ -63,6 +68,45 @@ export interface WorkspaceRouteDeps {
 }
 
 const STATE = /^[A-Za-z0-9_-]{20,64}$/;
+const DID_LINE = /^did:[a-z0-9]+:\S{1,490}$/;
+
+/** The form's field as trimmed text ('' when absent or not text). */
+const field = (body: Record<string, unknown>, name: string): string =>
+  typeof body[name] === 'string' ? (body[name] as string).trim() : '';
+
+/**
+ * The motion the form asks the wallet to sign: its kind among those the board may open, its
+ * subject (the chosen DID or the typed one, not two different ones), its reason; a new board
+ * member's name and affiliations (one DID a line). The bounds the engine checks are checked
+ * again there; these only keep a malformed form from reaching the wallet (`invalid_query`).
+ */
+function motionOfForm(body: Record<string, unknown>): Record<string, unknown> {
+  const kind = field(body, 'kind');
+  if (!(BOARD_MOTION_KINDS as readonly string[]).includes(kind))
+    throw new PortalError('invalid_query', `choose a kind among ${BOARD_MOTION_KINDS.join(', ')}`);
+  const chosen = field(body, 'member');
+  const typed = field(body, 'subject');
+  if (chosen && typed && chosen !== typed)
+    throw new PortalError('invalid_query', 'choose a subject from the list or type one, not both');
+  const subject = typed || chosen;
+  if (subject.length === 0 || subject.length > 500)
+    throw new PortalError('invalid_query', 'the motion needs a subject (a DID or a rulebook version)');
+  const reason = field(body, 'reason');
+  if (reason.length === 0 || reason.length > 2000)
+    throw new PortalError('invalid_query', 'the motion needs a reason (at most 2000 characters)');
+  const name = field(body, 'name');
+  const affiliations = field(body, 'affiliations')
+    .split(/\s+/)
+    .filter((line) => line.length > 0);
+  if (affiliations.length > 20 || !affiliations.every((did) => DID_LINE.test(did)))
+    throw new PortalError('invalid_query', 'affiliations are at most 20 DIDs, one a line');
+  return {
+    kind,
+    subject,
+    reason,
+    ...(kind === 'add-board-member' ? { name, affiliations } : {}),
+  };
+}
 
 export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
   const router = new Router();
@@ -93,6 +137,13 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
     }
     const member = memberOf(ctx);
     const board = await deps.sources.board.list();
+    const registry = await deps.sources.members.list({ limit: 100 });
+    const subjects = {
+      members: registry.items.map((m) => ({ did: m.did, label: `${m.legalName} (${m.status})` })),
+      board: board
+        .filter((seat) => seat.status === 'active')
+        .map((seat) => ({ did: seat.did, label: seat.name })),
+    };
     const names = new Map(board.map((seat) => [seat.did, seat.name]));
     const motions: OpenMotion[] = [];
     for (const motion of await deps.sources.engine.motions({ status: 'open' })) {
@@ -146,8 +197,33 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         member.page,
         { did: member.did, name: names.get(member.did) ?? member.did },
         motions,
+        subjects,
         now(),
       ),
+    );
+  });
+
+  router.post(`${P}/motions`, frame, async (ctx) => {
+    const member = checkForm(ctx);
+    const motion = motionOfForm((ctx.state.body ?? {}) as Record<string, unknown>);
+    const query = await deps.sources.boardQuery();
+    const credentialId = query.credentials[0]?.id ?? 'board';
+    const request = await deps.sources.signing.request({
+      query,
+      transactionData: [{ type: MOTION_TRANSACTION_TYPE, credential_ids: [credentialId], ...motion }],
+    });
+    const qrSvg = await loginQrSvg(request.crossDeviceUrl);
+    html(
+      ctx,
+      motionSignPage(member.page, {
+        qrSvg,
+        crossDeviceUrl: request.crossDeviceUrl,
+        sameDeviceUrl: request.sameDeviceUrl,
+        statusUrl: `${deps.base}/board/workspace/sign/${request.state}/status`,
+        finishUrl: `${deps.base}/board/workspace/sign/${request.state}`,
+        kind: String(motion.kind),
+        subject: String(motion.subject),
+      }),
     );
   });
 
@@ -210,7 +286,7 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
           detail: walletRefusalText(member.page.msg, error.code),
           status: 403,
         };
-        return html(ctx, voteRefusedPage(member.page, refusal), 403);
+        return html(ctx, signingRefusedPage(member.page, refusal, { what: 'answer' }), 403);
       }
       throw new PortalError('signing_unknown', 'the signing request is unknown, expired or used');
     }
@@ -218,21 +294,41 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
       // Not signed yet (a button pressed too early, without JavaScript): back to the page.
       throw new PortalError(
         'signing_unknown',
-        'your wallet has not signed the vote yet: scan the code, then continue',
+        'your wallet has not signed yet: scan the code, then continue',
       );
     }
     if (outcome.holder !== member.did)
       throw new PortalError('holder_mismatch', 'the wallet that signed is not the board member logged in');
     const [item] = outcome.transactionData;
     const [presentation] = Object.values(outcome.vpToken)[0] ?? [];
-    if (!item || !presentation) throw new PortalError('signing_unknown', 'the answer holds no vote');
-    const motionId = String(JSON.parse(Buffer.from(item, 'base64url').toString('utf8')).motion ?? '');
+    if (!item || !presentation) throw new PortalError('signing_unknown', 'the answer holds no statement');
+    // The item is the one this portal asked for (the verifier checked it is signed); the
+    // engine verifies the presentation again from its bytes.
+    const asked = JSON.parse(Buffer.from(item, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const presented = { presentation, transactionData: item };
+    if (asked.type === MOTION_TRANSACTION_TYPE) {
+      let opened: Awaited<ReturnType<GovernanceEngine['openPresentedMotion']>>;
+      try {
+        opened = await deps.sources.engine.openPresentedMotion(presented);
+      } catch (error) {
+        if (error instanceof ProblemError && error.status < 500) {
+          const refusal = { code: error.code, detail: error.detail ?? error.title, status: error.status };
+          return html(ctx, signingRefusedPage(member.page, refusal, { what: 'motion' }), error.status);
+        }
+        throw error;
+      }
+      ctx.status = 303;
+      return ctx.redirect(`${deps.base}/board/motions/${encodeURIComponent(opened.id)}`);
+    }
+    if (asked.type !== VOTE_TRANSACTION_TYPE)
+      throw new PortalError('signing_unknown', 'the answer holds no vote and no motion');
+    const motionId = String(asked.motion ?? '');
     try {
-      await deps.sources.engine.castPresentedVote(motionId, { presentation, transactionData: item });
+      await deps.sources.engine.castPresentedVote(motionId, presented);
     } catch (error) {
       if (error instanceof ProblemError && error.status < 500) {
         const refusal = { code: error.code, detail: error.detail ?? error.title, status: error.status };
-        return html(ctx, voteRefusedPage(member.page, refusal, motionId), error.status);
+        return html(ctx, signingRefusedPage(member.page, refusal, { what: 'vote', motionId }), error.status);
       }
       throw error;
     }

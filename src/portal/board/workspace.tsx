@@ -9,6 +9,7 @@ import type { DecisionRule } from '../../rulebook/types.js';
 import { CsrfField, type PageContext, renderPage } from '../layout.js';
 import { auditKindText } from '../public/parts.js';
 import { WalletSigning, type WalletSigningInput } from '../wallet-signing.js';
+import { OpenMotionForm, type SubjectChoices } from './open-motion.js';
 
 export interface OpenMotion {
   readonly id: string;
@@ -174,6 +175,7 @@ export function workspacePage(
   page: PageContext & { csrf: string },
   member: { did: string; name: string },
   motions: readonly OpenMotion[],
+  subjects: SubjectChoices,
   now: Date,
 ): string {
   const { t } = page.msg;
@@ -192,6 +194,7 @@ export function workspacePage(
           <MotionCard key={motion.id} page={page} motion={motion} csrf={page.csrf} now={now} />
         ))
       )}
+      <OpenMotionForm page={page} csrf={page.csrf} subjects={subjects} />
     </>,
   );
 }
@@ -220,21 +223,23 @@ export function signPage(page: PageContext & { csrf: string }, input: SignPageIn
 }
 
 /**
- * A vote the board's rules refused, or whose wallet answer the verifier refused (then without a
- * motion: the answer is not read), in words (and its code). The workspace asks again.
+ * A vote or motion the board's rules refused, or whose wallet answer the verifier refused (then
+ * without a motion: the answer is not read), in words (and its code). The workspace asks again.
  */
-export function voteRefusedPage(
+export function signingRefusedPage(
   page: PageContext,
   refusal: { code: string; detail: string; status: number },
-  motionId?: string,
+  options: { what: 'vote' | 'motion' | 'answer'; motionId?: string },
 ): string {
   const { t } = page.msg;
   const key = `workspace.refused.${refusal.code}`;
+  const title = t(`workspace.refusedTitle.${options.what}`);
+  const motionId = options.motionId;
   return renderPage(
     page,
-    t('workspace.refusedTitle'),
+    title,
     <>
-      <h1>{t('workspace.refusedTitle')}</h1>
+      <h1>{title}</h1>
       <p class="error" role="alert" id="refusal">
         {page.msg.has(key) ? t(key) : refusal.detail}
       </p>

@@ -198,6 +198,10 @@ export const de: Readonly<Record<MessageKey, string>> = {
     'Der Schlüssel steht in der DID selbst (did:key, did:jwk): lösen Sie sie mit einem beliebigen DID-Resolver auf.',
   'vote.payload': 'Was signiert wurde',
   'vote.statement': 'Die signierte Erklärung (kompaktes JWS)',
+  'vote.item': 'Der Eintrag, den die Präsentation signiert (transaction_data)',
+  'vote.itemHash': 'SHA-256 des Eintrags (base64url), zu finden in transaction_data_hashes der Präsentation',
+  'vote.presentation': 'Die signierte Präsentation (JWT VP aus der Wallet)',
+  'motion.opening': 'Wie der Antrag gestellt wurde',
   'verify.title': 'Die Stimmen selbst prüfen',
   'verify.intro':
     'Sie brauchen von diesem Dienst nur die Erklärungen: jede Stimme ist ein JWS, signiert mit einem Schlüssel der DID des Vorstandsmitglieds.',
@@ -208,6 +212,8 @@ export const de: Readonly<Record<MessageKey, string>> = {
     'Prüfen Sie die Signatur mit einer beliebigen JOSE-Bibliothek, zum Beispiel mit Node.js und jose:',
   'verify.step4':
     'Prüfen Sie, dass die Nutzdaten diesen Antrag, die angezeigte Entscheidung und die DID dieses Dienstes als Empfänger (aud) nennen.',
+  'verify.step5':
+    'Eine über die Wallet signierte Stimme oder ein so gestellter Antrag ist eine Präsentation (JWT VP), signiert mit einem Schlüssel unter authentication: Bilden Sie den SHA-256 des Eintrags (transactionData, für die Eröffnung des Antrags openingStatement dessen openingTransactionData), kodieren Sie ihn als base64url und finden Sie ihn in transaction_data_hashes der Präsentation; der Eintrag nennt Antrag und Entscheidung bzw. Art, Gegenstand und Begründung des Antrags. Empfänger (aud) ist der Verifier dieses Dienstes, decentralized_identifier: gefolgt von seiner DID.',
 
   'audit.title': 'Prüfprotokoll',
   'audit.intro':
@@ -424,7 +430,39 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'workspace.waiting':
     'Warten auf Ihre Wallet … Diese Seite geht von selbst weiter, sobald Ihre Wallet signiert hat.',
   'workspace.signed': 'Meine Wallet hat signiert: Stimme erfassen',
-  'workspace.refusedTitle': 'Ihre Stimme wurde nicht erfasst',
+  'workspace.refusedTitle.vote': 'Ihre Stimme wurde nicht erfasst',
+  'workspace.refusedTitle.motion': 'Ihr Antrag wurde nicht eröffnet',
+  'workspace.refusedTitle.answer': 'Die Antwort Ihrer Wallet wurde nicht angenommen',
+  'workspace.refused.motion_open':
+    'Ein Antrag dieser Art zu diesem Gegenstand ist bereits offen: Stimmen Sie stattdessen darüber ab.',
+  'workspace.refused.invalid_motion':
+    'Der Antrag ist unvollständig: Prüfen Sie Art, Gegenstand und Begründung (ein neues Vorstandsmitglied braucht einen Namen).',
+  'workspace.refused.invalid_member_status': 'Der Status des Mitglieds lässt diese Art von Antrag nicht zu.',
+  'workspace.refused.not_found':
+    'Nicht gefunden: der Antrag oder sein Gegenstand im Mitgliederverzeichnis oder im Vorstand.',
+  'workspace.refused.already_board_member': 'Diese DID hat bereits einen Sitz im Vorstand.',
+  'workspace.refused.unknown_rulebook_version':
+    'Kein vorgeschlagenes Regelwerk dieser Fassung wartet auf Annahme.',
+  'workspace.refused.did_method_not_allowed': 'Das Regelwerk lässt diese DID-Methode im Vorstand nicht zu.',
+  'workspace.open.title': 'Einen Antrag stellen',
+  'workspace.open.intro':
+    'Ihre Wallet signiert den Antrag mit Ihrer DID, zusammen mit Ihrem BoardMemberCredential. Danach stimmt der Vorstand darüber ab; Regel und Abstimmungsfrist bestimmt das Regelwerk.',
+  'workspace.open.kind': 'Art des Antrags',
+  'workspace.open.member': 'Gegenstand aus dem Mitgliederverzeichnis oder dem Vorstand',
+  'workspace.open.typed': '(keiner: Ich gebe den Gegenstand unten ein)',
+  'workspace.open.members': 'Mitglieder',
+  'workspace.open.board': 'Vorstandsmitglieder',
+  'workspace.open.subject':
+    'Oder geben Sie den Gegenstand ein (eine DID, bei einer Änderung des Regelwerks dessen Fassung)',
+  'workspace.open.name': 'Name des neuen Vorstandsmitglieds (nur für ein neues Vorstandsmitglied)',
+  'workspace.open.affiliations':
+    'Mitglieds-DIDs, mit denen das neue Vorstandsmitglied verbunden ist, eine pro Zeile (nur für ein neues Vorstandsmitglied)',
+  'workspace.open.reason': 'Begründung (öffentlich)',
+  'workspace.open.sign': 'Antrag mit meiner Wallet signieren',
+  'workspace.open.signTitle': 'Signieren Sie Ihren Antrag mit Ihrer Wallet',
+  'workspace.open.signIntro':
+    'Ihre Wallet zeigt Ihren Antrag ({kind}) und signiert ihn zusammen mit Ihrem BoardMemberCredential. Gegenstand:',
+  'workspace.open.signed': 'Meine Wallet hat signiert: Antrag eröffnen',
   'workspace.refused.recused':
     'Sie sind mit dem Gegenstand dieses Antrags verbunden und daher nach den Regeln befangen: Ihre Stimme wurde nicht erfasst.',
   'workspace.refused.already_voted': 'Sie haben über diesen Antrag bereits abgestimmt.',

@@ -195,6 +195,10 @@ export const en = {
   'vote.documentInDid': 'The key is in the DID itself (did:key, did:jwk): resolve it with any DID resolver.',
   'vote.payload': 'What was signed',
   'vote.statement': 'The signed statement (compact JWS)',
+  'vote.item': 'The item the presentation signs (transaction_data)',
+  'vote.itemHash': 'The item’s SHA-256 (base64url), found in the presentation’s transaction_data_hashes',
+  'vote.presentation': 'The signed presentation (JWT VP from the wallet)',
+  'motion.opening': 'How the motion was opened',
   'verify.title': 'Check the votes yourself',
   'verify.intro':
     'You need nothing from this service but the statements: each vote is a JWS signed with a key of the board member’s DID.',
@@ -204,6 +208,8 @@ export const en = {
   'verify.step3': 'Verify the signature with any JOSE library, for example with Node.js and jose:',
   'verify.step4':
     'Check that the payload names this motion, the decision shown, and this service’s DID as audience (aud).',
+  'verify.step5':
+    'A vote or motion signed through the wallet is a presentation (JWT VP) signed with a key listed under authentication: hash the item (transactionData, or openingTransactionData for the motion’s opening statement openingStatement) with SHA-256, encode it as base64url and find it in the presentation’s transaction_data_hashes; the item names the motion and decision, or the motion’s kind, subject and reason. The aud is this service’s verifier, decentralized_identifier: followed by its DID.',
 
   'audit.title': 'Audit log',
   'audit.intro':
@@ -417,7 +423,37 @@ export const en = {
   'workspace.openWallet': 'Open my wallet',
   'workspace.waiting': 'Waiting for your wallet… This page continues by itself once your wallet has signed.',
   'workspace.signed': 'My wallet has signed: record my vote',
-  'workspace.refusedTitle': 'Your vote was not recorded',
+  'workspace.refusedTitle.vote': 'Your vote was not recorded',
+  'workspace.refusedTitle.motion': 'Your motion was not opened',
+  'workspace.refusedTitle.answer': 'Your wallet’s answer was not accepted',
+  'workspace.refused.motion_open':
+    'A motion of this kind on this subject is already open: vote on it instead.',
+  'workspace.refused.invalid_motion':
+    'The motion is not complete: check its kind, subject and reason (a new board member needs a name).',
+  'workspace.refused.invalid_member_status': 'The member’s status does not allow this kind of motion.',
+  'workspace.refused.not_found':
+    'Not found: the motion, or the subject in the member registry or on the board.',
+  'workspace.refused.already_board_member': 'This DID already sits on the board.',
+  'workspace.refused.unknown_rulebook_version': 'No proposed rulebook of this version waits for adoption.',
+  'workspace.refused.did_method_not_allowed': 'The rulebook does not allow this DID method on the board.',
+  'workspace.open.title': 'Open a motion',
+  'workspace.open.intro':
+    'Your wallet signs the motion with your DID, together with your BoardMemberCredential. The board then votes on it; its rule and voting period are the rulebook’s.',
+  'workspace.open.kind': 'Kind of motion',
+  'workspace.open.member': 'Subject from the member registry or the board',
+  'workspace.open.typed': '(none: I type the subject below)',
+  'workspace.open.members': 'Members',
+  'workspace.open.board': 'Board members',
+  'workspace.open.subject': 'Or type the subject (a DID, or for a rulebook amendment its version)',
+  'workspace.open.name': 'Name of the new board member (new board member only)',
+  'workspace.open.affiliations':
+    'Member DIDs the new board member is affiliated with, one a line (new board member only)',
+  'workspace.open.reason': 'Reason (public)',
+  'workspace.open.sign': 'Sign the motion with my wallet',
+  'workspace.open.signTitle': 'Sign your motion with your wallet',
+  'workspace.open.signIntro':
+    'Your wallet shows your motion ({kind}) and signs it together with your BoardMemberCredential. Subject:',
+  'workspace.open.signed': 'My wallet has signed: open the motion',
   'workspace.refused.recused':
     'You are affiliated with the subject of this motion, so the rules recuse you: your vote was not recorded.',
   'workspace.refused.already_voted': 'You have already voted on this motion.',

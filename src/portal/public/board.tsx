@@ -1,13 +1,15 @@
 /**
  * The board and its decisions (issue 14 item 1): the seats, the decided motions a page at a
- * time, and each motion with its votes. Every vote is shown as the statement its board member
- * signed (a compact JWS by the member's DID), with what anyone needs to check it themselves.
+ * time, and each motion with its votes. Every vote, and the statement that opened the motion, is
+ * shown as its board member signed it (a compact JWS by the member's DID, or a wallet's JWT VP
+ * with the `transaction_data` item it signs), with what anyone needs to check it themselves.
  */
 import type { BoardMemberView } from '../../governance/board.js';
 import type { MotionView, VoteView } from '../../governance/engine.js';
 import { type PageContext, renderPage } from '../layout.js';
 import { memberHref } from './directory.js';
 import { Code, motionKindText, outcomeText, Pager, TableWrap, When, withQuery } from './parts.js';
+import { SignedStatement } from './signed-statement.js';
 
 const motionHref = (base: string, id: string) => `${base}/board/motions/${encodeURIComponent(id)}`;
 
@@ -88,31 +90,6 @@ export function boardPage(
   );
 }
 
-/** The header and payload of a stored statement, read for display (it was verified when cast). */
-function decodeStatement(jws: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header = '', payload = ''] = jws.split('.');
-  const read = (part: string) => {
-    try {
-      const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-      return value && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : {};
-    } catch {
-      return {};
-    }
-  };
-  return { header: read(header), payload: read(payload) };
-}
-
-/** Where a DID's document is, for the recipe (did:web's URL; otherwise how to resolve it). */
-function didDocumentUrl(did: string): string | undefined {
-  if (!did.startsWith('did:web:')) return undefined;
-  const [host = '', ...path] = did.slice('did:web:'.length).split(':').map(decodeURIComponent);
-  return path.length === 0
-    ? `https://${host}/.well-known/did.json`
-    : `https://${host}/${path.join('/')}/did.json`;
-}
-
 export function motionPage(
   page: PageContext,
   motion: MotionView,
@@ -179,6 +156,17 @@ export function motionPage(
           })}
         </dd>
       </dl>
+      {motion.openingStatement && (
+        <section id="opening" aria-labelledby="opening-title">
+          <h2 id="opening-title">{t('motion.opening')}</h2>
+          <SignedStatement
+            page={page}
+            signer={motion.openedBy}
+            statement={motion.openingStatement}
+            {...(motion.openingTransactionData ? { transactionData: motion.openingTransactionData } : {})}
+          />
+        </section>
+      )}
       <h2>{t('motion.votes')}</h2>
       {motion.votes.length === 0 ? (
         <p>{t('motion.noVotes')}</p>
@@ -212,6 +200,7 @@ export function motionPage(
           </pre>
         </li>
         <li>{t('verify.step4')}</li>
+        <li>{t('verify.step5')}</li>
       </ol>
       <p>
         <a href={`${page.base}/board`}>{t('motion.back')}</a>
@@ -230,45 +219,24 @@ function Vote({
   readonly index: number;
 }) {
   const { t } = page.msg;
-  const { header, payload } = decodeStatement(vote.statement);
-  const kid = typeof header.kid === 'string' ? header.kid : undefined;
-  const alg = typeof header.alg === 'string' ? header.alg : undefined;
-  const documentUrl = didDocumentUrl(vote.voter);
   return (
     <article aria-labelledby={`vote-${index}`}>
       <h3 id={`vote-${index}`}>
         {t(`vote.${vote.decision}`)} — <When at={vote.castAt} msg={page.msg} />
       </h3>
-      <dl>
-        <dt>{t('vote.voter')}</dt>
-        <dd>
-          <Code>{vote.voter}</Code>
-        </dd>
+      <SignedStatement
+        page={page}
+        signer={vote.voter}
+        statement={vote.statement}
+        {...(vote.transactionData ? { transactionData: vote.transactionData } : {})}
+      >
         {vote.reason && (
           <>
             <dt>{t('motion.reason')}</dt>
             <dd>{vote.reason}</dd>
           </>
         )}
-        <dt>{t('vote.key')}</dt>
-        <dd>
-          <Code>{kid ?? '—'}</Code> ({alg ?? '—'})
-        </dd>
-        <dt>{t('vote.document')}</dt>
-        <dd>{documentUrl ? <Code>{documentUrl}</Code> : t('vote.documentInDid')}</dd>
-        <dt>{t('vote.payload')}</dt>
-        <dd>
-          <pre>
-            <code>{JSON.stringify(payload, null, 2)}</code>
-          </pre>
-        </dd>
-      </dl>
-      <details>
-        <summary>{t('vote.statement')}</summary>
-        <pre>
-          <code class="statement">{vote.statement}</code>
-        </pre>
-      </details>
+      </SignedStatement>
     </article>
   );
 }
