@@ -9,6 +9,7 @@ import {
   withDatabaseDeadline,
 } from '../../src/db/deadline.js';
 import {
+  BatchedRead,
   createDataSource,
   inTransaction,
   isDatabaseUnavailable,
@@ -183,6 +184,36 @@ describeEachDatabase("a request's database deadline bounds all its database work
       assert.ok(isDatabaseUnavailable(error), `not an outage: ${String(error)}`);
       assert.ok(elapsed >= 900, `failed early, after ${elapsed} ms`);
       assert.ok(elapsed < 1_000 + MARGIN_MS, `failed after ${elapsed} ms`);
+    });
+
+    it('a batched read fails each caller at its own deadline, the statement runs until the latest of them', async () => {
+      const read = new BatchedRead<{ id: string }>(dataSource, {
+        many: { name: 'deadline_scratch_many', text: 'SELECT id FROM deadline_scratch WHERE id = ANY($1)' },
+        one: { name: 'deadline_scratch_one', text: 'SELECT id FROM deadline_scratch WHERE id = $1' },
+        keyOf: (row) => [row.id],
+      });
+      holder = await holdLock(database);
+      const started = Date.now();
+      // Asked in the same turn: one statement for both keys.
+      const early = withDatabaseDeadline(started + 300, () => read.read('a')).then(
+        () => assert.fail('answered through a lock'),
+        (error: unknown) => ({ error, elapsed: Date.now() - started }),
+      );
+      const late = withDatabaseDeadline(started + 1_200, () => read.read('b')).then(
+        () => assert.fail('answered through a lock'),
+        (error: unknown) => ({ error, elapsed: Date.now() - started }),
+      );
+      const [first, second] = await Promise.all([early, late]);
+      assert.equal((first.error as { code?: string }).code, DATABASE_DEADLINE_EXCEEDED);
+      assert.ok(first.elapsed < 300 + MARGIN_MS, `the early caller failed after ${first.elapsed} ms`);
+      assert.ok(isDatabaseUnavailable(second.error), `not an outage: ${String(second.error)}`);
+      assert.ok(second.elapsed >= 1_100, `the late caller failed early, after ${second.elapsed} ms`);
+      assert.ok(second.elapsed < 1_200 + MARGIN_MS, `the late caller failed after ${second.elapsed} ms`);
+      await holder.release();
+      holder = undefined;
+      await dataSource.query("INSERT INTO deadline_scratch (id) VALUES ('a')");
+      const rows = await withDatabaseDeadline(Date.now() + 2_000, () => read.read('a'));
+      assert.deepEqual(rows, [{ id: 'a' }]);
     });
 
     it('bounds the wait for a pooled connection alone by the deadline, not the connect timeout', async () => {
