@@ -56,7 +56,8 @@ interface ClientInternals {
   readonly host: string;
   readonly port: number;
   readonly connectionParameters: { query_timeout?: number };
-  _activeQuery: unknown;
+  readonly _activeQuery: unknown;
+  readonly _queryQueue: unknown[];
 }
 
 /** node-postgres' message when a query's read timeout fires. */
@@ -82,11 +83,23 @@ export class DeadlineClient extends pg.Client {
     if (typeof config !== 'string' && (config === null || typeof config !== 'object' || 'submit' in config))
       return call.apply(this, args);
     const configured = (this as unknown as ClientInternals).connectionParameters.query_timeout;
-    const timeout = boundedByDeadline(configured) as number;
+    let timeout: number;
+    try {
+      timeout = boundedByDeadline(configured) as number;
+    } catch (error) {
+      // Never thrown synchronously: pg-pool calls `query` inside its own callbacks.
+      const callback = rest.find((value) => typeof value === 'function') as
+        | ((e: unknown) => void)
+        | undefined;
+      if (!callback) return Promise.reject(error) as never;
+      process.nextTick(() => callback(error));
+      return undefined as never;
+    }
     const own = typeof config === 'string' ? { text: config } : (config as QueryConfig);
     const bounded: QueryConfig = { ...own, query_timeout: timeout };
+    let sent: unknown;
     const onError = (error: unknown) => {
-      if ((error as Error | undefined)?.message === READ_TIMEOUT) this.cancelActive();
+      if ((error as Error | undefined)?.message === READ_TIMEOUT) this.cancelIfActive(sent);
     };
     const index = rest.findIndex((value) => typeof value === 'function');
     if (index >= 0) {
@@ -95,21 +108,28 @@ export class DeadlineClient extends pg.Client {
         if (error) onError(error);
         callback(error, ...results);
       };
-      return call.call(this, bounded, ...rest);
     }
-    const result = call.call(this, bounded, ...rest) as unknown as Promise<unknown>;
-    result.catch(onError);
+    const result = call.call(this, bounded, ...rest) as unknown;
+    sent = this.lastQuery();
+    if (index < 0) (result as Promise<unknown>).catch(onError);
     return result as never;
   }
 
-  /**
-   * Cancels the statement still running for this client after its read timeout. The
-   * timed-out query stays this client's active one until the server answers, so nothing else
-   * of ours runs on the connection that the cancel could hit.
-   */
-  private cancelActive(): void {
+  /** The query just submitted: the last one queued, or the active one when it went out at once. */
+  private lastQuery(): unknown {
     const internals = this as unknown as ClientInternals;
-    if (!internals._activeQuery || internals.processID === null || internals.secretKey === null) return;
+    return internals._queryQueue.at(-1) ?? internals._activeQuery;
+  }
+
+  /**
+   * Cancels `query` on the server when it is still running after its read timeout (one still
+   * queued was dropped by node-postgres and never sent). The timed-out query stays this client's
+   * active one until the server answers, so nothing else runs on the connection to be hit.
+   */
+  private cancelIfActive(query: unknown): void {
+    const internals = this as unknown as ClientInternals;
+    if (query === undefined || internals._activeQuery !== query) return;
+    if (internals.processID === null || internals.secretKey === null) return;
     const { processID, secretKey } = internals;
     const connection = new pg.Connection() as unknown as CancelConnection;
     const stop = setTimeout(() => connection.stream.destroy(), 5_000);
