@@ -60,6 +60,9 @@ interface ClientInternals {
   readonly _queryQueue: unknown[];
 }
 
+/** TypeORM's statements that end a transaction (or roll back to a savepoint). */
+const TRANSACTION_END = /^\s*(COMMIT|ROLLBACK)\b/i;
+
 /** node-postgres' message when a query's read timeout fires. */
 const READ_TIMEOUT = 'Query read timeout';
 
@@ -82,10 +85,17 @@ export class DeadlineClient extends pg.Client {
     // A query object of its own (a cursor, a stream) keeps the configured bounds.
     if (typeof config !== 'string' && (config === null || typeof config !== 'object' || 'submit' in config))
       return call.apply(this, args);
+    const text = typeof config === 'string' ? config : (config as QueryConfig).text;
+    // Ending a transaction: a ROLLBACK always runs (under the configured bound), and a COMMIT
+    // is sent only before the deadline but then awaited under the configured bound, never cut:
+    // the request must not answer 503 for a write that then commits (see postgresTransaction).
+    const ending = TRANSACTION_END.exec(text ?? '')?.[1]?.toUpperCase();
+    if (ending === 'ROLLBACK') return call.apply(this, args);
     const configured = (this as unknown as ClientInternals).connectionParameters.query_timeout;
     let timeout: number;
     try {
       timeout = boundedByDeadline(configured) as number;
+      if (ending === 'COMMIT') return call.apply(this, args);
     } catch (error) {
       // Never thrown synchronously: pg-pool calls `query` inside its own callbacks.
       const callback = rest.find((value) => typeof value === 'function') as

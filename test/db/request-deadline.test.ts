@@ -216,6 +216,20 @@ describeEachDatabase("a request's database deadline bounds all its database work
       assert.deepEqual(rows, [{ id: 'a' }]);
     });
 
+    it("TypeORM's own transaction past its deadline: COMMIT is refused, ROLLBACK still runs, the one pooled connection is clean after", async () => {
+      const { error } = await failureWithin(300, () =>
+        dataSource.transaction(async (manager) => {
+          await manager.query("INSERT INTO deadline_scratch (id) VALUES ('typeorm')");
+          await sleep(400);
+        }),
+      );
+      assert.equal((error as { code?: string }).code, DATABASE_DEADLINE_EXCEEDED);
+      assert.equal(await rowCount(dataSource), 0);
+      // Not "current transaction is aborted", nor the row seen from inside an open transaction.
+      await dataSource.query("INSERT INTO deadline_scratch (id) VALUES ('after')");
+      assert.equal(await rowCount(dataSource), 1);
+    });
+
     it('bounds the wait for a pooled connection alone by the deadline, not the connect timeout', async () => {
       const runner = dataSource.createQueryRunner();
       await runner.connect();
