@@ -726,6 +726,7 @@ export async function openService(
       reportUnavailable: () => databaseHealth.reportUnavailable(),
       // The DID document and the JSON-LD contexts are served from memory.
       servedWithout: (path) => path === didDocumentPath || path.startsWith('/contexts/'),
+      deadlineMs: config.requestDatabaseDeadlineMs,
     },
     routers: [
       identityRoutes(identity),

@@ -129,6 +129,14 @@ export const DATABASE_CONNECT_TIMEOUT_MS: ConfigKey<number> = {
   parse: (raw) => integer('DATABASE_CONNECT_TIMEOUT_MS', raw, 5_000, 100, 600_000),
 };
 
+export const REQUEST_DATABASE_DEADLINE_MS: ConfigKey<number> = {
+  name: 'REQUEST_DATABASE_DEADLINE_MS',
+  defaultText: '10000',
+  description:
+    "Longest all the database work of one HTTP request may take together (waiting for a pooled connection, every statement, SQLite's busy wait), counted from the request's arrival; then the request answers 503 database_unavailable and a write not yet committed is rolled back. Jobs, sweeps and migrations keep the statement and connect bounds only.",
+  parse: (raw) => integer('REQUEST_DATABASE_DEADLINE_MS', raw, 10_000, 100, 600_000),
+};
+
 export const DATABASE_STARTUP_WAIT_MS: ConfigKey<number> = {
   name: 'DATABASE_STARTUP_WAIT_MS',
   defaultText: '60000',
@@ -382,6 +390,7 @@ export const CONFIG_KEYS = [
   DATABASE_PASSWORD_FILE,
   DATABASE_STATEMENT_TIMEOUT_MS,
   DATABASE_CONNECT_TIMEOUT_MS,
+  REQUEST_DATABASE_DEADLINE_MS,
   DATABASE_STARTUP_WAIT_MS,
   KEY_ENCRYPTION_SECRET,
   KEY_ENCRYPTION_SECRET_FILE,

@@ -43,6 +43,7 @@ import {
   RATE_LIMIT_PER_ADDRESS,
   RATE_LIMIT_PER_DID,
   RATE_LIMIT_WINDOW_SECONDS,
+  REQUEST_DATABASE_DEADLINE_MS,
   RULEBOOK_DIR,
   SHUTDOWN_DRAIN_MS,
   SHUTDOWN_TIMEOUT_MS,
@@ -64,6 +65,8 @@ export interface Config {
   readonly databasePoolSize: number;
   readonly databaseStatementTimeoutMs: number;
   readonly databaseConnectTimeoutMs: number;
+  /** REQUEST_DATABASE_DEADLINE_MS: the bound of all the database work of one HTTP request. */
+  readonly requestDatabaseDeadlineMs: number;
   readonly databaseStartupWaitMs: number;
   /** From KEY_ENCRYPTION_SECRET, or read from KEY_ENCRYPTION_SECRET_FILE. */
   readonly keyEncryptionSecret: string | undefined;
@@ -160,6 +163,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
       {},
     ),
     databaseConnectTimeoutMs: DATABASE_CONNECT_TIMEOUT_MS.parse(raw(DATABASE_CONNECT_TIMEOUT_MS.name), {}),
+    requestDatabaseDeadlineMs: REQUEST_DATABASE_DEADLINE_MS.parse(raw(REQUEST_DATABASE_DEADLINE_MS.name), {}),
     databaseStartupWaitMs: DATABASE_STARTUP_WAIT_MS.parse(raw(DATABASE_STARTUP_WAIT_MS.name), {}),
     keyEncryptionSecret: secret.value,
     keyEncryptionSecretFile: secret.file,

@@ -20,8 +20,18 @@
  * lookup is its own prepared read.
  *
  * The statement takes one array per key part; its rows must carry the key's columns (`keyOf`).
+ *
+ * A request's database deadline (src/db/deadline.ts) bounds each caller: the statement runs
+ * under the latest deadline of its callers (none when one of them has none), and a caller whose
+ * deadline comes earlier stops waiting at its own, with `DatabaseDeadlineExceededError`.
  */
 import type { DataSource } from 'typeorm';
+import {
+  DatabaseDeadlineExceededError,
+  databaseDeadline,
+  outsideDatabaseDeadline,
+  withDatabaseDeadline,
+} from './deadline.js';
 import { type PreparedRead, preparedRead } from './prepared.js';
 import { isPostgres } from './transactions.js';
 
@@ -44,11 +54,32 @@ export const MAX_KEYS_PER_BATCH = 64;
 interface Waiter<Row> {
   readonly resolve: (rows: Row[]) => void;
   readonly reject: (error: unknown) => void;
+  /** The caller's database deadline (epoch ms), undefined outside a request. */
+  readonly deadline: number | undefined;
 }
 
 interface Pending<Row> {
   readonly parts: readonly string[];
-  readonly waiters: Waiter<Row>[];
+  waiters: Waiter<Row>[];
+}
+
+/** The waiter, failed with `DatabaseDeadlineExceededError` at its own deadline if still waiting. */
+function ownTimer<Row>(waiter: Waiter<Row>): Waiter<Row> {
+  const timer = setTimeout(
+    () => waiter.reject(new DatabaseDeadlineExceededError()),
+    Math.max(0, (waiter.deadline as number) - Date.now()),
+  );
+  return {
+    deadline: waiter.deadline,
+    resolve: (rows) => {
+      clearTimeout(timer);
+      waiter.resolve(rows);
+    },
+    reject: (error) => {
+      clearTimeout(timer);
+      waiter.reject(error);
+    },
+  };
 }
 
 interface QueryablePool {
@@ -72,9 +103,14 @@ export class BatchedRead<Row extends Record<string, unknown>> {
     if (!isPostgres(this.dataSource)) return preparedRead<Row>(this.dataSource, this.statement.one, parts);
     return new Promise<Row[]>((resolve, reject) => {
       const id = identity(parts);
+      const waiter = { resolve, reject, deadline: databaseDeadline() };
+      if (waiter.deadline !== undefined && waiter.deadline <= Date.now()) {
+        reject(new DatabaseDeadlineExceededError());
+        return;
+      }
       const pending = this.pending.get(id);
-      if (pending) pending.waiters.push({ resolve, reject });
-      else this.pending.set(id, { parts, waiters: [{ resolve, reject }] });
+      if (pending) pending.waiters.push(waiter);
+      else this.pending.set(id, { parts, waiters: [waiter] });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -91,8 +127,29 @@ export class BatchedRead<Row extends Record<string, unknown>> {
         batch.set(id, pending);
       }
       for (const id of batch.keys()) this.pending.delete(id);
-      void this.run(batch);
+      this.runBounded(batch);
     }
+  }
+
+  /**
+   * Runs the batch under the latest deadline of its callers; callers whose deadline is earlier
+   * get a timer of their own (none in the common case of one caller, or of callers of one turn
+   * that all share the latest deadline).
+   */
+  private runBounded(batch: Map<string, Pending<Row>>): void {
+    let latest: number | undefined = 0;
+    for (const pending of batch.values())
+      for (const { deadline } of pending.waiters)
+        latest = deadline === undefined || latest === undefined ? undefined : Math.max(latest, deadline);
+    if (latest === undefined) {
+      void outsideDatabaseDeadline(() => this.run(batch));
+      return;
+    }
+    for (const pending of batch.values())
+      pending.waiters = pending.waiters.map((waiter) =>
+        waiter.deadline !== undefined && waiter.deadline < (latest as number) ? ownTimer(waiter) : waiter,
+      );
+    void withDatabaseDeadline(latest, () => this.run(batch));
   }
 
   private async run(batch: Map<string, Pending<Row>>): Promise<void> {

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { outsideDatabaseDeadline } from './deadline.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { DeadlineClient, deadlinePostgresDriver } from './pg-deadline.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -43,10 +45,13 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     return new DataSource({
       ...common,
       type: 'postgres',
+      // Within a request, the pool's wait and each statement end at the request's deadline.
+      driver: deadlinePostgresDriver,
       url: options.databaseUrl,
       poolSize: options.poolSize ?? 10,
       extra: {
         max: options.poolSize ?? 10,
+        Client: DeadlineClient,
         ...postgresClientBounds({
           statementTimeoutMs,
           connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -137,7 +142,8 @@ export async function pingDatabase(dataSource: DataSource, timeoutMs = 2_000): P
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('database ping timed out')), timeoutMs);
     });
-    await Promise.race([dataSource.query('SELECT 1'), timeout]);
+    // A probe answers for every request: never cut short by the deadline of the one that asked.
+    await Promise.race([outsideDatabaseDeadline(() => dataSource.query('SELECT 1')), timeout]);
     return true;
   } catch {
     return false;

@@ -1,3 +1,5 @@
+import { DATABASE_DEADLINE_EXCEEDED } from './deadline.js';
+
 /** True for a unique-constraint violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; message?: string };
@@ -53,6 +55,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (code !== undefined) {
       if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
       if (UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+      if (code === DATABASE_DEADLINE_EXCEEDED) return true;
       if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/.test(code)) return true;
     }
     const message = typeof e.message === 'string' ? e.message : '';

@@ -8,6 +8,7 @@
  * reported by a request starts a probe; once a probe fails the database counts as down and
  * is probed again every `probeIntervalMs` until it answers, then counts as up at once.
  */
+import { outsideDatabaseDeadline } from './deadline.js';
 export interface DatabaseHealthOptions {
   /** A bounded check that the database answers (true) or not (false); never throws. */
   readonly probe: () => Promise<boolean>;
@@ -42,8 +43,9 @@ export class DatabaseHealth {
   check(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     if (!this.probing) {
-      this.probing = this.options
-        .probe()
+      // The probe (and the re-probes it schedules) answers for every request: never cut short
+      // by the database deadline of the request that reported.
+      this.probing = outsideDatabaseDeadline(() => this.options.probe())
         .catch(() => false)
         .then((answers) => {
           this.record(answers);

@@ -1,4 +1,10 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import {
+  assertBeforeDeadline,
+  boundedByDeadline,
+  DatabaseDeadlineExceededError,
+  outsideDatabaseDeadline,
+} from './deadline.js';
 import { isDatabaseUnavailable } from './errors.js';
 
 /*
@@ -41,11 +47,37 @@ export async function exclusive<T>(dataSource: DataSource, work: () => Promise<T
     dataSource,
     previous.then(() => done),
   );
-  await previous;
   try {
-    return await work();
+    await waitForTurn(previous);
+  } catch (error) {
+    // Our turn is given up: the queue moves on as soon as the work before us is over.
+    void previous.then(release);
+    throw error;
+  }
+  try {
+    return await withBusyWaitBounded(dataSource, work);
   } finally {
     release();
+  }
+}
+
+/**
+ * Waits for the work queued before, at most until the request's database deadline (SQLite's
+ * single connection: waiting for it is waiting for the database).
+ */
+async function waitForTurn(previous: Promise<void>): Promise<void> {
+  const left = boundedByDeadline(undefined);
+  if (left === undefined) return previous;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      previous,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DatabaseDeadlineExceededError()), left);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -68,10 +100,14 @@ export async function inTransaction<T>(
       try {
         return await dataSource.transaction(async (own) => {
           if (sqlite) await own.query(TAKE_WRITE_LOCK);
-          return work(own);
+          const result = await work(own);
+          // Never commit after the deadline: the request answers 503, so the write must not stay.
+          assertBeforeDeadline();
+          return result;
         });
       } catch (error) {
         if (!isSqliteBusy(error) || attempt >= BUSY_RETRIES) throw error;
+        assertBeforeDeadline();
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
       }
     }
@@ -98,7 +134,14 @@ async function postgresTransaction<T>(
   try {
     await runner.startTransaction();
     const result = await work(runner.manager);
-    await runner.commitTransaction();
+    // The commit guarantee of the request's database deadline: COMMIT is sent only before the
+    // deadline, and once sent, its outcome is awaited under the statement bound alone (never
+    // cut by the deadline), so a request never answers 503 for a write that then commits. A
+    // transaction whose deadline passed is rolled back: its statements failed (their read
+    // timeout, the statement cancelled) or this check fails, and the connection is discarded
+    // below, which ends the transaction on the server without a COMMIT.
+    assertBeforeDeadline();
+    await outsideDatabaseDeadline(() => runner.commitTransaction());
     return result;
   } catch (error) {
     if (isDatabaseUnavailable(error)) broken = error as Error;
@@ -139,6 +182,35 @@ export function reading<T>(
 ): Promise<T> {
   if (manager) return work(manager);
   return exclusive(dataSource, () => work(dataSource.manager));
+}
+
+interface SqliteConnection {
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
+
+/** The busy wait each SQLite connection was opened with (DATABASE_STATEMENT_TIMEOUT_MS). */
+const configuredBusyWait = new WeakMap<SqliteConnection, number>();
+
+/**
+ * Runs `work` with SQLite's busy wait (how long a statement waits for another process's write
+ * lock) at most the time left to the request's deadline, and restores the configured wait after.
+ */
+async function withBusyWaitBounded<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const db = (dataSource.driver as unknown as { databaseConnection?: SqliteConnection }).databaseConnection;
+  const left = boundedByDeadline(undefined);
+  if (left === undefined || !db) return work();
+  let configured = configuredBusyWait.get(db);
+  if (configured === undefined) {
+    configured = Number(db.pragma('busy_timeout', { simple: true }));
+    configuredBusyWait.set(db, configured);
+  }
+  if (left >= configured) return work();
+  db.pragma(`busy_timeout = ${left}`);
+  try {
+    return await work();
+  } finally {
+    db.pragma(`busy_timeout = ${configured}`);
+  }
 }
 
 function isSqliteBusy(error: unknown): boolean {

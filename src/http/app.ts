@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 import { bodyReader } from './body.js';
+import { databaseDeadline } from './database-deadline.js';
 import { failFastWhileDatabaseDown } from './database-down.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
@@ -52,6 +53,11 @@ export interface AppOptions {
     readonly reportUnavailable: () => void;
     /** Paths (below the base path) served without the database. Health probes always are. */
     readonly servedWithout?: (path: string) => boolean;
+    /**
+     * REQUEST_DATABASE_DEADLINE_MS: all the database work of one request ends this long after
+     * it arrived (src/http/database-deadline.ts); none when absent.
+     */
+    readonly deadlineMs?: number;
   };
 }
 
@@ -86,6 +92,7 @@ export function createApp(options: AppOptions): Koa {
   const database = options.database;
   app.use(errorMapper(options.logger, database?.reportUnavailable));
   if (options.basePath) app.use(stripBasePath(options.basePath));
+  if (database?.deadlineMs !== undefined) app.use(databaseDeadline(database.deadlineMs));
   if (database) {
     app.use(
       failFastWhileDatabaseDown({

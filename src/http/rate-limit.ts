@@ -27,7 +27,11 @@ import {
   RateLimiterSQLite,
 } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
+import { boundedByDeadline } from '../db/deadline.js';
 import { OAuthError, ProblemError } from './errors.js';
+
+/** How long the SQLite store's own connection waits for another process's write lock. */
+const SQLITE_STORE_BUSY_WAIT_MS = 5_000;
 
 /** The table created by migration RateLimits1795000000120. */
 export const RATE_LIMIT_TABLE = 'rate_limit';
@@ -66,6 +70,8 @@ export class RateLimits {
     settings: RateLimitSettings,
     private readonly closeStore: () => void,
     private readonly onRefused: (limiter: string) => void,
+    /** Runs before each count (the SQLite store bounds its busy wait by the request's deadline). */
+    private readonly beforeCount: () => void = () => {},
   ) {
     for (const bucket of ['challenge', 'application', 'wallet-login', 'checkpoint'] as const) {
       this.byAddress.set(bucket, make(`${bucket}:addr`, settings.perAddress, settings.windowSeconds));
@@ -101,7 +107,9 @@ export class RateLimits {
         onRefused,
       );
     }
-    const connection = new Database(String(dataSource.options.database), { timeout: 5000 });
+    const connection = new Database(String(dataSource.options.database), {
+      timeout: SQLITE_STORE_BUSY_WAIT_MS,
+    });
     return new RateLimits(
       (keyPrefix, points, duration) =>
         new RateLimiterSQLite({
@@ -118,6 +126,7 @@ export class RateLimits {
       settings,
       () => connection.close(),
       onRefused,
+      () => boundBusyWait(connection),
     );
   }
 
@@ -138,6 +147,7 @@ export class RateLimits {
 
   /** Runs one count; a refusal is reported to `onRefused` (the metrics) and rethrown. */
   private async counted(limiter: string, count: () => Promise<void>): Promise<void> {
+    this.beforeCount();
     try {
       await count();
     } catch (error) {
@@ -149,6 +159,23 @@ export class RateLimits {
   close(): void {
     this.closeStore();
   }
+}
+
+/**
+ * The SQLite store's wait for a write lock, bounded by the request's database deadline
+ * (src/db/deadline.ts): set before each count, so a count waits at most the time left to the
+ * request it belongs to (one that starts in the same turn may use the other's, a few ms apart).
+ * Past the deadline it barely waits: the memory limiter answers, and the request's own database
+ * work fails with the deadline.
+ */
+function boundBusyWait(connection: { pragma(source: string): unknown }): void {
+  let wait: number;
+  try {
+    wait = boundedByDeadline(SQLITE_STORE_BUSY_WAIT_MS) ?? SQLITE_STORE_BUSY_WAIT_MS;
+  } catch {
+    wait = 1;
+  }
+  connection.pragma(`busy_timeout = ${wait}`);
 }
 
 async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
