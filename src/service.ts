@@ -230,6 +230,8 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     // Starting an application writes a session and a signing request: counted as a wallet login.
     { method: 'GET', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
     { method: 'POST', path: /^\/portal\/apply$/, bucket: 'wallet-login' },
+    // The seat page writes a session (its form's CSRF token) and its form an offer.
+    { method: 'GET', path: /^\/portal\/board\/seat$/, bucket: 'wallet-login' },
     { method: 'POST', path: /^\/portal\/board\/seat$/, bucket: 'wallet-login' },
     // Starting a portal login writes a session row: counted with the wallet logins it leads to.
     { method: 'GET', path: /^\/portal\/login$/, bucket: 'wallet-login' },

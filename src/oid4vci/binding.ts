@@ -69,6 +69,6 @@ async function requireMemberKey(proof: VerifiedProof, subject: string, keys: Key
   }
   if (!sameKey(memberKey, proof.publicJwk))
     throw proofError(
-      `the jwk is not a key of the member ${subject}: a credential obtained by proving membership is bound to the member's DID key`,
+      `the jwk is not a key of ${subject}, the DID this credential is bound to: sign the proof with that DID's key`,
     );
 }

@@ -126,6 +126,29 @@ describeEachDatabase(
       assert.doesNotMatch(unsigned.text, /openid-credential-offer/);
     });
 
+    it('counts the seat page with the wallet logins per address: past the limit 429, and no session is written', async function () {
+      this.timeout(60_000);
+      const limited = await startService(await fresh(), { RATE_LIMIT_PER_ADDRESS: '2' });
+      try {
+        const app = limited.service.app.callback();
+        const sessions = async () =>
+          Number(
+            (await limited.service.dataSource.query('SELECT COUNT(*) AS n FROM portal_session'))[0]?.n ??
+              Number.NaN,
+          );
+        await request(app).get('/portal/board/seat').expect(200);
+        await request(app).get('/portal/board/seat').expect(200);
+        const before = await sessions();
+        const refused = await request(app).get('/portal/board/seat');
+        assert.equal(refused.status, 429);
+        assert.ok(refused.headers['retry-after']);
+        assert.equal(refused.body.code, 'rate_limited');
+        assert.equal(await sessions(), before);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('the issuer offers a seat’s credential only to an active seat, and one credential type per offer', async () => {
       const oid4vci = running.service.oid4vci;
       const stranger = await newWallet();
