@@ -1,5 +1,34 @@
 import { DATABASE_DEADLINE_EXCEEDED } from './deadline.js';
 
+/** The stable code of CommitOutcomeUnknownError; `isDatabaseUnavailable` reads it. */
+export const COMMIT_OUTCOME_UNKNOWN = 'COMMIT_OUTCOME_UNKNOWN';
+
+/**
+ * A COMMIT was sent, but its answer did not arrive (the connection dropped, or the database
+ * stalled past the statement bound): the transaction may or may not have been applied, and no
+ * one can tell until the database answers again (a stalled server can still commit when it
+ * resumes). An outage (503) whose answer says so (`commit_outcome_unknown`), so that a caller
+ * reads before it repeats a write that is not idempotent.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  override readonly name = 'CommitOutcomeUnknownError';
+  readonly code = COMMIT_OUTCOME_UNKNOWN;
+  constructor(cause: unknown) {
+    super('the database did not confirm the COMMIT: the transaction may or may not have been applied', {
+      cause,
+    });
+  }
+}
+
+/** True when `error` (or one of its causes) is CommitOutcomeUnknownError. */
+export function isCommitOutcomeUnknown(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === COMMIT_OUTCOME_UNKNOWN) return true;
+    e = (e.driverError ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
 /** True for a unique-constraint violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; message?: string };
@@ -55,7 +84,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (code !== undefined) {
       if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
       if (UNAVAILABLE_SOCKET_CODES.has(code)) return true;
-      if (code === DATABASE_DEADLINE_EXCEEDED) return true;
+      if (code === DATABASE_DEADLINE_EXCEEDED || code === COMMIT_OUTCOME_UNKNOWN) return true;
       if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/.test(code)) return true;
     }
     const message = typeof e.message === 'string' ? e.message : '';

@@ -21,7 +21,12 @@ export {
   postgresClientBounds,
   SQLITE_FILE_NAME,
 } from './data-source.js';
-export { isDatabaseUnavailable, isUniqueViolation } from './errors.js';
+export {
+  CommitOutcomeUnknownError,
+  isCommitOutcomeUnknown,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+} from './errors.js';
 export { boundedProbe, DatabaseHealth, type DatabaseHealthOptions } from './health.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { type PreparedRead, preparedRead } from './prepared.js';

@@ -25,6 +25,13 @@ interface PoolInternals {
 
 /** A pg pool whose wait for a connection ends at the request's deadline. */
 export class DeadlinePool extends pg.Pool {
+  override query(...args: unknown[]): never {
+    // The callback form (unused by this service) keeps pg-pool's own way.
+    if (args.some((value) => typeof value === 'function'))
+      return (super.query as (...a: unknown[]) => never)(...args);
+    return queryInCallerContext(this, args) as never;
+  }
+
   // pg-pool reads `connectionTimeoutMillis` synchronously in `connect` (for a queued wait and
   // for a new connection alike), so it is narrowed for this one call and restored at once.
   override connect(...args: unknown[]): never {
@@ -48,6 +55,30 @@ export class DeadlinePool extends pg.Pool {
       options.connectionTimeoutMillis = configured;
     }
   }
+}
+
+type PooledClient = { query(...args: unknown[]): Promise<unknown>; release(error?: Error): void };
+
+/**
+ * The promise form of pg-pool's `query`, sending the statement in the caller's async context.
+ * pg-pool's own `query` sends it from the callback of `connect`, which, when the statement waited
+ * for a busy connection, runs where that connection was released: in a socket event of the
+ * connection, whose async context is that of the request which opened it, long ago. The
+ * statement then carried that request's past deadline and failed at once (SRE review: instant
+ * 503s of the consent check under healthy load). `connect`'s promise resumes in the caller's
+ * context. As pg-pool does, a failed statement releases its client with the error (dropped).
+ */
+async function queryInCallerContext(pool: pg.Pool, args: unknown[]): Promise<unknown> {
+  const client = (await pool.connect()) as unknown as PooledClient;
+  let result: unknown;
+  try {
+    result = await client.query(...args);
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  client.release();
+  return result;
 }
 
 interface ClientInternals {

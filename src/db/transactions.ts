@@ -5,7 +5,7 @@ import {
   DatabaseDeadlineExceededError,
   outsideDatabaseDeadline,
 } from './deadline.js';
-import { isDatabaseUnavailable } from './errors.js';
+import { CommitOutcomeUnknownError, isDatabaseUnavailable } from './errors.js';
 
 /*
  * TypeORM's better-sqlite3 driver has one connection and one query runner for the whole data
@@ -136,12 +136,19 @@ async function postgresTransaction<T>(
     const result = await work(runner.manager);
     // The commit guarantee of the request's database deadline: COMMIT is sent only before the
     // deadline, and once sent, its outcome is awaited under the statement bound alone (never
-    // cut by the deadline), so a request never answers 503 for a write that then commits. A
-    // transaction whose deadline passed is rolled back: its statements failed (their read
-    // timeout, the statement cancelled) or this check fails, and the connection is discarded
-    // below, which ends the transaction on the server without a COMMIT.
+    // cut by the deadline). A transaction whose deadline passed is rolled back: its statements
+    // failed (their read timeout, the statement cancelled) or this check fails, and the
+    // connection is discarded below, which ends the transaction on the server without a COMMIT.
+    // A COMMIT sent whose answer does not come (a dropped connection, a server stalled past the
+    // statement bound, which may still commit when it resumes) has an unknown outcome, and the
+    // error says so (503 `commit_outcome_unknown`), never a plain outage (SRE review).
     assertBeforeDeadline();
-    await outsideDatabaseDeadline(() => runner.commitTransaction());
+    try {
+      await outsideDatabaseDeadline(() => runner.commitTransaction());
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new CommitOutcomeUnknownError(error);
+      throw error;
+    }
     return result;
   } catch (error) {
     if (isDatabaseUnavailable(error)) broken = error as Error;

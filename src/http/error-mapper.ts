@@ -1,7 +1,8 @@
 import type { Context, Next } from 'koa';
-import { isDatabaseUnavailable } from '../db/index.js';
+import { isCommitOutcomeUnknown, isDatabaseUnavailable } from '../db/index.js';
 import type { Logger } from '../log/logger.js';
 import {
+  CommitOutcomeUnknownProblem,
   DatabaseUnavailableError,
   MethodNotAllowedError,
   NotFoundError,
@@ -40,7 +41,9 @@ export function errorMapper(logger: Logger, onDatabaseUnavailable: () => void = 
         // An outage, not a bug: 503 with Retry-After, so callers and load balancers can tell.
         logger.warn({ err: error, requestId }, 'database unavailable');
         onDatabaseUnavailable();
-        error = new DatabaseUnavailableError();
+        error = isCommitOutcomeUnknown(error)
+          ? new CommitOutcomeUnknownProblem()
+          : new DatabaseUnavailableError();
       }
       // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;

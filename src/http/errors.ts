@@ -64,6 +64,23 @@ export class DatabaseUnavailableError extends ProblemError {
   }
 }
 
+/**
+ * The database did not confirm a COMMIT that was sent (CommitOutcomeUnknownError): the write may
+ * or may not have been applied. A 503 with Retry-After like an outage, with its own code so that a
+ * caller reads the resource before it repeats a write that is not idempotent.
+ */
+export class CommitOutcomeUnknownProblem extends ProblemError {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super(
+      503,
+      'commit_outcome_unknown',
+      'Service unavailable',
+      'The database did not confirm the write in time: it may or may not have been applied. Read before you retry a write that is not idempotent.',
+    );
+  }
+}
+
 export class MethodNotAllowedError extends ProblemError {
   constructor(detail = 'This resource does not allow the request method; see the Allow header.') {
     super(405, 'method_not_allowed', 'Method not allowed', detail);

@@ -52,6 +52,8 @@ footer{border-top:1px solid #767676;font-size:.9rem}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f4f4;padding:.5rem;font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end}
 form.filters label{display:flex;flex-direction:column;font-weight:700}
+form.stacked>label{display:block;margin-top:.75rem;font-weight:700}
+form.stacked>select,form.stacked>input,form.stacked>textarea{display:block;width:40rem;max-width:100%;font:inherit}
 input,select{font:inherit;padding:.35rem;border:1px solid #595959;border-radius:.2rem;max-width:100%}
 .pager{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0}
 .diff{list-style:none;padding:0;font-family:ui-monospace,monospace;font-size:.85rem}

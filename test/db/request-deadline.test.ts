@@ -230,6 +230,37 @@ describeEachDatabase("a request's database deadline bounds all its database work
       assert.equal(await rowCount(dataSource), 1);
     });
 
+    it("a statement queued for the pool carries its own request's deadline, not that of the request which opened the connection (SRE: instant 503s)", async () => {
+      const own = createDataSource({
+        ...database,
+        entities: [],
+        poolSize: 1,
+        statementTimeoutMs: STATEMENT_TIMEOUT_MS,
+      });
+      await own.initialize();
+      try {
+        const pool = (own.driver as unknown as { master: pg.Pool }).master;
+        // The connection TypeORM opened at start is closed, so that the next one is opened anew...
+        const { rows } = await pool.query('SELECT pg_backend_pid() AS pid');
+        const killer = new pg.Client({ connectionString: database.databaseUrl });
+        await killer.connect();
+        await killer.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+        await killer.end();
+        while (pool.totalCount > 0) await sleep(20);
+        // ...within a request whose deadline then passes.
+        await withDatabaseDeadline(Date.now() + 300, () => pool.query('SELECT 1'));
+        await sleep(400);
+        // Two later requests with time to spare share it: the second waits for the first, and is
+        // handed the connection when the first's answer arrives on the old connection's socket.
+        const first = withDatabaseDeadline(Date.now() + 10_000, () => pool.query('SELECT pg_sleep(0.2)'));
+        const second = withDatabaseDeadline(Date.now() + 10_000, () => pool.query('SELECT 2 AS two'));
+        await first;
+        assert.equal((await second).rows[0]?.two, 2);
+      } finally {
+        await own.destroy();
+      }
+    });
+
     it('bounds the wait for a pooled connection alone by the deadline, not the connect timeout', async () => {
       const runner = dataSource.createQueryRunner();
       await runner.connect();

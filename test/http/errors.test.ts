@@ -4,6 +4,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import request from 'supertest';
+import { CommitOutcomeUnknownError } from '../../src/db/index.js';
 import { createApp, ProblemError, requestBody } from '../../src/http/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { silentLogger } from '../support/service.js';
@@ -25,6 +26,12 @@ router.post('/echo', (ctx) => {
 router.get('/conflict', () => {
   throw new ProblemError(409, 'already_member', 'Conflict', 'This DID is already a member.');
 });
+router.get('/commit-unknown', () => {
+  throw new CommitOutcomeUnknownError(Object.assign(new Error('Query read timeout'), {}));
+});
+router.get('/outage', () => {
+  throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+});
 router.get('/crash', () => {
   throw new Error('secret internal detail: password=hunter2');
 });
@@ -43,6 +50,15 @@ describe('errors are RFC 9457 problem details with a stable code', () => {
     const response = await request(app).get('/conflict').expect(409);
     assert.equal(response.body.code, 'already_member');
     assert.equal(response.body.detail, 'This DID is already a member.');
+  });
+
+  it('a COMMIT the database did not confirm is a 503 commit_outcome_unknown with Retry-After, not a plain outage', async () => {
+    const unknown = await request(app).get('/commit-unknown').expect(503);
+    assert.equal(unknown.body.code, 'commit_outcome_unknown');
+    assert.equal(unknown.headers['retry-after'], '5');
+    assert.match(unknown.body.detail, /may or may not have been applied/);
+    const outage = await request(app).get('/outage').expect(503);
+    assert.equal(outage.body.code, 'database_unavailable');
   });
 
   it('an unexpected error is a 500 that shows no internals', async () => {

@@ -124,7 +124,7 @@ export const components: Json = {
       retryAfter,
     ),
     ServiceUnavailable: problemResponse(
-      'The database is unavailable or too slow (`database_unavailable`); retry after the given seconds.',
+      'The database is unavailable or too slow (`database_unavailable`); retry after the given seconds. `commit_outcome_unknown`: a write was sent to the database for commit but not confirmed, so it may or may not have been applied: read before repeating a write that is not idempotent.',
       503,
       retryAfter,
     ),

@@ -32,7 +32,12 @@ export function OpenMotionForm(props: { page: PageContext; csrf: string; subject
     <section class="open-motion" aria-labelledby="open-motion">
       <h2 id="open-motion">{t('workspace.open.title')}</h2>
       <p>{t('workspace.open.intro')}</p>
-      <form id="open-motion-form" method="post" action={`${page.base}/board/workspace/motions`}>
+      <form
+        id="open-motion-form"
+        class="stacked"
+        method="post"
+        action={`${page.base}/board/workspace/motions`}
+      >
         <CsrfField token={csrf} />
         <label for="motion-kind">{t('workspace.open.kind')}</label>
         <select id="motion-kind" name="kind" required>

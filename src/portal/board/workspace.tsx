@@ -142,6 +142,7 @@ function MotionCard(props: { page: PageContext; motion: OpenMotion; csrf: string
         <p class="verified">{t('workspace.voted')}</p>
       ) : (
         <form
+          class="stacked"
           method="post"
           action={`${page.base}/board/workspace/motions/${encodeURIComponent(motion.id)}/vote`}
         >
