@@ -15,9 +15,15 @@ const OPAQUE_SEGMENT = /^[A-Za-z0-9_-]{16,}$/;
  */
 export function loggedPath(ctx: Context): { path: string; query?: string } {
   const route = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  // A mounted app's router (the OpenID provider at /oidc) names its routes below the mount path.
+  const mountPath = (ctx as Context & { mountPath?: unknown }).mountPath;
+  const mounted =
+    typeof route === 'string' && typeof mountPath === 'string' && !route.startsWith(mountPath)
+      ? `${mountPath.replace(/\/$/, '')}${route}`
+      : route;
   const path =
-    typeof route === 'string'
-      ? route
+    typeof mounted === 'string'
+      ? mounted
       : ctx.path
           .split('/')
           .map((segment) => (OPAQUE_SEGMENT.test(segment) ? ':redacted' : segment))

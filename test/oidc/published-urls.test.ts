@@ -169,6 +169,9 @@ describeEachDatabase('the request log', (fresh) => {
         assert.ok(!log.includes(secret), `${secret} is not in the log`);
       assert.match(log, /\/oid4vp\/request\/:state/);
       assert.match(log, /response_code=\[redacted\]/);
+      // The provider's own routes are logged with their mount path (SRE: "/token" was unfindable).
+      assert.match(log, /"path":"\/oidc\/auth"/);
+      assert.doesNotMatch(log, /"path":"\/auth"/);
     } finally {
       await service.close();
     }
