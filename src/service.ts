@@ -559,6 +559,7 @@ export async function openService(
       issuingGovernance.applications.admittedApplicant(id, presentation),
     audit,
     serviceDid: identity.did,
+    requireDpop: config.oid4vciRequireDpop,
     // The authorization code grant proves membership with a wallet login that completes no
     // OpenID Connect interaction: a presentation request whose verified answer the issuer reads.
     walletLogin: {

@@ -233,6 +233,14 @@ export const ES256_LOW_S_ONLY: ConfigKey<boolean> = {
   parse: (raw) => boolean('ES256_LOW_S_ONLY', raw, false),
 };
 
+export const OID4VCI_REQUIRE_DPOP: ConfigKey<boolean> = {
+  name: 'OID4VCI_REQUIRE_DPOP',
+  defaultText: 'false',
+  description:
+    'Refuse OpenID4VCI token requests without a DPoP proof (`invalid_dpop_proof`), as the OpenID4VC High Assurance Interoperability Profile asks. Off: a token request with a DPoP proof (RFC 9449) gets a DPoP-bound token, one without a Bearer token.',
+  parse: (raw) => boolean('OID4VCI_REQUIRE_DPOP', raw, false),
+};
+
 export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
   name: 'RATE_LIMIT_WINDOW_SECONDS',
   defaultText: '60',
@@ -394,6 +402,7 @@ export const CONFIG_KEYS = [
   SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
   ES256_LOW_S_ONLY,
+  OID4VCI_REQUIRE_DPOP,
   RATE_LIMIT_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,
   RATE_LIMIT_DID_WINDOW_SECONDS,

@@ -84,7 +84,7 @@ export interface StartedAuthorization {
 
 export interface TokenResponse {
   readonly access_token: string;
-  readonly token_type: 'Bearer';
+  readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
   readonly authorization_details?: readonly Record<string, unknown>[];
 }
@@ -235,8 +235,8 @@ export class Authorizations {
     return undefined;
   }
 
-  /** The token endpoint's `authorization_code` grant. */
-  async exchange(body: Record<string, unknown>): Promise<TokenResponse> {
+  /** The token endpoint's `authorization_code` grant, DPoP-bound to `dpopJkt` when there is one. */
+  async exchange(body: Record<string, unknown>, dpopJkt?: string): Promise<TokenResponse> {
     const { code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId } = body;
     for (const [name, value] of Object.entries({
       code,
@@ -294,6 +294,7 @@ export class Authorizations {
         configurationIds: row.configurationIds,
         credentialIdentifiers: withDetails ? row.configurationIds : null,
         holderBinding: 'member',
+        dpopJkt: dpopJkt ?? null,
         createdAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });
@@ -301,7 +302,7 @@ export class Authorizations {
     const ids = JSON.parse(row.configurationIds) as string[];
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: ACCESS_TOKEN_TTL_SECONDS,
       // §6.2: one credential identifier per configuration, the configuration's id.
       ...(withDetails

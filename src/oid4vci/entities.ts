@@ -64,6 +64,11 @@ export interface Oid4vciTokenRow {
    * `member`'s DID (authorization code: the key that proved membership).
    */
   holderBinding: HolderBinding;
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the token is bound to (`cnf.jkt`, RFC 9449 §6);
+   * null for a Bearer token.
+   */
+  dpopJkt: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -80,6 +85,7 @@ export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
     configurationIds: { name: 'configuration_ids', type: 'text' },
     credentialIdentifiers: { name: 'credential_identifiers', type: 'text', nullable: true },
     holderBinding: { name: 'holder_binding', type: 'varchar', length: 16, default: 'any' },
+    dpopJkt: { name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },

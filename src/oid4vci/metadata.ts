@@ -8,14 +8,16 @@
  *   credential issuer is its own authorization server for both grants (§12.3): the
  *   pre-authorized code with anonymous access, and the authorization code with PKCE S256,
  *   `authorization_details` of type `openid_credential` or the configurations' scopes, and
- *   `iss` in the authorization response (RFC 9207). Its endpoints are `/oid4vci/authorize`
- *   and `/oid4vci/token`.
+ *   `iss` in the authorization response (RFC 9207), DPoP-bound tokens (RFC 9449,
+ *   `dpop_signing_alg_values_supported`). Its endpoints are `/oid4vci/authorize` and
+ *   `/oid4vci/token`.
  *
  * Every URL comes from PUBLIC_URL, never from the request.
  */
 
 import { AUTHORIZATION_DETAILS_TYPE } from './authorization-request.js';
 import { BATCH_SIZE, type CredentialConfiguration, configurationMetadata } from './configurations.js';
+import { DPOP_ALGORITHMS } from './dpop.js';
 import { AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT } from './offers.js';
 
 export const ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
@@ -84,5 +86,7 @@ export function authorizationServerMetadata(
     authorization_details_types_supported: [AUTHORIZATION_DETAILS_TYPE],
     scopes_supported: configurations.map((c) => c.id),
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 §5.1: a token request with a DPoP proof gets a token bound to its key (HAIP).
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }

@@ -22,6 +22,7 @@ import {
   membershipConfigurations,
 } from './configurations.js';
 import { CredentialEndpoint } from './credential-endpoint.js';
+import { dpopError, verifyDpopProof } from './dpop.js';
 import { Oid4vciError } from './errors.js';
 import { issuePort, type MemberWithRecord } from './issue.js';
 import { authorizationServerMetadata, endpoints, issuerMetadata } from './metadata.js';
@@ -75,6 +76,11 @@ export interface Oid4vciOptions {
   readonly serviceDid: string;
   /** The wallet login the authorization code grant proves membership with. */
   readonly walletLogin: WalletLoginPort;
+  /**
+   * Refuse token requests without a DPoP proof (OID4VCI_REQUIRE_DPOP, HAIP). Off: a request
+   * with a proof gets a DPoP-bound token, one without a Bearer token.
+   */
+  readonly requireDpop?: boolean;
   readonly now?: () => Date;
 }
 
@@ -126,6 +132,7 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
   const credentialEndpoint = new CredentialEndpoint({
     dataSource: options.dataSource,
     credentialIssuer: urls.credentialIssuer,
+    url: urls.credential,
     configurations,
     keys: options.keys,
     nonces,
@@ -176,11 +183,33 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
         issuerMetadata: metadata,
         authorizationServerMetadata: authorizationServerMetadata(urls, authorizable),
         offers,
-        exchangeCode: (body) => authorizations.exchange(body),
+        tokenDpop: async (proof) => {
+          if (proof === undefined) {
+            if (options.requireDpop === true)
+              throw dpopError('this token endpoint requires a DPoP proof (RFC 9449)', 400);
+            return undefined;
+          }
+          const verified = await verifyDpopProof(
+            { proof, method: 'POST', url: urls.token, status: 400, now: now() },
+            options.usedNonces,
+          );
+          return verified.jkt;
+        },
+        exchangeCode: (body, jkt) => authorizations.exchange(body, jkt),
         credentialEndpoint,
         cNonce: () => nonces.issue(),
-        notify: (authorization, body) =>
-          notify({ dataSource: options.dataSource, audit: options.audit, now }, authorization, body),
+        notify: (headers, body) =>
+          notify(
+            {
+              dataSource: options.dataSource,
+              audit: options.audit,
+              replays: options.usedNonces,
+              url: urls.notification,
+              now,
+            },
+            headers,
+            body,
+          ),
         applicantOffer: async (id, presentation) =>
           presentOffer(await offerTo(await options.admittedApplicant(id, presentation))),
       }),

@@ -26,6 +26,7 @@ import { AuditHeadBatchAppend1795000000730 } from './1795000000730-audit-head-ba
 import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check-keys.js';
 import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760-oid4vci-token-holder-binding.js';
 import { PresentationRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
+import { OpenIdCredentialTokenDpopBinding1795000000820 } from './1795000000820-oid4vci-token-dpop-binding.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   AgreementCheckKeys1795000000731,
   OpenIdCredentialTokenHolderBinding1795000000760,
   PresentationRefusal1795000000770,
+  OpenIdCredentialTokenDpopBinding1795000000820,
 ] as const;
