@@ -241,6 +241,14 @@ export const OID4VCI_REQUIRE_DPOP: ConfigKey<boolean> = {
   parse: (raw) => boolean('OID4VCI_REQUIRE_DPOP', raw, false),
 };
 
+export const OID4VCI_REQUIRE_PAR: ConfigKey<boolean> = {
+  name: 'OID4VCI_REQUIRE_PAR',
+  defaultText: 'false',
+  description:
+    'Refuse OpenID4VCI authorization requests that were not pushed first to `/oid4vci/par` (RFC 9126; `require_pushed_authorization_requests` in the metadata). Off: both pushed and plain authorization requests are accepted.',
+  parse: (raw) => boolean('OID4VCI_REQUIRE_PAR', raw, false),
+};
+
 export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
   name: 'RATE_LIMIT_WINDOW_SECONDS',
   defaultText: '60',
@@ -403,6 +411,7 @@ export const CONFIG_KEYS = [
   TRUST_PROXY,
   ES256_LOW_S_ONLY,
   OID4VCI_REQUIRE_DPOP,
+  OID4VCI_REQUIRE_PAR,
   RATE_LIMIT_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,
   RATE_LIMIT_DID_WINDOW_SECONDS,

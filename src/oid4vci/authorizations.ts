@@ -94,21 +94,24 @@ const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii'
 export class Authorizations {
   constructor(private readonly options: AuthorizationsOptions) {}
 
+  /**
+   * The open offer a request's `issuer_state` names (null without one), holding every
+   * configuration the request asks for; throws `invalid_request`.
+   */
+  async offerOf(request: AuthorizationRequest): Promise<string | null> {
+    if (request.issuerState === undefined) return null;
+    const offer = await this.options.offers.byIssuerState(request.issuerState);
+    const offered = JSON.parse(offer.configurationIds) as string[];
+    const extra = request.configurationIds.filter((id) => !offered.includes(id));
+    if (extra.length > 0)
+      throw new Oid4vciError('invalid_request', `the credential offer does not contain ${extra.join(', ')}`);
+    return offer.id;
+  }
+
   /** Records a checked request (holding to its offer, if any) and opens its wallet login. */
   async start(request: AuthorizationRequest): Promise<StartedAuthorization> {
     const { dataSource, now } = this.options;
-    let offerId: string | null = null;
-    if (request.issuerState !== undefined) {
-      const offer = await this.options.offers.byIssuerState(request.issuerState);
-      const offered = JSON.parse(offer.configurationIds) as string[];
-      const extra = request.configurationIds.filter((id) => !offered.includes(id));
-      if (extra.length > 0)
-        throw new Oid4vciError(
-          'invalid_request',
-          `the credential offer does not contain ${extra.join(', ')}`,
-        );
-      offerId = offer.id;
-    }
+    const offerId = await this.offerOf(request);
     const login = await this.options.login.start(MEMBERSHIP_PROOF_QUERY);
     const browserSecret = randomToken();
     const at = now();

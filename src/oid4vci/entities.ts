@@ -175,9 +175,36 @@ export const Oid4vciAuthorizationEntity = new EntitySchema<Oid4vciAuthorizationR
   indices: [{ name: 'ix_oid4vci_authorization_expires', columns: ['expiresAt'] }],
 });
 
+/**
+ * A pushed authorization request (RFC 9126): the checked request (`request`, JSON of an
+ * AuthorizationRequest), the client that pushed it, and the SHA-256 of the random part of its
+ * `request_uri`. Single use: the authorization endpoint deletes it with one conditional DELETE.
+ */
+export interface Oid4vciPushedRequestRow {
+  requestUriHash: string;
+  clientId: string;
+  request: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciPushedRequestEntity = new EntitySchema<Oid4vciPushedRequestRow>({
+  name: 'Oid4vciPushedRequest',
+  tableName: 'oid4vci_pushed_request',
+  columns: {
+    requestUriHash: { name: 'request_uri_hash', type: 'varchar', length: 64, primary: true },
+    clientId: { name: 'client_id', type: 'varchar', length: 500 },
+    request: { type: 'text' },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_pushed_request_expires', columns: ['expiresAt'] }],
+});
+
 export const OID4VCI_ENTITIES = [
   Oid4vciOfferEntity,
   Oid4vciTokenEntity,
   Oid4vciNotificationEntity,
   Oid4vciAuthorizationEntity,
+  Oid4vciPushedRequestEntity,
 ];

@@ -30,6 +30,7 @@ import { CNonces } from './nonces.js';
 import { type NotificationAudit, notify } from './notifications.js';
 import { type OfferPresentation, presentOffer } from './offer-links.js';
 import { type CreatedOffer, Offers } from './offers.js';
+import { PushedRequests } from './pushed-requests.js';
 import { oid4vciRoutes } from './routes.js';
 import { issuerSecrets } from './secrets.js';
 
@@ -38,6 +39,7 @@ export const OID4VCI_SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'oid4vci_token', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_notification', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_authorization', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vci_pushed_request', column: 'expires_at', format: 'iso' },
 ];
 
 /**
@@ -81,6 +83,8 @@ export interface Oid4vciOptions {
    * with a proof gets a DPoP-bound token, one without a Bearer token.
    */
   readonly requireDpop?: boolean;
+  /** Refuse authorization requests that were not pushed (OID4VCI_REQUIRE_PAR, RFC 9126). */
+  readonly requirePushedRequests?: boolean;
   readonly now?: () => Date;
 }
 
@@ -181,7 +185,11 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     routers: [
       oid4vciRoutes({
         issuerMetadata: metadata,
-        authorizationServerMetadata: authorizationServerMetadata(urls, authorizable),
+        authorizationServerMetadata: authorizationServerMetadata(
+          urls,
+          authorizable,
+          options.requirePushedRequests === true,
+        ),
         offers,
         tokenDpop: async (proof) => {
           if (proof === undefined) {
@@ -218,6 +226,8 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
         configurations: authorizable,
         credentialIssuer: urls.credentialIssuer,
         secureCookies: options.publicUrl.startsWith('https:'),
+        pushedRequests: new PushedRequests(options.dataSource, now),
+        requirePushedRequests: options.requirePushedRequests === true,
       }),
     ],
   };

@@ -227,7 +227,11 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
         credentialOffer: offer,
         issuerMetadata,
       });
-      assert.ok(new URL(started.authorizationRequestUrl).searchParams.get('issuer_state'));
+      // The metadata names a PAR endpoint, so the library pushed the request (RFC 9126), its
+      // issuer_state included: the browser's URL carries client_id and request_uri only.
+      const sent = new URL(started.authorizationRequestUrl).searchParams;
+      assert.deepEqual([...sent.keys()].sort(), ['client_id', 'request_uri']);
+      assert.match(sent.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
       const back = await authorize(started.authorizationRequestUrl);
       const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
         issuerMetadata,
