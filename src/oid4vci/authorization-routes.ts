@@ -18,6 +18,7 @@ import { renderAuthorizationPage } from './authorization-page.js';
 import { type AuthorizationRequest, readAuthorizationRequest } from './authorization-request.js';
 import type { Authorizations } from './authorizations.js';
 import type { CredentialConfiguration } from './configurations.js';
+import { DPOP_ALGORITHMS, dpopError } from './dpop.js';
 import { Oid4vciError } from './errors.js';
 import { OID4VCI_PATH } from './metadata.js';
 import { formParameters, type PushedRequests } from './pushed-requests.js';
@@ -32,6 +33,11 @@ export interface AuthorizationRoutesDeps {
   readonly credentialIssuer: string;
   readonly secureCookies: boolean;
   readonly pushedRequests: PushedRequests;
+  /**
+   * The thumbprint of a verified DPoP proof sent with a pushed request (RFC 9449 §10.1),
+   * undefined without one; throws `invalid_dpop_proof`.
+   */
+  readonly parDpop: (proof: string | undefined) => Promise<string | undefined>;
   /** Refuse authorization requests that were not pushed (OID4VCI_REQUIRE_PAR). */
   readonly requirePushedRequests: boolean;
 }
@@ -69,8 +75,17 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
         'invalid_request',
         'a pushed authorization request carries no request_uri (RFC 9126 §2.1)',
       );
-    const request = readAuthorizationRequest(parameters, deps.configurations, deps.credentialIssuer);
-    await deps.authorizations.offerOf(request);
+    const checked = readAuthorizationRequest(parameters, deps.configurations, deps.credentialIssuer);
+    await deps.authorizations.offerOf(checked);
+    // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
+    const proven = await deps.parDpop(ctx.get('dpop') || undefined).catch((error: unknown) => {
+      if (error instanceof Oid4vciError)
+        ctx.set('WWW-Authenticate', `DPoP error="${error.code}", algs="${DPOP_ALGORITHMS.join(' ')}"`);
+      throw error;
+    });
+    if (proven !== undefined && checked.dpopJkt !== undefined && proven !== checked.dpopJkt)
+      throw dpopError('dpop_jkt is not the thumbprint of the DPoP proof key', 400);
+    const request = proven === undefined ? checked : { ...checked, dpopJkt: proven };
     ctx.status = 201;
     ctx.body = await deps.pushedRequests.push(request);
   });

@@ -22,6 +22,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTransaction, reading } from '../db/index.js';
 import { AUTHORIZATION_DETAILS_TYPE, type AuthorizationRequest } from './authorization-request.js';
+import { dpopError } from './dpop.js';
 import { Oid4vciAuthorizationEntity, type Oid4vciAuthorizationRow, Oid4vciTokenEntity } from './entities.js';
 import { Oid4vciError } from './errors.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type Offers } from './offers.js';
@@ -130,6 +131,7 @@ export class Authorizations {
       status: 'pending',
       codeHash: null,
       codeExpiresAt: null,
+      dpopJkt: request.dpopJkt ?? null,
       createdAt: at.toISOString(),
       expiresAt: new Date(at.getTime() + AUTHORIZATION_TTL_SECONDS * 1000).toISOString(),
     };
@@ -275,6 +277,14 @@ export class Authorizations {
       s256(verifier as string) !== row.codeChallenge
     )
       throw new Oid4vciError('invalid_grant', 'the code_verifier does not match the code_challenge (PKCE)');
+    // RFC 9449 §10: a code asked for with dpop_jkt is redeemed only with a proof by that key.
+    if (row.dpopJkt !== null && dpopJkt !== row.dpopJkt)
+      throw dpopError(
+        dpopJkt === undefined
+          ? 'this authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof by it'
+          : 'the DPoP proof is by another key than the dpop_jkt of the authorization request',
+        400,
+      );
     const token = randomToken();
     const withDetails = row.withDetails === 1;
     await inTransaction(dataSource, undefined, async (m) => {

@@ -147,6 +147,8 @@ export interface Oid4vciAuthorizationRow {
   status: 'pending' | 'coded' | 'redeemed' | 'denied';
   codeHash: string | null;
   codeExpiresAt: string | null;
+  /** The DPoP key thumbprint the code is bound to (`dpop_jkt`, RFC 9449 §10); null when none. */
+  dpopJkt: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -169,6 +171,7 @@ export const Oid4vciAuthorizationEntity = new EntitySchema<Oid4vciAuthorizationR
     status: { type: 'varchar', length: 16 },
     codeHash: { name: 'code_hash', type: 'varchar', length: 64, nullable: true, unique: true },
     codeExpiresAt: { name: 'code_expires_at', type: 'varchar', length: 32, nullable: true },
+    dpopJkt: { name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },

@@ -227,6 +227,15 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
         credentialIssuer: urls.credentialIssuer,
         secureCookies: options.publicUrl.startsWith('https:'),
         pushedRequests: new PushedRequests(options.dataSource, now),
+        parDpop: async (proof) =>
+          proof === undefined
+            ? undefined
+            : (
+                await verifyDpopProof(
+                  { proof, method: 'POST', url: urls.pushedAuthorizationRequest, status: 400, now: now() },
+                  options.usedNonces,
+                )
+              ).jkt,
         requirePushedRequests: options.requirePushedRequests === true,
       }),
     ],

@@ -7,12 +7,12 @@
  * Foundation's `@openid4vc/openid4vci` (with its DPoP support) still receive credentials.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { receiveCredential } from '../../src/wallet/index.js';
 import { newWallet } from '../oidc/support.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { ath, type DpopKey, dpopKey, dpopProof } from './dpop-support.js';
 import {
   applicantOffer,
   cNonce,
@@ -28,46 +28,6 @@ import {
 
 const JWT_VC = 'MembershipCredential_jwt_vc_json';
 const SD_JWT = 'MembershipCredential_dc+sd-jwt';
-
-interface DpopKey {
-  readonly privateKey: CryptoKey;
-  readonly publicJwk: JWK;
-  readonly privateJwk: JWK;
-}
-
-async function dpopKey(): Promise<DpopKey> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return {
-    privateKey: privateKey as CryptoKey,
-    publicJwk: await exportJWK(publicKey),
-    privateJwk: await exportJWK(privateKey),
-  };
-}
-
-interface ProofOptions {
-  readonly htm?: string;
-  readonly htu: string;
-  readonly iat?: number;
-  readonly jti?: string;
-  readonly ath?: string;
-  readonly header?: Record<string, unknown>;
-}
-
-/** A DPoP proof signed by `key` (RFC 9449 §4.2), with what `options` changes. */
-function dpopProof(key: DpopKey, options: ProofOptions): Promise<string> {
-  return new SignJWT({
-    htm: options.htm ?? 'POST',
-    htu: options.htu,
-    iat: options.iat ?? Math.floor(Date.now() / 1000),
-    jti: options.jti ?? randomBytes(16).toString('base64url'),
-    ...(options.ath !== undefined ? { ath: options.ath } : {}),
-  })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk, ...options.header })
-    .sign(key.privateKey);
-}
-
-/** `ath` (§4.2): base64url SHA-256 of the access token. */
-const ath = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** An unsigned token (`alg` none) or one MACed with a shared secret: never a DPoP proof. */
 function unsignedProof(key: DpopKey, htu: string, alg: 'none' | 'HS256'): string {

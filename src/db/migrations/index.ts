@@ -28,6 +28,7 @@ import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760
 import { PresentationRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
 import { OpenIdCredentialTokenDpopBinding1795000000820 } from './1795000000820-oid4vci-token-dpop-binding.js';
 import { OpenIdCredentialPushedRequests1795000000821 } from './1795000000821-oid4vci-pushed-requests.js';
+import { OpenIdCredentialAuthorizationDpopKey1795000000822 } from './1795000000822-oid4vci-authorization-dpop-jkt.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   PresentationRefusal1795000000770,
   OpenIdCredentialTokenDpopBinding1795000000820,
   OpenIdCredentialPushedRequests1795000000821,
+  OpenIdCredentialAuthorizationDpopKey1795000000822,
 ] as const;
