@@ -18,10 +18,11 @@ import { renderAuthorizationPage } from './authorization-page.js';
 import { type AuthorizationRequest, readAuthorizationRequest } from './authorization-request.js';
 import type { Authorizations } from './authorizations.js';
 import type { CredentialConfiguration } from './configurations.js';
-import { DPOP_ALGORITHMS, dpopError } from './dpop.js';
+import { dpopError } from './dpop.js';
 import { Oid4vciError } from './errors.js';
 import { OID4VCI_PATH } from './metadata.js';
 import { formParameters, type PushedRequests } from './pushed-requests.js';
+import { challenged } from './routes.js';
 
 export const AUTHORIZE_PATH = `${OID4VCI_PATH}/authorize`;
 export const PAR_PATH = `${OID4VCI_PATH}/par`;
@@ -77,15 +78,16 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       );
     const checked = readAuthorizationRequest(parameters, deps.configurations, deps.credentialIssuer);
     await deps.authorizations.offerOf(checked);
-    // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
-    const proven = await deps.parDpop(ctx.get('dpop') || undefined).catch((error: unknown) => {
-      if (error instanceof Oid4vciError)
-        ctx.set('WWW-Authenticate', `DPoP error="${error.code}", algs="${DPOP_ALGORITHMS.join(' ')}"`);
-      throw error;
-    });
-    if (proven !== undefined && checked.dpopJkt !== undefined && proven !== checked.dpopJkt)
-      throw dpopError('dpop_jkt is not the thumbprint of the DPoP proof key', 400);
-    const request = proven === undefined ? checked : { ...checked, dpopJkt: proven };
+    let request = checked;
+    try {
+      // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
+      const proven = await deps.parDpop(ctx.get('dpop') || undefined);
+      if (proven !== undefined && checked.dpopJkt !== undefined && proven !== checked.dpopJkt)
+        throw dpopError('dpop_jkt is not the thumbprint of the DPoP proof key', 400);
+      if (proven !== undefined) request = { ...checked, dpopJkt: proven };
+    } catch (error) {
+      challenged(ctx, error);
+    }
     ctx.status = 201;
     ctx.body = await deps.pushedRequests.push(request);
   });

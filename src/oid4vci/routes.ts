@@ -48,7 +48,7 @@ const tokenHeaders = (ctx: Context): TokenHeaders => ({
 });
 
 /** Sets the challenge of a refused access token or DPoP proof, and rethrows. */
-function challenged(ctx: Context, error: unknown): never {
+export function challenged(ctx: Context, error: unknown): never {
   if (
     error instanceof Oid4vciError &&
     (error.code === 'invalid_token' || error.code === 'invalid_dpop_proof')
@@ -88,12 +88,16 @@ export function oid4vciRoutes(deps: Oid4vciRoutesDeps): Router {
         'unsupported_grant_type',
         `this token endpoint grants ${PRE_AUTHORIZED_GRANT} and ${AUTHORIZATION_CODE_GRANT} only`,
       );
-    // The proof is checked (and its jti spent) before the grant, so a refused proof spends no code.
-    const jkt = await deps.tokenDpop(ctx.get('dpop') || undefined).catch((error) => challenged(ctx, error));
-    ctx.body =
-      body.grant_type === AUTHORIZATION_CODE_GRANT
-        ? await deps.exchangeCode(body, jkt)
-        : await deps.offers.redeem(body['pre-authorized_code'], body.tx_code, jkt);
+    try {
+      // The proof is checked (and its jti spent) before the grant, so a refused proof spends no code.
+      const jkt = await deps.tokenDpop(ctx.get('dpop') || undefined);
+      ctx.body =
+        body.grant_type === AUTHORIZATION_CODE_GRANT
+          ? await deps.exchangeCode(body, jkt)
+          : await deps.offers.redeem(body['pre-authorized_code'], body.tx_code, jkt);
+    } catch (error) {
+      challenged(ctx, error);
+    }
   });
   router.post(`${OID4VCI_PATH}/nonce`, (ctx) => {
     ctx.set('Cache-Control', 'no-store');

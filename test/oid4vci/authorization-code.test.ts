@@ -422,6 +422,7 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
       });
       const unproven = await exchange(code, verifier).expect(400);
       assert.equal(unproven.body.error, 'invalid_dpop_proof');
+      assert.match(unproven.headers['www-authenticate'] ?? '', /^DPoP error="invalid_dpop_proof"/);
       const other = await exchange(code, verifier).set(
         'DPoP',
         await dpopProof(await dpopKey(), { htu: tokenUrl() }),
