@@ -239,6 +239,7 @@ function rateLimitRules(oidcPath: string): RateLimitRule[] {
     { method: 'POST', path: /^\/oid4vci\/token$/, bucket: 'wallet-login', oauth: true },
     // A wallet's authorization request writes a row and opens a wallet login.
     { method: 'GET', path: /^\/oid4vci\/authorize$/, bucket: 'wallet-login', oauth: true },
+    { method: 'POST', path: /^\/oid4vci\/par$/, bucket: 'wallet-login', oauth: true },
     { method: 'GET', path: new RegExp(`^${oidc}/interaction/[^/]+$`), bucket: 'wallet-login' },
     { method: 'GET', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
     { method: 'POST', path: new RegExp(`^${oidc}/auth$`), bucket: 'wallet-login', oauth: true },
@@ -561,6 +562,8 @@ export async function openService(
       issuingGovernance.applications.admittedApplicant(id, presentation),
     audit,
     serviceDid: identity.did,
+    requireDpop: config.oid4vciRequireDpop,
+    requirePushedRequests: config.oid4vciRequirePar,
     // The authorization code grant proves membership with a wallet login that completes no
     // OpenID Connect interaction: a presentation request whose verified answer the issuer reads.
     walletLogin: {

@@ -241,6 +241,22 @@ export const ES256_LOW_S_ONLY: ConfigKey<boolean> = {
   parse: (raw) => boolean('ES256_LOW_S_ONLY', raw, false),
 };
 
+export const OID4VCI_REQUIRE_DPOP: ConfigKey<boolean> = {
+  name: 'OID4VCI_REQUIRE_DPOP',
+  defaultText: 'false',
+  description:
+    'Refuse OpenID4VCI token requests without a DPoP proof (`invalid_dpop_proof`), as the OpenID4VC High Assurance Interoperability Profile asks. Off: a token request with a DPoP proof (RFC 9449) gets a DPoP-bound token, one without a Bearer token.',
+  parse: (raw) => boolean('OID4VCI_REQUIRE_DPOP', raw, false),
+};
+
+export const OID4VCI_REQUIRE_PAR: ConfigKey<boolean> = {
+  name: 'OID4VCI_REQUIRE_PAR',
+  defaultText: 'false',
+  description:
+    'Refuse OpenID4VCI authorization requests that were not pushed first to `/oid4vci/par` (RFC 9126; `require_pushed_authorization_requests` in the metadata). Off: both pushed and plain authorization requests are accepted.',
+  parse: (raw) => boolean('OID4VCI_REQUIRE_PAR', raw, false),
+};
+
 export const RATE_LIMIT_WINDOW_SECONDS: ConfigKey<number> = {
   name: 'RATE_LIMIT_WINDOW_SECONDS',
   defaultText: '60',
@@ -403,6 +419,8 @@ export const CONFIG_KEYS = [
   SHUTDOWN_DRAIN_MS,
   TRUST_PROXY,
   ES256_LOW_S_ONLY,
+  OID4VCI_REQUIRE_DPOP,
+  OID4VCI_REQUIRE_PAR,
   RATE_LIMIT_WINDOW_SECONDS,
   RATE_LIMIT_PER_ADDRESS,
   RATE_LIMIT_DID_WINDOW_SECONDS,

@@ -35,6 +35,8 @@ import {
   METRICS_HOST,
   METRICS_PORT,
   METRICS_TOKEN,
+  OID4VCI_REQUIRE_DPOP,
+  OID4VCI_REQUIRE_PAR,
   PORT,
   PORTAL_SESSION_IDLE_SECONDS,
   PORTAL_SESSION_MAX_SECONDS,
@@ -82,6 +84,10 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Refuse ES256 signatures in high-S form (ES256_LOW_S_ONLY); false: accept both encodings. */
   readonly es256LowSOnly: boolean;
+  /** Refuse OpenID4VCI token requests without a DPoP proof (OID4VCI_REQUIRE_DPOP). */
+  readonly oid4vciRequireDpop: boolean;
+  /** Refuse OpenID4VCI authorization requests that were not pushed (OID4VCI_REQUIRE_PAR). */
+  readonly oid4vciRequirePar: boolean;
   /** Rate limits on unauthenticated writes (src/http/rate-limit.ts). */
   readonly rateLimits: {
     readonly windowSeconds: number;
@@ -176,6 +182,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     shutdownDrainMs: SHUTDOWN_DRAIN_MS.parse(raw(SHUTDOWN_DRAIN_MS.name), {}),
     trustProxy: TRUST_PROXY.parse(raw(TRUST_PROXY.name), {}),
     es256LowSOnly: ES256_LOW_S_ONLY.parse(raw(ES256_LOW_S_ONLY.name), {}),
+    oid4vciRequireDpop: OID4VCI_REQUIRE_DPOP.parse(raw(OID4VCI_REQUIRE_DPOP.name), {}),
+    oid4vciRequirePar: OID4VCI_REQUIRE_PAR.parse(raw(OID4VCI_REQUIRE_PAR.name), {}),
     rateLimits: Object.freeze({
       windowSeconds: RATE_LIMIT_WINDOW_SECONDS.parse(raw(RATE_LIMIT_WINDOW_SECONDS.name), {}),
       perAddress: RATE_LIMIT_PER_ADDRESS.parse(raw(RATE_LIMIT_PER_ADDRESS.name), {}),

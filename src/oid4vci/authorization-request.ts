@@ -12,7 +12,9 @@
  *   `credential_configuration_id` (§5.1.1), and/or `scope` values that are configurations'
  *   `scope`s (§5.1.2); at least one configuration;
  * - `resource` (RFC 8707), when sent, is this credential issuer;
- * - `state` (at most 500 characters) and `issuer_state` (§5.1.3, checked by the caller).
+ * - `state` (at most 500 characters) and `issuer_state` (§5.1.3, checked by the caller);
+ * - `dpop_jkt` (RFC 9449 §10), when sent: a SHA-256 JWK thumbprint; the code is then redeemed
+ *   only with a DPoP proof by that key.
  *
  * Codes: `invalid_request`, `unsupported_response_type`, `invalid_scope`,
  * `invalid_authorization_details`, `invalid_target`. Errors are answered, never redirected: the redirect URI is
@@ -32,6 +34,8 @@ export interface AuthorizationRequest {
   readonly withDetails: boolean;
   readonly state?: string;
   readonly issuerState?: string;
+  /** The thumbprint of the DPoP key the code is bound to (RFC 9449 §10). */
+  readonly dpopJkt?: string;
 }
 
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'blob:', 'vbscript:', 'about:', 'ftp:']);
@@ -161,6 +165,9 @@ export function readAuthorizationRequest(
     );
   const state = text(query, 'state', 500);
   const issuerState = text(query, 'issuer_state', 100);
+  const dpopJkt = text(query, 'dpop_jkt', 43);
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt))
+    throw new Oid4vciError('invalid_request', 'dpop_jkt must be a base64url SHA-256 JWK thumbprint');
   return {
     clientId,
     redirectUri,
@@ -169,5 +176,6 @@ export function readAuthorizationRequest(
     withDetails: fromDetails.length > 0,
     ...(state !== undefined ? { state } : {}),
     ...(issuerState !== undefined ? { issuerState } : {}),
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The authorization endpoint of the issuer (OpenID4VCI 1.0 §5) and its continuation:
  *
- * - `GET /oid4vci/authorize?…`: the checked request (authorization-request.ts) → the page where
- *   the holder proves membership with the wallet login, and a cookie that binds the request
- *   to this browser;
+ * - `POST /oid4vci/par`: a pushed authorization request (RFC 9126, pushed-requests.ts), checked
+ *   as the authorization endpoint checks it → 201 `{ request_uri, expires_in }`;
+ * - `GET /oid4vci/authorize?…`: the checked request (authorization-request.ts), or the pushed
+ *   one of `client_id` + `request_uri` → the page where the holder proves membership with the
+ *   wallet login, and a cookie that binds the request to this browser;
  * - `GET /oid4vci/authorize/:id/status`: the page's poll (`pending` | `presented`);
  * - `GET /oid4vci/authorize/:id/continue`: ends the request; 303 to the wallet's redirect URI
  *   with `code` (or `error`), `state` and `iss`.
@@ -13,12 +15,17 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { renderAuthorizationPage } from './authorization-page.js';
-import { readAuthorizationRequest } from './authorization-request.js';
+import { type AuthorizationRequest, readAuthorizationRequest } from './authorization-request.js';
 import type { Authorizations } from './authorizations.js';
 import type { CredentialConfiguration } from './configurations.js';
+import { dpopError } from './dpop.js';
+import { Oid4vciError } from './errors.js';
 import { OID4VCI_PATH } from './metadata.js';
+import { formParameters, type PushedRequests } from './pushed-requests.js';
+import { challenged } from './routes.js';
 
 export const AUTHORIZE_PATH = `${OID4VCI_PATH}/authorize`;
+export const PAR_PATH = `${OID4VCI_PATH}/par`;
 const COOKIE = 'oid4vci_authorization';
 
 export interface AuthorizationRoutesDeps {
@@ -26,6 +33,28 @@ export interface AuthorizationRoutesDeps {
   readonly configurations: readonly CredentialConfiguration[];
   readonly credentialIssuer: string;
   readonly secureCookies: boolean;
+  readonly pushedRequests: PushedRequests;
+  /**
+   * The thumbprint of a verified DPoP proof sent with a pushed request (RFC 9449 §10.1),
+   * undefined without one; throws `invalid_dpop_proof`.
+   */
+  readonly parDpop: (proof: string | undefined) => Promise<string | undefined>;
+  /** Refuse authorization requests that were not pushed (OID4VCI_REQUIRE_PAR). */
+  readonly requirePushedRequests: boolean;
+}
+
+/** The request of `GET /oid4vci/authorize`: pushed (`request_uri`) or in the query. */
+async function authorizationRequestOf(
+  deps: AuthorizationRoutesDeps,
+  query: Record<string, unknown>,
+): Promise<AuthorizationRequest> {
+  if (query.request_uri !== undefined) return deps.pushedRequests.take(query);
+  if (deps.requirePushedRequests)
+    throw new Oid4vciError(
+      'invalid_request',
+      `this issuer requires pushed authorization requests (${PAR_PATH}, RFC 9126)`,
+    );
+  return readAuthorizationRequest(query, deps.configurations, deps.credentialIssuer);
 }
 
 function continuation(deps: AuthorizationRoutesDeps, ctx: Context) {
@@ -34,13 +63,37 @@ function continuation(deps: AuthorizationRoutesDeps, ctx: Context) {
 
 export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
   const router = new Router();
+  router.post(PAR_PATH, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    if (!ctx.is('application/x-www-form-urlencoded') || typeof ctx.state.rawBody !== 'string')
+      throw new Oid4vciError(
+        'invalid_request',
+        'a pushed authorization request is application/x-www-form-urlencoded',
+      );
+    const parameters = formParameters(ctx.state.rawBody);
+    if (parameters.request_uri !== undefined)
+      throw new Oid4vciError(
+        'invalid_request',
+        'a pushed authorization request carries no request_uri (RFC 9126 §2.1)',
+      );
+    const checked = readAuthorizationRequest(parameters, deps.configurations, deps.credentialIssuer);
+    await deps.authorizations.offerOf(checked);
+    let request = checked;
+    try {
+      // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does; both must agree.
+      const proven = await deps.parDpop(ctx.get('dpop') || undefined);
+      if (proven !== undefined && checked.dpopJkt !== undefined && proven !== checked.dpopJkt)
+        throw dpopError('dpop_jkt is not the thumbprint of the DPoP proof key', 400);
+      if (proven !== undefined) request = { ...checked, dpopJkt: proven };
+    } catch (error) {
+      challenged(ctx, error);
+    }
+    ctx.status = 201;
+    ctx.body = await deps.pushedRequests.push(request);
+  });
   router.get(AUTHORIZE_PATH, async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const request = readAuthorizationRequest(
-      ctx.query as Record<string, unknown>,
-      deps.configurations,
-      deps.credentialIssuer,
-    );
+    const request = await authorizationRequestOf(deps, ctx.query as Record<string, unknown>);
     const started = await deps.authorizations.start(request);
     if (deps.secureCookies) ctx.cookies.secure = true;
     ctx.cookies.set(COOKIE, started.browserSecret, {

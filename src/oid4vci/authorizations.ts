@@ -22,6 +22,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTransaction, reading } from '../db/index.js';
 import { AUTHORIZATION_DETAILS_TYPE, type AuthorizationRequest } from './authorization-request.js';
+import { dpopError } from './dpop.js';
 import { Oid4vciAuthorizationEntity, type Oid4vciAuthorizationRow, Oid4vciTokenEntity } from './entities.js';
 import { Oid4vciError } from './errors.js';
 import { ACCESS_TOKEN_TTL_SECONDS, type Offers } from './offers.js';
@@ -84,7 +85,7 @@ export interface StartedAuthorization {
 
 export interface TokenResponse {
   readonly access_token: string;
-  readonly token_type: 'Bearer';
+  readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
   readonly authorization_details?: readonly Record<string, unknown>[];
 }
@@ -94,21 +95,24 @@ const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii'
 export class Authorizations {
   constructor(private readonly options: AuthorizationsOptions) {}
 
+  /**
+   * The open offer a request's `issuer_state` names (null without one), holding every
+   * configuration the request asks for; throws `invalid_request`.
+   */
+  async offerOf(request: AuthorizationRequest): Promise<string | null> {
+    if (request.issuerState === undefined) return null;
+    const offer = await this.options.offers.byIssuerState(request.issuerState);
+    const offered = JSON.parse(offer.configurationIds) as string[];
+    const extra = request.configurationIds.filter((id) => !offered.includes(id));
+    if (extra.length > 0)
+      throw new Oid4vciError('invalid_request', `the credential offer does not contain ${extra.join(', ')}`);
+    return offer.id;
+  }
+
   /** Records a checked request (holding to its offer, if any) and opens its wallet login. */
   async start(request: AuthorizationRequest): Promise<StartedAuthorization> {
     const { dataSource, now } = this.options;
-    let offerId: string | null = null;
-    if (request.issuerState !== undefined) {
-      const offer = await this.options.offers.byIssuerState(request.issuerState);
-      const offered = JSON.parse(offer.configurationIds) as string[];
-      const extra = request.configurationIds.filter((id) => !offered.includes(id));
-      if (extra.length > 0)
-        throw new Oid4vciError(
-          'invalid_request',
-          `the credential offer does not contain ${extra.join(', ')}`,
-        );
-      offerId = offer.id;
-    }
+    const offerId = await this.offerOf(request);
     const login = await this.options.login.start(MEMBERSHIP_PROOF_QUERY);
     const browserSecret = randomToken();
     const at = now();
@@ -127,6 +131,7 @@ export class Authorizations {
       status: 'pending',
       codeHash: null,
       codeExpiresAt: null,
+      dpopJkt: request.dpopJkt ?? null,
       createdAt: at.toISOString(),
       expiresAt: new Date(at.getTime() + AUTHORIZATION_TTL_SECONDS * 1000).toISOString(),
     };
@@ -235,8 +240,8 @@ export class Authorizations {
     return undefined;
   }
 
-  /** The token endpoint's `authorization_code` grant. */
-  async exchange(body: Record<string, unknown>): Promise<TokenResponse> {
+  /** The token endpoint's `authorization_code` grant, DPoP-bound to `dpopJkt` when there is one. */
+  async exchange(body: Record<string, unknown>, dpopJkt?: string): Promise<TokenResponse> {
     const { code, redirect_uri: redirectUri, code_verifier: verifier, client_id: clientId } = body;
     for (const [name, value] of Object.entries({
       code,
@@ -272,6 +277,14 @@ export class Authorizations {
       s256(verifier as string) !== row.codeChallenge
     )
       throw new Oid4vciError('invalid_grant', 'the code_verifier does not match the code_challenge (PKCE)');
+    // RFC 9449 §10: a code asked for with dpop_jkt is redeemed only with a proof by that key.
+    if (row.dpopJkt !== null && dpopJkt !== row.dpopJkt)
+      throw dpopError(
+        dpopJkt === undefined
+          ? 'this authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof by it'
+          : 'the DPoP proof is by another key than the dpop_jkt of the authorization request',
+        400,
+      );
     const token = randomToken();
     const withDetails = row.withDetails === 1;
     await inTransaction(dataSource, undefined, async (m) => {
@@ -294,6 +307,7 @@ export class Authorizations {
         configurationIds: row.configurationIds,
         credentialIdentifiers: withDetails ? row.configurationIds : null,
         holderBinding: 'member',
+        dpopJkt: dpopJkt ?? null,
         createdAt: at.toISOString(),
         expiresAt: new Date(at.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });
@@ -301,7 +315,7 @@ export class Authorizations {
     const ids = JSON.parse(row.configurationIds) as string[];
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: ACCESS_TOKEN_TTL_SECONDS,
       // §6.2: one credential identifier per configuration, the configuration's id.
       ...(withDetails

@@ -1,5 +1,6 @@
 /**
- * The credential endpoint (OpenID4VCI 1.0 §8): a Bearer access token of the token endpoint, a
+ * The credential endpoint (OpenID4VCI 1.0 §8): an access token of the token endpoint (Bearer, or
+ * DPoP with a proof by its key: access-tokens.ts), a
  * `credential_configuration_id` the token was granted, and `proofs.jwt` (1 to BATCH_SIZE key
  * proofs): one credential per proof, all in one transaction that also spends the c_nonce and
  * each proof. The answer carries `credentials` and a `notification_id` (§8.3).
@@ -8,7 +9,8 @@
  * `credential_identifiers` (the configuration ids) in its token response: its requests name
  * `credential_identifier` instead of `credential_configuration_id` (§8.2).
  *
- * Codes: `invalid_token` (401: missing, unknown or expired token), `invalid_credential_request`
+ * Codes: `invalid_token` (401: missing, unknown or expired token, or the wrong scheme),
+ * `invalid_dpop_proof` (401), `invalid_credential_request`
  * (malformed request, an identifier of the wrong kind for the token, the pre-1.0 `proof`/`format`, encryption asked),
  * `unknown_credential_configuration` (not in the metadata), `credential_request_denied` (not
  * granted by the offer, or the member is not active), `invalid_proof`, `invalid_nonce`.
@@ -17,14 +19,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
-import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
+import { inTransaction, isUniqueViolation } from '../db/index.js';
+import { resourceToken } from './access-tokens.js';
 import { type Binding, bindingOf } from './binding.js';
 import { BATCH_SIZE, type CredentialConfiguration } from './configurations.js';
-import { Oid4vciNotificationEntity, Oid4vciTokenEntity, type Oid4vciTokenRow } from './entities.js';
+import { Oid4vciNotificationEntity } from './entities.js';
 import { Oid4vciError, proofError } from './errors.js';
 import type { CNonces } from './nonces.js';
 import { type VerifiedProof, verifyJwtProof } from './proofs.js';
-import { sha256Hex } from './secrets.js';
 
 /** How long a notification id may be used after issuance. */
 export const NOTIFICATION_TTL_SECONDS = 24 * 3600;
@@ -53,6 +55,8 @@ export interface IssuePort {
 export interface CredentialEndpointDeps {
   readonly dataSource: DataSource;
   readonly credentialIssuer: string;
+  /** This endpoint's URL (a DPoP proof's `htu`). */
+  readonly url: string;
   readonly configurations: readonly CredentialConfiguration[];
   readonly keys: KeyLookup;
   readonly nonces: CNonces;
@@ -70,30 +74,20 @@ export interface CredentialResponse {
 
 const PROOF_SCOPE = 'oid4vci:proof';
 
-/** The token row of a `Bearer` Authorization header; throws `invalid_token`. */
-export async function bearerToken(
-  dataSource: DataSource,
-  authorization: string | undefined,
-  now: Date,
-): Promise<Oid4vciTokenRow> {
-  const match = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(authorization ?? '');
-  if (!match)
-    throw new Oid4vciError('invalid_token', 'a Bearer access token of the token endpoint is required');
-  const hash = sha256Hex(match[1] as string);
-  const row = await reading(dataSource, undefined, (m) =>
-    m.getRepository(Oid4vciTokenEntity).findOneBy({ tokenHash: hash }),
-  );
-  if (!row || row.expiresAt <= now.toISOString())
-    throw new Oid4vciError('invalid_token', 'the access token is unknown or has expired');
-  return row;
-}
-
 export class CredentialEndpoint {
   constructor(private readonly deps: CredentialEndpointDeps) {}
 
-  async handle(authorization: string | undefined, body: unknown): Promise<CredentialResponse> {
+  /** Answers one credential request: its `Authorization` and `DPoP` headers and JSON body. */
+  async handle(
+    headers: { readonly authorization: string | undefined; readonly dpop: string | undefined },
+    body: unknown,
+  ): Promise<CredentialResponse> {
     const now = this.deps.now();
-    const token = await bearerToken(this.deps.dataSource, authorization, now);
+    const token = await resourceToken(
+      { dataSource: this.deps.dataSource, replays: this.deps.usedNonces },
+      { ...headers, method: 'POST', url: this.deps.url },
+      now,
+    );
     const identifiers = token.credentialIdentifiers
       ? (JSON.parse(token.credentialIdentifiers) as string[])
       : undefined;

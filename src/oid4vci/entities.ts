@@ -64,6 +64,11 @@ export interface Oid4vciTokenRow {
    * `member`'s DID (authorization code: the key that proved membership).
    */
   holderBinding: HolderBinding;
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the token is bound to (`cnf.jkt`, RFC 9449 §6);
+   * null for a Bearer token.
+   */
+  dpopJkt: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -80,6 +85,7 @@ export const Oid4vciTokenEntity = new EntitySchema<Oid4vciTokenRow>({
     configurationIds: { name: 'configuration_ids', type: 'text' },
     credentialIdentifiers: { name: 'credential_identifiers', type: 'text', nullable: true },
     holderBinding: { name: 'holder_binding', type: 'varchar', length: 16, default: 'any' },
+    dpopJkt: { name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
@@ -141,6 +147,8 @@ export interface Oid4vciAuthorizationRow {
   status: 'pending' | 'coded' | 'redeemed' | 'denied';
   codeHash: string | null;
   codeExpiresAt: string | null;
+  /** The DPoP key thumbprint the code is bound to (`dpop_jkt`, RFC 9449 §10); null when none. */
+  dpopJkt: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -163,10 +171,37 @@ export const Oid4vciAuthorizationEntity = new EntitySchema<Oid4vciAuthorizationR
     status: { type: 'varchar', length: 16 },
     codeHash: { name: 'code_hash', type: 'varchar', length: 64, nullable: true, unique: true },
     codeExpiresAt: { name: 'code_expires_at', type: 'varchar', length: 32, nullable: true },
+    dpopJkt: { name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true },
     createdAt: { name: 'created_at', type: 'varchar', length: 32 },
     expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
   },
   indices: [{ name: 'ix_oid4vci_authorization_expires', columns: ['expiresAt'] }],
+});
+
+/**
+ * A pushed authorization request (RFC 9126): the checked request (`request`, JSON of an
+ * AuthorizationRequest), the client that pushed it, and the SHA-256 of the random part of its
+ * `request_uri`. Single use: the authorization endpoint deletes it with one conditional DELETE.
+ */
+export interface Oid4vciPushedRequestRow {
+  requestUriHash: string;
+  clientId: string;
+  request: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export const Oid4vciPushedRequestEntity = new EntitySchema<Oid4vciPushedRequestRow>({
+  name: 'Oid4vciPushedRequest',
+  tableName: 'oid4vci_pushed_request',
+  columns: {
+    requestUriHash: { name: 'request_uri_hash', type: 'varchar', length: 64, primary: true },
+    clientId: { name: 'client_id', type: 'varchar', length: 500 },
+    request: { type: 'text' },
+    createdAt: { name: 'created_at', type: 'varchar', length: 32 },
+    expiresAt: { name: 'expires_at', type: 'varchar', length: 32 },
+  },
+  indices: [{ name: 'ix_oid4vci_pushed_request_expires', columns: ['expiresAt'] }],
 });
 
 export const OID4VCI_ENTITIES = [
@@ -174,4 +209,5 @@ export const OID4VCI_ENTITIES = [
   Oid4vciTokenEntity,
   Oid4vciNotificationEntity,
   Oid4vciAuthorizationEntity,
+  Oid4vciPushedRequestEntity,
 ];

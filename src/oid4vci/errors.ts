@@ -10,6 +10,8 @@
  * - credential endpoint (§8.3.1.2): `invalid_credential_request`,
  *   `unknown_credential_configuration`, `invalid_proof`, `invalid_nonce`,
  *   `credential_request_denied`; its access token (RFC 6750 §3.1): `invalid_token` (401);
+ * - DPoP proofs (RFC 9449 §5, §7.1, dpop.ts): `invalid_dpop_proof` (400 at the token endpoint,
+ *   401 at the credential and notification endpoints);
  * - notification endpoint (§11.3): `invalid_notification_id`, `invalid_notification_request`;
  * - the offer by reference: `invalid_request` (404 when it is unknown or expired).
  */
@@ -25,6 +27,7 @@ export type Oid4vciErrorCode =
   | 'invalid_target'
   | 'access_denied'
   | 'invalid_token'
+  | 'invalid_dpop_proof'
   | 'invalid_credential_request'
   | 'unknown_credential_configuration'
   | 'invalid_proof'
@@ -33,11 +36,16 @@ export type Oid4vciErrorCode =
   | 'invalid_notification_id'
   | 'invalid_notification_request';
 
+/** The authentication scheme a 401 challenges with (`WWW-Authenticate`, RFC 6750 §3, RFC 9449 §7.1). */
+export type TokenScheme = 'Bearer' | 'DPoP';
+
 export class Oid4vciError extends OAuthError {
   constructor(
     readonly code: Oid4vciErrorCode,
     description: string,
     status = code === 'invalid_token' ? 401 : 400,
+    /** For a refused access token or DPoP proof: the scheme the challenge names. */
+    readonly scheme?: TokenScheme,
   ) {
     super(status, code, description);
     this.name = 'Oid4vciError';

@@ -8,14 +8,16 @@
  *   credential issuer is its own authorization server for both grants (§12.3): the
  *   pre-authorized code with anonymous access, and the authorization code with PKCE S256,
  *   `authorization_details` of type `openid_credential` or the configurations' scopes, and
- *   `iss` in the authorization response (RFC 9207). Its endpoints are `/oid4vci/authorize`
- *   and `/oid4vci/token`.
+ *   `iss` in the authorization response (RFC 9207), DPoP-bound tokens (RFC 9449,
+ *   `dpop_signing_alg_values_supported`), pushed authorization requests (RFC 9126). Its
+ *   endpoints are `/oid4vci/par`, `/oid4vci/authorize` and `/oid4vci/token`.
  *
  * Every URL comes from PUBLIC_URL, never from the request.
  */
 
 import { AUTHORIZATION_DETAILS_TYPE } from './authorization-request.js';
 import { BATCH_SIZE, type CredentialConfiguration, configurationMetadata } from './configurations.js';
+import { DPOP_ALGORITHMS } from './dpop.js';
 import { AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT } from './offers.js';
 
 export const ISSUER_METADATA_PATH = '/.well-known/openid-credential-issuer';
@@ -26,6 +28,7 @@ export interface Endpoints {
   readonly credentialIssuer: string;
   readonly token: string;
   readonly authorization: string;
+  readonly pushedAuthorizationRequest: string;
   readonly credential: string;
   readonly nonce: string;
   readonly notification: string;
@@ -38,6 +41,7 @@ export function endpoints(publicUrl: string): Endpoints {
     credentialIssuer: base,
     token: `${base}${OID4VCI_PATH}/token`,
     authorization: `${base}${OID4VCI_PATH}/authorize`,
+    pushedAuthorizationRequest: `${base}${OID4VCI_PATH}/par`,
     credential: `${base}${OID4VCI_PATH}/credential`,
     nonce: `${base}${OID4VCI_PATH}/nonce`,
     notification: `${base}${OID4VCI_PATH}/notification`,
@@ -69,10 +73,14 @@ export function issuerMetadata(
 export function authorizationServerMetadata(
   urls: Endpoints,
   configurations: readonly CredentialConfiguration[],
+  requirePushedRequests: boolean,
 ): Record<string, unknown> {
   return {
     issuer: urls.credentialIssuer,
     authorization_endpoint: urls.authorization,
+    // RFC 9126 §5: pushed authorization requests (HAIP), required when so configured.
+    pushed_authorization_request_endpoint: urls.pushedAuthorizationRequest,
+    require_pushed_authorization_requests: requirePushedRequests,
     token_endpoint: urls.token,
     grant_types_supported: [AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT],
     'pre-authorized_grant_anonymous_access_supported': true,
@@ -84,5 +92,7 @@ export function authorizationServerMetadata(
     authorization_details_types_supported: [AUTHORIZATION_DETAILS_TYPE],
     scopes_supported: configurations.map((c) => c.id),
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 §5.1: a token request with a DPoP proof gets a token bound to its key (HAIP).
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   };
 }

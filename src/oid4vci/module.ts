@@ -22,6 +22,7 @@ import {
   membershipConfigurations,
 } from './configurations.js';
 import { CredentialEndpoint } from './credential-endpoint.js';
+import { dpopError, verifyDpopProof } from './dpop.js';
 import { Oid4vciError } from './errors.js';
 import { issuePort, type MemberWithRecord } from './issue.js';
 import { authorizationServerMetadata, endpoints, issuerMetadata } from './metadata.js';
@@ -29,6 +30,7 @@ import { CNonces } from './nonces.js';
 import { type NotificationAudit, notify } from './notifications.js';
 import { type OfferPresentation, presentOffer } from './offer-links.js';
 import { type CreatedOffer, Offers } from './offers.js';
+import { PushedRequests } from './pushed-requests.js';
 import { oid4vciRoutes } from './routes.js';
 import { issuerSecrets } from './secrets.js';
 
@@ -37,6 +39,7 @@ export const OID4VCI_SWEEP_TARGETS: readonly SweepTarget[] = [
   { table: 'oid4vci_token', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_notification', column: 'expires_at', format: 'iso' },
   { table: 'oid4vci_authorization', column: 'expires_at', format: 'iso' },
+  { table: 'oid4vci_pushed_request', column: 'expires_at', format: 'iso' },
 ];
 
 /**
@@ -75,6 +78,13 @@ export interface Oid4vciOptions {
   readonly serviceDid: string;
   /** The wallet login the authorization code grant proves membership with. */
   readonly walletLogin: WalletLoginPort;
+  /**
+   * Refuse token requests without a DPoP proof (OID4VCI_REQUIRE_DPOP, HAIP). Off: a request
+   * with a proof gets a DPoP-bound token, one without a Bearer token.
+   */
+  readonly requireDpop?: boolean;
+  /** Refuse authorization requests that were not pushed (OID4VCI_REQUIRE_PAR, RFC 9126). */
+  readonly requirePushedRequests?: boolean;
   readonly now?: () => Date;
 }
 
@@ -126,6 +136,7 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
   const credentialEndpoint = new CredentialEndpoint({
     dataSource: options.dataSource,
     credentialIssuer: urls.credentialIssuer,
+    url: urls.credential,
     configurations,
     keys: options.keys,
     nonces,
@@ -174,13 +185,39 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
     routers: [
       oid4vciRoutes({
         issuerMetadata: metadata,
-        authorizationServerMetadata: authorizationServerMetadata(urls, authorizable),
+        authorizationServerMetadata: authorizationServerMetadata(
+          urls,
+          authorizable,
+          options.requirePushedRequests === true,
+        ),
         offers,
-        exchangeCode: (body) => authorizations.exchange(body),
+        tokenDpop: async (proof) => {
+          if (proof === undefined) {
+            if (options.requireDpop === true)
+              throw dpopError('this token endpoint requires a DPoP proof (RFC 9449)', 400);
+            return undefined;
+          }
+          const verified = await verifyDpopProof(
+            { proof, method: 'POST', url: urls.token, status: 400, now: now() },
+            options.usedNonces,
+          );
+          return verified.jkt;
+        },
+        exchangeCode: (body, jkt) => authorizations.exchange(body, jkt),
         credentialEndpoint,
         cNonce: () => nonces.issue(),
-        notify: (authorization, body) =>
-          notify({ dataSource: options.dataSource, audit: options.audit, now }, authorization, body),
+        notify: (headers, body) =>
+          notify(
+            {
+              dataSource: options.dataSource,
+              audit: options.audit,
+              replays: options.usedNonces,
+              url: urls.notification,
+              now,
+            },
+            headers,
+            body,
+          ),
         applicantOffer: async (id, presentation) =>
           presentOffer(await offerTo(await options.admittedApplicant(id, presentation))),
       }),
@@ -189,6 +226,17 @@ export function openOid4vci(options: Oid4vciOptions): Oid4vci {
         configurations: authorizable,
         credentialIssuer: urls.credentialIssuer,
         secureCookies: options.publicUrl.startsWith('https:'),
+        pushedRequests: new PushedRequests(options.dataSource, now),
+        parDpop: async (proof) =>
+          proof === undefined
+            ? undefined
+            : (
+                await verifyDpopProof(
+                  { proof, method: 'POST', url: urls.pushedAuthorizationRequest, status: 400, now: now() },
+                  options.usedNonces,
+                )
+              ).jkt,
+        requirePushedRequests: options.requirePushedRequests === true,
       }),
     ],
   };

@@ -6,13 +6,17 @@
  * (kind `oid4vci.credential.<event>`, actor the member's DID, subject the notification id); an
  * `event_description` only as its SHA-256 (`descriptionHash`), since the log is public.
  *
- * Codes: `invalid_token` (401), `invalid_notification_id`, `invalid_notification_request`.
+ * The access token is checked as at the credential endpoint (access-tokens.ts, DPoP included).
+ *
+ * Codes: `invalid_token` (401), `invalid_dpop_proof` (401), `invalid_notification_id`,
+ * `invalid_notification_request`.
  */
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditEvent } from '../audit/event.js';
+import type { NonceStore } from '../credentials/verify/ports.js';
 import { inTransaction } from '../db/index.js';
-import { bearerToken } from './credential-endpoint.js';
+import { resourceToken } from './access-tokens.js';
 import { Oid4vciNotificationEntity } from './entities.js';
 import { Oid4vciError } from './errors.js';
 
@@ -26,13 +30,27 @@ export interface NotificationAudit {
   append(event: AuditEvent, manager: EntityManager): Promise<unknown>;
 }
 
+export interface NotifyDeps {
+  readonly dataSource: DataSource;
+  readonly audit: NotificationAudit;
+  /** Where DPoP proofs' jti are spent. */
+  readonly replays: NonceStore;
+  /** The notification endpoint's URL (a DPoP proof's `htu`). */
+  readonly url: string;
+  readonly now: () => Date;
+}
+
 export async function notify(
-  deps: { dataSource: DataSource; audit: NotificationAudit; now: () => Date },
-  authorization: string | undefined,
+  deps: NotifyDeps,
+  headers: { readonly authorization: string | undefined; readonly dpop: string | undefined },
   body: unknown,
 ): Promise<void> {
   const now = deps.now();
-  const token = await bearerToken(deps.dataSource, authorization, now);
+  const token = await resourceToken(
+    { dataSource: deps.dataSource, replays: deps.replays },
+    { ...headers, method: 'POST', url: deps.url },
+    now,
+  );
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new Oid4vciError('invalid_notification_request', 'the notification is a JSON object');
   const { notification_id: id, event, event_description: description } = body as Record<string, unknown>;

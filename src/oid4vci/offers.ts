@@ -52,7 +52,8 @@ export interface CreatedOffer {
 
 export interface AccessToken {
   readonly access_token: string;
-  readonly token_type: 'Bearer';
+  /** `DPoP` when the token request carried a DPoP proof (RFC 9449 §5), else `Bearer`. */
+  readonly token_type: 'Bearer' | 'DPoP';
   readonly expires_in: number;
 }
 
@@ -174,8 +175,11 @@ export class Offers {
     return spent.affected === 1;
   }
 
-  /** The token endpoint's pre-authorized code grant: an access token for the offer's configurations. */
-  async redeem(code: unknown, txCode: unknown): Promise<AccessToken> {
+  /**
+   * The token endpoint's pre-authorized code grant: an access token for the offer's
+   * configurations, bound to the DPoP key of thumbprint `dpopJkt` when there is one.
+   */
+  async redeem(code: unknown, txCode: unknown, dpopJkt?: string): Promise<AccessToken> {
     if (typeof code !== 'string' || code.length === 0 || code.length > 200)
       throw new Oid4vciError('invalid_request', 'pre-authorized_code is required');
     if (txCode !== undefined && (typeof txCode !== 'string' || txCode.length > 50))
@@ -254,11 +258,16 @@ export class Offers {
         configurationIds: row.configurationIds,
         credentialIdentifiers: null,
         holderBinding: 'any',
+        dpopJkt: dpopJkt ?? null,
         createdAt: issuedAt.toISOString(),
         expiresAt: new Date(issuedAt.getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
       });
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+    return {
+      access_token: token,
+      token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP',
+      expires_in: ACCESS_TOKEN_TTL_SECONDS,
+    };
   }
 
   private deadReason(row: Oid4vciOfferRow): string | undefined {

@@ -3,7 +3,9 @@
  * wallet's side): the wallet asks by itself (an issuer URL and a configuration) or with an
  * offer's `issuer_state`; it builds the authorization request (PKCE S256,
  * `authorization_details` of type `openid_credential`, its DID as `client_id`, a loopback
- * redirect URI it never listens on), shows it (`onAuthorizationUrl`), then acts as the browser
+ * redirect URI it never listens on), pushes it first when the authorization server names a
+ * pushed authorization request endpoint (RFC 9126: the URL then carries `client_id` and
+ * `request_uri` only), shows it (`onAuthorizationUrl`), then acts as the browser
  * itself: it opens the page, answers the page's wallet login (OpenID4VP, as `wallet login`
  * does) with its MembershipCredential, continues, reads the code from the redirect (checking
  * `state` and `iss`, RFC 9207), exchanges it and receives the credential like the
@@ -135,8 +137,7 @@ export async function receiveByAuthorization(
 
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
-  const request = new URL(authorizationEndpoint);
-  for (const [name, value] of Object.entries({
+  const parameters: Record<string, string> = {
     response_type: 'code',
     client_id: wallet.did,
     redirect_uri: WALLET_REDIRECT_URI,
@@ -147,8 +148,21 @@ export async function receiveByAuthorization(
       { type: 'openid_credential', credential_configuration_id: configurationId },
     ]),
     ...(typeof issuerState === 'string' ? { issuer_state: issuerState } : {}),
-  }))
-    request.searchParams.set(name, value);
+  };
+  const request = new URL(authorizationEndpoint);
+  const parEndpoint = as.pushed_authorization_request_endpoint;
+  const sent =
+    parEndpoint === undefined
+      ? parameters
+      : {
+          client_id: wallet.did,
+          request_uri: await pushRequest(
+            fetcher,
+            checkedUrl(parEndpoint, 'pushed_authorization_request_endpoint').href,
+            parameters,
+          ),
+        };
+  for (const [name, value] of Object.entries(sent)) request.searchParams.set(name, value);
   options.onAuthorizationUrl?.(request.href);
 
   const open = browser(fetcher, authorizationEndpoint.origin);
@@ -199,4 +213,26 @@ export async function receiveByAuthorization(
     configurationId,
   });
   return { credentialIssuer: issuer, configurationId, stored };
+}
+
+/** Pushes an authorization request (RFC 9126 §2); its `request_uri`. */
+async function pushRequest(
+  fetcher: typeof fetch,
+  endpoint: string,
+  parameters: Record<string, string>,
+): Promise<string> {
+  const answer = await exchange(
+    fetcher,
+    endpoint,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(parameters).toString(),
+    },
+    'the pushed authorization request',
+  );
+  const requestUri = answer?.request_uri;
+  if (typeof requestUri !== 'string' || !requestUri.startsWith('urn:ietf:params:oauth:request_uri:'))
+    throw new ServiceError(201, 'invalid_response', 'the pushed authorization response has no request_uri');
+  return requestUri;
 }

@@ -10,6 +10,7 @@
  * credentials about its own DID, and SD-JWT VCs bound to its key (with the credential type
  * their vct stands for at this issuer). http is allowed only for loopback hosts (development).
  */
+import { type DpopKey, ephemeralDpopKey } from './dpop.js';
 import { notReadyError, ServiceError, WalletError } from './errors.js';
 import type { Wallet } from './wallet.js';
 
@@ -197,8 +198,10 @@ export async function receiveCredential(
 }
 
 /**
- * Any grant's last steps: the token request (`form` at `tokenEndpoint`), then the credentials
- * of `configurationId` with that token (obtainCredentials). Returns what was stored.
+ * Any grant's last steps: the token request (`form` at `tokenEndpoint`) with a DPoP proof of a
+ * fresh key (RFC 9449: a server that does not know DPoP ignores it and answers a Bearer token),
+ * then the credentials of `configurationId` with that token (obtainCredentials). Returns what
+ * was stored.
  */
 export async function redeemGrant(
   wallet: Wallet,
@@ -206,12 +209,16 @@ export async function redeemGrant(
   metadata: Record<string, unknown>,
   grant: { tokenEndpoint: string; form: Record<string, string>; configurationId: string },
 ): Promise<string[]> {
+  const dpop = ephemeralDpopKey();
   const token = await exchange(
     fetcher,
     grant.tokenEndpoint,
     {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        dpop: dpop.proof('POST', grant.tokenEndpoint),
+      },
       body: new URLSearchParams(grant.form).toString(),
     },
     'the token request',
@@ -219,8 +226,12 @@ export async function redeemGrant(
   const accessToken = token?.access_token;
   if (typeof accessToken !== 'string')
     throw new ServiceError(200, 'invalid_response', 'the token response has no access_token');
+  const tokenType = typeof token?.token_type === 'string' ? token.token_type.toLowerCase() : 'bearer';
+  if (tokenType !== 'bearer' && tokenType !== 'dpop')
+    throw new ServiceError(200, 'invalid_response', `the token response has token_type ${tokenType}`);
   return obtainCredentials(wallet, fetcher, metadata, {
     accessToken,
+    ...(tokenType === 'dpop' ? { dpop } : {}),
     configurationId: grant.configurationId,
     ...(token ? { tokenResponse: token } : {}),
   });
@@ -236,7 +247,13 @@ export async function obtainCredentials(
   wallet: Wallet,
   fetcher: typeof fetch,
   metadata: Record<string, unknown>,
-  grant: { accessToken: string; configurationId: string; tokenResponse?: Record<string, unknown> },
+  grant: {
+    accessToken: string;
+    /** The key a DPoP-bound token is bound to; absent for a Bearer token. */
+    dpop?: DpopKey;
+    configurationId: string;
+    tokenResponse?: Record<string, unknown>;
+  },
 ): Promise<string[]> {
   const { accessToken, configurationId } = grant;
   const issuer = metadata.credential_issuer as string;
@@ -258,13 +275,22 @@ export async function obtainCredentials(
     { aud: issuer, iat: Math.floor(Date.now() / 1000), nonce },
     { typ: 'openid4vci-proof+jwt' },
   );
-  const bearer = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  // A DPoP-bound token goes with a fresh proof per request (RFC 9449 §7.1).
+  const authorized = (url: string): Record<string, string> =>
+    grant.dpop
+      ? {
+          authorization: `DPoP ${accessToken}`,
+          dpop: grant.dpop.proof('POST', url, accessToken),
+          'content-type': 'application/json',
+        }
+      : { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  const credentialEndpoint = checkedUrl(metadata.credential_endpoint, 'credential_endpoint').href;
   const issued = await exchange(
     fetcher,
-    checkedUrl(metadata.credential_endpoint, 'credential_endpoint').href,
+    credentialEndpoint,
     {
       method: 'POST',
-      headers: bearer,
+      headers: authorized(credentialEndpoint),
       body: JSON.stringify({ ...requested, proofs: { jwt: [proof] } }),
     },
     'the credential request',
@@ -284,12 +310,13 @@ export async function obtainCredentials(
   }
   const notificationId = issued?.notification_id;
   if (typeof notificationId === 'string' && typeof metadata.notification_endpoint === 'string') {
+    const notificationEndpoint = checkedUrl(metadata.notification_endpoint, 'notification_endpoint').href;
     await exchange(
       fetcher,
-      checkedUrl(metadata.notification_endpoint, 'notification_endpoint').href,
+      notificationEndpoint,
       {
         method: 'POST',
-        headers: bearer,
+        headers: authorized(notificationEndpoint),
         body: JSON.stringify({
           notification_id: notificationId,
           event: failure === undefined ? 'credential_accepted' : 'credential_failure',

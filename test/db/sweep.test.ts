@@ -59,6 +59,7 @@ describeEachDatabase('sweep of expired rows (issue 8 item 8)', (fresh) => {
       oid4vci_token: 0,
       oid4vci_notification: 0,
       oid4vci_authorization: 0,
+      oid4vci_pushed_request: 0,
       agreement_check_key: 0,
     });
     assert.deepEqual(await remaining(service), {

@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { decodeJwt } from 'jose';
+import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import request from 'supertest';
 import { presentation } from '../governance/support.js';
 import { openid4vpWallet } from '../interop/support.js';
 import { Browser, walletUrls } from '../oidc/support.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { dpopKey, dpopProof } from './dpop-support.js';
 import {
   applicantOffer,
   cNonce,
@@ -227,7 +228,11 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
         credentialOffer: offer,
         issuerMetadata,
       });
-      assert.ok(new URL(started.authorizationRequestUrl).searchParams.get('issuer_state'));
+      // The metadata names a PAR endpoint, so the library pushed the request (RFC 9126), its
+      // issuer_state included: the browser's URL carries client_id and request_uri only.
+      const sent = new URL(started.authorizationRequestUrl).searchParams;
+      assert.deepEqual([...sent.keys()].sort(), ['client_id', 'request_uri']);
+      assert.match(sent.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
       const back = await authorize(started.authorizationRequestUrl);
       const { accessTokenResponse } = await wallet.retrieveAuthorizationCodeAccessTokenFromOffer({
         issuerMetadata,
@@ -405,6 +410,81 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
     });
   });
 
+  describe('RFC 9449 §10: dpop_jkt binds the code to a DPoP key', () => {
+    const tokenUrl = () => `${w.issuer}/oid4vci/token`;
+
+    it('redeems a bound code only with a proof by that key; refusals spend nothing', async function () {
+      this.timeout(30_000);
+      const key = await dpopKey();
+      const { code, verifier } = await codeFor({
+        scope: SD_JWT,
+        dpop_jkt: await calculateJwkThumbprint(key.publicJwk),
+      });
+      const unproven = await exchange(code, verifier).expect(400);
+      assert.equal(unproven.body.error, 'invalid_dpop_proof');
+      assert.match(unproven.headers['www-authenticate'] ?? '', /^DPoP error="invalid_dpop_proof"/);
+      const other = await exchange(code, verifier).set(
+        'DPoP',
+        await dpopProof(await dpopKey(), { htu: tokenUrl() }),
+      );
+      assert.equal(other.status, 400);
+      assert.equal(other.body.error, 'invalid_dpop_proof');
+      const token = await exchange(code, verifier)
+        .set('DPoP', await dpopProof(key, { htu: tokenUrl() }))
+        .expect(200);
+      assert.equal(token.body.token_type, 'DPoP');
+    });
+
+    it('binds a pushed request to the key of its DPoP proof (§10.1)', async function () {
+      this.timeout(30_000);
+      const key = await dpopKey();
+      const verifier = randomBytes(32).toString('base64url');
+      const pushed = await request(w.app)
+        .post('/oid4vci/par')
+        .type('form')
+        .set('DPoP', await dpopProof(key, { htu: `${w.issuer}/oid4vci/par` }))
+        .send({
+          response_type: 'code',
+          client_id: WALLET,
+          redirect_uri: REDIRECT,
+          code_challenge: s256(verifier),
+          code_challenge_method: 'S256',
+          scope: SD_JWT,
+        })
+        .expect(201);
+      const back = await authorize(
+        `${w.issuer}/oid4vci/authorize?${new URLSearchParams({ client_id: WALLET, request_uri: pushed.body.request_uri })}`,
+      );
+      const code = back.searchParams.get('code') as string;
+      const other = await exchange(code, verifier).set(
+        'DPoP',
+        await dpopProof(await dpopKey(), { htu: tokenUrl() }),
+      );
+      assert.equal(other.body.error, 'invalid_dpop_proof');
+      await exchange(code, verifier)
+        .set('DPoP', await dpopProof(key, { htu: tokenUrl() }))
+        .expect(200);
+    });
+
+    it('refuses a pushed request whose dpop_jkt is not its proof key (invalid_dpop_proof)', async () => {
+      const refused = await request(w.app)
+        .post('/oid4vci/par')
+        .type('form')
+        .set('DPoP', await dpopProof(await dpopKey(), { htu: `${w.issuer}/oid4vci/par` }))
+        .send({
+          response_type: 'code',
+          client_id: WALLET,
+          redirect_uri: REDIRECT,
+          code_challenge: s256(randomBytes(32).toString('base64url')),
+          code_challenge_method: 'S256',
+          scope: SD_JWT,
+          dpop_jkt: await calculateJwkThumbprint((await dpopKey()).publicJwk),
+        })
+        .expect(400);
+      assert.equal(refused.body.error, 'invalid_dpop_proof');
+    });
+  });
+
   describe('§5.1 the authorization request is checked before anything is recorded', () => {
     const cases: [string, Record<string, string>, string][] = [
       ['no PKCE', { code_challenge: '', code_challenge_method: '' }, 'invalid_request'],
@@ -431,6 +511,11 @@ describeEachDatabase('OpenID4VCI 1.0 §3.4: the authorization code grant', (fres
       ],
       ['another resource', { scope: SD_JWT, resource: 'https://elsewhere.example' }, 'invalid_target'],
       ['an unknown issuer_state', { scope: SD_JWT, issuer_state: 'x'.repeat(43) }, 'invalid_request'],
+      [
+        'a dpop_jkt that is no thumbprint (RFC 9449 §10)',
+        { scope: SD_JWT, dpop_jkt: 'short' },
+        'invalid_request',
+      ],
     ];
     for (const [name, params, code] of cases) {
       it(`refuses ${name} (${code})`, async () => {

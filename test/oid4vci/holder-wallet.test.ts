@@ -146,7 +146,8 @@ describeEachDatabase("issue 12 done when, with the project's holder wallet", (fr
     assert.equal(received.stored.length, 1);
     const request = new URL(shown);
     assert.equal(request.pathname, '/oid4vci/authorize');
-    assert.equal(request.searchParams.get('code_challenge_method'), 'S256');
+    // The issuer names a PAR endpoint: the wallet pushed its request (RFC 9126, PKCE inside).
+    assert.deepEqual([...request.searchParams.keys()].sort(), ['client_id', 'request_uri']);
     assert.equal(wallet.credentials().filter((c) => c.format === 'dc+sd-jwt').length, 2);
   });
 

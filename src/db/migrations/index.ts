@@ -27,6 +27,9 @@ import { AgreementCheckKeys1795000000731 } from './1795000000731-agreement-check
 import { OpenIdCredentialTokenHolderBinding1795000000760 } from './1795000000760-oid4vci-token-holder-binding.js';
 import { PresentationRefusal1795000000770 } from './1795000000770-oid4vp-transaction-refusal.js';
 import { MotionOpeningTransactionData1795000000780 } from './1795000000780-motion-opening-transaction-data.js';
+import { OpenIdCredentialTokenDpopBinding1795000000820 } from './1795000000820-oid4vci-token-dpop-binding.js';
+import { OpenIdCredentialPushedRequests1795000000821 } from './1795000000821-oid4vci-pushed-requests.js';
+import { OpenIdCredentialAuthorizationDpopKey1795000000822 } from './1795000000822-oid4vci-authorization-dpop-jkt.js';
 
 /**
  * Every schema change, in the order it is applied. Append only: never edit or reorder a
@@ -64,4 +67,7 @@ export const MIGRATIONS = [
   OpenIdCredentialTokenHolderBinding1795000000760,
   PresentationRefusal1795000000770,
   MotionOpeningTransactionData1795000000780,
+  OpenIdCredentialTokenDpopBinding1795000000820,
+  OpenIdCredentialPushedRequests1795000000821,
+  OpenIdCredentialAuthorizationDpopKey1795000000822,
 ] as const;
