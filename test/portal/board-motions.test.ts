@@ -25,7 +25,7 @@ import {
 import { newWallet, type Running, startService } from '../oidc/support.js';
 import { accessible, launchChromium } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { csrfOf, errorCodeOf } from './support.js';
+import { csrfOf, errorCodeOf, screenshot } from './support.js';
 
 const ORG = { legalName: 'City of Example', registrationNumber: 'HRB 12345', country: 'DE' };
 
@@ -118,9 +118,12 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     await form.locator('select[name="kind"]').selectOption('suspend');
     await form.locator('select[name="member"]').selectOption(city.did);
     await form.locator('textarea[name="reason"]').fill('breach of the rulebook');
+    await form.scrollIntoViewIfNeeded();
+    await screenshot(page, 'workspace-open-motion', { keepScroll: true });
     await form.locator('button[type="submit"]').click();
     await page.waitForSelector('#cross-device-url');
     await accessible(page, 'the page that signs the motion');
+    await screenshot(page, 'motion-sign');
     const shown = await sign(page, ada);
     assert.deepEqual(
       shown.map((item) => [item.type, item.kind, item.subject, item.reason]),

@@ -15,7 +15,7 @@ import { receiveCredential, walletLogin } from '../../src/wallet/index.js';
 import { newWallet, type Running, startService } from '../oidc/support.js';
 import { accessible, launchChromium, WCAG_AA } from '../support/chromium.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { csrfOf, errorCodeOf } from './support.js';
+import { csrfOf, errorCodeOf, screenshot } from './support.js';
 
 const BOARD_CONFIGURATION = 'BoardMemberCredential_jwt_vc_json';
 
@@ -47,10 +47,12 @@ describeEachDatabase(
     async function seatOffer(page: Page): Promise<string> {
       await page.goto(`${running.publicUrl}/portal/board/seat`);
       await accessible(page, 'the seat page');
+      await screenshot(page, 'board-seat');
       await page.locator(`input[name="seat"][value="${ada.did}"]`).check();
       await page.click('#show-seat-offer');
       await page.waitForSelector('#offer-link');
       await accessible(page, 'the seat’s offer');
+      await screenshot(page, 'board-seat-offer');
       assert.equal(
         await page.locator('#tx-code').count(),
         0,

@@ -79,12 +79,16 @@ export async function dashboardLogin(page: Page, publicUrl: string, wallet: Wall
 
 /**
  * With `PORTAL_SCREENSHOTS=<dir>`, saves the page there as `<name>.png` (docs/screenshots/ holds
- * the ones the README shows); without it, nothing.
+ * the ones the README shows), from its top unless `keepScroll`; without it, nothing.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { keepScroll?: boolean } = {},
+): Promise<void> {
   const dir = process.env.PORTAL_SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
+  if (!options.keepScroll) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
