@@ -31,7 +31,8 @@ export interface AccessTokenDeps {
   readonly replays: NonceStore;
 }
 
-const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_-]{43})$/;
+/** The scheme in any letter case (RFC 9110 §11.1), one space, the token. */
+const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_-]{43})$/i;
 
 /** The token row of a resource request; throws `invalid_token` or `invalid_dpop_proof`. */
 export async function resourceToken(
@@ -40,7 +41,7 @@ export async function resourceToken(
   now: Date,
 ): Promise<Oid4vciTokenRow> {
   const match = AUTHORIZATION.exec(request.authorization ?? '');
-  const scheme = request.authorization?.startsWith('DPoP ') ? 'DPoP' : 'Bearer';
+  const scheme = /^dpop /i.test(request.authorization ?? '') ? 'DPoP' : 'Bearer';
   if (!match)
     throw new Oid4vciError(
       'invalid_token',
@@ -55,11 +56,11 @@ export async function resourceToken(
   if (!row || row.expiresAt <= now.toISOString())
     throw new Oid4vciError('invalid_token', 'the access token is unknown or has expired', 401, scheme);
   if (row.dpopJkt === null) {
-    if (match[1] !== 'Bearer')
+    if (match[1]?.toLowerCase() !== 'bearer')
       throw new Oid4vciError('invalid_token', 'this access token is not DPoP-bound: send it as Bearer', 401);
     return row;
   }
-  if (match[1] !== 'DPoP')
+  if (match[1]?.toLowerCase() !== 'dpop')
     throw new Oid4vciError(
       'invalid_token',
       'this access token is DPoP-bound: send it as Authorization: DPoP with a DPoP proof',

@@ -76,6 +76,13 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
         'invalid_request',
         'a pushed authorization request carries no request_uri (RFC 9126 §2.1)',
       );
+    // Request objects (RFC 9101) are not supported: refused, not ignored, so that a wallet that
+    // relies on its signed object learns that it was not read.
+    if (parameters.request !== undefined)
+      throw new Oid4vciError(
+        'request_not_supported',
+        'request objects (the request parameter, RFC 9101) are not supported: push the parameters themselves',
+      );
     const checked = readAuthorizationRequest(parameters, deps.configurations, deps.credentialIssuer);
     await deps.authorizations.offerOf(checked);
     let request = checked;

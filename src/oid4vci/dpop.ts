@@ -65,17 +65,28 @@ export function accessTokenHash(token: string): string {
   return createHash('sha256').update(token, 'ascii').digest('base64url');
 }
 
-/** `url` without query and fragment, normalised by the WHATWG parser; undefined when it is no URL. */
+/**
+ * `url` without query and fragment (§4.3), compared as RFC 3986 §6.2.2 syntax-based normalisation
+ * allows: the scheme and host in any letter case, nothing else. The WHATWG parser would also
+ * accept what is not the same string (dot segments, backslashes, surrounding spaces, a port
+ * with leading zeros, the scheme's default port): such a `htu` is refused, by requiring it to be
+ * already in the parser's form once scheme and host are lower case. Undefined when it is no URL.
+ */
 function htuOf(url: unknown): string | undefined {
   if (typeof url !== 'string') return undefined;
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    parsed.search = '';
-    parsed.hash = '';
-    return parsed.href;
+    parsed = new URL(url);
   } catch {
     return undefined;
   }
+  const withoutQuery = url.replace(/[?#].*$/s, '');
+  const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(withoutQuery)?.[0];
+  if (origin === undefined) return undefined;
+  parsed.search = '';
+  parsed.hash = '';
+  const literal = `${origin.toLowerCase()}${withoutQuery.slice(origin.length) || '/'}`;
+  return literal === parsed.href ? parsed.href : undefined;
 }
 
 function keyOf(header: Readonly<Record<string, unknown>>, alg: string, status: 400 | 401): KeyObject {

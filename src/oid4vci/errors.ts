@@ -5,6 +5,7 @@
  * - authorization endpoint (RFC 6749 §4.1.2.1, RFC 9396 §5, OpenID4VCI 1.0 §5.2):
  *   `invalid_request`, `unsupported_response_type`, `invalid_scope`,
  *   `invalid_authorization_details`, `invalid_target` (RFC 8707), `access_denied` (the wallet login proved no active member);
+ *   at the pushed authorization request endpoint also `request_not_supported` (RFC 9101 §6.3: a `request` object);
  * - token endpoint (RFC 6749 §5.2, OpenID4VCI 1.0 §6.3): `invalid_request`, `invalid_grant`,
  *   `unsupported_grant_type`;
  * - credential endpoint (§8.3.1.2): `invalid_credential_request`,
@@ -19,6 +20,7 @@ import { OAuthError } from '../http/errors.js';
 
 export type Oid4vciErrorCode =
   | 'invalid_request'
+  | 'request_not_supported'
   | 'invalid_grant'
   | 'unsupported_grant_type'
   | 'unsupported_response_type'

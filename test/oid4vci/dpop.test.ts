@@ -137,6 +137,25 @@ describeEachDatabase('RFC 9449 DPoP at the OpenID4VCI issuer', (fresh) => {
       const proof = await dpopProof(key, { htu: tokenUrl });
       assertRefused(await withProof(`${proof}, ${proof}`), 400, 'invalid_dpop_proof');
     });
+    it('refuses htu spellings only a lenient URL parser equates (dot segments, backslashes, spaces, a port with a leading zero), takes the scheme and host in any case (RFC 3986 §6.2.2.1)', async () => {
+      const { host, pathname } = new URL(tokenUrl);
+      const [name, port] = host.split(':') as [string, string];
+      for (const htu of [
+        `http://${host}/oid4vci/x/../token`,
+        `http://${host}/oid4vci/./token`,
+        `http://${host}\\oid4vci\\token`,
+        ` ${tokenUrl}`,
+        `${tokenUrl} `,
+        `http://${name}:0${port}${pathname}`,
+      ])
+        assertRefused(await withProof(await dpopProof(key, { htu })), 400, 'invalid_dpop_proof');
+      // Passes the proof check and reaches the grant (no such code).
+      assertRefused(
+        await withProof(await dpopProof(key, { htu: `HTTP://${host.toUpperCase()}${pathname}` })),
+        400,
+        'invalid_grant',
+      );
+    });
     it('refuses a replayed jti (§11.1)', async () => {
       const proof = await dpopProof(key, { htu: tokenUrl });
       // The first use passes the proof checks and reaches the grant.
@@ -217,6 +236,9 @@ describeEachDatabase('RFC 9449 DPoP at the OpenID4VCI issuer', (fresh) => {
         401,
         'invalid_dpop_proof',
       ));
+    it('reads the scheme in any letter case (RFC 9110 §11.1): "dpop" is DPoP', async () =>
+      // No proof: refused as a DPoP use without its proof, not as a missing token.
+      assertRefused(await credentialRequest(`dpop ${token}`), 401, 'invalid_dpop_proof'));
     it('refuses a Bearer token sent with the DPoP scheme', async () => {
       const offered = (await applicantOffer(w)).body;
       const bearer = (

@@ -87,6 +87,15 @@ describeEachDatabase('RFC 9126 pushed authorization requests at the OpenID4VCI i
           .error,
         'invalid_request',
       ));
+    it('refuses a request object (RFC 9101) instead of ignoring it (request_not_supported)', async () =>
+      assert.equal(
+        (
+          await push(
+            parameters({ request: 'eyJhbGciOiJub25lIn0.eyJyZWRpcmVjdF91cmkiOiJodHRwczovL2V2aWwifQ.' }),
+          ).expect(400)
+        ).body.error,
+        'request_not_supported',
+      ));
     it('refuses a repeated parameter (invalid_request)', async () => {
       const form = `${new URLSearchParams(parameters()).toString()}&scope=${JWT_VC}`;
       assert.equal((await push(form).expect(400)).body.error, 'invalid_request');
