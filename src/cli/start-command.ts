@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { type Config, describeConfig } from '../config/index.js';
+import { readFoundingBoard, seatFoundingBoard } from '../governance/founding-board.js';
 import { reservePort, serve } from '../http/server.js';
 import { takeLibraryWarnings } from '../log/library-warnings.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { serveMetrics } from '../metrics/index.js';
-import { openService } from '../service.js';
+import { openService, type Service } from '../service.js';
 import { exposeToPrimary, isClusterWorker, logMetricsListening, runPrimary, workerCount } from './cluster.js';
 import type { ConfigSource } from './program.js';
 
@@ -33,7 +34,11 @@ export function startCommand(config: ConfigSource): Command {
             // The port first (then released for the workers): when it is taken, nothing is created.
             await (await reservePort({ port: cfg.port, host: cfg.host })).close();
             const service = await openService(cfg, logger);
-            await service.close();
+            try {
+              await seatFoundingBoardOf(cfg, service, logger);
+            } finally {
+              await service.close();
+            }
             for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
           },
         });
@@ -59,6 +64,16 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
   } catch (error) {
     await reserved.close();
     throw error;
+  }
+  // A cluster's primary seated the founding board before its workers started.
+  if (!worker) {
+    try {
+      await seatFoundingBoardOf(cfg, service, logger);
+    } catch (error) {
+      await service.close();
+      await reserved.close();
+      throw error;
+    }
   }
   // Node 22 LTS is the documented runtime; on Node 20 oidc-provider says so, here as JSON.
   if (!worker) for (const warning of takeLibraryWarnings()) logger.warn({ node: process.version }, warning);
@@ -102,4 +117,22 @@ async function startProcess(cfg: Config, logger: Logger): Promise<number> {
     'ready',
   );
   return running.stopped;
+}
+
+/** Seats the founding board of FOUNDING_BOARD_FILE, if set (src/governance/founding-board.ts). */
+async function seatFoundingBoardOf(cfg: Config, service: Service, logger: Logger): Promise<void> {
+  if (cfg.foundingBoardFile === undefined) return;
+  const outcome = await seatFoundingBoard(
+    service.governance.board,
+    await readFoundingBoard(cfg.foundingBoardFile),
+  );
+  logger.info(
+    { seated: outcome.seated, alreadySeated: outcome.present.length, file: cfg.foundingBoardFile },
+    'founding board',
+  );
+  if (outcome.refused.length > 0)
+    logger.warn(
+      { notSeated: outcome.refused },
+      'the board has opened motions: members of FOUNDING_BOARD_FILE not seated by then are seated only by an add-board-member motion',
+    );
 }

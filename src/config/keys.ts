@@ -175,6 +175,14 @@ export const TRUST_ANCHORS_DIR: ConfigKey<string> = {
   parse: (raw) => raw ?? './trust-anchors',
 };
 
+export const FOUNDING_BOARD_FILE: ConfigKey<string | undefined> = {
+  name: 'FOUNDING_BOARD_FILE',
+  defaultText: '(unset)',
+  description:
+    'A JSON file listing the founding board ({"members":[{"did","name","affiliations"?}]}): `start` seats each one not yet seated, as `board add` would, until the board opens its first motion; afterwards the file is only reported on (seats change by motion).',
+  parse: (raw) => raw,
+};
+
 export const RULEBOOK_DIR: ConfigKey<string> = {
   name: 'RULEBOOK_DIR',
   defaultText: './rulebook',
@@ -411,6 +419,7 @@ export const CONFIG_KEYS = [
   KEY_ENCRYPTION_SECRET,
   KEY_ENCRYPTION_SECRET_FILE,
   TRUST_ANCHORS_DIR,
+  FOUNDING_BOARD_FILE,
   RULEBOOK_DIR,
   CREDENTIAL_SCHEMAS_DIR,
   LOG_LEVEL,

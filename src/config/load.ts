@@ -27,6 +27,7 @@ import {
   DATABASE_STATEMENT_TIMEOUT_MS,
   DATABASE_URL,
   ES256_LOW_S_ONLY,
+  FOUNDING_BOARD_FILE,
   HOST,
   KEY_ENCRYPTION_SECRET,
   KEY_ENCRYPTION_SECRET_FILE,
@@ -75,6 +76,8 @@ export interface Config {
   /** Absolute; set when the secret was read from a file. */
   readonly keyEncryptionSecretFile: string | undefined;
   readonly trustAnchorsDir: string;
+  /** The founding board to seat at start (FOUNDING_BOARD_FILE), resolved; undefined: none. */
+  readonly foundingBoardFile: string | undefined;
   readonly rulebookDir: string;
   readonly credentialSchemasDir: string;
   readonly logLevel: LogLevel;
@@ -174,6 +177,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd(), instal
     keyEncryptionSecret: secret.value,
     keyEncryptionSecretFile: secret.file,
     trustAnchorsDir: directory(TRUST_ANCHORS_DIR),
+    foundingBoardFile: ((file) => (file === undefined ? undefined : resolve(cwd, file)))(
+      FOUNDING_BOARD_FILE.parse(raw(FOUNDING_BOARD_FILE.name), {}),
+    ),
     rulebookDir: directory(RULEBOOK_DIR),
     credentialSchemasDir: directory(CREDENTIAL_SCHEMAS_DIR),
     logLevel: LOG_LEVEL.parse(raw(LOG_LEVEL.name), {}),
