@@ -18,11 +18,14 @@
  *   is not in the presentation's `transaction_data_hashes` (or `transaction_data_hashes_alg` is
  *   not `sha-256`).
  */
-import { createHash } from 'node:crypto';
-import { checkSignature } from '../credentials/verify/checks/signature.js';
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { GovernanceError } from './errors.js';
-import { STATEMENT_MAX_AGE_SECONDS, type StatementOptions } from './signed-statement.js';
+import {
+  requireSignerSignature,
+  STATEMENT_MAX_AGE_SECONDS,
+  type StatementOptions,
+  signsTransactionItem,
+} from './signed-statement.js';
 
 /** The prefix of the verifier's client id (OpenID4VP §5.9.3), the presentation's `aud`. */
 const VERIFIER_PREFIX = 'decentralized_identifier:';
@@ -82,21 +85,7 @@ export async function verifyPresentedStatement(
   }
   const { payload } = jws;
   if (payload.vp === undefined) invalid('the statement is not a presentation');
-  const signer = typeof payload.iss === 'string' ? payload.iss : undefined;
-  const signature = await checkSignature(
-    jws,
-    { signer, signerClaims: signer ? [signer] : [], subjectClaims: [] },
-    'authentication',
-    options.keys,
-    { es256LowSOnly: options.es256LowSOnly === true },
-  );
-  if (signature.result !== 'passed') {
-    throw new GovernanceError(
-      400,
-      signature.code ?? 'invalid_signature',
-      signature.detail ?? 'the signature does not verify',
-    );
-  }
+  const signer = await requireSignerSignature(jws, 'authentication', options);
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!audiences.includes(`${VERIFIER_PREFIX}${options.audience}`))
     throw new GovernanceError(400, 'foreign_audience', 'the presentation is not addressed to this service');
@@ -110,13 +99,7 @@ export async function verifyPresentedStatement(
   const jti = payload.jti;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 200)
     throw new GovernanceError(400, 'missing_jti', 'the presentation needs a jti (at most 200 characters)');
-  const hash = createHash('sha256').update(presented.transactionData, 'utf8').digest('base64url');
-  const hashes = payload.transaction_data_hashes;
-  if (
-    (payload.transaction_data_hashes_alg ?? 'sha-256') !== 'sha-256' ||
-    !Array.isArray(hashes) ||
-    !hashes.includes(hash)
-  ) {
+  if (!signsTransactionItem(payload, presented.transactionData)) {
     throw new GovernanceError(
       400,
       expected.notSignedCode,
@@ -124,5 +107,5 @@ export async function verifyPresentedStatement(
     );
   }
   const item = readTransactionItem(presented.transactionData, expected.type);
-  return { signer: signer as string, item, jti, iat };
+  return { signer, item, jti, iat };
 }

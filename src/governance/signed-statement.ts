@@ -4,6 +4,7 @@
  * service DID), fresh (`iat` within five minutes, 60 s skew) and carrying a `jti` that can be
  * used once. The key comes only from the actor's DID document, as for credentials.
  */
+import { createHash } from 'node:crypto';
 import { checkSignature } from '../credentials/verify/checks/signature.js';
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
@@ -28,6 +29,49 @@ export interface StatementOptions {
 
 export const STATEMENT_MAX_AGE_SECONDS = 300;
 
+/**
+ * Throws the signature check's refusal (its code, 400) unless `jws` is signed by a key of its
+ * `iss` DID under `relationship`: `assertionMethod` for a statement, `authentication` for a
+ * presentation. Answers the signer (the checked `iss`).
+ */
+export async function requireSignerSignature(
+  jws: Parameters<typeof checkSignature>[0],
+  relationship: 'assertionMethod' | 'authentication',
+  options: Pick<StatementOptions, 'keys' | 'es256LowSOnly'>,
+): Promise<string> {
+  const signer = typeof jws.payload.iss === 'string' ? jws.payload.iss : undefined;
+  const signature = await checkSignature(
+    jws,
+    { signer, signerClaims: signer ? [signer] : [], subjectClaims: [] },
+    relationship,
+    options.keys,
+    { es256LowSOnly: options.es256LowSOnly === true },
+  );
+  if (signature.result !== 'passed') {
+    throw new GovernanceError(
+      400,
+      signature.code ?? 'invalid_signature',
+      signature.detail ?? 'the signature does not verify',
+    );
+  }
+  return signer as string;
+}
+
+/**
+ * Whether a presentation's payload signs the `transaction_data` item string `item`: its base64url
+ * SHA-256 is among `transaction_data_hashes`, with `transaction_data_hashes_alg` sha-256 or absent
+ * (OpenID4VP 1.0 §8.4, Appendix B.3.3).
+ */
+export function signsTransactionItem(payload: Readonly<Record<string, unknown>>, item: string): boolean {
+  const hash = createHash('sha256').update(item, 'utf8').digest('base64url');
+  const hashes = payload.transaction_data_hashes;
+  return (
+    (payload.transaction_data_hashes_alg ?? 'sha-256') === 'sha-256' &&
+    Array.isArray(hashes) &&
+    hashes.includes(hash)
+  );
+}
+
 export async function verifyStatement(token: unknown, options: StatementOptions): Promise<VerifiedStatement> {
   if (typeof token !== 'string')
     throw new GovernanceError(400, 'invalid_statement', 'the statement must be a compact JWS');
@@ -46,21 +90,7 @@ export async function verifyStatement(token: unknown, options: StatementOptions)
       'a credential or presentation is not a governance statement',
     );
   }
-  const signer = typeof payload.iss === 'string' ? payload.iss : undefined;
-  const signature = await checkSignature(
-    jws,
-    { signer, signerClaims: signer ? [signer] : [], subjectClaims: [] },
-    'assertionMethod',
-    options.keys,
-    { es256LowSOnly: options.es256LowSOnly === true },
-  );
-  if (signature.result !== 'passed') {
-    throw new GovernanceError(
-      400,
-      signature.code ?? 'invalid_signature',
-      signature.detail ?? 'the signature does not verify',
-    );
-  }
+  const signer = await requireSignerSignature(jws, 'assertionMethod', options);
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!audiences.includes(options.audience)) {
     throw new GovernanceError(
@@ -82,5 +112,5 @@ export async function verifyStatement(token: unknown, options: StatementOptions)
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 200) {
     throw new GovernanceError(400, 'missing_jti', 'the statement needs a jti (at most 200 characters)');
   }
-  return { signer: signer as string, payload, jti, iat };
+  return { signer, payload, jti, iat };
 }

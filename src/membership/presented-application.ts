@@ -18,9 +18,9 @@
  * - `invalid_application` (422): the item is not an application form (type, fields, bounds);
  * - `invalid_contact` (422): see contact.ts.
  */
-import { createHash } from 'node:crypto';
 import { JwsFormatError, parseCompactJws } from '../credentials/verify/compact-jws.js';
 import { GovernanceError } from '../governance/errors.js';
+import { signsTransactionItem } from '../governance/signed-statement.js';
 import { checkContact } from './contact.js';
 
 export const APPLICATION_TRANSACTION_TYPE = 'dataspace_membership_application';
@@ -109,13 +109,7 @@ export function readPresentedApplication(presented: PresentedApplication): Appli
       throw new GovernanceError(400, 'invalid_presentation', 'the presentation is not a compact JWS');
     throw error;
   }
-  const hash = createHash('sha256').update(presented.transactionData, 'utf8').digest('base64url');
-  const hashes = payload.transaction_data_hashes;
-  if (
-    (payload.transaction_data_hashes_alg ?? 'sha-256') !== 'sha-256' ||
-    !Array.isArray(hashes) ||
-    !hashes.includes(hash)
-  )
+  if (!signsTransactionItem(payload, presented.transactionData))
     throw new GovernanceError(
       400,
       'application_not_signed',
