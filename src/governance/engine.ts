@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TransactionalNonceStore } from '../credentials/nonce-store.js';
 import type { KeyLookup } from '../credentials/verify/ports.js';
 import { inTransaction, isPostgres, isUniqueViolation, reading } from '../db/index.js';
+import { isDid } from '../trust/did-syntax.js';
 import { checkSeatableDid } from './board-did.js';
 import {
   BoardMemberEntity,
@@ -160,7 +161,7 @@ export class GovernanceEngine {
       if (
         !Array.isArray(affiliations) ||
         affiliations.length > 20 ||
-        !affiliations.every((did) => typeof did === 'string' && did.startsWith('did:') && did.length <= 500)
+        !affiliations.every((did) => isDid(did) && did.length <= 500)
       ) {
         throw new GovernanceError(400, 'invalid_motion', 'affiliations must be an array of at most 20 DIDs');
       }

@@ -11,7 +11,8 @@
  * The file: `{ "members": [ { "did": "did:…", "name": "Alice", "affiliations": ["did:…"] } ] }`.
  * A file that does not read or does not have this shape stops the start (FoundingBoardFileError).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { isDid } from '../trust/did-syntax.js';
 import type { Board } from './board.js';
 import { GovernanceError } from './errors.js';
 
@@ -20,6 +21,8 @@ export interface FoundingSeat {
   readonly name: string;
   readonly affiliations: readonly string[];
 }
+
+const MAX_FILE_BYTES = 1_000_000;
 
 /** FOUNDING_BOARD_FILE cannot be read or is not a founding board. */
 export class FoundingBoardFileError extends Error {
@@ -34,6 +37,8 @@ export async function readFoundingBoard(file: string): Promise<FoundingSeat[]> {
   };
   let value: unknown;
   try {
+    // A board of at most 100 members fits in far less; a larger file is not read at all.
+    if ((await stat(file)).size > MAX_FILE_BYTES) invalid(`larger than ${MAX_FILE_BYTES} bytes`);
     value = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     invalid(`not a readable JSON file (${(error as Error).message})`);
@@ -44,14 +49,13 @@ export async function readFoundingBoard(file: string): Promise<FoundingSeat[]> {
   const seen = new Set<string>();
   return (members as unknown[]).map((entry, index) => {
     const { did, name, affiliations = [] } = (entry ?? {}) as Record<string, unknown>;
-    if (typeof did !== 'string' || !did.startsWith('did:') || did.length > 500)
-      invalid(`members[${index}].did is not a DID`);
+    if (!isDid(did) || did.length > 500) invalid(`members[${index}].did is not a DID`);
     if (typeof name !== 'string' || name.trim() === '' || name.trim().length > 200)
       invalid(`members[${index}].name must be 1 to 200 characters`);
     if (
       !Array.isArray(affiliations) ||
       affiliations.length > 20 ||
-      !affiliations.every((a) => typeof a === 'string' && a.startsWith('did:') && a.length <= 500)
+      !affiliations.every((a) => isDid(a) && a.length <= 500)
     )
       invalid(`members[${index}].affiliations must be at most 20 DIDs`);
     if (seen.has(did as string)) invalid(`members[${index}].did is listed twice`);

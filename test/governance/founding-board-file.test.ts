@@ -37,7 +37,7 @@ describe('FOUNDING_BOARD_FILE is read strictly (founding_board_invalid)', () => 
     ['a member without a name', { members: [{ did: 'did:key:z6Mk', name: ' ' }] }, /members\[0\]\.name/],
     [
       'affiliations that are not DIDs',
-      { members: [{ did: 'did:key:z6Mk', name: 'A', affiliations: ['x'] }] },
+      { members: [{ did: 'did:key:z6Mk', name: 'A', affiliations: ['did:x:<b>bold</b>'] }] },
       /affiliations/,
     ],
     [
@@ -50,6 +50,7 @@ describe('FOUNDING_BOARD_FILE is read strictly (founding_board_invalid)', () => 
       },
       /members\[1\]\.did is listed twice/,
     ],
+    ['a file over 1 MB, unread', `{"members": [], "padding": "${'x'.repeat(1_000_001)}"}`, /larger than/],
   ] as const)
     it(`refuses ${why}`, async () => {
       const file = boardFile(content);

@@ -192,7 +192,8 @@ describeEachDatabase('board seats by motion keep their affiliations', (fresh) =>
         .send({
           motion: await motion(member, service.identity.did, 'add-board-member', (await newActor()).did, {
             name: 'Frank',
-            affiliations: ['not a did'],
+            // Starts like a DID, but is none (DID Core §3.1): it would recuse no one.
+            affiliations: [(await newActor()).did, 'did:x:<b>bold</b>'],
           }),
         })
         .expect(400);

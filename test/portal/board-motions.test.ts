@@ -259,6 +259,17 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const invalidKind = await post('/motions', { ...fields, kind: 'admit', csrf_token: csrf });
     assert.equal(invalidKind.status, 400);
     assert.equal(errorCodeOf(await invalidKind.text()), 'invalid_query');
+    const notDids = await post('/motions', {
+      ...fields,
+      kind: 'add-board-member',
+      name: 'Erin',
+      affiliations: 'did:x:<b>bold</b>',
+      csrf_token: csrf,
+    });
+    assert.equal(notDids.status, 400);
+    const notDidsPage = await notDids.text();
+    assert.equal(errorCodeOf(notDidsPage), 'invalid_query');
+    assert.match(notDidsPage, /affiliations are at most 20 DIDs/);
     const started = await post('/motions', { ...fields, csrf_token: csrf });
     assert.equal(started.status, 200);
     const html = await started.text();

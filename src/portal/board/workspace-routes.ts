@@ -29,6 +29,7 @@ import type { Applications } from '../../membership/applications.js';
 import type { MemberRegistry } from '../../membership/members.js';
 import { type DcqlQuery, loginQrSvg, PresentationRefused, type Signing } from '../../oid4vp/index.js';
 import { BOARD_MOTION_KINDS, type DecisionRule } from '../../rulebook/types.js';
+import { isDid } from '../../trust/did-syntax.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, stateOf } from '../frame.js';
@@ -68,7 +69,6 @@ export interface WorkspaceRouteDeps {
 }
 
 const STATE = /^[A-Za-z0-9_-]{20,64}$/;
-const DID_LINE = /^did:[a-z0-9]+:\S{1,490}$/;
 
 /** The form's field as trimmed text ('' when absent or not text). */
 const field = (body: Record<string, unknown>, name: string): string =>
@@ -98,7 +98,7 @@ function motionOfForm(body: Record<string, unknown>): Record<string, unknown> {
   const affiliations = field(body, 'affiliations')
     .split(/\s+/)
     .filter((line) => line.length > 0);
-  if (affiliations.length > 20 || !affiliations.every((did) => DID_LINE.test(did)))
+  if (affiliations.length > 20 || !affiliations.every((did) => isDid(did) && did.length <= 500))
     throw new PortalError('invalid_query', 'affiliations are at most 20 DIDs, one a line');
   return {
     kind,
