@@ -40,29 +40,29 @@ export function issuePort(issuer: CredentialIssuer): IssuePort {
           `the credential of record is a ${record.type}, not a ${configuration.type}`,
         );
       const validUntil = record.validUntil ? new Date(record.validUntil) : undefined;
-      if (configuration.format === 'jwt_vc_json' && !record.idempotencyKey) {
-        const issued = await issuer.resign(record, member.subject);
+      if (configuration.format === 'jwt_vc_json') {
+        // A seat's record has no idempotency key: it is signed again from the record itself.
+        const issued = record.idempotencyKey
+          ? await issuer.issue(
+              {
+                type: configuration.type,
+                subject: member.subject,
+                format: record.format as 'jwt_vc_json',
+                validFrom: new Date(record.validFrom),
+                ...(validUntil ? { validUntil } : {}),
+                idempotencyKey: record.idempotencyKey,
+              },
+              manager,
+            )
+          : await issuer.resign(record, member.subject);
         return { id: issued.id, credential: issued.jwt };
       }
+      // An SD-JWT VC follows a credential of record that the board's decision issued (a member's).
       if (!record.idempotencyKey)
         throw new Oid4vciError(
           'credential_request_denied',
           `the holder has no ${configuration.type} of record`,
         );
-      if (configuration.format === 'jwt_vc_json') {
-        const issued = await issuer.issue(
-          {
-            type: configuration.type,
-            subject: member.subject,
-            format: record.format as 'jwt_vc_json',
-            validFrom: new Date(record.validFrom),
-            ...(validUntil ? { validUntil } : {}),
-            idempotencyKey: record.idempotencyKey,
-          },
-          manager,
-        );
-        return { id: issued.id, credential: issued.jwt };
-      }
       const issued = await issuer.issue(
         {
           type: configuration.type,
