@@ -11,7 +11,7 @@
  *   BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) to create a
  *   scratch database; PostgreSQL is skipped when it does not answer.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,11 +26,14 @@ import { serviceSigner } from '../../src/credentials/sign.js';
 import { createLogger } from '../../src/log/logger.js';
 import { openService } from '../../src/service.js';
 import { fmt } from '../support/measure.js';
+import { wrkAvailable, wrkPost } from '../support/wrk.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = '0f'.repeat(32);
 const CONNECTIONS = 32;
 const count = Number(process.env.BENCH_CREDENTIALS ?? 10_000);
+const seconds = Number(process.env.BENCH_SECONDS_HTTP ?? 10);
+const useWrk = wrkAvailable();
 const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Setup {
@@ -49,7 +52,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A database with the service's identity, and `count` distinct credentials signed by it. */
-async function prepare(kind: 'sqlite' | 'postgres'): Promise<Setup | undefined> {
+export async function prepare(kind: 'sqlite' | 'postgres'): Promise<Setup | undefined> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
   let databaseUrl: string | undefined;
   let drop = async () => {};
@@ -163,9 +166,24 @@ async function rawCrypto(setup: Setup): Promise<number> {
   return rounds.sort((a, b) => a - b)[1] as number;
 }
 
-async function startServer(setup: Setup, workers: number): Promise<{ port: number; child: ChildProcess }> {
+/** Moves this process (every thread) to one core, where taskset exists (util-linux). */
+function pinToCore(core: number): void {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    console.log('(taskset not found: the load generator and the service share the cores)');
+  }
+}
+
+export async function startServer(setup: Setup, workers: number): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'start'], {
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  // One worker runs on core 0 and this process (the load generator) on core 1, so that "one
+  // core" means one core; two workers share both cores with the load generator.
+  const pin = workers === 1 ? ['taskset', '-c', '0'] : [];
+  const [command, ...args] = [...pin, process.execPath, ...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'];
+  const child = spawn(command as string, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...setup.env, PORT: String(port), WORKERS: String(workers) },
     stdio: 'ignore',
@@ -183,20 +201,36 @@ async function startServer(setup: Setup, workers: number): Promise<{ port: numbe
   return { port, child };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
 }
 
-/** Requests per second over the tokens, each posted once; answers also how many were not verified. */
-async function throughput(port: number, tokens: readonly string[]) {
+/**
+ * Requests per second over the tokens. With wrk: round robin over the tokens for BENCH_SECONDS
+ * (default 10), wrk pinned to core 1 when the service has core 0. Without wrk: autocannon in
+ * this process, each token posted once.
+ */
+async function throughput(port: number, tokens: readonly string[], workers: number, seconds: number) {
   const bodies = tokens.map((token) => JSON.stringify({ credential: token }));
+  const url = `http://127.0.0.1:${port}/api/v1/credentials/verify`;
+  if (useWrk) {
+    const r = await wrkPost({
+      url,
+      bodies,
+      accept: '"verified":true',
+      seconds,
+      connections: CONNECTIONS,
+      ...(workers === 1 ? { core: 1 } : {}),
+    });
+    return { rps: r.rps, p99: r.p99, unverified: r.rejected + r.socketErrors };
+  }
   let next = 0;
   let unverified = 0;
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/api/v1/credentials/verify`,
+    url,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     connections: CONNECTIONS,
@@ -210,23 +244,23 @@ async function throughput(port: number, tokens: readonly string[]) {
       },
     ],
   });
-  const seconds = result.duration;
-  return { rps: result.requests.total / seconds, p99: result.latency.p99, unverified };
+  return { rps: result.requests.total / result.duration, p99: result.latency.p99, unverified };
 }
 
 async function measure(setup: Setup, workers: number) {
   const { port, child } = await startServer(setup, workers);
   try {
-    await throughput(port, setup.warmup);
-    return await throughput(port, setup.tokens);
+    await throughput(port, setup.warmup, workers, 3);
+    return await throughput(port, setup.tokens, workers, seconds);
   } finally {
     await stopServer(child);
   }
 }
 
 export async function scaleBench(): Promise<void> {
+  pinToCore(1);
   console.log(
-    `\nHTTP POST /api/v1/credentials/verify: ${fmt(count)} distinct vc+jwt EdDSA credentials, each verified in full once per round, ${CONNECTIONS} keep-alive connections`,
+    `\nHTTP POST /api/v1/credentials/verify: ${fmt(count)} distinct vc+jwt EdDSA credentials, each verified in full, ${CONNECTIONS} keep-alive connections, ${useWrk ? `wrk, ${seconds} s round robin (the service on core 0 and wrk on core 1 for one worker)` : 'autocannon (wrk not installed), each posted once'}`,
   );
   const sqlite = await prepare('sqlite');
   if (!sqlite) throw new Error('no SQLite setup');
