@@ -20,6 +20,24 @@ export class CommitOutcomeUnknownError extends Error {
   }
 }
 
+/** The stable code of DatabaseConnectionLostError; `isDatabaseUnavailable` reads it. */
+export const DATABASE_CONNECTION_LOST = 'DATABASE_CONNECTION_LOST';
+
+/**
+ * The connection of a transaction died while no statement of it was running (a terminated
+ * backend, a dropped socket) and the transaction's next statement was refused: TypeORM releases
+ * the query runner of a connection that fails, and then answers QueryRunnerAlreadyReleasedError.
+ * No COMMIT was sent: the server rolled the transaction back. An outage (503). `cause` is the
+ * connection's own error.
+ */
+export class DatabaseConnectionLostError extends Error {
+  override readonly name = 'DatabaseConnectionLostError';
+  readonly code = DATABASE_CONNECTION_LOST;
+  constructor(cause: unknown) {
+    super('the database connection of the transaction was lost: nothing was committed', { cause });
+  }
+}
+
 /** True when `error` (or one of its causes) is CommitOutcomeUnknownError. */
 export function isCommitOutcomeUnknown(error: unknown): boolean {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
@@ -84,7 +102,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (code !== undefined) {
       if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
       if (UNAVAILABLE_SOCKET_CODES.has(code)) return true;
-      if (code === DATABASE_DEADLINE_EXCEEDED || code === COMMIT_OUTCOME_UNKNOWN) return true;
+      if (
+        code === DATABASE_DEADLINE_EXCEEDED ||
+        code === COMMIT_OUTCOME_UNKNOWN ||
+        code === DATABASE_CONNECTION_LOST
+      )
+        return true;
       if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/.test(code)) return true;
     }
     const message = typeof e.message === 'string' ? e.message : '';

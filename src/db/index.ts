@@ -23,6 +23,8 @@ export {
 } from './data-source.js';
 export {
   CommitOutcomeUnknownError,
+  DATABASE_CONNECTION_LOST,
+  DatabaseConnectionLostError,
   isCommitOutcomeUnknown,
   isDatabaseUnavailable,
   isUniqueViolation,

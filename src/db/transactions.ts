@@ -1,11 +1,17 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import {
+  type DataSource,
+  type EntityManager,
+  type QueryRunner,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import {
   assertBeforeDeadline,
   boundedByDeadline,
   DatabaseDeadlineExceededError,
   outsideDatabaseDeadline,
 } from './deadline.js';
-import { CommitOutcomeUnknownError, isDatabaseUnavailable } from './errors.js';
+import { CommitOutcomeUnknownError, DatabaseConnectionLostError, isDatabaseUnavailable } from './errors.js';
 
 /*
  * TypeORM's better-sqlite3 driver has one connection and one query runner for the whole data
@@ -124,14 +130,24 @@ export async function inTransaction<T>(
  * transaction that ends with the database unavailable, or whose ROLLBACK fails, discards its
  * connection instead (the server rolls back when the socket closes), without waiting for a
  * ROLLBACK that would only time out too.
+ *
+ * A connection that dies while no statement of the transaction runs (a terminated backend
+ * between two statements, or whose FATAL arrives in the same read as the last answer) is
+ * reported by node-postgres as the client's `error` event, on which TypeORM releases the runner:
+ * the next statement (or the COMMIT, then never sent) is refused with TypeORM's "already
+ * released" error. That refusal, and only when the connection did die, is the outage it stands
+ * for (DatabaseConnectionLostError, 503), not a bug (SRE review: 500s while every backend was
+ * terminated). A runner released by our own code, its connection alive, keeps TypeORM's error.
  */
 async function postgresTransaction<T>(
   dataSource: DataSource,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const runner = dataSource.createQueryRunner();
+  const connection = new ConnectionWatch();
   let broken: Error | undefined;
   try {
+    connection.watch(await runner.connect());
     await runner.startTransaction();
     const result = await work(runner.manager);
     // The commit guarantee of the request's database deadline: COMMIT is sent only before the
@@ -150,8 +166,11 @@ async function postgresTransaction<T>(
       throw error;
     }
     return result;
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) broken = error as Error;
+  } catch (caught) {
+    const lost = connection.lost;
+    const error = lost && isRunnerReleased(caught) ? new DatabaseConnectionLostError(lost) : caught;
+    if (lost) broken = lost;
+    else if (isDatabaseUnavailable(error)) broken = error as Error;
     else if (runner.isTransactionActive) {
       try {
         await runner.rollbackTransaction();
@@ -161,9 +180,48 @@ async function postgresTransaction<T>(
     }
     throw error;
   } finally {
+    connection.unwatch();
     if (broken) await discardConnection(runner, broken);
     else await runner.release();
   }
+}
+
+/** A pooled node-postgres client, as far as its `error` event goes. */
+interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** Records the `error` event of a transaction's connection: the connection died. */
+class ConnectionWatch {
+  lost: Error | undefined;
+  private client: ErrorEmitter | undefined;
+  private readonly onError = (error: Error) => {
+    this.lost ??= error;
+  };
+
+  watch(client: unknown): void {
+    const emitter = client as Partial<ErrorEmitter> | undefined;
+    if (typeof emitter?.on !== 'function' || typeof emitter.removeListener !== 'function') return;
+    this.client = emitter as ErrorEmitter;
+    this.client.on('error', this.onError);
+  }
+
+  /** Before the client goes back to the pool, which hands it to others. */
+  unwatch(): void {
+    this.client?.removeListener('error', this.onError);
+    this.client = undefined;
+  }
+}
+
+/** TypeORM's refusal of a statement on a released query runner (from the runner or its manager). */
+function isRunnerReleased(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof QueryRunnerAlreadyReleasedError || e instanceof QueryRunnerProviderAlreadyReleasedError)
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Gives the runner's connection back to the pool as broken, so that pg-pool closes it. */
