@@ -15,7 +15,7 @@
  *       runs it in: both printed, the target is against (a);
  *   (b) `POST /api/v1/agreements/check` `{ provider, target, action, purpose }` with the
  *       consumer's connector token (client credentials, private_key_jwt), the real
- *       `dataspace-trust start` process (one worker), 32 keep-alive connections (autocannon).
+ *       `dataspace-trust start` process (one worker), 32 keep-alive connections (wrk; autocannon where wrk is not installed).
  * Targets (issue 13): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
  *
  *   npm run bench:agreements   (BENCH_SECONDS=10, BENCH_AGREEMENTS=100000, TEST_POSTGRES_URL or the local cluster)

@@ -10,7 +10,7 @@
  *       service itself runs it (src/db/prepared.ts): both printed, the target is against (a);
  *   (b) `POST /api/v1/consents/check` with a valid connector token (client credentials,
  *       private_key_jwt), the real `dataspace-trust start` process (one worker), 32 keep-alive
- *       connections from autocannon, a random subject per request.
+ *       connections from wrk (autocannon where wrk is not installed), a random subject per request.
  * Targets (issue 11): (b) p99 under 10 ms and (b)/(a) ≥ 0.50.
  *
  *   npm run bench:consent   (BENCH_SECONDS=10, BENCH_RECORDS=1000000, TEST_POSTGRES_URL or the local cluster)
