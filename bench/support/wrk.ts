@@ -44,13 +44,18 @@ local extra = os.getenv("WRK_AUTHORIZATION")
 if extra and #extra > 0 then headers["Authorization"] = extra end
 local path = os.getenv("WRK_PATH")
 local threads = {}
+local requests = {}
 local i = 0
 rejected = 0
 function setup(thread) table.insert(threads, thread) end
-function init(args) i = math.random(0, #bodies - 1) end
+function init(args)
+  -- Every request formatted once, up front: request() only hands the next one out.
+  for k, body in ipairs(bodies) do requests[k] = wrk.format("POST", path, headers, body) end
+  i = math.random(0, #requests - 1)
+end
 function request()
   i = i + 1
-  return wrk.format("POST", path, headers, bodies[(i % #bodies) + 1])
+  return requests[(i % #requests) + 1]
 end
 function response(status, hdrs, body)
   if status ~= 200 or not string.find(body, accept, 1, true) then rejected = rejected + 1 end
