@@ -38,7 +38,7 @@ export interface SessionData {
   readonly citizen?: Citizen;
   /** The DID of the board member logged in to the workspace (a `board` login). */
   readonly boardMember?: string;
-  /** The states of the vote signing requests this browser opened (at most a few). */
+  /** The states of the workspace's signing requests (votes, motions) this browser opened (at most a few). */
   readonly signing?: readonly string[];
   /** The states of the application signing requests this browser opened (at most a few). */
   readonly applying?: readonly string[];
@@ -145,12 +145,17 @@ export class SessionStore {
   /**
    * Ends session `id` (if any) and starts a new one holding `data`, in one transaction: a
    * login changes the session id, so an id planted in the browser before the login is worth
-   * nothing after it. The absolute expiry starts again at the login.
+   * nothing after it. The absolute expiry starts again at the login; a rotation that is no login
+   * (a signing request opened or answered) keeps the session's own, `absoluteExpiresAt`.
    */
-  async rotate(id: string, data: SessionData): Promise<PortalSession> {
+  async rotate(
+    id: string,
+    data: SessionData,
+    options: { readonly absoluteExpiresAt?: Date } = {},
+  ): Promise<PortalSession> {
     const newId = randomBytes(ID_BYTES).toString('base64url');
     const now = this.#now();
-    const absolute = new Date(now.getTime() + this.options.absoluteMs);
+    const absolute = options.absoluteExpiresAt ?? new Date(now.getTime() + this.options.absoluteMs);
     const row = this.#row(newId, data, now, absolute);
     await inTransaction(this.options.dataSource, undefined, async (manager) => {
       const repository = manager.getRepository(PortalSessionEntity);

@@ -5,8 +5,9 @@
  * OpenID4VP `transaction_data` (`dataspace_motion`), answering cross-device while the page polls;
  * two board members approve from the workspace and the member's page shows it suspended. Also:
  * axe-core on the new pages, the form refused without CSRF, a wallet that is not the logged-in
- * board member refused (`holder_mismatch`), and a vote whose wallet answer the verifier refuses
- * shown with its code.
+ * board member refused (`holder_mismatch`), a vote whose wallet answer the verifier refuses
+ * shown with its code, and a signing request bound to the browser that opened it (another board
+ * member's browser, or one without a session, can neither poll nor spend it).
  */
 import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
@@ -91,6 +92,36 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     await page.waitForURL(/\/oidc\/interaction\//);
     await walletLogin(wallet, await crossDeviceOf(page), { resolver: resolver() });
     await page.waitForURL(`${running.publicUrl}/portal/board/workspace`, { timeout: 30_000 });
+  }
+
+  /**
+   * Posts a form to `action` from `page` as the browser would (its cookie, its `Origin`), with
+   * the CSRF token of the page it shows (if any); answers the status and the refusal's code.
+   */
+  async function postFrom(page: Page, action: string): Promise<{ status: number; code?: string }> {
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(await page.content())?.[1];
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.evaluate(
+        ({ action, csrf }) => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = action;
+          if (csrf) {
+            const field = document.createElement('input');
+            field.type = 'hidden';
+            field.name = 'csrf_token';
+            field.value = csrf;
+            form.append(field);
+          }
+          document.body.append(form);
+          form.submit();
+        },
+        { action, csrf },
+      ),
+    ]);
+    const code = errorCodeOf(await page.content());
+    return { status: response?.status() ?? 0, ...(code ? { code } : {}) };
   }
 
   /** The wallet signs what the signing page asks; returns the items it was shown. */
@@ -241,11 +272,15 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const [ada, bruno] = board as [Wallet, Wallet, Wallet];
     const session = await running.service.portal.sessions.create({ boardMember: ada.did });
     const cookie = `portal_session=${session.id}`;
-    const post = (path: string, body: Record<string, string>) =>
+    const post = (path: string, body: Record<string, string>, as = cookie) =>
       fetch(`${running.publicUrl}/portal/board/workspace${path}`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          cookie: as,
+          origin: running.publicUrl,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams(body),
       });
     const fields = { kind: 'revoke', subject: city.did, reason: 'repeated breach' };
@@ -272,6 +307,9 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.match(notDidsPage, /affiliations are at most 20 DIDs/);
     const started = await post('/motions', { ...fields, csrf_token: csrf });
     assert.equal(started.status, 200);
+    // The request is kept in the session, which moves to a new id (the page's token is the new one's).
+    const signing = (started.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    assert.match(signing, /^portal_session=/);
     const html = await started.text();
     const link = /<code id="cross-device-url">([^<]+)<\/code>/
       .exec(html)?.[1]
@@ -281,12 +319,108 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const finished = await fetch(`${running.publicUrl}${finishUrl}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        cookie: signing,
+        origin: running.publicUrl,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ csrf_token: csrfOf(html) }),
     });
     assert.equal(finished.status, 403);
     assert.equal(errorCodeOf(await finished.text()), 'holder_mismatch');
     const open = await running.service.governance.engine.motions({ status: 'open' });
     assert.ok(!open.some((m) => m.kind === 'revoke'), 'no motion was opened');
+  });
+
+  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown)', async function () {
+    this.timeout(60_000);
+    const [ada, bruno] = board as [Wallet, Wallet, Wallet];
+    const [motion] = await running.service.governance.engine.motions({ status: 'open' });
+    assert.ok(motion);
+    const browserOf = async (did: string) => {
+      const session = await running.service.portal.sessions.create({ boardMember: did });
+      const cookie = `portal_session=${session.id}`;
+      const workspace = await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } });
+      return { cookie, csrf: csrfOf(await workspace.text()) };
+    };
+    const post = (path: string, as: { cookie: string; csrf: string }, body: Record<string, string> = {}) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: as.cookie,
+          origin: running.publicUrl,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ csrf_token: as.csrf, ...body }),
+      });
+    const poll = async (url: string, cookie: string) =>
+      (await fetch(`${running.publicUrl}${url}/status`, { headers: { cookie } })).json();
+    const opener = await browserOf(ada.did);
+    const started = await post(`/portal/board/workspace/motions/${motion.id}/vote`, opener, {
+      decision: 'reject',
+    });
+    assert.equal(started.status, 200);
+    const html = await started.text();
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(html)?.[1] as string;
+    const own = {
+      cookie: (started.headers.get('set-cookie') ?? '').split(';')[0] as string,
+      csrf: csrfOf(html),
+    };
+    const other = await browserOf(bruno.did);
+    assert.deepEqual(await poll(finishUrl, other.cookie), { status: 'unknown' });
+    const taken = await post(finishUrl, other);
+    assert.equal(taken.status, 400);
+    assert.equal(errorCodeOf(await taken.text()), 'signing_unknown');
+    assert.deepEqual(await poll(finishUrl, own.cookie), { status: 'pending' });
+  });
+
+  it('binds a motion’s signing request to the browser that opened it: another board member’s browser and one without a session are refused (signing_unknown, login_required) and spend nothing; the first browser then completes', async function () {
+    this.timeout(180_000);
+    const [ada, bruno] = board as [Wallet, Wallet, Wallet];
+    const context = await (browser as Browser).newContext();
+    const page = await context.newPage();
+    await logIn(page, ada);
+    // Ada's page waits (its poll held at pending) while other browsers try her request.
+    const statusRoute = '**/portal/board/workspace/sign/*/status';
+    await context.route(statusRoute, (route) => route.fulfill({ json: { status: 'pending' } }));
+    const form = page.locator('#open-motion-form');
+    await form.locator('select[name="kind"]').selectOption('revoke');
+    await form.locator('input[name="subject"]').fill(city.did);
+    await form.locator('textarea[name="reason"]').fill('repeated breach of the rulebook');
+    await form.locator('button[type="submit"]').click();
+    const finishUrl = (await page.locator('#finish').getAttribute('action')) as string;
+    await sign(page, ada);
+    const state = finishUrl.split('/').pop() as string;
+    assert.deepEqual(await running.service.oid4vp.signing.status(state), { status: 'presented' });
+
+    // Another board member's browser, logged in, with its own session and CSRF token.
+    const other = await (browser as Browser).newContext();
+    const otherPage = await other.newPage();
+    await logIn(otherPage, bruno);
+    const otherPoll = await other.request.get(`${running.publicUrl}${finishUrl}/status`);
+    assert.deepEqual(await otherPoll.json(), { status: 'unknown' });
+    assert.deepEqual(await postFrom(otherPage, finishUrl), { status: 400, code: 'signing_unknown' });
+    // A browser without a session.
+    const none = await (browser as Browser).newContext();
+    const nonePage = await none.newPage();
+    await nonePage.goto(`${running.publicUrl}/portal/board/workspace`);
+    const nonePoll = await none.request.get(`${running.publicUrl}${finishUrl}/status`);
+    assert.equal(nonePoll.status(), 401);
+    assert.equal(errorCodeOf(await nonePoll.text()), 'login_required');
+    assert.deepEqual(await postFrom(nonePage, finishUrl), { status: 401, code: 'login_required' });
+    assert.deepEqual(await running.service.oid4vp.signing.status(state), { status: 'presented' });
+    assert.ok(
+      !(await running.service.governance.engine.motions({ status: 'open' })).some((m) => m.kind === 'revoke'),
+      'nothing was opened',
+    );
+
+    // Ada's own browser, its poll let through, finishes: the motion is opened.
+    await context.unroute(statusRoute);
+    await page.waitForURL(/\/portal\/board\/motions\/motion-/, { timeout: 30_000 });
+    const motionId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() as string);
+    const opened = await running.service.governance.engine.motion(motionId);
+    assert.deepEqual([opened.kind, opened.subject, opened.openedBy], ['revoke', city.did, ada.did]);
+    await Promise.all([context.close(), other.close(), none.close()]);
   });
 });
