@@ -1,5 +1,6 @@
 /**
- * The signing requests a browser opened (docs/portal.md, "Signing requests are this browser's").
+ * The signing requests a browser opened (docs/portal.md, "Signing requests are this browser's":
+ * the application form's, the board workspace's votes and motions).
  *
  * A signing request (OpenID4VP with `transaction_data`: an application, a vote, a motion) is
  * answered by whichever wallet reads its QR code; its `state` appears in the page's poll and

@@ -332,16 +332,26 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.ok(!open.some((m) => m.kind === 'revoke'), 'no motion was opened');
   });
 
-  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown)', async function () {
+  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown), keeping the session’s absolute expiry', async function () {
     this.timeout(60_000);
-    const [ada, bruno] = board as [Wallet, Wallet, Wallet];
-    const [motion] = await running.service.governance.engine.motions({ status: 'open' });
-    assert.ok(motion);
+    const [ada, bruno, chiara] = board as [Wallet, Wallet, Wallet];
+    const statement = await bruno.motion({
+      service: running.service.identity.did,
+      kind: 'remove-board-member',
+      subject: chiara.did,
+      reason: 'has left',
+    });
+    const motion = (
+      await request(running.service.app.callback())
+        .post('/api/v1/motions')
+        .send({ motion: statement })
+        .expect(201)
+    ).body as { id: string };
     const browserOf = async (did: string) => {
       const session = await running.service.portal.sessions.create({ boardMember: did });
       const cookie = `portal_session=${session.id}`;
       const workspace = await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } });
-      return { cookie, csrf: csrfOf(await workspace.text()) };
+      return { cookie, csrf: csrfOf(await workspace.text()), session };
     };
     const post = (path: string, as: { cookie: string; csrf: string }, body: Record<string, string> = {}) =>
       fetch(`${running.publicUrl}${path}`, {
@@ -373,6 +383,10 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.equal(taken.status, 400);
     assert.equal(errorCodeOf(await taken.text()), 'signing_unknown');
     assert.deepEqual(await poll(finishUrl, own.cookie), { status: 'pending' });
+    // Opening a request moved the session to a new id; it is no login: its absolute expiry stays.
+    const moved = await running.service.portal.sessions.find(own.cookie.split('=')[1]);
+    assert.equal(moved?.data.boardMember, ada.did);
+    assert.equal(moved?.absoluteExpiresAt.toISOString(), opener.session.absoluteExpiresAt.toISOString());
   });
 
   it('binds a motion’s signing request to the browser that opened it: another board member’s browser and one without a session are refused (signing_unknown, login_required) and spend nothing; the first browser then completes', async function () {
