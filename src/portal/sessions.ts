@@ -15,7 +15,7 @@
  *   suspension's own transaction (`endPortalSessions`, wired by the composition root).
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, MoreThan } from 'typeorm';
 import type { Citizen } from '../consent/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { OidcAccountDidEntity } from '../oidc/entities.js';
@@ -163,6 +163,27 @@ export class SessionStore {
       await repository.insert(row);
     });
     return { id: newId, data, expiresAt: new Date(row.expiresAt), absoluteExpiresAt: absolute };
+  }
+
+  /**
+   * Replaces what live session `id` holds with `data`, in place: the same id (so the same
+   * cookie and CSRF token), the same idle and absolute expiry; sealed as every row is, under
+   * the id's hash. One UPDATE, of a row not expired; answers whether there was one (false: the
+   * session is gone, as for a browser that lost it).
+   */
+  async update(id: string, data: SessionData): Promise<boolean> {
+    const idHash = hashSessionId(id);
+    const result = await reading(this.options.dataSource, undefined, (manager) =>
+      manager.getRepository(PortalSessionEntity).update(
+        { idHash, expiresAt: MoreThan(this.#now().toISOString()) },
+        {
+          data: this.#seal(JSON.stringify(data), idHash),
+          accountId: data.accountId ?? null,
+          citizenHash: data.citizen ? this.citizenHash(data.citizen) : null,
+        },
+      ),
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Ends session `id`; answers whether there was one. */

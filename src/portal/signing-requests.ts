@@ -10,9 +10,19 @@
  * unknown request, `signing_unknown` (and `{status: 'unknown'}` to a poll), before the request is
  * read, so the request is not spent and stays usable by its own browser.
  *
- * Opening or closing a request changes the session id (the session rotates with its new
- * contents, its cookie set again; its absolute expiry is kept): an id known before the request
- * was opened does not reach it.
+ * How the session keeps a list is the flow's choice, `rotate`, stated where the flow makes its
+ * list:
+ * - `rotate: true` (the application's, `applying`: a citizen's session, possibly one begun
+ *   without a login): opening or closing a request moves the session to a new id (its cookie set
+ *   again, its absolute expiry kept), so an id known before the request was opened does not
+ *   reach it. The page's CSRF token changes with the id: another tab of that browser must load
+ *   a page again before it posts.
+ * - `rotate: false` (the workspace's, `signing`: a board member's session, whose id the board
+ *   login already changed): the session is updated in place (`SessionStore.update`: the same id,
+ *   cookie and CSRF token, the same idle and absolute expiry), so the board member's other tabs
+ *   (the motion list, another motion) keep posting with the token they hold. A request opened
+ *   in a session gone meanwhile is refused as the workspace refuses a lost session,
+ *   `login_required`; one answered is forgotten with it.
  */
 import type { Context } from 'koa';
 import { PortalError } from './errors.js';
@@ -32,22 +42,37 @@ export interface BrowserSigningRequests {
   opened(session: PortalSession | undefined, state: string): boolean;
   /** Refuses (`signing_unknown`, saying `detail`) a `state` this browser's session did not open. */
   check(session: PortalSession, state: string, detail: string): void;
-  /** Keeps `state` among this browser's open requests, instead of `replacing`: the session rotated. */
+  /**
+   * Keeps `state` among this browser's open requests, instead of `replacing`; answers the
+   * session as it now is (a new id when the list rotates).
+   */
   keep(ctx: Context, session: PortalSession, state: string, replacing?: string): Promise<PortalSession>;
-  /** Forgets `state` (answered): the session rotated. */
+  /** Forgets `state` (answered); answers the session as it now is (a new id when the list rotates). */
   forget(ctx: Context, session: PortalSession, state: string): Promise<PortalSession>;
 }
 
 export function browserSigningRequests(deps: {
   readonly sessions: SessionStore;
   readonly list: SigningList;
+  /**
+   * Whether keeping or forgetting a request moves the session to a new id (`true`) or updates
+   * it in place, same id and CSRF token (`false`); see the module's header.
+   */
+  readonly rotate: boolean;
   readonly developmentMode: boolean;
   /** The session cookie's path (the portal's). */
   readonly path: string;
 }): BrowserSigningRequests {
   const openOf = (session: PortalSession | undefined): readonly string[] => session?.data[deps.list] ?? [];
-  const store = async (ctx: Context, session: PortalSession, open: readonly string[]) => {
+  const store = async (ctx: Context, session: PortalSession, open: readonly string[], opening: boolean) => {
     const data: SessionData = { ...session.data, [deps.list]: open };
+    if (!deps.rotate) {
+      // A session gone cannot hold a request opened; one answered is forgotten with it anyway
+      // (its vote or motion is recorded: no refusal to show for it).
+      if (!(await deps.sessions.update(session.id, data)) && opening)
+        throw new PortalError('login_required', 'your session has ended: log in again');
+      return { ...session, data };
+    }
     const rotated = await deps.sessions.rotate(session.id, data, {
       absoluteExpiresAt: session.absoluteExpiresAt,
     });
@@ -62,12 +87,18 @@ export function browserSigningRequests(deps: {
       if (!opened(session, state)) throw new PortalError('signing_unknown', detail);
     },
     keep: (ctx, session, state, replacing) =>
-      store(ctx, session, [...openOf(session).filter((open) => open !== replacing), state].slice(-MAX_OPEN)),
+      store(
+        ctx,
+        session,
+        [...openOf(session).filter((open) => open !== replacing), state].slice(-MAX_OPEN),
+        true,
+      ),
     forget: (ctx, session, state) =>
       store(
         ctx,
         session,
         openOf(session).filter((open) => open !== state),
+        false,
       ),
   };
 }

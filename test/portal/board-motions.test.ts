@@ -6,8 +6,9 @@
  * two board members approve from the workspace and the member's page shows it suspended. Also:
  * axe-core on the new pages, the form refused without CSRF, a wallet that is not the logged-in
  * board member refused (`holder_mismatch`), a vote whose wallet answer the verifier refuses
- * shown with its code, and a signing request bound to the browser that opened it (another board
- * member's browser, or one without a session, can neither poll nor spend it).
+ * shown with its code, a signing request bound to the browser that opened it (another board
+ * member's browser, or one without a session, can neither poll nor spend it), and the session
+ * kept in place meanwhile (the member's other tabs keep posting with their CSRF token).
  */
 import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
@@ -272,15 +273,11 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const [ada, bruno] = board as [Wallet, Wallet, Wallet];
     const session = await running.service.portal.sessions.create({ boardMember: ada.did });
     const cookie = `portal_session=${session.id}`;
-    const post = (path: string, body: Record<string, string>, as = cookie) =>
+    const post = (path: string, body: Record<string, string>) =>
       fetch(`${running.publicUrl}/portal/board/workspace${path}`, {
         method: 'POST',
         redirect: 'manual',
-        headers: {
-          cookie: as,
-          origin: running.publicUrl,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
+        headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(body),
       });
     const fields = { kind: 'revoke', subject: city.did, reason: 'repeated breach' };
@@ -307,9 +304,6 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.match(notDidsPage, /affiliations are at most 20 DIDs/);
     const started = await post('/motions', { ...fields, csrf_token: csrf });
     assert.equal(started.status, 200);
-    // The request is kept in the session, which moves to a new id (the page's token is the new one's).
-    const signing = (started.headers.get('set-cookie') ?? '').split(';')[0] as string;
-    assert.match(signing, /^portal_session=/);
     const html = await started.text();
     const link = /<code id="cross-device-url">([^<]+)<\/code>/
       .exec(html)?.[1]
@@ -319,11 +313,7 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const finished = await fetch(`${running.publicUrl}${finishUrl}`, {
       method: 'POST',
       redirect: 'manual',
-      headers: {
-        cookie: signing,
-        origin: running.publicUrl,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
+      headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf_token: csrfOf(html) }),
     });
     assert.equal(finished.status, 403);
@@ -332,7 +322,7 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.ok(!open.some((m) => m.kind === 'revoke'), 'no motion was opened');
   });
 
-  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown), keeping the session’s absolute expiry', async function () {
+  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown), the session kept in place', async function () {
     this.timeout(60_000);
     const [ada, bruno, chiara] = board as [Wallet, Wallet, Wallet];
     const statement = await bruno.motion({
@@ -373,20 +363,21 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.equal(started.status, 200);
     const html = await started.text();
     const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(html)?.[1] as string;
-    const own = {
-      cookie: (started.headers.get('set-cookie') ?? '').split(';')[0] as string,
-      csrf: csrfOf(html),
-    };
+    // The request is kept in the session in place: no new cookie, the same CSRF token.
+    assert.equal(started.headers.get('set-cookie'), null);
+    assert.equal(csrfOf(html), opener.csrf);
     const other = await browserOf(bruno.did);
     assert.deepEqual(await poll(finishUrl, other.cookie), { status: 'unknown' });
     const taken = await post(finishUrl, other);
     assert.equal(taken.status, 400);
     assert.equal(errorCodeOf(await taken.text()), 'signing_unknown');
-    assert.deepEqual(await poll(finishUrl, own.cookie), { status: 'pending' });
-    // Opening a request moved the session to a new id; it is no login: its absolute expiry stays.
-    const moved = await running.service.portal.sessions.find(own.cookie.split('=')[1]);
-    assert.equal(moved?.data.boardMember, ada.did);
-    assert.equal(moved?.absoluteExpiresAt.toISOString(), opener.session.absoluteExpiresAt.toISOString());
+    assert.deepEqual(await poll(finishUrl, opener.cookie), { status: 'pending' });
+    // The same session, its expiries unchanged, holding the request.
+    const kept = await running.service.portal.sessions.find(opener.session.id);
+    assert.equal(kept?.data.boardMember, ada.did);
+    assert.deepEqual(kept?.data.signing, [finishUrl.split('/').pop()]);
+    assert.equal(kept?.expiresAt.toISOString(), opener.session.expiresAt.toISOString());
+    assert.equal(kept?.absoluteExpiresAt.toISOString(), opener.session.absoluteExpiresAt.toISOString());
   });
 
   it('binds a motion’s signing request to the browser that opened it: another board member’s browser and one without a session are refused (signing_unknown, login_required) and spend nothing; the first browser then completes', async function () {
@@ -436,5 +427,39 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     const opened = await running.service.governance.engine.motion(motionId);
     assert.deepEqual([opened.kind, opened.subject, opened.openedBy], ['revoke', city.did, ada.did]);
     await Promise.all([context.close(), other.close(), none.close()]);
+  });
+  it('keeps the board member’s other tabs working: after a vote is opened in one tab, a form posted from another tab with the token it had succeeds, and the session id is unchanged', async function () {
+    this.timeout(120_000);
+    const ada = board[0] as Wallet;
+    const [motion] = await running.service.governance.engine.motions({ status: 'open' });
+    assert.ok(motion);
+    const context = await (browser as Browser).newContext();
+    const voting = await context.newPage();
+    await logIn(voting, ada);
+    // A second tab of the same browser shows the workspace (its form holds the session's CSRF token).
+    const other = await context.newPage();
+    await other.goto(`${running.publicUrl}/portal/board/workspace`);
+    const cookieOf = async () => (await context.cookies()).find((c) => c.name === 'portal_session')?.value;
+    const before = await cookieOf();
+    assert.ok(before);
+    // The first tab opens a vote: its signing request is kept in the session.
+    const vote = voting.locator(`form[action$="/motions/${motion.id}/vote"]`);
+    await vote.locator('input[value="approve"]').check();
+    await vote.locator('button[type="submit"]').click();
+    await voting.waitForSelector('#cross-device-url');
+    const voteState = (await voting.locator('#finish').getAttribute('action'))?.split('/').pop();
+    // The second tab, not reloaded, opens a motion with the token it had.
+    const form = other.locator('#open-motion-form');
+    await form.locator('select[name="kind"]').selectOption('revoke');
+    await form.locator('input[name="subject"]').fill(city.did);
+    await form.locator('textarea[name="reason"]').fill('a second tab');
+    await form.locator('button[type="submit"]').click();
+    await other.waitForSelector('#cross-device-url, #error-code');
+    assert.equal(errorCodeOf(await other.content()), undefined, 'the second tab’s form is not refused');
+    const motionState = (await other.locator('#finish').getAttribute('action'))?.split('/').pop();
+    assert.equal(await cookieOf(), before, 'the session id is unchanged');
+    const session = await running.service.portal.sessions.find(before);
+    assert.deepEqual(session?.data.signing, [voteState, motionState]);
+    await context.close();
   });
 });

@@ -129,26 +129,20 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
     await member.addCredential(issued.jwt);
     // The workspace, as the board member's logged-in browser sees it.
     const session = await running.service.portal.sessions.create({ boardMember: member.did });
-    let cookie = `portal_session=${session.id}`;
+    const cookie = `portal_session=${session.id}`;
     const workspace = await (
       await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } })
     ).text();
-    let csrf = csrfOf(workspace);
-    const post = async (path: string, fields: Record<string, string>) => {
-      const response = await fetch(`${running.publicUrl}${path}`, {
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${running.publicUrl}${path}`, {
         method: 'POST',
         redirect: 'manual',
         headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf_token: csrf, ...fields }),
+        body: new URLSearchParams({ csrf_token: csrfOf(workspace), ...fields }),
       });
-      // As a browser does: the session's new id (opening a signing request moves it) from now on.
-      cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] || cookie;
-      return response;
-    };
     const signPage = await (
       await post(`/portal/board/workspace/motions/${motionId}/vote`, { decision: 'approve' })
     ).text();
-    csrf = csrfOf(signPage);
     const link = (/<code id="cross-device-url">([^<]+)<\/code>/.exec(signPage)?.[1] ?? '').replaceAll(
       '&amp;',
       '&',
@@ -188,22 +182,17 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
     const leaving = await newActor();
     await running.service.governance.board.add({ did: leaving.did, name: 'Dario', by: 'operator' });
     const session = await running.service.portal.sessions.create({ boardMember: member.did });
-    let cookie = `portal_session=${session.id}`;
+    const cookie = `portal_session=${session.id}`;
     const workspace = await (
       await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } })
     ).text();
-    let csrf = csrfOf(workspace);
-    const post = async (path: string, fields: Record<string, string>) => {
-      const response = await fetch(`${running.publicUrl}${path}`, {
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${running.publicUrl}${path}`, {
         method: 'POST',
         redirect: 'manual',
         headers: { cookie, origin: running.publicUrl, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf_token: csrf, ...fields }),
+        body: new URLSearchParams({ csrf_token: csrfOf(workspace), ...fields }),
       });
-      // As a browser does: the session's new id (opening a signing request moves it) from now on.
-      cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] || cookie;
-      return response;
-    };
     const signPage = await (
       await post('/portal/board/workspace/motions', {
         kind: 'remove-board-member',
@@ -211,7 +200,6 @@ describeEachDatabase('dataspace-trust wallet login with transaction data (a real
         reason: 'has left the city administration',
       })
     ).text();
-    csrf = csrfOf(signPage);
     const link = (/<code id="cross-device-url">([^<]+)<\/code>/.exec(signPage)?.[1] ?? '').replaceAll(
       '&amp;',
       '&',

@@ -109,6 +109,8 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
   const requests = browserSigningRequests({
     sessions: deps.sessions,
     list: 'applying',
+    // A citizen's session, perhaps begun without a login: a request opened or answered moves it.
+    rotate: true,
     developmentMode: deps.developmentMode,
     path: deps.base,
   });

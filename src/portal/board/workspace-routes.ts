@@ -119,6 +119,8 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
   const requests = browserSigningRequests({
     sessions: deps.sessions,
     list: 'signing',
+    // The board login moved the session already; in place, the member's other tabs keep their token.
+    rotate: false,
     developmentMode: deps.developmentMode,
     path: deps.base,
   });
@@ -225,7 +227,7 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
       query,
       transactionData: [{ type: MOTION_TRANSACTION_TYPE, credential_ids: [credentialId], ...motion }],
     });
-    // The request is this browser's: its state in the session (rotated, so the page's token is new).
+    // The request is this browser's: its state in the session (updated in place, the same token).
     const session = await requests.keep(ctx, member.session, request.state);
     const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
