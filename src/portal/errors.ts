@@ -32,7 +32,7 @@ export const PORTAL_ERRORS = {
   not_on_board: 403,
   /** The wallet that signed a vote is not the board member logged in to the workspace. */
   holder_mismatch: 403,
-  /** The vote's or application's signing request is unknown, expired, not this browser's, or used. */
+  /** A signing request (an application, a vote, a motion) unknown, expired, not this browser's, or used. */
   signing_unknown: 400,
   /** A status page address whose application id or key is wrong. */
   application_unknown: 404,

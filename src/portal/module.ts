@@ -137,6 +137,7 @@ export function openPortal(options: PortalOptions): Portal {
         ? [
             workspaceRoutes({
               publicUrl: options.publicUrl,
+              developmentMode: options.developmentMode,
               base: `${new URL(options.publicUrl).pathname.replace(/\/$/, '')}${PORTAL_PATH}`,
               sessions,
               sources: options.workspace,

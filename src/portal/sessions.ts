@@ -15,7 +15,7 @@
  *   suspension's own transaction (`endPortalSessions`, wired by the composition root).
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { type DataSource, type EntityManager, MoreThan } from 'typeorm';
 import type { Citizen } from '../consent/index.js';
 import { inTransaction, reading } from '../db/index.js';
 import { OidcAccountDidEntity } from '../oidc/entities.js';
@@ -38,7 +38,7 @@ export interface SessionData {
   readonly citizen?: Citizen;
   /** The DID of the board member logged in to the workspace (a `board` login). */
   readonly boardMember?: string;
-  /** The states of the vote signing requests this browser opened (at most a few). */
+  /** The states of the workspace's signing requests (votes, motions) this browser opened (at most a few). */
   readonly signing?: readonly string[];
   /** The states of the application signing requests this browser opened (at most a few). */
   readonly applying?: readonly string[];
@@ -145,12 +145,17 @@ export class SessionStore {
   /**
    * Ends session `id` (if any) and starts a new one holding `data`, in one transaction: a
    * login changes the session id, so an id planted in the browser before the login is worth
-   * nothing after it. The absolute expiry starts again at the login.
+   * nothing after it. The absolute expiry starts again at the login; a rotation that is no login
+   * (a signing request opened or answered) keeps the session's own, `absoluteExpiresAt`.
    */
-  async rotate(id: string, data: SessionData): Promise<PortalSession> {
+  async rotate(
+    id: string,
+    data: SessionData,
+    options: { readonly absoluteExpiresAt?: Date } = {},
+  ): Promise<PortalSession> {
     const newId = randomBytes(ID_BYTES).toString('base64url');
     const now = this.#now();
-    const absolute = new Date(now.getTime() + this.options.absoluteMs);
+    const absolute = options.absoluteExpiresAt ?? new Date(now.getTime() + this.options.absoluteMs);
     const row = this.#row(newId, data, now, absolute);
     await inTransaction(this.options.dataSource, undefined, async (manager) => {
       const repository = manager.getRepository(PortalSessionEntity);
@@ -158,6 +163,27 @@ export class SessionStore {
       await repository.insert(row);
     });
     return { id: newId, data, expiresAt: new Date(row.expiresAt), absoluteExpiresAt: absolute };
+  }
+
+  /**
+   * Replaces what live session `id` holds with `data`, in place: the same id (so the same
+   * cookie and CSRF token), the same idle and absolute expiry; sealed as every row is, under
+   * the id's hash. One UPDATE, of a row not expired; answers whether there was one (false: the
+   * session is gone, as for a browser that lost it).
+   */
+  async update(id: string, data: SessionData): Promise<boolean> {
+    const idHash = hashSessionId(id);
+    const result = await reading(this.options.dataSource, undefined, (manager) =>
+      manager.getRepository(PortalSessionEntity).update(
+        { idHash, expiresAt: MoreThan(this.#now().toISOString()) },
+        {
+          data: this.#seal(JSON.stringify(data), idHash),
+          accountId: data.accountId ?? null,
+          citizenHash: data.citizen ? this.citizenHash(data.citizen) : null,
+        },
+      ),
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Ends session `id`; answers whether there was one. */

@@ -5,8 +5,10 @@
  * OpenID4VP `transaction_data` (`dataspace_motion`), answering cross-device while the page polls;
  * two board members approve from the workspace and the member's page shows it suspended. Also:
  * axe-core on the new pages, the form refused without CSRF, a wallet that is not the logged-in
- * board member refused (`holder_mismatch`), and a vote whose wallet answer the verifier refuses
- * shown with its code.
+ * board member refused (`holder_mismatch`), a vote whose wallet answer the verifier refuses
+ * shown with its code, a signing request bound to the browser that opened it (another board
+ * member's browser, or one without a session, can neither poll nor spend it), and the session
+ * kept in place meanwhile (the member's other tabs keep posting with their CSRF token).
  */
 import { strict as assert } from 'node:assert';
 import type { Browser, Page } from 'playwright-core';
@@ -91,6 +93,36 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     await page.waitForURL(/\/oidc\/interaction\//);
     await walletLogin(wallet, await crossDeviceOf(page), { resolver: resolver() });
     await page.waitForURL(`${running.publicUrl}/portal/board/workspace`, { timeout: 30_000 });
+  }
+
+  /**
+   * Posts a form to `action` from `page` as the browser would (its cookie, its `Origin`), with
+   * the CSRF token of the page it shows (if any); answers the status and the refusal's code.
+   */
+  async function postFrom(page: Page, action: string): Promise<{ status: number; code?: string }> {
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(await page.content())?.[1];
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.evaluate(
+        ({ action, csrf }) => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = action;
+          if (csrf) {
+            const field = document.createElement('input');
+            field.type = 'hidden';
+            field.name = 'csrf_token';
+            field.value = csrf;
+            form.append(field);
+          }
+          document.body.append(form);
+          form.submit();
+        },
+        { action, csrf },
+      ),
+    ]);
+    const code = errorCodeOf(await page.content());
+    return { status: response?.status() ?? 0, ...(code ? { code } : {}) };
   }
 
   /** The wallet signs what the signing page asks; returns the items it was shown. */
@@ -288,5 +320,146 @@ describeEachDatabase('opening motions from the board’s workspace in a real bro
     assert.equal(errorCodeOf(await finished.text()), 'holder_mismatch');
     const open = await running.service.governance.engine.motions({ status: 'open' });
     assert.ok(!open.some((m) => m.kind === 'revoke'), 'no motion was opened');
+  });
+
+  it('polls and answers a vote’s signing request only in the browser that opened it (signing_unknown), the session kept in place', async function () {
+    this.timeout(60_000);
+    const [ada, bruno, chiara] = board as [Wallet, Wallet, Wallet];
+    const statement = await bruno.motion({
+      service: running.service.identity.did,
+      kind: 'remove-board-member',
+      subject: chiara.did,
+      reason: 'has left',
+    });
+    const motion = (
+      await request(running.service.app.callback())
+        .post('/api/v1/motions')
+        .send({ motion: statement })
+        .expect(201)
+    ).body as { id: string };
+    const browserOf = async (did: string) => {
+      const session = await running.service.portal.sessions.create({ boardMember: did });
+      const cookie = `portal_session=${session.id}`;
+      const workspace = await fetch(`${running.publicUrl}/portal/board/workspace`, { headers: { cookie } });
+      return { cookie, csrf: csrfOf(await workspace.text()), session };
+    };
+    const post = (path: string, as: { cookie: string; csrf: string }, body: Record<string, string> = {}) =>
+      fetch(`${running.publicUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: as.cookie,
+          origin: running.publicUrl,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ csrf_token: as.csrf, ...body }),
+      });
+    const poll = async (url: string, cookie: string) =>
+      (await fetch(`${running.publicUrl}${url}/status`, { headers: { cookie } })).json();
+    const opener = await browserOf(ada.did);
+    const started = await post(`/portal/board/workspace/motions/${motion.id}/vote`, opener, {
+      decision: 'reject',
+    });
+    assert.equal(started.status, 200);
+    const html = await started.text();
+    const finishUrl = /<form id="finish" method="post" action="([^"]+)"/.exec(html)?.[1] as string;
+    // The request is kept in the session in place: no new cookie, the same CSRF token.
+    assert.equal(started.headers.get('set-cookie'), null);
+    assert.equal(csrfOf(html), opener.csrf);
+    const other = await browserOf(bruno.did);
+    assert.deepEqual(await poll(finishUrl, other.cookie), { status: 'unknown' });
+    const taken = await post(finishUrl, other);
+    assert.equal(taken.status, 400);
+    assert.equal(errorCodeOf(await taken.text()), 'signing_unknown');
+    assert.deepEqual(await poll(finishUrl, opener.cookie), { status: 'pending' });
+    // The same session, its expiries unchanged, holding the request.
+    const kept = await running.service.portal.sessions.find(opener.session.id);
+    assert.equal(kept?.data.boardMember, ada.did);
+    assert.deepEqual(kept?.data.signing, [finishUrl.split('/').pop()]);
+    assert.equal(kept?.expiresAt.toISOString(), opener.session.expiresAt.toISOString());
+    assert.equal(kept?.absoluteExpiresAt.toISOString(), opener.session.absoluteExpiresAt.toISOString());
+  });
+
+  it('binds a motion’s signing request to the browser that opened it: another board member’s browser and one without a session are refused (signing_unknown, login_required) and spend nothing; the first browser then completes', async function () {
+    this.timeout(180_000);
+    const [ada, bruno] = board as [Wallet, Wallet, Wallet];
+    const context = await (browser as Browser).newContext();
+    const page = await context.newPage();
+    await logIn(page, ada);
+    // Ada's page waits (its poll held at pending) while other browsers try her request.
+    const statusRoute = '**/portal/board/workspace/sign/*/status';
+    await context.route(statusRoute, (route) => route.fulfill({ json: { status: 'pending' } }));
+    const form = page.locator('#open-motion-form');
+    await form.locator('select[name="kind"]').selectOption('revoke');
+    await form.locator('input[name="subject"]').fill(city.did);
+    await form.locator('textarea[name="reason"]').fill('repeated breach of the rulebook');
+    await form.locator('button[type="submit"]').click();
+    const finishUrl = (await page.locator('#finish').getAttribute('action')) as string;
+    await sign(page, ada);
+    const state = finishUrl.split('/').pop() as string;
+    assert.deepEqual(await running.service.oid4vp.signing.status(state), { status: 'presented' });
+
+    // Another board member's browser, logged in, with its own session and CSRF token.
+    const other = await (browser as Browser).newContext();
+    const otherPage = await other.newPage();
+    await logIn(otherPage, bruno);
+    const otherPoll = await other.request.get(`${running.publicUrl}${finishUrl}/status`);
+    assert.deepEqual(await otherPoll.json(), { status: 'unknown' });
+    assert.deepEqual(await postFrom(otherPage, finishUrl), { status: 400, code: 'signing_unknown' });
+    // A browser without a session.
+    const none = await (browser as Browser).newContext();
+    const nonePage = await none.newPage();
+    await nonePage.goto(`${running.publicUrl}/portal/board/workspace`);
+    const nonePoll = await none.request.get(`${running.publicUrl}${finishUrl}/status`);
+    assert.equal(nonePoll.status(), 401);
+    assert.equal(errorCodeOf(await nonePoll.text()), 'login_required');
+    assert.deepEqual(await postFrom(nonePage, finishUrl), { status: 401, code: 'login_required' });
+    assert.deepEqual(await running.service.oid4vp.signing.status(state), { status: 'presented' });
+    assert.ok(
+      !(await running.service.governance.engine.motions({ status: 'open' })).some((m) => m.kind === 'revoke'),
+      'nothing was opened',
+    );
+
+    // Ada's own browser, its poll let through, finishes: the motion is opened.
+    await context.unroute(statusRoute);
+    await page.waitForURL(/\/portal\/board\/motions\/motion-/, { timeout: 30_000 });
+    const motionId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() as string);
+    const opened = await running.service.governance.engine.motion(motionId);
+    assert.deepEqual([opened.kind, opened.subject, opened.openedBy], ['revoke', city.did, ada.did]);
+    await Promise.all([context.close(), other.close(), none.close()]);
+  });
+  it('keeps the board member’s other tabs working: after a vote is opened in one tab, a form posted from another tab with the token it had succeeds, and the session id is unchanged', async function () {
+    this.timeout(120_000);
+    const ada = board[0] as Wallet;
+    const [motion] = await running.service.governance.engine.motions({ status: 'open' });
+    assert.ok(motion);
+    const context = await (browser as Browser).newContext();
+    const voting = await context.newPage();
+    await logIn(voting, ada);
+    // A second tab of the same browser shows the workspace (its form holds the session's CSRF token).
+    const other = await context.newPage();
+    await other.goto(`${running.publicUrl}/portal/board/workspace`);
+    const cookieOf = async () => (await context.cookies()).find((c) => c.name === 'portal_session')?.value;
+    const before = await cookieOf();
+    assert.ok(before);
+    // The first tab opens a vote: its signing request is kept in the session.
+    const vote = voting.locator(`form[action$="/motions/${motion.id}/vote"]`);
+    await vote.locator('input[value="approve"]').check();
+    await vote.locator('button[type="submit"]').click();
+    await voting.waitForSelector('#cross-device-url');
+    const voteState = (await voting.locator('#finish').getAttribute('action'))?.split('/').pop();
+    // The second tab, not reloaded, opens a motion with the token it had.
+    const form = other.locator('#open-motion-form');
+    await form.locator('select[name="kind"]').selectOption('revoke');
+    await form.locator('input[name="subject"]').fill(city.did);
+    await form.locator('textarea[name="reason"]').fill('a second tab');
+    await form.locator('button[type="submit"]').click();
+    await other.waitForSelector('#cross-device-url, #error-code');
+    assert.equal(errorCodeOf(await other.content()), undefined, 'the second tab’s form is not refused');
+    const motionState = (await other.locator('#finish').getAttribute('action'))?.split('/').pop();
+    assert.equal(await cookieOf(), before, 'the session id is unchanged');
+    const session = await running.service.portal.sessions.find(before);
+    assert.deepEqual(session?.data.signing, [voteState, motionState]);
+    await context.close();
   });
 });

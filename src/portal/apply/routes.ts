@@ -34,6 +34,7 @@ import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, setSessionCookie, stateOf } from '../frame.js';
 import type { PortalSession, SessionStore } from '../sessions.js';
+import { browserSigningRequests } from '../signing-requests.js';
 import {
   applyPage,
   applyRefusedPage,
@@ -53,10 +54,7 @@ export interface ApplyRouteDeps {
   readonly statusKey: Buffer;
 }
 
-const STATE = /^[A-Za-z0-9_-]{20,64}$/;
 const APPLICATION_ID = /^application-[0-9a-f-]{36}$/;
-/** Signing requests a browser may have open at once. */
-const MAX_OPEN = 3;
 
 /** The secret part of an application's status address. */
 export function statusKeyOf(key: Buffer, applicationId: string): string {
@@ -108,6 +106,15 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
   const setCookie = (ctx: Context, session: PortalSession) =>
     setSessionCookie(ctx, session, { developmentMode: deps.developmentMode, path: deps.base });
   const csrfOf = (session: PortalSession) => csrfToken(deps.sessions.csrfKey, session);
+  const requests = browserSigningRequests({
+    sessions: deps.sessions,
+    list: 'applying',
+    // A citizen's session, perhaps begun without a login: a request opened or answered moves it.
+    rotate: true,
+    developmentMode: deps.developmentMode,
+    path: deps.base,
+  });
+  const NOT_OPENED = 'this browser opened no such application request';
   const statusPath = (id: string) =>
     `${deps.base}/applications/${encodeURIComponent(id)}/${statusKeyOf(deps.statusKey, id)}`;
 
@@ -148,10 +155,7 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
     request: SigningRequest & { readonly form: ApplicationForm },
     replacing?: string,
   ): Promise<void> => {
-    const kept = (session.data.applying ?? []).filter((open) => open !== replacing);
-    const open = [...kept, request.state].slice(-MAX_OPEN);
-    const rotated = await deps.sessions.rotate(session.id, { ...session.data, applying: open });
-    setCookie(ctx, rotated);
+    const rotated = await requests.keep(ctx, session, request.state, replacing);
     const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
       ctx,
@@ -192,17 +196,17 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
 
   router.get('/portal/apply/sign/:state/status', frame, async (ctx) => {
     const state = ctx.params.state as string;
-    const mine = stateOf(ctx).session?.data.applying?.includes(state) === true;
     // `{status: 'refused', code}` once the verifier refused the wallet's answer (the page then finishes).
-    ctx.body = mine && STATE.test(state) ? await deps.sources.status(state) : { status: 'unknown' };
+    ctx.body = requests.opened(stateOf(ctx).session, state)
+      ? await deps.sources.status(state)
+      : { status: 'unknown' };
   });
 
   router.post('/portal/apply/sign/:state', frame, async (ctx) => {
     const session = checkForm(ctx);
     const state = ctx.params.state as string;
     const { page } = stateOf(ctx);
-    if (!STATE.test(state) || !session.data.applying?.includes(state))
-      throw new PortalError('signing_unknown', 'this browser opened no such application request');
+    requests.check(session, state, NOT_OPENED);
     let application: Awaited<ReturnType<ApplySources['finish']>>;
     try {
       application = await deps.sources.finish(state);
@@ -226,8 +230,7 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
         'signing_unknown',
         'your wallet has not answered yet: scan the code, then continue',
       );
-    const rest = session.data.applying.filter((open) => open !== state);
-    setCookie(ctx, await deps.sessions.rotate(session.id, { ...session.data, applying: rest }));
+    await requests.forget(ctx, session, state);
     ctx.status = 303;
     ctx.redirect(statusPath(application.id));
     return undefined;
@@ -236,8 +239,7 @@ export function applyRoutes(deps: ApplyRouteDeps): Router {
   router.post('/portal/apply/sign/:state/again', frame, async (ctx) => {
     const session = checkForm(ctx);
     const state = ctx.params.state as string;
-    if (!STATE.test(state) || !session.data.applying?.includes(state))
-      throw new PortalError('signing_unknown', 'this browser opened no such application request');
+    requests.check(session, state, NOT_OPENED);
     let request: Awaited<ReturnType<ApplySources['again']>>;
     try {
       request = await deps.sources.again(state);

@@ -14,8 +14,10 @@
  *
  * The portal decides nothing: recusal, membership of the board, the voting period, which motion
  * may be opened on which subject are the engine's checks; their refusals are shown in words with their codes. What is the portal's:
- * the session, CSRF and provenance checks, and that the wallet which signed is the board member
- * logged in (`holder_mismatch`).
+ * the session, CSRF and provenance checks, that the signing request polled or answered is one
+ * this browser opened (`signing_unknown` otherwise, before the request is read: another board
+ * member who learns its state cannot spend it; ../signing-requests.ts), and that the wallet
+ * which signed is the board member logged in (`holder_mismatch`).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -33,7 +35,8 @@ import { isDid } from '../../trust/did-syntax.js';
 import { checkProvenance, checkToken, csrfToken } from '../csrf.js';
 import { PortalError } from '../errors.js';
 import { html, portalFrame, stateOf } from '../frame.js';
-import type { SessionStore } from '../sessions.js';
+import type { PortalSession, SessionStore } from '../sessions.js';
+import { browserSigningRequests } from '../signing-requests.js';
 import { walletRefusalText } from '../wallet-signing.js';
 import { motionSignPage } from './open-motion.js';
 import {
@@ -62,13 +65,12 @@ export interface WorkspaceSources {
 
 export interface WorkspaceRouteDeps {
   readonly publicUrl: string;
+  readonly developmentMode: boolean;
   readonly base: string;
   readonly sessions: SessionStore;
   readonly sources: WorkspaceSources;
   readonly now?: () => Date;
 }
-
-const STATE = /^[A-Za-z0-9_-]{20,64}$/;
 
 /** The form's field as trimmed text ('' when absent or not text). */
 const field = (body: Record<string, unknown>, name: string): string =>
@@ -114,13 +116,26 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
   const P = '/portal/board/workspace';
   const frame = portalFrame({ sessions: deps.sessions, base: deps.base });
   const now = deps.now ?? (() => new Date());
+  const requests = browserSigningRequests({
+    sessions: deps.sessions,
+    list: 'signing',
+    // The board login moved the session already; in place, the member's other tabs keep their token.
+    rotate: false,
+    developmentMode: deps.developmentMode,
+    path: deps.base,
+  });
+  const NOT_OPENED = 'this browser opened no such signing request';
 
+  const pageOf = (ctx: Context, session: PortalSession) => ({
+    ...stateOf(ctx).page,
+    csrf: csrfToken(deps.sessions.csrfKey, session),
+  });
   const memberOf = (ctx: Context) => {
-    const { session, page } = stateOf(ctx);
+    const { session } = stateOf(ctx);
     const did = session?.data.boardMember;
     if (!session || !did)
       throw new PortalError('login_required', 'log in to the workspace with your wallet first');
-    return { session, did, page: { ...page, csrf: csrfToken(deps.sessions.csrfKey, session) } };
+    return { session, did, page: pageOf(ctx, session) };
   };
   const checkForm = (ctx: Context) => {
     checkProvenance(ctx, origin);
@@ -212,10 +227,12 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
       query,
       transactionData: [{ type: MOTION_TRANSACTION_TYPE, credential_ids: [credentialId], ...motion }],
     });
+    // The request is this browser's: its state in the session (updated in place, the same token).
+    const session = await requests.keep(ctx, member.session, request.state);
     const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
       ctx,
-      motionSignPage(member.page, {
+      motionSignPage(pageOf(ctx, session), {
         qrSvg,
         crossDeviceUrl: request.crossDeviceUrl,
         sameDeviceUrl: request.sameDeviceUrl,
@@ -249,10 +266,11 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         },
       ],
     });
+    const session = await requests.keep(ctx, member.session, request.state);
     const qrSvg = await loginQrSvg(request.crossDeviceUrl);
     html(
       ctx,
-      signPage(member.page, {
+      signPage(pageOf(ctx, session), {
         qrSvg,
         crossDeviceUrl: request.crossDeviceUrl,
         sameDeviceUrl: request.sameDeviceUrl,
@@ -265,16 +283,18 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
   });
 
   router.get(`${P}/sign/:state/status`, frame, async (ctx) => {
-    memberOf(ctx);
+    const { session } = memberOf(ctx);
     const state = ctx.params.state as string;
     // `{status: 'refused', code}` once the verifier refused the wallet's answer (the page then finishes).
-    ctx.body = STATE.test(state) ? await deps.sources.signing.status(state) : { status: 'unknown' };
+    ctx.body = requests.opened(session, state)
+      ? await deps.sources.signing.status(state)
+      : { status: 'unknown' };
   });
 
   router.post(`${P}/sign/:state`, frame, async (ctx) => {
     const member = checkForm(ctx);
     const state = ctx.params.state as string;
-    if (!STATE.test(state)) throw new PortalError('signing_unknown', 'no signing request has this id');
+    requests.check(member.session, state, NOT_OPENED);
     let outcome: Awaited<ReturnType<Signing['take']>>;
     try {
       outcome = await deps.sources.signing.take(state);
@@ -317,6 +337,7 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
         }
         throw error;
       }
+      await requests.forget(ctx, member.session, state);
       ctx.status = 303;
       return ctx.redirect(`${deps.base}/board/motions/${encodeURIComponent(opened.id)}`);
     }
@@ -332,6 +353,7 @@ export function workspaceRoutes(deps: WorkspaceRouteDeps): Router {
       }
       throw error;
     }
+    await requests.forget(ctx, member.session, state);
     ctx.status = 303;
     ctx.redirect(`${deps.base}/board/motions/${encodeURIComponent(motionId)}`);
   });
