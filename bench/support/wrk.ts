@@ -101,7 +101,8 @@ export async function wrkPost(options: {
       scriptFile,
       `${url.origin}/`,
     ];
-    const [command, ...args] = options.core === undefined ? wrk : ['taskset', '-c', String(options.core), ...wrk];
+    const [command, ...args] =
+      options.core === undefined ? wrk : ['taskset', '-c', String(options.core), ...wrk];
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         command as string,

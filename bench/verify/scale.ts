@@ -175,14 +175,25 @@ function pinToCore(core: number): void {
   }
 }
 
-export async function startServer(setup: Setup, workers: number): Promise<{ port: number; child: ChildProcess }> {
+export async function startServer(
+  setup: Setup,
+  workers: number,
+): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE_DIR;
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   // One worker runs on core 0 and this process (the load generator) on core 1, so that "one
   // core" means one core; two workers share both cores with the load generator.
   const pin = workers === 1 ? ['taskset', '-c', '0'] : [];
-  const [command, ...args] = [...pin, process.execPath, ...flags, '--import', 'tsx', 'src/cli/bin.ts', 'start'];
+  const [command, ...args] = [
+    ...pin,
+    process.execPath,
+    ...flags,
+    '--import',
+    'tsx',
+    'src/cli/bin.ts',
+    'start',
+  ];
   const child = spawn(command as string, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...setup.env, PORT: String(port), WORKERS: String(workers) },
