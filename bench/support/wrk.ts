@@ -25,7 +25,9 @@ export interface WrkResult {
   readonly clientCpuMs: number;
 }
 
+/** Whether the benches load with wrk: installed, and not turned off (BENCH_LOAD_GENERATOR=autocannon). */
 export function wrkAvailable(): boolean {
+  if (process.env.BENCH_LOAD_GENERATOR === 'autocannon') return false;
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
     return true;

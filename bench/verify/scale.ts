@@ -271,7 +271,7 @@ async function measure(setup: Setup, workers: number) {
 export async function scaleBench(): Promise<void> {
   pinToCore(1);
   console.log(
-    `\nHTTP POST /api/v1/credentials/verify: ${fmt(count)} distinct vc+jwt EdDSA credentials, each verified in full, ${CONNECTIONS} keep-alive connections, ${useWrk ? `wrk, ${seconds} s round robin (the service on core 0 and wrk on core 1 for one worker)` : 'autocannon (wrk not installed), each posted once'}`,
+    `\nHTTP POST /api/v1/credentials/verify: ${fmt(count)} distinct vc+jwt EdDSA credentials, each verified in full, ${CONNECTIONS} keep-alive connections, ${useWrk ? `wrk, ${seconds} s round robin (the service on core 0 and wrk on core 1 for one worker)` : 'autocannon (wrk not installed or BENCH_LOAD_GENERATOR=autocannon), each posted once'}`,
   );
   const sqlite = await prepare('sqlite');
   if (!sqlite) throw new Error('no SQLite setup');
