@@ -74,7 +74,7 @@ end
 
 /**
  * Runs wrk against `url` for `seconds` with `connections` keep-alive connections on one thread,
- * pinned to `core` when given (taskset).
+ * on the CPUs `cores` names when given (taskset).
  */
 export async function wrkPost(options: {
   readonly url: string;
@@ -83,7 +83,8 @@ export async function wrkPost(options: {
   readonly seconds: number;
   readonly connections: number;
   readonly authorization?: string;
-  readonly core?: number;
+  /** A taskset CPU list (`1`, `0-1`); the process's own affinity when absent. */
+  readonly cores?: string;
 }): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   try {
@@ -103,8 +104,7 @@ export async function wrkPost(options: {
       scriptFile,
       `${url.origin}/`,
     ];
-    const [command, ...args] =
-      options.core === undefined ? wrk : ['taskset', '-c', String(options.core), ...wrk];
+    const [command, ...args] = options.cores === undefined ? wrk : ['taskset', '-c', options.cores, ...wrk];
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         command as string,

@@ -15,7 +15,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -34,6 +34,7 @@ const CONNECTIONS = 32;
 const count = Number(process.env.BENCH_CREDENTIALS ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS_HTTP ?? 10);
 const useWrk = wrkAvailable();
+const ALL_CORES = `0-${availableParallelism() - 1}`;
 const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Setup {
@@ -184,7 +185,9 @@ export async function startServer(
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   // One worker runs on core 0 and this process (the load generator) on core 1, so that "one
   // core" means one core; two workers share both cores with the load generator.
-  const pin = workers === 1 ? ['taskset', '-c', '0'] : [];
+  // This process has moved itself to core 1 (pinToCore): a child inherits that, so the cores of
+  // two workers are named too.
+  const pin = ['taskset', '-c', workers === 1 ? '0' : ALL_CORES];
   const [command, ...args] = [
     ...pin,
     process.execPath,
@@ -234,7 +237,7 @@ async function throughput(port: number, tokens: readonly string[], workers: numb
       accept: '"verified":true',
       seconds,
       connections: CONNECTIONS,
-      ...(workers === 1 ? { core: 1 } : {}),
+      cores: workers === 1 ? '1' : ALL_CORES,
     });
     return { rps: r.rps, p99: r.p99, unverified: r.rejected + r.socketErrors };
   }
