@@ -44,7 +44,7 @@ interface Setup {
   cleanup(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };
@@ -141,7 +141,7 @@ export async function prepare(kind: 'sqlite' | 'postgres'): Promise<Setup | unde
 }
 
 /** node:crypto alone verifying the same tokens on this core: the limit. */
-async function rawCrypto(setup: Setup): Promise<number> {
+export async function rawCrypto(setup: Setup): Promise<number> {
   const service = await openService(loadConfig(setup.env), createLogger('silent'));
   const document = await service.identity.document();
   await service.close();
@@ -167,10 +167,10 @@ async function rawCrypto(setup: Setup): Promise<number> {
   return rounds.sort((a, b) => a - b)[1] as number;
 }
 
-/** Moves this process (every thread) to one core, where taskset exists (util-linux). */
-function pinToCore(core: number): void {
+/** Moves a process (this one by default; every thread) to one core, where taskset exists (util-linux). */
+export function pinToCore(core: number, pid: number | undefined = process.pid): void {
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
   } catch {
     console.log('(taskset not found: the load generator and the service share the cores)');
   }
