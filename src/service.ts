@@ -44,7 +44,7 @@ import { boardMemberSubject } from './governance/board.js';
 import { GOVERNANCE_ENTITIES } from './governance/entities.js';
 import { verifyStatement } from './governance/signed-statement.js';
 import {
-  connectorAuth,
+  connectorAuthenticator,
   connectorRoutes,
   createApp,
   type RateLimitRule,
@@ -585,10 +585,11 @@ export async function openService(
     },
     ...(options.now ? { now: options.now } : {}),
   });
-  const requireConnector = connectorAuth({
+  const connectors = connectorAuthenticator({
     verifier: oidc.accessTokens,
     members: connectorMembers(memberRows),
   });
+  const requireConnector = connectors.require;
   const consent = openConsent({
     dataSource,
     rulebook: rulebook.store,
@@ -765,6 +766,10 @@ export async function openService(
       ),
     ],
     guards: [rateLimitMiddleware(rateLimits, rateLimitRules(oidc.path))],
+    lane: {
+      routes: [...credentials.laneRoutes, ...consent.laneRoutes, ...agreements.laneRoutes],
+      gate: connectors.gate,
+    },
     cookieKeys: oidc.cookieKeys,
     mounts: [{ prefix: oidc.path, middleware: oidc.middleware }],
   });

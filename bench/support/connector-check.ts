@@ -187,7 +187,9 @@ export function printCheckFigures(
   console.log(`     (a)  ${perRequest(stock.cpu, stock.count)}`);
   console.log(`     (a') ${perRequest(named.cpu, named.count)}`);
   console.log(`     (b)  ${perRequest(http.cpu, http.count)}`);
-  console.log(`     load generator: ${wrkAvailable() ? 'wrk' : 'autocannon (wrk not installed or BENCH_LOAD_GENERATOR=autocannon)'}`);
+  console.log(
+    `     load generator: ${wrkAvailable() ? 'wrk' : 'autocannon (wrk not installed or BENCH_LOAD_GENERATOR=autocannon)'}`,
+  );
   console.log(`     p99 ${http.p99.toFixed(1)} ms (target < 10 ms)`);
   console.log(`     b/a  = ${(http.rps / stock.qps).toFixed(2)} (target ≥ 0.50)`);
   console.log(

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
 import type { RequireConnector } from '../http/index.js';
+import type { LaneRoute } from '../http/lane/index.js';
 import type { RulebookStore } from '../rulebook/index.js';
 import { startAgreementJobs } from './expiry.js';
 import { type AgreementLimits, DEFAULT_AGREEMENT_LIMITS } from './limits.js';
@@ -19,7 +20,7 @@ import type {
   StatementVerifier,
 } from './ports.js';
 import { AgreementRegister } from './register.js';
-import { agreementRoutes } from './routes.js';
+import { agreementCheckRoute, agreementRoutes } from './routes.js';
 
 export interface AgreementsOptions {
   readonly dataSource: DataSource;
@@ -43,6 +44,8 @@ export interface AgreementsOptions {
 export interface Agreements {
   readonly register: AgreementRegister;
   readonly routers: readonly Router[];
+  /** Its routes the connector lane answers without koa (src/http/lane); the routers hold them too. */
+  readonly laneRoutes: readonly LaneRoute[];
   /** Runs the expiry job every `intervalMs`; returns the stop. */
   startJobs(options: { intervalMs: number; onError: (error: unknown) => void }): () => void;
 }
@@ -64,9 +67,11 @@ export function openAgreements(options: AgreementsOptions): Agreements {
     limits: { ...DEFAULT_AGREEMENT_LIMITS, ...options.limits },
   };
   const register = new AgreementRegister(deps);
+  const checkRoute = agreementCheckRoute(register);
   return {
     register,
-    routers: [agreementRoutes(register, options.requireConnector)],
+    routers: [agreementRoutes(register, options.requireConnector, checkRoute)],
+    laneRoutes: [checkRoute],
     startJobs: ({ intervalMs, onError }) => startAgreementJobs({ deps, intervalMs, onError }),
   };
 }

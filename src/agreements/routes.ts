@@ -18,7 +18,14 @@
  */
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { BadRequestError, connectorOf, type RequireConnector, requestBody } from '../http/index.js';
+import {
+  BadRequestError,
+  connectorOf,
+  jsonObjectBody,
+  type RequireConnector,
+  requestBody,
+} from '../http/index.js';
+import { type LaneRoute, laneConnector, mountLaneRoute } from '../http/lane/index.js';
 import { parseAgreementQuestion } from './check/check.js';
 import { AgreementError } from './errors.js';
 import type { Proposal } from './lifecycle/propose.js';
@@ -85,7 +92,28 @@ function proposalOf(body: Record<string, unknown>): Proposal {
   };
 }
 
-export function agreementRoutes(register: AgreementRegister, requireConnector: RequireConnector): Router {
+/** `POST /api/v1/agreements/check`: served by the connector lane (src/http/lane) and by koa. */
+export function agreementCheckRoute(register: AgreementRegister): LaneRoute {
+  return {
+    path: '/api/v1/agreements/check',
+    scope: AGREEMENTS_SCOPE,
+    answer: (request) => {
+      const key = request.header('idempotency-key');
+      return register.check(
+        laneConnector(request).did,
+        parseAgreementQuestion(jsonObjectBody(request.body)),
+        undefined,
+        key === '' ? undefined : key,
+      );
+    },
+  };
+}
+
+export function agreementRoutes(
+  register: AgreementRegister,
+  requireConnector: RequireConnector,
+  checkRoute: LaneRoute = agreementCheckRoute(register),
+): Router {
   const router = new Router();
   const token = requireConnector(AGREEMENTS_SCOPE);
   // With a bearer token the connector's member publishes; without one the body must be signed.
@@ -159,16 +187,7 @@ export function agreementRoutes(register: AgreementRegister, requireConnector: R
   });
 
   // Before /:id, so that "check" is not read as an id.
-  router.post('/api/v1/agreements/check', token, async (ctx) => {
-    const answer = await register.check(
-      connectorOf(ctx).did,
-      parseAgreementQuestion(requestBody(ctx)),
-      undefined,
-      idempotencyKey(ctx),
-    );
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = answer;
-  });
+  mountLaneRoute(router, checkRoute, requireConnector);
   router.post('/api/v1/agreements', token, async (ctx) => {
     const body = only(ctx, ['offer', 'version', 'policy', 'agreement', 'endsAt']);
     const proposed = await register.propose(connectorOf(ctx).did, proposalOf(body), idempotencyKey(ctx));

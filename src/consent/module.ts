@@ -9,12 +9,13 @@ import type Router from '@koa/router';
 import type { DataSource } from 'typeorm';
 import type { CredentialIssuer } from '../credentials/issue/issuer.js';
 import type { StatusService } from '../credentials/status/index.js';
+import type { LaneRoute } from '../http/lane/index.js';
 import type { RulebookStore } from '../rulebook/index.js';
 import { startConsentJobs } from './expiry.js';
 import { consentKeys } from './pairwise.js';
 import type { ConsentAudit, ConsentEvents, MemberDirectory, StatementVerifier } from './ports.js';
 import { ConsentRegister } from './register.js';
-import { type Authenticate, consentRoutes } from './routes.js';
+import { type Authenticate, consentCheckRoute, consentRoutes } from './routes.js';
 
 export interface ConsentOptions {
   readonly dataSource: DataSource;
@@ -40,6 +41,8 @@ export interface ConsentOptions {
 export interface Consent {
   readonly register: ConsentRegister;
   readonly routers: readonly Router[];
+  /** Its routes the connector lane answers without koa (src/http/lane); the routers hold them too. */
+  readonly laneRoutes: readonly LaneRoute[];
   /** Runs the expiry job and the retention purge every `intervalMs`; returns the stop. */
   startJobs(options: { intervalMs: number; onError: (error: unknown) => void }): () => void;
 }
@@ -62,9 +65,11 @@ export function openConsent(options: ConsentOptions): Consent {
     now: options.now ?? (() => new Date()),
   };
   const register = new ConsentRegister(deps);
+  const checkRoute = consentCheckRoute(register);
   return {
     register,
-    routers: [consentRoutes(register, options.authenticate)],
+    routers: [consentRoutes(register, options.authenticate, checkRoute)],
+    laneRoutes: [checkRoute],
     startJobs: ({ intervalMs, onError }) => startConsentJobs({ deps, intervalMs, onError }),
   };
 }

@@ -15,7 +15,8 @@
  */
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { BadRequestError, requestBody } from '../http/index.js';
+import { BadRequestError, jsonObjectBody, type RequireConnector, requestBody } from '../http/index.js';
+import { type LaneRoute, laneConnector, mountLaneRoute } from '../http/lane/index.js';
 import { parseQuestion } from './check/check.js';
 import type { ConsentRegister } from './register.js';
 
@@ -32,7 +33,7 @@ export interface AuthenticatedConnector {
  * scope and that the member is active (else it answers 401/403 itself), and sets
  * `ctx.state.connector`.
  */
-export type Authenticate = (scope: string) => Koa.Middleware;
+export type Authenticate = RequireConnector;
 
 export const NOTICES_SCOPE = 'notices';
 export const CHECK_SCOPE = 'consents:check';
@@ -47,7 +48,21 @@ function idempotencyKey(ctx: Koa.Context): string | undefined {
   return value === '' ? undefined : value;
 }
 
-export function consentRoutes(register: ConsentRegister, authenticate: Authenticate): Router {
+/** `POST /api/v1/consents/check`: served by the connector lane (src/http/lane) and by koa. */
+export function consentCheckRoute(register: ConsentRegister): LaneRoute {
+  return {
+    path: '/api/v1/consents/check',
+    scope: CHECK_SCOPE,
+    answer: (request) =>
+      register.check(laneConnector(request).did, parseQuestion(jsonObjectBody(request.body))),
+  };
+}
+
+export function consentRoutes(
+  register: ConsentRegister,
+  authenticate: Authenticate,
+  checkRoute: LaneRoute = consentCheckRoute(register),
+): Router {
   const router = new Router();
   const noticesToken = authenticate(NOTICES_SCOPE);
   // A request with a bearer token publishes as that connector's member; one without must be signed.
@@ -93,14 +108,7 @@ export function consentRoutes(register: ConsentRegister, authenticate: Authentic
     // A version never changes.
     ctx.set('Cache-Control', 'public, max-age=86400, immutable');
   });
-  router.post('/api/v1/consents/check', authenticate(CHECK_SCOPE), async (ctx) => {
-    const connector = connectorOf(ctx);
-    // The middleware always sets it; without it nothing is answered.
-    if (!connector) throw new Error('the connector middleware set no ctx.state.connector');
-    const answer = await register.check(connector.did, parseQuestion(requestBody(ctx)));
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = answer;
-  });
+  mountLaneRoute(router, checkRoute, authenticate);
   return router;
 }
 

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/index.js';
 import type { DatabaseListener } from '../db/listener.js';
 import { createDidResolver, type DidDocument, type DidResolver, fetchBounded } from '../did/index.js';
+import type { LaneRoute } from '../http/lane/index.js';
 import type { PublishedKey, ServiceIdentity } from '../identity/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/index.js';
@@ -22,7 +23,7 @@ import {
 import { CredentialIssuer } from './issue/issuer.js';
 import { type KeyUsage, keyUsage } from './key-usage.js';
 import { databaseNonceStore, type TransactionalNonceStore } from './nonce-store.js';
-import { type VerificationObserver, verificationRoutes } from './routes.js';
+import { type VerificationObserver, verificationRoutes, verifyCredentialRoute } from './routes.js';
 import {
   contextUrl,
   createSchemaRegistry,
@@ -93,6 +94,8 @@ export interface Credentials {
   readonly nonces: TransactionalNonceStore;
   readonly deps: PresentationVerifierDeps;
   readonly routers: readonly Router[];
+  /** Its routes the connector lane answers without koa (src/http/lane); the routers hold them too. */
+  readonly laneRoutes: readonly LaneRoute[];
   /** On PostgreSQL: the LISTEN connection that announces status changes of every replica. */
   readonly statusWatch: ListeningRevisionWatch | undefined;
   verifyCredential(token: unknown): Promise<CredentialVerificationResult>;
@@ -281,6 +284,8 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       },
     },
   });
+  const observer = metrics ? observeVerifications(metrics) : undefined;
+  const verifyRoute = verifyCredentialRoute(deps, observer);
   return {
     issuer,
     status,
@@ -294,8 +299,9 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       schemaRoutes(schemas, config.publicUrl, contexts),
       statusRoutes(publisher),
       sdJwtRoutes(tokenPublisher, vcts),
-      verificationRoutes(deps, metrics ? observeVerifications(metrics) : undefined),
+      verificationRoutes(deps, observer, verifyRoute),
     ],
+    laneRoutes: [verifyRoute],
     statusWatch,
     verifyCredential: (token) => verifyCredential(token, deps),
     keyUsage: (retiring, published) =>

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { BadRequestError, requestBody } from '../http/index.js';
+import { BadRequestError, jsonObjectBody, requestBody } from '../http/index.js';
+import { type LaneRoute, mountLaneRoute } from '../http/lane/index.js';
 import type { CredentialVerificationResult, PresentationVerificationResult } from './verify/result.js';
 import { type CredentialVerifierDeps, verifyCredential } from './verify/verify-credential.js';
 import { type PresentationVerifierDeps, verifyPresentation } from './verify/verify-presentation.js';
@@ -26,6 +27,22 @@ function requiredString(
   return value;
 }
 
+/** `POST /api/v1/credentials/verify`: served by the connector lane (src/http/lane) and by koa. */
+export function verifyCredentialRoute(
+  deps: CredentialVerifierDeps,
+  observe: VerificationObserver = () => {},
+): LaneRoute {
+  return {
+    path: '/api/v1/credentials/verify',
+    async answer(request) {
+      const credential = requiredString(jsonObjectBody(request.body), 'credential');
+      const result = await verifyCredential(credential, deps);
+      observe('credential', result);
+      return result;
+    },
+  };
+}
+
 /**
  * The verification API for connectors. A well-formed request always gets 200 with the typed
  * result (verified or not, with every check); only a request that is not JSON or lacks its
@@ -34,15 +51,10 @@ function requiredString(
 export function verificationRoutes(
   deps: PresentationVerifierDeps & CredentialVerifierDeps,
   observe: VerificationObserver = () => {},
+  verifyRoute: LaneRoute = verifyCredentialRoute(deps, observe),
 ): Router {
   const router = new Router();
-  router.post('/api/v1/credentials/verify', async (ctx) => {
-    const credential = requiredString(requestBody(ctx), 'credential');
-    ctx.set('Cache-Control', 'no-store');
-    const result = await verifyCredential(credential, deps);
-    observe('credential', result);
-    ctx.body = result;
-  });
+  mountLaneRoute(router, verifyRoute);
   router.post('/api/v1/presentations/verify', async (ctx) => {
     const body = requestBody(ctx);
     const presentation = requiredString(body, 'presentation');

@@ -2,11 +2,13 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
 import { bodyReader } from './body.js';
+import type { ConnectorGate, ScopeRequirement } from './connector-token.js';
 import { databaseDeadline } from './database-deadline.js';
 import { failFastWhileDatabaseDown } from './database-down.js';
 import { errorMapper } from './error-mapper.js';
 import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
+import { connectorLane, type LaneRoute, type RequestHandler } from './lane/index.js';
 import { type HttpInstruments, httpMetrics } from './metrics.js';
 import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
@@ -42,6 +44,14 @@ export interface AppOptions {
    * unauthenticated writes, so that a refused request costs no parsing.
    */
   readonly guards?: readonly Koa.Middleware[];
+  /**
+   * The connector lane (src/http/lane): `POST` to these routes' exact paths is answered without
+   * koa. The routers must hold the same routes (`mountLaneRoute`) for every other form.
+   */
+  readonly lane?: {
+    readonly routes: readonly LaneRoute[];
+    readonly gate: (scope: ScopeRequirement) => ConnectorGate;
+  };
   /** Request counts, latencies and errors per route template; none recorded when absent. */
   readonly metrics?: HttpInstruments;
   /**
@@ -72,11 +82,41 @@ function stripBasePath(basePath: string): Koa.Middleware {
   };
 }
 
+/** koa, whose request handler (`callback()`) has the connector lane in front of it. */
+class LanedKoa extends Koa {
+  constructor(
+    options: { readonly proxy: boolean; readonly maxIpsCount: number },
+    private readonly front: (fallback: RequestHandler) => RequestHandler,
+  ) {
+    super({ proxy: options.proxy, maxIpsCount: options.maxIpsCount });
+  }
+
+  override callback(): ReturnType<Koa['callback']> {
+    return this.front(super.callback() as RequestHandler) as ReturnType<Koa['callback']>;
+  }
+}
+
 /** Builds the koa application. It never listens: callers use `app.callback()`. */
 export function createApp(options: AppOptions): Koa {
   // With TRUST_PROXY, ctx.ip is the address our proxy appended to X-Forwarded-For (the last
   // one), never an earlier one that the client itself could have written.
-  const app = new Koa({ proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 });
+  const koaOptions = { proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 };
+  const lane = options.lane;
+  const app = lane
+    ? new LanedKoa(
+        koaOptions,
+        connectorLane({
+          routes: lane.routes,
+          gate: lane.gate,
+          logger: options.logger,
+          bodyLimitBytes: options.bodyLimitBytes,
+          trustProxy: options.trustProxy,
+          ...(options.basePath ? { basePath: options.basePath } : {}),
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+          ...(options.database ? { database: options.database } : {}),
+        }),
+      )
+    : new Koa(koaOptions);
   if (options.cookieKeys) app.keys = [...options.cookieKeys];
   app.silent = true; // errors are logged by the error mapper, once, with the request id
   if (options.publicUrl) pinPublicOrigin(app, options.publicUrl);

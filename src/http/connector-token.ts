@@ -133,11 +133,32 @@ function hasScope(granted: readonly string[], scope: ScopeRequirement): boolean 
     : scope.anyOf.some((candidate) => granted.includes(candidate));
 }
 
+/** What a gate lets through: the connector and its session. */
+export interface ConnectorGrant {
+  readonly connector: AuthenticatedConnector;
+  readonly session: ConnectorSession;
+}
+
+/** One route's check of the `Authorization` header ('' when absent); throws ConnectorAuthError. */
+export type ConnectorGate = (authorization: string) => Promise<ConnectorGrant>;
+
+/** The connector authentication, built once by the composition root. */
+export interface ConnectorAuthenticator {
+  /** The check for routes that need `scope` (koa's middleware and the connector lane use it). */
+  gate(scope: ScopeRequirement): ConnectorGate;
+  /** The koa middleware for routes that need `scope`. */
+  readonly require: RequireConnector;
+}
+
 /**
  * The factory the composition root calls once; every capability's routes get the result and
  * call it per route with the scope that route needs.
  */
 export function connectorAuth(options: ConnectorAuthOptions): RequireConnector {
+  return connectorAuthenticator(options).require;
+}
+
+export function connectorAuthenticator(options: ConnectorAuthOptions): ConnectorAuthenticator {
   const realm = `realm=${quoted(options.realm ?? 'dataspace-trust')}`;
   const refuse = (
     status: 401 | 403,
@@ -155,16 +176,13 @@ export function connectorAuth(options: ConnectorAuthOptions): RequireConnector {
       ].join(' '),
     );
 
-  return (scope) => {
+  const gate = (scope: ScopeRequirement): ConnectorGate => {
     const required = typeof scope === 'string' ? [scope] : [...scope.anyOf];
     if (required.length === 0 || required.some((name) => name.length === 0 || /[\s"\\]/.test(name))) {
       throw new TypeError('requireConnector needs at least one scope token');
     }
     const scopeHint = `scope=${quoted(required.join(' '))}`;
-    return async function requireConnector(ctx, next) {
-      // Answers about one member's data: never stored by a cache on the way.
-      ctx.set('Cache-Control', 'no-store');
-      const header = ctx.get('Authorization');
+    return async function checkConnector(header) {
       if (header === '') {
         // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
         throw new ConnectorAuthError(
@@ -200,17 +218,30 @@ export function connectorAuth(options: ConnectorAuthOptions): RequireConnector {
           member ? `the member is ${member.status}, not active` : 'no member has this DID',
         );
       }
-      ctx.state.connector = Object.freeze({
-        did: token.clientId,
-        clientId: token.clientId,
-        scopes: Object.freeze([...token.scopes]),
-        tokenId: token.tokenId,
-      }) satisfies AuthenticatedConnector;
-      ctx.state.connectorSession = Object.freeze({
-        expiresAt: token.expiresAt,
-        member,
-      }) satisfies ConnectorSession;
-      await next();
+      return {
+        connector: Object.freeze({
+          did: token.clientId,
+          clientId: token.clientId,
+          scopes: Object.freeze([...token.scopes]),
+          tokenId: token.tokenId,
+        }) satisfies AuthenticatedConnector,
+        session: Object.freeze({ expiresAt: token.expiresAt, member }) satisfies ConnectorSession,
+      };
     };
+  };
+
+  return {
+    gate,
+    require: (scope) => {
+      const check = gate(scope);
+      return async function requireConnector(ctx, next) {
+        // Answers about one member's data: never stored by a cache on the way.
+        ctx.set('Cache-Control', 'no-store');
+        const { connector, session } = await check(ctx.get('Authorization'));
+        ctx.state.connector = connector;
+        ctx.state.connectorSession = session;
+        await next();
+      };
+    },
   };
 }

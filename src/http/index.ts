@@ -6,11 +6,15 @@ export {
   type AuthenticatedConnector,
   type ConnectorAuthCode,
   ConnectorAuthError,
+  type ConnectorAuthenticator,
   type ConnectorAuthOptions,
+  type ConnectorGate,
+  type ConnectorGrant,
   type ConnectorMember,
   type ConnectorMembers,
   type ConnectorSession,
   connectorAuth,
+  connectorAuthenticator,
   connectorOf,
   connectorSessionOf,
   MAX_TOKEN_LENGTH,
@@ -44,4 +48,4 @@ export {
   rateLimitMiddleware,
   routeKey,
 } from './rate-limit.js';
-export { requestBody } from './request-body.js';
+export { jsonObjectBody, requestBody } from './request-body.js';

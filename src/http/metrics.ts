@@ -10,6 +10,27 @@ export interface HttpInstruments {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+/** One answered request, by its route template; `errorCode` is the code answered (errors only). */
+export function recordRequest(
+  instruments: HttpInstruments,
+  request: {
+    readonly method: string;
+    readonly route: string;
+    readonly status: number;
+    readonly errorCode: string | undefined;
+    /** The duration timer started when the request arrived (`httpDuration.startTimer()`). */
+    readonly endTimer: (labels: { method: string; route: string }) => number;
+  },
+): void {
+  const method = METHODS.has(request.method) ? request.method : 'OTHER';
+  const { route } = request;
+  const status = String(request.status);
+  request.endTimer({ method, route });
+  instruments.httpRequests.inc({ method, route, status });
+  if (request.status >= 400)
+    instruments.httpErrors.inc({ method, route, status, code: request.errorCode ?? 'none' });
+}
+
 /**
  * Counts and times every request by its route template (`/api/v1/members/:did`), never by
  * its raw path, so that label values stay few whatever clients send. Requests that match no
@@ -18,7 +39,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
  */
 export function httpMetrics(instruments: HttpInstruments, mountPrefixes: readonly string[]) {
   return async function measure(ctx: Context, next: Next): Promise<void> {
-    const end = instruments.httpDuration.startTimer();
+    const endTimer = instruments.httpDuration.startTimer();
     try {
       await next();
     } finally {
@@ -28,14 +49,8 @@ export function httpMetrics(instruments: HttpInstruments, mountPrefixes: readonl
           ? matched
           : (mountPrefixes.find((prefix) => ctx.path === prefix || ctx.path.startsWith(`${prefix}/`)) ??
             'unmatched');
-      const method = METHODS.has(ctx.method) ? ctx.method : 'OTHER';
-      const status = String(ctx.status);
-      end({ method, route });
-      instruments.httpRequests.inc({ method, route, status });
-      if (ctx.status >= 400) {
-        const code = typeof ctx.state.errorCode === 'string' ? ctx.state.errorCode : 'none';
-        instruments.httpErrors.inc({ method, route, status, code });
-      }
+      const errorCode = typeof ctx.state.errorCode === 'string' ? ctx.state.errorCode : undefined;
+      recordRequest(instruments, { method: ctx.method, route, status: ctx.status, errorCode, endTimer });
     }
   };
 }

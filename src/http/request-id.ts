@@ -32,35 +32,67 @@ export function loggedPath(ctx: Context): { path: string; query?: string } {
   return names.length > 0 ? { path, query: names.map((name) => `${name}=[redacted]`).join('&') } : { path };
 }
 
+/** The request's id: the caller's X-Request-Id when it is a sane token, else a fresh UUID. */
+export function requestIdFrom(offered: string | undefined): string {
+  return offered !== undefined && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+}
+
+/** The request log's line of one answered request (its duration is added when it is written). */
+export interface RequestLogLine {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query?: string;
+  readonly status: number;
+  readonly client: string;
+}
+
 /**
- * Gives each request an id (the caller's X-Request-Id when it is a sane token, else a UUID),
- * echoes it, and logs one line per request with method, path (redacted: `loggedPath`), status,
- * duration and the client address (`ctx.ip`: the X-Forwarded-For client only when TRUST_PROXY is
- * set). Health probes, asked every few seconds by orchestrators, are logged at debug unless they fail.
+ * Writes one request's line: errors (but 503, an outage) at error, 503 at warn; health probes,
+ * asked every few seconds by orchestrators, at debug unless they fail; the rest at info.
+ */
+export function logRequest(
+  logger: Logger,
+  line: RequestLogLine,
+  startedAt: bigint,
+  healthProbe: boolean,
+): void {
+  const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  const entry = {
+    requestId: line.requestId,
+    method: line.method,
+    path: line.path,
+    ...(line.query === undefined ? {} : { query: line.query }),
+    status: line.status,
+    ms: Math.round(ms * 10) / 10,
+    client: line.client,
+  };
+  if (line.status >= 500 && line.status !== 503) logger.error(entry, 'request');
+  else if (line.status >= 500) logger.warn(entry, 'request');
+  else if (healthProbe) logger.debug(entry, 'request');
+  else logger.info(entry, 'request');
+}
+
+/**
+ * Gives each request an id (`requestIdFrom`), echoes it, and logs one line per request with
+ * method, path (redacted: `loggedPath`), status, duration and the client address (`ctx.ip`: the
+ * X-Forwarded-For client only when TRUST_PROXY is set).
  */
 export function requestContext(logger: Logger) {
   return async function withRequestId(ctx: Context, next: Next): Promise<void> {
-    const offered = ctx.get('x-request-id');
-    const requestId = ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+    const requestId = requestIdFrom(ctx.get('x-request-id'));
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = {
-        requestId,
-        method: ctx.method,
-        ...loggedPath(ctx),
-        status: ctx.status,
-        ms: Math.round(ms * 10) / 10,
-        client: ctx.ip,
-      };
-      if (ctx.status >= 500 && ctx.status !== 503) logger.error(line, 'request');
-      else if (ctx.status >= 500) logger.warn(line, 'request');
-      else if (ctx.path.startsWith('/health/')) logger.debug(line, 'request');
-      else logger.info(line, 'request');
+      logRequest(
+        logger,
+        { requestId, method: ctx.method, ...loggedPath(ctx), status: ctx.status, client: ctx.ip },
+        started,
+        ctx.path.startsWith('/health/'),
+      );
     }
   };
 }

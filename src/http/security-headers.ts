@@ -40,14 +40,21 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
+/** The headers every response carries, with this response's nonce in its policy. */
+export function securityHeaderEntries(nonce: string): readonly (readonly [string, string])[] {
+  return [
+    ['Content-Security-Policy', contentSecurityPolicy(nonce)],
+    ['X-Frame-Options', 'DENY'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+  ];
+}
+
 export function securityHeaders(): Middleware {
   return async function withSecurityHeaders(ctx, next) {
     const nonce = cspNonce();
     ctx.state.cspNonce = nonce;
-    ctx.set('Content-Security-Policy', contentSecurityPolicy(nonce));
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
+    for (const [name, value] of securityHeaderEntries(nonce)) ctx.set(name, value);
     await next();
   };
 }
