@@ -194,7 +194,7 @@ export const SWEEP_TARGETS: readonly SweepTarget[] = [
  * The unauthenticated writes that are rate limited per client address (paths below the base
  * path). Applications are also limited per signing DID, inside membership.
  */
-function rateLimitRules(oidcPath: string): RateLimitRule[] {
+export function rateLimitRules(oidcPath: string): RateLimitRule[] {
   const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Matched against the lower-cased path (rateLimitMiddleware), so written in lower case.
   const oidc = escapeRegExp(routeKey(oidcPath));
