@@ -15,6 +15,10 @@
  * Any other request, and any other form of these (a query string, a trailing slash, another
  * letter case), goes to koa, which has the same routes (route.ts). test/http/lane.test.ts sends
  * the same requests both ways and compares the answers.
+ *
+ * One difference, in the metrics only: a request refused before koa's router matched it (body
+ * too large, not JSON, 503 while the database is down) counts under `route="unmatched"` in koa;
+ * the lane knows its route from the start and counts it there.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withDatabaseDeadline } from '../../db/deadline.js';
