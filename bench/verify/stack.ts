@@ -5,7 +5,8 @@
  *   (b) the pipeline in process (`verifyCredential`, no HTTP);
  *   (c) a bare node:http server answering the same pipeline (stack-server.ts): the floor of any
  *       HTTP front;
- *   (d) the real `dataspace-trust start` process (koa and the whole middleware stack).
+ *   (d) the real `dataspace-trust start` process (verification goes through its connector lane,
+ *       src/http/lane, with the request log, metrics, headers, deadline and body limit).
  * (c) and (d) run on core 0 with wrk on core 1; each prints its rate and the service's CPU per
  * request (from /proc). Needs wrk.
  *
@@ -76,9 +77,9 @@ try {
   console.log(row('(a) node:crypto, the signature alone', raw));
   console.log(row('(b) the pipeline, in process', pipeline));
   console.log(row('(c) bare node:http + the pipeline', floor.rps, floor.cpuUs));
-  console.log(row('(d) dataspace-trust start (koa + middleware)', ours.rps, ours.cpuUs));
+  console.log(row('(d) dataspace-trust start (connector lane)', ours.rps, ours.cpuUs));
   console.log(
-    `    (d)/(c) = ${(ours.rps / floor.rps).toFixed(2)}: what the HTTP stack above bare node:http costs`,
+    `    (d)/(c) = ${(ours.rps / floor.rps).toFixed(2)}: what the service's front above bare node:http costs`,
   );
 } finally {
   await setup.cleanup();
