@@ -17,7 +17,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { type DataSource, type EntityManager, MoreThan } from 'typeorm';
 import type { Citizen } from '../consent/index.js';
-import { inTransaction, reading } from '../db/index.js';
+import { inTransaction, isPostgres, reading } from '../db/index.js';
 import { OidcAccountDidEntity } from '../oidc/entities.js';
 import { PortalSessionEntity, type PortalSessionRow } from './entities.js';
 
@@ -166,24 +166,41 @@ export class SessionStore {
   }
 
   /**
-   * Replaces what live session `id` holds with `data`, in place: the same id (so the same
-   * cookie and CSRF token), the same idle and absolute expiry; sealed as every row is, under
-   * the id's hash. One UPDATE, of a row not expired; answers whether there was one (false: the
-   * session is gone, as for a browser that lost it).
+   * Changes what live session `id` holds, in place (the same id, so the same cookie and CSRF
+   * token; the same idle and absolute expiry), from what it holds at this instant: the row is
+   * read and written in one transaction, locked, so that two requests of one browser changing it
+   * at once (two tabs opening a signing request each) both count, neither overwriting the other.
+   * Answers the data as written, or undefined when the session is gone (unknown, expired, or a
+   * row that does not open).
    */
-  async update(id: string, data: SessionData): Promise<boolean> {
+  async change(id: string, change: (data: SessionData) => SessionData): Promise<SessionData | undefined> {
     const idHash = hashSessionId(id);
-    const result = await reading(this.options.dataSource, undefined, (manager) =>
-      manager.getRepository(PortalSessionEntity).update(
-        { idHash, expiresAt: MoreThan(this.#now().toISOString()) },
+    const { dataSource } = this.options;
+    return inTransaction(dataSource, undefined, async (manager) => {
+      const repository = manager.getRepository(PortalSessionEntity);
+      const row = await repository.findOne({
+        where: { idHash, expiresAt: MoreThan(this.#now().toISOString()) },
+        // SQLite's transactions take the write lock first (inTransaction): already one at a time.
+        ...(isPostgres(dataSource) ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      });
+      if (!row) return undefined;
+      let current: SessionData;
+      try {
+        current = JSON.parse(this.#open(row.data, idHash)) as SessionData;
+      } catch {
+        return undefined;
+      }
+      const data = change(current);
+      await repository.update(
+        { idHash },
         {
           data: this.#seal(JSON.stringify(data), idHash),
           accountId: data.accountId ?? null,
           citizenHash: data.citizen ? this.citizenHash(data.citizen) : null,
         },
-      ),
-    );
-    return (result.affected ?? 0) > 0;
+      );
+      return data;
+    });
   }
 
   /** Ends session `id`; answers whether there was one. */

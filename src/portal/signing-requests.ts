@@ -18,9 +18,10 @@
  *   reach it. The page's CSRF token changes with the id: another tab of that browser must load
  *   a page again before it posts.
  * - `rotate: false` (the workspace's, `signing`: a board member's session, whose id the board
- *   login already changed): the session is updated in place (`SessionStore.update`: the same id,
+ *   login already changed): the session is changed in place (`SessionStore.change`: the same id,
  *   cookie and CSRF token, the same idle and absolute expiry), so the board member's other tabs
- *   (the motion list, another motion) keep posting with the token they hold. A request opened
+ *   (the motion list, another motion) keep posting with the token they hold; requests opened by
+ *   two tabs at once are both kept (the list is changed under the row's lock). A request opened
  *   in a session gone meanwhile is refused as the workspace refuses a lost session,
  *   `login_required`; one answered is forgotten with it.
  */
@@ -64,15 +65,29 @@ export function browserSigningRequests(deps: {
   readonly path: string;
 }): BrowserSigningRequests {
   const openOf = (session: PortalSession | undefined): readonly string[] => session?.data[deps.list] ?? [];
-  const store = async (ctx: Context, session: PortalSession, open: readonly string[], opening: boolean) => {
-    const data: SessionData = { ...session.data, [deps.list]: open };
+  /** Writes the list as `next` makes it from the one the session holds; answers the session. */
+  const store = async (
+    ctx: Context,
+    session: PortalSession,
+    next: (open: readonly string[]) => readonly string[],
+    opening: boolean,
+  ): Promise<PortalSession> => {
     if (!deps.rotate) {
+      // From the list as stored now, not as this request read it: another tab may have just
+      // opened or answered one of its own (SessionStore.change locks the row meanwhile).
+      const data = await deps.sessions.change(session.id, (current) => ({
+        ...current,
+        [deps.list]: next(current[deps.list] ?? []),
+      }));
       // A session gone cannot hold a request opened; one answered is forgotten with it anyway
       // (its vote or motion is recorded: no refusal to show for it).
-      if (!(await deps.sessions.update(session.id, data)) && opening)
-        throw new PortalError('login_required', 'your session has ended: log in again');
+      if (data === undefined) {
+        if (opening) throw new PortalError('login_required', 'your session has ended: log in again');
+        return session;
+      }
       return { ...session, data };
     }
+    const data: SessionData = { ...session.data, [deps.list]: next(openOf(session)) };
     const rotated = await deps.sessions.rotate(session.id, data, {
       absoluteExpiresAt: session.absoluteExpiresAt,
     });
@@ -90,15 +105,10 @@ export function browserSigningRequests(deps: {
       store(
         ctx,
         session,
-        [...openOf(session).filter((open) => open !== replacing), state].slice(-MAX_OPEN),
+        (open) => [...open.filter((other) => other !== replacing), state].slice(-MAX_OPEN),
         true,
       ),
     forget: (ctx, session, state) =>
-      store(
-        ctx,
-        session,
-        openOf(session).filter((open) => open !== state),
-        false,
-      ),
+      store(ctx, session, (open) => open.filter((other) => other !== state), false),
   };
 }

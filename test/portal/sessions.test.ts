@@ -4,9 +4,13 @@
  * logout (with RP-initiated logout at the provider), and sessions ending with a suspension.
  */
 import { strict as assert } from 'node:assert';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import Koa from 'koa';
 import request from 'supertest';
 import { PortalSessionEntity } from '../../src/portal/entities.js';
 import { hashSessionId } from '../../src/portal/sessions.js';
+import { browserSigningRequests } from '../../src/portal/signing-requests.js';
 import { type ConsentWorld, consentWorld, decide, newCitizen } from '../consent/support.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
@@ -220,6 +224,76 @@ describeEachDatabase('portal sessions', (fresh) => {
       await decide(world, 'suspend', did);
       assert.equal(loggedIn((await dashboard(cookie).expect(200)).text), false);
       assert.ok(loggedIn((await dashboard(other).expect(200)).text));
+    });
+  });
+
+  describe('signing requests kept in a board member’s session, in place', () => {
+    const states = (n: number) => Array.from({ length: n }, (_, i) => `state-of-tab-${i}-${'x'.repeat(20)}`);
+
+    it('two changes at once both count: each starts from what the session holds then', async () => {
+      const sessions = world.service.portal.sessions;
+      const session = await sessions.create({ boardMember: world.city.did });
+      const [first, second] = states(2) as [string, string];
+      await Promise.all(
+        [first, second].map((state) =>
+          sessions.change(session.id, (data) => ({ ...data, signing: [...(data.signing ?? []), state] })),
+        ),
+      );
+      const stored = await sessions.find(session.id);
+      assert.deepEqual([...(stored?.data.signing ?? [])].sort(), [first, second].sort());
+      assert.equal(stored?.data.boardMember, world.city.did, 'the rest of the session is kept');
+    });
+
+    it('two tabs opening a request each from the same page: both are kept, in the same session', async () => {
+      const sessions = world.service.portal.sessions;
+      const session = await sessions.create({ boardMember: world.city.did });
+      const requests = browserSigningRequests({
+        sessions,
+        list: 'signing',
+        rotate: false,
+        developmentMode: true,
+        path: '/portal',
+      });
+      const app = new Koa();
+      const context = () => {
+        const incoming = new IncomingMessage(new Socket());
+        return app.createContext(incoming, new ServerResponse(incoming));
+      };
+      const [first, second] = states(2) as [string, string];
+      // Both tabs hold the session as it was before either opened its request.
+      const [a, b] = await Promise.all([
+        requests.keep(context(), session, first),
+        requests.keep(context(), session, second),
+      ]);
+      assert.equal(a.id, session.id);
+      assert.equal(b.id, session.id);
+      const stored = await sessions.find(session.id);
+      assert.ok(requests.opened(stored, first), 'the first tab’s request');
+      assert.ok(requests.opened(stored, second), 'the second tab’s request');
+    });
+
+    it('a session gone: nothing is written, and opening a request is refused (login_required)', async () => {
+      const sessions = world.service.portal.sessions;
+      const session = await sessions.create({ boardMember: world.city.did });
+      await sessions.end(session.id);
+      assert.equal(await sessions.change(session.id, (data) => ({ ...data, signing: ['s'] })), undefined);
+      const requests = browserSigningRequests({
+        sessions,
+        list: 'signing',
+        rotate: false,
+        developmentMode: true,
+        path: '/portal',
+      });
+      const incoming = new IncomingMessage(new Socket());
+      await assert.rejects(
+        requests.keep(
+          new Koa().createContext(incoming, new ServerResponse(incoming)),
+          session,
+          states(1)[0] as string,
+        ),
+        (error: { code?: string }) => error.code === 'login_required',
+      );
+      assert.equal(await rows().countBy({ idHash: hashSessionId(session.id) }), 0);
     });
   });
 });
