@@ -112,7 +112,8 @@ export function agreementCheckRoute(register: AgreementRegister): LaneRoute {
 export function agreementRoutes(
   register: AgreementRegister,
   requireConnector: RequireConnector,
-  checkRoute: LaneRoute = agreementCheckRoute(register),
+  /** `agreementCheckRoute(register)`, the one the connector lane answers too. */
+  checkRoute: LaneRoute,
 ): Router {
   const router = new Router();
   const token = requireConnector(AGREEMENTS_SCOPE);

@@ -61,7 +61,8 @@ export function consentCheckRoute(register: ConsentRegister): LaneRoute {
 export function consentRoutes(
   register: ConsentRegister,
   authenticate: Authenticate,
-  checkRoute: LaneRoute = consentCheckRoute(register),
+  /** `consentCheckRoute(register)`, the one the connector lane answers too. */
+  checkRoute: LaneRoute,
 ): Router {
   const router = new Router();
   const noticesToken = authenticate(NOTICES_SCOPE);

@@ -284,7 +284,7 @@ export function openCredentials(options: CredentialsOptions): Credentials {
       },
     },
   });
-  const observer = metrics ? observeVerifications(metrics) : undefined;
+  const observer: VerificationObserver = metrics ? observeVerifications(metrics) : () => {};
   const verifyRoute = verifyCredentialRoute(deps, observer);
   return {
     issuer,

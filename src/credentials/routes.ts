@@ -50,8 +50,9 @@ export function verifyCredentialRoute(
  */
 export function verificationRoutes(
   deps: PresentationVerifierDeps & CredentialVerifierDeps,
-  observe: VerificationObserver = () => {},
-  verifyRoute: LaneRoute = verifyCredentialRoute(deps, observe),
+  observe: VerificationObserver,
+  /** `verifyCredentialRoute(deps, observe)`, the one the connector lane answers too. */
+  verifyRoute: LaneRoute,
 ): Router {
   const router = new Router();
   mountLaneRoute(router, verifyRoute);

@@ -46,7 +46,9 @@ export interface AppOptions {
   readonly guards?: readonly Koa.Middleware[];
   /**
    * The connector lane (src/http/lane): `POST` to these routes' exact paths is answered without
-   * koa. The routers must hold the same routes (`mountLaneRoute`) for every other form.
+   * koa. The routers must hold the same routes (`mountLaneRoute`) for every other form. The
+   * lane runs what this app runs for them except the `guards` (no rate limit applies to them),
+   * and none of them may be served without the database (`database.servedWithout`).
    */
   readonly lane?: {
     readonly routes: readonly LaneRoute[];
@@ -102,6 +104,10 @@ export function createApp(options: AppOptions): Koa {
   // one), never an earlier one that the client itself could have written.
   const koaOptions = { proxy: options.trustProxy, maxIpsCount: options.trustProxy ? 1 : 0 };
   const lane = options.lane;
+  for (const route of lane?.routes ?? []) {
+    if (options.database?.servedWithout?.(route.path))
+      throw new TypeError(`${route.path} is served without the database: the connector lane cannot serve it`);
+  }
   const app = lane
     ? new LanedKoa(
         koaOptions,

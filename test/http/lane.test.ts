@@ -12,7 +12,8 @@ import { strict as assert } from 'node:assert';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import request, { type Response, type Test } from 'supertest';
-import { rateLimitRules } from '../../src/service.js';
+import { createLogger } from '../../src/log/logger.js';
+import { openService, rateLimitRules, type Service } from '../../src/service.js';
 import {
   type ConsentWorld,
   connectorToken,
@@ -22,6 +23,7 @@ import {
   publishParking,
 } from '../consent/support.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { testConfig } from '../support/service.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -276,3 +278,66 @@ describeEachDatabase('the connector lane answers as koa does, without koa', (fre
     }
   });
 });
+
+describeEachDatabase(
+  'the connector lane under a PUBLIC_URL with a path, in the metrics and the log',
+  (fresh) => {
+    let service: Service;
+    let handler: Handler;
+    const seenByKoa: string[] = [];
+    const lines: Record<string, unknown>[] = [];
+
+    before(async function () {
+      this.timeout(60_000);
+      // The service's log, at info as in production: each line it writes is kept here.
+      const logger = createLogger('info', {
+        write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+      });
+      service = await openService(
+        testConfig(await fresh(), { PUBLIC_URL: 'https://trust.example.org/trust' }),
+        logger,
+        { quiet: true },
+      );
+      service.app.middleware.unshift(async (ctx, next) => {
+        seenByKoa.push(ctx.path);
+        await next();
+      });
+      handler = service.app.callback();
+    });
+    after(async () => service?.close());
+
+    it('answers below the base path only; the bare path is koa’s 404', async () => {
+      const below = await request(handler).post(`/trust${VERIFY}`).send({ credential: 'x.y.z' });
+      assert.equal(below.status, 200);
+      assert.equal(below.body.verified, false);
+      assert.deepEqual(seenByKoa, []);
+      const bare = await request(handler).post(VERIFY).send({ credential: 'x.y.z' });
+      assert.equal(bare.status, 404);
+      assert.equal(bare.body.code, 'not_found');
+      assert.deepEqual(seenByKoa, [VERIFY]);
+    });
+
+    it('counts and logs a lane request by its route, without the base path', async () => {
+      lines.length = 0;
+      const count = async () =>
+        (await service.metrics.httpRequests.get()).values.find(
+          (value) =>
+            value.labels.route === VERIFY && value.labels.method === 'POST' && value.labels.status === '415',
+        )?.value ?? 0;
+      const before = await count();
+      const refused = await request(handler)
+        .post(`/trust${VERIFY}`)
+        .set('Content-Type', 'text/plain')
+        .set('X-Request-Id', 'lane-metrics-0001')
+        .send('hello');
+      assert.equal(refused.status, 415);
+      assert.equal(await count(), before + 1);
+      const line = lines.find((entry) => entry.msg === 'request' && entry.requestId === 'lane-metrics-0001');
+      assert.ok(line, 'one request line');
+      assert.equal(line.method, 'POST');
+      assert.equal(line.path, VERIFY);
+      assert.equal(line.status, 415);
+      assert.equal(typeof line.ms, 'number');
+    });
+  },
+);

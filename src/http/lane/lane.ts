@@ -110,16 +110,14 @@ async function answer(
   let errorCode: string | undefined;
   let contentType = JSON_CONTENT_TYPE;
   let body: string;
-  // As koa's stack: `Cache-Control: no-store` from the connector check on, and on every answer.
+  // As koa's stack: `Cache-Control: no-store` once the body is read, from the connector check
+  // (requireConnector) or the route's answer (mountLaneRoute) on, refusals included.
   let noStore = false;
-  const work = async (): Promise<unknown> => {
+  const work = async (): Promise<object> => {
     if (options.database?.isDown()) throw new DatabaseUnavailableError();
     const parsed = parseBodyText(request, await readBodyText(request, options.bodyLimitBytes));
-    let grant: Awaited<ReturnType<ConnectorGate>> | undefined;
-    if (path.gate) {
-      noStore = true;
-      grant = await path.gate(headerOf(request, 'authorization'));
-    }
+    noStore = true;
+    const grant = path.gate ? await path.gate(headerOf(request, 'authorization')) : undefined;
     return path.route.answer({
       body: parsed,
       header: (name) => headerOf(request, name),
@@ -131,7 +129,6 @@ async function answer(
     const value = await (deadlineMs === undefined
       ? work()
       : withDatabaseDeadline(Date.now() + deadlineMs, work));
-    noStore = true;
     body = JSON.stringify(value);
   } catch (caught) {
     const refused = errorAnswer(

@@ -23,8 +23,11 @@ export interface LaneRoute {
   readonly path: string;
   /** The connector scope the route needs (a bearer token, src/http/connector-token.ts); none: public. */
   readonly scope?: ScopeRequirement;
-  /** The JSON answer, 200 with `Cache-Control: no-store`; a refusal throws a ProblemError. */
-  answer(request: LaneRequest): Promise<unknown>;
+  /**
+   * The JSON answer (200). A refusal throws a ProblemError. Every answer from here on, refusals
+   * included, carries `Cache-Control: no-store`.
+   */
+  answer(request: LaneRequest): Promise<object>;
 }
 
 /** The connector of a route that has a `scope`; throws on a route that has none. */
@@ -36,12 +39,12 @@ export function laneConnector(request: LaneRequest): AuthenticatedConnector {
 /** Registers the route on a koa router, behind the connector middleware when it has a scope. */
 export function mountLaneRoute(router: Router, route: LaneRoute, requireConnector?: RequireConnector): void {
   const answer: Middleware = async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
     const body = await route.answer({
       body: ctx.state.body as unknown,
       header: (name) => ctx.get(name),
       connector: ctx.state.connector as AuthenticatedConnector | undefined,
     });
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = body;
   };
   if (route.scope === undefined) {
