@@ -11,7 +11,7 @@
  *   BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) to create a
  *   scratch database; PostgreSQL is skipped when it does not answer.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -167,6 +167,47 @@ export async function rawCrypto(setup: Setup): Promise<number> {
   return rounds.sort((a, b) => a - b)[1] as number;
 }
 
+/** Ed25519 verifications a second for 3 s, in a process of its own (the child of `coreRate`). */
+const CORE_RATE_SCRIPT = `
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const data = Buffer.alloc(700, 1);
+const signature = sign(null, data, privateKey);
+let count = 0;
+const end = performance.now() + 3000;
+while (performance.now() < end) {
+  for (let i = 0; i < 100; i++) verify(null, data, publicKey, signature);
+  count += 100;
+}
+console.log(String(count / 3));
+`;
+
+function coreRate(core: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'taskset',
+      ['-c', String(core), process.execPath, '--input-type=module', '-e', CORE_RATE_SCRIPT],
+      (error, stdout) => (error ? reject(error) : resolve(Number(stdout.trim()))),
+    );
+  });
+}
+
+/**
+ * What this machine itself gives a second process: node:crypto on core 0 alone, then on cores 0
+ * and 1 at once. On a virtual machine the two cores need not be equal, nor free of the host's
+ * other work; the sum over the single rate is the ceiling of "2 workers / 1 worker" before the
+ * load generator takes its share. Undefined without taskset.
+ */
+export async function twoCoreScaling(): Promise<number | undefined> {
+  try {
+    const alone = await coreRate(0);
+    const [first, second] = await Promise.all([coreRate(0), coreRate(1)]);
+    return (first + second) / alone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Moves a process (this one by default; every thread) to one core, where taskset exists (util-linux). */
 export function pinToCore(core: number, pid: number | undefined = process.pid): void {
   try {
@@ -291,6 +332,11 @@ export async function scaleBench(): Promise<void> {
     console.log(
       `  2 workers / 1 worker      = ${(two.rps / one.rps).toFixed(2)} (target ≥ 1.60; the load generator shares the cores)`,
     );
+    const ceiling = await twoCoreScaling();
+    if (ceiling !== undefined)
+      console.log(
+        `  node:crypto on cores 0 and 1 at once = ${ceiling.toFixed(2)} × core 0 alone (the machine's own ceiling for 2 workers / 1, before the load generator's share)`,
+      );
     const postgres = await prepare('postgres');
     if (!postgres) {
       console.log('PostgreSQL: skipped (no server at BENCH_POSTGRES_URL)');
