@@ -229,6 +229,20 @@ describeEachDatabase('portal sessions', (fresh) => {
 
   describe('signing requests kept in a board member’s session, in place', () => {
     const states = (n: number) => Array.from({ length: n }, (_, i) => `state-of-tab-${i}-${'x'.repeat(20)}`);
+    /** The workspace's list, as src/portal/board/workspace-routes.ts keeps it: in place. */
+    const workspaceRequests = () =>
+      browserSigningRequests({
+        sessions: world.service.portal.sessions,
+        list: 'signing',
+        rotate: false,
+        developmentMode: true,
+        path: '/portal',
+      });
+    /** A koa context of a request (the in-place list never touches it: no cookie is set again). */
+    const context = () => {
+      const incoming = new IncomingMessage(new Socket());
+      return new Koa().createContext(incoming, new ServerResponse(incoming));
+    };
 
     it('two changes at once both count: each starts from what the session holds then', async () => {
       const sessions = world.service.portal.sessions;
@@ -247,18 +261,7 @@ describeEachDatabase('portal sessions', (fresh) => {
     it('two tabs opening a request each from the same page: both are kept, in the same session', async () => {
       const sessions = world.service.portal.sessions;
       const session = await sessions.create({ boardMember: world.city.did });
-      const requests = browserSigningRequests({
-        sessions,
-        list: 'signing',
-        rotate: false,
-        developmentMode: true,
-        path: '/portal',
-      });
-      const app = new Koa();
-      const context = () => {
-        const incoming = new IncomingMessage(new Socket());
-        return app.createContext(incoming, new ServerResponse(incoming));
-      };
+      const requests = workspaceRequests();
       const [first, second] = states(2) as [string, string];
       // Both tabs hold the session as it was before either opened its request.
       const [a, b] = await Promise.all([
@@ -277,20 +280,9 @@ describeEachDatabase('portal sessions', (fresh) => {
       const session = await sessions.create({ boardMember: world.city.did });
       await sessions.end(session.id);
       assert.equal(await sessions.change(session.id, (data) => ({ ...data, signing: ['s'] })), undefined);
-      const requests = browserSigningRequests({
-        sessions,
-        list: 'signing',
-        rotate: false,
-        developmentMode: true,
-        path: '/portal',
-      });
-      const incoming = new IncomingMessage(new Socket());
+      const requests = workspaceRequests();
       await assert.rejects(
-        requests.keep(
-          new Koa().createContext(incoming, new ServerResponse(incoming)),
-          session,
-          states(1)[0] as string,
-        ),
+        requests.keep(context(), session, states(1)[0] as string),
         (error: { code?: string }) => error.code === 'login_required',
       );
       assert.equal(await rows().countBy({ idHash: hashSessionId(session.id) }), 0);
