@@ -23,7 +23,7 @@ import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity, type AgreementRow } from '../entities.js';
 import { AgreementError } from '../errors.js';
 import { compactPurpose, type Duty, placeCode } from '../policy/index.js';
-import { checkedPolicy, profileOf } from '../policy-use.js';
+import { profileOf, storedPolicy } from '../policy-use.js';
 import { type CheckKey, checkKeyOf, keepAnswer, keptAnswer } from './check-keys.js';
 import { checkActive } from './checks/active.js';
 import { checkExpiry } from './checks/expiry.js';
@@ -220,7 +220,7 @@ function checkedOf(row: CandidateRow): CheckedAgreement {
     endsAt: row.endsAt,
     activatedAt: row.activatedAt,
     uses: Number(row.uses),
-    policy: checkedPolicy(row.policyModel),
+    policy: storedPolicy(row.policyModel),
   };
 }
 
