@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { DataSource, Repository } from 'typeorm';
-import { isUniqueViolation } from '../db/index.js';
+import { inTransaction, isUniqueViolation } from '../db/index.js';
 import { buildDidDocument, type DidDocument, type PublishedKey } from './did-document.js';
 import { type DidWebLocation, didWebForUrl } from './did-web.js';
 import { IdentityKeyEntity, type IdentityKeyRow, TokenKeyEntity } from './entities.js';
@@ -142,7 +142,7 @@ export class ServiceIdentity {
     const before = await this.liveRows();
     const added: IdentityKeyRow[] = [];
     for (const type of KEY_TYPES) added.push(await this.rowFor(await this.vault.addKey(this.did, type)));
-    await this.repository.manager.transaction(async (manager) => {
+    await inTransaction(this.repository.manager.connection, undefined, async (manager) => {
       const repository = manager.getRepository(IdentityKeyEntity);
       for (const row of before.filter((r) => r.status === 'active')) {
         await repository.update({ kid: row.kid }, { status: 'previous' });

@@ -9,6 +9,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Repository } from 'typeorm';
+import { inTransaction } from '../db/index.js';
 import { type KeyStatus, TokenKeyEntity, type TokenKeyRow } from './entities.js';
 import type { KeyVault } from './key-vault.js';
 
@@ -78,7 +79,7 @@ export class TokenKeys {
   async rotate(): Promise<{ added: string[]; previous: string[] }> {
     const before = await this.repository.findBy({ did: this.did, status: 'active' });
     const added = await this.generate();
-    await this.repository.manager.transaction(async (manager) => {
+    await inTransaction(this.repository.manager.connection, undefined, async (manager) => {
       const repository = manager.getRepository(TokenKeyEntity);
       for (const row of before) await repository.update({ kid: row.kid }, { status: 'previous' });
       await repository.insert(added);

@@ -219,7 +219,9 @@ export class RulebookStore {
       }
       return row;
     };
-    const row = options.manager ? await insert(options.manager) : await this.#dataSource.transaction(insert);
+    const row = options.manager
+      ? await insert(options.manager)
+      : await inTransaction(this.#dataSource, undefined, insert);
     this.#parsed.set(row.hash, rulebook);
     this.#recent = undefined;
     return { ...info(row, true), rulebook };
