@@ -1,3 +1,4 @@
+import { deepFreeze } from '../json/freeze.js';
 import { DidResolutionError } from './errors.js';
 import { DID_CORE_RELATIONSHIPS, type DidDocument } from './types.js';
 
@@ -34,18 +35,6 @@ function checkMethod(method: unknown, where: string): string {
     invalid(`${where}: publicKeyMultibase must be a string`);
   }
   return method.id as string;
-}
-
-/** Freezes a JSON value and everything in it, without recursion (the depth is the sender's choice). */
-function deepFreeze<T>(value: T): T {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const next = pending.pop();
-    if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
-    Object.freeze(next);
-    for (const child of Object.values(next)) pending.push(child);
-  }
-  return value;
 }
 
 /**

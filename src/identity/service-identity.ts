@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { DataSource, Repository } from 'typeorm';
 import { inTransaction, isUniqueViolation } from '../db/index.js';
+import { deepFreeze } from '../json/freeze.js';
 import { buildDidDocument, type DidDocument, type PublishedKey } from './did-document.js';
 import { type DidWebLocation, didWebForUrl } from './did-web.js';
 import { IdentityKeyEntity, type IdentityKeyRow, TokenKeyEntity } from './entities.js';
@@ -294,14 +295,6 @@ export class ServiceIdentity {
       signing,
     };
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 function toPublished(did: string): (row: IdentityKeyRow) => PublishedKey {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { deepFreeze } from '../json/freeze.js';
 import { isDid } from '../trust/index.js';
 import { RulebookError } from './errors.js';
 import { Rulebook } from './rulebook.js';
@@ -123,12 +124,4 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
 
 function unique(items: string[]): string[] {
   return [...new Set(items)];
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

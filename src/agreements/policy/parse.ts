@@ -6,6 +6,8 @@
  * with `unsupported_policy_term` naming it, anything malformed with `invalid_policy` and the
  * JSON Pointer of where it stands. Nothing is ignored. The result is deeply frozen.
  */
+
+import { deepFreeze } from '../../json/freeze.js';
 import { isDid } from '../../trust/index.js';
 import { invalid, unsupported } from './errors.js';
 import { parseInstant } from './operands/date-time.js';
@@ -288,12 +290,4 @@ function node(value: unknown, path: string, type: string): unknown {
   onlyMembers(found, ['uid', '@type'], path);
   if (found.has('@type')) oneOf(found.get('@type'), [type], at(path, '@type'), 'type');
   return found.get('uid');
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
-  }
-  return value;
 }

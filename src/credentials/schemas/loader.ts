@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { deepFreeze } from '../../json/freeze.js';
 import { CredentialSchemaError } from './errors.js';
 import { schemaId, TYPE_PATTERN, VERSION_PATTERN } from './schema-id.js';
 
@@ -105,12 +106,4 @@ function list(dir: string): string[] {
 
 function isDirectory(path: string): boolean {
   return statSync(path).isDirectory();
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
