@@ -122,13 +122,8 @@ export class SessionStore {
       await reading(this.options.dataSource, undefined, () => repository.delete({ idHash }));
       return undefined;
     }
-    let data: SessionData;
-    try {
-      data = JSON.parse(this.#open(row.data, idHash)) as SessionData;
-    } catch {
-      // A row that does not open (another secret, or altered) is no session: fail closed.
-      return undefined;
-    }
+    const data = this.#dataOf(row.data, idHash);
+    if (data === undefined) return undefined;
     const absolute = new Date(row.absoluteExpiresAt);
     let expiresAt = new Date(row.expiresAt);
     if (now.getTime() - new Date(row.lastSeenAt).getTime() >= TOUCH_EVERY_MS) {
@@ -184,12 +179,8 @@ export class SessionStore {
         ...(isPostgres(dataSource) ? { lock: { mode: 'pessimistic_write' as const } } : {}),
       });
       if (!row) return undefined;
-      let current: SessionData;
-      try {
-        current = JSON.parse(this.#open(row.data, idHash)) as SessionData;
-      } catch {
-        return undefined;
-      }
+      const current = this.#dataOf(row.data, idHash);
+      if (current === undefined) return undefined;
       const data = change(current);
       await repository.update(
         { idHash },
@@ -201,6 +192,15 @@ export class SessionStore {
       );
       return data;
     });
+  }
+
+  /** What a row holds, or undefined for a row that does not open (another secret, or altered): no session, fail closed. */
+  #dataOf(sealed: string, idHash: string): SessionData | undefined {
+    try {
+      return JSON.parse(this.#open(sealed, idHash)) as SessionData;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Ends session `id`; answers whether there was one. */
