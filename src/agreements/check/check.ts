@@ -411,11 +411,11 @@ export class AgreementChecker {
       caller,
       now,
       memberStatus: (did) => members.get(did)?.status,
-      // A role is held by active members only: a suspended or revoked member is no recipient
-      // of a role-based constraint.
+      // Only an active member is a recipient a policy can name: any other DID satisfies no
+      // recipient constraint (src/agreements/policy/operands/recipient.ts).
       roleOf: (did) => {
         const member = members.get(did);
-        return member?.status === 'active' ? member.roles : [];
+        return member?.status === 'active' ? member.roles : undefined;
       },
     };
   }

@@ -61,7 +61,8 @@ export interface CheckContext {
   readonly now: Date;
   /** The registry status of a member (read afresh for this check), undefined for a non-member. */
   readonly memberStatus: (did: string) => string | undefined;
-  readonly roleOf: (did: string) => readonly string[];
+  /** The rulebook roles of an active member; undefined for any other DID (EvaluationContext.roleOf). */
+  readonly roleOf: (did: string) => readonly string[] | undefined;
 }
 
 export interface AgreementCheckResult {

@@ -177,8 +177,12 @@ export interface EvaluationContext {
   readonly activatedAt?: Date;
   /** How many uses were permitted before this one (this one would be number usesSoFar + 1). */
   readonly usesSoFar: number;
-  /** The rulebook roles of a member (empty for a non-member). */
-  readonly roleOf: (did: string) => readonly string[];
+  /**
+   * The rulebook roles of an active member; undefined for any other DID (a suspended, revoked or
+   * withdrawn member, a non-member, another spelling of a member's DID), which satisfies no
+   * `recipient` constraint, not even an exclusion.
+   */
+  readonly roleOf: (did: string) => readonly string[] | undefined;
 }
 
 /** Why a request is refused, or a constraint not satisfied. Stable: documented in docs/agreements-policy.md. */

@@ -314,6 +314,24 @@ export const TABLE: Readonly<Record<string, readonly Row[]>> = {
       request: { recipient: 'did:web:stranger.example' },
       outcome: 'recipient_not_permitted',
     },
+    {
+      title: 'neq: a recipient that is no active member satisfies not even an exclusion (fail closed)',
+      constraint: c('recipient', 'neq', OTHER),
+      request: { recipient: 'did:web:stranger.example' },
+      outcome: 'recipient_not_permitted',
+    },
+    {
+      title: 'neq: another spelling of the excluded DID is no active member (fail closed)',
+      constraint: c('recipient', 'neq', 'did:web:other.example%3A443'),
+      request: { recipient: 'did:web:other.example%3a443' },
+      outcome: 'recipient_not_permitted',
+    },
+    {
+      title: 'isNoneOf: a recipient that is no active member (fail closed)',
+      constraint: c('recipient', 'isNoneOf', ['service-provider']),
+      request: { recipient: 'did:web:stranger.example' },
+      outcome: 'recipient_not_permitted',
+    },
   ],
   dateTime: [
     {

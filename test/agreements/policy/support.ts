@@ -27,11 +27,15 @@ export const PARKING = 'https://city.example/datasets/parking-occupancy';
 /** Frozen clock: 2026-06-01 12:00 UTC. */
 export const NOW = new Date('2026-06-01T12:00:00.000Z');
 
-/** Roles of members in the tests: MOBILITY is a data consumer, OTHER a service provider. */
-export function roleOf(did: string): readonly string[] {
+/**
+ * Roles of the active members in the tests: MOBILITY is a data consumer, OTHER a service
+ * provider, CITY a public authority; any other DID is no active member.
+ */
+export function roleOf(did: string): readonly string[] | undefined {
   if (did === MOBILITY) return ['data-consumer'];
   if (did === OTHER) return ['service-provider'];
-  return [];
+  if (did === CITY) return ['public-authority'];
+  return undefined;
 }
 
 export function context(change: Partial<EvaluationContext> = {}): EvaluationContext {

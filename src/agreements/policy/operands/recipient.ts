@@ -3,8 +3,9 @@
  * the action of the Rule"): the request's recipient DID against member DIDs or rulebook role
  * ids (`PolicyProfile.roles`). A DID matches itself; a role matches every member that holds it
  * when the request is evaluated (`EvaluationContext.roleOf`), so `isPartOf` ("is a member of")
- * and `isAnyOf` mean the same here. A value that is neither a DID nor a rulebook role is
- * refused by name. Code: `recipient_not_permitted`.
+ * and `isAnyOf` mean the same here. A recipient that is not an active member satisfies no
+ * recipient constraint at all, whatever its operator. A value that is neither a DID nor a
+ * rulebook role is refused by name. Code: `recipient_not_permitted`.
  */
 import { isDid } from '../../../trust/index.js';
 import { invalid, unsupported } from '../errors.js';
@@ -27,6 +28,10 @@ export const recipient: SetFamily = {
     const did = request.recipient;
     if (did === undefined) return 'unknown';
     const roles = context.roleOf(did);
+    // Fail closed: a recipient that is no active member is no party the policy can speak of. An
+    // exclusion (`neq`, `isNoneOf`) must not be escaped by naming a suspended member, a stranger,
+    // or another spelling of an excluded DID (attack review: `%65` for `e` passed a `neq`).
+    if (roles === undefined) return 'not_satisfied';
     const matches = (value: string, term: string) => value === term || roles.includes(term);
     return evaluateSet(constraint, did, matches, matches);
   },
