@@ -220,6 +220,36 @@ describeEachDatabase('the consent check', (fresh) => {
     assert.equal((await ask(world.transit.did, question)).permitted, true);
   });
 
+  it('recipient_not_active: the controller asking about passing data to a named recipient while it is suspended', async function () {
+    this.timeout(60_000);
+    const notice = (
+      await world.consent.notices.publishByConnector(world.city.did, {
+        ...parkingNotice([world.utility.did]),
+        title: 'Street lighting',
+      })
+    ).notice;
+    const { consent } = await give(world, notice, await newCitizen());
+    const question = {
+      subject: consent.subject,
+      purpose: 'dpv:ServiceProvision',
+      dataCategory: 'pd:Location',
+      recipient: world.utility.did,
+    };
+    assert.equal((await ask(world.city.did, question)).permitted, true);
+    await decide(world, 'suspend', world.utility.did);
+    try {
+      const answer = await ask(world.city.did, question);
+      assert.equal(answer.permitted, false);
+      assert.deepEqual(answer.reasons, [{ code: 'recipient_not_active', consentId: consent.id }]);
+      // The controller itself stays a recipient of its own consents.
+      const { recipient: _, ...forItself } = question;
+      assert.equal((await ask(world.city.did, forItself)).permitted, true);
+    } finally {
+      await decide(world, 'reinstate', world.utility.did);
+    }
+    assert.equal((await ask(world.city.did, question)).permitted, true);
+  });
+
   describe('malformed questions (invalid_request)', () => {
     const good = { subject: 'A'.repeat(43), purpose: 'dpv:ServiceProvision', dataCategory: 'pd:Location' };
     for (const [what, body] of [

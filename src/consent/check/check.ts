@@ -137,19 +137,21 @@ export class ConsentChecker {
         'the caller is neither the controller nor a named recipient of this subject’s consents',
       );
     }
-    // The caller's own membership was checked when its token was; other controllers are read now.
+    // The caller's own membership was checked when its token was; the other controllers and the
+    // recipient named in the question are read now.
+    const recipient = question.recipient ?? caller;
     const active = new Map<string, boolean>([[caller, true]]);
-    for (const consent of visible) {
-      if (active.has(consent.controller)) continue;
-      const member = await this.members.member(consent.controller);
-      active.set(consent.controller, member?.status === 'active');
+    for (const did of [...visible.map((consent) => consent.controller), recipient]) {
+      if (active.has(did)) continue;
+      const member = await this.members.member(did);
+      active.set(did, member?.status === 'active');
     }
     const context: CheckContext = {
       question,
       caller,
-      recipient: question.recipient ?? caller,
+      recipient,
       now,
-      controllerActive: (did) => active.get(did) === true,
+      memberActive: (did) => active.get(did) === true,
     };
     const reasons: ConsentReason[] = [];
     let best: CheckedConsent | undefined;

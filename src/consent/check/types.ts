@@ -13,7 +13,8 @@ export type ConsentReasonCode =
   | 'controller_not_active'
   | 'purpose_not_covered'
   | 'category_not_covered'
-  | 'recipient_not_covered';
+  | 'recipient_not_covered'
+  | 'recipient_not_active';
 
 export type ConsentCheckName = 'status' | 'expiry' | 'controller' | 'purpose' | 'category' | 'recipient';
 
@@ -48,8 +49,8 @@ export interface CheckContext {
   /** Who would process the data: `question.recipient`, else the caller. */
   readonly recipient: string;
   readonly now: Date;
-  /** Whether each controller concerned is an active member, read afresh for this check. */
-  readonly controllerActive: (did: string) => boolean;
+  /** Whether each controller concerned, and the recipient, is an active member, read afresh for this check. */
+  readonly memberActive: (did: string) => boolean;
 }
 
 export interface ConsentCheckResult {

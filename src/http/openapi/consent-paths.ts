@@ -134,6 +134,7 @@ export const consentSchemas: Record<string, Json> = {
                 'purpose_not_covered',
                 'category_not_covered',
                 'recipient_not_covered',
+                'recipient_not_active',
               ],
             },
             consentId: string,

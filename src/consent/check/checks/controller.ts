@@ -7,7 +7,7 @@
 import { type CheckContext, type CheckedConsent, type ConsentCheckResult, failed, passed } from '../types.js';
 
 export function checkController(consent: CheckedConsent, context: CheckContext): ConsentCheckResult {
-  return context.controllerActive(consent.controller)
+  return context.memberActive(consent.controller)
     ? passed('controller')
     : failed('controller', 'controller_not_active');
 }
