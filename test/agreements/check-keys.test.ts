@@ -12,7 +12,15 @@ import { AgreementEntity } from '../../src/agreements/entities.js';
 import type { Service } from '../../src/service.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { openTestService } from '../support/service.js';
-import { type AgreementWorld, agreementWorld, concluded, PARKING, parkingOffer } from './support.js';
+import {
+  type AgreementWorld,
+  agreementWorld,
+  concluded,
+  decide,
+  PARKING,
+  parkingOffer,
+  statement,
+} from './support.js';
 
 describeEachDatabase('a recorded check retried with an Idempotency-Key', (fresh, kind) => {
   let world: AgreementWorld;
@@ -126,5 +134,52 @@ describeEachDatabase('a recorded check retried with an Idempotency-Key', (fresh,
     assert.equal(malformed.status, 400, malformed.text);
     assert.equal(malformed.body.code, 'invalid_request');
     assert.equal(await uses(), 2);
+  });
+  it('a retry answers the kept permit only while the agreement stands: not_active once a party is suspended or the agreement terminated, counting nothing', async function () {
+    this.timeout(120_000);
+    const policy = parkingOffer({ target: `${PARKING}/retried-ended`, prohibition: [] });
+    const { agreement } = await concluded(world, world.city, world.transit, { policy });
+    const body = {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+      record: true,
+    };
+    const counted = async () =>
+      Number(
+        (await world.service.dataSource.getRepository(AgreementEntity).findOneByOrFail({ id: agreement.id }))
+          .uses,
+      );
+    const first = await ask(world.app, body, 'ended-1');
+    assert.equal(first.body.permitted, true, first.text);
+    assert.equal(await counted(), 1);
+
+    await decide(world, 'suspend', world.city.did);
+    for (const app of apps()) {
+      const retried = await ask(app as never, body, 'ended-1');
+      assert.equal(retried.status, 200, retried.text);
+      assert.equal(retried.body.permitted, false);
+      assert.equal(retried.body.code, 'not_active');
+      assert.equal(retried.body.replayed, undefined);
+    }
+    await decide(world, 'reinstate', world.city.did);
+    const again = await ask(world.app, body, 'ended-1');
+    assert.equal(again.body.permitted, true, again.text);
+    assert.equal(again.body.replayed, true);
+
+    const terminated = await request(world.app)
+      .post(`/api/v1/agreements/${agreement.id}/termination`)
+      .send({
+        statement: await statement(world, world.transit, agreement.id, agreement.hash, {
+          action: 'terminate-agreement',
+          reason: 'no longer needed',
+        }),
+      });
+    assert.equal(terminated.status, 200, terminated.text);
+    const retried = await ask(world.app, body, 'ended-1');
+    assert.equal(retried.body.permitted, false);
+    assert.equal(retried.body.code, 'not_active');
+    assert.equal(await counted(), 1);
   });
 });

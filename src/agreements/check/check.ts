@@ -53,6 +53,9 @@ export const AGREEMENT_CHECKS: readonly AgreementCheck[] = [
   checkPolicy,
 ];
 
+/** The checks of the agreement's state, without its policy: what a replayed answer runs again. */
+const STATE_CHECKS: readonly AgreementCheck[] = AGREEMENT_CHECKS.filter((check) => check !== checkPolicy);
+
 /** The answer: permitted under which agreement, with the duties to perform; or why not. */
 export interface AgreementAnswer {
   readonly permitted: boolean;
@@ -246,7 +249,7 @@ export class AgreementChecker {
     const key = idempotencyKey === undefined ? undefined : checkKeyOf(caller, question, idempotencyKey);
     if (key) {
       const kept = await reading(this.deps.dataSource, undefined, (manager) => keptAnswer(manager, key));
-      if (kept) return kept;
+      if (kept) return this.#replay(caller, question, kept, now);
     }
     const rows = await this.#candidates(caller, question);
     const at = question.at ?? now;
@@ -328,7 +331,7 @@ export class AgreementChecker {
       if (!key || !isUniqueViolation(error)) throw error;
       const kept = await reading(this.deps.dataSource, undefined, (manager) => keptAnswer(manager, key));
       if (!kept) throw error;
-      return kept;
+      return this.#replay(caller, question, kept, now);
     }
   }
 
@@ -349,7 +352,7 @@ export class AgreementChecker {
       const row = (await query.getOne()) as AgreementRow;
       // Under the row's lock: a request with the same key that counted first is answered as it was.
       const kept = key ? await keptAnswer(manager, key) : undefined;
-      if (kept) return kept;
+      if (kept) return this.#replay(caller, question, kept, now, { row, manager });
       // The consumer exercises the action, so its connector counts the uses: a provider that
       // could record would spend the consumer's quota, and both sides recording would count twice.
       if (caller !== row.consumerDid) {
@@ -365,6 +368,37 @@ export class AgreementChecker {
       if (key) await keepAnswer(manager, key, id, counted, now);
       return counted;
     });
+  }
+
+  /**
+   * A kept answer, given again only while the agreement still stands: its state checks (parties,
+   * active, expiry, membership) run again now, and if one fails the answer is that refusal
+   * (counting nothing), not the permit kept from before. The policy is not evaluated again: the
+   * kept use is already counted, and its terms were signed. Attack review: a retry after the
+   * agreement was terminated, or a party suspended, was answered `permitted: true, replayed`.
+   */
+  async #replay(
+    caller: string,
+    question: AgreementQuestion,
+    kept: AgreementAnswer,
+    now: Date,
+    locked?: { readonly row: CandidateRow; readonly manager: EntityManager },
+  ): Promise<AgreementAnswer> {
+    if (!kept.permitted || kept.agreementId === undefined) return kept;
+    const row =
+      locked?.row ??
+      (await preparedRead<CandidateColumns>(this.deps.dataSource, AGREEMENT_BY_ID, [kept.agreementId])).map(
+        candidateOf,
+      )[0];
+    if (!row) throw new Error(`agreement ${kept.agreementId} of a kept answer is gone`);
+    const context = await this.#context(caller, question, now, [row], locked?.manager);
+    const agreement = checkedOf(row);
+    const results: AgreementCheckResult[] = [
+      { check: 'exists', result: 'passed' },
+      ...STATE_CHECKS.map((check) => check(agreement, context)),
+    ];
+    if (results.every((result) => result.result === 'passed')) return kept;
+    return answer(row, results, now.toISOString());
   }
 
   /** The agreements the question is about (one indexed read of the columns the checks use). */
