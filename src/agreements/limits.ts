@@ -8,7 +8,7 @@
  * writes on any number of replicas never pass a bound.
  */
 import type { EntityManager } from 'typeorm';
-import { isPostgres } from '../db/index.js';
+import { lockKey } from '../db/index.js';
 import { AgreementEntity, OfferEntity } from './entities.js';
 import { AgreementError } from './errors.js';
 
@@ -24,9 +24,8 @@ export const DEFAULT_AGREEMENT_LIMITS: AgreementLimits = { maxOpenProposals: 100
 /** The advisory lock class of the register's per-member bounds (an arbitrary, fixed int4). */
 const LIMIT_LOCK = 795_000_730;
 
-async function lockMember(manager: EntityManager, did: string): Promise<void> {
-  if (isPostgres(manager.connection))
-    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIMIT_LOCK, did]);
+function lockMember(manager: EntityManager, did: string): Promise<void> {
+  return lockKey(manager, LIMIT_LOCK, did);
 }
 
 /** Refuses a new proposal by `did` when it has `maxOpenProposals` open already. */

@@ -30,6 +30,7 @@ export {
   isUniqueViolation,
 } from './errors.js';
 export { boundedProbe, DatabaseHealth, type DatabaseHealthOptions } from './health.js';
+export { lockKey } from './key-lock.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { type PreparedRead, preparedRead } from './prepared.js';
 export { STARTUP_LOCK_FILE, StartupLockTimeoutError, withStartupLock } from './startup-lock.js';

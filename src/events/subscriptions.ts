@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTransaction, isPostgres, reading } from '../db/transactions.js';
+import { lockKey } from '../db/key-lock.js';
+import { inTransaction, reading } from '../db/transactions.js';
 import {
   DeliveryAttemptEntity,
   DeliveryEntity,
@@ -89,8 +90,7 @@ export class Subscriptions {
     const { dataSource, maxPerMember } = this.options;
     return inTransaction(dataSource, undefined, async (manager) => {
       // Two creations by one member take turns, so the cap and the duplicate check hold.
-      if (isPostgres(dataSource))
-        await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CREATE_LOCK, memberDid]);
+      await lockKey(manager, CREATE_LOCK, memberDid);
       const own = await manager
         .getRepository(SubscriptionEntity)
         .findBy({ memberDid, status: 'active' as SubscriptionStatus });

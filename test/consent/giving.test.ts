@@ -281,6 +281,22 @@ describeEachDatabase('giving consent', (fresh) => {
       const [withdrawn] = await world.events.of('consent.withdrawn', old.consent.id);
       assert.equal(withdrawn?.data.reason, 'superseded');
     });
+
+    it('takes concurrent consents of one citizen to one notice in turns (two tabs, six logins): each answered, one active, the rest superseded in a chain', async function () {
+      this.timeout(60_000);
+      const notice = await publishParking(world);
+      const citizen = await newCitizen();
+      await give(world, notice, citizen, ['dpv:ServiceProvision']);
+      const given = await Promise.all(Array.from({ length: 6 }, () => give(world, notice, citizen)));
+      assert.equal(new Set(given.map((g) => g.consent.id)).size, 6);
+      const rows = await world.service.dataSource
+        .getRepository(ConsentRecordEntity)
+        .findBy({ noticeId: notice.id });
+      assert.equal(rows.length, 7);
+      assert.deepEqual(rows.map((row) => row.status).sort(), ['given', ...Array(6).fill('superseded')]);
+      const active = rows.find((row) => row.status === 'given');
+      assert.ok(active && given.some((g) => g.consent.id === active.id));
+    });
   });
 
   describe('refusals', () => {

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { inTransaction, isPostgres, isUniqueViolation, reading } from '../../db/index.js';
+import { inTransaction, isPostgres, isUniqueViolation, lockKey, reading } from '../../db/index.js';
 import { canonicalJson } from '../../json/canonical.js';
 import { isDid } from '../../trust/index.js';
 import { type ConsentDeps, DAY_MS, sha256Hex } from '../deps.js';
@@ -57,6 +57,9 @@ export interface GivenConsent {
 
 const HASH = /^[0-9a-f]{64}$/;
 
+/** The advisory lock class of consents given to one notice by one citizen (an arbitrary, fixed int4). */
+const GIVE_LOCK = 795_001_117;
+
 export async function giveConsent(deps: ConsentDeps, request: GiveConsentRequest): Promise<GivenConsent> {
   checkRequest(request);
   const now = request.now ?? deps.now();
@@ -98,6 +101,11 @@ async function give(
   keys: { now: Date; citizenHash: string; requestKey: string; requestHash: string },
 ): Promise<Omit<GivenConsent, 'replayed'>> {
   const { now, citizenHash } = keys;
+  // One citizen's consents to one notice take turns (two tabs, a double submission): the later
+  // one reads and replaces what the earlier one committed. Without it, concurrent submissions
+  // locked the replaced record and the status list in different orders and PostgreSQL ended
+  // them with a deadlock error, a 500 (attack review).
+  await lockKey(manager, GIVE_LOCK, `${request.noticeId}|${citizenHash}`);
   const notice = await readNotice(deps, manager, request);
   const chosen = [...new Set(request.purposes)];
   for (const purpose of chosen) {
