@@ -299,6 +299,28 @@ describeEachDatabase('giving consent', (fresh) => {
     });
   });
 
+  describe('a withdrawal racing a new consent to the same notice', () => {
+    it('ends the old consent once: either withdrawn (and the new one stands alone) or superseded (and the withdrawal refused with its code)', async function () {
+      this.timeout(60_000);
+      for (let round = 0; round < 4; round++) {
+        const notice = await publishParking(world);
+        const citizen = await newCitizen();
+        const old = await give(world, notice, citizen, ['dpv:ServiceProvision']);
+        const [withdrawal, renewal] = await Promise.allSettled([
+          world.consent.withdraw({ consentId: old.consent.id, citizen }),
+          give(world, notice, citizen),
+        ]);
+        assert.equal(renewal.status, 'fulfilled', String((renewal as PromiseRejectedResult).reason));
+        if (withdrawal.status === 'rejected')
+          assert.equal((withdrawal.reason as { code?: string }).code, 'consent_superseded');
+        const ended = await world.service.dataSource
+          .getRepository(ConsentRecordEntity)
+          .findOneByOrFail({ id: old.consent.id });
+        assert.equal(ended.status, withdrawal.status === 'fulfilled' ? 'withdrawn' : 'superseded');
+      }
+    });
+  });
+
   describe('refusals', () => {
     it('refuses an unknown notice (notice_not_found) and a version it never had (notice_version_not_found)', async () => {
       const notice = await publishParking(world);

@@ -125,7 +125,12 @@ async function give(
   const id = `consent-${randomUUID()}`;
   const activeKey = `${notice.id}|${citizenHash}`;
   const records = manager.getRepository(ConsentRecordEntity);
-  const replaced = await records.findOneBy({ activeKey });
+  // Locked: a withdrawal of it committing meanwhile (it holds the row's lock) is waited for, and
+  // the record is then no longer the active one (its activeKey is cleared), so it is not ended twice.
+  const replaced = await records.findOne({
+    where: { activeKey },
+    ...(isPostgres(deps.dataSource) ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  });
   // Lapsed already (the expiry job has not come by yet): it ends as expired, when it expired.
   const lapsed = replaced !== null && Date.parse(replaced.expiresAt) <= now.getTime();
   const ended = replaced
