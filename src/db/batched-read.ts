@@ -14,7 +14,8 @@
  * Freshness is a plain read's: the statement runs after every caller of its batch has asked, so
  * each sees at least what was committed when it asked. Nothing is cached between batches.
  * A failing statement fails every caller of its batch with the driver's error (an outage stays
- * a 503 for each).
+ * a 503 for each); a key holding U+0000, which no PostgreSQL text can hold, is answered with
+ * no rows without joining a batch.
  *
  * On SQLite there is no round trip to save (the driver is in-process and synchronous): each
  * lookup is its own prepared read.
@@ -101,6 +102,10 @@ export class BatchedRead<Row extends Record<string, unknown>> {
   /** The rows of the key made of `parts`, read by the next statement of this turn. */
   read(...parts: string[]): Promise<Row[]> {
     if (!isPostgres(this.dataSource)) return preparedRead<Row>(this.dataSource, this.statement.one, parts);
+    // PostgreSQL text cannot hold U+0000, so no row has such a key; sent, it would fail the
+    // statement (SQLSTATE 22021) for every caller of the batch. The edge refuses NUL already
+    // (src/http/nul.ts): this keeps one caller's input from reaching the others.
+    if (parts.some((part) => part.includes('\u0000'))) return Promise.resolve([]);
     return new Promise<Row[]>((resolve, reject) => {
       const id = identity(parts);
       const waiter = { resolve, reject, deadline: databaseDeadline() };

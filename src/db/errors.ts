@@ -54,6 +54,25 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/**
+ * PostgreSQL SQLSTATEs that mean "this text cannot be stored": 22021 character_not_in_repertoire
+ * (a NUL, U+0000, in a text value) and 22P05 untranslatable_character.
+ */
+const UNSTORABLE_CHARACTER_SQLSTATES = new Set(['22021', '22P05']);
+
+/**
+ * True when `error` (or one of its causes) is PostgreSQL refusing a character of a value: the
+ * request's input was at fault, not the database. The edge refuses NUL before any statement
+ * (src/http/nul.ts); this is the safety net behind it.
+ */
+export function isUnstorableCharacter(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && UNSTORABLE_CHARACTER_SQLSTATES.has(e.code)) return true;
+    e = (e.driverError ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
 /** PostgreSQL SQLSTATEs that mean "the database cannot serve now", not "this request is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set([
   '57014', // query_canceled: statement_timeout

@@ -28,6 +28,7 @@ export {
   isCommitOutcomeUnknown,
   isDatabaseUnavailable,
   isUniqueViolation,
+  isUnstorableCharacter,
 } from './errors.js';
 export { boundedProbe, DatabaseHealth, type DatabaseHealthOptions } from './health.js';
 export { lockKey } from './key-lock.js';

@@ -10,6 +10,7 @@ import { NotFoundError } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.js';
 import { connectorLane, type LaneRoute, type RequestHandler } from './lane/index.js';
 import { type HttpInstruments, httpMetrics } from './metrics.js';
+import { refuseNulInUrl } from './nul.js';
 import { pinPublicOrigin } from './public-origin.js';
 import { requestContext } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -138,6 +139,8 @@ export function createApp(options: AppOptions): Koa {
   const database = options.database;
   app.use(errorMapper(options.logger, database?.reportUnavailable));
   if (options.basePath) app.use(stripBasePath(options.basePath));
+  // Before any route, mount or database work: `%00` in the path or the query (src/http/nul.ts).
+  app.use(refuseNulInUrl((options.mounts ?? []).map(({ prefix }) => prefix)));
   if (database?.deadlineMs !== undefined) app.use(databaseDeadline(database.deadlineMs));
   if (database) {
     app.use(

@@ -4,6 +4,7 @@ import getRawBody from 'raw-body';
 import typeis from 'type-is';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 import { jsonDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
+import { refuseNulInBody } from './nul.js';
 
 /**
  * The request body as text, at most `limitBytes`: an oversized body gets 413 before it is
@@ -24,7 +25,8 @@ export async function readBodyText(request: IncomingMessage, limitBytes: number)
  * The parsed body: JSON (`application/json`, `application/*+json`) or a form
  * (`application/x-www-form-urlencoded`, for protocol endpoints); routes validate the shape. A
  * JSON body nested deeper than MAX_JSON_DEPTH is refused (400 `json_too_deep`) before it is
- * parsed, measured without recursion. Any other media type is 415.
+ * parsed, measured without recursion. A body whose value holds U+0000 anywhere (a key or a
+ * string) is refused (400 `invalid_request`, src/http/nul.ts). Any other media type is 415.
  */
 export function parseBodyText(request: IncomingMessage, raw: string): unknown {
   if (raw.length === 0) return undefined;
@@ -35,14 +37,20 @@ export function parseBodyText(request: IncomingMessage, raw: string): unknown {
         `The request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
       );
     }
+    let parsed: unknown;
     try {
-      return JSON.parse(raw) as unknown;
+      parsed = JSON.parse(raw) as unknown;
     } catch {
       throw new BadRequestError('invalid_json', 'The request body is not valid JSON.');
     }
+    refuseNulInBody(raw, parsed, 'json');
+    return parsed;
   }
-  if (typeis(request, ['application/x-www-form-urlencoded']))
-    return Object.fromEntries(new URLSearchParams(raw));
+  if (typeis(request, ['application/x-www-form-urlencoded'])) {
+    const parsed = Object.fromEntries(new URLSearchParams(raw));
+    refuseNulInBody(raw, parsed, 'form');
+    return parsed;
+  }
   throw new UnsupportedMediaTypeError('application/json');
 }
 

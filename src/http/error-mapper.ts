@@ -1,7 +1,8 @@
 import type { Context, Next } from 'koa';
-import { isCommitOutcomeUnknown, isDatabaseUnavailable } from '../db/index.js';
+import { isCommitOutcomeUnknown, isDatabaseUnavailable, isUnstorableCharacter } from '../db/index.js';
 import type { Logger } from '../log/logger.js';
 import {
+  BadRequestError,
   CommitOutcomeUnknownProblem,
   DatabaseUnavailableError,
   MethodNotAllowedError,
@@ -33,7 +34,8 @@ export interface ErrorAnswer {
  * The one place errors become answers. Known errors keep their status and code; anything else
  * is a 500 whose body says nothing about internals (the cause goes to the log with the request
  * id). A database outage is a 503 with Retry-After, and is reported (`onDatabaseUnavailable`)
- * so that the next requests fail fast.
+ * so that the next requests fail fast. A value PostgreSQL cannot store (a NUL character, SQLSTATE
+ * 22021 or 22P05) is the request's fault: 400 `invalid_request`.
  */
 export function errorAnswer(
   caught: unknown,
@@ -49,6 +51,18 @@ export function errorAnswer(
     error = isCommitOutcomeUnknown(error)
       ? new CommitOutcomeUnknownProblem()
       : new DatabaseUnavailableError();
+  } else if (
+    !(error instanceof ProblemError) &&
+    !(error instanceof OAuthError) &&
+    isUnstorableCharacter(error)
+  ) {
+    // The edge refuses NUL (src/http/nul.ts): one that got past it is logged, and still the
+    // client's fault, not a 500.
+    logger.warn({ err: error, requestId }, 'the database refused a character of the request');
+    error = new BadRequestError(
+      'invalid_request',
+      'The request holds a character that cannot be stored (NUL characters, U+0000, are not accepted).',
+    );
   }
   const headers: [string, string][] = [];
   // An outage or a rate-limit refusal says when to come back (RFC 9110 §10.2.3).

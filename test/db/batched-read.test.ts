@@ -130,6 +130,27 @@ describeEachDatabase('a batched read', (fresh, kind) => {
       }
     });
 
+    it('answers a key holding U+0000 with no rows, outside the batch: the other callers of its turn get theirs', async () => {
+      const pool = (dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } })
+        .master;
+      const original = pool.query;
+      const statements: unknown[][] = [];
+      pool.query = function (this: unknown, ...args: unknown[]) {
+        statements.push(((args[0] as { values: unknown[][] }).values[0] ?? []) as unknown[]);
+        return original.apply(this, args);
+      };
+      try {
+        const answers = await Promise.all(['key-1', 'key-\u0000', 'key-2'].map((key) => read.read(key)));
+        assert.deepEqual(
+          answers.map((rows) => rows.length),
+          [1, 0, 2],
+        );
+        assert.deepEqual(statements, [['key-1', 'key-2']]);
+      } finally {
+        pool.query = original;
+      }
+    });
+
     it('fails every caller of a failing statement with the driver error, and the next batch works', async () => {
       const broken = new BatchedRead<Row>(dataSource, {
         ...BY_KEY,

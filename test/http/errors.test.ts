@@ -32,6 +32,13 @@ router.get('/commit-unknown', () => {
 router.get('/outage', () => {
   throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 });
+router.get('/unstorable/:sqlstate', (ctx) => {
+  // As TypeORM's QueryFailedError wraps node-postgres's error: the SQLSTATE on the driver error.
+  const driverError = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+    code: ctx.params.sqlstate,
+  });
+  throw Object.assign(new Error(driverError.message), { name: 'QueryFailedError', driverError });
+});
 router.get('/crash', () => {
   throw new Error('secret internal detail: password=hunter2');
 });
@@ -59,6 +66,16 @@ describe('errors are RFC 9457 problem details with a stable code', () => {
     assert.match(unknown.body.detail, /may or may not have been applied/);
     const outage = await request(app).get('/outage').expect(503);
     assert.equal(outage.body.code, 'database_unavailable');
+  });
+
+  it('a character PostgreSQL cannot store (22021, 22P05) is a 400 invalid_request, not a 500', async () => {
+    for (const sqlstate of ['22021', '22P05']) {
+      const response = await request(app).get(`/unstorable/${sqlstate}`).expect(400);
+      assert.equal(response.body.code, 'invalid_request');
+      assert.match(response.body.detail, /NUL characters, U\+0000, are not accepted/);
+      assert.ok(!response.text.includes('0x00'));
+    }
+    assert.equal((await request(app).get('/unstorable/22P02').expect(500)).body.code, 'internal_error');
   });
 
   it('an unexpected error is a 500 that shows no internals', async () => {
@@ -136,6 +153,36 @@ describe('request bodies', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('refuses U+0000 in a JSON body, in a string or a key at any depth, with 400 invalid_request', async () => {
+    for (const body of ['{"a":"x\\u0000"}', '{"a":[{"b":["\\u0000"]}]}', '{"a\\u0000b":1}', '["\\u0000"]']) {
+      const response = await request(app).post('/echo').type('json').send(body).expect(400);
+      assert.equal(response.body.code, 'invalid_request', body);
+      assert.match(response.body.detail, /NUL characters \(U\+0000\) are not accepted in the request body/);
+    }
+    // An escaped backslash followed by `u0000` is six characters, no NUL.
+    const escaped = await request(app).post('/echo').type('json').send('{"a":"\\\\u0000"}').expect(200);
+    assert.equal(escaped.body.received.a, '\\u0000');
+  });
+
+  it('refuses U+0000 in a form body (%00 or the raw character, in a name or a value) with 400 invalid_request', async () => {
+    for (const body of ['a=x%00', 'a%00=1', 'a=1&b=\u0000']) {
+      const response = await request(app).post('/echo').type('form').send(body).expect(400);
+      assert.equal(response.body.code, 'invalid_request', body);
+    }
+    assert.deepEqual((await request(app).post('/echo').type('form').send('a=%2500').expect(200)).body, {
+      received: { a: '%00' },
+    });
+  });
+
+  it('refuses %00 in the path or the query with 400 invalid_request, before any route', async () => {
+    for (const path of ['/echo%00', '/nowhere/%00', '/echo?a=%00']) {
+      const response = await request(app).post(path).send({ a: 1 }).expect(400);
+      assert.equal(response.body.code, 'invalid_request', path);
+      assert.match(response.body.detail, /are not accepted in the request URL/);
+    }
+    assert.equal((await request(app).get('/nowhere?a=%2500').expect(404)).body.code, 'not_found');
   });
 
   it('refuses other media types with 415 unsupported_media_type', async () => {
