@@ -136,6 +136,36 @@ describeEachDatabase('agreements', (fresh) => {
       assert.equal(past.status, 400);
       assert.equal(past.body.code, 'invalid_period');
     });
+
+    it('invalid_request: an endsAt that is not a real date and time is refused, not rolled over, and nothing is stored', async () => {
+      const offer = await publishOffer(world, world.city);
+      const stored = () => world.service.dataSource.getRepository(AgreementEntity).count();
+      const before = await stored();
+      for (const endsAt of [
+        '2030-02-30T00:00:00Z',
+        '2030-04-31T00:00:00Z',
+        '2030-13-01T00:00:00Z',
+        '2030-06-01T24:00:00Z',
+        '2030-06-01T12:60:00Z',
+        '2030-06-01T12:00:60Z',
+      ]) {
+        const response = await as(world, world.transit).post('/api/v1/agreements', {
+          offer: offer.id,
+          version: 1,
+          endsAt,
+        });
+        assert.equal(response.status, 400, endsAt);
+        assert.equal(response.body.code, 'invalid_request', endsAt);
+      }
+      assert.equal(await stored(), before);
+      const leapDay = await as(world, world.transit).post('/api/v1/agreements', {
+        offer: offer.id,
+        version: 1,
+        endsAt: '2032-02-29T12:00:00+02:00',
+      });
+      assert.equal(leapDay.status, 201, leapDay.text);
+      assert.equal(leapDay.body.endsAt, '2032-02-29T10:00:00.000Z');
+    });
   });
 
   describe('signatures: active only when BOTH parties signed the hash', () => {

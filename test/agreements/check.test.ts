@@ -228,6 +228,35 @@ describeEachDatabase('the agreement check', (fresh) => {
     }
   });
 
+  it('invalid_request: an `at` that is not a real instant is refused, never rolled over (Feb 30 is not Mar 2)', async () => {
+    const { agreement } = await concluded(world, world.city, world.transit);
+    for (const at of [
+      '2026-02-30T00:00:00Z',
+      '2027-02-29T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-06-01T24:00:00Z',
+      '2026-06-01T12:60:00Z',
+      '2026-06-01T12:00:60Z',
+      '2026-06-01T12:00:00+24:00',
+      '2026-06-01T12:00:00',
+      '2026-06-01',
+    ]) {
+      const response = await check(world, world.transit, { agreement: agreement.id, action: 'read', at });
+      assert.equal(response.status, 400, at);
+      assert.equal(response.body.code, 'invalid_request', at);
+    }
+    const leapDay = await check(world, world.transit, {
+      agreement: agreement.id,
+      action: 'read',
+      purpose: 'dpv:ServiceProvision',
+      spatial: 'DE300',
+      at: '2028-02-29T23:59:59.123456+01:00',
+    });
+    assert.equal(leapDay.status, 200, leapDay.text);
+  });
+
   it('insufficient_scope: a token without the agreements scope', async () => {
     const { connectorToken } = await import('../consent/support.js');
     const token = await connectorToken(world, world.transit, 'events');

@@ -22,7 +22,7 @@ import { isDid } from '../../trust/index.js';
 import type { AgreementDeps } from '../deps.js';
 import { AgreementEntity, type AgreementRow } from '../entities.js';
 import { AgreementError } from '../errors.js';
-import { compactPurpose, type Duty, placeCode } from '../policy/index.js';
+import { compactPurpose, type Duty, parseInstant, placeCode } from '../policy/index.js';
 import { profileOf, storedPolicy } from '../policy-use.js';
 import { type CheckKey, checkKeyOf, keepAnswer, keptAnswer } from './check-keys.js';
 import { checkActive } from './checks/active.js';
@@ -188,14 +188,10 @@ export function parseAgreementQuestion(body: unknown): AgreementQuestion {
   if (record !== undefined && typeof record !== 'boolean') invalid('record must be a boolean');
   let when: Date | undefined;
   if (at !== undefined) {
-    if (
-      typeof at !== 'string' ||
-      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(at)
-    ) {
-      invalid('at must be an RFC 3339 date-time');
-    }
-    when = new Date(at as string);
-    if (!Number.isFinite(when.getTime())) invalid('at must be a valid date-time');
+    const instant = typeof at === 'string' ? parseInstant(at) : undefined;
+    if (instant === undefined)
+      return invalid('at must be an RFC 3339 date-time with an offset, of a real date and time');
+    when = new Date(instant);
     if (record === true) invalid('record counts a use now: it takes no `at`');
   }
   const question: AgreementQuestion = {

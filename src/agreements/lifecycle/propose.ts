@@ -14,6 +14,7 @@ import { type AgreementDeps, requireActive, sha256Hex, sidesOf } from '../deps.j
 import { AgreementEntity, type AgreementRow, OfferEntity, OfferVersionEntity } from '../entities.js';
 import { AgreementError } from '../errors.js';
 import { requireProposalRoom } from '../limits.js';
+import { parseInstant } from '../policy/index.js';
 import {
   agreementFromOffer,
   parseAgreement,
@@ -230,15 +231,13 @@ export async function propose(
 
 function checkEnd(endsAt: unknown, now: Date): string | undefined {
   if (endsAt === undefined) return undefined;
-  if (
-    typeof endsAt !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(endsAt)
-  ) {
-    throw new AgreementError('invalid_request', 'endsAt must be an RFC 3339 date-time');
-  }
-  const end = new Date(endsAt);
-  if (!Number.isFinite(end.getTime()))
-    throw new AgreementError('invalid_request', 'endsAt must be a valid date-time');
+  const instant = typeof endsAt === 'string' ? parseInstant(endsAt) : undefined;
+  if (instant === undefined)
+    throw new AgreementError(
+      'invalid_request',
+      'endsAt must be an RFC 3339 date-time with an offset, of a real date and time',
+    );
+  const end = new Date(instant);
   if (end.getTime() <= now.getTime())
     throw new AgreementError('invalid_period', 'endsAt must be in the future');
   return end.toISOString();

@@ -9,6 +9,7 @@ export { canonicalPolicy, policyHash, policyToJsonLd } from './canonical.js';
 export { invalid, PolicyError, type PolicyErrorCode, unsupported } from './errors.js';
 export { evaluate } from './evaluate.js';
 export { narrows } from './narrow.js';
+export { parseInstant } from './operands/date-time.js';
 export { compactPurpose } from './operands/purpose.js';
 export { placeCode } from './operands/spatial.js';
 export { POLICY_LIMITS, parsePolicy } from './parse.js';

@@ -13,7 +13,14 @@ import { compare, ORDER_OPERATORS, type OrderedFamily } from './operand.js';
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|([+-])(\d{2}):(\d{2}))$/;
 
-/** Milliseconds since the epoch of an xsd:dateTime with offset, or undefined when it is not one (or not a real date). */
+/**
+ * Milliseconds since the epoch of an xsd:dateTime with offset (the RFC 3339 §5.6 `date-time`
+ * with an upper-case `T` and `Z`), or undefined when it is not one or not a real instant: a
+ * day past its month's end (`2030-02-30`, `04-31`), month 13, hour 24, minute or second 60 (no
+ * leap seconds), an offset past ±14:59. Never rolled over. Every date-time an agreement takes
+ * from input is read here: policies' `dateTime` and `timestamp`, a proposal's `endsAt`, the
+ * check's `at`.
+ */
 export function parseInstant(text: string): number | undefined {
   const match = DATE_TIME.exec(text);
   if (!match) return undefined;
