@@ -5,7 +5,8 @@
  *
  * At registration (`checkWebhookUrl`): an absolute http(s) URL of at most 2048 characters,
  * without user name, password or fragment; outside development mode https only, no IP
- * literal and no `localhost` name. At every connection (`deliveryLookup`): outside development
+ * literal and no `localhost` name, a host with one trailing dot read as the host without it
+ * (`localhost.` is `localhost`), and no empty label. At every connection (`deliveryLookup`): outside development
  * mode the host name must resolve to public unicast addresses only, checked inside the
  * socket's own DNS lookup (`publicAddressLookup`), so a DNS answer that changes after
  * registration, or between check and connect, cannot reach a private address.
@@ -40,7 +41,12 @@ export function checkWebhookUrl(raw: unknown, developmentMode: boolean): URL {
   if (developmentMode) return url;
   if (url.protocol !== 'https:')
     throw new EventError('insecure_transport', 'url must use https (http only in development mode)');
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // A name with one trailing dot is the same DNS name without it (`localhost.` is `localhost`):
+  // every rule below reads it without the dot. An empty label (`localhost..`) names nothing.
+  const bracketless = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = bracketless.endsWith('.') ? bracketless.slice(0, -1) : bracketless;
+  if (host === '' || host.startsWith('.') || host.endsWith('.') || host.includes('..'))
+    throw new EventError('invalid_url', 'url must name its host with no empty label');
   if (isIP(host) !== 0) {
     throw new EventError(
       'ip_literal_not_allowed',

@@ -34,6 +34,13 @@ describe('webhook URL rules (the did:web address policy)', () => {
     ['https://169.254.169.254/latest/meta-data', 'ip_literal_not_allowed'],
     ['https://localhost/x', 'private_address'],
     ['https://api.localhost/x', 'private_address'],
+    ['https://localhost./e', 'private_address'],
+    ['https://api.localhost./e', 'private_address'],
+    ['https://LOCALHOST./e', 'private_address'],
+    ['https://127.0.0.1./x', 'ip_literal_not_allowed'],
+    ['https://0x7f.1./x', 'ip_literal_not_allowed'],
+    ['https://localhost../e', 'invalid_url'],
+    ['https://hooks..example.com/x', 'invalid_url'],
     ['https://hooks.example.com/x#frag', 'invalid_url'],
     ['ftp://hooks.example.com/x', 'invalid_url'],
     ['hooks.example.com/x', 'invalid_url'],
@@ -48,6 +55,9 @@ describe('webhook URL rules (the did:web address policy)', () => {
       checkWebhookUrl('https://Hooks.Example.com:8443/events?tenant=7', false).href,
       'https://hooks.example.com:8443/events?tenant=7',
     );
+  });
+  it('reads a host with one trailing dot as the host without it, and accepts a public one', () => {
+    assert.equal(checkWebhookUrl('https://hooks.example.com./x', false).href, 'https://hooks.example.com./x');
   });
   it('in development mode accepts http to loopback, and still refuses userinfo and fragments', () => {
     assert.equal(checkWebhookUrl('http://127.0.0.1:4000/e', true).href, 'http://127.0.0.1:4000/e');
