@@ -46,6 +46,8 @@ export interface ProviderAdapter {
 
 export type AdapterConstructor = new (name: string) => ProviderAdapter;
 
+const holdsNul = (value: string): boolean => typeof value === 'string' && value.includes('\u0000');
+
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
@@ -295,14 +297,17 @@ export function typeormAdapter(dataSource: DataSource, options: AdapterOptions =
     upsert(id: string, payload: AdapterPayload, expiresIn: number) {
       return this.#inner.upsert(id, payload, expiresIn);
     }
+    // A value from a request (a client_id in a form body, read by the provider itself, not by
+    // the service's body parser) may hold U+0000, which PostgreSQL text cannot hold (22021, a
+    // 500 server_error): no row has it, so it is found nowhere without asking the database.
     find(id: string) {
-      return this.#inner.find(id);
+      return holdsNul(id) ? Promise.resolve(undefined) : this.#inner.find(id);
     }
     findByUid(uid: string) {
-      return this.#inner.findByUid(uid);
+      return holdsNul(uid) ? Promise.resolve(undefined) : this.#inner.findByUid(uid);
     }
     findByUserCode(userCode: string) {
-      return this.#inner.findByUserCode(userCode);
+      return holdsNul(userCode) ? Promise.resolve(undefined) : this.#inner.findByUserCode(userCode);
     }
     consume(id: string) {
       return this.#inner.consume(id);

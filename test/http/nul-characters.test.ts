@@ -157,6 +157,15 @@ describeEachDatabase('NUL characters in requests', (fresh) => {
   });
 
   describe('in a form body', () => {
+    it("refuses a client_id holding U+0000 at the OpenID provider's token endpoint as an unknown client, not a 500", async () => {
+      const answer = await request(world.app)
+        .post('/oidc/token')
+        .type('form')
+        .send('grant_type=client_credentials&client_id=a%00b&client_secret=x');
+      assert.equal(answer.status, 401, answer.text);
+      assert.equal(answer.body.error, 'invalid_client');
+    });
+
     it('refuses %00 in a portal form and writes nothing', async () => {
       const before = await written();
       refusedForNul(

@@ -82,6 +82,8 @@ export function connectorLane(options: ConnectorLaneOptions): (fallback: Request
     paths.set(url, { route, gate: route.scope === undefined ? undefined : options.gate(route.scope) });
   }
   return (fallback) => (request, response) => {
+    // The exact path, no query: `%00` (or any other escape) is never a lane path, and goes to
+    // koa, which refuses it (src/http/nul.ts).
     const path = request.method === 'POST' ? paths.get(request.url ?? '') : undefined;
     if (path === undefined) return fallback(request, response);
     return answer(path, request, response, options).catch((error: unknown) => {
