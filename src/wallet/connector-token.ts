@@ -112,7 +112,9 @@ export async function requestConnectorToken(request: ConnectorTokenRequest): Pro
     throw new ServiceError(
       discovery.status,
       'invalid_response',
-      `${issuer} does not describe itself as the issuer ${issuer} with a token endpoint below it`,
+      discovery.body.issuer !== issuer
+        ? `the service at ${issuer} names its issuer ${JSON.stringify(discovery.body.issuer)}, not this address: give its PUBLIC_URL as --service`
+        : `${issuer} names no token endpoint below it (${JSON.stringify(tokenEndpoint)})`,
     );
   }
   const iat = Math.floor(now().getTime() / 1000);

@@ -263,13 +263,24 @@ export async function walletLogin(wallet: Wallet, url: string, options: LoginOpt
   const body = parseJson(text) ?? {};
   const redirectUri =
     typeof body.redirect_uri === 'string' ? checkRedirectUri(body.redirect_uri, responseUri).href : undefined;
-  if (redirectUri !== undefined && options.openInBrowser) await options.openInBrowser(redirectUri);
+  // The presentation is already answered: a browser that did not open is reported (`opened:
+  // false`, with the URL to open by hand), not an error of the login.
+  const opened =
+    redirectUri !== undefined && options.openInBrowser
+      ? await options.openInBrowser(redirectUri).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof WalletError && error.code === 'browser_not_opened') return false;
+            throw error;
+          },
+        )
+      : false;
   return {
     clientId,
     presented: Object.fromEntries(
       [...chosen].map(([id, credential]) => [id, credential.id ?? credential.type]),
     ),
-    ...(redirectUri !== undefined ? { redirectUri, opened: options.openInBrowser !== undefined } : {}),
+    ...(redirectUri !== undefined ? { redirectUri, opened } : {}),
     ...(transactionData.length > 0 ? { signed: transactionData.map((item) => item.view) } : {}),
   };
 }

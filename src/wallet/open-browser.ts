@@ -10,10 +10,15 @@ import { WalletError } from './errors.js';
 /** Opens a URL in the user's browser. */
 export type OpenInBrowser = (url: string) => Promise<void>;
 
+/** How long an opener may run before it counts as the browser itself (which runs until closed). */
+const OPENER_EXIT_WAIT_MS = 3_000;
+
 /**
  * The system's opener: `$BROWSER` when set (the command gets the URL as its one argument), else
- * `xdg-open` (Linux and others), `open` (macOS), or `start` (Windows). Resolves once the command
- * started; rejects `browser_not_opened` when it cannot be run.
+ * `xdg-open` (Linux and others), `open` (macOS), or `start` (Windows). Resolves once the opener
+ * exited 0, or is still running after a few seconds (a browser started directly); rejects
+ * `browser_not_opened` when it cannot be run or exits with another status (e.g. xdg-open on a
+ * server without a desktop: "no method available", exit 3).
  */
 export function systemBrowser(
   options: { readonly browser?: string | undefined; readonly platform?: NodeJS.Platform } = {},
@@ -29,12 +34,21 @@ export function systemBrowser(
           : ['xdg-open', [url]];
     return new Promise<void>((resolve, reject) => {
       const child = spawn(command, args, { stdio: 'ignore', detached: true });
-      child.once('error', (cause) =>
-        reject(new WalletError('browser_not_opened', `${command} could not be run: ${cause.message}`)),
-      );
-      child.once('spawn', () => {
+      const running = setTimeout(() => {
         child.unref();
         resolve();
+      }, OPENER_EXIT_WAIT_MS);
+      child.once('error', (cause) => {
+        clearTimeout(running);
+        reject(new WalletError('browser_not_opened', `${command} could not be run: ${cause.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(running);
+        if (code === 0) resolve();
+        else
+          reject(
+            new WalletError('browser_not_opened', `${command} exited with ${signal ?? `status ${code}`}`),
+          );
       });
     });
   };

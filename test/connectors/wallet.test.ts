@@ -102,6 +102,19 @@ describeEachDatabase('the holder wallet as a connector', (fresh) => {
     );
   });
 
+  it('names the issuer the service reports when --service is another address of it than PUBLIC_URL (invalid_response)', async () => {
+    const publicUrl = new URL(space.running.publicUrl);
+    const other = `http://127.0.0.1:${publicUrl.port}`;
+    assert.notEqual(other, space.running.publicUrl);
+    await assert.rejects(
+      requestConnectorToken({ wallet: member, service: other, scopes: ['events'] }),
+      (error: { code?: string; message?: string }) =>
+        error.code === 'invalid_response' &&
+        (error.message ?? '').includes(`"${space.running.publicUrl}/oidc"`) &&
+        (error.message ?? '').includes('PUBLIC_URL'),
+    );
+  });
+
   it('is refused invalid_client for a wallet whose DID is no member, by the library and the CLI', async function () {
     this.timeout(60_000);
     const stranger = await wallet({ method: 'did:jwk', algorithm: 'ES256' });

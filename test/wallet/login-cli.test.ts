@@ -125,6 +125,22 @@ describeEachDatabase('dataspace-trust wallet login (a real process)', (fresh) =>
     assert.equal(printed.opened, false);
   });
 
+  it('reports opened: false, with the redirectUri to open by hand, when the browser could not be opened (login done)', async function () {
+    this.timeout(60_000);
+    const { urls } = await loginPage();
+    const dir = mkdtempSync(join(tmpdir(), 'dst-browser-'));
+    const failing = join(dir, 'no-desktop.sh');
+    writeFileSync(failing, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const result = await runCli(['wallet', 'login', urls.sameDevice, '--wallet', `${temp.dir}-member`], {
+      ...env,
+      BROWSER: failing,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const printed = JSON.parse(result.stdout) as { redirectUri: string; opened?: boolean };
+    assert.match(printed.redirectUri, /\/callback\?response_code=/);
+    assert.equal(printed.opened, false);
+  });
+
   it('exits non-zero with no_matching_credentials when the wallet holds nothing the query asks for', async function () {
     this.timeout(60_000);
     await createWallet({ dir: `${temp.dir}-empty`, passphrase: PASSPHRASE });

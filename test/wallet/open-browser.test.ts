@@ -46,6 +46,26 @@ describe('the same-device redirect (OpenID4VP 1.0 §8.2): the wallet opens it in
     assert.fail('the browser command did not receive the URL');
   });
 
+  it('says browser_not_opened when the opener exits with an error (xdg-open without a desktop: exit 3)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dst-browser-'));
+    const script = join(dir, 'no-desktop.sh');
+    writeFileSync(script, '#!/bin/sh\necho "xdg-open: no method available for opening" >&2\nexit 3\n', {
+      mode: 0o755,
+    });
+    await assert.rejects(systemBrowser({ browser: script })('https://trust.example/'), {
+      code: 'browser_not_opened',
+      message: /status 3/,
+    });
+  });
+
+  it('counts an opener still running after a few seconds as the browser itself, opened', async function () {
+    this.timeout(10_000);
+    const dir = mkdtempSync(join(tmpdir(), 'dst-browser-'));
+    const script = join(dir, 'browser.sh');
+    writeFileSync(script, '#!/bin/sh\nsleep 6\n', { mode: 0o755 });
+    await systemBrowser({ browser: script })('https://trust.example/');
+  });
+
   it('says browser_not_opened when the opener cannot be run', async () => {
     await assert.rejects(systemBrowser({ browser: '/nonexistent/browser' })('https://trust.example/'), {
       code: 'browser_not_opened',
