@@ -220,6 +220,26 @@ describe('ODRL 2.2 §2.6.3 prohibitions and §2.8 conflict (prohibit)', () => {
     assert.equal(evaluate(policy, request({ purpose: RESEARCH }), context()).code, 'prohibited');
     assert.equal(evaluate(policy, request({ purpose: MOBILITY_PURPOSE }), context()).permitted, true);
   });
+  it('a prohibition in a place applies to a request in any region containing it (part of the region is that place)', () => {
+    const policy = offer([{ leftOperand: 'spatial', operator: 'isPartOf', rightOperand: ['DE'] }], {
+      prohibition: [{ action: 'use', constraint: [spatialEq('DE212')] }],
+    });
+    for (const asked of ['DE212', 'DE21', 'DE2', 'DE'])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).code, 'prohibited', asked);
+    for (const asked of ['DE211', 'DE3', 'DE300'])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).permitted, true, asked);
+  });
+  it('a prohibition outside a place (neq) applies to a region that reaches beyond it, not to one inside it', () => {
+    const policy = offer([], {
+      prohibition: [
+        { action: 'use', constraint: [{ leftOperand: 'spatial', operator: 'neq', rightOperand: 'DE21' }] },
+      ],
+    });
+    for (const asked of ['DE2', 'DE', 'FR101'])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).code, 'prohibited', asked);
+    for (const asked of ['DE21', 'DE212'])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).permitted, true, asked);
+  });
   it('a constrained prohibition applies when the request leaves its operand unknown (fail closed)', () => {
     const policy = offer([], { prohibition: [{ action: 'use', constraint: [spatialEq('FR101')] }] });
     const decision = evaluate(policy, request(), context());

@@ -145,6 +145,24 @@ export const TABLE: Readonly<Record<string, readonly Row[]>> = {
       outcome: 'spatial_not_permitted',
     },
     {
+      title: 'neq: a region containing the excluded place is partly excluded (fail closed)',
+      constraint: c('spatial', 'neq', 'DE212'),
+      request: { spatial: 'DE21' },
+      outcome: 'spatial_not_permitted',
+    },
+    {
+      title: 'isNoneOf: a region containing an excluded place is partly excluded (fail closed)',
+      constraint: c('spatial', 'isNoneOf', ['FR101', 'DE212']),
+      request: { spatial: 'DE2' },
+      outcome: 'spatial_not_permitted',
+    },
+    {
+      title: 'isNoneOf: a region beside the excluded one',
+      constraint: c('spatial', 'isNoneOf', ['DE212']),
+      request: { spatial: 'DE211' },
+      outcome: 'permit',
+    },
+    {
       title: 'eq: no place given (fail closed)',
       constraint: c('spatial', 'eq', 'DE300'),
       request: {},

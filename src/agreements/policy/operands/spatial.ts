@@ -3,12 +3,13 @@
  * action of the Rule may be exercised"): place codes as strings (NUTS `DE300`, LAU, ISO 3166
  * `DE`), compared upper-cased, as places: every operator treats a place within a listed one as
  * that place (`eq DE` and `isPartOf [DE]` cover `DE300`; `neq DE` and `isNoneOf [DE]` exclude
- * it). NUTS codes are hierarchical by prefix (`DE3` ⊃ `DE30` ⊃ `DE300`), so a NUTS code lies
+ * it), and a place containing a listed one as partly that place (`unknown`, below). NUTS codes are hierarchical by prefix (`DE3` ⊃ `DE30` ⊃ `DE300`), so a NUTS code lies
  * within every NUTS code that is a prefix of it. Other codes (LAU) lie only within themselves. Code:
  * `spatial_not_permitted`.
  */
 import { invalid } from '../errors.js';
-import { evaluateSet, SET_OPERATORS, type SetFamily } from './operand.js';
+import type { AtomicConstraint, ConstraintResult } from '../types.js';
+import { SET_OPERATORS, type SetFamily } from './operand.js';
 
 const PLACE_CODE = /^[A-Z0-9][A-Z0-9_.:-]{0,63}$/;
 /** NUTS: a country code (two letters) followed by up to three characters, one per level. */
@@ -43,10 +44,34 @@ export const spatial: SetFamily = {
   },
   within: placeWithin,
   evaluate(constraint, request) {
-    const value = request.spatial === undefined ? undefined : normalise(request.spatial);
-    // A place "is" a listed place when it lies within it: `eq DE` covers `DE300`, and
-    // `isNoneOf [DE]` excludes it. Literal comparison would let a finer code slip past a
-    // prohibition or an exclusion that names the region containing it.
-    return evaluateSet(constraint, value, placeWithin, placeWithin);
+    if (request.spatial === undefined) return 'unknown';
+    return evaluatePlace(constraint, normalise(request.spatial));
   },
 };
+
+/**
+ * A place "is" a listed place when it lies within it: `eq DE` covers `DE300`, and `isNoneOf
+ * [DE]` excludes it (literal comparison would let a finer code slip past). A place that only
+ * contains a listed one (`DE21` asked, `DE212` listed) is neither inside nor outside it: part of
+ * it is the listed place and part is not, so the constraint is `unknown`, which satisfies no
+ * permission and lets a prohibition apply (three-valued logic, evaluate.ts). Otherwise a coarser
+ * code would slip past a prohibition or an exclusion of a region inside it (attack review:
+ * `spatial eq DE212` prohibited, `DE21` asked, permitted).
+ */
+function evaluatePlace(constraint: AtomicConstraint, place: string): ConstraintResult {
+  const right = constraint.rightOperand;
+  const listed = (Array.isArray(right) ? (right as readonly string[]) : [String(right)]).map(normalise);
+  const inside = listed.some((term) => placeWithin(place, term));
+  const straddles = !inside && listed.some((term) => placeWithin(term, place));
+  switch (constraint.operator) {
+    case 'eq':
+    case 'isAnyOf':
+    case 'isPartOf':
+      return inside ? 'satisfied' : straddles ? 'unknown' : 'not_satisfied';
+    case 'neq':
+    case 'isNoneOf':
+      return inside ? 'not_satisfied' : straddles ? 'unknown' : 'satisfied';
+    default:
+      return 'not_satisfied';
+  }
+}
