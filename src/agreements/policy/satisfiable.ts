@@ -1,7 +1,8 @@
 /**
  * Contradictory constraints (issue 13, "Bad input"): a rule whose top-level constraints no
  * request could satisfy together (`dateTime gt 2027-01-01` with `dateTime lt 2026-01-01`;
- * `purpose eq A` with `purpose eq B`; `count eq 3` with `count neq 3`) is refused by the parser
+ * `purpose eq A` with `purpose eq B`; `count eq 3` with `count neq 3`; `count lt 1` alone, as no
+ * use is number 0) is refused by the parser
  * as `invalid_policy`, naming the left operand. Only what can be shown for certain is refused:
  * constraints inside logical ones, recipient roles (any member may hold them) and spatial
  * regions are left alone.
@@ -18,7 +19,10 @@ export function contradiction(constraints: readonly Constraint[]): LeftOperand |
     const family = OPERAND_FAMILIES[operand];
     const group = atomic.filter((c) => c.leftOperand === operand);
     if (family.kind === 'ordered') {
-      let admitted: Interval | undefined;
+      let admitted: Interval | undefined =
+        family.least === undefined
+          ? undefined
+          : { lo: family.least, loIn: true, hi: Number.POSITIVE_INFINITY, hiIn: false };
       for (const c of group) {
         const range = interval(family, c, true);
         if (range !== undefined) admitted = admitted === undefined ? range : intersect(admitted, range);

@@ -395,6 +395,23 @@ describe('issue 13 "Bad input": contradictory constraints and oversized policies
       'invalid_policy',
       constraintPath,
     ));
+  for (const [operator, rightOperand] of [
+    ['lt', 0],
+    ['lt', 1],
+    ['lteq', 0],
+    ['eq', 0],
+  ] as const) {
+    it(`refuses count ${operator} ${rightOperand} alone: no use (the first is number 1) could satisfy it`, () =>
+      refused(
+        offerJson([{ leftOperand: 'count', operator, rightOperand }]),
+        'invalid_policy',
+        constraintPath,
+      ));
+  }
+  it('accepts count lteq 1 and count lt 2 (one use)', () => {
+    for (const operator of ['lteq', 'lt'] as const)
+      offer([{ leftOperand: 'count', operator, rightOperand: operator === 'lteq' ? 1 : 2 }]);
+  });
   it('refuses count eq 3 with count neq 3', () =>
     refused(
       offerJson([

@@ -16,6 +16,8 @@ export const count: OrderedFamily = {
   dataTypes: ['integer', 'nonNegativeInteger'],
   code: 'count_exceeded',
   integer: true,
+  // The ordinal of a use: `count lt 1` or `count eq 0` admits no use at all (satisfiable.ts).
+  least: 1,
   value(raw, path) {
     const value = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)

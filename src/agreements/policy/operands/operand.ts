@@ -53,6 +53,8 @@ export interface OrderedFamily extends FamilyBase {
    * `elapsedTime` durations with months or years, whose length depends on the start).
    */
   bounds(value: string | number): readonly [number, number];
+  /** The smallest value a request can have, when there is one (`count`: the first use is 1). */
+  readonly least?: number;
 }
 
 export type OperandFamily = SetFamily | OrderedFamily;
