@@ -61,6 +61,33 @@ describeEachDatabase('the recipient of an exchange', (fresh) => {
     }
   });
 
+  it('a prohibition naming a DID is not lifted by another spelling of it or by a stranger', async () => {
+    const target = `${PARKING}/prohibited-recipient`;
+    const policy = parkingOffer({
+      target,
+      permission: [{ action: 'use' }],
+      prohibition: [
+        {
+          action: 'use',
+          constraint: [{ leftOperand: 'recipient', operator: 'eq', rightOperand: world.institute.did }],
+        },
+      ],
+    });
+    await concluded(world, world.city, world.transit, { policy });
+    const ask = (recipient: string) =>
+      check(world, world.transit, { provider: world.city.did, target, action: 'read', recipient });
+    for (const recipient of [
+      world.institute.did,
+      otherSpelling(world.institute.did),
+      'did:web:stranger.example',
+    ]) {
+      const refused = await ask(recipient);
+      assert.equal(refused.status, 200, refused.text);
+      assert.equal(refused.body.code, 'prohibited', recipient);
+    }
+    assert.equal((await ask(world.city.did)).body.permitted, true);
+  });
+
   it('a DID that is no member satisfies not even an exclusion', async () => {
     const ask = await agreementWith('stranger', {
       leftOperand: 'recipient',

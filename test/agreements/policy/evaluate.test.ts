@@ -240,6 +240,46 @@ describe('ODRL 2.2 §2.6.3 prohibitions and §2.8 conflict (prohibit)', () => {
     for (const asked of ['DE21', 'DE212'])
       assert.equal(evaluate(policy, request({ spatial: asked }), context()).permitted, true, asked);
   });
+  it('a prohibition in a place applies to any code whose relation to it cannot be known: other systems, other spellings', () => {
+    const policy = offer([], { prohibition: [{ action: 'use', constraint: [spatialEq('DE212')] }] });
+    for (const asked of [
+      'DE212.',
+      'DE-212',
+      'DE_212',
+      'NUTS:DE212',
+      'DE-BY',
+      'DEU',
+      '276',
+      'EU',
+      'EU27_2020',
+      'DE_09162000',
+    ])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).code, 'prohibited', asked);
+    for (const asked of ['DE211', 'FR101', 'EL30'])
+      assert.equal(evaluate(policy, request({ spatial: asked }), context()).permitted, true, asked);
+  });
+  it('an exclusion of a place refuses a code whose relation to it cannot be known; the same code is still itself', () => {
+    const excluding = offer([{ leftOperand: 'spatial', operator: 'isNoneOf', rightOperand: ['DE212'] }]);
+    for (const asked of ['DE-BY', 'DEU', '09162000'])
+      assert.equal(
+        evaluate(excluding, request({ spatial: asked }), context()).code,
+        'spatial_not_permitted',
+        asked,
+      );
+    const lau = offer([spatialEq('DE_09162000')]);
+    assert.equal(evaluate(lau, request({ spatial: 'de_09162000' }), context()).permitted, true);
+    assert.equal(evaluate(lau, request({ spatial: 'DE_09162001' }), context()).code, 'spatial_not_permitted');
+  });
+  it('a prohibition naming a recipient applies to any recipient that is no active member: another spelling of it, a stranger', () => {
+    const policy = offer([], {
+      prohibition: [
+        { action: 'use', constraint: [{ leftOperand: 'recipient', operator: 'eq', rightOperand: OTHER }] },
+      ],
+    });
+    for (const recipient of [OTHER, `${OTHER}%3A443`, 'did:web:stranger.example'])
+      assert.equal(evaluate(policy, request({ recipient }), context()).code, 'prohibited', recipient);
+    assert.equal(evaluate(policy, request({ recipient: MOBILITY }), context()).permitted, true);
+  });
   it('a constrained prohibition applies when the request leaves its operand unknown (fail closed)', () => {
     const policy = offer([], { prohibition: [{ action: 'use', constraint: [spatialEq('FR101')] }] });
     const decision = evaluate(policy, request(), context());

@@ -28,10 +28,11 @@ export const recipient: SetFamily = {
     const did = request.recipient;
     if (did === undefined) return 'unknown';
     const roles = context.roleOf(did);
-    // Fail closed: a recipient that is no active member is no party the policy can speak of. An
-    // exclusion (`neq`, `isNoneOf`) must not be escaped by naming a suspended member, a stranger,
-    // or another spelling of an excluded DID (attack review: `%65` for `e` passed a `neq`).
-    if (roles === undefined) return 'not_satisfied';
+    // Fail closed: a recipient that is no active member is no party the policy can speak of, so
+    // whether it is the one a constraint names is `unknown`: that satisfies no permission and
+    // lets a prohibition apply. A suspended member, a stranger, or another spelling of a DID
+    // (attack review: `%65` for `e`) neither passes an exclusion nor lifts a prohibition.
+    if (roles === undefined) return 'unknown';
     const matches = (value: string, term: string) => value === term || roles.includes(term);
     return evaluateSet(constraint, did, matches, matches);
   },
