@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTransaction, isUniqueViolation, reading } from '../db/index.js';
+import { holdsNul } from '../http/nul.js';
 import { OidcClientEntity, type OidcClientRow, OidcModelEntity, type OidcModelRow } from './entities.js';
 import { isMemberClientId } from './member-clients.js';
 
@@ -45,8 +46,6 @@ export interface ProviderAdapter {
 }
 
 export type AdapterConstructor = new (name: string) => ProviderAdapter;
-
-const holdsNul = (value: string): boolean => typeof value === 'string' && value.includes('\u0000');
 
 const SWEEP_INTERVAL_MS = 60_000;
 

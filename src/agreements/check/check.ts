@@ -441,8 +441,8 @@ export class AgreementChecker {
       caller,
       now,
       memberStatus: (did) => members.get(did)?.status,
-      // Only an active member is a recipient a policy can name: any other DID satisfies no
-      // recipient constraint (src/agreements/policy/operands/recipient.ts).
+      // Only an active member is a recipient a policy can name: about any other DID a recipient
+      // constraint is `unknown` (src/agreements/policy/operands/recipient.ts).
       roleOf: (did) => {
         const member = members.get(did);
         return member?.status === 'active' ? member.roles : undefined;

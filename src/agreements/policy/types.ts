@@ -179,8 +179,9 @@ export interface EvaluationContext {
   readonly usesSoFar: number;
   /**
    * The rulebook roles of an active member; undefined for any other DID (a suspended, revoked or
-   * withdrawn member, a non-member, another spelling of a member's DID), which satisfies no
-   * `recipient` constraint, not even an exclusion.
+   * withdrawn member, a non-member, another spelling of a member's DID): a `recipient`
+   * constraint about it is `unknown`, which satisfies no permission (not even an exclusion) and
+   * lets a prohibition apply.
    */
   readonly roleOf: (did: string) => readonly string[] | undefined;
 }

@@ -105,7 +105,9 @@ async function give(
   // one reads and replaces what the earlier one committed. Without it, concurrent submissions
   // locked the replaced record and the status list in different orders and PostgreSQL ended
   // them with a deadlock error, a 500 (attack review).
-  await lockKey(manager, GIVE_LOCK, `${request.noticeId}|${citizenHash}`);
+  // The notice read below is request.noticeId's: its active consent is keyed the same way.
+  const activeKey = `${request.noticeId}|${citizenHash}`;
+  await lockKey(manager, GIVE_LOCK, activeKey);
   const notice = await readNotice(deps, manager, request);
   const chosen = [...new Set(request.purposes)];
   for (const purpose of chosen) {
@@ -123,7 +125,6 @@ async function give(
     );
   }
   const id = `consent-${randomUUID()}`;
-  const activeKey = `${notice.id}|${citizenHash}`;
   const records = manager.getRepository(ConsentRecordEntity);
   // Locked: a withdrawal of it committing meanwhile (it holds the row's lock) is waited for, and
   // the record is then no longer the active one (its activeKey is cleared), so it is not ended twice.

@@ -3,8 +3,9 @@
  * the action of the Rule"): the request's recipient DID against member DIDs or rulebook role
  * ids (`PolicyProfile.roles`). A DID matches itself; a role matches every member that holds it
  * when the request is evaluated (`EvaluationContext.roleOf`), so `isPartOf` ("is a member of")
- * and `isAnyOf` mean the same here. A recipient that is not an active member satisfies no
- * recipient constraint at all, whatever its operator. A value that is neither a DID nor a
+ * and `isAnyOf` mean the same here. Whether a recipient that is not an active member is the
+ * one a constraint names is `unknown`, whatever the operator: it passes no permission's
+ * constraint and lifts no prohibition. A value that is neither a DID nor a
  * rulebook role is refused by name. Code: `recipient_not_permitted`.
  */
 import { isDid } from '../../../trust/index.js';
